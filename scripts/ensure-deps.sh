@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Install the Debian packages the tests and the quickstart need, when missing.
+set -euo pipefail
+need=()
+command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server)
+command -v mariadb-binlog >/dev/null 2>&1 || need+=(mariadb-client)
+command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  echo "installing ${need[*]} ..." >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi

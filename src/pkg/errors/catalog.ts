@@ -1,0 +1,357 @@
+/**
+ * The error catalog: every coded error the product can raise, in one place.
+ *
+ * Codes follow DM's numbering ranges so users can search DM's docs for the class:
+ *   10xxx database/driver, 11xxx functional (binlog, gtid, config parse), 20xxx config,
+ *   26xxx checker (precheck), 30xxx relay, 32xxx dump, 34xxx load, 36xxx sync,
+ *   38xxx master, 40xxx worker, 42xxx dmctl / scheduler, 44xxx shard-ddl / ha.
+ * Add new entries here only; never `throw new Error` across a module boundary.
+ */
+export const ERROR_SCOPES = ['not-set', 'upstream', 'downstream', 'internal'] as const;
+export type ErrorScope = (typeof ERROR_SCOPES)[number];
+export const ERROR_LEVELS = ['low', 'medium', 'high'] as const;
+export type ErrorLevel = (typeof ERROR_LEVELS)[number];
+
+export interface ErrorDef {
+  readonly code: number;
+  readonly errClass: string;
+  readonly scope: ErrorScope;
+  readonly level: ErrorLevel;
+  readonly workaround: string;
+}
+
+function def(
+  code: number,
+  errClass: string,
+  scope: ErrorScope,
+  level: ErrorLevel,
+  workaround = '',
+): ErrorDef {
+  return Object.freeze({ code, errClass, scope, level, workaround });
+}
+
+export const E = Object.freeze({
+  // --- database / driver (10xxx)
+  dbDriver: def(
+    10001,
+    'database',
+    'not-set',
+    'high',
+    'Check the database connection and the SQL error above.',
+  ),
+  dbBadConn: def(
+    10002,
+    'database',
+    'not-set',
+    'high',
+    'The connection was lost; it is retried automatically.',
+  ),
+  dbUpstreamConnect: def(
+    10003,
+    'database',
+    'upstream',
+    'high',
+    'Check host, port, user and password of the upstream in the source config, and that the server is reachable.',
+  ),
+  dbDownstreamConnect: def(
+    10004,
+    'database',
+    'downstream',
+    'high',
+    'Check host, port, user and password of target-database in the task config, and that the server is reachable.',
+  ),
+  dbExecDownstream: def(
+    10006,
+    'database',
+    'downstream',
+    'high',
+    'Check the SQL and the downstream error; fix and resume-task, or use `binlog skip`/`binlog replace`.',
+  ),
+  dbQueryUpstream: def(10007, 'database', 'upstream', 'high'),
+
+  // --- protocol / binlog / gtid (11xxx)
+  protocolPacket: def(
+    11001,
+    'binlog-op',
+    'upstream',
+    'high',
+    'The server sent a malformed packet; check network middleboxes and server version.',
+  ),
+  authFailed: def(
+    11002,
+    'binlog-op',
+    'upstream',
+    'high',
+    'Check the user name and password, and that the user may connect from this host.',
+  ),
+  authPluginUnsupported: def(
+    11003,
+    'binlog-op',
+    'upstream',
+    'high',
+    'Use mysql_native_password or caching_sha2_password for the replication user (or enable TLS for caching_sha2 full auth).',
+  ),
+  binlogDumpFailed: def(
+    11004,
+    'binlog-op',
+    'upstream',
+    'high',
+    'Check that binary logging is on and the replication user has REPLICATION SLAVE.',
+  ),
+  binlogPurged: def(
+    11005,
+    'binlog-op',
+    'upstream',
+    'high',
+    'The requested binlog position was purged on the upstream (error 1236). Restart the task with a full dump, or point meta at an existing binlog.',
+  ),
+  binlogChecksumMismatch: def(
+    11006,
+    'binlog-op',
+    'upstream',
+    'high',
+    'An event failed its CRC32 check: the binlog or the network corrupted data. Re-pull from the last good position.',
+  ),
+  binlogEventMalformed: def(
+    11007,
+    'binlog-op',
+    'upstream',
+    'high',
+    'The event bytes cannot be decoded; report the file and position.',
+  ),
+  binlogUnsupportedEvent: def(11008, 'binlog-op', 'upstream', 'high'),
+  binlogTransactionPayload: def(
+    11009,
+    'binlog-op',
+    'upstream',
+    'high',
+    'Compressed binlog transactions are not supported: set binlog_transaction_compression=OFF on the upstream.',
+  ),
+  binlogPartialUpdate: def(
+    11010,
+    'binlog-op',
+    'upstream',
+    'high',
+    "Partial JSON updates are not supported: set binlog_row_value_options='' on the upstream.",
+  ),
+  binlogUnknownColumnType: def(
+    11011,
+    'binlog-op',
+    'upstream',
+    'high',
+    'A column type in the table map is unknown; report the server version.',
+  ),
+  binlogMissingTableMap: def(
+    11012,
+    'binlog-op',
+    'upstream',
+    'high',
+    'A row event refers to a table id with no preceding TABLE_MAP; restart from a transaction boundary.',
+  ),
+  binlogFileInvalid: def(
+    11013,
+    'binlog-op',
+    'internal',
+    'high',
+    'The file is not a binlog file (bad magic header) or is truncated.',
+  ),
+  gtidParse: def(
+    11014,
+    'functional',
+    'internal',
+    'high',
+    'Check the GTID set syntax: MySQL uuid:1-5,… or MariaDB domain-server-seq,…',
+  ),
+  flavorUnknown: def(
+    11015,
+    'functional',
+    'upstream',
+    'medium',
+    'Set flavor: mysql or mariadb in the source config.',
+  ),
+  connectionLost: def(
+    11016,
+    'binlog-op',
+    'upstream',
+    'medium',
+    'The connection to the upstream was lost; it is retried with backoff.',
+  ),
+  sqlParse: def(
+    11017,
+    'functional',
+    'internal',
+    'high',
+    'The statement cannot be parsed; skip or replace it with `binlog skip|replace`.',
+  ),
+  valueEncode: def(11018, 'functional', 'internal', 'high'),
+
+  // --- config (20xxx)
+  configParse: def(20001, 'config', 'internal', 'medium', 'Fix the YAML syntax at the line shown.'),
+  configUnknownKey: def(
+    20002,
+    'config',
+    'internal',
+    'medium',
+    'Remove or correct the key named; see the sample with `-p`.',
+  ),
+  configWrongType: def(20003, 'config', 'internal', 'medium', 'Give the key a value of the type shown.'),
+  configMissingKey: def(20004, 'config', 'internal', 'medium', 'Add the required key.'),
+  configInvalidValue: def(20005, 'config', 'internal', 'medium', 'Use one of the allowed values.'),
+  configDanglingRef: def(
+    20006,
+    'config',
+    'internal',
+    'medium',
+    'Define the named rule in the task config, or remove the reference.',
+  ),
+  configDecrypt: def(
+    20007,
+    'config',
+    'internal',
+    'medium',
+    "The password looks encrypted but cannot be decrypted; encrypt it with this cluster's `dmctl encrypt` or use plain text.",
+  ),
+
+  // --- checker (26xxx)
+  checkFailed: def(
+    26005,
+    'dm-master',
+    'internal',
+    'medium',
+    'Fix the failing precheck items, or list them in ignore-checking-items.',
+  ),
+
+  // --- relay (30xxx)
+  relayIo: def(
+    30001,
+    'relay-unit',
+    'internal',
+    'high',
+    'Check the relay directory: disk space and permissions.',
+  ),
+  relayCorrupt: def(
+    30002,
+    'relay-unit',
+    'internal',
+    'high',
+    'A relay file is corrupt beyond its tail; purge the relay directory and re-pull.',
+  ),
+  relayNotFound: def(
+    30003,
+    'relay-unit',
+    'internal',
+    'high',
+    'The relay log for the requested position does not exist (purged?).',
+  ),
+
+  // --- dump (32xxx)
+  dumpFailed: def(32001, 'dump-unit', 'upstream', 'high'),
+  dumpPrivilege: def(
+    32002,
+    'dump-unit',
+    'upstream',
+    'high',
+    'Grant RELOAD (for FTWRL) or use consistency: snapshot|lock|none on managed databases.',
+  ),
+
+  // --- load (34xxx)
+  loadFailed: def(34001, 'load-unit', 'downstream', 'high'),
+  loadDumpFileInvalid: def(
+    34002,
+    'load-unit',
+    'internal',
+    'high',
+    'The dump directory is incomplete or not in mydumper/dumpling layout.',
+  ),
+
+  // --- sync (36xxx)
+  syncFailed: def(36001, 'sync-unit', 'internal', 'high'),
+  syncSchemaUnknown: def(
+    36002,
+    'sync-unit',
+    'internal',
+    'high',
+    'The schema of the table is not known; use `binlog-schema update` to set it.',
+  ),
+  syncColumnMismatch: def(
+    36003,
+    'sync-unit',
+    'internal',
+    'high',
+    'Column count in the binlog does not match the tracked schema; use `binlog-schema update`.',
+  ),
+  syncDdlUnsupported: def(
+    36004,
+    'sync-unit',
+    'internal',
+    'high',
+    'Skip or replace the DDL with `binlog skip|replace`.',
+  ),
+  syncCheckpoint: def(36005, 'sync-unit', 'downstream', 'high'),
+
+  // --- master / worker / scheduler / ctl (38xxx–42xxx)
+  masterNotLeader: def(
+    38001,
+    'dm-master',
+    'internal',
+    'low',
+    'The request is forwarded to the leader; retry if no leader is elected yet.',
+  ),
+  masterEtcd: def(
+    38002,
+    'dm-master',
+    'internal',
+    'high',
+    'Check the etcd member log under the master data dir.',
+  ),
+  sourceNotFound: def(
+    38003,
+    'scheduler',
+    'internal',
+    'medium',
+    'Create the source first with `operate-source create`.',
+  ),
+  sourceExists: def(
+    38004,
+    'scheduler',
+    'internal',
+    'medium',
+    'The source already exists; stop it first to replace it.',
+  ),
+  taskNotFound: def(38005, 'scheduler', 'internal', 'medium', 'Check the task name with `query-status`.'),
+  taskExists: def(
+    38006,
+    'scheduler',
+    'internal',
+    'medium',
+    'The task already exists; stop-task it first, or use a new name.',
+  ),
+  noFreeWorker: def(
+    38007,
+    'scheduler',
+    'internal',
+    'medium',
+    'Start a dm-worker; the source is bound as soon as one is free.',
+  ),
+  workerNotFound: def(38008, 'scheduler', 'internal', 'medium'),
+  invalidStageTransition: def(38009, 'scheduler', 'internal', 'medium'),
+  ctlMasterUnreachable: def(
+    42001,
+    'dmctl',
+    'internal',
+    'high',
+    'Check --master-addr and that a dm-master is running.',
+  ),
+  ctlInvalidArgs: def(42002, 'dmctl', 'internal', 'medium', 'See `dmctl COMMAND --help`.'),
+  workerUnit: def(40001, 'dm-worker', 'internal', 'high'),
+  shardDdl: def(
+    44001,
+    'shard-ddl',
+    'internal',
+    'high',
+    'Use `shard-ddl-lock` to inspect and `shard-ddl-lock unlock` to resolve.',
+  ),
+  internal: def(49999, 'functional', 'internal', 'high', 'This is a bug; report it with the log.'),
+});
+
+export type ErrorName = keyof typeof E;

@@ -1,0 +1,2 @@
+export { E, type ErrorDef, type ErrorLevel, type ErrorName, type ErrorScope } from './catalog.js';
+export { asDmError, DmError, dmError, isDmError } from './dm-error.js';

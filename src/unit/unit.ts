@@ -1,0 +1,37 @@
+import type { DmError } from '../pkg/errors/index.js';
+
+/**
+ * The processing-unit contract (as DM's `unit.Unit`), implemented by relay, dump, load and
+ * sync. A subtask runs its units in order (dump → load → sync for task-mode all).
+ *
+ * Concurrency rules: `process` is called once at a time and runs until the unit finishes,
+ * fails, or `signal` aborts (pause/stop); `status` may be called at any time from another
+ * async context and must not block; `close` is called once, after `process` settled.
+ */
+export const UNIT_TYPES = ['Relay', 'Dump', 'Load', 'Sync'] as const;
+export type UnitType = (typeof UNIT_TYPES)[number];
+
+/** Subtask stages, as DM prints them. Transitions live in worker/subtask-stage.ts. */
+export const STAGES = ['New', 'Running', 'Paused', 'Stopped', 'Finished'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface ProcessResult {
+  /** True when the unit finished its work (dump/load done); sync never finishes by itself. */
+  finished: boolean;
+  /** Errors that stopped the unit; empty on success or when aborted by pause/stop. */
+  errors: DmError[];
+}
+
+export interface Unit<S = unknown> {
+  readonly type: UnitType;
+  /** Prepare connections and state; may throw a DmError. */
+  init(): Promise<void>;
+  /** Run until finished, failed, or `signal` aborts. Never throws: failures go in the result. */
+  process(signal: AbortSignal): Promise<ProcessResult>;
+  /** A snapshot of progress for query-status. Must be cheap and synchronous. */
+  status(): S;
+  /** Whether an error is worth an automatic resume (connection loss, deadlock…). */
+  isRetryable(err: DmError): boolean;
+  /** Release every resource. Idempotent. */
+  close(): Promise<void>;
+}
