@@ -1,0 +1,190 @@
+/**
+ * Normalised configuration shapes (defaults filled, names in camelCase) shared by the master,
+ * the worker and the units. The YAML keys users write are DM's (kebab-case); the parser in
+ * this folder maps them to these shapes. This file is a contract between modules: add
+ * fields freely, never rename one.
+ */
+import type { Flavor } from '../binlog/types.js';
+
+export interface DbConfig {
+  host: string;
+  port: number;
+  user: string;
+  /** Plain text (already decrypted). */
+  password: string;
+  /** Extra session variables to SET on every connection (target `session`). */
+  session?: Record<string, string | number>;
+  security?: { sslCa?: string; sslCert?: string; sslKey?: string };
+}
+
+export interface SourceConfig {
+  sourceId: string;
+  /** Empty string = detect from the server. */
+  flavor: Flavor | '';
+  enableGtid: boolean;
+  enableRelay: boolean;
+  relayBinlogName: string;
+  relayBinlogGtid: string;
+  relayDir: string;
+  from: DbConfig;
+  /** 0 = pick one at random when the source is created. */
+  serverId: number;
+  purge: { interval: number; expires: number; remainSpace: number };
+  checker: { checkEnable: boolean; backoffRollback: string; backoffMax: string };
+}
+
+export const TASK_MODES = ['all', 'full', 'incremental', 'dump', 'load'] as const;
+export type TaskMode = (typeof TASK_MODES)[number];
+export const SHARD_MODES = ['', 'pessimistic', 'optimistic'] as const;
+export type ShardMode = (typeof SHARD_MODES)[number];
+
+export interface TableRef {
+  dbName: string;
+  tblName: string;
+}
+
+/** block-allow-list rule set (names starting with `~` are regexes). */
+export interface BlockAllowListRule {
+  doDbs: string[];
+  ignoreDbs: string[];
+  doTables: TableRef[];
+  ignoreTables: TableRef[];
+}
+
+export interface RouteRule {
+  schemaPattern: string;
+  tablePattern: string;
+  targetSchema: string;
+  targetTable: string;
+  /** DM's extract-table/source/schema options, kept when given. */
+  extractTable?: { tableRegexp: string; targetColumn: string };
+  extractSchema?: { schemaRegexp: string; targetColumn: string };
+  extractSource?: { sourceRegexp: string; targetColumn: string };
+}
+
+export interface FilterRule {
+  schemaPattern: string;
+  tablePattern: string;
+  /** DM event names: all, all dml, all ddl, insert, update, delete, create table, … */
+  events: string[];
+  sqlPattern: string[];
+  action: 'Do' | 'Ignore';
+}
+
+export interface ExpressionFilterRule {
+  schema: string;
+  table: string;
+  insertValueExpr?: string;
+  updateOldValueExpr?: string;
+  updateNewValueExpr?: string;
+  deleteValueExpr?: string;
+}
+
+export type Consistency = 'auto' | 'flush' | 'snapshot' | 'lock' | 'none';
+
+export interface MydumperConfig {
+  threads: number;
+  /** MB per chunk file. */
+  chunkFilesize: number;
+  /** Rows per chunk; 0 = split by chunk-filesize only. */
+  rows: number;
+  where: string;
+  skipTzUtc: boolean;
+  consistency: Consistency;
+  extraArgs: string;
+}
+
+export type OnDuplicate = 'replace' | 'error' | 'ignore';
+
+export interface LoaderConfig {
+  poolSize: number;
+  /** Dump files dir (per task: `<dir>.<task>` as DM). */
+  dir: string;
+  onDuplicateLogical: OnDuplicate;
+  importMode: 'logical' | 'sql';
+}
+
+export interface SyncerConfig {
+  workerCount: number;
+  batch: number;
+  /** Queue size per applier. */
+  queueSize: number;
+  safeMode: boolean;
+  /** e.g. "60s"; empty = twice checkpoint-flush-interval. */
+  safeModeDuration: string;
+  compact: boolean;
+  multipleRows: boolean;
+  /** Seconds. */
+  checkpointFlushInterval: number;
+  enableAnsiQuotes: boolean;
+}
+
+export interface BinlogMeta {
+  binlogName: string;
+  binlogPos: number;
+  binlogGtid: string;
+}
+
+/** One source's share of a task: what a worker runs. */
+export interface SubTaskConfig {
+  name: string;
+  sourceId: string;
+  taskMode: TaskMode;
+  shardMode: ShardMode;
+  metaSchema: string;
+  caseSensitive: boolean;
+  timezone: string;
+  onlineDdl: boolean;
+  shadowTableRules: string[];
+  trashTableRules: string[];
+  cleanDumpFile: boolean;
+  ignoreCheckingItems: string[];
+  /** Upstream connection (from the source config). */
+  from: DbConfig;
+  flavor: Flavor | '';
+  enableGtid: boolean;
+  enableRelay: boolean;
+  serverId: number;
+  relayDir: string;
+  to: DbConfig;
+  meta?: BinlogMeta;
+  blockAllowList?: BlockAllowListRule;
+  routes: RouteRule[];
+  filters: FilterRule[];
+  expressionFilters: ExpressionFilterRule[];
+  mydumper: MydumperConfig;
+  loader: LoaderConfig;
+  syncer: SyncerConfig;
+}
+
+export interface TaskConfig {
+  name: string;
+  taskMode: TaskMode;
+  shardMode: ShardMode;
+  metaSchema: string;
+  caseSensitive: boolean;
+  timezone: string;
+  onlineDdl: boolean;
+  shadowTableRules: string[];
+  trashTableRules: string[];
+  cleanDumpFile: boolean;
+  ignoreCheckingItems: string[];
+  targetDatabase: DbConfig;
+  mysqlInstances: {
+    sourceId: string;
+    meta?: BinlogMeta;
+    blockAllowList?: string;
+    routeRules: string[];
+    filterRules: string[];
+    expressionFilters: string[];
+    mydumper: MydumperConfig;
+    loader: LoaderConfig;
+    syncer: SyncerConfig;
+  }[];
+  blockAllowList: Record<string, BlockAllowListRule>;
+  routes: Record<string, RouteRule>;
+  filters: Record<string, FilterRule>;
+  expressionFilter: Record<string, ExpressionFilterRule>;
+  /** The original YAML text (stored in etcd and shown by `config task`). */
+  raw: string;
+}

@@ -1,0 +1,55 @@
+/**
+ * The etcd key space, in one place (DM's pkg/ha is the model). Who writes and who watches
+ * each key is stated beside it. Values are JSON unless noted. Only the leader master writes
+ * schedule state (bindings, stages, subtask configs); workers read it and obey, and write
+ * only their own registration, keepalive and status.
+ */
+export const KEY_ROOT = '/dm';
+
+export const Keys = Object.freeze({
+  /** Election prefix for masters (etcd3 Election). Writer: every master (campaign). */
+  masterElection: `${KEY_ROOT}/master/election`,
+  /** `{name, clientAddr, peerUrl, etcdClientUrl}` per master. Writer: that master (lease). */
+  masterInfo: (name: string) => `${KEY_ROOT}/master/info/${name}`,
+  masterInfoPrefix: `${KEY_ROOT}/master/info/`,
+  /** Cluster-wide secret for `dmctl encrypt` (hex AES-256 key). Writer: first leader, once. */
+  encryptKey: `${KEY_ROOT}/master/encrypt-key`,
+
+  /** `{name, addr}` registration. Writer: master (on worker join). Watcher: master. */
+  workerInfo: (name: string) => `${KEY_ROOT}/worker/r/${name}`,
+  workerInfoPrefix: `${KEY_ROOT}/worker/r/`,
+  /** Keepalive under the worker's lease; its deletion = worker offline. Writer: worker. Watcher: leader. */
+  workerKeepalive: (name: string) => `${KEY_ROOT}/worker/a/${name}`,
+  workerKeepalivePrefix: `${KEY_ROOT}/worker/a/`,
+
+  /** SourceConfig JSON (password encrypted at rest). Writer: leader. Reader: worker. */
+  sourceConfig: (source: string) => `${KEY_ROOT}/source/config/${source}`,
+  sourceConfigPrefix: `${KEY_ROOT}/source/config/`,
+  /** `{source, worker, revision}`: current binding. Writer: leader. Watcher: workers. */
+  boundWorker: (worker: string) => `${KEY_ROOT}/bound/${worker}`,
+  boundWorkerPrefix: `${KEY_ROOT}/bound/`,
+  /** Last worker a source was bound to (for rebinding preference). Writer: leader. */
+  lastBoundWorker: (source: string) => `${KEY_ROOT}/last-bound/${source}`,
+  /** Relay stage of a source `{stage: Running|Paused}`. Writer: leader. Watcher: bound worker. */
+  relayStage: (source: string) => `${KEY_ROOT}/stage/relay/${source}`,
+
+  /** TaskConfig raw YAML. Writer: leader. */
+  taskConfig: (task: string) => `${KEY_ROOT}/task/config/${task}`,
+  taskConfigPrefix: `${KEY_ROOT}/task/config/`,
+  /** SubTaskConfig JSON. Writer: leader. Watcher: worker bound to the source. */
+  subtaskConfig: (source: string, task: string) => `${KEY_ROOT}/subtask/config/${source}/${task}`,
+  subtaskConfigPrefix: (source: string) => `${KEY_ROOT}/subtask/config/${source}/`,
+  /** Expected stage `{stage: Running|Paused|Stopped}`. Writer: leader. Watcher: worker. */
+  subtaskStage: (source: string, task: string) => `${KEY_ROOT}/stage/subtask/${source}/${task}`,
+  subtaskStagePrefix: (source: string) => `${KEY_ROOT}/stage/subtask/${source}/`,
+  /** Observed status (query-status payload for one subtask). Writer: worker. Reader: master. */
+  subtaskStatus: (source: string, task: string) => `${KEY_ROOT}/status/subtask/${source}/${task}`,
+  subtaskStatusPrefix: `${KEY_ROOT}/status/subtask/`,
+  /** Observed source/relay status. Writer: worker. */
+  sourceStatus: (source: string) => `${KEY_ROOT}/status/source/${source}`,
+
+  /** Shard DDL (pessimistic) infos from workers and operations from the leader. */
+  shardPessimisticInfo: (task: string, source: string) => `${KEY_ROOT}/shardddl-pessimism/info/${task}/${source}`,
+  shardPessimisticOperation: (task: string, source: string) =>
+    `${KEY_ROOT}/shardddl-pessimism/operation/${task}/${source}`,
+});
