@@ -35,3 +35,12 @@ export interface Unit<S = unknown> {
   /** Release every resource. Idempotent. */
   close(): Promise<void>;
 }
+
+/** What a worker hands each unit besides its SubTaskConfig. */
+export interface UnitDeps {
+  logger: import('../pkg/log/logger.js').Logger;
+  /** The worker's working directory: dump files, relay dir and other local state live below it. */
+  workDir: string;
+  /** Prometheus registry of the worker process (prom-client). */
+  registry?: import('prom-client').Registry;
+}

@@ -49,7 +49,8 @@ export const Keys = Object.freeze({
   sourceStatus: (source: string) => `${KEY_ROOT}/status/source/${source}`,
 
   /** Shard DDL (pessimistic) infos from workers and operations from the leader. */
-  shardPessimisticInfo: (task: string, source: string) => `${KEY_ROOT}/shardddl-pessimism/info/${task}/${source}`,
+  shardPessimisticInfo: (task: string, source: string) =>
+    `${KEY_ROOT}/shardddl-pessimism/info/${task}/${source}`,
   shardPessimisticOperation: (task: string, source: string) =>
     `${KEY_ROOT}/shardddl-pessimism/operation/${task}/${source}`,
 });

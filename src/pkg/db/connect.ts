@@ -1,0 +1,134 @@
+import mysql from 'mysql2/promise';
+import type { DbConfig } from '../config/types.js';
+import type { ErrorDef } from '../errors/index.js';
+import { dmError } from '../errors/index.js';
+import { Backoff, type BackoffOptions, sleep } from '../retry/backoff.js';
+
+export type Pool = mysql.Pool;
+export type Connection = mysql.Connection;
+export type PoolConnection = mysql.PoolConnection;
+
+/**
+ * mysql2 options shared by every connection the product opens, so values come back the same
+ * way everywhere: big integers and decimals as exact strings, dates as strings (never JS
+ * Date), session time zone UTC (TIMESTAMP values are exchanged in UTC, as DM does).
+ */
+function options(db: DbConfig, extra: mysql.ConnectionOptions = {}): mysql.ConnectionOptions {
+  return {
+    host: db.host,
+    port: db.port,
+    user: db.user,
+    password: db.password,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    decimalNumbers: false,
+    dateStrings: true,
+    timezone: 'Z',
+    charset: 'utf8mb4_general_ci',
+    connectTimeout: 10_000,
+    multipleStatements: false,
+    ...(db.security?.sslCa
+      ? { ssl: { ca: db.security.sslCa, cert: db.security.sslCert, key: db.security.sslKey } }
+      : {}),
+    ...extra,
+  };
+}
+
+/** SQL run on every new connection: UTC session time zone plus the configured session vars. */
+export function sessionInitSql(db: DbConfig): string[] {
+  const stmts = ["SET time_zone = '+00:00'"];
+  for (const [k, v] of Object.entries(db.session ?? {})) {
+    stmts.push(
+      `SET SESSION ${k.replace(/[^A-Za-z0-9_]/g, '')} = ${typeof v === 'number' ? v : mysql.escape(v)}`,
+    );
+  }
+  return stmts;
+}
+
+/** One connection, with the session initialised. Fails with `errDef` (up/downstream connect). */
+export async function connectDb(
+  db: DbConfig,
+  errDef: ErrorDef,
+  extra: mysql.ConnectionOptions = {},
+): Promise<Connection> {
+  let conn: Connection;
+  try {
+    conn = await mysql.createConnection(options(db, extra));
+  } catch (err) {
+    throw dmError(
+      errDef,
+      `cannot connect to ${db.host}:${db.port} as ${db.user}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  for (const s of sessionInitSql(db)) await conn.query(s);
+  return conn;
+}
+
+/** A pool whose connections all get the session init SQL. */
+export function createPool(db: DbConfig, size: number, extra: mysql.PoolOptions = {}): Pool {
+  const pool = mysql.createPool({ ...options(db), connectionLimit: size, maxIdle: size, ...extra });
+  // Raw (callback) connection: runs before the pool hands it out.
+  pool.pool.on('connection', (c) => {
+    for (const s of sessionInitSql(db)) c.query(s);
+  });
+  return pool;
+}
+
+/** MySQL error numbers that mean "try again" rather than "this statement is wrong". */
+const RETRYABLE_ERRNOS = new Set([
+  1205, // ER_LOCK_WAIT_TIMEOUT
+  1213, // ER_LOCK_DEADLOCK
+  1040, // ER_CON_COUNT_ERROR
+  1053, // ER_SERVER_SHUTDOWN
+  2006, // CR_SERVER_GONE_ERROR
+  2013, // CR_SERVER_LOST
+  1927, // ER_CONNECTION_KILLED (MariaDB)
+  4031, // ER_CLIENT_INTERACTION_TIMEOUT
+]);
+const RETRYABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'PROTOCOL_CONNECTION_LOST',
+  'EHOSTUNREACH',
+]);
+
+/** True for connection loss, deadlock, lock wait timeout, server shutdown. */
+export function isRetryableDbError(err: unknown): boolean {
+  const e = err as { errno?: number; code?: string; fatal?: boolean; cause?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.errno === 'number' && RETRYABLE_ERRNOS.has(e.errno)) return true;
+  if (typeof e.code === 'string' && RETRYABLE_CODES.has(e.code)) return true;
+  if (e.cause && e.cause !== err) return isRetryableDbError(e.cause);
+  return false;
+}
+
+/** Run `fn`, retrying retryable DB errors with backoff; other errors pass through at once. */
+export async function withDbRetry<T>(
+  fn: () => Promise<T>,
+  opts: BackoffOptions & { signal?: AbortSignal } = {},
+): Promise<T> {
+  const backoff = new Backoff({ maxAttempts: 10, ...opts });
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isRetryableDbError(err) || !backoff.canRetry() || opts.signal?.aborted) throw err;
+      await sleep(backoff.next(), opts.signal);
+    }
+  }
+}
+
+/** Quote an identifier with backticks. */
+export function quoteId(name: string): string {
+  return '`' + name.replace(/`/g, '``') + '`';
+}
+
+/** `schema`.`table`. */
+export function quoteTable(schema: string, table: string): string {
+  return `${quoteId(schema)}.${quoteId(table)}`;
+}
