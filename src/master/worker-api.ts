@@ -1,0 +1,176 @@
+/**
+ * The HTTP contract between dm-master and dm-worker (types only, no code), shared by both
+ * sides. Changing a field here changes both programs: add fields freely, never rename.
+ *
+ * Master → worker (the worker listens on `--worker-addr`, default 127.0.0.1:8262):
+ *   GET  http://<worker-addr>/status            → {@link WorkerStatusResponse}
+ *   GET  http://<worker-addr>/status?task=T      → same, subTaskStatus filtered to task T
+ *   POST http://<worker-addr>/operate            {@link OperateRequest} → {@link OperateResponse}
+ *
+ * Worker → master (any master; followers forward to the leader):
+ *   POST http://<master-addr>/api/internal/workers/register
+ *        {@link RegisterWorkerRequest} → {@link RegisterWorkerResponse}
+ *   After registering, the worker keeps `Keys.workerKeepalive(name)` alive under its own
+ *   etcd lease (TTL `--keepalive-ttl`, default 10 s) on the returned etcd endpoints, watches
+ *   `Keys.boundWorker(name)` for its source, `Keys.sourceConfig(source)` for the source
+ *   config, and `Keys.subtaskConfigPrefix(source)` / `Keys.subtaskStagePrefix(source)` for
+ *   its subtasks and their expected stages (see src/pkg/etcd/keys.ts).
+ */
+import type { ErrorLevel, ErrorScope } from '../pkg/errors/index.js';
+import type { Stage, UnitType } from '../unit/unit.js';
+
+/** Body of `POST /api/internal/workers/register`. */
+export interface RegisterWorkerRequest {
+  /** The worker's `--name` (unique in the cluster). */
+  name: string;
+  /** The worker's advertised `host:port` (what masters use to call `/status`). */
+  addr: string;
+}
+
+/** Answer of `POST /api/internal/workers/register`. */
+export interface RegisterWorkerResponse {
+  result: boolean;
+  msg: string;
+  /** Client URLs of the masters' etcd cluster, e.g. `["http://127.0.0.1:8292"]`. */
+  etcdEndpoints: string[];
+}
+
+/** DM's error shape inside `result.errors[]` (same as `DmError.toStatus()`). */
+export interface ProcessError {
+  ErrCode: number;
+  ErrClass: string;
+  ErrScope: ErrorScope;
+  ErrLevel: ErrorLevel;
+  Message: string;
+  RawCause: string;
+  Workaround: string;
+}
+
+/** DM's `ProcessResult`: null when fine. */
+export interface ProcessResultJson {
+  isCanceled: boolean;
+  errors: ProcessError[];
+  detail: unknown;
+}
+
+/** DM's relay status (only when relay is enabled for the source). */
+export interface RelayStatus {
+  masterBinlog: string;
+  masterBinlogGtid: string;
+  relaySubDir: string;
+  relayBinlog: string;
+  relayBinlogGtid: string;
+  relayCatchUpMaster: boolean;
+  stage: Stage;
+  result: ProcessResultJson | null;
+}
+
+/** DM's `sourceStatus` object in query-status. */
+export interface SourceStatus {
+  source: string;
+  worker: string;
+  result: ProcessResultJson | null;
+  relayStatus: RelayStatus | null;
+}
+
+/** Dump unit progress. */
+export interface DumpStatus {
+  totalTables: number;
+  completedTables: number;
+  finishedBytes: number;
+  finishedRows: number;
+  estimateTotalRows: number;
+  bps?: number;
+  progress?: string;
+}
+
+/** Load unit progress (DM prints finishedBytes/totalBytes as numbers, progress as "42.00 %"). */
+export interface LoadStatus {
+  finishedBytes: number;
+  totalBytes: number;
+  progress: string;
+  metaBinlog: string;
+  metaBinlogGTID: string;
+  bps?: number;
+}
+
+/** Sync unit progress (DM prints several counters as strings). */
+export interface SyncStatus {
+  totalEvents: string;
+  totalTps: string;
+  recentTps: string;
+  /** `(file, pos)` as DM prints it. */
+  masterBinlog: string;
+  masterBinlogGtid: string;
+  syncerBinlog: string;
+  syncerBinlogGtid: string;
+  blockingDDLs: string[];
+  unresolvedGroups: unknown[];
+  synced: boolean;
+  binlogType: 'remote' | 'local';
+  secondsBehindMaster: string;
+  blockDDLOwner: string;
+  conflictMsg: string;
+  totalRows?: string;
+  totalRps?: string;
+  recentRps?: string;
+}
+
+/** DM's subtask status object in query-status `subTaskStatus[]`. */
+export interface SubTaskStatus {
+  name: string;
+  stage: Stage;
+  /** Current unit; absent/"" before the first unit starts. */
+  unit: UnitType | '';
+  result: ProcessResultJson | null;
+  unresolvedDDLLockID: string;
+  dump?: DumpStatus;
+  load?: LoadStatus;
+  sync?: SyncStatus;
+  validation?: unknown;
+}
+
+/** Answer of `GET /status` on a worker. */
+export interface WorkerStatusResponse {
+  /** The bound source; `source` is "" when the worker is free. */
+  sourceStatus: SourceStatus;
+  subTaskStatus: SubTaskStatus[];
+}
+
+/** Operations the master asks a worker to do directly (not through etcd stages). */
+export const OPERATE_OPS = [
+  'binlog-skip',
+  'binlog-replace',
+  'binlog-revert',
+  'binlog-inject',
+  'binlog-list',
+  'binlog-schema-list',
+  'binlog-schema-update',
+  'binlog-schema-delete',
+  'purge-relay',
+] as const;
+export type OperateOp = (typeof OPERATE_OPS)[number];
+
+/** Body of `POST /operate` on a worker. */
+export interface OperateRequest {
+  op: OperateOp;
+  task: string;
+  /** `file:pos` or a GTID, for binlog operations. */
+  binlogPos?: string;
+  /** Replacement/injected SQL statements. */
+  sqls?: string[];
+  /** For binlog-schema: upstream database and table, and the CREATE TABLE text. */
+  database?: string;
+  table?: string;
+  schema?: string;
+  /** For purge-relay: purge files before this one. */
+  filename?: string;
+}
+
+/** Answer of `POST /operate`. */
+export interface OperateResponse {
+  result: boolean;
+  msg: string;
+  /** Free-form operation output (e.g. the schema for binlog-schema-list). */
+  data?: unknown;
+}
