@@ -26,15 +26,26 @@ function cleanupSync(): void {
   dirs.clear();
 }
 
+/**
+ * On Ctrl-C: SIGTERM every child first (a dm-master must stop its own etcd member), give them
+ * a few seconds, then the synchronous cleanup kills what is left and removes the dirs.
+ */
+async function gracefulExit(): Promise<void> {
+  for (const c of children) c.kill('SIGTERM');
+  const deadline = Date.now() + 8000;
+  while (Date.now() < deadline && [...children].some((c) => c.exitCode === null && c.signalCode === null)) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  cleanupSync();
+  process.exit(130);
+}
+
 function install(): void {
   if (installed) return;
   installed = true;
   process.on('exit', cleanupSync);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(sig, () => {
-      cleanupSync();
-      process.exit(130);
-    });
+    process.once(sig, () => void gracefulExit());
   }
 }
 
