@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import type { SubTaskConfig, TaskMode } from '../pkg/config/types.js';
+import { connectDb, quoteTable } from '../pkg/db/connect.js';
+import { E } from '../pkg/errors/index.js';
+import type { UnitType } from '../unit/unit.js';
+
+/**
+ * Where a (re)started subtask resumes, so finished units are never redone (DM decides this
+ * from the checkpoints too). The pure decision is `resumeFrom`; the downstream look-up that
+ * feeds it is `readCheckpointFacts`, the one place that knows what the load and sync units
+ * write in the meta schema.
+ */
+
+/** The units a task mode runs, in order. */
+export function unitsForMode(mode: TaskMode): UnitType[] {
+  switch (mode) {
+    case 'all':
+      return ['Dump', 'Load', 'Sync'];
+    case 'full':
+      return ['Dump', 'Load'];
+    case 'incremental':
+      return ['Sync'];
+    case 'dump':
+      return ['Dump'];
+    case 'load':
+      return ['Load'];
+  }
+}
+
+/** What the downstream checkpoints (and the local dump dir) say about earlier runs. */
+export interface CheckpointFacts {
+  /** none: no loader checkpoint rows; in-progress: some chunks not done; finished: all done. */
+  load: 'none' | 'in-progress' | 'finished';
+  /** `<task>_syncer_checkpoint` has a row for this source. */
+  syncStarted: boolean;
+  /** The dump output of an earlier run is still on this worker's disk. */
+  dumpFilesPresent: boolean;
+}
+
+export const NO_FACTS: CheckpointFacts = Object.freeze({
+  load: 'none',
+  syncStarted: false,
+  dumpFilesPresent: false,
+});
+
+/**
+ * Index into `unitsForMode(mode)` of the first unit to run; `units.length` means nothing is
+ * left (the subtask is Finished at once).
+ *
+ * - sync checkpoint present → Sync (a full+incremental task that already replicates);
+ * - load finished → the unit after Load (Sync for all, nothing for full/load);
+ * - load in progress with the dump files still here → Load (it resumes per chunk);
+ *   without them the dump must be redone (DM: full import is not HA, see the seed doc);
+ * - otherwise from the first unit.
+ */
+export function resumeFrom(mode: TaskMode, facts: CheckpointFacts): number {
+  const units = unitsForMode(mode);
+  const sync = units.indexOf('Sync');
+  const load = units.indexOf('Load');
+  if (sync >= 0 && facts.syncStarted) return sync;
+  if (load >= 0) {
+    if (facts.load === 'finished') return load + 1;
+    if (facts.load === 'in-progress' && (facts.dumpFilesPresent || units[0] === 'Load')) {
+      return load;
+    }
+  }
+  return 0;
+}
+
+/** Dump/load directory of a subtask: `<loader.dir>.<task>` below the worker's workDir (as DM). */
+export function dumpDirOf(cfg: SubTaskConfig, workDir: string): string {
+  const dir = `${cfg.loader.dir || './dumped_data'}.${cfg.name}`;
+  return dir.startsWith('/') ? dir : `${workDir}/${dir}`;
+}
+
+/**
+ * Read the facts from the downstream meta schema. Missing tables mean "never ran".
+ *
+ * Loader checkpoint contract (src/load): one row per dump file with `offset`/`end_pos`; a
+ * file is done when offset >= end_pos. Syncer: one row per source `id`.
+ */
+export async function readCheckpointFacts(cfg: SubTaskConfig, workDir: string): Promise<CheckpointFacts> {
+  const conn = await connectDb(cfg.to, E.dbDownstreamConnect);
+  try {
+    const load = await loaderState(conn, cfg);
+    const syncStarted = await hasSyncerRow(conn, cfg);
+    const dumpFilesPresent = existsSync(`${dumpDirOf(cfg, workDir)}/metadata`);
+    return { load, syncStarted, dumpFilesPresent };
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
+}
+
+type Conn = Awaited<ReturnType<typeof connectDb>>;
+
+async function tableExists(conn: Conn, schema: string, table: string): Promise<boolean> {
+  const [rows] = await conn.query(
+    'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+    [schema, table],
+  );
+  return (rows as unknown[]).length > 0;
+}
+
+async function loaderState(conn: Conn, cfg: SubTaskConfig): Promise<CheckpointFacts['load']> {
+  const table = `${cfg.name}_loader_checkpoint`;
+  if (!(await tableExists(conn, cfg.metaSchema, table))) return 'none';
+  const [rows] = await conn.query(
+    `SELECT COUNT(*) AS n, SUM(\`offset\` >= end_pos) AS done FROM ${quoteTable(cfg.metaSchema, table)} WHERE id = ?`,
+    [cfg.sourceId],
+  );
+  const r = (rows as { n: string | number; done: string | number | null }[])[0];
+  const n = Number(r?.n ?? 0);
+  if (n === 0) return 'none';
+  return Number(r?.done ?? 0) >= n ? 'finished' : 'in-progress';
+}
+
+async function hasSyncerRow(conn: Conn, cfg: SubTaskConfig): Promise<boolean> {
+  const table = `${cfg.name}_syncer_checkpoint`;
+  if (!(await tableExists(conn, cfg.metaSchema, table))) return false;
+  const [rows] = await conn.query(`SELECT 1 FROM ${quoteTable(cfg.metaSchema, table)} WHERE id = ? LIMIT 1`, [
+    cfg.sourceId,
+  ]);
+  return (rows as unknown[]).length > 0;
+}
