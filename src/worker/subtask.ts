@@ -1,0 +1,268 @@
+import type { ProcessResultJson, SubTaskStatus } from '../master/worker-api.js';
+import type { SubTaskConfig } from '../pkg/config/types.js';
+import { isRetryableDbError } from '../pkg/db/connect.js';
+import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
+import { Backoff, type BackoffOptions } from '../pkg/retry/backoff.js';
+import type { Stage, Unit, UnitDeps, UnitType } from '../unit/unit.js';
+import { readCheckpointFacts, resumeFrom, unitsForMode } from './resume-point.js';
+import { type StageEvent, transition } from './subtask-stage.js';
+import { defaultUnitFactory, type UnitFactory } from './unit-factory.js';
+
+/** Options of a SubTask; every field has a default. */
+export interface SubTaskOptions {
+  /** Builds units. Default: `defaultUnitFactory`. */
+  factory?: UnitFactory;
+  /**
+   * Index into the mode's unit list to start from. Default: read the downstream checkpoints
+   * (`readCheckpointFacts` + `resumeFrom`), so finished units are not redone.
+   */
+  resumePoint?: (cfg: SubTaskConfig, workDir: string) => Promise<number>;
+  /**
+   * Auto-resume backoff after retryable errors. Default 1 s doubling to 60 s (DM's checker
+   * waits a fixed 5 min; a bounded exponential recovers faster from blips and still calms
+   * down on a persistent failure).
+   */
+  autoResume?: BackoffOptions;
+  /** Called after every stage change (to publish status). */
+  onStageChange?: (task: SubTask, stage: Stage) => void;
+}
+
+const STATUS_KEY = { Dump: 'dump', Load: 'load', Sync: 'sync' } as const;
+
+async function defaultResumePoint(cfg: SubTaskConfig, workDir: string): Promise<number> {
+  return resumeFrom(cfg.taskMode, await readCheckpointFacts(cfg, workDir));
+}
+
+/**
+ * One source's share of a task on this worker: runs the units of its task mode in order
+ * (as DM's worker/subtask.go). Stage changes go through subtask-stage.ts only.
+ *
+ * - pause: aborts the running unit's signal; the unit object is kept and `process` is called
+ *   again on resume (DM re-creates the unit's goroutine, not the unit).
+ * - stop: aborts and closes every unit; terminal.
+ * - a unit failure pauses the subtask with the errors in `result`; when the unit says every
+ *   error is retryable, the subtask resumes itself after a growing backoff. Non-retryable
+ *   errors wait for an operator (resume-task), never looping.
+ */
+export class SubTask {
+  readonly cfg: SubTaskConfig;
+  private readonly deps: UnitDeps;
+  private readonly factory: UnitFactory;
+  private readonly resumePoint: (cfg: SubTaskConfig, workDir: string) => Promise<number>;
+  private readonly onStageChange: ((t: SubTask, s: Stage) => void) | undefined;
+  private readonly plan: UnitType[];
+  private stageV: Stage = 'New';
+  /** Index into `plan` of the current unit; -1 until the resume point is known. */
+  private idx = -1;
+  private readonly units = new Map<number, { unit: Unit; inited: boolean }>();
+  /** Last status of units already finished and closed (query-status shows the last one). */
+  private lastStatus: unknown;
+  private errors: DmError[] = [];
+  private ctrl: AbortController | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly backoff: Backoff;
+  private readonly backoffMaxMs: number;
+  private autoTimer: NodeJS.Timeout | undefined;
+  private runStartedAt = 0;
+
+  constructor(cfg: SubTaskConfig, deps: UnitDeps, opts: SubTaskOptions = {}) {
+    this.cfg = cfg;
+    this.deps = deps;
+    this.factory = opts.factory ?? defaultUnitFactory;
+    this.resumePoint = opts.resumePoint ?? defaultResumePoint;
+    this.onStageChange = opts.onStageChange;
+    this.plan = unitsForMode(cfg.taskMode);
+    this.backoffMaxMs = opts.autoResume?.maxMs ?? 60_000;
+    this.backoff = new Backoff({ initialMs: 1000, maxMs: 60_000, ...opts.autoResume });
+  }
+
+  get name(): string {
+    return this.cfg.name;
+  }
+
+  get stage(): Stage {
+    return this.stageV;
+  }
+
+  /** The unit currently running (or last run); '' before the resume point is known. */
+  get unitType(): UnitType | '' {
+    if (this.idx < 0) return '';
+    return this.plan[Math.min(this.idx, this.plan.length - 1)] ?? '';
+  }
+
+  /** New → Running: find the resume point and run the units. Returns at once. */
+  start(): void {
+    this.move('start');
+    this.launch();
+  }
+
+  /** Running → Paused (manual). A pending auto-resume is cancelled. Waits for the unit to stop. */
+  async pause(): Promise<void> {
+    this.clearAutoResume();
+    if (this.stageV === 'Paused') return;
+    this.move('pause');
+    await this.halt();
+  }
+
+  /** Paused → Running (resume-task): clears the errors and runs the current unit again. */
+  resume(): void {
+    this.clearAutoResume();
+    this.move('resume');
+    this.errors = [];
+    this.launch();
+  }
+
+  /** Any → Stopped: abort, wait, close every unit. Idempotent. */
+  async stop(): Promise<void> {
+    this.clearAutoResume();
+    if (this.stageV !== 'Stopped') this.move('stop');
+    await this.halt();
+    for (const [i, u] of this.units) {
+      this.lastStatus = u.unit.status();
+      this.units.delete(i);
+      await u.unit.close().catch((err: unknown) => {
+        this.deps.logger.warn({ err, task: this.name }, 'closing unit failed');
+      });
+    }
+  }
+
+  /** Resolves when the unit loop is not running (for tests and graceful shutdown). */
+  async settled(): Promise<void> {
+    await this.loop;
+  }
+
+  /** The query-status object (DESIGN.md §3). */
+  status(): SubTaskStatus {
+    const unit = this.unitType;
+    const result: ProcessResultJson | null =
+      this.errors.length > 0
+        ? { isCanceled: false, errors: this.errors.map((e) => e.toStatus()), detail: null }
+        : null;
+    const st: SubTaskStatus = {
+      name: this.name,
+      stage: this.stageV,
+      unit,
+      result,
+      unresolvedDDLLockID: '',
+    };
+    if (unit !== '' && unit !== 'Relay') {
+      const live = this.units.get(this.idx);
+      const s = live ? safeStatus(live.unit) : this.lastStatus;
+      if (s !== undefined) Object.assign(st, { [STATUS_KEY[unit]]: s });
+    }
+    return st;
+  }
+
+  private move(ev: StageEvent): void {
+    const to = transition(this.stageV, ev);
+    if (to === this.stageV) return;
+    this.stageV = to;
+    this.deps.logger.info({ task: this.name, stage: to, event: ev }, 'subtask stage');
+    this.onStageChange?.(this, to);
+  }
+
+  private launch(): void {
+    const ctrl = new AbortController();
+    this.ctrl = ctrl;
+    this.runStartedAt = Date.now();
+    this.loop = this.run(ctrl.signal);
+  }
+
+  private async halt(): Promise<void> {
+    this.ctrl?.abort();
+    await this.loop;
+  }
+
+  /** The unit loop. Never throws: failures end in `fail`. */
+  private async run(signal: AbortSignal): Promise<void> {
+    let unit: Unit | undefined;
+    try {
+      if (this.idx < 0) {
+        const from = await this.resumePoint(this.cfg, this.deps.workDir);
+        if (signal.aborted) return;
+        this.idx = from;
+        if (from > 0) {
+          this.deps.logger.info(
+            { task: this.name, resumeAt: this.plan[from] ?? '(nothing left)' },
+            'earlier units already finished; not redone',
+          );
+        }
+      }
+      while (this.idx < this.plan.length) {
+        const entry = this.unitEntry(this.idx);
+        unit = entry.unit;
+        if (!entry.inited) {
+          await unit.init();
+          entry.inited = true;
+        }
+        if (signal.aborted) return;
+        const res = await unit.process(signal);
+        if (signal.aborted) return; // paused or stopped: errors caused by the abort are noise
+        if (res.errors.length > 0) return this.fail(res.errors, unit);
+        if (!res.finished) {
+          return this.fail(
+            [dmError(E.workerUnit, `${unit.type} unit returned without finishing or an error`)],
+            unit,
+          );
+        }
+        this.lastStatus = safeStatus(unit);
+        this.units.delete(this.idx);
+        await unit.close();
+        unit = undefined;
+        this.idx++;
+      }
+      this.idx = this.plan.length;
+      this.move('finish');
+    } catch (err) {
+      if (signal.aborted) return;
+      this.fail([asDmError(err, E.workerUnit)], unit);
+    }
+  }
+
+  private unitEntry(i: number): { unit: Unit; inited: boolean } {
+    let e = this.units.get(i);
+    if (!e) {
+      const type = this.plan[i];
+      if (type === undefined) throw dmError(E.internal, `no unit at index ${i}`);
+      e = { unit: this.factory(type, this.cfg, this.deps), inited: false };
+      this.units.set(i, e);
+    }
+    return e;
+  }
+
+  private fail(errors: DmError[], unit: Unit | undefined): void {
+    this.errors = errors;
+    this.move('fail');
+    const retryable = errors.every((e) => (unit ? unit.isRetryable(e) : isRetryableDbError(e.cause ?? e)));
+    this.deps.logger.warn(
+      { task: this.name, unit: this.unitType, retryable, errors: errors.map((e) => e.toString()) },
+      'subtask paused by error',
+    );
+    if (!retryable) return;
+    // A unit that ran well for a full backoff period earned a fresh start (DM: backoff-rollback).
+    if (Date.now() - this.runStartedAt >= this.backoffMaxMs) this.backoff.reset();
+    const delay = this.backoff.next();
+    this.autoTimer = setTimeout(() => {
+      this.autoTimer = undefined;
+      if (this.stageV !== 'Paused') return;
+      this.deps.logger.info({ task: this.name, attempt: this.backoff.attempts }, 'auto-resume');
+      this.move('autoResume');
+      this.errors = [];
+      this.launch();
+    }, delay);
+    this.autoTimer.unref();
+  }
+
+  private clearAutoResume(): void {
+    if (this.autoTimer) clearTimeout(this.autoTimer);
+    this.autoTimer = undefined;
+  }
+}
+
+function safeStatus(unit: Unit): unknown {
+  try {
+    return unit.status();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,33 @@
+import type { SubTaskConfig } from '../pkg/config/types.js';
+import { dmError, E } from '../pkg/errors/index.js';
+import type { Unit, UnitDeps, UnitType } from '../unit/unit.js';
+
+/**
+ * The ONE place that maps a subtask's unit types to unit instances. Subtasks ask for one unit
+ * at a time, when they reach it, so a subtask resuming at Sync never builds a dump unit.
+ */
+export type UnitFactory = (type: UnitType, cfg: SubTaskConfig, deps: UnitDeps) => Unit;
+
+type UnitCtor = new (cfg: SubTaskConfig, deps: UnitDeps) => Unit;
+
+/**
+ * Constructors of the processing units a subtask may run. The real units are registered by
+ * `registerDefaultUnits` (unit-registry.ts imports them); tests may register stand-ins.
+ */
+const registry = new Map<UnitType, UnitCtor>();
+
+/** Register (or replace) the constructor for one unit type. */
+export function registerUnit(type: Exclude<UnitType, 'Relay'>, ctor: UnitCtor): void {
+  registry.set(type, ctor);
+}
+
+/** The default factory: instantiate the registered constructor for `type`. */
+export const defaultUnitFactory: UnitFactory = (type, cfg, deps) => {
+  const Ctor = registry.get(type);
+  if (!Ctor) {
+    throw dmError(E.workerUnit, `the ${type} unit is not available in this build`, {
+      context: { type, task: cfg.name },
+    });
+  }
+  return new Ctor(cfg, deps);
+};
