@@ -157,8 +157,8 @@ export class MysqlGtidSet implements GtidSet {
         out.push(iv);
       } else {
         cur = {
-          start: iv.start < cur.start ? iv.start : cur.start,
-          end: iv.end > cur.end ? iv.end : cur.end,
+          start: bigMin(iv.start, cur.start),
+          end: bigMax(iv.end, cur.end),
         };
       }
     }
@@ -166,6 +166,15 @@ export class MysqlGtidSet implements GtidSet {
     ivs = out;
     this.sets.set(uuid, ivs);
   }
+}
+
+// Math.min/max do not take bigint.
+function bigMin(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
+function bigMax(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
 }
 
 function asMysql(s: GtidSet): MysqlGtidSet {
