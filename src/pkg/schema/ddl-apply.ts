@@ -147,7 +147,7 @@ function columnFromDef(def: Ast, tableCharset: string): ColumnInfo {
   const isBin = /binary|blob/.test(base);
   const cs = def.character_set?.value?.value as string | undefined;
   const primaryInline = def.primary_key === 'primary key' || def.primary === 'primary key';
-  const nullable = def.nullable?.type === 'not null' || primaryInline ? false : true;
+  const nullable = !(def.nullable?.type === 'not null' || primaryInline);
   return {
     name: colName(def.column),
     type,
