@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { dumpDir } from '../dump/dump-dir.js';
 import type { SubTaskConfig, TaskMode } from '../pkg/config/types.js';
 import { connectDb, quoteTable } from '../pkg/db/connect.js';
 import { E } from '../pkg/errors/index.js';
@@ -67,12 +69,6 @@ export function resumeFrom(mode: TaskMode, facts: CheckpointFacts): number {
   return 0;
 }
 
-/** Dump/load directory of a subtask: `<loader.dir>.<task>` below the worker's workDir (as DM). */
-export function dumpDirOf(cfg: SubTaskConfig, workDir: string): string {
-  const dir = `${cfg.loader.dir || './dumped_data'}.${cfg.name}`;
-  return dir.startsWith('/') ? dir : `${workDir}/${dir}`;
-}
-
 /**
  * Read the facts from the downstream meta schema. Missing tables mean "never ran".
  *
@@ -84,7 +80,7 @@ export async function readCheckpointFacts(cfg: SubTaskConfig, workDir: string): 
   try {
     const load = await loaderState(conn, cfg);
     const syncStarted = await hasSyncerRow(conn, cfg);
-    const dumpFilesPresent = existsSync(`${dumpDirOf(cfg, workDir)}/metadata`);
+    const dumpFilesPresent = existsSync(join(dumpDir(cfg, workDir), 'metadata'));
     return { load, syncStarted, dumpFilesPresent };
   } finally {
     await conn.end().catch(() => undefined);

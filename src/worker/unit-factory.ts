@@ -1,4 +1,4 @@
-import type { SubTaskConfig } from '../pkg/config/types.js';
+import type { SourceConfig, SubTaskConfig } from '../pkg/config/types.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Unit, UnitDeps, UnitType } from '../unit/unit.js';
 
@@ -30,4 +30,24 @@ export const defaultUnitFactory: UnitFactory = (type, cfg, deps) => {
     });
   }
   return new Ctor(cfg, deps);
+};
+
+/** Builds a source's relay unit (takes the SourceConfig, not a subtask's). */
+export type RelayFactory = (cfg: SourceConfig, deps: UnitDeps) => Unit;
+
+let relayCtor: (new (cfg: SourceConfig, deps: UnitDeps) => Unit) | undefined;
+
+/** Register the relay unit constructor. */
+export function registerRelay(ctor: new (cfg: SourceConfig, deps: UnitDeps) => Unit): void {
+  relayCtor = ctor;
+}
+
+/** The default relay factory. */
+export const defaultRelayFactory: RelayFactory = (cfg, deps) => {
+  if (!relayCtor) {
+    throw dmError(E.workerUnit, 'the relay unit is not available in this build', {
+      context: { source: cfg.sourceId },
+    });
+  }
+  return new relayCtor(cfg, deps);
 };

@@ -1,0 +1,290 @@
+import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import type { SubTaskStatus, WorkerStatusResponse } from '../master/worker-api.js';
+import type { SourceConfig, SubTaskConfig } from '../pkg/config/types.js';
+import { Keys } from '../pkg/etcd/keys.js';
+import type { UnitDeps } from '../unit/unit.js';
+import { RelayRunner } from './relay-runner.js';
+import { SubTask, type SubTaskOptions } from './subtask.js';
+import { EXPECTED_STAGES, type ExpectedStage, reconcileAction } from './subtask-stage.js';
+import { defaultRelayFactory, type RelayFactory } from './unit-factory.js';
+
+/** Options of {@link SourceWorker}. */
+export interface SourceWorkerOptions {
+  client: Etcd3;
+  /** This worker's `--name`. */
+  name: string;
+  deps: UnitDeps;
+  /** Passed to every SubTask (unit factory, resume point, auto-resume backoff). */
+  subtask?: SubTaskOptions;
+  /** Default: `defaultRelayFactory`. */
+  relayFactory?: RelayFactory;
+}
+
+interface Binding {
+  source: string;
+  worker: string;
+}
+
+/**
+ * Makes this worker do what the leader's schedule in etcd says (DM's worker/server.go +
+ * source_worker.go): watch `Keys.boundWorker(name)`; when a source is bound, load its
+ * config, start its relay if enabled, and keep the local subtasks equal to the expected
+ * stages under `Keys.subtaskConfigPrefix(source)` / `Keys.subtaskStagePrefix(source)`.
+ *
+ * Every watch starts from the revision of the snapshot read just before, so no change is
+ * missed or seen twice. All reactions run one at a time through a queue (a pause must
+ * finish before a following stop acts). `suspend()` (lease lost: the leader may re-bind the
+ * source elsewhere) stops everything; `start()` again re-reads the binding from scratch.
+ */
+export class SourceWorker {
+  private readonly o: SourceWorkerOptions;
+  /** Bumped by every start/suspend: events of an older generation are dropped. */
+  private gen = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private boundWatcher: Watcher | undefined;
+  private sourceWatchers: Watcher[] = [];
+  private source = '';
+  private sourceCfg: SourceConfig | undefined;
+  private relay: RelayRunner | undefined;
+  private readonly subtasks = new Map<string, SubTask>();
+  private readonly configs = new Map<string, { raw: string; cfg: SubTaskConfig }>();
+  private readonly expected = new Map<string, ExpectedStage>();
+
+  constructor(opts: SourceWorkerOptions) {
+    this.o = opts;
+  }
+
+  private get log() {
+    return this.o.deps.logger;
+  }
+
+  /** The bound source ('' when free). */
+  get boundSource(): string {
+    return this.source;
+  }
+
+  /** Read the binding and watch it (and, once bound, the source's subtasks). */
+  start(): Promise<void> {
+    const gen = ++this.gen;
+    return this.enqueue(async () => {
+      if (gen !== this.gen) return;
+      const key = Keys.boundWorker(this.o.name);
+      const res = await this.o.client.get(key).exec();
+      const kv = res.kvs[0];
+      await this.applyBinding(gen, kv ? parseJson<Binding>(kv.value) : undefined);
+      const w = await this.o.client.watch().key(key).startRevision(nextRev(res.header?.revision)).create();
+      if (gen !== this.gen) {
+        await w.cancel();
+        return;
+      }
+      this.boundWatcher = w;
+      w.on('put', (kv2) => void this.enqueue(() => this.applyBinding(gen, parseJson<Binding>(kv2.value))));
+      w.on('delete', () => void this.enqueue(() => this.applyBinding(gen, undefined)));
+      w.on('error', (err) => this.log.warn({ err: err.message }, 'binding watch error'));
+    });
+  }
+
+  /** Stop everything local and stop watching (lease lost, or shutdown). */
+  suspend(): Promise<void> {
+    ++this.gen;
+    return this.enqueue(async () => {
+      const w = this.boundWatcher;
+      this.boundWatcher = undefined;
+      await w?.cancel().catch(() => undefined);
+      await this.unbind();
+    });
+  }
+
+  /** Graceful shutdown: units stop (and flush their checkpoints) before this resolves. */
+  async close(): Promise<void> {
+    await this.suspend();
+  }
+
+  /** `GET /status` payload; `task` filters subTaskStatus. */
+  status(task?: string): WorkerStatusResponse {
+    const subTaskStatus: SubTaskStatus[] = [];
+    for (const [name, st] of this.subtasks) {
+      if (task === undefined || task === name) subTaskStatus.push(st.status());
+    }
+    return {
+      sourceStatus: {
+        source: this.source,
+        worker: this.o.name,
+        result: null,
+        relayStatus: this.relay ? this.relay.status() : null,
+      },
+      subTaskStatus,
+    };
+  }
+
+  /** Names of local subtasks (for tests and metrics). */
+  subtask(name: string): SubTask | undefined {
+    return this.subtasks.get(name);
+  }
+
+  private enqueue(fn: () => Promise<void>): Promise<void> {
+    const p = this.queue.then(fn).catch((err: unknown) => {
+      this.log.error({ err }, 'worker reconcile step failed');
+    });
+    this.queue = p;
+    return p;
+  }
+
+  private async applyBinding(gen: number, b: Binding | undefined): Promise<void> {
+    if (gen !== this.gen) return;
+    const source = b?.source ?? '';
+    if (source === this.source) return;
+    if (this.source) await this.unbind();
+    if (source) await this.bind(gen, source);
+  }
+
+  private async bind(gen: number, source: string): Promise<void> {
+    this.log.info({ source }, 'source bound to this worker');
+    this.source = source;
+    const c = this.o.client;
+    const sc = await c.get(Keys.sourceConfig(source)).string();
+    this.sourceCfg = sc ? parseJson<SourceConfig>(sc) : undefined;
+    if (!this.sourceCfg) this.log.warn({ source }, 'bound source has no config in etcd');
+    if (this.sourceCfg?.enableRelay) {
+      try {
+        const unit = (this.o.relayFactory ?? defaultRelayFactory)(this.sourceCfg, this.o.deps);
+        this.relay = new RelayRunner(unit, this.log.child({ relay: source }));
+        this.relay.start();
+      } catch (err) {
+        this.log.error({ err, source }, 'cannot start relay');
+      }
+    }
+    // One revision for both snapshots, then watch both from the next one.
+    const cfgs = await c.getAll().prefix(Keys.subtaskConfigPrefix(source)).exec();
+    const rev = cfgs.header?.revision ?? '0';
+    const stages = await c.getAll().prefix(Keys.subtaskStagePrefix(source)).revision(rev).exec();
+    if (gen !== this.gen) return;
+    for (const kv of cfgs.kvs) this.onConfigPut(kv, source);
+    for (const kv of stages.kvs) this.onStagePut(kv, source);
+    for (const task of new Set([...this.configs.keys(), ...this.expected.keys()])) {
+      await this.reconcile(task, false);
+    }
+    for (const [prefix, isStage] of [
+      [Keys.subtaskConfigPrefix(source), false],
+      [Keys.subtaskStagePrefix(source), true],
+    ] as const) {
+      const w = await c.watch().prefix(prefix).startRevision(nextRev(rev)).create();
+      this.sourceWatchers.push(w);
+      w.on(
+        'put',
+        (kv) =>
+          void this.enqueue(async () => {
+            if (gen !== this.gen || this.source !== source) return;
+            const task = isStage ? this.onStagePut(kv, source) : this.onConfigPut(kv, source);
+            if (task === undefined) return;
+            if (!isStage) await this.replaceIfChanged(task);
+            await this.reconcile(task, isStage);
+          }),
+      );
+      w.on(
+        'delete',
+        (kv) =>
+          void this.enqueue(async () => {
+            if (gen !== this.gen || this.source !== source) return;
+            const task = kv.key.toString().slice(prefix.length);
+            (isStage ? this.expected : this.configs).delete(task);
+            await this.drop(task);
+          }),
+      );
+      w.on('error', (err) => this.log.warn({ err: err.message }, 'subtask watch error'));
+    }
+  }
+
+  /** Remember a subtask config; returns the task name (undefined when unparsable). */
+  private onConfigPut(kv: IKeyValue, source: string): string | undefined {
+    const task = kv.key.toString().slice(Keys.subtaskConfigPrefix(source).length);
+    const raw = kv.value.toString();
+    const cfg = parseJson<SubTaskConfig>(raw);
+    if (!cfg) {
+      this.log.error({ task }, 'unparsable subtask config in etcd; ignored');
+      return undefined;
+    }
+    this.configs.set(task, { raw, cfg });
+    return task;
+  }
+
+  private onStagePut(kv: IKeyValue, source: string): string | undefined {
+    const task = kv.key.toString().slice(Keys.subtaskStagePrefix(source).length);
+    const v = parseJson<{ stage?: string }>(kv.value);
+    const stage = v?.stage as ExpectedStage | undefined;
+    if (!stage || !(EXPECTED_STAGES as readonly string[]).includes(stage)) {
+      this.log.error({ task, value: kv.value.toString() }, 'bad expected stage in etcd; ignored');
+      return undefined;
+    }
+    this.expected.set(task, stage);
+    return task;
+  }
+
+  /** A changed config (update-task) means a new SubTask: stop the old one first. */
+  private async replaceIfChanged(task: string): Promise<void> {
+    const st = this.subtasks.get(task);
+    const c = this.configs.get(task);
+    if (st && c && JSON.stringify(st.cfg) !== JSON.stringify(c.cfg)) {
+      this.log.info({ task }, 'subtask config changed; restarting it');
+      await this.drop(task);
+    }
+  }
+
+  private async reconcile(task: string, explicit: boolean): Promise<void> {
+    const exp = this.expected.get(task);
+    const c = this.configs.get(task);
+    if (!exp || !c) return;
+    let st = this.subtasks.get(task);
+    const action = reconcileAction(st?.stage, exp, explicit);
+    this.log.debug({ task, actual: st?.stage, expected: exp, action }, 'reconcile subtask');
+    switch (action) {
+      case 'create-run':
+      case 'create-paused':
+        st = new SubTask(c.cfg, { ...this.o.deps, logger: this.log.child({ task }) }, this.o.subtask);
+        this.subtasks.set(task, st);
+        if (action === 'create-run') st.start();
+        else await st.pause();
+        return;
+      case 'pause':
+        return st?.pause();
+      case 'resume':
+        return st?.resume();
+      case 'stop':
+        return st?.stop();
+      case 'none':
+        return;
+    }
+  }
+
+  private async drop(task: string): Promise<void> {
+    const st = this.subtasks.get(task);
+    if (!st) return;
+    await st.stop();
+    this.subtasks.delete(task);
+  }
+
+  private async unbind(): Promise<void> {
+    const ws = this.sourceWatchers.splice(0);
+    await Promise.all(ws.map((w) => w.cancel().catch(() => undefined)));
+    if (this.source) this.log.info({ source: this.source }, 'stopping work for source');
+    await Promise.all([...this.subtasks.keys()].map((t) => this.drop(t)));
+    await this.relay?.stop();
+    this.relay = undefined;
+    this.configs.clear();
+    this.expected.clear();
+    this.sourceCfg = undefined;
+    this.source = '';
+  }
+}
+
+function nextRev(rev: string | undefined | null): string {
+  return (BigInt(rev ?? '0') + 1n).toString();
+}
+
+function parseJson<T>(v: Buffer | string): T | undefined {
+  try {
+    return JSON.parse(v.toString()) as T;
+  } catch {
+    return undefined;
+  }
+}

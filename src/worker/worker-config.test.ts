@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { E, isDmError } from '../pkg/errors/index.js';
+import { parseWorkerToml, resolveWorkerConfig } from './worker-config.js';
+
+describe('worker config', () => {
+  it('fills DM-like defaults', () => {
+    const c = resolveWorkerConfig({ join: '127.0.0.1:8261' }, '/cwd');
+    assert.equal(c.workerAddr, '127.0.0.1:8262');
+    assert.equal(c.advertiseAddr, '127.0.0.1:8262');
+    assert.deepEqual(c.join, ['127.0.0.1:8261']);
+    assert.equal(c.keepaliveTtl, 10);
+    assert.equal(c.logLevel, 'info');
+    assert.equal(c.workDir, '/cwd');
+    assert.equal(c.name, 'dm-worker-127-0-0-1-8262');
+  });
+
+  it('parses TOML with the flag names', () => {
+    const f = parseWorkerToml(
+      'name = "w1"\nworker-addr = "127.0.0.1:9000"\njoin = ["a:1", "b:2"]\nkeepalive-ttl = 30\n',
+    );
+    assert.deepEqual(f, {
+      name: 'w1',
+      'worker-addr': '127.0.0.1:9000',
+      join: 'a:1,b:2',
+      'keepalive-ttl': '30',
+    });
+  });
+
+  it('rejects an unknown key naming key and line', () => {
+    assert.throws(
+      () => parseWorkerToml('name = "w1"\n\nworkr-addr = "x:1"\n', 'w.toml'),
+      (e: unknown) =>
+        isDmError(e, E.configUnknownKey) && /w\.toml:3: unknown key "workr-addr"/.test(e.message),
+    );
+  });
+
+  it('rejects wrong types and bad TOML', () => {
+    assert.throws(
+      () => parseWorkerToml('keepalive-ttl = "ten"\n'),
+      (e: unknown) => isDmError(e, E.configWrongType) && /:1:/.test(e.message),
+    );
+    assert.throws(
+      () => parseWorkerToml('name = \n'),
+      (e: unknown) => isDmError(e, E.configParse),
+    );
+  });
+
+  it('requires join and a concrete advertise address', () => {
+    assert.throws(
+      () => resolveWorkerConfig({}),
+      (e: unknown) => isDmError(e, E.configMissingKey),
+    );
+    assert.throws(
+      () => resolveWorkerConfig({ join: 'm:8261', 'worker-addr': '0.0.0.0:8262' }),
+      (e: unknown) => isDmError(e, E.configMissingKey),
+    );
+    assert.throws(
+      () => resolveWorkerConfig({ join: 'm:8261', 'keepalive-ttl': '0' }),
+      (e: unknown) => isDmError(e, E.configInvalidValue),
+    );
+  });
+});

@@ -1,0 +1,175 @@
+import { readFileSync } from 'node:fs';
+import { parse, TomlError } from 'smol-toml';
+import { dmError, E } from '../pkg/errors/index.js';
+
+/**
+ * dm-worker configuration: command-line flags (DESIGN.md §1, DM's names) and the same keys in
+ * a TOML file (`--config`). Flags given on the command line win over the file, as in DM.
+ */
+export interface WorkerConfig {
+  /** `--name`. Default: `dm-worker-<advertise-addr>` with `:` and `.` replaced (unique per address). */
+  name: string;
+  /** `--worker-addr`: listen `host:port`. Default `127.0.0.1:8262` (DM's port). */
+  workerAddr: string;
+  /** `--advertise-addr`: what masters call. Default: `worker-addr` (required when it listens on 0.0.0.0). */
+  advertiseAddr: string;
+  /** `--join`: master client addresses (`host:port`, comma-separated). Required. */
+  join: string[];
+  /** `--log-file`. Default: stderr. */
+  logFile: string;
+  /** `-L/--log-level`: debug|info|warn|error. Default info. */
+  logLevel: string;
+  /**
+   * `--keepalive-ttl` seconds. Default 10: a dead worker's source moves within ~10 s. DM uses
+   * 60 (1800 with relay, so a blip does not throw relay data away); raise it on flaky networks.
+   */
+  keepaliveTtl: number;
+  /** `--work-dir` (ours): dump files and relay data live below it. Default: the process cwd, as DM. */
+  workDir: string;
+}
+
+/** Keys accepted in the TOML file (kebab-case, as the flags). */
+const FILE_KEYS = [
+  'name',
+  'worker-addr',
+  'advertise-addr',
+  'join',
+  'log-file',
+  'log-level',
+  'keepalive-ttl',
+  'work-dir',
+] as const;
+type FileKey = (typeof FILE_KEYS)[number];
+
+/** Raw flag values from commander (undefined = not given). */
+export type WorkerFlags = Partial<Record<FileKey | 'config', string>>;
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/** Parse a TOML config file's text into flag-shaped values; unknown keys and bad types are coded errors naming key and line. */
+export function parseWorkerToml(text: string, file = 'worker.toml'): WorkerFlags {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text) as Record<string, unknown>;
+  } catch (err) {
+    const line = err instanceof TomlError ? err.line : 0;
+    throw dmError(E.configParse, `${file}:${line}: ${(err as Error).message.split('\n')[0]}`, {
+      cause: err,
+      context: { file, line },
+    });
+  }
+  const out: WorkerFlags = {};
+  for (const [key, value] of Object.entries(doc)) {
+    const line = lineOf(text, key);
+    if (!(FILE_KEYS as readonly string[]).includes(key)) {
+      throw dmError(E.configUnknownKey, `${file}:${line}: unknown key "${key}"`, {
+        context: { file, key, line, allowed: FILE_KEYS },
+      });
+    }
+    const k = key as FileKey;
+    if (k === 'keepalive-ttl') {
+      if (typeof value !== 'number' && typeof value !== 'bigint') throw wrongType(file, key, line, 'integer');
+      out[k] = String(value);
+    } else if (k === 'join' && Array.isArray(value)) {
+      if (!value.every((v) => typeof v === 'string'))
+        throw wrongType(file, key, line, 'string or string array');
+      out[k] = value.join(',');
+    } else {
+      if (typeof value !== 'string') throw wrongType(file, key, line, 'string');
+      out[k] = value;
+    }
+  }
+  return out;
+}
+
+function wrongType(file: string, key: string, line: number, want: string) {
+  return dmError(E.configWrongType, `${file}:${line}: key "${key}" must be a ${want}`, {
+    context: { file, key, line },
+  });
+}
+
+/** 1-based line where `key = …` is written (0 when not found, e.g. dotted or quoted forms). */
+function lineOf(text: string, key: string): number {
+  const lines = text.split('\n');
+  const re = new RegExp(`^\\s*["']?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*[=.]`);
+  const i = lines.findIndex((l) => re.test(l));
+  return i + 1;
+}
+
+/** Merge file values under the flags, fill defaults, validate. */
+export function resolveWorkerConfig(flags: WorkerFlags, cwd = process.cwd()): WorkerConfig {
+  const file = flags.config ? parseWorkerToml(readFileOrThrow(flags.config), flags.config) : {};
+  const get = (k: FileKey): string | undefined => flags[k] ?? file[k];
+  const workerAddr = get('worker-addr') ?? '127.0.0.1:8262';
+  checkAddr('worker-addr', workerAddr);
+  const listenHost = workerAddr.slice(0, workerAddr.lastIndexOf(':'));
+  let advertiseAddr = get('advertise-addr');
+  if (!advertiseAddr) {
+    if (listenHost === '' || listenHost === '0.0.0.0' || listenHost === '::') {
+      throw dmError(
+        E.configMissingKey,
+        `advertise-addr is required when worker-addr (${workerAddr}) listens on all interfaces`,
+        { context: { key: 'advertise-addr' } },
+      );
+    }
+    advertiseAddr = workerAddr;
+  }
+  checkAddr('advertise-addr', advertiseAddr);
+  const join = (get('join') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (join.length === 0) {
+    throw dmError(E.configMissingKey, 'join (master addresses) is required', { context: { key: 'join' } });
+  }
+  for (const j of join) checkAddr('join', j.replace(/^https?:\/\//, ''));
+  const ttlText = get('keepalive-ttl') ?? '10';
+  const keepaliveTtl = Number(ttlText);
+  if (!Number.isInteger(keepaliveTtl) || keepaliveTtl < 1) {
+    throw dmError(
+      E.configInvalidValue,
+      `keepalive-ttl must be a whole number of seconds >= 1, got "${ttlText}"`,
+      {
+        context: { key: 'keepalive-ttl' },
+      },
+    );
+  }
+  const logLevel = get('log-level') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw dmError(
+      E.configInvalidValue,
+      `log-level must be one of ${LOG_LEVELS.join('|')}, got "${logLevel}"`,
+      {
+        context: { key: 'log-level' },
+      },
+    );
+  }
+  return Object.freeze({
+    name: get('name') || `dm-worker-${advertiseAddr.replace(/[:.]/g, '-')}`,
+    workerAddr,
+    advertiseAddr,
+    join,
+    logFile: get('log-file') ?? '',
+    logLevel,
+    keepaliveTtl,
+    workDir: get('work-dir') || cwd,
+  });
+}
+
+function checkAddr(key: string, addr: string): void {
+  const i = addr.lastIndexOf(':');
+  const port = Number(addr.slice(i + 1));
+  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw dmError(E.configInvalidValue, `${key} must be host:port, got "${addr}"`, { context: { key } });
+  }
+}
+
+function readFileOrThrow(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw dmError(E.configParse, `cannot read config file ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}

@@ -1,0 +1,104 @@
+import { Etcd3 } from 'etcd3';
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { Logger } from '../pkg/log/logger.js';
+import { STAGES } from '../unit/unit.js';
+import { WorkerKeepalive } from './keepalive.js';
+import { registerWithMasters } from './master-join.js';
+import { buildWorkerServer, listenWorkerServer } from './server.js';
+import { SourceWorker } from './source-worker.js';
+import type { SubTaskOptions } from './subtask.js';
+import type { WorkerConfig } from './worker-config.js';
+
+/**
+ * One dm-worker process: HTTP server, registration with a master, etcd lease keepalive, and
+ * the SourceWorker that obeys the schedule. Start order matters: the HTTP server listens
+ * before registering (the master may call /status at once); the lease exists before the
+ * binding is read (the leader only binds live workers).
+ */
+export class Worker {
+  readonly registry = new Registry();
+  private app: FastifyInstance | undefined;
+  private client: Etcd3 | undefined;
+  private keepalive: WorkerKeepalive | undefined;
+  private source: SourceWorker | undefined;
+  private readonly stopCtrl = new AbortController();
+  /** The address the HTTP server listens on (resolved port when 0 was asked). */
+  listenUrl = '';
+
+  constructor(
+    readonly cfg: WorkerConfig,
+    private readonly logger: Logger,
+    private readonly subtaskOptions: SubTaskOptions = {},
+  ) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'dm_worker_' });
+    const self = this;
+    // DM's dm_worker_task_state: 0 invalid, 1 New, 2 Running, 3 Paused, 4 Stopped, 5 Finished.
+    new Gauge({
+      name: 'dm_worker_task_state',
+      help: 'state of each subtask on this worker (1 New, 2 Running, 3 Paused, 4 Stopped, 5 Finished)',
+      labelNames: ['task', 'source_id'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const st = self.source?.status();
+        for (const s of st?.subTaskStatus ?? []) {
+          this.set({ task: s.name, source_id: st?.sourceStatus.source ?? '' }, STAGES.indexOf(s.stage) + 1);
+        }
+      },
+    });
+  }
+
+  /** Listen, register, keep alive, obey. Resolves once the first lease is granted. */
+  async start(): Promise<void> {
+    const { cfg, logger } = this;
+    this.app = buildWorkerServer({
+      name: cfg.name,
+      registry: this.registry,
+      alive: () => this.keepalive?.isAlive ?? false,
+      status: (task) =>
+        this.source?.status(task) ?? {
+          sourceStatus: { source: '', worker: cfg.name, result: null, relayStatus: null },
+          subTaskStatus: [],
+        },
+    });
+    this.listenUrl = await listenWorkerServer(this.app, cfg.workerAddr);
+    logger.info({ addr: this.listenUrl, name: cfg.name }, 'dm-worker listening');
+
+    const endpoints = await registerWithMasters(
+      cfg.join,
+      { name: cfg.name, addr: cfg.advertiseAddr },
+      logger,
+      this.stopCtrl.signal,
+    );
+    this.client = new Etcd3({ hosts: endpoints, dialTimeout: 3000 });
+    const source = new SourceWorker({
+      client: this.client,
+      name: cfg.name,
+      deps: { logger, workDir: cfg.workDir, registry: this.registry },
+      subtask: this.subtaskOptions,
+    });
+    this.source = source;
+    this.keepalive = new WorkerKeepalive(
+      this.client,
+      cfg.name,
+      cfg.advertiseAddr,
+      cfg.keepaliveTtl,
+      {
+        onAlive: () => void source.start(),
+        onLost: () => void source.suspend(),
+      },
+      logger,
+    );
+    await this.keepalive.start();
+  }
+
+  /** Graceful stop: subtasks stop (units flush checkpoints), lease revoked, server closed. */
+  async stop(): Promise<void> {
+    this.stopCtrl.abort();
+    await this.source?.close();
+    await this.keepalive?.close();
+    this.client?.close();
+    await this.app?.close();
+  }
+}
