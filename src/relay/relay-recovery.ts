@@ -47,7 +47,7 @@ export async function recoverRelayFile(path: string, hint = 4): Promise<Recovere
     await fh.read(head, 0, 4, 0);
     if (size < 4) {
       if (head.subarray(0, size).equals(BINLOG_MAGIC.subarray(0, size)))
-        return cut(0, 'incomplete', false, -1, false);
+        return await cut(0, 'incomplete', false, -1, false);
       throw dmError(E.relayCorrupt, `relay file ${path} does not start with the binlog magic`);
     }
     if (!head.equals(BINLOG_MAGIC))
@@ -55,17 +55,18 @@ export async function recoverRelayFile(path: string, hint = 4): Promise<Recovere
     // The FDE at offset 4 says whether events carry CRC32.
     const fdeHead = Buffer.alloc(HEADER_LEN);
     const { bytesRead } = await fh.read(fdeHead, 0, HEADER_LEN, 4);
-    if (bytesRead < HEADER_LEN) return cut(4, 'incomplete', false, -1, false);
+    if (bytesRead < HEADER_LEN) return await cut(4, 'incomplete', false, -1, false);
     const fh0 = readFrameHeader(fdeHead);
     if (fh0.typeCode !== EventType.FORMAT_DESCRIPTION)
       throw dmError(E.relayCorrupt, `relay file ${path}: no FORMAT_DESCRIPTION at offset 4`);
     const fdeBuf = Buffer.alloc(Math.min(fh0.eventSize, size - 4));
     await fh.read(fdeBuf, 0, fdeBuf.length, 4);
     const first = scanEvents(fdeBuf, 4, 4, false);
-    if (first.events === 0) return cut(4, first.torn ?? 'incomplete', false, -1, false);
+    if (first.events === 0) return await cut(4, first.torn ?? 'incomplete', false, -1, false);
     const crc = first.crc;
     // Scan from the hint when it is a plausible boundary past the FDE, else from the FDE's end.
     let pos = hint > 4 + fh0.eventSize && hint < size ? hint : 4 + fh0.eventSize;
+    const pos0 = pos;
     let lastTypeCode: number = EventType.FORMAT_DESCRIPTION;
     let buf = Buffer.alloc(CHUNK);
     while (pos < size) {
@@ -86,13 +87,14 @@ export async function recoverRelayFile(path: string, hint = 4): Promise<Recovere
         pos = r.end;
         continue;
       }
-      if (r.torn !== 'incomplete' && hint > 4 && pos === hint && r.events === 0) {
-        // The hint was not a real boundary: scan the whole file instead.
-        return recoverRelayFile(path, 4);
+      if (pos0 !== 4 + fh0.eventSize) {
+        // Started from the meta's hint: it may not be a real boundary (a stale or foreign
+        // meta), so never cut on its word; rescan the whole file.
+        return await recoverRelayFile(path, 4);
       }
-      return cut(r.end, r.torn, crc, lastTypeCode, true);
+      return await cut(r.end, r.torn, crc, lastTypeCode, true);
     }
-    return cut(pos, '', crc, lastTypeCode, true);
+    return await cut(pos, '', crc, lastTypeCode, true);
   } finally {
     await fh.close();
   }
