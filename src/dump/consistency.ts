@@ -1,0 +1,256 @@
+import type { BinlogMeta, Consistency, DbConfig } from '../pkg/config/types.js';
+import { type Connection, connectDb, quoteTable } from '../pkg/db/connect.js';
+import { dmError, E } from '../pkg/errors/index.js';
+import type { Logger } from '../pkg/log/logger.js';
+
+/**
+ * Opening a consistent snapshot over N upstream connections and recording the binlog
+ * position (file, pos, GTID set) that matches it exactly. Modes follow dumpling's
+ * `--consistency`:
+ *
+ * - `flush`: FLUSH TABLES WITH READ LOCK on a control connection, every worker connection
+ *   starts `WITH CONSISTENT SNAPSHOT` (REPEATABLE READ), the position is read, then UNLOCK
+ *   TABLES at once: writes are blocked only for the few milliseconds the snapshots take.
+ * - `snapshot` (lock-free, MariaDB): `START TRANSACTION WITH CONSISTENT SNAPSHOT` makes
+ *   MariaDB report the binlog position of that snapshot in `binlog_snapshot_file/position`.
+ *   Separate connections cannot share one snapshot, so all N are opened together and kept
+ *   only if they all report the SAME position — then no transaction committed between
+ *   them and they see the same data. Under heavy writes we retry a few times, then keep
+ *   just the connections that agree with the first one (fewer threads, still consistent).
+ * - `lock`: LOCK TABLES … READ for the dumped base tables on a control connection (needs
+ *   LOCK TABLES + SELECT only), snapshots opened, position read, UNLOCK.
+ * - `none`: snapshots without any lock; the position is only approximate.
+ * - `auto`: flush when the user has RELOAD, else snapshot on MariaDB, lock on MySQL.
+ *
+ * The GTID set is `@@gtid_binlog_pos` under a lock, or `BINLOG_GTID_POS(file, pos)` for a
+ * snapshot position on MariaDB; MySQL's is `Executed_Gtid_Set` of SHOW MASTER STATUS.
+ */
+export interface Snapshot {
+  /** Connections inside `START TRANSACTION WITH CONSISTENT SNAPSHOT`, all seeing the same data. */
+  conns: Connection[];
+  pos: BinlogMeta;
+  /** The mode actually used (auto resolved). */
+  mode: Exclude<Consistency, 'auto'>;
+  isMariadb: boolean;
+}
+
+export interface SnapshotOptions {
+  from: DbConfig;
+  threads: number;
+  mode: Consistency;
+  /** Base tables to lock in `lock` mode. */
+  tables: { schema: string; table: string }[];
+  logger: Logger;
+}
+
+/** ER_SPECIFIC_ACCESS_DENIED, ER_DBACCESS_DENIED, ER_ACCESS_DENIED, ER_TABLEACCESS_DENIED. */
+const ACCESS_DENIED = new Set([1227, 1044, 1045, 1142]);
+
+export function isAccessDenied(err: unknown): boolean {
+  const errno = (err as { errno?: number } | null)?.errno;
+  return typeof errno === 'number' && ACCESS_DENIED.has(errno);
+}
+
+async function q<T = Record<string, unknown>>(c: Connection, sql: string): Promise<T[]> {
+  const [rows] = await c.query(sql);
+  return rows as T[];
+}
+
+async function startSnapshot(c: Connection): Promise<void> {
+  await c.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+  await c.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+}
+
+/** MariaDB: the binlog position of this connection's snapshot. */
+async function snapshotPos(c: Connection): Promise<{ file: string; pos: number }> {
+  const rows = await q<{ Variable_name: string; Value: string }>(
+    c,
+    "SHOW SESSION STATUS LIKE 'binlog_snapshot_%'",
+  );
+  const v = new Map(rows.map((r) => [r.Variable_name.toLowerCase(), r.Value]));
+  return { file: v.get('binlog_snapshot_file') ?? '', pos: Number(v.get('binlog_snapshot_position') ?? 0) };
+}
+
+async function masterStatus(c: Connection): Promise<{ file: string; pos: number; gtid: string }> {
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await q(c, 'SHOW MASTER STATUS');
+  } catch (err) {
+    // MySQL 8.4 renamed it.
+    if ((err as { errno?: number }).errno !== 1064) throw err;
+    rows = await q(c, 'SHOW BINARY LOG STATUS');
+  }
+  const r = rows[0] ?? {};
+  return {
+    file: String(r.File ?? ''),
+    pos: Number(r.Position ?? 0),
+    gtid: String(r.Executed_Gtid_Set ?? '').replace(/\s+/g, ''),
+  };
+}
+
+async function gtidAt(c: Connection, file: string, pos: number): Promise<string> {
+  const [r] = await q<{ g: string | null }>(c, `SELECT BINLOG_GTID_POS(${c.escape(file)}, ${pos}) AS g`);
+  return r?.g ?? '';
+}
+
+/** Position under a global/table lock (nothing commits while we read it). */
+async function lockedPos(c: Connection, isMariadb: boolean): Promise<BinlogMeta> {
+  const ms = await masterStatus(c);
+  let gtid = ms.gtid;
+  if (isMariadb) {
+    const [r] = await q<{ g: string }>(c, 'SELECT @@GLOBAL.gtid_binlog_pos AS g');
+    gtid = r?.g ?? '';
+  }
+  return { binlogName: ms.file, binlogPos: ms.pos, binlogGtid: gtid };
+}
+
+async function connectAll(from: DbConfig, n: number): Promise<Connection[]> {
+  const conns: Connection[] = [];
+  try {
+    for (let i = 0; i < n; i++) conns.push(await connectDb(from, E.dbUpstreamConnect));
+  } catch (err) {
+    await closeAll(conns);
+    throw err;
+  }
+  return conns;
+}
+
+export async function closeAll(conns: Connection[]): Promise<void> {
+  await Promise.all(conns.map((c) => c.end().catch(() => c.destroy())));
+}
+
+function privilegeError(mode: string, err: unknown): Error {
+  return dmError(
+    E.dumpPrivilege,
+    `consistency=${mode} is impossible with this upstream user: ${(err as Error).message}`,
+    { cause: err, context: { consistency: mode } },
+  );
+}
+
+/** Open the snapshot. The caller owns (and must close) the returned connections. */
+export async function openSnapshot(o: SnapshotOptions): Promise<Snapshot> {
+  const ctl = await connectDb(o.from, E.dbUpstreamConnect);
+  try {
+    const [v] = await q<{ v: string }>(ctl, 'SELECT VERSION() AS v');
+    const isMariadb = /mariadb/i.test(v?.v ?? '');
+    let mode = o.mode;
+    if (mode === 'auto') {
+      let flushed = false;
+      try {
+        await ctl.query('FLUSH TABLES WITH READ LOCK');
+        flushed = true;
+      } catch (err) {
+        if (!isAccessDenied(err)) throw err;
+        mode = isMariadb ? 'snapshot' : 'lock';
+        o.logger.info({ mode }, 'no RELOAD privilege for FLUSH TABLES WITH READ LOCK; using %s', mode);
+      }
+      if (flushed) return await underLock(ctl, o, isMariadb, 'flush', true);
+    }
+    switch (mode) {
+      case 'flush':
+        try {
+          await ctl.query('FLUSH TABLES WITH READ LOCK');
+        } catch (err) {
+          if (isAccessDenied(err)) throw privilegeError('flush', err);
+          throw err;
+        }
+        return await underLock(ctl, o, isMariadb, 'flush', true);
+      case 'lock':
+        if (o.tables.length > 0) {
+          try {
+            await ctl.query(
+              `LOCK TABLES ${o.tables.map((t) => `${quoteTable(t.schema, t.table)} READ`).join(', ')}`,
+            );
+          } catch (err) {
+            if (isAccessDenied(err)) throw privilegeError('lock', err);
+            throw err;
+          }
+        }
+        return await underLock(ctl, o, isMariadb, 'lock', o.tables.length > 0);
+      case 'snapshot':
+        if (!isMariadb) {
+          throw dmError(
+            E.dumpPrivilege,
+            'consistency=snapshot needs MariaDB (binlog_snapshot_position); use flush or lock on MySQL',
+          );
+        }
+        return await lockFreeSnapshot(o, ctl);
+      default:
+        return await underLock(ctl, o, isMariadb, 'none', false);
+    }
+  } finally {
+    await ctl.end().catch(() => ctl.destroy());
+  }
+}
+
+async function underLock(
+  ctl: Connection,
+  o: SnapshotOptions,
+  isMariadb: boolean,
+  mode: 'flush' | 'lock' | 'none',
+  locked: boolean,
+): Promise<Snapshot> {
+  let conns: Connection[] = [];
+  try {
+    conns = await connectAll(o.from, o.threads);
+    await Promise.all(conns.map(startSnapshot));
+    let pos: BinlogMeta;
+    const first = conns[0];
+    if (isMariadb && first) {
+      // Exact for the snapshot itself, and needs no BINLOG MONITOR privilege.
+      const sp = await snapshotPos(first);
+      pos = { binlogName: sp.file, binlogPos: sp.pos, binlogGtid: '' };
+      if (locked) {
+        const [r] = await q<{ g: string }>(ctl, 'SELECT @@GLOBAL.gtid_binlog_pos AS g');
+        pos.binlogGtid = r?.g ?? '';
+      } else {
+        pos.binlogGtid = await gtidAt(ctl, sp.file, sp.pos);
+      }
+    } else {
+      pos = await lockedPos(ctl, isMariadb);
+    }
+    if (locked) await ctl.query('UNLOCK TABLES');
+    return { conns, pos, mode, isMariadb };
+  } catch (err) {
+    await closeAll(conns);
+    throw err;
+  }
+}
+
+async function lockFreeSnapshot(o: SnapshotOptions, ctl: Connection): Promise<Snapshot> {
+  const conns = await connectAll(o.from, o.threads);
+  try {
+    let positions: { file: string; pos: number }[] = [];
+    for (let attempt = 0; attempt < 8; attempt++) {
+      await Promise.all(conns.map(startSnapshot));
+      positions = await Promise.all(conns.map(snapshotPos));
+      const p0 = positions[0];
+      if (positions.every((p) => p.file === p0?.file && p.pos === p0?.pos)) break;
+      await Promise.all(conns.map((c) => c.query('ROLLBACK')));
+    }
+    const p0 = positions[0] ?? { file: '', pos: 0 };
+    const keep: Connection[] = [];
+    const drop: Connection[] = [];
+    conns.forEach((c, i) => {
+      const p = positions[i];
+      (p && p.file === p0.file && p.pos === p0.pos ? keep : drop).push(c);
+    });
+    if (drop.length > 0) {
+      o.logger.warn(
+        { kept: keep.length, wanted: conns.length },
+        'snapshot connections disagree under write load; dumping with fewer threads',
+      );
+      await closeAll(drop);
+    }
+    const gtid = await gtidAt(ctl, p0.file, p0.pos);
+    return {
+      conns: keep,
+      pos: { binlogName: p0.file, binlogPos: p0.pos, binlogGtid: gtid },
+      mode: 'snapshot',
+      isMariadb: true,
+    };
+  } catch (err) {
+    await closeAll(conns);
+    throw err;
+  }
+}

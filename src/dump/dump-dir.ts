@@ -1,0 +1,30 @@
+import { resolve } from 'node:path';
+import type { SubTaskConfig } from '../pkg/config/types.js';
+
+/**
+ * Dump directory and file names, shared by the dump and load units. Layout as
+ * mydumper/dumpling: `{db}-schema-create.sql`, `{db}.{tbl}-schema.sql`,
+ * `{db}.{view}-schema-view.sql`, `{db}.{tbl}.{NNNNNNNNN}.sql`, `metadata`.
+ */
+
+/** `<workDir>/<loader.dir>.<task>` (DM's per-task dump dir). */
+export function dumpDir(cfg: Pick<SubTaskConfig, 'name' | 'loader'>, workDir: string): string {
+  return resolve(workDir, cfg.loader.dir || './dumped_data') + '.' + cfg.name;
+}
+
+export function schemaCreateFile(db: string): string {
+  return `${db}-schema-create.sql`;
+}
+
+export function tableSchemaFile(db: string, table: string): string {
+  return `${db}.${table}-schema.sql`;
+}
+
+export function viewSchemaFile(db: string, view: string): string {
+  return `${db}.${view}-schema-view.sql`;
+}
+
+/** Chunk files are numbered from 0 with 9 digits, as dumpling does. */
+export function dataFile(db: string, table: string, index: number): string {
+  return `${db}.${table}.${String(index).padStart(9, '0')}.sql`;
+}

@@ -1,0 +1,247 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Counter } from 'prom-client';
+import type { SubTaskConfig } from '../pkg/config/types.js';
+import { type Connection, connectDb, isRetryableDbError, quoteId, quoteTable } from '../pkg/db/connect.js';
+import { asDmError, type DmError, E } from '../pkg/errors/index.js';
+import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
+import type { Logger } from '../pkg/log/logger.js';
+import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
+import { planRanges, rangeWhere } from './chunk-plan.js';
+import { writeChunk } from './chunk-writer.js';
+import { closeAll, openSnapshot } from './consistency.js';
+import { dataFile, dumpDir, schemaCreateFile, tableSchemaFile, viewSchemaFile } from './dump-dir.js';
+import { type DumpStatus, percent, sharedCounter } from './dump-status.js';
+import { metadataTime, writeDumpMetadata } from './metadata.js';
+import { listTables, type TableInfo } from './table-info.js';
+
+/** Upper bound of one INSERT statement in a data file (mydumper's default statement size). */
+const STATEMENT_SIZE = 1_000_000;
+
+interface ChunkJob {
+  t: TableInfo;
+  index: number;
+  where: string;
+}
+
+/**
+ * The dump unit: a consistent, parallel, chunked, streaming copy of the upstream into
+ * mydumper/dumpling-layout files (see dump-dir.ts, metadata.ts, consistency.ts).
+ *
+ * A dump is not resumable (neither is DM's): `process` always starts from an empty dir, and
+ * the `metadata` file gets its "Finished dump at" line only when every file is complete, so
+ * the load unit never takes a half-written dump for a whole one.
+ */
+export class DumpUnit implements Unit<DumpStatus> {
+  readonly type = 'Dump' as const;
+  private readonly log: Logger;
+  private readonly dir: string;
+  private conns: Connection[] = [];
+  private st: DumpStatus = {
+    totalTables: 0,
+    completedTables: 0,
+    finishedBytes: 0,
+    finishedRows: 0,
+    estimateTotalRows: 0,
+    progress: '0.00 %',
+    bps: 0,
+  };
+  private startedAt = 0;
+  private rowsCounter?: Counter<'task' | 'source_id'>;
+  private bytesCounter?: Counter<'task' | 'source_id'>;
+
+  constructor(
+    private readonly cfg: SubTaskConfig,
+    deps: UnitDeps,
+  ) {
+    this.log = deps.logger.child({ unit: 'dump', task: cfg.name, source: cfg.sourceId });
+    this.dir = dumpDir(cfg, deps.workDir);
+    if (deps.registry) {
+      this.rowsCounter = sharedCounter(deps.registry, 'dm_dump_rows_total', 'Rows written by the dump unit');
+      this.bytesCounter = sharedCounter(
+        deps.registry,
+        'dm_dump_bytes_total',
+        'Bytes written by the dump unit',
+      );
+    }
+  }
+
+  /** The dump directory (`<loader.dir>.<task>`). */
+  get directory(): string {
+    return this.dir;
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+  }
+
+  async process(signal: AbortSignal): Promise<ProcessResult> {
+    const onAbort = () => {
+      for (const c of this.conns) c.destroy();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.run(signal);
+      return { finished: !signal.aborted, errors: [] };
+    } catch (err) {
+      if (signal.aborted) return { finished: false, errors: [] };
+      const e = asDmError(err, E.dumpFailed, `dump failed: ${(err as Error).message}`);
+      this.log.error({ err: e.toString() }, 'dump failed');
+      return { finished: false, errors: [e] };
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      await closeAll(this.conns);
+      this.conns = [];
+    }
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    this.startedAt = Date.now();
+    const startedAt = metadataTime();
+    await rm(this.dir, { recursive: true, force: true });
+    await mkdir(this.dir, { recursive: true });
+    const bal = new BlockAllowList(
+      this.cfg.blockAllowList ?? { doDbs: [], ignoreDbs: [], doTables: [], ignoreTables: [] },
+      { caseSensitive: this.cfg.caseSensitive },
+    );
+    const ctl = await connectDb(this.cfg.from, E.dbUpstreamConnect);
+    let tables: TableInfo[];
+    try {
+      tables = await listTables(ctl, {
+        schema: (s) => bal.allowSchema(s),
+        table: (s, t) => bal.allowTable(s, t),
+      });
+    } finally {
+      await ctl.end().catch(() => ctl.destroy());
+    }
+    const base = tables.filter((t) => !t.isView);
+    this.st.totalTables = base.length;
+    this.st.estimateTotalRows = base.reduce((a, t) => a + t.estRows, 0);
+
+    const snap = await openSnapshot({
+      from: this.cfg.from,
+      threads: Math.max(1, this.cfg.mydumper.threads),
+      mode: this.cfg.mydumper.consistency,
+      tables: base.map((t) => ({ schema: t.schema, table: t.table })),
+      logger: this.log,
+    });
+    this.conns = snap.conns;
+    this.log.info({ mode: snap.mode, pos: snap.pos, threads: snap.conns.length }, 'snapshot open');
+    await writeDumpMetadata(this.dir, { ...snap.pos, startedAt });
+    const c0 = snap.conns[0]!;
+
+    // Schemas first (on the snapshot connection: same view of the data dictionary).
+    for (const db of [...new Set(tables.map((t) => t.schema))]) {
+      const [r] = await c0.query(`SHOW CREATE DATABASE ${quoteId(db)}`);
+      const sql = String((r as Record<string, unknown>[])[0]?.['Create Database'] ?? '');
+      await writeFile(join(this.dir, schemaCreateFile(db)), `${sql};\n`);
+    }
+    for (const t of tables) {
+      if (signal.aborted) return;
+      if (t.isView) {
+        const [r] = await c0.query(`SHOW CREATE VIEW ${quoteTable(t.schema, t.table)}`);
+        const row = (r as Record<string, unknown>[])[0] ?? {};
+        const text =
+          '/*!40101 SET NAMES utf8mb4*/;\n' +
+          `DROP TABLE IF EXISTS ${quoteId(t.table)};\nDROP VIEW IF EXISTS ${quoteId(t.table)};\n` +
+          `${String(row['Create View'] ?? '')};\n`;
+        await writeFile(join(this.dir, viewSchemaFile(t.schema, t.table)), text);
+      } else {
+        const [r] = await c0.query(`SHOW CREATE TABLE ${quoteTable(t.schema, t.table)}`);
+        const row = (r as Record<string, unknown>[])[0] ?? {};
+        await writeFile(
+          join(this.dir, tableSchemaFile(t.schema, t.table)),
+          `/*!40101 SET NAMES utf8mb4*/;\n/*!40014 SET FOREIGN_KEY_CHECKS=0*/;\n${String(row['Create Table'] ?? '')};\n`,
+        );
+      }
+    }
+
+    const jobs = await this.plan(c0, base);
+    const left = new Map<TableInfo, number>();
+    for (const j of jobs) left.set(j.t, (left.get(j.t) ?? 0) + 1);
+    this.st.completedTables = base.length - left.size;
+    let next = 0;
+    const worker = async (conn: Connection) => {
+      while (!signal.aborted) {
+        const job = jobs[next++];
+        if (!job) return;
+        await writeChunk(
+          conn,
+          job.t,
+          job.where,
+          join(this.dir, dataFile(job.t.schema, job.t.table, job.index)),
+          STATEMENT_SIZE,
+          (rows, bytes) => this.progressed(rows, bytes),
+          signal,
+        );
+        const n = (left.get(job.t) ?? 1) - 1;
+        left.set(job.t, n);
+        if (n === 0) this.st.completedTables++;
+      }
+    };
+    await Promise.all(snap.conns.map(worker));
+    if (signal.aborted) return;
+    await Promise.all(snap.conns.map((c) => c.query('COMMIT')));
+    await writeDumpMetadata(this.dir, { ...snap.pos, startedAt, finishedAt: metadataTime() });
+    this.st.progress = '100.00 %';
+    this.log.info({ rows: this.st.finishedRows, bytes: this.st.finishedBytes }, 'dump finished');
+  }
+
+  /** Chunk jobs, biggest tables first so the long ones start early. */
+  private async plan(conn: Connection, tables: TableInfo[]): Promise<ChunkJob[]> {
+    const jobs: ChunkJob[] = [];
+    const userWhere = this.cfg.mydumper.where.trim();
+    const sorted = [...tables].sort((a, b) => b.estRows * b.avgRowLen - a.estRows * a.avgRowLen);
+    for (const t of sorted) {
+      let ranges: string[] = [''];
+      if (t.chunkKey) {
+        const k = quoteId(t.chunkKey);
+        const [r] = await conn.query(
+          `SELECT CAST(MIN(${k}) AS CHAR) AS mn, CAST(MAX(${k}) AS CHAR) AS mx FROM ${quoteTable(t.schema, t.table)}`,
+        );
+        const row = (r as { mn: string | null; mx: string | null }[])[0];
+        if (row?.mn != null && row.mx != null) {
+          ranges = planRanges({
+            min: BigInt(row.mn),
+            max: BigInt(row.mx),
+            estRows: t.estRows,
+            avgRowLen: t.avgRowLen,
+            rows: this.cfg.mydumper.rows,
+            chunkFilesizeMb: this.cfg.mydumper.chunkFilesize,
+            threads: this.conns.length,
+          }).map((rg) => rangeWhere(k, rg));
+        }
+      }
+      ranges.forEach((rw, index) => {
+        const where = [userWhere && `(${userWhere})`, rw].filter(Boolean).join(' AND ');
+        jobs.push({ t, index, where });
+      });
+    }
+    return jobs;
+  }
+
+  private progressed(rows: number, bytes: number): void {
+    this.st.finishedRows += rows;
+    this.st.finishedBytes += bytes;
+    this.rowsCounter?.inc({ task: this.cfg.name, source_id: this.cfg.sourceId }, rows);
+    this.bytesCounter?.inc({ task: this.cfg.name, source_id: this.cfg.sourceId }, bytes);
+  }
+
+  status(): DumpStatus {
+    const secs = this.startedAt ? (Date.now() - this.startedAt) / 1000 : 0;
+    const progress =
+      this.st.progress === '100.00 %'
+        ? this.st.progress
+        : percent(this.st.finishedRows, Math.max(this.st.estimateTotalRows, this.st.finishedRows + 1));
+    return { ...this.st, progress, bps: secs > 0 ? Math.round(this.st.finishedBytes / secs) : 0 };
+  }
+
+  isRetryable(err: DmError): boolean {
+    return isRetryableDbError(err.cause ?? err);
+  }
+
+  async close(): Promise<void> {
+    await closeAll(this.conns);
+    this.conns = [];
+  }
+}

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  bytesView,
+  classify,
+  rewriteCreateDatabase,
+  rewriteCreateTable,
+  rewriteInsert,
+  splitInsert,
+  stripDefiner,
+} from './statement-rewrite.js';
+
+describe('statement rewrite', () => {
+  it('classifies', () => {
+    assert.equal(classify('\n/* x */ INSERT INTO t VALUES (1)'), 'insert');
+    assert.equal(classify('/*!40101 SET NAMES binary*/'), 'other');
+    assert.equal(classify('CREATE TABLE `t` (a int)'), 'create-table');
+    assert.equal(classify('CREATE DATABASE /*!32312 IF NOT EXISTS*/ `d`'), 'create-database');
+  });
+
+  it('rewrites INSERT targets and verbs', () => {
+    const s = '\nINSERT INTO `t1` (`a`,`b`) VALUES\n(1,2)';
+    assert.equal(rewriteInsert(s, 'm', 't', 'replace'), 'REPLACE INTO `m`.`t` (`a`,`b`) VALUES\n(1,2)');
+    assert.equal(
+      rewriteInsert('INSERT INTO d.t1 VALUES (1)', 'm', 't', 'ignore'),
+      'INSERT IGNORE INTO `m`.`t` VALUES (1)',
+    );
+    assert.equal(
+      rewriteInsert('INSERT INTO `a``b` VALUES (1)', 'x', 'y`z', 'error'),
+      'INSERT INTO `x`.`y``z` VALUES (1)',
+    );
+    assert.equal(rewriteInsert('SET x=1', 'm', 't', 'error'), null);
+  });
+
+  it('rewrites CREATE TABLE / DATABASE names', () => {
+    assert.equal(
+      rewriteCreateTable('CREATE TABLE `t1` (\n `id` int\n) ENGINE=InnoDB', 'merged', 't'),
+      'CREATE TABLE IF NOT EXISTS `merged`.`t` (\n `id` int\n) ENGINE=InnoDB',
+    );
+    assert.equal(
+      rewriteCreateDatabase(
+        'CREATE DATABASE /*!32312 IF NOT EXISTS*/ `d1` /*!40100 DEFAULT CHARACTER SET utf8mb4 */',
+        'x',
+      ),
+      'CREATE DATABASE IF NOT EXISTS `x` /*!40100 DEFAULT CHARACTER SET utf8mb4 */',
+    );
+    assert.equal(rewriteCreateDatabase('CREATE DATABASE `d1`', 'x'), 'CREATE DATABASE IF NOT EXISTS `x`');
+  });
+
+  it('handles non-ASCII names as byte views', () => {
+    const v = bytesView('tä');
+    assert.equal(v.length, 3);
+    assert.equal(
+      Buffer.from(rewriteInsert('INSERT INTO t VALUES (1)', 'd', v, 'error') ?? '', 'latin1').toString(),
+      'INSERT INTO `d`.`tä` VALUES (1)',
+    );
+  });
+
+  it('strips DEFINER', () => {
+    assert.equal(
+      stripDefiner(
+        'CREATE ALGORITHM=UNDEFINED DEFINER=`root`@`localhost` SQL SECURITY DEFINER VIEW `v` AS select 1',
+      ),
+      'CREATE ALGORITHM=UNDEFINED SQL SECURITY DEFINER VIEW `v` AS select 1',
+    );
+  });
+
+  it('splits oversized INSERTs on row boundaries', () => {
+    const sql = "INSERT INTO `d`.`t` (`a`) VALUES (1,'x),('),(2,'y'),(3,'z')";
+    const parts = splitInsert(sql, 45);
+    assert.deepEqual(parts, [
+      "INSERT INTO `d`.`t` (`a`) VALUES (1,'x),(')",
+      "INSERT INTO `d`.`t` (`a`) VALUES (2,'y')",
+      "INSERT INTO `d`.`t` (`a`) VALUES (3,'z')",
+    ]);
+    assert.deepEqual(splitInsert(sql, 1000), [sql]);
+  });
+});

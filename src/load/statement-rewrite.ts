@@ -1,0 +1,124 @@
+import type { OnDuplicate } from '../pkg/config/types.js';
+import { skipNoise } from './sql-splitter.js';
+
+/**
+ * Rewriting dump statements for the downstream (pure). All strings are latin1 views of the
+ * file's bytes; names passed in must be latin1 views too (see `bytesView`).
+ */
+
+/** The latin1 view of a JS string's UTF-8 bytes (what a name looks like inside file text). */
+export function bytesView(s: string): string {
+  return Buffer.from(s, 'utf8').toString('latin1');
+}
+
+/** Backtick-quote a latin1-view name. */
+export function q(name: string): string {
+  return '`' + name.replace(/`/g, '``') + '`';
+}
+
+/** An identifier: `quoted` (with `` escapes) or a bare word. */
+const ID = '(?:`(?:[^`]|``)*`|[A-Za-z0-9_$\\u0080-\\u00ff]+)';
+const INSERT_RE = new RegExp(
+  `^(?:INSERT(?:\\s+IGNORE)?|REPLACE)\\s+(?:INTO\\s+)?${ID}(?:\\s*\\.\\s*${ID})?`,
+  'i',
+);
+const CREATE_TABLE_RE = new RegExp(
+  `^CREATE\\s+TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${ID}(?:\\s*\\.\\s*${ID})?`,
+  'i',
+);
+const CREATE_DB_RE = new RegExp(
+  `^CREATE\\s+(?:DATABASE|SCHEMA)\\s+(?:/\\*!32312\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s*)?(?:\\*/\\s*)?${ID}`,
+  'i',
+);
+
+export type StatementKind = 'insert' | 'create-table' | 'create-database' | 'other';
+
+export function classify(sql: string): StatementKind {
+  const i = skipNoise(sql, 0);
+  const head = sql.slice(i, i + 16).toUpperCase();
+  if (head.startsWith('INSERT') || head.startsWith('REPLACE')) return 'insert';
+  if (/^CREATE\s+TABLE/.test(head)) return 'create-table';
+  if (/^CREATE\s+(DATABASE|SCHEMA)/.test(head)) return 'create-database';
+  return 'other';
+}
+
+const VERB: Record<OnDuplicate, string> = {
+  replace: 'REPLACE INTO',
+  ignore: 'INSERT IGNORE INTO',
+  error: 'INSERT INTO',
+};
+
+/**
+ * `INSERT INTO t … VALUES …` → `<verb> `db`.`tbl` … VALUES …`. Returns null when the text is
+ * not an INSERT/REPLACE we understand.
+ */
+export function rewriteInsert(sql: string, db: string, table: string, onDup: OnDuplicate): string | null {
+  const i = skipNoise(sql, 0);
+  const m = INSERT_RE.exec(sql.slice(i, i + 4096));
+  if (!m) return null;
+  return `${VERB[onDup]} ${q(db)}.${q(table)}${sql.slice(i + m[0].length)}`;
+}
+
+/** `CREATE TABLE [IF NOT EXISTS] x` → `CREATE TABLE IF NOT EXISTS `db`.`tbl``. */
+export function rewriteCreateTable(sql: string, db: string, table: string): string | null {
+  const i = skipNoise(sql, 0);
+  const m = CREATE_TABLE_RE.exec(sql.slice(i, i + 4096));
+  if (!m) return null;
+  return `CREATE TABLE IF NOT EXISTS ${q(db)}.${q(table)}${sql.slice(i + m[0].length)}`;
+}
+
+/** `CREATE DATABASE x …` → `CREATE DATABASE IF NOT EXISTS `db` …` (keeps charset options). */
+export function rewriteCreateDatabase(sql: string, db: string): string | null {
+  const i = skipNoise(sql, 0);
+  const m = CREATE_DB_RE.exec(sql.slice(i, i + 4096));
+  if (!m) return null;
+  return `CREATE DATABASE IF NOT EXISTS ${q(db)}${sql.slice(i + m[0].length)}`;
+}
+
+/** Drop `DEFINER=user@host` so the downstream user needs no SUPER/SET USER to create views. */
+export function stripDefiner(sql: string): string {
+  return sql.replace(
+    /\bDEFINER\s*=\s*(?:`(?:[^`]|``)*`|'[^']*'|[^\s@]+)@(?:`(?:[^`]|``)*`|'[^']*'|\S+)\s*/i,
+    '',
+  );
+}
+
+/**
+ * Split an INSERT whose text exceeds `maxLen` into several INSERTs of whole rows, each under
+ * `maxLen` when possible (a single row larger than that is returned alone). `sql` must be a
+ * rewritten INSERT: `<head> VALUES (…),(…)…`.
+ */
+export function splitInsert(sql: string, maxLen: number): string[] {
+  if (sql.length <= maxLen) return [sql];
+  const v = /\)\s*VALUES\s*|\bVALUES\s*/i.exec(sql);
+  if (!v) return [sql];
+  const head = sql.slice(0, v.index + v[0].length);
+  const tuples: [number, number][] = [];
+  let depth = 0;
+  let start = -1;
+  let quote = 0;
+  for (let i = v.index + v[0].length; i < sql.length; i++) {
+    const c = sql.charCodeAt(i);
+    if (quote) {
+      if (c === 92) i++;
+      else if (c === quote) quote = 0;
+      continue;
+    }
+    if (c === 39 || c === 34) quote = c;
+    else if (c === 40) {
+      if (depth++ === 0) start = i;
+    } else if (c === 41 && --depth === 0) tuples.push([start, i + 1]);
+  }
+  const out: string[] = [];
+  let cur = '';
+  for (const [a, b] of tuples) {
+    const t = sql.slice(a, b);
+    if (cur && cur.length + 1 + t.length > maxLen) {
+      out.push(cur);
+      cur = '';
+    }
+    cur = cur ? `${cur},${t}` : head + t;
+  }
+  if (cur) out.push(cur);
+  return out;
+}
