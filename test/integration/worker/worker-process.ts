@@ -38,11 +38,15 @@ export function spawnWorker(args: string[], cwd?: string): SpawnedWorker {
 }
 
 /** Poll `cond` every 50 ms until it returns a truthy value; throws after `ms`. */
-export async function until<T>(cond: () => Promise<T> | T, ms = 20_000, what = 'condition'): Promise<T> {
+export async function until<T>(
+  cond: () => Promise<T> | T,
+  ms = 20_000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await cond();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
