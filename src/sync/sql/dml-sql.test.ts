@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SchemaTracker } from '../../pkg/schema/schema-tracker.js';
+import type { TableStructure } from '../../pkg/schema/table-structure.js';
+import { Causality, changeKeys } from '../causality.js';
+import type { RowChange } from '../job.js';
+import { batchSql, changeSql, formatStmt } from './dml-sql.js';
+
+function table(ddl: string): TableStructure {
+  const t = new SchemaTracker();
+  t.applyDdl(ddl, 's');
+  const s = t.list()[0];
+  assert.ok(s);
+  return s;
+}
+const target = { schema: 'ts', table: 'tt' };
+const source = { schema: 's', table: 't' };
+const pk = table(
+  "CREATE TABLE t (id int primary key, v varchar(5), b varbinary(3), s set('a','b'), g int as (id+1) virtual)",
+);
+const nokey = table('CREATE TABLE t (a int, f float, v varchar(5))');
+const sql = (c: RowChange, safe = false) => changeSql(c, safe).map(formatStmt);
+
+describe('DML to SQL', () => {
+  it('generates INSERT/UPDATE/DELETE by primary key, skipping generated columns', () => {
+    const row = [1, "x'y", '0xC1FF', ['a', 'b'], 2];
+    assert.deepEqual(sql({ type: 'insert', source, target, table: pk, after: row }), [
+      "INSERT INTO `ts`.`tt` (`id`,`v`,`b`,`s`) VALUES (1,'x\\'y',X'c1ff','a,b')",
+    ]);
+    assert.deepEqual(
+      sql({ type: 'update', source, target, table: pk, before: row, after: [1, null, null, [], 2] }),
+      ["UPDATE `ts`.`tt` SET `id` = 1, `v` = NULL, `b` = NULL, `s` = '' WHERE `id` = 1 LIMIT 1"],
+    );
+    assert.deepEqual(sql({ type: 'delete', source, target, table: pk, before: row }), [
+      'DELETE FROM `ts`.`tt` WHERE `id` = 1 LIMIT 1',
+    ]);
+  });
+
+  it('uses REPLACE and DELETE+REPLACE in safe mode, DELETE only when the key moved', () => {
+    const a = [1, 'a', null, [], 2];
+    const b = [2, 'a', null, [], 3];
+    assert.deepEqual(sql({ type: 'insert', source, target, table: pk, after: a }, true), [
+      "REPLACE INTO `ts`.`tt` (`id`,`v`,`b`,`s`) VALUES (1,'a',NULL,'')",
+    ]);
+    assert.deepEqual(
+      sql({ type: 'update', source, target, table: pk, before: a, after: [1, 'z', null, [], 2] }, true),
+      ["REPLACE INTO `ts`.`tt` (`id`,`v`,`b`,`s`) VALUES (1,'z',NULL,'')"],
+    );
+    assert.deepEqual(sql({ type: 'update', source, target, table: pk, before: a, after: b }, true), [
+      'DELETE FROM `ts`.`tt` WHERE `id` = 1 LIMIT 1',
+      "REPLACE INTO `ts`.`tt` (`id`,`v`,`b`,`s`) VALUES (2,'a',NULL,'')",
+    ]);
+  });
+
+  it('matches keyless rows on every exact column, NULL-safe, one row at a time', () => {
+    assert.deepEqual(sql({ type: 'delete', source, target, table: nokey, before: [1, 0.5, null] }, true), [
+      'DELETE FROM `ts`.`tt` WHERE `a` <=> 1 AND `v` IS NULL LIMIT 1',
+    ]);
+    // Safe mode cannot make keyless INSERTs idempotent: they stay INSERTs.
+    assert.match(
+      sql({ type: 'insert', source, target, table: nokey, after: [1, 0.5, 'x'] }, true)[0] ?? '',
+      /^INSERT/,
+    );
+  });
+
+  it('merges runs of inserts into multi-row statements', () => {
+    const ins = (id: number): { change: RowChange; safe: boolean } => ({
+      change: { type: 'insert', source, target, table: pk, after: [id, 'v', null, [], 0] },
+      safe: false,
+    });
+    const del: { change: RowChange; safe: boolean } = {
+      change: { type: 'delete', source, target, table: pk, before: [1, 'v', null, [], 0] },
+      safe: false,
+    };
+    const out = batchSql([ins(1), ins(2), del, ins(3)], true).map(formatStmt);
+    assert.deepEqual(out, [
+      "INSERT INTO `ts`.`tt` (`id`,`v`,`b`,`s`) VALUES (1,'v',NULL,''),(2,'v',NULL,'')",
+      'DELETE FROM `ts`.`tt` WHERE `id` = 1 LIMIT 1',
+      "INSERT INTO `ts`.`tt` (`id`,`v`,`b`,`s`) VALUES (3,'v',NULL,'')",
+    ]);
+    assert.equal(batchSql([ins(1), ins(2)], false).length, 2);
+  });
+});
+
+describe('causality', () => {
+  const uk = table('CREATE TABLE t (id int primary key, u varchar(5) not null, unique key uu (u))');
+  const upd = (b: [number, string], a: [number, string]): RowChange => ({
+    type: 'update',
+    source,
+    target,
+    table: uk,
+    before: b,
+    after: a,
+  });
+
+  it('keeps changes of one row on one applier and detects a unique-value swap', () => {
+    const c = new Causality(4);
+    const w1 = c.assign(changeKeys(upd([1, 'a'], [1, 'x'])));
+    const w2 = c.assign(changeKeys(upd([2, 'b'], [2, 'y'])));
+    assert.notEqual(w1, 'conflict');
+    assert.notEqual(w2, 'conflict');
+    // The same row again stays on its applier.
+    assert.equal(c.assign(changeKeys(upd([1, 'x'], [1, 'z']))), w1);
+    // Row 1 (relation 1) taking row 2's old value 'b' (relation 2): a conflict.
+    assert.equal(c.assign(changeKeys(upd([1, 'z'], [1, 'b']))), 'conflict');
+    c.reset();
+    assert.notEqual(c.assign(changeKeys(upd([1, 'z'], [1, 'b']))), 'conflict');
+  });
+
+  it('is case-insensitive on text keys and gives keyless tables one key', () => {
+    const a = changeKeys({ type: 'insert', source, target, table: uk, after: [1, 'Ab '] });
+    const b = changeKeys({ type: 'insert', source, target, table: uk, after: [2, 'ab'] });
+    assert.ok(a.some((k) => b.includes(k)));
+    assert.equal(changeKeys({ type: 'insert', source, target, table: nokey, after: [1, 2, 'x'] }).length, 1);
+  });
+});
