@@ -31,6 +31,12 @@ export interface SourceConfig {
   serverId: number;
   purge: { interval: number; expires: number; remainSpace: number };
   checker: { checkEnable: boolean; backoffRollback: string; backoffMax: string };
+  /** DM `enable`: start the source's tasks when bound (default true). */
+  enable?: boolean;
+  /** DM source-level `case-sensitive` (for source-level `filters`). */
+  caseSensitive?: boolean;
+  /** DM source-level binlog event filters (applied to every task of the source). */
+  filters?: FilterRule[];
 }
 
 export const TASK_MODES = ['all', 'full', 'incremental', 'dump', 'load'] as const;
@@ -155,6 +161,8 @@ export interface SubTaskConfig {
   mydumper: MydumperConfig;
   loader: LoaderConfig;
   syncer: SyncerConfig;
+  /** `start-task --start-time`: start incremental replication from this time (UTC, DM format). */
+  startTime?: string;
 }
 
 export interface TaskConfig {
@@ -185,6 +193,10 @@ export interface TaskConfig {
   routes: Record<string, RouteRule>;
   filters: Record<string, FilterRule>;
   expressionFilter: Record<string, ExpressionFilterRule>;
+  /** DM `strict-optimistic-shard-mode` (only with shard-mode optimistic). */
+  strictOptimisticShardMode?: boolean;
+  /** DM `collation_compatible`: loose (default) or strict. */
+  collationCompatible?: 'loose' | 'strict';
   /** The original YAML text (stored in etcd and shown by `config task`). */
   raw: string;
 }

@@ -1,0 +1,487 @@
+/**
+ * `parseTaskConfig`: DM's task.yaml → TaskConfig (named rules resolved per instance, defaults
+ * filled from defaults.ts). Checks follow DM's `TaskConfig.adjust()`: dangling rule names,
+ * `xxx-config-name` together with an inline `xxx`, duplicate source-ids, global rules no
+ * instance uses, bad durations and enum values. Every error names the key path and line.
+ */
+import { E, type ErrorDef } from '../errors/index.js';
+import { validateExpression } from '../filter/expression-filter.js';
+import { isCheckingItem } from './checking-items.js';
+import {
+  LOADER_DEFAULTS,
+  MYDUMPER_DEFAULTS,
+  SYNCER_DEFAULTS,
+  TARGET_DEFAULT_PORT,
+  TASK_DEFAULTS,
+} from './defaults.js';
+import { parseGoDuration } from './duration.js';
+import { maybeDecrypt } from './encrypt.js';
+import { b, list, n, normaliseDb, normaliseFilterRule, nz, type Raw, s, sub } from './normalise.js';
+import { taskSchema } from './schema/task-schema.js';
+import { dropNulls, schemaIssues } from './schema-check.js';
+import type { ParseOptions } from './source-config.js';
+import type {
+  BlockAllowListRule,
+  Consistency,
+  ExpressionFilterRule,
+  LoaderConfig,
+  MydumperConfig,
+  RouteRule,
+  ShardMode,
+  SyncerConfig,
+  TaskConfig,
+  TaskMode,
+} from './types.js';
+import { type ConfigIssue, issuesError, type KeyPath, YamlSource } from './yaml-doc.js';
+
+type Instance = TaskConfig['mysqlInstances'][number];
+
+export function parseTaskConfig(text: string, file = 'task.yaml', opts: ParseOptions = {}): TaskConfig {
+  const src = YamlSource.parse(text, file);
+  const raw = dropNulls(src.value ?? {});
+  const schemaErrs = schemaIssues(taskSchema, raw, src);
+  if (schemaErrs.length > 0) throw issuesError(file, schemaErrs);
+  const r = raw as Raw;
+  const issues: ConfigIssue[] = [];
+  const bad = (def: ErrorDef, path: KeyPath, detail: string, focus: 'key' | 'value' = 'value'): void => {
+    issues.push({ def, path, line: src.lineOf(path, focus), detail });
+  };
+
+  const name = s(r.name);
+  if (name === '') bad(E.configInvalidValue, ['name'], 'must not be empty');
+  const taskMode = s(r['task-mode']) as TaskMode;
+
+  let shardMode = s(r['shard-mode']) as ShardMode;
+  if (shardMode === '' && b(r['is-sharding'], false)) shardMode = 'pessimistic';
+  const strictOptimistic = b(r['strict-optimistic-shard-mode'], false);
+  if (strictOptimistic && shardMode !== 'optimistic') {
+    bad(E.configInvalidValue, ['strict-optimistic-shard-mode'], 'needs shard-mode: optimistic');
+  }
+
+  const ignoreCheckingItems = list(r['ignore-checking-items']);
+  ignoreCheckingItems.forEach((item, i) => {
+    if (!isCheckingItem(item))
+      bad(E.configInvalidValue, ['ignore-checking-items', i], `unknown checking item "${item}"`);
+  });
+
+  const timezone = s(r.timezone);
+  if (timezone !== '' && !validTimezone(timezone)) {
+    bad(
+      E.configInvalidValue,
+      ['timezone'],
+      `unknown time zone "${timezone}" (use e.g. "+08:00" or "Asia/Shanghai")`,
+    );
+  }
+
+  let onlineDdl = b(r['online-ddl'], TASK_DEFAULTS.onlineDdl);
+  if (s(r['online-ddl-scheme']) !== '') onlineDdl = true;
+
+  // Named rule maps. black-white-list is DM's deprecated name for block-allow-list.
+  const balKey =
+    r['block-allow-list'] !== undefined || r['black-white-list'] === undefined
+      ? 'block-allow-list'
+      : 'black-white-list';
+  const blockAllowList = mapValues(sub(r[balKey]), normaliseBal);
+  const routes = mapValues(sub(r.routes), normaliseRoute);
+  const filters = mapValues(sub(r.filters), normaliseFilterRule);
+  const expressionFilter = mapValues(sub(r['expression-filter']), normaliseExprFilter);
+  for (const [key, rule] of Object.entries(expressionFilter)) {
+    checkExprFilter(key, rule, bad);
+  }
+  for (const [key, rule] of Object.entries(filters)) {
+    rule.sqlPattern.forEach((p, i) => {
+      if (!validRegex(p))
+        bad(
+          E.configInvalidValue,
+          ['filters', key, 'sql-pattern', i],
+          `invalid regular expression ${JSON.stringify(p)}`,
+        );
+    });
+  }
+  const mydumpers = sub(r.mydumpers);
+  const loaders = sub(r.loaders);
+  const syncers = sub(r.syncers);
+  const validators = sub(r.validators);
+  const used = new Set<string>();
+
+  const seenSources = new Map<string, number>();
+  const instances: Instance[] = [];
+  (r['mysql-instances'] as Raw[]).forEach((inst, i) => {
+    const at = (...p: (string | number)[]): KeyPath => ['mysql-instances', i, ...p];
+    const sourceId = s(inst['source-id']);
+    if (sourceId === '') bad(E.configInvalidValue, at('source-id'), 'must not be empty');
+    const prev = seenSources.get(sourceId);
+    if (prev !== undefined)
+      bad(
+        E.configInvalidValue,
+        at('source-id'),
+        `source-id "${sourceId}" is already used by mysql-instances[${prev}]`,
+      );
+    seenSources.set(sourceId, i);
+
+    const ref = (key: string, names: string[], defined: Record<string, unknown>, kind: string): void => {
+      const dup = new Set<string>();
+      names.forEach((nm, j) => {
+        if (!Object.hasOwn(defined, nm))
+          bad(E.configDanglingRef, at(key, j), `${kind} "${nm}" is not defined`);
+        if (dup.has(nm)) bad(E.configInvalidValue, at(key, j), `"${nm}" is listed twice`);
+        dup.add(nm);
+        used.add(`${kind}:${nm}`);
+      });
+    };
+    const routeRules = list(inst['route-rules']);
+    const filterRules = list(inst['filter-rules']);
+    const exprFilters = list(inst['expression-filters']);
+    ref('route-rules', routeRules, routes, 'route rule');
+    ref('filter-rules', filterRules, filters, 'filter rule');
+    ref('expression-filters', exprFilters, expressionFilter, 'expression filter');
+    if (list(inst['column-mapping-rules']).length > 0) {
+      bad(
+        E.configInvalidValue,
+        at('column-mapping-rules'),
+        'column mapping is no longer supported (as in DM)',
+        'key',
+      );
+    }
+
+    let balName = s(inst['block-allow-list']);
+    let balPath = at('block-allow-list');
+    if (balName === '' && s(inst['black-white-list']) !== '') {
+      balName = s(inst['black-white-list']);
+      balPath = at('black-white-list');
+    }
+    if (balName !== '' && !Object.hasOwn(blockAllowList, balName)) {
+      bad(E.configDanglingRef, balPath, `block-allow-list rule "${balName}" is not defined`);
+    }
+
+    const unit = <T>(
+      key: 'mydumper' | 'loader' | 'syncer',
+      defined: Raw,
+      make: (raw: Raw, path: KeyPath) => T,
+    ): T => {
+      const refName = s(inst[`${key}-config-name`]);
+      if (refName !== '' && inst[key] !== undefined) {
+        bad(E.configInvalidValue, at(key), `set only one of ${key}-config-name and ${key}`, 'key');
+      }
+      if (refName !== '') {
+        used.add(`${key}:${refName}`);
+        if (!Object.hasOwn(defined, refName)) {
+          bad(
+            E.configDanglingRef,
+            at(`${key}-config-name`),
+            `${key} config "${refName}" is not defined in ${key}s`,
+          );
+          return make({}, at(`${key}-config-name`));
+        }
+        return make(sub(defined[refName]), [`${key}s`, refName]);
+      }
+      return make(sub(inst[key]), at(key));
+    };
+    const mydumper = unit('mydumper', mydumpers, (raw, path) => normaliseMydumper(raw, path, bad));
+    const loader = unit('loader', loaders, (raw, path) => normaliseLoader(raw, path, bad));
+    const syncer = unit('syncer', syncers, (raw, path) => normaliseSyncer(raw, path, bad));
+    if (nz(inst['mydumper-thread'], 0) > 0) mydumper.threads = n(inst['mydumper-thread'], 0);
+    if (nz(inst['loader-thread'], 0) > 0) loader.poolSize = n(inst['loader-thread'], 0);
+    if (nz(inst['syncer-thread'], 0) > 0) syncer.workerCount = n(inst['syncer-thread'], 0);
+
+    const validatorName = s(inst['validator-config-name']);
+    if (validatorName !== '') {
+      used.add(`validator:${validatorName}`);
+      if (!Object.hasOwn(validators, validatorName)) {
+        bad(
+          E.configDanglingRef,
+          at('validator-config-name'),
+          `validator config "${validatorName}" is not defined in validators`,
+        );
+      }
+    }
+
+    const out: Instance = {
+      sourceId,
+      routeRules,
+      filterRules,
+      expressionFilters: exprFilters,
+      mydumper,
+      loader,
+      syncer,
+    };
+    if (balName !== '') out.blockAllowList = balName;
+    if (inst.meta !== undefined) {
+      const m = sub(inst.meta);
+      out.meta = {
+        binlogName: s(m['binlog-name']),
+        binlogPos: n(m['binlog-pos'], 4),
+        binlogGtid: s(m['binlog-gtid']),
+      };
+      if (out.meta.binlogName === '' && out.meta.binlogGtid === '') {
+        bad(E.configMissingKey, at('meta'), 'meta needs binlog-name (and binlog-pos) or binlog-gtid', 'key');
+      }
+    }
+    instances.push(out);
+  });
+
+  // DM rejects global rules that no instance refers to (ErrConfigGlobalConfigsUnused).
+  const unused = (key: string, kind: string, names: string[]): void => {
+    for (const nm of names)
+      if (!used.has(`${kind}:${nm}`))
+        bad(
+          E.configInvalidValue,
+          [key, nm],
+          `${kind} "${nm}" is defined but no mysql-instance uses it`,
+          'key',
+        );
+  };
+  unused('routes', 'route rule', Object.keys(routes));
+  unused('filters', 'filter rule', Object.keys(filters));
+  unused('expression-filter', 'expression filter', Object.keys(expressionFilter));
+  unused('mydumpers', 'mydumper', Object.keys(mydumpers));
+  unused('loaders', 'loader', Object.keys(loaders));
+  unused('syncers', 'syncer', Object.keys(syncers));
+  unused('validators', 'validator', Object.keys(validators));
+  // Named loaders are adjusted even when unused (as DM does).
+
+  if (issues.length > 0) throw issuesError(file, issues);
+
+  const target = normaliseDb(sub(r['target-database']), TARGET_DEFAULT_PORT, (p) =>
+    opts.encryptKey === undefined ? p : maybeDecrypt(p, opts.encryptKey),
+  );
+  return {
+    name,
+    taskMode,
+    shardMode,
+    metaSchema: s(r['meta-schema']) || TASK_DEFAULTS.metaSchema,
+    caseSensitive: b(r['case-sensitive'], TASK_DEFAULTS.caseSensitive),
+    timezone,
+    onlineDdl,
+    shadowTableRules:
+      r['shadow-table-rules'] !== undefined
+        ? list(r['shadow-table-rules'])
+        : [...TASK_DEFAULTS.shadowTableRules],
+    trashTableRules:
+      r['trash-table-rules'] !== undefined
+        ? list(r['trash-table-rules'])
+        : [...TASK_DEFAULTS.trashTableRules],
+    cleanDumpFile: b(r['clean-dump-file'], TASK_DEFAULTS.cleanDumpFile),
+    ignoreCheckingItems,
+    targetDatabase: target,
+    mysqlInstances: instances,
+    blockAllowList,
+    routes,
+    filters,
+    expressionFilter,
+    strictOptimisticShardMode: strictOptimistic,
+    collationCompatible: s(r.collation_compatible) === 'strict' ? 'strict' : 'loose',
+    raw: text,
+  };
+}
+
+type Bad = (def: ErrorDef, path: KeyPath, detail: string, focus?: 'key' | 'value') => void;
+
+function mapValues<T>(m: Raw, f: (v: Raw) => T): Record<string, T> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, f(sub(v))]));
+}
+
+function normaliseBal(raw: Raw): BlockAllowListRule {
+  const tables = (v: unknown) =>
+    (Array.isArray(v) ? v : []).map((t) => ({
+      dbName: s(sub(t)['db-name']),
+      tblName: s(sub(t)['tbl-name']),
+    }));
+  return {
+    doDbs: list(raw['do-dbs']),
+    ignoreDbs: list(raw['ignore-dbs']),
+    doTables: tables(raw['do-tables']),
+    ignoreTables: tables(raw['ignore-tables']),
+  };
+}
+
+function normaliseRoute(raw: Raw): RouteRule {
+  const rule: RouteRule = {
+    schemaPattern: s(raw['schema-pattern']),
+    tablePattern: s(raw['table-pattern']),
+    targetSchema: s(raw['target-schema']),
+    targetTable: s(raw['target-table']),
+  };
+  const et = sub(raw['extract-table']);
+  const es = sub(raw['extract-schema']);
+  const eo = sub(raw['extract-source']);
+  if (raw['extract-table'] !== undefined)
+    rule.extractTable = { tableRegexp: s(et['table-regexp']), targetColumn: s(et['target-column']) };
+  if (raw['extract-schema'] !== undefined)
+    rule.extractSchema = { schemaRegexp: s(es['schema-regexp']), targetColumn: s(es['target-column']) };
+  if (raw['extract-source'] !== undefined)
+    rule.extractSource = { sourceRegexp: s(eo['source-regexp']), targetColumn: s(eo['target-column']) };
+  return rule;
+}
+
+function normaliseExprFilter(raw: Raw): ExpressionFilterRule {
+  const rule: ExpressionFilterRule = { schema: s(raw.schema), table: s(raw.table) };
+  if (raw['insert-value-expr'] !== undefined) rule.insertValueExpr = s(raw['insert-value-expr']);
+  if (raw['update-old-value-expr'] !== undefined) rule.updateOldValueExpr = s(raw['update-old-value-expr']);
+  if (raw['update-new-value-expr'] !== undefined) rule.updateNewValueExpr = s(raw['update-new-value-expr']);
+  if (raw['delete-value-expr'] !== undefined) rule.deleteValueExpr = s(raw['delete-value-expr']);
+  return rule;
+}
+
+function checkExprFilter(name: string, rule: ExpressionFilterRule, bad: Bad): void {
+  const at = (k: string): KeyPath => ['expression-filter', name, k];
+  if (rule.schema === '') bad(E.configMissingKey, ['expression-filter', name], 'schema must be set', 'key');
+  if (rule.table === '') bad(E.configMissingKey, ['expression-filter', name], 'table must be set', 'key');
+  const kinds = [
+    rule.insertValueExpr,
+    rule.updateOldValueExpr ?? rule.updateNewValueExpr,
+    rule.deleteValueExpr,
+  ];
+  if (kinds.filter((k) => k !== undefined && k !== '').length > 1) {
+    bad(
+      E.configInvalidValue,
+      ['expression-filter', name],
+      'set only one of insert-value-expr, update-*-value-expr, delete-value-expr',
+      'key',
+    );
+  }
+  for (const [key, expr] of [
+    ['insert-value-expr', rule.insertValueExpr],
+    ['update-old-value-expr', rule.updateOldValueExpr],
+    ['update-new-value-expr', rule.updateNewValueExpr],
+    ['delete-value-expr', rule.deleteValueExpr],
+  ] as const) {
+    if (expr === undefined || expr === '') continue;
+    const err = validateExpression(expr);
+    if (err) bad(E.configInvalidValue, at(key), `invalid expression ${JSON.stringify(expr)}: ${err}`);
+  }
+}
+
+/** `64`, "64", "64MiB", "1GB" → MB (a bare number is MB, as DM's chunk-filesize). */
+function sizeToMb(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$/i.exec(String(v));
+  if (!m) return undefined;
+  const num = Number(m[1]);
+  const unit = (m[2] ?? '').toLowerCase();
+  if (unit === '' && !m[3]) return num;
+  const pow = { '': -2, k: -1, m: 0, g: 1, t: 2 }[unit] ?? 0;
+  return num * 1024 ** pow;
+}
+
+const CONSISTENCIES = ['auto', 'flush', 'snapshot', 'lock', 'none'] as const;
+
+function normaliseMydumper(raw: Raw, path: KeyPath, bad: Bad): MydumperConfig {
+  const cfg: MydumperConfig = {
+    ...MYDUMPER_DEFAULTS,
+    threads: nz(raw.threads, MYDUMPER_DEFAULTS.threads),
+    rows: n(raw.rows, MYDUMPER_DEFAULTS.rows),
+    where: s(raw.where),
+    skipTzUtc: b(raw['skip-tz-utc'], MYDUMPER_DEFAULTS.skipTzUtc),
+    extraArgs: s(raw['extra-args']),
+  };
+  if (raw['chunk-filesize'] !== undefined && s(raw['chunk-filesize']) !== '') {
+    const mb = sizeToMb(raw['chunk-filesize']);
+    if (mb === undefined || mb <= 0)
+      bad(
+        E.configInvalidValue,
+        [...path, 'chunk-filesize'],
+        `invalid size ${JSON.stringify(raw['chunk-filesize'])} (MB, e.g. 64)`,
+      );
+    else cfg.chunkFilesize = mb;
+  }
+  // DM passes consistency through extra-args (`--consistency none`); we honour it.
+  const m = /(?:^|\s)--consistency(?:=|\s+)(\S+)/.exec(cfg.extraArgs);
+  if (m) {
+    const c = m[1]!.toLowerCase();
+    if ((CONSISTENCIES as readonly string[]).includes(c)) cfg.consistency = c as Consistency;
+    else
+      bad(
+        E.configInvalidValue,
+        [...path, 'extra-args'],
+        `unknown --consistency "${m[1]}", expected one of: ${CONSISTENCIES.join(', ')}`,
+      );
+  }
+  return cfg;
+}
+
+function normaliseLoader(raw: Raw, path: KeyPath, bad: Bad): LoaderConfig {
+  const cfg: LoaderConfig = {
+    ...LOADER_DEFAULTS,
+    poolSize: nz(raw['pool-size'], LOADER_DEFAULTS.poolSize),
+    dir: s(raw.dir) || LOADER_DEFAULTS.dir,
+  };
+  const mode = s(raw['import-mode']).toLowerCase();
+  if (mode === 'physical')
+    bad(
+      E.configInvalidValue,
+      [...path, 'import-mode'],
+      'physical import is TiDB-only and not supported; use logical',
+    );
+  else if (mode !== '' && !['logical', 'sql', 'loader'].includes(mode)) {
+    bad(
+      E.configInvalidValue,
+      [...path, 'import-mode'],
+      `invalid value "${mode}", expected one of: logical, sql, loader`,
+    );
+  }
+  // DM maps the deprecated `sql`/`loader` modes to logical; so do we.
+  cfg.importMode = 'logical';
+  const dupKey = raw['on-duplicate-logical'] !== undefined ? 'on-duplicate-logical' : 'on-duplicate';
+  const dup = s(raw[dupKey]).toLowerCase();
+  if (dup !== '') {
+    if (dup === 'replace' || dup === 'error' || dup === 'ignore') cfg.onDuplicateLogical = dup;
+    else
+      bad(
+        E.configInvalidValue,
+        [...path, dupKey],
+        `invalid value "${dup}", expected one of: replace, error, ignore`,
+      );
+  }
+  return cfg;
+}
+
+function normaliseSyncer(raw: Raw, path: KeyPath, bad: Bad): SyncerConfig {
+  const cfg: SyncerConfig = {
+    ...SYNCER_DEFAULTS,
+    workerCount: nz(raw['worker-count'], SYNCER_DEFAULTS.workerCount),
+    batch: nz(raw.batch, SYNCER_DEFAULTS.batch),
+    queueSize: nz(raw['queue-size'], SYNCER_DEFAULTS.queueSize),
+    checkpointFlushInterval: nz(raw['checkpoint-flush-interval'], SYNCER_DEFAULTS.checkpointFlushInterval),
+    safeMode: b(raw['safe-mode'], SYNCER_DEFAULTS.safeMode),
+    compact: b(raw.compact, SYNCER_DEFAULTS.compact),
+    multipleRows: b(raw['multiple-rows'], SYNCER_DEFAULTS.multipleRows),
+    enableAnsiQuotes: b(raw['enable-ansi-quotes'], SYNCER_DEFAULTS.enableAnsiQuotes),
+  };
+  // DM: empty safe-mode-duration = twice the checkpoint flush interval.
+  cfg.safeModeDuration = s(raw['safe-mode-duration']) || `${2 * cfg.checkpointFlushInterval}s`;
+  const ms = parseGoDuration(cfg.safeModeDuration);
+  if (ms === undefined || ms < 0) {
+    bad(
+      E.configInvalidValue,
+      [...path, 'safe-mode-duration'],
+      `invalid duration "${cfg.safeModeDuration}" (e.g. 60s, 1m30s)`,
+    );
+  } else if (cfg.safeMode && ms === 0) {
+    bad(
+      E.configInvalidValue,
+      [...path, 'safe-mode-duration'],
+      'safe-mode: true conflicts with safe-mode-duration 0s',
+    );
+  }
+  return cfg;
+}
+
+function validRegex(p: string): boolean {
+  try {
+    new RegExp(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function validTimezone(tz: string): boolean {
+  if (/^[+-]\d{1,2}:\d{2}$/.test(tz) || tz === 'SYSTEM' || tz === 'Local' || tz === 'UTC') return true;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
