@@ -1,6 +1,7 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { SubTaskStatus, WorkerStatusResponse } from '../master/worker-api.js';
-import type { SourceConfig, SubTaskConfig } from '../pkg/config/types.js';
+import { maybeDecrypt } from '../pkg/config/encrypt.js';
+import type { DbConfig, SourceConfig, SubTaskConfig } from '../pkg/config/types.js';
 import { Keys } from '../pkg/etcd/keys.js';
 import type { UnitDeps } from '../unit/unit.js';
 import { RelayRunner } from './relay-runner.js';
@@ -49,6 +50,8 @@ export class SourceWorker {
   private readonly subtasks = new Map<string, SubTask>();
   private readonly configs = new Map<string, { raw: string; cfg: SubTaskConfig }>();
   private readonly expected = new Map<string, ExpectedStage>();
+  /** The cluster's password key (`Keys.encryptKey`), read on bind; passwords in etcd are sealed with it. */
+  private encryptKey: string | undefined;
 
   constructor(opts: SourceWorkerOptions) {
     this.o = opts;
@@ -142,8 +145,15 @@ export class SourceWorker {
     this.log.info({ source }, 'source bound to this worker');
     this.source = source;
     const c = this.o.client;
+    this.encryptKey = (await c.get(Keys.encryptKey).string()) ?? undefined;
     const sc = await c.get(Keys.sourceConfig(source)).string();
-    this.sourceCfg = sc ? parseJson<SourceConfig>(sc) : undefined;
+    const parsed = sc ? parseJson<SourceConfig>(sc) : undefined;
+    try {
+      this.sourceCfg = parsed?.from ? { ...parsed, from: this.unseal(parsed.from) } : parsed;
+    } catch (err) {
+      this.log.error({ source, err: String(err) }, 'cannot decrypt the source password; relay not started');
+      this.sourceCfg = undefined;
+    }
     if (!this.sourceCfg) this.log.warn({ source }, 'bound source has no config in etcd');
     if (this.sourceCfg?.enableRelay) {
       try {
@@ -199,9 +209,16 @@ export class SourceWorker {
   private onConfigPut(kv: IKeyValue, source: string): string | undefined {
     const task = kv.key.toString().slice(Keys.subtaskConfigPrefix(source).length);
     const raw = kv.value.toString();
-    const cfg = parseJson<SubTaskConfig>(raw);
-    if (!cfg) {
+    const parsed = parseJson<SubTaskConfig>(raw);
+    if (!parsed) {
       this.log.error({ task }, 'unparsable subtask config in etcd; ignored');
+      return undefined;
+    }
+    let cfg: SubTaskConfig;
+    try {
+      cfg = { ...parsed, from: this.unseal(parsed.from), to: this.unseal(parsed.to) };
+    } catch (err) {
+      this.log.error({ task, err: String(err) }, 'cannot decrypt subtask passwords; ignored');
       return undefined;
     }
     this.configs.set(task, { raw, cfg });
@@ -218,6 +235,11 @@ export class SourceWorker {
     }
     this.expected.set(task, stage);
     return task;
+  }
+
+  /** Plain-text copy of a DB config whose password may be sealed with the cluster key. */
+  private unseal(db: DbConfig): DbConfig {
+    return db ? { ...db, password: maybeDecrypt(db.password ?? '', this.encryptKey) } : db;
   }
 
   /** A changed config (update-task) means a new SubTask: stop the old one first. */
