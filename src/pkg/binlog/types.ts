@@ -77,7 +77,10 @@ export interface XidEvent extends Base<'xid'> {
 export interface ColumnMeta {
   /** Column type code from the table map (MYSQL_TYPE_*), after resolving STRING's real type. */
   type: number;
-  /** Type-specific metadata from the table map. */
+  /**
+   * Type-specific metadata from the table map; for STRING the max byte length, for ENUM/SET
+   * the storage size in bytes (STRING's real type resolved).
+   */
   meta: number;
   nullable: boolean;
   name?: string;
@@ -89,6 +92,10 @@ export interface ColumnMeta {
   geometryType?: number;
   /** 1-based position in the primary key, when known. */
   inPrimaryKey?: boolean;
+  /** MySQL charset name (`utf8mb4`, `latin1`, `binary`, …) from the collation or the schema lookup. */
+  charset?: string;
+  /** False for invisible columns (COLUMN_VISIBILITY metadata), when known. */
+  visible?: boolean;
 }
 
 export interface TableMapEvent extends Base<'table_map'> {

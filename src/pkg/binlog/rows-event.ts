@@ -1,0 +1,114 @@
+import { dmError, E } from '../errors/index.js';
+import { type BufferReader, malformed } from './buffer-reader.js';
+import { type Cursor, readCell } from './column-value.js';
+import { EventType } from './event-type.js';
+import type { TableInfo, TableMapCache } from './table-map.js';
+import type {
+  CellValue,
+  DeleteRowsEvent,
+  EventHeader,
+  RowsEvent,
+  UpdateRowsEvent,
+  WriteRowsEvent,
+} from './types.js';
+
+/**
+ * WRITE/UPDATE/DELETE_ROWS, v1 (23–25, also MariaDB's) and v2 (30–32).
+ * Post-header: table_id u48 (u32 if the post-header is 6 bytes) | flags u16 | v2 only:
+ * extra_data_len u16 (counting itself) + extra data (skipped).
+ * Body: column_count (packed) | columns-present bitmap | (update: after-image bitmap) | rows.
+ * Each row image: NULL bitmap over the present columns | values of present non-NULL columns.
+ * Rows are full width: absent columns are `null`, and `includedColumns` lists the present ones.
+ */
+export function decodeRows(
+  header: EventHeader,
+  r: BufferReader,
+  postHeaderLen: number,
+  cache: TableMapCache,
+): RowsEvent {
+  const type = header.typeCode;
+  const start = r.pos;
+  const tableId = postHeaderLen === 6 ? r.u32() : r.u48();
+  r.u16(); // flags
+  const v2 = type >= EventType.WRITE_ROWS_V2 && type <= EventType.DELETE_ROWS_V2;
+  if (v2 && postHeaderLen >= 10) {
+    const extra = r.u16();
+    if (extra < 2) throw malformed(`bad rows extra-data length ${extra}`);
+    r.skip(extra - 2);
+    // the v2 post-header length counts the extra-data length field only
+    r.pos = Math.max(r.pos, start + postHeaderLen);
+  } else {
+    r.pos = start + postHeaderLen;
+    r.need(0);
+  }
+  const info = cache.get(tableId);
+  if (!info) {
+    throw dmError(
+      E.binlogMissingTableMap,
+      `rows event for table id ${tableId} without a preceding TABLE_MAP`,
+      {
+        context: { tableId, logPos: header.logPos },
+      },
+    );
+  }
+  const width = r.packedInt();
+  if (width !== info.columns.length) {
+    throw malformed(
+      `rows event has ${width} columns, table map of ${info.schema}.${info.table} has ${info.columns.length}`,
+    );
+  }
+  const isUpdate = type === EventType.UPDATE_ROWS_V1 || type === EventType.UPDATE_ROWS_V2;
+  const bmLen = (width + 7) >> 3;
+  const present1 = r.bytes(bmLen);
+  const present2 = isUpdate ? r.bytes(bmLen) : present1;
+  const inc1 = included(present1, width);
+  const inc2 = isUpdate ? included(present2, width) : inc1;
+  const cur: Cursor = { pos: r.pos, end: r.end };
+  const buf = r.buf;
+  const base = { header, tableId, schema: info.schema, table: info.table, columns: info.names };
+  if (isUpdate) {
+    const rows: { before: CellValue[]; after: CellValue[] }[] = [];
+    while (cur.pos < cur.end) {
+      const before = readRow(buf, cur, info, inc1);
+      const after = readRow(buf, cur, info, inc2);
+      rows.push({ before, after });
+    }
+    const ev: UpdateRowsEvent = { type: 'update_rows', ...base, rows };
+    if (inc1.length !== width) ev.includedColumnsBefore = inc1;
+    if (inc2.length !== width) ev.includedColumnsAfter = inc2;
+    return ev;
+  }
+  const rows: CellValue[][] = [];
+  while (cur.pos < cur.end) rows.push(readRow(buf, cur, info, inc1));
+  const isWrite = type === EventType.WRITE_ROWS_V1 || type === EventType.WRITE_ROWS_V2;
+  const ev: WriteRowsEvent | DeleteRowsEvent = {
+    type: isWrite ? 'write_rows' : 'delete_rows',
+    ...base,
+    rows,
+  };
+  if (inc1.length !== width) ev.includedColumns = inc1;
+  return ev;
+}
+
+function included(bitmap: Buffer, width: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < width; i++) if ((bitmap[i >> 3]! & (1 << (i & 7))) !== 0) out.push(i);
+  return out;
+}
+
+function readRow(buf: Buffer, cur: Cursor, info: TableInfo, inc: number[]): CellValue[] {
+  const cols = info.columns;
+  const kinds = info.kinds;
+  const row: CellValue[] = new Array(cols.length).fill(null);
+  const n = inc.length;
+  const nullBytes = (n + 7) >> 3;
+  const nb = cur.pos;
+  if (nb + nullBytes > cur.end) throw malformed('row image NULL bitmap runs past the event');
+  cur.pos = nb + nullBytes;
+  for (let k = 0; k < n; k++) {
+    if ((buf[nb + (k >> 3)]! & (1 << (k & 7))) !== 0) continue;
+    const i = inc[k]!;
+    row[i] = readCell(buf, cur, cols[i]!, kinds[i]!);
+  }
+  return row;
+}
