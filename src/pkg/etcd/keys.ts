@@ -30,6 +30,7 @@ export const Keys = Object.freeze({
   boundWorkerPrefix: `${KEY_ROOT}/bound/`,
   /** Last worker a source was bound to (for rebinding preference). Writer: leader. */
   lastBoundWorker: (source: string) => `${KEY_ROOT}/last-bound/${source}`,
+  lastBoundWorkerPrefix: `${KEY_ROOT}/last-bound/`,
   /** Relay stage of a source `{stage: Running|Paused}`. Writer: leader. Watcher: bound worker. */
   relayStage: (source: string) => `${KEY_ROOT}/stage/relay/${source}`,
 
@@ -39,9 +40,12 @@ export const Keys = Object.freeze({
   /** SubTaskConfig JSON. Writer: leader. Watcher: worker bound to the source. */
   subtaskConfig: (source: string, task: string) => `${KEY_ROOT}/subtask/config/${source}/${task}`,
   subtaskConfigPrefix: (source: string) => `${KEY_ROOT}/subtask/config/${source}/`,
+  /** All subtask configs of all sources (leader lists tasks with it). */
+  subtaskConfigRoot: `${KEY_ROOT}/subtask/config/`,
   /** Expected stage `{stage: Running|Paused|Stopped}`. Writer: leader. Watcher: worker. */
   subtaskStage: (source: string, task: string) => `${KEY_ROOT}/stage/subtask/${source}/${task}`,
   subtaskStagePrefix: (source: string) => `${KEY_ROOT}/stage/subtask/${source}/`,
+  subtaskStageRoot: `${KEY_ROOT}/stage/subtask/`,
   /** Observed status (query-status payload for one subtask). Writer: worker. Reader: master. */
   subtaskStatus: (source: string, task: string) => `${KEY_ROOT}/status/subtask/${source}/${task}`,
   subtaskStatusPrefix: `${KEY_ROOT}/status/subtask/`,

@@ -1,0 +1,98 @@
+/**
+ * The RPC-style API dmctl uses: `POST /api/ctl/<command>` with a JSON body, answered with
+ * DM's JSON for that command. Runs on the leader (followers forward, see http-server.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Etcd3 } from 'etcd3';
+import { encryptPassword } from '../pkg/config/encrypt.js';
+import { asDmError, E } from '../pkg/errors/index.js';
+import { Keys } from '../pkg/etcd/keys.js';
+import { toYaml } from './config-adapter.js';
+import type { LeaderCtx } from './leader-context.js';
+import { listMember, offlineMember } from './member-ops.js';
+import { type ConfigFile, getSourceConfig, operateSource, transferSource } from './source-ops.js';
+import { queryStatus } from './status-ops.js';
+import { checkTask, operateTask, type StartTaskRequest, startTask, type TaskOp } from './task-ops.js';
+
+/** Everything a handler may need beyond the request body. */
+export interface CtlEnv {
+  ctx: LeaderCtx;
+  self: { name: string; addr: string };
+}
+
+type Body = Record<string, unknown>;
+type Handler = (env: CtlEnv, body: Body) => Promise<unknown>;
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const strs = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+
+function taskOp(op: TaskOp): Handler {
+  return ({ ctx }, b) => operateTask(ctx, { op, task: str(b.task), sources: strs(b.sources) });
+}
+
+export const CTL_HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
+  'operate-source': ({ ctx }, b) =>
+    operateSource(ctx, {
+      op: str(b.op),
+      configs: (b.configs as ConfigFile[]) ?? [],
+      sources: strs(b.sources),
+    }),
+  'transfer-source': ({ ctx }, b) => transferSource(ctx, { source: str(b.source), worker: str(b.worker) }),
+  'start-task': ({ ctx }, b) => startTask(ctx, b as unknown as StartTaskRequest),
+  'check-task': ({ ctx }, b) => checkTask(ctx, b as unknown as ConfigFile),
+  'stop-task': taskOp('Stop'),
+  'pause-task': taskOp('Pause'),
+  'resume-task': taskOp('Resume'),
+  'query-status': ({ ctx }, b) =>
+    queryStatus(ctx, { task: str(b.task) || undefined, sources: strs(b.sources), more: b.more === true }),
+  'list-member': ({ ctx, self }, b) =>
+    listMember(ctx, self, {
+      leader: b.leader === true,
+      master: b.master === true,
+      worker: b.worker === true,
+      names: strs(b.names),
+    }),
+  'offline-member': ({ ctx, self }, b) =>
+    offlineMember(ctx, self.name, { type: b.type === 'master' ? 'master' : 'worker', name: str(b.name) }),
+  'get-config': async ({ ctx }, b) => {
+    const name = str(b.name);
+    if (b.type === 'task') {
+      const raw = await ctx.client.get(Keys.taskConfig(name)).string();
+      return raw === null
+        ? { result: false, msg: `task ${name} not found` }
+        : { result: true, msg: '', cfg: raw };
+    }
+    if (b.type === 'source') {
+      const cfg = await getSourceConfig(ctx, name);
+      return cfg
+        ? { result: true, msg: '', cfg: toYaml(cfg) }
+        : { result: false, msg: `source ${name} not found` };
+    }
+    return { result: false, msg: `config ${str(b.type)} is not supported yet` };
+  },
+  encrypt: async ({ ctx }, b) => ({
+    result: true,
+    msg: '',
+    encrypted: encryptPassword(str(b.plaintext), ctx.encryptKey),
+  }),
+});
+
+/** Run one ctl command; any error becomes DM's `{result:false,msg}`. */
+export async function runCtl(env: CtlEnv, command: string, body: Body): Promise<unknown> {
+  const h = CTL_HANDLERS[command];
+  if (!h) return { result: false, msg: `command ${command} is not supported yet` };
+  try {
+    return await h(env, body);
+  } catch (err) {
+    return { result: false, msg: asDmError(err, E.internal).toString() };
+  }
+}
+
+/** The cluster's encryption key: created once by the first leader (create-if-absent txn). */
+export async function ensureEncryptKey(client: Etcd3): Promise<string> {
+  const fresh = randomBytes(32).toString('hex');
+  await client.if(Keys.encryptKey, 'Create', '==', 0).then(client.put(Keys.encryptKey).value(fresh)).commit();
+  const key = await client.get(Keys.encryptKey).string();
+  return key ?? fresh;
+}

@@ -1,0 +1,105 @@
+/**
+ * Leader election among masters through etcd3's `Election` (a lease-backed campaign, the
+ * same algorithm as etcd's Go `concurrency.Election`). The session lease TTL is
+ * `--election-ttl` (default 10 s, DM uses 60 s): when a leader dies, its key vanishes at
+ * most one TTL later and the next candidate is elected.
+ */
+import type { Campaign, Etcd3 } from 'etcd3';
+import { Keys } from '../pkg/etcd/keys.js';
+import type { Logger } from '../pkg/log/logger.js';
+import { sleep } from '../pkg/retry/backoff.js';
+
+export interface ElectionHooks {
+  /** Called when this master becomes leader; `fenceKey` exists as long as the leadership does. */
+  onElected(fenceKey: string): Promise<void>;
+  /** Called when leadership is lost (lease lost, resign). */
+  onLost(): Promise<void>;
+}
+
+/** Lifecycle: follower ⇄ leader; stopped is final. */
+export type ElectionRole = 'follower' | 'leader' | 'stopped';
+
+export class LeaderElection {
+  private campaign: Campaign | undefined;
+  private role_: ElectionRole = 'follower';
+  private readonly stopCtl = new AbortController();
+  private leaderCache: { name: string | undefined; at: number } = { name: undefined, at: 0 };
+
+  constructor(
+    private readonly client: Etcd3,
+    private readonly name: string,
+    private readonly ttl: number,
+    private readonly hooks: ElectionHooks,
+    private readonly log: Logger,
+  ) {}
+
+  get role(): ElectionRole {
+    return this.role_;
+  }
+
+  get isLeader(): boolean {
+    return this.role_ === 'leader';
+  }
+
+  /** Start campaigning (returns immediately; re-campaigns after every failure). */
+  start(): void {
+    this.campaignOnce();
+  }
+
+  private campaignOnce(): void {
+    if (this.stopCtl.signal.aborted) return;
+    const c = this.client.election(Keys.masterElection, this.ttl).campaign(this.name);
+    this.campaign = c;
+    c.on('elected', () => {
+      void (async () => {
+        try {
+          const key = await c.getCampaignKey();
+          this.role_ = 'leader';
+          this.leaderCache = { name: this.name, at: Date.now() };
+          this.log.info({ key }, 'elected leader');
+          await this.hooks.onElected(key);
+        } catch (err) {
+          this.log.error({ err }, 'leader start failed; resigning');
+          await this.retire(c);
+        }
+      })();
+    });
+    c.on('error', (err) => {
+      this.log.warn({ err: String(err) }, 'campaign failed');
+      void this.retire(c);
+    });
+  }
+
+  /** Leave leadership (if held) and campaign again after a pause. */
+  private async retire(c: Campaign): Promise<void> {
+    if (this.campaign !== c) return;
+    this.campaign = undefined;
+    const wasLeader = this.role_ === 'leader';
+    if (this.role_ !== 'stopped') this.role_ = 'follower';
+    this.leaderCache.at = 0;
+    if (wasLeader) await this.hooks.onLost().catch((err) => this.log.error({ err }, 'onLost failed'));
+    await c.resign().catch(() => undefined);
+    await sleep(1_000, this.stopCtl.signal);
+    this.campaignOnce();
+  }
+
+  /** The current leader's name (cached for 500 ms: it is read on every forwarded request). */
+  async leaderName(): Promise<string | undefined> {
+    if (this.role_ === 'leader') return this.name;
+    if (Date.now() - this.leaderCache.at < 500) return this.leaderCache.name;
+    const name = await this.client.election(Keys.masterElection, this.ttl).leader();
+    this.leaderCache = { name, at: Date.now() };
+    return name;
+  }
+
+  /** Resign and stop campaigning. */
+  async stop(): Promise<void> {
+    const wasLeader = this.role_ === 'leader';
+    this.role_ = 'stopped';
+    this.stopCtl.abort();
+    const c = this.campaign;
+    this.campaign = undefined;
+    if (wasLeader) await this.hooks.onLost().catch(() => undefined);
+    if (c) await c.resign().catch(() => undefined);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Runs a request on the leader: directly when this master leads, else forwarded over HTTP to
+ * the leader's client address (marked so it is never forwarded twice). While no leader is
+ * elected the request waits up to 15 s, then answers 503 "no leader".
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { dmError, E } from '../pkg/errors/index.js';
+import type { LeaderCtx } from './leader-context.js';
+
+/** What the gate needs from the master (kept narrow to avoid an import cycle with server.ts). */
+export interface LeaderSource {
+  readonly opts: { readonly name: string };
+  leaderCtx(): Promise<LeaderCtx | undefined>;
+  leaderInfo(): Promise<{ name: string; addr: string } | undefined>;
+}
+
+const FORWARDED = 'x-dm-forwarded';
+/** How long a request waits for an election before answering "no leader". */
+const LEADER_WAIT_MS = 15_000;
+
+export type LeaderHandler = (ctx: LeaderCtx, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+/** Run `handler` on the leader: here if we lead, else forwarded to the leader. */
+export function onLeader(m: LeaderSource, handler: LeaderHandler) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const deadline = Date.now() + LEADER_WAIT_MS;
+    for (;;) {
+      const ctx = await m.leaderCtx();
+      if (ctx) return handler(ctx, req, reply);
+      if (req.headers[FORWARDED] === undefined) {
+        const leader = await m.leaderInfo().catch(() => undefined);
+        if (leader && leader.name !== m.opts.name) return forward(leader.addr, req, reply);
+      }
+      if (Date.now() > deadline) {
+        reply.code(503);
+        return { result: false, msg: dmError(E.masterNotLeader, 'no leader elected yet').toString() };
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+}
+
+async function forward(addr: string, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const hasBody = req.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD';
+  let res: Response;
+  try {
+    res = await fetch(`http://${addr}${req.url}`, {
+      method: req.method,
+      headers: { [FORWARDED]: '1', ...(hasBody ? { 'content-type': 'application/json' } : {}) },
+      ...(hasBody ? { body: JSON.stringify(req.body) } : {}),
+      signal: AbortSignal.timeout(10 * 60_000),
+    });
+  } catch (err) {
+    reply.code(503);
+    return {
+      result: false,
+      msg: dmError(E.masterNotLeader, `cannot forward to the leader at ${addr}`, { cause: err }).toString(),
+    };
+  }
+  reply.code(res.status).header('content-type', res.headers.get('content-type') ?? 'application/json');
+  return reply.send(await res.text());
+}

@@ -1,0 +1,224 @@
+/**
+ * dm-master options: DM's flags and TOML config keys, resolved into one frozen object with
+ * every default filled in one place. Pure (no I/O) so it is unit-tested without processes.
+ */
+import { hostname } from 'node:os';
+import { parse as parseToml } from 'smol-toml';
+import { dmError, E } from '../pkg/errors/index.js';
+
+/** Resolved dm-master options. Defaults are documented per field. */
+export interface MasterOptions {
+  /** `--name`; default `dm-master-<hostname>` (as DM). */
+  readonly name: string;
+  /** `--master-addr`: client (HTTP API) listen `host:port`; default `127.0.0.1:8261`. */
+  readonly masterAddr: string;
+  /** `--advertise-addr`: what others use to reach this master; default = master-addr (host 127.0.0.1 when empty/0.0.0.0). */
+  readonly advertiseAddr: string;
+  /** `--peer-urls`: etcd peer listen URL(s); default `http://127.0.0.1:8291`. */
+  readonly peerUrls: string;
+  /** `--advertise-peer-urls`; default = peer-urls. */
+  readonly advertisePeerUrls: string;
+  /** `--initial-cluster name=url,…`; default `<name>=<advertise-peer-urls>`. */
+  readonly initialCluster: string;
+  /** `--join`: client addresses of existing masters (comma-separated); empty = none. */
+  readonly join: string[];
+  /** `--data-dir`; default `default.<name>`. The etcd member lives in `<data-dir>/etcd`. */
+  readonly dataDir: string;
+  /** `--log-file`; empty = stderr. */
+  readonly logFile: string;
+  /** `-L/--log-level`; default `info`. */
+  readonly logLevel: string;
+  /** `--etcd-bin`; default `etcd` (from PATH). */
+  readonly etcdBin: string;
+  /** `--etcd-client-urls`: the supervised member's client URL; default peer host, peer port + 1. */
+  readonly etcdClientUrls: string;
+  /** `--etcd-endpoints`: use this external etcd cluster instead of supervising a member. */
+  readonly etcdEndpoints: string[];
+  /** `--election-ttl` seconds: leader session lease TTL; default 10 (DM: 60) for fast failover. */
+  readonly electionTtl: number;
+}
+
+/** Raw option values as given on the command line or in the TOML file (kebab-case keys). */
+export type RawMasterOptions = Partial<Record<MasterOptionKey, string | number>>;
+
+const OPTION_KEYS = [
+  'name',
+  'master-addr',
+  'advertise-addr',
+  'peer-urls',
+  'advertise-peer-urls',
+  'initial-cluster',
+  'join',
+  'data-dir',
+  'log-file',
+  'log-level',
+  'etcd-bin',
+  'etcd-client-urls',
+  'etcd-endpoints',
+  'election-ttl',
+] as const;
+export type MasterOptionKey = (typeof OPTION_KEYS)[number];
+
+/**
+ * DM master config keys we accept and ignore (so a DM `dm-master.toml` works unchanged);
+ * they tune DM internals that do not exist here.
+ */
+const IGNORED_KEYS = new Set([
+  'log-format',
+  'log-rotate',
+  'rpc-timeout',
+  'rpc-rate-limit',
+  'rpc-rate-burst',
+  'auto-compaction-mode',
+  'auto-compaction-retention',
+  'quota-backend-bytes',
+  'max-txn-ops',
+  'max-request-bytes',
+  'ssl-ca',
+  'ssl-cert',
+  'ssl-key',
+  'cert-allowed-cn',
+  'v1-sources-path',
+  'secret-key-path',
+  'experimental',
+  'openapi',
+  'keepalive-ttl',
+]);
+
+/** Parse a dm-master TOML config file. Keys may be kebab-case or snake_case (as DM). */
+export function parseMasterToml(text: string, file: string): RawMasterOptions {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(text) as Record<string, unknown>;
+  } catch (err) {
+    const line = (err as { line?: number }).line ?? 0;
+    throw dmError(
+      E.configParse,
+      `${file}:${line}: TOML syntax error: ${(err as Error).message.split('\n')[0]}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const out: RawMasterOptions = {};
+  for (const [rawKey, value] of Object.entries(doc)) {
+    const key = rawKey.replaceAll('_', '-');
+    if (IGNORED_KEYS.has(key)) continue;
+    const line = lineOf(text, rawKey);
+    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
+      throw dmError(E.configUnknownKey, `${file}:${line}: unknown key "${rawKey}"`, {
+        context: { file, key: rawKey, line },
+      });
+    }
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw dmError(E.configWrongType, `${file}:${line}: ${rawKey}: expected string or number`, {
+        context: { file, key: rawKey, line },
+      });
+    }
+    out[key as MasterOptionKey] = value;
+  }
+  return out;
+}
+
+/** 1-based line where `key =` first appears (0 when not found). */
+function lineOf(text: string, key: string): number {
+  const re = new RegExp(`^\\s*["']?${key.replace(/[-]/g, '\\-')}["']?\\s*=`);
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) if (re.test(lines[i] ?? '')) return i + 1;
+  return 0;
+}
+
+/** Split `host:port` (host may be empty, as in DM's `:8261`). */
+export function splitHostPort(addr: string): { host: string; port: number } {
+  const s = addr.replace(/^https?:\/\//, '');
+  const i = s.lastIndexOf(':');
+  const port = Number(s.slice(i + 1));
+  if (i < 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw dmError(E.configInvalidValue, `invalid address "${addr}": expected host:port`);
+  }
+  return { host: s.slice(0, i).replace(/^\[|\]$/g, ''), port };
+}
+
+function firstUrl(urls: string): URL {
+  const first = urls.split(',')[0]?.trim() ?? '';
+  try {
+    return new URL(first);
+  } catch (err) {
+    throw dmError(E.configInvalidValue, `invalid URL "${first}"`, { cause: err });
+  }
+}
+
+function isWildcard(host: string): boolean {
+  return host === '' || host === '0.0.0.0' || host === '::';
+}
+
+/**
+ * Merge the config file (lower precedence) and flags (higher) and fill defaults.
+ * Conflicting or malformed values raise E.configInvalidValue.
+ */
+export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOptions = {}): MasterOptions {
+  const get = (k: MasterOptionKey): string | undefined => {
+    const v = flags[k] ?? file[k];
+    return v === undefined || v === '' ? undefined : String(v);
+  };
+  const name = get('name') ?? `dm-master-${hostname()}`;
+  const masterAddr = get('master-addr') ?? '127.0.0.1:8261';
+  const ma = splitHostPort(masterAddr);
+  let advertiseAddr = get('advertise-addr') ?? masterAddr;
+  const aa = splitHostPort(advertiseAddr);
+  if (isWildcard(aa.host)) advertiseAddr = `127.0.0.1:${aa.port}`;
+  const peerUrls = get('peer-urls') ?? 'http://127.0.0.1:8291';
+  let advertisePeerUrls = get('advertise-peer-urls') ?? peerUrls;
+  const ap = firstUrl(advertisePeerUrls);
+  if (isWildcard(ap.hostname)) advertisePeerUrls = `${ap.protocol}//127.0.0.1:${ap.port}`;
+  const pu = firstUrl(peerUrls);
+  const etcdClientUrls =
+    get('etcd-client-urls') ?? `${pu.protocol}//${pu.hostname}:${Number(pu.port || 80) + 1}`;
+  const join = (get('join') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const etcdEndpoints = (get('etcd-endpoints') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => (/^https?:\/\//.test(s) ? s : `http://${s}`));
+  const electionTtl = Number(get('election-ttl') ?? 10);
+  if (!Number.isInteger(electionTtl) || electionTtl < 1) {
+    throw dmError(
+      E.configInvalidValue,
+      `election-ttl must be a positive integer (seconds), got ${electionTtl}`,
+    );
+  }
+  if (ma.port === firstUrlPort(peerUrls) && isLocal(ma.host, pu.hostname)) {
+    throw dmError(
+      E.configInvalidValue,
+      `master-addr ${masterAddr} and peer-urls ${peerUrls} use the same port`,
+    );
+  }
+  return Object.freeze({
+    name,
+    masterAddr,
+    advertiseAddr,
+    peerUrls,
+    advertisePeerUrls,
+    initialCluster: get('initial-cluster') ?? `${name}=${advertisePeerUrls}`,
+    join,
+    dataDir: get('data-dir') ?? `default.${name}`,
+    logFile: get('log-file') ?? '',
+    logLevel: get('log-level') ?? 'info',
+    etcdBin: get('etcd-bin') ?? 'etcd',
+    etcdClientUrls,
+    etcdEndpoints,
+    electionTtl,
+  });
+}
+
+function firstUrlPort(urls: string): number {
+  const u = firstUrl(urls);
+  return Number(u.port || 80);
+}
+
+function isLocal(a: string, b: string): boolean {
+  return a === b || isWildcard(a) || isWildcard(b);
+}
