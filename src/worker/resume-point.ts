@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { dumpDir } from '../dump/dump-dir.js';
+import { checkpointTable, isLoadFinished } from '../load/checkpoint.js';
 import type { SubTaskConfig, TaskMode } from '../pkg/config/types.js';
 import { connectDb, quoteTable } from '../pkg/db/connect.js';
 import { E } from '../pkg/errors/index.js';
@@ -72,8 +73,8 @@ export function resumeFrom(mode: TaskMode, facts: CheckpointFacts): number {
 /**
  * Read the facts from the downstream meta schema. Missing tables mean "never ran".
  *
- * Loader checkpoint contract (src/load): one row per dump file with `offset`/`end_pos`; a
- * file is done when offset >= end_pos. Syncer: one row per source `id`.
+ * Loader: src/load/checkpoint.ts (`isLoadFinished`: its finished-marker row; any other row
+ * of this source = in progress). Syncer: `<task>_syncer_checkpoint` has a row for `id`.
  */
 export async function readCheckpointFacts(cfg: SubTaskConfig, workDir: string): Promise<CheckpointFacts> {
   const conn = await connectDb(cfg.to, E.dbDownstreamConnect);
@@ -98,16 +99,14 @@ async function tableExists(conn: Conn, schema: string, table: string): Promise<b
 }
 
 async function loaderState(conn: Conn, cfg: SubTaskConfig): Promise<CheckpointFacts['load']> {
-  const table = `${cfg.name}_loader_checkpoint`;
+  // The load unit's own verdict (its FINISHED_MARK row), so the two never disagree.
+  if (await isLoadFinished(conn, cfg.metaSchema, cfg.name, cfg.sourceId)) return 'finished';
+  const table = checkpointTable(cfg.name);
   if (!(await tableExists(conn, cfg.metaSchema, table))) return 'none';
-  const [rows] = await conn.query(
-    `SELECT COUNT(*) AS n, SUM(\`offset\` >= end_pos) AS done FROM ${quoteTable(cfg.metaSchema, table)} WHERE id = ?`,
-    [cfg.sourceId],
-  );
-  const r = (rows as { n: string | number; done: string | number | null }[])[0];
-  const n = Number(r?.n ?? 0);
-  if (n === 0) return 'none';
-  return Number(r?.done ?? 0) >= n ? 'finished' : 'in-progress';
+  const [rows] = await conn.query(`SELECT 1 FROM ${quoteTable(cfg.metaSchema, table)} WHERE id = ? LIMIT 1`, [
+    cfg.sourceId,
+  ]);
+  return (rows as unknown[]).length > 0 ? 'in-progress' : 'none';
 }
 
 async function hasSyncerRow(conn: Conn, cfg: SubTaskConfig): Promise<boolean> {
