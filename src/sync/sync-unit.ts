@@ -1,0 +1,598 @@
+import path from 'node:path';
+import { Gauge, type Registry } from 'prom-client';
+import { readDumpMetadata } from '../dump/metadata.js';
+import { BinlogClient } from '../pkg/binlog/binlog-client.js';
+import type { PositionedEvent, RowsEvent } from '../pkg/binlog/types.js';
+import type { SubTaskConfig } from '../pkg/config/types.js';
+import { type Connection, connectDb, isRetryableDbError, withDbRetry } from '../pkg/db/connect.js';
+import { asDmError, type DmError, dmError, E, isDmError } from '../pkg/errors/index.js';
+import { BinlogEventFilter } from '../pkg/filter/binlog-event-filter.js';
+import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
+import { ExpressionFilter } from '../pkg/filter/expression-filter.js';
+import type { Logger } from '../pkg/log/logger.js';
+import { sleep } from '../pkg/retry/backoff.js';
+import { TableRouter } from '../pkg/router/table-router.js';
+import { loadTableStructure } from '../pkg/schema/load-structure.js';
+import { SchemaTracker } from '../pkg/schema/schema-tracker.js';
+import { identityKey, renamed, type TableStructure } from '../pkg/schema/table-structure.js';
+import { RelayReader } from '../relay/relay-reader.js';
+import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
+import { Applier } from './applier.js';
+import { Causality, changeKeys } from './causality.js';
+import { CheckpointStore, tableKey } from './checkpoint.js';
+import { analyseDdl, type DdlInfo, rewriteNames, splitPerTable } from './ddl/ddl-info.js';
+import { splitStatements } from './ddl/sql-tokens.js';
+import { compareLocation, type DmlJob, formatLocation, type Location, type TableName } from './job.js';
+import { rowChanges } from './row-changes.js';
+import { parseDurationMs, type SyncStatus } from './sync-status.js';
+
+/** DDL errors that mean "already applied" when a DDL is replayed after a crash. */
+const DDL_IDEMPOTENT_ERRNOS = new Set([1007, 1008, 1050, 1051, 1054, 1060, 1061, 1068, 1091, 1146, 1176]);
+
+interface Boundary {
+  /** Every job with seq <= this must be applied. */
+  seq: number;
+  loc: Location;
+  /** Upstream timestamp of the event (for lag). */
+  ts: number;
+}
+
+/**
+ * The sync unit: incremental replication from the binlog (upstream or relay) to the
+ * downstream. Pipeline: events → filters/route → schema tracker → row changes → causality →
+ * `worker-count` appliers → checkpoint. See docs in checkpoint.ts (what is saved when) and
+ * applier.ts (transactions, retries). Crash-safety in short: the global checkpoint only
+ * moves to a transaction boundary whose changes are all applied; the exit-safe point is
+ * persisted before any applier commits past it, and a restart runs in safe mode until it is
+ * passed; keyless tables carry their own checkpoint in their data transactions.
+ */
+export class SyncUnit implements Unit<SyncStatus> {
+  readonly type = 'Sync' as const;
+  private readonly log: Logger;
+  private readonly tracker: SchemaTracker;
+  private readonly store: CheckpointStore;
+  private readonly bal: BlockAllowList;
+  private readonly router: TableRouter;
+  private readonly eventFilter: BinlogEventFilter;
+  private readonly exprFilter: ExpressionFilter;
+  private ctl: Connection | undefined;
+  private up: Connection | undefined;
+  private appliers: Applier[] = [];
+  private causality: Causality;
+  private start: Location | { gtid: string } = { file: '', pos: 4 };
+  private startExitSafe: Location | undefined;
+  private tableCps = new Map<string, Location>();
+  /** Read position: after the last event handled. */
+  private readLoc: Location = { file: '', pos: 4 };
+  /** Applied position: the last transaction boundary whose changes are all applied. */
+  private applied: Location | undefined;
+  private appliedTs = 0;
+  private boundaries: Boundary[] = [];
+  private seq = 0;
+  private persistedHorizon: Location | undefined;
+  private horizonWrite: Promise<void> | undefined;
+  private controlChain: Promise<unknown> = Promise.resolve();
+  private safeUntil = 0;
+  private totalEvents = 0;
+  private startedAt = Date.now();
+  private recent: { t: number; n: number }[] = [];
+  private master: { loc?: Location; gtid: string } = { gtid: '' };
+  private readonly gauges: { lag?: Gauge; rows?: Gauge } = {};
+  private closed = false;
+
+  constructor(
+    private readonly cfg: SubTaskConfig,
+    private readonly deps: UnitDeps,
+  ) {
+    this.log = deps.logger.child({ unit: 'sync', task: cfg.name, source: cfg.sourceId });
+    this.tracker = new SchemaTracker(cfg.caseSensitive);
+    this.store = new CheckpointStore(cfg.metaSchema, cfg.name, cfg.sourceId);
+    const cs = { caseSensitive: cfg.caseSensitive };
+    this.bal = new BlockAllowList(cfg.blockAllowList, { ...cs, alwaysIgnore: [cfg.metaSchema] });
+    this.router = new TableRouter(cfg.routes, cs);
+    this.eventFilter = new BinlogEventFilter(cfg.filters, cs);
+    this.exprFilter = new ExpressionFilter(cfg.expressionFilters, cs);
+    this.causality = new Causality(Math.max(1, cfg.syncer.workerCount));
+    if (deps.registry) this.registerMetrics(deps.registry);
+  }
+
+  private registerMetrics(r: Registry): void {
+    const labels = { task: this.cfg.name, source_id: this.cfg.sourceId };
+    const g = (name: string, help: string): Gauge => {
+      const existing = r.getSingleMetric(name) as Gauge | undefined;
+      return existing ?? new Gauge({ name, help, labelNames: ['task', 'source_id'], registers: [r] });
+    };
+    this.gauges.lag = g('dm_syncer_replication_lag_seconds', 'Seconds the downstream is behind the upstream');
+    this.gauges.rows = g('dm_syncer_recent_tps', 'Binlog events handled per second (last 10 s)');
+    this.gauges.lag.set(labels, 0);
+  }
+
+  async init(): Promise<void> {
+    this.ctl = await connectDb(this.cfg.to, E.dbDownstreamConnect);
+    await this.store.ensureTable(this.ctl);
+    const cp = await this.store.loadGlobal(this.ctl);
+    this.tableCps = await this.store.loadTables(this.ctl);
+    if (cp) {
+      this.start = cp.location;
+      this.startExitSafe = cp.exitSafe;
+      this.tracker.load(cp.tables);
+      this.log.info(
+        { checkpoint: formatLocation(cp.location), exitSafe: formatLocation(cp.exitSafe) },
+        'resume from checkpoint',
+      );
+    } else {
+      const meta =
+        this.cfg.taskMode === 'incremental'
+          ? this.cfg.meta
+          : await readDumpMetadata(
+              path.resolve(this.deps.workDir, this.cfg.loader.dir) + '.' + this.cfg.name,
+            );
+      if (!meta || (!meta.binlogName && !meta.binlogGtid)) {
+        throw dmError(E.syncFailed, 'no checkpoint and no start position (meta) for the sync unit');
+      }
+      this.start = meta.binlogName
+        ? { file: meta.binlogName, pos: meta.binlogPos || 4 }
+        : { gtid: meta.binlogGtid };
+    }
+    if ('file' in this.start) {
+      this.readLoc = { ...this.start };
+      this.applied = { ...this.start };
+    }
+    this.persistedHorizon = this.startExitSafe;
+  }
+
+  isRetryable(err: DmError): boolean {
+    if (err.code === E.dbBadConn.code || err.code === E.connectionLost.code) return true;
+    return isRetryableDbError(err.cause ?? err);
+  }
+
+  status(): SyncStatus {
+    const now = Date.now();
+    const recentN = this.recent.filter((r) => now - r.t < 10_000).reduce((a, r) => a + r.n, 0);
+    const idle = this.appliers.every((a) => a.length === 0);
+    const synced =
+      idle &&
+      this.master.loc !== undefined &&
+      this.applied !== undefined &&
+      compareLocation(this.applied, this.master.loc) >= 0;
+    return {
+      totalEvents: this.totalEvents,
+      totalTps: Math.round(this.totalEvents / Math.max(1, (now - this.startedAt) / 1000)),
+      recentTps: Math.round(recentN / 10),
+      masterBinlog: this.master.loc ? formatLocation(this.master.loc) : '',
+      masterBinlogGtid: this.master.gtid,
+      syncerBinlog: formatLocation(this.applied),
+      syncerBinlogGtid: this.applied?.gtid ?? '',
+      blockingDDLs: [],
+      unresolvedGroups: [],
+      synced,
+      binlogType: this.cfg.enableRelay ? 'local' : 'remote',
+      secondsBehindMaster:
+        synced || this.appliedTs === 0 ? 0 : Math.max(0, Math.round(now / 1000 - this.appliedTs)),
+    };
+  }
+
+  async process(signal: AbortSignal): Promise<ProcessResult> {
+    const inner = new AbortController();
+    const onAbort = (): void => inner.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.safeUntil =
+      Date.now() +
+      parseDurationMs(this.cfg.syncer.safeModeDuration, 2 * this.cfg.syncer.checkpointFlushInterval * 1000);
+    this.startedAt = Date.now();
+    this.appliers = [];
+    for (let i = 0; i < Math.max(1, this.cfg.syncer.workerCount); i++) {
+      this.appliers.push(
+        new Applier({
+          index: i,
+          to: this.cfg.to,
+          batch: Math.max(1, this.cfg.syncer.batch),
+          multipleRows: this.cfg.syncer.multipleRows,
+          checkpoint: this.store,
+          beforeCommit: (end) => this.ensureHorizon(end),
+          onApplied: (jobs) => this.onApplied(jobs),
+          logger: this.log,
+        }),
+      );
+    }
+    const runs = this.appliers.map((a) =>
+      a.run().then(() => {
+        if (a.error) inner.abort();
+      }),
+    );
+    const flushTimer = setInterval(
+      () => {
+        this.flushCheckpoint(false).catch((err) =>
+          this.log.warn({ err: (err as Error).message }, 'checkpoint flush failed'),
+        );
+      },
+      Math.max(100, this.cfg.syncer.checkpointFlushInterval * 1000),
+    );
+    const masterTimer = setInterval(() => {
+      this.pollMaster().catch(() => undefined);
+    }, 1000);
+    this.pollMaster().catch(() => undefined);
+    let error: DmError | undefined;
+    try {
+      for await (const pe of this.events(inner.signal)) {
+        if (inner.signal.aborted) break;
+        await this.handle(pe);
+      }
+    } catch (err) {
+      if (!inner.signal.aborted || !isAbortLike(err)) error = asDmError(err, E.syncFailed);
+    } finally {
+      clearInterval(flushTimer);
+      clearInterval(masterTimer);
+      signal.removeEventListener('abort', onAbort);
+    }
+    const applierError = this.appliers.find((a) => a.error)?.error;
+    if (!applierError) await Promise.all(this.appliers.map((a) => a.waitIdle()));
+    for (const a of this.appliers) a.stop();
+    await Promise.all(runs);
+    try {
+      await this.flushCheckpoint(!applierError && !error);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'final checkpoint flush failed');
+    }
+    const errors = [applierError, error].filter((e): e is DmError => e !== undefined);
+    return { finished: false, errors };
+  }
+
+  private events(signal: AbortSignal): AsyncGenerator<PositionedEvent> {
+    const lookup = this.tracker.lookup();
+    if (this.cfg.enableRelay) {
+      const start = 'file' in this.start ? this.start : { file: '', pos: 4 };
+      return new RelayReader({
+        relayDir: this.cfg.relayDir,
+        start,
+        decoder: { schemaLookup: lookup },
+      }).events(signal);
+    }
+    return new BinlogClient({
+      host: this.cfg.from.host,
+      port: this.cfg.from.port,
+      user: this.cfg.from.user,
+      password: this.cfg.from.password,
+      serverId: this.cfg.serverId || 1_000_000 + Math.floor(Math.random() * 1_000_000),
+      flavor: this.cfg.flavor,
+      start: this.start,
+      heartbeatMs: 1000,
+      schemaLookup: lookup,
+      logger: this.log,
+    }).events(signal);
+  }
+
+  // ---- event handling ---------------------------------------------------------------
+
+  private async handle(pe: PositionedEvent): Promise<void> {
+    const ev = pe.event;
+    this.totalEvents++;
+    const now = Date.now();
+    const last = this.recent[this.recent.length - 1];
+    if (last && now - last.t < 1000) last.n++;
+    else {
+      this.recent.push({ t: now, n: 1 });
+      if (this.recent.length > 20) this.recent.shift();
+    }
+    if (ev.type === 'rotate') {
+      if (ev.nextFile) this.readLoc = { ...this.readLoc, file: ev.nextFile, pos: ev.position };
+      return;
+    }
+    if (ev.type === 'heartbeat' || ev.type === 'heartbeat_v2' || ev.type === 'format_description') return;
+    const end: Location = { file: pe.file, pos: pe.nextPos };
+    switch (ev.type) {
+      case 'write_rows':
+      case 'update_rows':
+      case 'delete_rows':
+        await this.handleRows(ev, pe, end);
+        break;
+      case 'xid':
+        this.boundary(end, ev.header.timestamp);
+        break;
+      case 'query': {
+        const q = ev.query.trim();
+        if (/^BEGIN$/i.test(q)) break;
+        if (/^(COMMIT|ROLLBACK)$/i.test(q)) {
+          this.boundary(end, ev.header.timestamp);
+          break;
+        }
+        await this.handleQuery(ev.schema, ev.query, pe, end, ev.header.timestamp);
+        break;
+      }
+      default:
+        break;
+    }
+    this.readLoc = end;
+  }
+
+  private boundary(end: Location, ts: number): void {
+    const gtid = this.gtidNow();
+    this.boundaries.push({ seq: this.seq, loc: gtid ? { ...end, gtid } : end, ts });
+    this.advanceApplied();
+  }
+
+  private gtidNow(): string | undefined {
+    return undefined;
+  }
+
+  private safeFor(end: Location): boolean {
+    if (this.cfg.syncer.safeMode || Date.now() < this.safeUntil) return true;
+    return this.startExitSafe !== undefined && compareLocation(end, this.startExitSafe) <= 0;
+  }
+
+  private async structureOf(schema: string, table: string): Promise<TableStructure | undefined> {
+    let t = this.tracker.get(schema, table);
+    if (t) return t;
+    // Not tracked yet: the upstream's structure (incremental) or, after a full load, the
+    // downstream table the load created.
+    if (this.cfg.taskMode === 'incremental') {
+      this.up ??= await connectDb(this.cfg.from, E.dbUpstreamConnect);
+      t = await loadTableStructure(this.up, schema, table);
+    } else {
+      const r = this.router.route(schema, table);
+      const d = await loadTableStructure(this.control(), r.schema, r.table);
+      t = d ? renamed(d, schema, table) : undefined;
+    }
+    if (t) this.tracker.put(t);
+    return t;
+  }
+
+  private control(): Connection {
+    if (!this.ctl) throw dmError(E.internal, 'sync unit used before init()');
+    return this.ctl;
+  }
+
+  private async handleRows(ev: RowsEvent, pe: PositionedEvent, end: Location): Promise<void> {
+    if (!this.bal.allowTable(ev.schema, ev.table)) return;
+    const dmEvent = ev.type === 'write_rows' ? 'insert' : ev.type === 'update_rows' ? 'update' : 'delete';
+    if (this.eventFilter.filter(ev.schema, ev.table, dmEvent) === 'Ignore') return;
+    const t = await this.structureOf(ev.schema, ev.table);
+    if (!t) {
+      throw dmError(
+        E.syncSchemaUnknown,
+        `table ${ev.schema}.${ev.table} is not known to the schema tracker`,
+        {
+          context: { binlogPosition: formatLocation({ file: pe.file, pos: pe.pos }) },
+        },
+      );
+    }
+    const noKey = identityKey(t) === undefined;
+    const tcp = noKey ? this.tableCps.get(tableKey({ schema: ev.schema, table: ev.table })) : undefined;
+    if (tcp && compareLocation(end, tcp) <= 0) return; // already applied with its table checkpoint
+    const target: TableName = this.router.route(ev.schema, ev.table);
+    const names = t.columns.map((c) => c.name);
+    const safe = this.safeFor(end);
+    const eventPos = { file: pe.file, pos: pe.pos };
+    for (const change of rowChanges(ev, t, target)) {
+      if (this.exprFilter.hasRules(ev.schema, ev.table)) {
+        if (
+          change.type === 'insert' &&
+          this.exprFilter.skipInsert(ev.schema, ev.table, names, change.after ?? [])
+        )
+          continue;
+        if (
+          change.type === 'delete' &&
+          this.exprFilter.skipDelete(ev.schema, ev.table, names, change.before ?? [])
+        )
+          continue;
+        if (
+          change.type === 'update' &&
+          this.exprFilter.skipUpdate(ev.schema, ev.table, names, change.before ?? [], change.after ?? [])
+        )
+          continue;
+      }
+      const keys = changeKeys(change);
+      let idx = this.causality.assign(keys);
+      if (idx === 'conflict') {
+        await this.drainAll();
+        this.causality.reset();
+        idx = this.causality.assign(keys) as number;
+      } else if (this.causality.size > 1_000_000 && this.appliers.every((a) => a.length === 0)) {
+        this.causality.reset();
+        idx = this.causality.assign(keys) as number;
+      }
+      const job: DmlJob = { seq: ++this.seq, change, keys, eventPos, eventEnd: end, safe, noKey };
+      const a = this.appliers[idx] as Applier;
+      a.push(job);
+      // Backpressure: bounded memory, the reader waits for the slowest applier.
+      while (a.length > Math.max(this.cfg.syncer.queueSize || 1024, this.cfg.syncer.batch * 2)) {
+        if (a.error) throw a.error;
+        await Promise.race([a.waitIdle(), sleep(5)]);
+      }
+    }
+  }
+
+  private async drainAll(): Promise<void> {
+    await Promise.all(this.appliers.map((a) => a.waitIdle()));
+    const failed = this.appliers.find((a) => a.error);
+    if (failed?.error) throw failed.error;
+  }
+
+  private onApplied(_jobs: DmlJob[]): void {
+    this.advanceApplied();
+  }
+
+  /** Move the applied position to the last boundary whose jobs are all applied. */
+  private advanceApplied(): void {
+    let low = Number.POSITIVE_INFINITY;
+    for (const a of this.appliers) low = Math.min(low, a.firstPendingSeq());
+    while (this.boundaries.length && (this.boundaries[0] as Boundary).seq < low) {
+      const b = this.boundaries.shift() as Boundary;
+      this.applied = b.loc;
+      this.appliedTs = b.ts;
+    }
+    this.gauges.lag?.set(
+      { task: this.cfg.name, source_id: this.cfg.sourceId },
+      this.status().secondsBehindMaster,
+    );
+  }
+
+  // ---- checkpoint ---------------------------------------------------------------------
+
+  /** Serialise control-connection writes (horizon, checkpoint, DDL). */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.controlChain.then(fn, fn);
+    this.controlChain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Before an applier commits up to `end`, the exit-safe point must be persisted at or past it. */
+  private ensureHorizon(end: Location): Promise<void> {
+    if (this.persistedHorizon && compareLocation(this.persistedHorizon, end) >= 0) return Promise.resolve();
+    this.horizonWrite ??= this.serial(async () => {
+      const h = { ...this.readLoc };
+      // The reader may be mid-event; readLoc is the end of the last event handled, which is
+      // at or after every dispatched job's event end.
+      const s = this.store.saveExitSafeSql(h);
+      await withDbRetry(() => this.control().query(s.sql, s.params), { maxAttempts: 20, maxMs: 3000 });
+      this.persistedHorizon = h;
+    }).finally(() => {
+      this.horizonWrite = undefined;
+    });
+    return this.horizonWrite.then(() => this.ensureHorizon(end));
+  }
+
+  /**
+   * Save the global checkpoint (applied position + tracker). On a clean stop with every
+   * change applied up to the read position, the exit-safe point is cleared.
+   */
+  private flushCheckpoint(final: boolean): Promise<void> {
+    return this.serial(async () => {
+      if (!this.applied) return;
+      const clean = final && compareLocation(this.applied, this.readLoc) >= 0;
+      const exitSafe = clean
+        ? undefined
+        : [this.persistedHorizon, this.readLoc].reduce<Location | undefined>(
+            (a, b) => (!a ? b : b && compareLocation(b, a) > 0 ? b : a),
+            undefined,
+          );
+      const s = this.store.saveGlobalSql({ location: this.applied, exitSafe, tables: this.tracker.toJSON() });
+      await withDbRetry(() => this.control().query(s.sql, s.params), { maxAttempts: 20, maxMs: 3000 });
+      this.persistedHorizon = exitSafe;
+    });
+  }
+
+  private async pollMaster(): Promise<void> {
+    if (this.closed) return;
+    this.up ??= await connectDb(this.cfg.from, E.dbUpstreamConnect);
+    const [rows] = (await this.up.query('SHOW MASTER STATUS')) as unknown as [Record<string, unknown>[]];
+    const r = rows[0];
+    if (r) this.master.loc = { file: String(r.File), pos: Number(r.Position) };
+    try {
+      const [g] = (await this.up.query('SELECT @@GLOBAL.gtid_binlog_pos AS g')) as unknown as [
+        { g: string }[],
+      ];
+      this.master.gtid = g[0]?.g ?? '';
+    } catch {
+      this.master.gtid = String(r?.Executed_Gtid_Set ?? '');
+    }
+  }
+
+  // ---- DDL --------------------------------------------------------------------------
+
+  private async handleQuery(
+    schema: string,
+    query: string,
+    pe: PositionedEvent,
+    end: Location,
+    ts: number,
+  ): Promise<void> {
+    const infos: DdlInfo[] = [];
+    for (const stmt of splitStatements(query)) infos.push(...splitPerTable(analyseDdl(stmt, schema)));
+    const at = { file: pe.file, pos: pe.pos };
+    for (const info of infos) {
+      if (info.kind === 'skip') {
+        this.log.info({ sql: info.sql, at: formatLocation(at) }, 'skip statement (built-in rule)');
+        continue;
+      }
+      if (info.kind === 'unsupported') {
+        throw dmError(
+          E.syncDdlUnsupported,
+          `unsupported statement in binlog at ${formatLocation(at)}: ${info.sql}`,
+          {
+            context: { binlogPosition: formatLocation(at), sql: info.sql },
+          },
+        );
+      }
+      await this.handleDdl(info, schema, at, end);
+    }
+    this.boundary(end, ts);
+  }
+
+  private allowed(info: DdlInfo): boolean {
+    const subject = info.refs[0];
+    if (!subject) return true;
+    if (subject.table === '') {
+      if (!this.bal.allowSchema(subject.schema)) return false;
+    } else if (!info.refs.some((r) => r.table !== '' && this.bal.allowTable(r.schema, r.table))) return false;
+    const ev = info.eventName as Parameters<BinlogEventFilter['filter']>[2];
+    return this.eventFilter.filter(subject.schema, subject.table, ev, info.sql) === 'Do';
+  }
+
+  private async handleDdl(info: DdlInfo, schema: string, at: Location, end: Location): Promise<void> {
+    const execute = this.allowed(info);
+    // Every change before the DDL must be applied (and saved) before the structure changes.
+    await this.drainAll();
+    this.causality.reset();
+    this.advanceApplied();
+    const sql = rewriteNames(info, (s, t) =>
+      t === '' ? { schema: this.router.route(s, '').schema, table: '' } : this.router.route(s, t),
+    );
+    if (execute) {
+      await this.ensureHorizon(end);
+      this.log.info({ sql, at: formatLocation(at) }, 'execute DDL');
+      try {
+        await withDbRetry(() => this.control().query(sql), { maxAttempts: 20, maxMs: 3000 });
+      } catch (err) {
+        const errno = (err as { errno?: number }).errno;
+        const replay = this.startExitSafe !== undefined && compareLocation(end, this.startExitSafe) <= 0;
+        if (!(replay && errno !== undefined && DDL_IDEMPOTENT_ERRNOS.has(errno))) {
+          throw dmError(
+            E.dbExecDownstream,
+            `execute DDL failed at ${formatLocation(at)}: ${(err as Error).message}`,
+            {
+              cause: err,
+              context: { binlogPosition: formatLocation(at), sql },
+            },
+          );
+        }
+        this.log.warn({ sql, errno }, 'DDL already applied before the restart; continuing');
+      }
+    } else this.log.info({ sql: info.sql, at: formatLocation(at) }, 'DDL filtered out');
+    // The tracker follows the upstream even for filtered DDLs (later rows have that shape).
+    const r = this.tracker.applyDdl(info.sql, schema);
+    if (r.kind === 'unparsed') {
+      if (!execute) {
+        for (const ref of info.refs) if (ref.table) this.tracker.drop(ref.schema, ref.table);
+      } else {
+        this.log.info(
+          { sql: info.sql },
+          'DDL not understood by the parser: re-reading the tables from the downstream',
+        );
+        for (const ref of info.refs) {
+          if (!ref.table) continue;
+          const tgt = this.router.route(ref.schema, ref.table);
+          const d = await loadTableStructure(this.control(), tgt.schema, tgt.table);
+          if (d) this.tracker.put(renamed(d, ref.schema, ref.table));
+          else this.tracker.drop(ref.schema, ref.table);
+        }
+      }
+    }
+    this.applied = { ...end };
+    await this.flushCheckpoint(false);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const a of this.appliers) a.stop();
+    await this.ctl?.end().catch(() => undefined);
+    await this.up?.end().catch(() => undefined);
+    this.ctl = undefined;
+    this.up = undefined;
+  }
+}
+
+function isAbortLike(err: unknown): boolean {
+  return (err as Error)?.name === 'AbortError' || isDmError(err, E.connectionLost);
+}
