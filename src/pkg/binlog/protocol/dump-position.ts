@@ -1,0 +1,89 @@
+import type { BinlogEvent } from '../types.js';
+
+/** Where one streamed event sits. */
+export interface EventPlace {
+  file: string;
+  pos: number;
+  nextPos: number;
+  /**
+   * Not an event of the file: the fake ROTATE that opens a dump, the artificial
+   * FORMAT_DESCRIPTION sent before a dump from pos > 4 (logPos 0), heartbeats.
+   * `pos` = `nextPos` = the stream position at that point.
+   */
+  artificial: boolean;
+}
+
+/**
+ * Assigns (file, pos, nextPos) to each event of a dump stream and tracks the position after
+ * the last event (the resume point). Pure: feed it decoded events in stream order.
+ *
+ * - Real events: `nextPos` = header.logPos and `pos` = logPos - eventSize (right even when the
+ *   server skipped events, as MariaDB does before the start GTID).
+ * - Events with logPos 0 inside a transaction (MariaDB 11.4+): `pos` = the previous nextPos,
+ *   `nextPos` = pos + eventSize.
+ * - A real ROTATE (end of a file) sits in the old file; the position after it is
+ *   (next file, rotate.position).
+ */
+export class DumpPosition {
+  file: string;
+  pos: number;
+
+  constructor(file: string, pos: number) {
+    this.file = file;
+    this.pos = pos;
+  }
+
+  place(ev: BinlogEvent): EventPlace {
+    const h = ev.header;
+    if (ev.type === 'rotate' && ev.fake) {
+      this.file = ev.nextFile;
+      this.pos = ev.position;
+      return { file: this.file, pos: this.pos, nextPos: this.pos, artificial: true };
+    }
+    if (
+      ev.type === 'heartbeat' ||
+      ev.type === 'heartbeat_v2' ||
+      (ev.type === 'format_description' && h.logPos === 0)
+    ) {
+      return { file: this.file, pos: this.pos, nextPos: this.pos, artificial: true };
+    }
+    let pos: number;
+    let nextPos: number;
+    if (h.logPos === 0) {
+      pos = this.pos;
+      nextPos = pos + h.eventSize;
+    } else {
+      nextPos = h.logPos;
+      pos = nextPos - h.eventSize;
+    }
+    const place = { file: this.file, pos, nextPos, artificial: false };
+    if (ev.type === 'rotate') {
+      this.file = ev.nextFile;
+      this.pos = ev.position;
+    } else {
+      this.pos = nextPos;
+    }
+    return place;
+  }
+}
+
+/**
+ * Order of binlog coordinates. File names compare by their numeric suffix (`.000010` after
+ * `.000009`, and `.1000000` after `.999999`), falling back to text order.
+ */
+export function compareBinlogPos(aFile: string, aPos: number, bFile: string, bPos: number): number {
+  const f = compareBinlogFile(aFile, bFile);
+  return f !== 0 ? f : aPos - bPos;
+}
+
+export function compareBinlogFile(a: string, b: string): number {
+  if (a === b) return 0;
+  const ma = /^(.*)\.(\d+)$/.exec(a);
+  const mb = /^(.*)\.(\d+)$/.exec(b);
+  if (ma && mb && ma[1] === mb[1]) {
+    const na = Number(ma[2]);
+    const nb = Number(mb[2]);
+    if (na !== nb) return na - nb;
+  }
+  return a < b ? -1 : 1;
+}

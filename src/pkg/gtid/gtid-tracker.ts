@@ -1,0 +1,106 @@
+import type { BinlogEvent, Flavor } from '../binlog/types.js';
+import { emptyGtidSet, parseGtidSet } from './parse-gtid-set.js';
+import type { GtidSet } from './types.js';
+
+/**
+ * Follows a binlog event stream and keeps the set of COMPLETED transactions: a transaction's
+ * GTID joins the set only at its end (XID, COMMIT, the DDL statement itself, XA PREPARE), so
+ * the set is always a safe point to resume from — the server restarts after it, at a
+ * transaction boundary.
+ *
+ * Transaction shapes:
+ * - MySQL: GTID, QUERY "BEGIN", …, XID | QUERY "COMMIT"; DDL: GTID, QUERY ddl.
+ * - MariaDB: GTID (implies BEGIN unless FL_STANDALONE), …, XID | QUERY "COMMIT";
+ *   standalone (DDL): GTID, QUERY ddl.
+ *
+ * The set is "known" only when it has a base: the start GTID set, or a GTID_LIST /
+ * PREVIOUS_GTIDS event (they open every binlog file and state what came before). A stream
+ * started by file/position in the middle of a file has no base until the next file.
+ */
+export class GtidTracker {
+  private set: GtidSet;
+  private known: boolean;
+  private pending: string | undefined;
+  private inTrx = false;
+
+  constructor(
+    readonly flavor: Flavor,
+    start?: string,
+  ) {
+    this.known = start !== undefined;
+    this.set = start === undefined ? emptyGtidSet(flavor) : parseGtidSet(flavor, start);
+  }
+
+  /** The completed set, or undefined when it has no base yet. Do not mutate. */
+  get executed(): GtidSet | undefined {
+    return this.known ? this.set : undefined;
+  }
+
+  /** True while inside a transaction (between its GTID and its end). */
+  get inTransaction(): boolean {
+    return this.pending !== undefined;
+  }
+
+  observe(ev: BinlogEvent): void {
+    switch (ev.type) {
+      case 'gtid':
+        this.pending = ev.gtid;
+        this.inTrx = false;
+        return;
+      case 'anonymous_gtid':
+        this.pending = undefined;
+        this.inTrx = false;
+        return;
+      case 'mariadb_gtid':
+        this.pending = ev.gtid;
+        this.inTrx = !ev.standalone;
+        return;
+      case 'previous_gtids':
+        this.base(ev.gtidSet);
+        return;
+      case 'mariadb_gtid_list':
+        this.base(ev.gtids);
+        return;
+      case 'xid':
+        this.complete();
+        return;
+      case 'query':
+        this.onQuery(ev.query);
+        return;
+      case 'unknown':
+        if (ev.name === 'xa_prepare') this.complete();
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onQuery(sql: string): void {
+    if (this.pending === undefined) return;
+    const head = sql.trimStart().slice(0, 12).toUpperCase();
+    if (head === 'BEGIN' || head.startsWith('BEGIN ')) {
+      this.inTrx = true;
+    } else if (!this.inTrx) {
+      this.complete(); // a DDL / standalone statement is its own transaction
+    } else if (
+      head.startsWith('COMMIT') ||
+      (head.startsWith('ROLLBACK') && !/^\s*ROLLBACK\s+TO\b/i.test(sql)) ||
+      head.startsWith('XA COMMIT') ||
+      head.startsWith('XA ROLLBACK')
+    ) {
+      this.complete();
+    }
+  }
+
+  private base(text: string): void {
+    // A file's list states what ran before the file: merging never moves us backwards.
+    this.set.merge(parseGtidSet(this.flavor, text));
+    this.known = true;
+  }
+
+  private complete(): void {
+    if (this.pending !== undefined) this.set.add(this.pending);
+    this.pending = undefined;
+    this.inTrx = false;
+  }
+}
