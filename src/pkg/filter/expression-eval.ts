@@ -232,6 +232,12 @@ function compile(node: Ast): Evaluator {
     }
     case 'function': {
       const name = functionName(node);
+      if (name === 'NOT') {
+        // node-sql-parser reads `NOT (expr)` as a call of NOT.
+        const [arg, ...rest] = node.args ? listItems(node.args).map(compile) : [];
+        if (!arg || rest.length > 0) throw new Error('NOT takes one operand');
+        return (row) => fromBool(negate(truth(arg(row))));
+      }
       const f = FUNCS[name];
       if (!f) throw new Error(`unsupported function ${name}`);
       const args = node.args ? listItems(node.args).map(compile) : [];

@@ -1,0 +1,162 @@
+/**
+ * DM's binlog event filter (tiflow pkg/binlog-filter). Rules select tables by
+ * `schema-pattern`/`table-pattern` (wildcards; table rules win over schema rules for a
+ * table), then:
+ *
+ * - an `Ignore` rule whose `events` match the event, or whose `sql-pattern` matches the
+ *   statement, ignores it (Ignore wins at once);
+ * - a `Do` rule whose `events` do NOT match, or whose non-empty `sql-pattern` does not
+ *   match the statement, ignores it (Do rules are allow lists);
+ * - otherwise the event is done. No matching rule = Do.
+ *
+ * `events` match in list order: `all` → yes, `none` → no; for DDL `all ddl`/`none ddl`, for
+ * DML `all dml`/`none dml`; else an exact event name. `sql-pattern` regexes are joined with
+ * `|`, case-insensitive, unanchored.
+ */
+import type { FilterRule } from '../config/types.js';
+import { dmError, E } from '../errors/index.js';
+import { WildcardPattern } from './pattern.js';
+
+export const DML_EVENTS = ['insert', 'update', 'delete'] as const;
+export const DDL_EVENTS = [
+  'create database',
+  'drop database',
+  'alter database',
+  'create table',
+  'create index',
+  'drop table',
+  'truncate table',
+  'rename table',
+  'drop index',
+  'alter table',
+  'create view',
+  'drop view',
+  'alter view',
+  'add table partition',
+  'drop table partition',
+  'truncate table partition',
+  'reorganize table partition',
+  'coalesce table partition',
+  'exchange table partition',
+  'rebuild table partition',
+  'value range decrease',
+  'precision decrease',
+  'modify column',
+  'rename column',
+  'rename index',
+  'drop column',
+  'drop primary key',
+  'drop unique key',
+  'modify default value',
+  'modify constraint',
+  'modify columns order',
+  'modify charset',
+  'modify collation',
+  'remove auto increment',
+  'modify storage engine',
+  'reorganize table partition',
+  'incompatible ddl changes',
+] as const;
+export const GROUP_EVENTS = ['all', 'none', 'all dml', 'all ddl', 'none dml', 'none ddl'] as const;
+
+export type DmlEvent = (typeof DML_EVENTS)[number];
+export type DdlEvent = (typeof DDL_EVENTS)[number];
+/** Every event name DM's filter knows. */
+export type DmEventType = DmlEvent | DdlEvent | (typeof GROUP_EVENTS)[number];
+
+const KNOWN = new Set<string>([...DML_EVENTS, ...DDL_EVENTS, ...GROUP_EVENTS]);
+const DML = new Set<string>(DML_EVENTS);
+
+interface Compiled {
+  schema: WildcardPattern;
+  table: WildcardPattern | undefined;
+  events: string[];
+  sql: RegExp | undefined;
+  action: 'Do' | 'Ignore';
+  order: number;
+}
+
+export class BinlogEventFilter {
+  private readonly tableRules: Compiled[];
+  private readonly schemaRules: Compiled[];
+
+  constructor(rules: FilterRule[], opts: { caseSensitive: boolean }) {
+    const compiled = rules.map((r, order): Compiled => {
+      const events = r.events.map((e) => e.toLowerCase().trim());
+      for (const e of events) {
+        if (!KNOWN.has(e))
+          throw dmError(E.configInvalidValue, `binlog event filter: unknown event type "${e}"`);
+      }
+      let sql: RegExp | undefined;
+      if (r.sqlPattern.length > 0) {
+        try {
+          sql = new RegExp(r.sqlPattern.join('|'), 'i');
+        } catch (err) {
+          throw dmError(
+            E.configInvalidValue,
+            `binlog event filter: invalid sql-pattern ${JSON.stringify(r.sqlPattern)}`,
+            {
+              cause: err,
+            },
+          );
+        }
+      }
+      return {
+        schema: new WildcardPattern(r.schemaPattern, opts.caseSensitive),
+        table: r.tablePattern ? new WildcardPattern(r.tablePattern, opts.caseSensitive) : undefined,
+        events,
+        sql,
+        action: r.action,
+        order,
+      };
+    });
+    this.tableRules = compiled.filter((c) => c.table);
+    this.schemaRules = compiled.filter((c) => !c.table);
+  }
+
+  private rulesFor(schema: string, table: string): Compiled[] {
+    if (table !== '') {
+      const t = this.tableRules.filter((c) => c.schema.test(schema) && c.table!.test(table));
+      if (t.length > 0) return t;
+    }
+    return this.schemaRules.filter((c) => c.schema.test(schema));
+  }
+
+  /** Decide one event; `sql` is the DDL text (for sql-pattern), if any. */
+  filter(schema: string, table: string, event: DmEventType, sql?: string): 'Do' | 'Ignore' {
+    const rules = this.rulesFor(schema, table);
+    const isDml = DML.has(event);
+    for (const r of rules) {
+      const matched = matchEvent(r.events, event, isDml);
+      if (matched && r.action === 'Ignore') return 'Ignore';
+      if (!matched && r.action === 'Do') return 'Ignore';
+      if (sql !== undefined && sql !== '' && r.sql) {
+        const m = r.sql.test(sql);
+        if (m && r.action === 'Ignore') return 'Ignore';
+        if (!m && r.action === 'Do') return 'Ignore';
+      }
+    }
+    return 'Do';
+  }
+
+  /** True when the statement text alone is ignored by a sql-pattern (for unparsable DDL). */
+  ignoreSql(schema: string, table: string, sql: string): boolean {
+    return this.rulesFor(schema, table).some((r) => r.action === 'Ignore' && r.sql?.test(sql) === true);
+  }
+}
+
+function matchEvent(rules: string[], event: string, isDml: boolean): boolean {
+  for (const r of rules) {
+    if (r === 'all') return true;
+    if (r === 'none') return false;
+    if (isDml) {
+      if (r === 'all dml') return true;
+      if (r === 'none dml') return false;
+    } else {
+      if (r === 'all ddl') return true;
+      if (r === 'none ddl') return false;
+    }
+    if (r === event) return true;
+  }
+  return false;
+}
