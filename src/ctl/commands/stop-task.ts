@@ -1,0 +1,17 @@
+/** `stop-task [-s source…] <task-name | task-file>`. */
+import type { Command } from 'commander';
+import { taskNameArg } from '../files.js';
+import { action, collectSources, send } from '../runtime.js';
+
+export function register(program: Command): void {
+  program
+    .command('stop-task')
+    .description('stop a data migration task')
+    .argument('<task>', 'task name or task config file')
+    .option('-s, --source <names>', 'only these sources', collectSources, [])
+    .action(
+      action(async (task: string, opts: { source: string[] }, cmd: Command) => {
+        await send(cmd, 'stop-task', { task: taskNameArg(task), sources: opts.source });
+      }),
+    );
+}

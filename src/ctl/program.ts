@@ -1,0 +1,40 @@
+/** dmctl's command tree: the global `--master-addr`, then one file per command. */
+import { Command } from 'commander';
+import { register as checkTask } from './commands/check-task.js';
+import { register as config } from './commands/config.js';
+import { register as encrypt } from './commands/encrypt.js';
+import { register as listMember } from './commands/list-member.js';
+import { register as offlineMember } from './commands/offline-member.js';
+import { register as operateSource } from './commands/operate-source.js';
+import { register as pauseTask } from './commands/pause-task.js';
+import { register as queryStatus } from './commands/query-status.js';
+import { register as resumeTask } from './commands/resume-task.js';
+import { register as startTask } from './commands/start-task.js';
+import { register as stopTask } from './commands/stop-task.js';
+import { register as transferSource } from './commands/transfer-source.js';
+import { register as unsupported } from './commands/unsupported.js';
+
+export function buildProgram(): Command {
+  const program = new Command('dmctl')
+    .description('dmctl: control a DM cluster (JSON output as DM)')
+    .option('--master-addr <addrs>', 'master client address(es), comma-separated (default 127.0.0.1:8261)')
+    .showHelpAfterError();
+  for (const reg of [
+    operateSource,
+    startTask,
+    stopTask,
+    pauseTask,
+    resumeTask,
+    queryStatus,
+    checkTask,
+    listMember,
+    offlineMember,
+    transferSource,
+    config,
+    encrypt,
+    unsupported,
+  ]) {
+    reg(program);
+  }
+  return program;
+}
