@@ -1,0 +1,196 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './ports.js';
+import { killChild, stopChild, trackChild } from './processes.js';
+import { tempDir } from './tmp.js';
+
+/**
+ * Real dm-master / dm-worker processes (the built `bin/*` programs) and a `dmctl` runner,
+ * for end-to-end tests that drive the cluster exactly as a user does.
+ */
+const run = promisify(execFile);
+export const ROOT = resolve(import.meta.dirname, '..', '..', '..');
+const bin = (name: string) => join(ROOT, 'bin', name);
+
+export interface DmProcess {
+  readonly name: string;
+  readonly addr: string;
+  readonly dir: string;
+  readonly logFile: string;
+  child: ChildProcess;
+  /** SIGTERM and wait. */
+  stop(): Promise<void>;
+  kill9(): Promise<void>;
+  /** Start again with the same flags (after stop/kill9). */
+  restart(): Promise<void>;
+  log(): string;
+}
+
+function startProc(binName: string, args: string[], dir: string, name: string, addr: string): DmProcess {
+  const logFile = join(dir, `${name}.log`);
+  const spawnIt = () => {
+    const out = openSync(logFile, 'a');
+    return trackChild(spawn(bin(binName), args, { stdio: ['ignore', out, out], cwd: dir }));
+  };
+  const p: DmProcess = {
+    name,
+    addr,
+    dir,
+    logFile,
+    child: spawnIt(),
+    stop: () => stopChild(p.child, 15_000),
+    kill9: () => killChild(p.child),
+    async restart() {
+      p.child = spawnIt();
+    },
+    log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
+  };
+  return p;
+}
+
+export interface MasterProcess extends DmProcess {
+  readonly peerUrl: string;
+}
+
+/** Start one dm-master (supervising its own etcd) on free ports. Wait with `waitMasterReady`. */
+export async function startMaster(
+  opts: { name?: string; initialCluster?: string; peerPort?: number; clientPort?: number } = {},
+): Promise<MasterProcess> {
+  const name = opts.name ?? `master${process.pid}`;
+  const dir = tempDir('dm-master-');
+  const clientPort = opts.clientPort ?? (await freePort());
+  const peerPort = opts.peerPort ?? (await freePort());
+  const peerUrl = `http://127.0.0.1:${peerPort}`;
+  const addr = `127.0.0.1:${clientPort}`;
+  const args = [
+    '--name',
+    name,
+    '--master-addr',
+    addr,
+    '--peer-urls',
+    peerUrl,
+    '--data-dir',
+    join(dir, 'data'),
+    '-L',
+    'debug',
+  ];
+  if (opts.initialCluster) args.push('--initial-cluster', opts.initialCluster);
+  return Object.assign(startProc('dm-master', args, dir, name, addr), { peerUrl });
+}
+
+/** Start one dm-worker joining `masters`. */
+export async function startWorker(name: string, masters: string, extra: string[] = []): Promise<DmProcess> {
+  const dir = tempDir('dm-worker-');
+  const addr = `127.0.0.1:${await freePort()}`;
+  const args = [
+    '--name',
+    name,
+    '--worker-addr',
+    addr,
+    '--join',
+    masters,
+    '--work-dir',
+    dir,
+    '-L',
+    'debug',
+    ...extra,
+  ];
+  return startProc('dm-worker', args, dir, name, addr);
+}
+
+export interface CtlResult {
+  code: number;
+  json: Record<string, unknown>;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `bin/dmctl --master-addr <master> args…`; parse its JSON stdout. */
+export async function dmctl(master: string, ...args: string[]): Promise<CtlResult> {
+  try {
+    const { stdout, stderr } = await run(bin('dmctl'), ['--master-addr', master, ...args], {
+      maxBuffer: 1 << 24,
+      timeout: 60_000,
+    });
+    return { code: 0, json: parseJson(stdout), stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return {
+      code: typeof e.code === 'number' ? e.code : -1,
+      json: parseJson(e.stdout ?? ''),
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? '',
+    };
+  }
+}
+
+function parseJson(s: string): Record<string, unknown> {
+  try {
+    return JSON.parse(s) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+/** Poll until `check` returns true (exceptions count as false). */
+export async function waitUntil(
+  check: () => Promise<boolean> | boolean,
+  ms: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${ms / 1000}s waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+export async function waitMasterReady(master: string): Promise<void> {
+  await waitUntil(
+    async () => (await dmctl(master, 'list-member', '--leader')).json.result === true,
+    60_000,
+    `dm-master ${master}`,
+  );
+}
+
+export async function waitWorkerRegistered(master: string, worker: string): Promise<void> {
+  await waitUntil(
+    async () => JSON.stringify((await dmctl(master, 'list-member', '--worker')).json).includes(`"${worker}"`),
+    60_000,
+    `worker ${worker} registered`,
+  );
+}
+
+/** The first subtask status of `task` from query-status, or undefined. */
+export async function subtaskStatus(
+  master: string,
+  task: string,
+): Promise<Record<string, unknown> | undefined> {
+  const r = await dmctl(master, 'query-status', task);
+  const sources = r.json.sources as { subTaskStatus?: Record<string, unknown>[] }[] | undefined;
+  return sources?.[0]?.subTaskStatus?.[0];
+}
+
+/** Wait until the task's (single-source) subtask is in Sync and synced. */
+export async function waitSynced(master: string, task: string, ms = 180_000): Promise<void> {
+  let last: Record<string, unknown> | undefined;
+  await waitUntil(
+    async () => {
+      last = await subtaskStatus(master, task);
+      const sync = last?.sync as { synced?: boolean } | undefined;
+      if (last?.stage === 'Paused') throw new Error(`task paused: ${JSON.stringify(last.result)}`);
+      return last?.unit === 'Sync' && sync?.synced === true;
+    },
+    ms,
+    `task ${task} synced (last status ${JSON.stringify(last)})`,
+  );
+}
