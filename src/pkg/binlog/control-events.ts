@@ -148,14 +148,14 @@ export function decodeHeartbeat(header: EventHeader, r: BufferReader): Heartbeat
 }
 
 /**
- * HEARTBEAT_V2 (MySQL 8.0.26+): a list of fields, each type u8 | length (packed) | value;
+ * HEARTBEAT_V2 (MySQL 8.0.26+): a list of fields, each type (packed) | length (packed) | value;
  * 1 = log file name, 2 = log position (packed integer); 0 ends the list.
  */
 export function decodeHeartbeatV2(header: EventHeader, r: BufferReader): HeartbeatEvent {
   let logIdent = '';
   let position = header.logPos;
   while (r.remaining > 0) {
-    const field = r.u8();
+    const field = r.packedInt();
     if (field === 0) break;
     const len = r.packedInt();
     const end = r.need(len) + len;
