@@ -5,6 +5,7 @@ import {
   classify,
   rewriteCreateDatabase,
   rewriteCreateTable,
+  rewriteCreateView,
   rewriteInsert,
   splitInsert,
   stripDefiner,
@@ -53,6 +54,17 @@ describe('statement rewrite', () => {
     assert.equal(
       Buffer.from(rewriteInsert('INSERT INTO t VALUES (1)', 'd', v, 'error') ?? '', 'latin1').toString(),
       'INSERT INTO `d`.`tä` VALUES (1)',
+    );
+  });
+
+  it('routes CREATE VIEW names', () => {
+    assert.equal(
+      rewriteCreateView(
+        'CREATE ALGORITHM=UNDEFINED VIEW `mix`.`v` AS select `mix`.`t`.`a` AS `a` from `mix`.`t`',
+        'x',
+        'y',
+      ),
+      'CREATE ALGORITHM=UNDEFINED VIEW `x`.`y` AS select `mix`.`t`.`a` AS `a` from `mix`.`t`',
     );
   });
 

@@ -31,6 +31,16 @@ const CREATE_DB_RE = new RegExp(
   'i',
 );
 
+const CREATE_VIEW_RE = new RegExp(
+  `(\\bVIEW\\s+)${ID}(?:\\s*\\.\\s*${ID})?(\\s+(?:\\([^)]*\\)\\s*)?AS\\b)`,
+  'i',
+);
+
+/** Point `CREATE … VIEW [db.]v AS` at the routed target (the view body is left as dumped). */
+export function rewriteCreateView(sql: string, db: string, view: string): string {
+  return sql.replace(CREATE_VIEW_RE, (_m, pre: string, post: string) => `${pre}${q(db)}.${q(view)}${post}`);
+}
+
 export type StatementKind = 'insert' | 'create-table' | 'create-database' | 'other';
 
 export function classify(sql: string): StatementKind {

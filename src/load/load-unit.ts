@@ -1,0 +1,429 @@
+import { createReadStream } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Counter } from 'prom-client';
+import { dumpDir } from '../dump/dump-dir.js';
+import { percent, sharedCounter } from '../dump/dump-status.js';
+import { METADATA_FILE, readDumpMetadataFull } from '../dump/metadata.js';
+import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
+import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
+import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
+import type { Logger } from '../pkg/log/logger.js';
+import { TableRouter } from '../pkg/router/table-router.js';
+import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
+import {
+  createCheckpointTable,
+  deleteCheckpoints,
+  FINISHED_MARK,
+  type FileCheckpoint,
+  offsetUpdateSql,
+  readCheckpoints,
+  upsertCheckpoints,
+} from './checkpoint.js';
+import { type DataFile, type DumpFiles, scanDumpDir } from './dump-files.js';
+import { SqlSplitter, type Statement } from './sql-splitter.js';
+import {
+  bytesView,
+  classify,
+  q,
+  rewriteCreateDatabase,
+  rewriteCreateTable,
+  rewriteCreateView,
+  rewriteInsert,
+  splitInsert,
+  stripDefiner,
+} from './statement-rewrite.js';
+
+/** query-status `load` section: DM's fields plus ours. */
+export interface LoadStatus {
+  finishedBytes: number;
+  totalBytes: number;
+  /** "12.34 %". */
+  progress: string;
+  /** DM prints `(mariadb-bin.000001, 330)`. */
+  metaBinlog: string;
+  metaBinlogGTID: string;
+  bps: number;
+  finishedRows: number;
+}
+
+/** Commit (with the checkpoint) after this many statement bytes: bounded transactions. */
+const TX_BYTES = 8 * 1024 * 1024;
+/** File read size: memory per connection is about this plus one statement. */
+const READ_CHUNK = 1024 * 1024;
+
+/**
+ * Session of every loader connection. The connection charset is `binary` on the client
+ * side (mysql2 then sends our latin1-view strings byte for byte) and `SET NAMES utf8mb4`
+ * (or the file's own `SET NAMES`) tells the server how to read them. Foreign and unique
+ * checks are off as in every bulk loader (the data comes from a consistent source);
+ * `NO_AUTO_VALUE_ON_ZERO` keeps id 0 rows; no strict mode, so zero dates load as dumped.
+ * `sql_log_bin` is left alone: the downstream may itself replicate.
+ */
+const SESSION_SQL = [
+  'SET NAMES utf8mb4',
+  "SET SESSION foreign_key_checks = 0, unique_checks = 0, sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'",
+];
+
+/**
+ * The load unit: replays a dump directory (ours, mydumper's or dumpling's) into the
+ * downstream with `loader.pool-size` connections, resumable per file at statement
+ * granularity (see checkpoint.ts), streaming with bounded memory.
+ *
+ * Routing: CREATE TABLE and INSERT names are rewritten to the routed target (fully
+ * qualified); several shard tables merged into one target create it once
+ * (`CREATE TABLE IF NOT EXISTS`). After a successful load with `clean-dump-file`, every
+ * file but `metadata` is removed, so `readDumpMetadata(dumpDir)` still tells the sync unit
+ * where replication starts.
+ */
+export class LoadUnit implements Unit<LoadStatus> {
+  readonly type = 'Load' as const;
+  private readonly log: Logger;
+  private readonly dir: string;
+  private conns = new Set<Connection>();
+  private startedAt = 0;
+  private finishedBytes = 0;
+  private bytesAtStart = 0;
+  private totalBytes = 0;
+  private finishedRows = 0;
+  private meta: BinlogMeta = { binlogName: '', binlogPos: 0, binlogGtid: '' };
+  private done = false;
+  private maxStatement = 16 * 1024 * 1024;
+  private router: TableRouter;
+  private rowsCounter?: Counter<'task' | 'source_id'>;
+  private bytesCounter?: Counter<'task' | 'source_id'>;
+
+  constructor(
+    private readonly cfg: SubTaskConfig,
+    deps: UnitDeps,
+  ) {
+    this.log = deps.logger.child({ unit: 'load', task: cfg.name, source: cfg.sourceId });
+    this.dir = dumpDir(cfg, deps.workDir);
+    this.router = new TableRouter(cfg.routes, { caseSensitive: cfg.caseSensitive });
+    if (deps.registry) {
+      this.rowsCounter = sharedCounter(deps.registry, 'dm_load_rows_total', 'Rows applied by the load unit');
+      this.bytesCounter = sharedCounter(
+        deps.registry,
+        'dm_load_bytes_total',
+        'Dump bytes applied by the load unit',
+      );
+    }
+  }
+
+  async init(): Promise<void> {}
+
+  async process(signal: AbortSignal): Promise<ProcessResult> {
+    // Killing the connections rolls back the open transactions: data and checkpoint stay equal.
+    const onAbort = () => {
+      for (const c of this.conns) c.destroy();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.run(signal);
+      return { finished: !signal.aborted, errors: [] };
+    } catch (err) {
+      if (signal.aborted) return { finished: false, errors: [] };
+      const e = asDmError(err, E.loadFailed, `load failed: ${(err as Error).message}`);
+      this.log.error({ err: e.toString() }, 'load failed');
+      return { finished: false, errors: [e] };
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      await this.closeConns();
+    }
+  }
+
+  private async connect(): Promise<Connection> {
+    const c = await connectDb(this.cfg.to, E.dbDownstreamConnect, { charset: 'BINARY' });
+    this.conns.add(c);
+    // mysql2 follows `character_set_client` changes the server reports (session tracking) and
+    // would switch to UTF-8 encoding after a file's SET NAMES; keep it on binary passthrough.
+    await c.query("SET SESSION session_track_system_variables = ''").catch(() => undefined);
+    for (const s of SESSION_SQL) await c.query(s);
+    return c;
+  }
+
+  private target(db: string, table: string): { schema: string; table: string } {
+    return this.router.route(db, table);
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    this.startedAt = Date.now();
+    const meta = await readDumpMetadataFull(this.dir);
+    this.meta = meta;
+    if (!meta.finishedAt) {
+      throw dmError(E.loadDumpFileInvalid, `the dump in ${this.dir} is incomplete (no "Finished dump at")`);
+    }
+    const files = await scanDumpDir(this.dir);
+    this.totalBytes = files.totalBytes;
+    const { metaSchema, name: task, sourceId } = this.cfg;
+    const ctl = await this.connect();
+    const [pk] = await ctl.query('SELECT @@max_allowed_packet AS p');
+    this.maxStatement = Math.max(64 * 1024, Number((pk as { p: string }[])[0]?.p ?? 0) - 4096);
+    await createCheckpointTable(ctl, metaSchema, task);
+    const cps = await readCheckpoints(ctl, metaSchema, task, sourceId);
+    if (cps.get(FINISHED_MARK)) {
+      this.log.info('load already finished');
+      this.finishedBytes = this.totalBytes;
+      await this.finish();
+      return;
+    }
+    await this.reconcile(ctl, files, cps);
+    await this.createSchemas(ctl, files);
+
+    const jobs = [...files.data].sort((a, b) => b.size - a.size);
+    let next = 0;
+    const worker = async (conn: Connection) => {
+      while (!signal.aborted) {
+        const f = jobs[next++];
+        if (!f) return;
+        await this.loadFile(conn, f, cps.get(f.name)?.offset ?? 0, signal);
+      }
+    };
+    const n = Math.max(1, Math.min(this.cfg.loader.poolSize, jobs.length));
+    const pool: Connection[] = [ctl];
+    for (let i = 1; i < n; i++) pool.push(await this.connect());
+    await Promise.all(pool.map(worker));
+    if (signal.aborted) return;
+    await this.createViews(ctl, files);
+    await upsertCheckpoints(ctl, metaSchema, task, sourceId, [
+      {
+        filename: FINISHED_MARK,
+        cpSchema: '',
+        cpTable: '',
+        offset: this.totalBytes,
+        endPos: this.totalBytes,
+      },
+    ]);
+    await this.finish();
+  }
+
+  private async finish(): Promise<void> {
+    this.done = true;
+    if (this.cfg.cleanDumpFile) {
+      for (const name of await readdir(this.dir)) {
+        if (name !== METADATA_FILE) await rm(join(this.dir, name), { recursive: true, force: true });
+      }
+    }
+    this.log.info({ bytes: this.totalBytes, rows: this.finishedRows }, 'load finished');
+  }
+
+  /** Make the checkpoint rows match the files: new → offset 0, changed size → restart, gone → delete. */
+  private async reconcile(
+    ctl: Connection,
+    files: DumpFiles,
+    cps: Map<string, FileCheckpoint>,
+  ): Promise<void> {
+    const { metaSchema, name: task, sourceId } = this.cfg;
+    const want: FileCheckpoint[] = [];
+    const names = new Set<string>();
+    for (const f of files.data) {
+      names.add(f.name);
+      const cp = cps.get(f.name);
+      const t = this.target(f.db, f.table);
+      if (cp && cp.endPos === f.size) {
+        this.finishedBytes += Math.min(cp.offset, f.size);
+        continue;
+      }
+      if (cp) this.log.warn({ file: f.name }, 'dump file changed since the last load attempt; reloading it');
+      const row = { filename: f.name, cpSchema: t.schema, cpTable: t.table, offset: 0, endPos: f.size };
+      want.push(row);
+      cps.set(f.name, row);
+    }
+    await upsertCheckpoints(ctl, metaSchema, task, sourceId, want);
+    await deleteCheckpoints(
+      ctl,
+      metaSchema,
+      task,
+      sourceId,
+      [...cps.keys()].filter((n) => !names.has(n) && n !== FINISHED_MARK),
+    );
+    this.bytesAtStart = this.finishedBytes;
+  }
+
+  /** Run every statement of a small schema file, with `rewrite` applied to each. */
+  private async runSchemaFile(
+    conn: Connection,
+    name: string,
+    rewrite: (st: Statement) => string | null,
+  ): Promise<void> {
+    const sp = new SqlSplitter();
+    const stmts: Statement[] = [];
+    for await (const chunk of createReadStream(join(this.dir, name), { encoding: 'latin1' })) {
+      stmts.push(...sp.push(chunk as string));
+    }
+    stmts.push(...sp.end());
+    for (const st of stmts) {
+      const sql = rewrite(st);
+      if (sql === null) continue;
+      try {
+        await conn.query(sql);
+      } catch (err) {
+        throw dmError(E.dbExecDownstream, `executing ${name}: ${(err as Error).message}`, {
+          cause: err,
+          context: { file: name, sql: sql.slice(0, 500) },
+        });
+      }
+    }
+  }
+
+  private async createSchemas(conn: Connection, files: DumpFiles): Promise<void> {
+    const created = new Set<string>();
+    const ensureDb = async (db: string) => {
+      if (created.has(db)) return;
+      created.add(db);
+      await conn.query(`CREATE DATABASE IF NOT EXISTS ${q(bytesView(db))}`);
+    };
+    const dbFile = new Map(files.databases.map((d) => [d.db, d.name]));
+    // Targets of routed tables get the source database's options (charset).
+    const targets = new Map<string, string>();
+    for (const t of files.tables) targets.set(this.target(t.db, t.table).schema, t.db);
+    for (const d of files.databases) {
+      const ts = this.target(d.db, '').schema;
+      if (!targets.has(ts)) targets.set(ts, d.db);
+    }
+    for (const [ts, srcDb] of targets) {
+      const f = dbFile.get(srcDb);
+      if (f) {
+        created.add(ts);
+        await this.runSchemaFile(conn, f, (st) =>
+          classify(st.sql) === 'create-database' ? rewriteCreateDatabase(st.sql, bytesView(ts)) : st.sql,
+        );
+      } else await ensureDb(ts);
+    }
+    for (const t of files.tables) {
+      const tg = this.target(t.db, t.table);
+      await ensureDb(tg.schema);
+      await conn.query(`USE ${q(bytesView(tg.schema))}`);
+      await this.runSchemaFile(conn, t.name, (st) => {
+        const k = classify(st.sql);
+        if (k === 'create-table')
+          return rewriteCreateTable(st.sql, bytesView(tg.schema), bytesView(tg.table));
+        return k === 'other' ? st.sql : null;
+      });
+    }
+    await conn.query('SET NAMES utf8mb4');
+  }
+
+  private async createViews(conn: Connection, files: DumpFiles): Promise<void> {
+    for (const v of files.views) {
+      const tg = this.target(v.db, v.table);
+      await conn.query(`USE ${q(bytesView(tg.schema))}`);
+      await this.runSchemaFile(conn, v.name, (st) =>
+        rewriteCreateView(stripDefiner(st.sql), bytesView(tg.schema), bytesView(tg.table)),
+      );
+    }
+    await conn.query('SET NAMES utf8mb4');
+  }
+
+  /**
+   * Load one data file from byte `offset`. Statements wholly before `offset` are skipped
+   * (session SETs among them are re-run); every ~TX_BYTES the transaction commits together
+   * with the new offset.
+   */
+  private async loadFile(conn: Connection, f: DataFile, offset: number, signal: AbortSignal): Promise<void> {
+    if (offset >= f.size) return;
+    const { metaSchema, name: task, sourceId } = this.cfg;
+    const tg = this.target(f.db, f.table);
+    const tdb = bytesView(tg.schema);
+    const ttb = bytesView(tg.table);
+    const fname = bytesView(f.name);
+    const onDup = this.cfg.loader.onDuplicateLogical;
+    let committed = offset;
+    let txBytes = 0;
+    await conn.query('SET NAMES utf8mb4');
+    await conn.query('BEGIN');
+    const commit = async (at: number) => {
+      await conn.query(offsetUpdateSql(conn, metaSchema, task, sourceId, fname, at));
+      await conn.query('COMMIT');
+      this.finishedBytes += at - committed;
+      this.bytesCounter?.inc({ task, source_id: sourceId }, at - committed);
+      committed = at;
+      txBytes = 0;
+    };
+    const handle = async (st: Statement) => {
+      const kind = classify(st.sql);
+      if (kind !== 'insert') {
+        if (kind === 'other') await conn.query(st.sql);
+        return;
+      }
+      if (st.end <= committed) return;
+      const sql = rewriteInsert(st.sql, tdb, ttb, onDup);
+      if (sql === null) {
+        throw dmError(E.loadDumpFileInvalid, `unexpected statement in ${f.name} at byte ${st.end}`, {
+          context: { sql: st.sql.slice(0, 200) },
+        });
+      }
+      for (const part of splitInsert(sql, this.maxStatement)) {
+        if (part.length > this.maxStatement) {
+          throw dmError(
+            E.loadFailed,
+            `a row in ${f.name} is ${part.length} bytes, over the downstream max_allowed_packet`,
+            { context: { file: f.name } },
+          );
+        }
+        const [res] = await conn.query(part);
+        const n = (res as { affectedRows?: number }).affectedRows ?? 0;
+        this.finishedRows += n;
+        this.rowsCounter?.inc({ task, source_id: sourceId }, n);
+        txBytes += part.length;
+      }
+      if (txBytes >= TX_BYTES) {
+        await commit(st.end);
+        await conn.query('BEGIN');
+      }
+    };
+    const sp = new SqlSplitter();
+    try {
+      for await (const chunk of createReadStream(join(this.dir, f.name), {
+        encoding: 'latin1',
+        highWaterMark: READ_CHUNK,
+      })) {
+        if (signal.aborted) return;
+        for (const st of sp.push(chunk as string)) await handle(st);
+      }
+      for (const st of sp.end()) await handle(st);
+      await commit(f.size);
+    } catch (err) {
+      if (signal.aborted) return;
+      await conn.query('ROLLBACK').catch(() => undefined);
+      throw asDmError(err, E.dbExecDownstream, `loading ${f.name}: ${(err as Error).message}`);
+    }
+  }
+
+  status(): LoadStatus {
+    const secs = this.startedAt ? (Date.now() - this.startedAt) / 1000 : 0;
+    return {
+      finishedBytes: this.finishedBytes,
+      totalBytes: this.totalBytes,
+      progress: this.done ? '100.00 %' : percent(this.finishedBytes, this.totalBytes),
+      metaBinlog: this.meta.binlogName ? `(${this.meta.binlogName}, ${this.meta.binlogPos})` : '',
+      metaBinlogGTID: this.meta.binlogGtid,
+      bps: secs > 0 ? Math.round((this.finishedBytes - this.bytesAtStart) / secs) : 0,
+      finishedRows: this.finishedRows,
+    };
+  }
+
+  isRetryable(err: DmError): boolean {
+    return isRetryableDbError(err.cause ?? err);
+  }
+
+  private async closeConns(): Promise<void> {
+    const all = [...this.conns];
+    this.conns.clear();
+    await Promise.all(all.map((c) => c.end().catch(() => c.destroy())));
+  }
+
+  async close(): Promise<void> {
+    await this.closeConns();
+  }
+}
+
+/**
+ * Where replication starts after a full load of this subtask: the dump's metadata, which
+ * the load unit keeps even with `clean-dump-file`. The sync unit calls this (or
+ * `readDumpMetadata(dumpDir(cfg, workDir))`) when it has no checkpoint of its own.
+ */
+export async function loadedBinlogMeta(cfg: SubTaskConfig, workDir: string): Promise<BinlogMeta> {
+  const m = await readDumpMetadataFull(dumpDir(cfg, workDir));
+  return { binlogName: m.binlogName, binlogPos: m.binlogPos, binlogGtid: m.binlogGtid };
+}

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DumpUnit } from '../../../src/dump/dump-unit.js';
+import { readDumpMetadata } from '../../../src/dump/metadata.js';
+import type { Consistency } from '../../../src/pkg/config/types.js';
+import { silentLogger } from '../../../src/pkg/log/logger.js';
+import { tableSums } from '../../harness/checksum.js';
+import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import { tempDir } from '../../harness/tmp.js';
+import { createMixedDataset } from './fixtures.js';
+import { fullConfig } from './full-config.js';
+import { runDump, runLoad } from './helpers.js';
+
+describe('dump unit (real MariaDB up and down)', () => {
+  let up: MariadbInstance;
+  let down: MariadbInstance;
+  before(async () => {
+    [up, down] = await Promise.all([
+      startMariadb(),
+      startMariadb({ noBinlog: true, args: ['--max-allowed-packet=16M'] }),
+    ]);
+    await createMixedDataset(up);
+    await up.query(
+      "CREATE USER lim@'%' IDENTIFIED BY 'limpw'; GRANT SELECT, SHOW VIEW ON *.* TO lim@'%';" +
+        "CREATE USER locker@'%' IDENTIFIED BY 'lockpw'; GRANT SELECT, SHOW VIEW, LOCK TABLES ON *.* TO locker@'%';",
+    );
+  });
+  after(async () => {
+    await Promise.all([up?.destroy(), down?.destroy()]);
+  });
+
+  async function resetDown(): Promise<void> {
+    await down.query(
+      'DROP DATABASE IF EXISTS mix; DROP DATABASE IF EXISTS dm_meta; DROP DATABASE IF EXISTS w',
+    );
+  }
+
+  for (const mode of ['flush', 'snapshot', 'lock', 'none', 'auto'] as Consistency[]) {
+    it(`consistency=${mode}: every type, edge-case table and view round-trips byte-identical`, async () => {
+      await resetDown();
+      const work = tempDir('dm-dump-');
+      const cfg = fullConfig(up, down, { name: `t_${mode}`, consistency: mode, doDbs: ['mix'], rows: 500 });
+      const d = await runDump(cfg, work);
+      const st = d.status();
+      assert.equal(st.progress, '100.00 %');
+      assert.equal(st.totalTables, 7);
+      assert.equal(st.completedTables, 7);
+      const files = readdirSync(d.directory);
+      // Chunked by the integer key (rows=500 over ~3500 rows), one file for the others.
+      assert.ok(files.filter((f) => f.startsWith('mix.ints.')).length >= 5, files.join(' '));
+      assert.ok(files.includes('mix.v_ints-schema-view.sql'));
+      assert.ok(!files.some((f) => f.startsWith('mix.empty_t.')), 'no data file for an empty table');
+      const typesSql = readFileSync(join(d.directory, 'mix.types.000000000.sql'), 'latin1');
+      assert.ok(
+        !/`gen`/.test(typesSql.split('\n').find((l) => l.startsWith('INSERT')) ?? ''),
+        'no generated column',
+      );
+      const meta = await readDumpMetadata(d.directory);
+      assert.match(meta.binlogName, /^mariadb-bin\.\d+$/);
+      assert.ok(meta.binlogPos > 4);
+      assert.match(meta.binlogGtid, /^0-\d+-\d+$/);
+
+      await runLoad(cfg, work);
+      assert.deepEqual(await tableSums(down, 'mix'), await tableSums(up, 'mix'));
+      const [v] = await down.query<{ n: number }>('SELECT COUNT(*) AS n FROM mix.v_ints');
+      assert.equal(Number(v?.n), 9);
+    });
+  }
+
+  it('rows committed after the snapshot are absent and the position is exactly where they start', async () => {
+    for (const mode of ['flush', 'snapshot'] as Consistency[]) {
+      await resetDown();
+      await up.query(
+        'DROP DATABASE IF EXISTS w; CREATE DATABASE w; CREATE TABLE w.seq (id INT PRIMARY KEY AUTO_INCREMENT, pad VARCHAR(200))',
+      );
+      await up.query("INSERT INTO w.seq (pad) SELECT REPEAT('p', 200) FROM w.seq_1_to_20000");
+      const [g0] = await up.query<{ g: string }>('SELECT @@gtid_binlog_pos AS g');
+      const base = Number(String(g0?.g).split('-')[2]);
+      const baseId = 20000;
+      let stop = false;
+      const writer = (async () => {
+        const c = await up.connect();
+        try {
+          while (!stop) await c.query("INSERT INTO w.seq (pad) VALUES ('late')");
+        } finally {
+          await c.end();
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 200));
+      const work = tempDir('dm-dump-');
+      const cfg = fullConfig(up, down, { name: `w_${mode}`, consistency: mode, doDbs: ['w'], rows: 2000 });
+      const d = await runDump(cfg, work);
+      await new Promise((r) => setTimeout(r, 200));
+      stop = true;
+      await writer;
+      const meta = await readDumpMetadata(d.directory);
+      await runLoad(cfg, work);
+      const [r] = await down.query<{ n: string; mx: string }>(
+        'SELECT COUNT(*) AS n, MAX(id) AS mx FROM w.seq',
+      );
+      const n = Number(r?.n);
+      assert.equal(Number(r?.mx), n, 'no gaps');
+      assert.ok(n > baseId, `${mode}: some concurrent writes are in the snapshot`);
+      const [u] = await up.query<{ mx: string }>('SELECT MAX(id) AS mx FROM w.seq');
+      assert.ok(Number(u?.mx) > n, `${mode}: writes after the snapshot exist upstream`);
+      // One GTID per autocommit insert: the snapshot's GTID is the one of row n.
+      assert.equal(meta.binlogGtid, `0-${up.serverId}-${base + (n - baseId)}`, mode);
+      const ev = await up.query<{ Info: string }>(
+        `SHOW BINLOG EVENTS IN '${meta.binlogName}' FROM ${meta.binlogPos} LIMIT 1`,
+      );
+      assert.match(ev[0]?.Info ?? '', new RegExp(`GTID 0-${up.serverId}-${base + (n - baseId) + 1}$`), mode);
+    }
+  });
+
+  it('without RELOAD: flush and lock fail with a coded privilege error; auto falls back to snapshot', async () => {
+    const work = tempDir('dm-dump-');
+    for (const [mode, user, pw] of [
+      ['flush', 'lim', 'limpw'],
+      ['lock', 'lim', 'limpw'],
+    ] as const) {
+      const cfg = fullConfig(up, down, {
+        name: `p_${mode}`,
+        consistency: mode,
+        doDbs: ['mix'],
+        user,
+        password: pw,
+      });
+      const u = new DumpUnit(cfg, { logger: silentLogger, workDir: work });
+      const r = await u.process(new AbortController().signal);
+      await u.close();
+      assert.equal(r.finished, false);
+      assert.equal(r.errors[0]?.code, 32002, `${mode}: ${r.errors[0]?.toString()}`);
+      assert.match(r.errors[0]?.toString() ?? '', /consistency=/);
+    }
+    await resetDown();
+    const cfg = fullConfig(up, down, {
+      name: 'p_auto',
+      consistency: 'auto',
+      doDbs: ['mix'],
+      user: 'lim',
+      password: 'limpw',
+    });
+    await runDump(cfg, work);
+    await runLoad(cfg, work);
+    assert.deepEqual(await tableSums(down, 'mix'), await tableSums(up, 'mix'));
+    await resetDown();
+    const lockCfg = fullConfig(up, down, {
+      name: 'p_lock',
+      consistency: 'lock',
+      doDbs: ['mix'],
+      user: 'locker',
+      password: 'lockpw',
+    });
+    await runDump(lockCfg, work);
+    await runLoad(lockCfg, work);
+    assert.deepEqual(await tableSums(down, 'mix'), await tableSums(up, 'mix'));
+  });
+});
