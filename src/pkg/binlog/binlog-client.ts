@@ -185,8 +185,10 @@ export class BinlogClient {
             backoff.reset();
             yield { raw, event, file: place.file, pos: place.pos, nextPos: place.nextPos };
           } else if (h === Header.eof && p.length < 9) {
-            // Only sent in non-blocking mode: the end of the binlog.
-            return;
+            // Non-blocking mode: the end of the binlog. Otherwise the server is going away
+            // (a graceful shutdown ends the dump with EOF): reconnect.
+            if (this.o.nonBlocking) return;
+            throw dmError(E.connectionLost, 'the server ended the binlog dump (EOF)');
           } else if (h === Header.err) {
             throw this.dumpError(parseErrPacket(p));
           } else {

@@ -58,7 +58,12 @@ export function chainProblem(events: PositionedEvent[]): string {
   let prev: PositionedEvent | undefined;
   const seen = new Set<string>();
   for (const e of events) {
-    if (isArtificial(e)) continue;
+    if (isArtificial(e)) {
+      // A server-made event says where the stream goes on (MariaDB's fake GTID_LIST after
+      // skipping to a start GTID): the next real event must start there.
+      if (prev && e.file === prev.file && e.nextPos > 4) prev = { ...prev, nextPos: e.nextPos };
+      continue;
+    }
     const key = `${e.file}:${e.pos}`;
     if (seen.has(key)) return `duplicate event at ${key}`;
     seen.add(key);

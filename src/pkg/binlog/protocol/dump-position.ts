@@ -1,3 +1,4 @@
+import { LOG_EVENT_ARTIFICIAL_F } from '../event-type.js';
 import type { BinlogEvent } from '../types.js';
 
 /** Where one streamed event sits. */
@@ -17,6 +18,8 @@ export interface EventPlace {
  * Assigns (file, pos, nextPos) to each event of a dump stream and tracks the position after
  * the last event (the resume point). Pure: feed it decoded events in stream order.
  *
+ * - Artificial events (fake ROTATE, FDE with logPos 0, events flagged
+ *   LOG_EVENT_ARTIFICIAL_F, heartbeats) are not in the file: pos = nextPos = the stream position.
  * - Real events: `nextPos` = header.logPos and `pos` = logPos - eventSize (right even when the
  *   server skipped events, as MariaDB does before the start GTID).
  * - Events with logPos 0 inside a transaction (MariaDB 11.4+): `pos` = the previous nextPos,
@@ -40,11 +43,13 @@ export class DumpPosition {
       this.pos = ev.position;
       return { file: this.file, pos: this.pos, nextPos: this.pos, artificial: true };
     }
-    if (
-      ev.type === 'heartbeat' ||
-      ev.type === 'heartbeat_v2' ||
-      (ev.type === 'format_description' && h.logPos === 0)
-    ) {
+    if (ev.type === 'heartbeat' || ev.type === 'heartbeat_v2') {
+      return { file: this.file, pos: this.pos, nextPos: this.pos, artificial: true };
+    }
+    if ((h.flags & LOG_EVENT_ARTIFICIAL_F) !== 0 || (ev.type === 'format_description' && h.logPos === 0)) {
+      // Made up by the server. A non-zero logPos says where the stream goes on: MariaDB's
+      // fake GTID_LIST after skipping to the start GTID carries the position it skipped to.
+      if (h.logPos !== 0) this.pos = h.logPos;
       return { file: this.file, pos: this.pos, nextPos: this.pos, artificial: true };
     }
     let pos: number;
