@@ -124,7 +124,9 @@ describe('BinlogClient against a real MariaDB', () => {
     const fakeList = events[firstGtid - 1];
     assert.equal(fakeList?.event.type, 'mariadb_gtid_list');
     assert.equal(fakeList?.nextPos, events[firstGtid]?.pos);
-    assert.equal(chainProblem(events), '');
+    // Before it, while skipping, the server still sends events outside transactions (binlog
+    // checkpoints): gaps are expected there.
+    assert.equal(chainProblem(events.slice(firstGtid - 1)), '');
   });
 
   it('reports a wrong password as E.authFailed without hanging or retrying', async () => {
