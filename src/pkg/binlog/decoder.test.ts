@@ -3,8 +3,7 @@ import { describe, it } from 'node:test';
 import { E, isDmError } from '../errors/index.js';
 import { BinlogDecoder, decodeHeader } from './decoder.js';
 import { EventType, LOG_EVENT_ARTIFICIAL_F, LOG_EVENT_BINLOG_IN_USE_F } from './event-type.js';
-import { buildEvent, buildFde, packed } from './test-events.js';
-import type { BinlogEvent } from './types.js';
+import { buildEvent, buildFde, expectType, packed } from './test-events.js';
 
 function u64(n: bigint | number): Buffer {
   const b = Buffer.alloc(8);
@@ -26,11 +25,6 @@ function crcDecoder(): BinlogDecoder {
   const d = new BinlogDecoder();
   d.decode(buildFde({ alg: 1 }));
   return d;
-}
-
-function expectType<T extends BinlogEvent['type']>(ev: BinlogEvent, t: T): Extract<BinlogEvent, { type: T }> {
-  assert.equal(ev.type, t);
-  return ev as Extract<BinlogEvent, { type: T }>;
 }
 
 function throwsDm(fn: () => unknown, def: { code: number }): void {

@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
 import { EventType, HEADER_LEN } from './event-type.js';
+import type { BinlogEvent } from './types.js';
 
 /**
  * Builders of binlog events from their documented layouts, for tests (this package's and
@@ -167,4 +169,19 @@ export function rowsBody(
     parts.push(nb, ...img.filter((v): v is Buffer => v !== null));
   }
   return Buffer.concat(parts);
+}
+
+/** The event interface whose `type` union includes T. */
+export type EventOf<T> = BinlogEvent extends infer U
+  ? U extends { type: infer K }
+    ? T extends K
+      ? U
+      : never
+    : never
+  : never;
+
+/** Assert an event's type and narrow it. */
+export function expectType<T extends BinlogEvent['type']>(ev: BinlogEvent, t: T): EventOf<T> {
+  assert.equal(ev.type, t);
+  return ev as EventOf<T>;
 }
