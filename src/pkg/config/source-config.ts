@@ -3,6 +3,7 @@
  * and file line. Accepted-but-ignored keys are listed in schema/source-schema.ts.
  */
 import { E } from '../errors/index.js';
+import { isDmEventType } from '../filter/binlog-event-filter.js';
 import { SOURCE_DEFAULTS } from './defaults.js';
 import { parseGoDuration } from './duration.js';
 import { maybeDecrypt } from './encrypt.js';
@@ -55,6 +56,13 @@ export function parseSourceConfig(text: string, file = 'source.yaml', opts: Pars
     if (v !== undefined && parseGoDuration(s(v)) === undefined) {
       at(['checker', key], `invalid duration ${JSON.stringify(s(v))} (e.g. 5m, 30s)`);
     }
+  }
+  if (Array.isArray(r.filters)) {
+    r.filters.forEach((f, i) => {
+      normaliseFilterRule(sub(f)).events.forEach((e, j) => {
+        if (!isDmEventType(e)) at(['filters', i, 'events', j], `unknown event type "${e}"`);
+      });
+    });
   }
   if (more.length > 0) throw issuesError(file, more);
 

@@ -155,6 +155,12 @@ describe('parseTaskConfig: bad configs', () => {
         'task.yaml:24: expression-filter.e.insert-value-expr: invalid expression "c %% 2 ===": syntax error',
     },
     {
+      name: 'unknown filter event',
+      text: `${GOOD.replace('    route-rules: [r1]', '    route-rules: [r1]\n    filter-rules: [f]')}filters:\n  f:\n    schema-pattern: db1\n    events: ["insert", "inserts"]\n    action: Do\n`,
+      def: E.configInvalidValue,
+      first: 'task.yaml:23: filters.f.events[1]: unknown event type "inserts"',
+    },
+    {
       name: 'unknown checking item',
       text: GOOD.replace('task-mode: all', 'task-mode: all\nignore-checking-items: [binlog_format, bogus]'),
       def: E.configInvalidValue,

@@ -5,6 +5,7 @@
  * instance uses, bad durations and enum values. Every error names the key path and line.
  */
 import { E, type ErrorDef } from '../errors/index.js';
+import { isDmEventType } from '../filter/binlog-event-filter.js';
 import { validateExpression } from '../filter/expression-filter.js';
 import { isCheckingItem } from './checking-items.js';
 import {
@@ -89,6 +90,10 @@ export function parseTaskConfig(text: string, file = 'task.yaml', opts: ParseOpt
     checkExprFilter(key, rule, bad);
   }
   for (const [key, rule] of Object.entries(filters)) {
+    rule.events.forEach((e, i) => {
+      if (!isDmEventType(e))
+        bad(E.configInvalidValue, ['filters', key, 'events', i], `unknown event type "${e}"`);
+    });
     rule.sqlPattern.forEach((p, i) => {
       if (!validRegex(p))
         bad(

@@ -67,6 +67,11 @@ export type DmEventType = DmlEvent | DdlEvent | (typeof GROUP_EVENTS)[number];
 const KNOWN = new Set<string>([...DML_EVENTS, ...DDL_EVENTS, ...GROUP_EVENTS]);
 const DML = new Set<string>(DML_EVENTS);
 
+/** True for an event name DM's filter accepts (lower-case). */
+export function isDmEventType(name: string): name is DmEventType {
+  return KNOWN.has(name);
+}
+
 interface Compiled {
   schema: WildcardPattern;
   table: WildcardPattern | undefined;
