@@ -134,7 +134,10 @@ function parseJson(s: string): Record<string, unknown> {
   }
 }
 
-/** Poll until `check` returns true (exceptions count as false). */
+/** Thrown by a `waitUntil` check to stop waiting at once. */
+export class FatalWait extends Error {}
+
+/** Poll until `check` returns true (exceptions count as false, except FatalWait). */
 export async function waitUntil(
   check: () => Promise<boolean> | boolean,
   ms: number,
@@ -146,6 +149,7 @@ export async function waitUntil(
     try {
       if (await check()) return;
     } catch (err) {
+      if (err instanceof FatalWait) throw err;
       last = err;
     }
     if (Date.now() > deadline)
@@ -187,7 +191,7 @@ export async function waitSynced(master: string, task: string, ms = 180_000): Pr
     async () => {
       last = await subtaskStatus(master, task);
       const sync = last?.sync as { synced?: boolean } | undefined;
-      if (last?.stage === 'Paused') throw new Error(`task paused: ${JSON.stringify(last.result)}`);
+      if (last?.stage === 'Paused') throw new FatalWait(`task paused: ${JSON.stringify(last.result)}`);
       return last?.unit === 'Sync' && sync?.synced === true;
     },
     ms,

@@ -63,11 +63,15 @@ describe('e2e: task-mode all through dmctl', () => {
 
   it('start-task with writes during the dump reaches synced and equal data', async () => {
     const writer = startWriter(up, 'shop', 1_000_000);
-    const r = await dmctl(master.addr, 'start-task', writeTaskYaml(dir, 't1', 'src-01', down, 'shop'));
-    assert.equal(r.json.result, true, r.stdout);
-    assert.equal(r.code, 0);
-    await waitSynced(master.addr, 't1');
-    const ops = await writer.stop();
+    let ops = 0;
+    try {
+      const r = await dmctl(master.addr, 'start-task', writeTaskYaml(dir, 't1', 'src-01', down, 'shop'));
+      assert.equal(r.json.result, true, r.stdout);
+      assert.equal(r.code, 0);
+      await waitSynced(master.addr, 't1');
+    } finally {
+      ops = await writer.stop();
+    }
     assert.ok(ops > 10, `writer made ${ops} changes`);
     await waitEqual(up, down, 'shop');
   });
