@@ -1,3 +1,5 @@
+import { DumpUnit } from '../dump/dump-unit.js';
+import { LoadUnit } from '../load/load-unit.js';
 import type { SourceConfig, SubTaskConfig } from '../pkg/config/types.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Unit, UnitDeps, UnitType } from '../unit/unit.js';
@@ -11,10 +13,13 @@ export type UnitFactory = (type: UnitType, cfg: SubTaskConfig, deps: UnitDeps) =
 type UnitCtor = new (cfg: SubTaskConfig, deps: UnitDeps) => Unit;
 
 /**
- * Constructors of the processing units a subtask may run. The real units are registered by
- * `registerDefaultUnits` (unit-registry.ts imports them); tests may register stand-ins.
+ * Constructors of the processing units a subtask may run: the real units, wired in here as
+ * they land; tests may register stand-ins with `registerUnit`.
  */
-const registry = new Map<UnitType, UnitCtor>();
+const registry = new Map<UnitType, UnitCtor>([
+  ['Dump', DumpUnit],
+  ['Load', LoadUnit],
+]);
 
 /** Register (or replace) the constructor for one unit type. */
 export function registerUnit(type: Exclude<UnitType, 'Relay'>, ctor: UnitCtor): void {

@@ -19,7 +19,8 @@ export interface SpawnedWorker {
 }
 
 export function spawnWorker(args: string[], cwd?: string): SpawnedWorker {
-  const nodeArgs = fromSource ? ['--import', 'tsx', entry, ...args] : [entry, ...args];
+  // Resolve tsx from here, not from the child's cwd (a temp dir in some tests).
+  const nodeArgs = fromSource ? ['--import', import.meta.resolve('tsx'), entry, ...args] : [entry, ...args];
   const child = trackChild(
     spawn(process.execPath, nodeArgs, {
       cwd: cwd ?? process.cwd(),

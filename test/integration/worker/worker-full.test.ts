@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Etcd3 } from 'etcd3';
+import type { SubTaskStatus, WorkerStatusResponse } from '../../../src/master/worker-api.js';
+import { parseSourceConfig, parseTaskConfig, toSubTaskConfigs } from '../../../src/pkg/config/index.js';
+import { Keys } from '../../../src/pkg/etcd/keys.js';
+import { tableSums } from '../../harness/checksum.js';
+import { type EtcdInstance, startEtcd } from '../../harness/etcd.js';
+import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import { freePort } from '../../harness/ports.js';
+import { stopChild } from '../../harness/processes.js';
+import { tempDir } from '../../harness/tmp.js';
+import { exitOf, type SpawnedWorker, spawnWorker, startRegistrar, until } from './worker-process.js';
+
+/**
+ * A subtask written to etcd (config + expected stage Running, as the leader would) makes the
+ * real dm-worker run the real dump and load units: task-mode full from one MariaDB to
+ * another, proven equal with CHECKSUM TABLE. A restarted worker does not redo the load.
+ */
+describe('dm-worker runs a full-mode subtask from etcd', () => {
+  let etcd: EtcdInstance;
+  let client: Etcd3;
+  let up: MariadbInstance;
+  let down: MariadbInstance;
+  let registrar: Awaited<ReturnType<typeof startRegistrar>>;
+  const workers: SpawnedWorker[] = [];
+  const workDir = tempDir('dm-worker-full-');
+  let url = '';
+  let port = 0;
+
+  before(async () => {
+    [etcd, up, down] = await Promise.all([startEtcd(), startMariadb(), startMariadb({ noBinlog: true })]);
+    client = etcd.client();
+    registrar = await startRegistrar([etcd.clientUrl]);
+    await up.query(
+      'CREATE DATABASE app;' +
+        'CREATE TABLE app.t1 (id INT PRIMARY KEY, name VARCHAR(64), amount DECIMAL(12,2), created DATETIME(3), note TEXT);' +
+        'CREATE TABLE app.t2 (k VARCHAR(20) PRIMARY KEY, v BLOB, f DOUBLE NULL);',
+    );
+    const rows: string[] = [];
+    for (let i = 1; i <= 3000; i++) {
+      rows.push(
+        `(${i}, 'name-${i}', ${i * 3}.25, '2024-01-02 03:04:05.${String(i % 1000).padStart(3, '0')}', ${i % 7 === 0 ? 'NULL' : `'note ''${i}'' \\\\ x'`})`,
+      );
+    }
+    await up.query(`INSERT INTO app.t1 VALUES ${rows.join(',')}`);
+    await up.query("INSERT INTO app.t2 VALUES ('a', 0x00FF10, 1.5), ('b', NULL, NULL), ('c', '', -2.25e10)");
+
+    const source = parseSourceConfig(
+      `source-id: s1\nfrom:\n  host: 127.0.0.1\n  port: ${up.port}\n  user: root\n  password: ""\n`,
+    );
+    const task = parseTaskConfig(
+      `name: fulltask\ntask-mode: full\ntarget-database:\n  host: 127.0.0.1\n  port: ${down.port}\n  user: root\n  password: ""\n` +
+        'mysql-instances:\n  - source-id: s1\n    block-allow-list: bal\nblock-allow-list:\n  bal:\n    do-dbs: ["app"]\n',
+    );
+    const [sub] = toSubTaskConfigs(task, new Map([['s1', source]]));
+    assert.ok(sub);
+    await client.put(Keys.sourceConfig('s1')).value(JSON.stringify(source));
+    await client.put(Keys.subtaskConfig('s1', 'fulltask')).value(JSON.stringify(sub));
+    await client.put(Keys.subtaskStage('s1', 'fulltask')).value(JSON.stringify({ stage: 'Running' }));
+    await client.put(Keys.boundWorker('wf')).value(JSON.stringify({ source: 's1', worker: 'wf' }));
+    port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+  });
+  after(async () => {
+    for (const w of workers) await stopChild(w.child, 10_000);
+    await registrar?.close();
+    await Promise.all([etcd?.destroy(), up?.destroy(), down?.destroy()]);
+  });
+
+  function start(): SpawnedWorker {
+    const w = spawnWorker(
+      [
+        '--name',
+        'wf',
+        '--worker-addr',
+        `127.0.0.1:${port}`,
+        '--join',
+        registrar.addr,
+        '--keepalive-ttl',
+        '3',
+      ],
+      workDir, // DM's default: the working directory holds the dump files
+    );
+    workers.push(w);
+    return w;
+  }
+
+  async function subStatus(): Promise<SubTaskStatus | undefined> {
+    try {
+      const s = (await (await fetch(`${url}/status?task=fulltask`)).json()) as WorkerStatusResponse;
+      return s.subTaskStatus[0];
+    } catch {
+      return undefined;
+    }
+  }
+
+  it('dumps and loads, then Finished with equal checksums', async () => {
+    const w = start();
+    const st = await until(
+      async () => {
+        const s = await subStatus();
+        if (s?.stage === 'Paused')
+          throw new Error(`subtask paused: ${JSON.stringify(s.result)}\n${w.output().slice(-3000)}`);
+        return s?.stage === 'Finished' ? s : undefined;
+      },
+      60_000,
+      'subtask Finished',
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${w.output().slice(-4000)}`);
+    });
+    assert.equal(st.unit, 'Load');
+    assert.equal(st.result, null);
+    assert.deepEqual(await tableSums(down, 'app'), await tableSums(up, 'app'));
+  });
+
+  it('a restarted worker does not redo the finished load', async () => {
+    const first = workers[0];
+    assert.ok(first);
+    first.child.kill('SIGTERM');
+    assert.equal(await exitOf(first.child), 0);
+    // A change only the downstream has: a redone load (REPLACE) would bring the row back.
+    await down.query('DELETE FROM app.t1 WHERE id = 1');
+    const before = await tableSums(down, 'app');
+    const w = start();
+    const st = await until(
+      async () => {
+        const s = await subStatus();
+        return s?.stage === 'Finished' ? s : undefined;
+      },
+      60_000,
+      `subtask Finished after restart\n${w.output().slice(-2000)}`,
+    );
+    assert.equal(st.unit, 'Load');
+    assert.deepEqual(await tableSums(down, 'app'), before, 'downstream untouched: nothing redone');
+  });
+
+  it('stage Stopped stops the subtask; deleting it removes it', async () => {
+    await client.put(Keys.subtaskStage('s1', 'fulltask')).value(JSON.stringify({ stage: 'Stopped' }));
+    await until(async () => (await subStatus())?.stage === 'Stopped', 10_000, 'Stopped');
+    await client.delete().key(Keys.subtaskStage('s1', 'fulltask'));
+    await client.delete().key(Keys.subtaskConfig('s1', 'fulltask'));
+    await until(async () => (await subStatus()) === undefined, 10_000, 'removed');
+  });
+});
