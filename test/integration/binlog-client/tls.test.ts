@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BinlogClient } from '../../../src/pkg/binlog/binlog-client.js';
+import { isDmError } from '../../../src/pkg/errors/dm-error.js';
+import { E } from '../../../src/pkg/errors/index.js';
+import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import { tempDir } from '../../harness/tmp.js';
+import { collect, writtenIds } from './helpers.js';
+
+describe('BinlogClient over TLS', () => {
+  let db: MariadbInstance;
+  let ca: string;
+
+  before(async () => {
+    const dir = tempDir('dm-tls-');
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    ca = readFileSync(cert, 'utf8');
+    db = await startMariadb({ args: [`--ssl-cert=${cert}`, `--ssl-key=${key}`] });
+    await db.query(
+      "CREATE USER 'tlsonly'@'%' IDENTIFIED BY 'pw' REQUIRE SSL; GRANT ALL ON *.* TO 'tlsonly'@'%'; CREATE DATABASE s; CREATE TABLE s.t (id INT PRIMARY KEY)",
+    );
+  });
+  after(async () => {
+    await db?.destroy();
+  });
+
+  it('streams as a user that requires SSL, verifying the server certificate', async () => {
+    await db.query('INSERT INTO s.t VALUES (1), (2)');
+    const client = new BinlogClient({
+      host: db.host,
+      port: db.port,
+      user: 'tlsonly',
+      password: 'pw',
+      serverId: 6000 + (process.pid % 1000),
+      start: { file: 'mariadb-bin.000001', pos: 4 },
+      nonBlocking: true,
+      tls: { ca, rejectUnauthorized: true },
+    });
+    const events = await collect(client, () => false, { timeoutMs: 20_000 });
+    assert.deepEqual(writtenIds(events, 't'), [1, 2]);
+  });
+
+  it('without tls the same user is refused', async () => {
+    const client = new BinlogClient({
+      host: db.host,
+      port: db.port,
+      user: 'tlsonly',
+      password: 'pw',
+      serverId: 6000 + (process.pid % 1000),
+      start: { file: 'mariadb-bin.000001', pos: 4 },
+      nonBlocking: true,
+    });
+    await assert.rejects(
+      collect(client, () => false, { timeoutMs: 20_000 }),
+      (e) => isDmError(e, E.authFailed),
+    );
+  });
+});
