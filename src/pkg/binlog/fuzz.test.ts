@@ -136,7 +136,7 @@ describe('decoder fuzz', () => {
     const started = Date.now();
     for (let i = 0; i < 20_000; i++) {
       const src = base[Math.floor(rand() * base.length)]!;
-      let ev = Buffer.from(src);
+      let ev: Buffer = Buffer.from(src);
       const mode = Math.floor(rand() * 5);
       if (mode === 0) {
         // bit flips past the header's size field
