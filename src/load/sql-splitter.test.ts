@@ -50,4 +50,13 @@ describe('SqlSplitter', () => {
     const rest = [...s.push(FILE.slice(from)), ...s.end()];
     assert.deepEqual(rest, st.slice(2));
   });
+
+  it('scans a long value full of escapes in linear time', () => {
+    const big = `INSERT INTO t VALUES ('${'\\0'.repeat(2_000_000)}');`;
+    const t0 = Date.now();
+    const st = splitAll(big, 1 << 20);
+    assert.equal(st.length, 1);
+    assert.equal(st[0]?.sql.length, big.length - 1);
+    assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+  });
 });

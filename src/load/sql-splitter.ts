@@ -45,6 +45,9 @@ export class SqlSplitter {
     let i = this.pos;
     let start = 0;
     let st = this.state;
+    let nextQ = -1;
+    let nextB = -1;
+    let qch = '';
     while (i < n) {
       const c = b.charCodeAt(i);
       switch (st) {
@@ -77,10 +80,20 @@ export class SqlSplitter {
         case St.Single:
         case St.Double:
         case St.Back: {
-          const q = st === St.Single ? 39 : st === St.Double ? 34 : 96;
-          // Jump to the next quote or backslash (a fast native scan through long values).
-          const nq = b.indexOf(String.fromCharCode(q), i);
-          const nb = st === St.Back ? -1 : b.indexOf('\\', i);
+          const q = st === St.Single ? "'" : st === St.Double ? '"' : '`';
+          // Jump to the next quote or backslash (a fast native scan through long values). The
+          // positions are cached: rescanning for a far quote after every escape is quadratic.
+          if (nextQ < i || qch !== q) {
+            nextQ = b.indexOf(q, i);
+            if (nextQ < 0) nextQ = n;
+            qch = q;
+          }
+          if (st !== St.Back && nextB < i) {
+            nextB = b.indexOf('\\', i);
+            if (nextB < 0) nextB = n;
+          }
+          const nq = nextQ < n ? nextQ : -1;
+          const nb = st === St.Back || nextB >= n ? -1 : nextB;
           if (nb >= 0 && (nq < 0 || nb < nq)) {
             if (nb + 1 >= n) {
               this.keep(b, start, nb, st);

@@ -44,6 +44,8 @@ export function spawnRunner(unit: 'dump' | 'load', cfg: SubTaskConfig, workDir: 
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   trackChild(child);
+  // The harness unrefs children (servers must not hold the test open); a runner we await must.
+  child.ref();
   let out = '';
   child.stdout?.on('data', (d) => {
     out += d;
