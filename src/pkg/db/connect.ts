@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import type { DbConfig } from '../config/types.js';
 import type { ErrorDef } from '../errors/index.js';
@@ -27,11 +28,15 @@ function options(db: DbConfig, extra: mysql.ConnectionOptions = {}): mysql.Conne
     charset: 'utf8mb4_general_ci',
     connectTimeout: 10_000,
     multipleStatements: false,
-    ...(db.security?.sslCa
-      ? { ssl: { ca: db.security.sslCa, cert: db.security.sslCert, key: db.security.sslKey } }
-      : {}),
+    ...(db.security?.sslCa ? { ssl: tlsFiles(db.security) } : {}),
     ...extra,
   };
+}
+
+/** DM's `security` keys are file paths; mysql2 wants the PEM contents. */
+function tlsFiles(sec: NonNullable<DbConfig['security']>): { ca?: string; cert?: string; key?: string } {
+  const read = (f?: string) => (f ? readFileSync(f, 'utf8') : undefined);
+  return { ca: read(sec.sslCa), cert: read(sec.sslCert), key: read(sec.sslKey) };
 }
 
 /** SQL run on every new connection: UTC session time zone plus the configured session vars. */
