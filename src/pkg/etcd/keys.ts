@@ -7,9 +7,13 @@
 export const KEY_ROOT = '/dm';
 
 export const Keys = Object.freeze({
-  /** Election prefix for masters (etcd3 Election). Writer: every master (campaign). */
+  /**
+   * Election name for masters (etcd3 Election; the actual keys are `election/<this>/<lease>`,
+   * the lowest create revision leads; the value is the master's name). Writer: every master
+   * (campaign, lease TTL `--election-ttl`, default 10 s). Watcher: none (read on demand).
+   */
   masterElection: `${KEY_ROOT}/master/election`,
-  /** `{name, clientAddr, peerUrl, etcdClientUrl}` per master. Writer: that master (lease). */
+  /** `{name, clientAddr, peerUrl, etcdClientUrl}` per master. Writer: that master (lease). Reader: list-member, forwarding. */
   masterInfo: (name: string) => `${KEY_ROOT}/master/info/${name}`,
   masterInfoPrefix: `${KEY_ROOT}/master/info/`,
   /** Cluster-wide secret for `dmctl encrypt` (hex AES-256 key). Writer: first leader, once. */
@@ -25,7 +29,7 @@ export const Keys = Object.freeze({
   /** SourceConfig JSON (password encrypted at rest). Writer: leader. Reader: worker. */
   sourceConfig: (source: string) => `${KEY_ROOT}/source/config/${source}`,
   sourceConfigPrefix: `${KEY_ROOT}/source/config/`,
-  /** `{source, worker, revision}`: current binding. Writer: leader. Watcher: workers. */
+  /** `{source, worker}`: current binding. Writer: leader (scheduler, fenced txn). Watcher: workers. */
   boundWorker: (worker: string) => `${KEY_ROOT}/bound/${worker}`,
   boundWorkerPrefix: `${KEY_ROOT}/bound/`,
   /** Last worker a source was bound to (for rebinding preference). Writer: leader. */

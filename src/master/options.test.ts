@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isDmError } from '../pkg/errors/index.js';
+import { parseMasterToml, resolveMasterOptions } from './options.js';
+
+describe('dm-master options', () => {
+  it('fills DM defaults; etcd client URL = peer port + 1', () => {
+    const o = resolveMasterOptions({ name: 'm1' });
+    assert.equal(o.masterAddr, '127.0.0.1:8261');
+    assert.equal(o.advertiseAddr, '127.0.0.1:8261');
+    assert.equal(o.peerUrls, 'http://127.0.0.1:8291');
+    assert.equal(o.etcdClientUrls, 'http://127.0.0.1:8292');
+    assert.equal(o.initialCluster, 'm1=http://127.0.0.1:8291');
+    assert.equal(o.dataDir, 'default.m1');
+    assert.equal(o.electionTtl, 10);
+    assert.deepEqual(o.join, []);
+  });
+
+  it('wildcard listen addresses advertise loopback; flags override the file', () => {
+    const file = parseMasterToml(
+      'name = "a"\nmaster_addr = ":9000"\npeer-urls = "http://0.0.0.0:9100"\n',
+      'm.toml',
+    );
+    const o = resolveMasterOptions({ name: 'b' }, file);
+    assert.equal(o.name, 'b');
+    assert.equal(o.masterAddr, ':9000');
+    assert.equal(o.advertiseAddr, '127.0.0.1:9000');
+    assert.equal(o.advertisePeerUrls, 'http://127.0.0.1:9100');
+    assert.equal(o.etcdClientUrls, 'http://0.0.0.0:9101');
+  });
+
+  it('accepts DM-only keys, rejects unknown keys with file and line', () => {
+    assert.doesNotThrow(() =>
+      parseMasterToml('rpc-timeout = "30s"\n[experimental]\nopenapi = true\n', 'm.toml'),
+    );
+    assert.throws(
+      () => parseMasterToml('name = "a"\n\nbogus-key = 1\n', 'm.toml'),
+      (e) => isDmError(e) && e.code === 20002 && /m\.toml:3: unknown key "bogus-key"/.test(e.message),
+    );
+  });
+
+  it('rejects bad addresses and a client port equal to the peer port', () => {
+    assert.throws(
+      () => resolveMasterOptions({ 'master-addr': 'nohost' }),
+      (e) => isDmError(e),
+    );
+    assert.throws(
+      () => resolveMasterOptions({ 'master-addr': '127.0.0.1:8291' }),
+      (e) => isDmError(e) && /same port/.test(e.message),
+    );
+  });
+
+  it('normalises --etcd-endpoints and --join lists', () => {
+    const o = resolveMasterOptions({ 'etcd-endpoints': '127.0.0.1:2379, http://h:2379', join: 'a:1,b:2' });
+    assert.deepEqual(o.etcdEndpoints, ['http://127.0.0.1:2379', 'http://h:2379']);
+    assert.deepEqual(o.join, ['a:1', 'b:2']);
+  });
+});
