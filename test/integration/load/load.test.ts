@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dumpDir } from '../../../src/dump/dump-dir.js';
 import { readDumpMetadata } from '../../../src/dump/metadata.js';
