@@ -2,6 +2,7 @@ import { DumpUnit } from '../dump/dump-unit.js';
 import { LoadUnit } from '../load/load-unit.js';
 import type { SourceConfig, SubTaskConfig } from '../pkg/config/types.js';
 import { dmError, E } from '../pkg/errors/index.js';
+import { SyncUnit } from '../sync/sync-unit.js';
 import type { Unit, UnitDeps, UnitType } from '../unit/unit.js';
 
 /**
@@ -19,6 +20,7 @@ type UnitCtor = new (cfg: SubTaskConfig, deps: UnitDeps) => Unit;
 const registry = new Map<UnitType, UnitCtor>([
   ['Dump', DumpUnit],
   ['Load', LoadUnit],
+  ['Sync', SyncUnit],
 ]);
 
 /** Register (or replace) the constructor for one unit type. */
