@@ -171,6 +171,18 @@ describe('BinlogClient against a real MariaDB', () => {
     assert.equal(hb.file, end.file);
   });
 
+  it('ends quietly and promptly when the signal aborts while waiting for events', async () => {
+    const end = await masterStatus(db);
+    const client = new BinlogClient({ ...opts, start: { file: end.file, pos: end.pos } });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 300);
+    const t0 = Date.now();
+    let n = 0;
+    for await (const _ of client.events(ac.signal)) n++;
+    assert.ok(n >= 2, 'the fake rotate and FDE arrive first');
+    assert.ok(Date.now() - t0 < 2000);
+  });
+
   it('propagates a decode error (corrupt event checksum) out of events(), without retrying', async () => {
     await db.query('FLUSH BINARY LOGS');
     const { file } = await masterStatus(db);
