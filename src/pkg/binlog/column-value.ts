@@ -159,10 +159,21 @@ export function readCell(buf: Buffer, cur: Cursor, col: ColumnMeta, kind: TextKi
       return out;
     }
     case ColumnType.VARCHAR:
-    case ColumnType.VAR_STRING:
+    case ColumnType.VAR_STRING: {
+      const len = lengthPrefix(buf, cur, meta < 256 ? 1 : 2);
+      const p = check(cur, len);
+      return text(buf, p, p + len, kind, col);
+    }
     case ColumnType.STRING: {
       const len = lengthPrefix(buf, cur, meta < 256 ? 1 : 2);
       const p = check(cur, len);
+      if (kind === TextKind.Binary && len < meta) {
+        // The server logs fixed-length binary values (BINARY(n), UUID) without their trailing
+        // 0x00 pad; a replica pads them back (Field_string::unpack), and so do we.
+        const out = Buffer.alloc(meta);
+        buf.copy(out, 0, p, p + len);
+        return out;
+      }
       return text(buf, p, p + len, kind, col);
     }
     case ColumnType.BLOB:
