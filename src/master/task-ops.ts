@@ -11,6 +11,7 @@ import { asDmError, dmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
 import {
   type CheckReport,
+  checkReportError,
   parseTaskConfig,
   runPrechecks,
   sealPassword,
@@ -93,7 +94,8 @@ export async function checkTask(ctx: LeaderCtx, f: ConfigFile): Promise<{ result
   try {
     const { task, subtasks } = await prepare(ctx, f);
     const report = await runPrechecks(subtasks, { ignore: task.ignoreCheckingItems });
-    return { result: report.summary.passed, msg: checkText(report) };
+    if (!report.summary.passed) return { result: false, msg: checkReportError(report).toString() };
+    return { result: true, msg: checkText(report) };
   } catch (err) {
     return { result: false, msg: asDmError(err, E.internal).toString() };
   }

@@ -60,6 +60,7 @@ describe('scheduling with real workers', () => {
       [
         'name: "t1"',
         'task-mode: all',
+        'ignore-checking-items: ["all"]',
         'target-database:',
         '  host: "127.0.0.1"',
         '  port: 1',
