@@ -64,6 +64,8 @@ export class SyncUnit implements Unit<SyncStatus> {
   private tableCps = new Map<string, Location>();
   /** Read position: after the last event handled. */
   private readLoc: Location = { file: '', pos: 4 };
+  /** End of the event being handled (every dispatched job lies at or before it). */
+  private seenLoc: Location = { file: '', pos: 4 };
   /** Applied position: the last transaction boundary whose changes are all applied. */
   private applied: Location | undefined;
   private appliedTs = 0;
@@ -136,6 +138,7 @@ export class SyncUnit implements Unit<SyncStatus> {
     }
     if ('file' in this.start) {
       this.readLoc = { ...this.start };
+      this.seenLoc = { ...this.start };
       this.applied = { ...this.start };
     }
     this.persistedHorizon = this.startExitSafe;
@@ -280,6 +283,7 @@ export class SyncUnit implements Unit<SyncStatus> {
     }
     if (ev.type === 'heartbeat' || ev.type === 'heartbeat_v2' || ev.type === 'format_description') return;
     const end: Location = { file: pe.file, pos: pe.nextPos };
+    this.seenLoc = end;
     switch (ev.type) {
       case 'write_rows':
       case 'update_rows':
@@ -440,9 +444,8 @@ export class SyncUnit implements Unit<SyncStatus> {
   private ensureHorizon(end: Location): Promise<void> {
     if (this.persistedHorizon && compareLocation(this.persistedHorizon, end) >= 0) return Promise.resolve();
     this.horizonWrite ??= this.serial(async () => {
-      const h = { ...this.readLoc };
-      // The reader may be mid-event; readLoc is the end of the last event handled, which is
-      // at or after every dispatched job's event end.
+      // The end of the event being handled: at or after every dispatched job's event end.
+      const h = { ...this.seenLoc };
       const s = this.store.saveExitSafeSql(h);
       await withDbRetry(() => this.control().query(s.sql, s.params), { maxAttempts: 20, maxMs: 3000 });
       this.persistedHorizon = h;
@@ -462,7 +465,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       const clean = final && compareLocation(this.applied, this.readLoc) >= 0;
       const exitSafe = clean
         ? undefined
-        : [this.persistedHorizon, this.readLoc].reduce<Location | undefined>(
+        : [this.persistedHorizon, this.seenLoc].reduce<Location | undefined>(
             (a, b) => (!a ? b : b && compareLocation(b, a) > 0 ? b : a),
             undefined,
           );
