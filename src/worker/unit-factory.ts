@@ -2,6 +2,7 @@ import { DumpUnit } from '../dump/dump-unit.js';
 import { LoadUnit } from '../load/load-unit.js';
 import type { SourceConfig, SubTaskConfig } from '../pkg/config/types.js';
 import { dmError, E } from '../pkg/errors/index.js';
+import { Relay } from '../relay/relay-unit.js';
 import { SyncUnit } from '../sync/sync-unit.js';
 import type { Unit, UnitDeps, UnitType } from '../unit/unit.js';
 
@@ -42,19 +43,5 @@ export const defaultUnitFactory: UnitFactory = (type, cfg, deps) => {
 /** Builds a source's relay unit (takes the SourceConfig, not a subtask's). */
 export type RelayFactory = (cfg: SourceConfig, deps: UnitDeps) => Unit;
 
-let relayCtor: (new (cfg: SourceConfig, deps: UnitDeps) => Unit) | undefined;
-
-/** Register the relay unit constructor. */
-export function registerRelay(ctor: new (cfg: SourceConfig, deps: UnitDeps) => Unit): void {
-  relayCtor = ctor;
-}
-
-/** The default relay factory. */
-export const defaultRelayFactory: RelayFactory = (cfg, deps) => {
-  if (!relayCtor) {
-    throw dmError(E.workerUnit, 'the relay unit is not available in this build', {
-      context: { source: cfg.sourceId },
-    });
-  }
-  return new relayCtor(cfg, deps);
-};
+/** The default relay factory: the real relay unit. */
+export const defaultRelayFactory: RelayFactory = (source, deps) => new Relay({ source, deps });
