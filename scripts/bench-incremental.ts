@@ -1,0 +1,559 @@
+/**
+ * Incremental-replication benchmark (DESIGN.md §8): our sync unit against a native MariaDB
+ * parallel replica, applying the same sysbench binlog on the same machine.
+ *
+ *   npm run bench:incremental        (= node --import tsx scripts/bench-incremental.ts)
+ *
+ * Steps: three throwaway servers (upstream with ROW binlog, downstream A for us, downstream B
+ * a native replica); `sysbench oltp_write_only prepare`, copied to A and B with mariadb-dump;
+ * a catch-up test (a sysbench burst while both appliers are held back, then each released
+ * and timed to the upstream's final position); a lag test (rate-limited load, heartbeat rows
+ * written upstream every 100 ms and looked for on both downstreams every 50 ms, the same
+ * method for both, independent of our own lag figures); then CHECKSUM TABLE + COUNT(*) on
+ * all three. Our unit runs in a child process (this file with `--child`) so that the
+ * driver's polling never shares its event loop.
+ *
+ * Env: BENCH_ROWS (rows per table, 100000), BENCH_SECONDS (catch-up burst, 30),
+ * BENCH_RATE (lag-test tx/s, 150), BENCH_LAG_SECONDS (30), BENCH_WORKERS (worker-count, 16),
+ * BENCH_BATCH (100), BENCH_SLAVE_THREADS (native slave_parallel_threads, = workers),
+ * BENCH_SAFE_MODE_DURATION (our safe-mode-duration; default as DM: 2 × flush interval),
+ * BENCH_MULTIPLE_ROWS (1/0, default the config default), BENCH_CATCHUP (`sequential`
+ * default, or `together`), BENCH_CPU_PROF (dir: run our unit under `node --cpu-prof`).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { SYNCER_DEFAULTS, TASK_DEFAULTS } from '../src/pkg/config/defaults.js';
+import type { SubTaskConfig } from '../src/pkg/config/types.js';
+import { SyncUnit } from '../src/sync/sync-unit.js';
+import { tableSums } from '../test/harness/checksum.js';
+import { type MariadbInstance, startMariadb } from '../test/harness/mariadb.js';
+import { stopChild, trackChild } from '../test/harness/processes.js';
+import { tempDir } from '../test/harness/tmp.js';
+
+interface Pos {
+  file: string;
+  pos: number;
+}
+
+const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
+const ROWS = env('BENCH_ROWS', 100_000);
+const SECONDS = env('BENCH_SECONDS', 30);
+const RATE = env('BENCH_RATE', 150);
+const LAG_SECONDS = env('BENCH_LAG_SECONDS', 30);
+const WORKERS = env('BENCH_WORKERS', SYNCER_DEFAULTS.workerCount);
+const BATCH = env('BENCH_BATCH', SYNCER_DEFAULTS.batch);
+const SLAVE_THREADS = env('BENCH_SLAVE_THREADS', WORKERS);
+const SAFE_MODE_DURATION = process.env.BENCH_SAFE_MODE_DURATION ?? SYNCER_DEFAULTS.safeModeDuration;
+const MULTIPLE_ROWS = process.env.BENCH_MULTIPLE_ROWS
+  ? process.env.BENCH_MULTIPLE_ROWS === '1'
+  : SYNCER_DEFAULTS.multipleRows;
+const TOGETHER = process.env.BENCH_CATCHUP === 'together';
+const TABLES = 4;
+const SCHEMAS = ['sbtest', 'bench'];
+
+const say = (s: string): void => void process.stdout.write(`${s}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function parsePos(s: string): Pos | undefined {
+  const m = /^\((.+), (\d+)\)$/.exec(s);
+  return m ? { file: m[1] as string, pos: Number(m[2]) } : undefined;
+}
+
+/** a >= b in binlog order (files share a base name and differ by numeric suffix). */
+function posGe(a: Pos, b: Pos): boolean {
+  return a.file === b.file ? a.pos >= b.pos : a.file > b.file;
+}
+
+async function masterPos(db: MariadbInstance): Promise<Pos> {
+  const [r] = await db.query<{ File: string; Position: string | number }>('SHOW MASTER STATUS');
+  if (!r) throw new Error('upstream binlog is off');
+  return { file: r.File, pos: Number(r.Position) };
+}
+
+/** CPU seconds (user + system) of a process, from /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const serverPid = (db: MariadbInstance): number =>
+  Number(readFileSync(join(db.dataDir, 'mariadbd.pid'), 'utf8').trim());
+
+function sysbench(db: MariadbInstance, cmd: 'prepare' | 'run', extra: string[] = []): Promise<string> {
+  const args = [
+    'oltp_write_only',
+    '--db-driver=mysql',
+    '--mysql-host=127.0.0.1',
+    `--mysql-port=${db.port}`,
+    '--mysql-user=root',
+    '--mysql-password=',
+    '--mysql-db=sbtest',
+    `--tables=${TABLES}`,
+    `--table-size=${ROWS}`,
+    ...extra,
+    cmd,
+  ];
+  return new Promise((resolve, reject) => {
+    const c = trackChild(spawn('sysbench', args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+    let out = '';
+    c.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    c.stderr?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    c.once('error', reject);
+    c.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`sysbench ${cmd} exited ${code}:\n${out.slice(-2000)}`)),
+    );
+  });
+}
+
+/** mariadb-dump of the benchmark schemas from `up` piped into `down`. */
+function copySchemas(up: MariadbInstance, down: MariadbInstance): Promise<void> {
+  const cmd =
+    `mariadb-dump -h127.0.0.1 -P${up.port} -uroot --single-transaction --databases ${SCHEMAS.join(' ')}` +
+    ` | mariadb -h127.0.0.1 -P${down.port} -uroot`;
+  return new Promise((resolve, reject) => {
+    const c = trackChild(
+      spawn('bash', ['-o', 'pipefail', '-c', cmd], { stdio: ['ignore', 'ignore', 'pipe'] }),
+    );
+    let err = '';
+    c.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    c.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`copy failed: ${err}`))));
+  });
+}
+
+/** Our SubTaskConfig: product defaults, incremental from `meta`, only the bench schemas. */
+function ourConfig(up: MariadbInstance, down: MariadbInstance, start: Pos): SubTaskConfig {
+  return {
+    name: 'bench',
+    sourceId: 'mysql-01',
+    taskMode: 'incremental',
+    shardMode: '',
+    metaSchema: TASK_DEFAULTS.metaSchema,
+    caseSensitive: false,
+    timezone: '',
+    onlineDdl: false,
+    shadowTableRules: [],
+    trashTableRules: [],
+    cleanDumpFile: false,
+    ignoreCheckingItems: [],
+    from: { host: up.host, port: up.port, user: 'root', password: '' },
+    flavor: 'mariadb',
+    enableGtid: false,
+    enableRelay: false,
+    serverId: 424_242,
+    relayDir: '',
+    to: { host: down.host, port: down.port, user: 'root', password: '' },
+    meta: { binlogName: start.file, binlogPos: start.pos, binlogGtid: '' },
+    blockAllowList: { doDbs: SCHEMAS, ignoreDbs: [], doTables: [], ignoreTables: [] },
+    routes: [],
+    filters: [],
+    expressionFilters: [],
+    mydumper: {
+      threads: 4,
+      chunkFilesize: 64,
+      rows: 0,
+      where: '',
+      skipTzUtc: true,
+      consistency: 'auto',
+      extraArgs: '',
+    },
+    loader: { poolSize: 4, dir: './dumped_data', onDuplicateLogical: 'replace', importMode: 'logical' },
+    syncer: {
+      ...SYNCER_DEFAULTS,
+      workerCount: WORKERS,
+      batch: BATCH,
+      multipleRows: MULTIPLE_ROWS,
+      safeModeDuration: SAFE_MODE_DURATION,
+    },
+  };
+}
+
+// ---- our unit in a child process ------------------------------------------------------
+
+type ChildMsg = { step: string; [k: string]: unknown };
+
+/** The driver's handle on the child running our SyncUnit (JSON lines both ways). */
+class OurSync {
+  private readonly waiters: { step: string; resolve: (m: ChildMsg) => void }[] = [];
+  last: ChildMsg | undefined;
+  private constructor(readonly child: ChildProcess) {
+    const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    rl.on('line', (line) => {
+      let m: ChildMsg;
+      try {
+        m = JSON.parse(line) as ChildMsg;
+      } catch {
+        return;
+      }
+      if (m.step === 'status') this.last = m;
+      if (m.step === 'failed') say(`  ours: FAILED ${JSON.stringify(m.errors)}`);
+      for (const w of this.waiters.filter((x) => x.step === m.step || m.step === 'failed')) {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    });
+  }
+
+  static async start(cfg: SubTaskConfig, workDir: string): Promise<OurSync> {
+    const prof = process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : [];
+    const child = spawn(
+      process.execPath,
+      [
+        ...process.execArgv,
+        ...prof,
+        fileURLToPath(import.meta.url),
+        '--child',
+        JSON.stringify({ cfg, workDir }),
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    trackChild(child);
+    const s = new OurSync(child);
+    await s.expect('ready');
+    return s;
+  }
+
+  expect(step: string): Promise<ChildMsg> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({
+        step,
+        resolve: (m) =>
+          m.step === 'failed' ? reject(new Error(`our sync failed: ${JSON.stringify(m)}`)) : resolve(m),
+      });
+      this.child.once('exit', (code) => reject(new Error(`our sync child exited (${code}) before ${step}`)));
+    });
+  }
+
+  send(m: Record<string, unknown>): void {
+    this.child.stdin?.write(`${JSON.stringify(m)}\n`);
+  }
+
+  /** Resolves with the child's own elapsed ms when its applied position reaches `target`. */
+  async reach(target: Pos): Promise<number> {
+    const p = this.expect('reached');
+    this.send({ cmd: 'reach', target });
+    return Number((await p).ms);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const p = this.expect('done').catch(() => undefined);
+    this.send({ cmd: 'stop' });
+    await Promise.race([p, sleep(20_000)]);
+    await stopChild(this.child, 5000);
+  }
+}
+
+async function childMain(): Promise<void> {
+  const arg = JSON.parse(process.argv[3] ?? '{}') as { cfg: SubTaskConfig; workDir: string };
+  const out = (m: ChildMsg): void => void process.stdout.write(`${JSON.stringify(m)}\n`);
+  const logger = pino({ level: process.env.BENCH_LOG ?? 'warn' }, pino.destination(2));
+  const unit = new SyncUnit(arg.cfg, { logger, workDir: arg.workDir });
+  await unit.init();
+  const ac = new AbortController();
+  let run: Promise<{ errors: unknown[] }> | undefined;
+  let startedAt = 0;
+  const begin = (): void => {
+    if (run) return;
+    startedAt = performance.now();
+    run = unit.process(ac.signal);
+    run.then(
+      (r) => {
+        if (!ac.signal.aborted) out({ step: 'failed', errors: r.errors.map(String) });
+      },
+      () => undefined,
+    );
+  };
+  const statusTimer = setInterval(() => out({ step: 'status', ...unit.status() }), 1000);
+  const rl = createInterface({ input: process.stdin });
+  rl.on('line', (line) => {
+    const m = JSON.parse(line) as { cmd: string; target?: Pos };
+    if (m.cmd === 'reach' && m.target) {
+      const target = m.target;
+      begin();
+      // Cheap in-process check of the applied position: status() is synchronous.
+      const t = setInterval(() => {
+        const p = parsePos(unit.status().syncerBinlog);
+        if (p && posGe(p, target)) {
+          clearInterval(t);
+          out({ step: 'reached', ms: performance.now() - startedAt, status: unit.status() });
+        }
+      }, 10);
+    } else if (m.cmd === 'stop') {
+      clearInterval(statusTimer);
+      ac.abort();
+      void (async () => {
+        const r = run ? await run : { errors: [] };
+        await unit.close();
+        out({ step: 'done', errors: r.errors.map(String) });
+        rl.close();
+        process.exit(0);
+      })();
+    }
+  });
+  out({ step: 'ready' });
+}
+
+// ---- measurements -----------------------------------------------------------------------
+
+interface Side {
+  catchupS: number;
+  cpuS: number;
+  lag: number[];
+  lagMissing: number;
+  equal: boolean;
+}
+
+/** Native replica: START SLAVE, then MASTER_POS_WAIT to `target`; seconds elapsed. */
+async function nativeCatchup(b: MariadbInstance, target: Pos): Promise<number> {
+  const c = await b.connect();
+  try {
+    const t0 = performance.now();
+    await c.query('START SLAVE');
+    const [rows] = await c.query('SELECT MASTER_POS_WAIT(?, ?, 3600) AS r', [target.file, target.pos]);
+    const r = (rows as { r: number | string | null }[])[0]?.r;
+    const s = (performance.now() - t0) / 1000;
+    if (r === null || Number(r) < 0) {
+      const [st] = await c.query('SHOW SLAVE STATUS');
+      throw new Error(`native replica did not reach the position: ${JSON.stringify(st)}`);
+    }
+    return s;
+  } finally {
+    await c.end();
+  }
+}
+
+const quantile = (xs: number[], q: number): number => {
+  if (!xs.length) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
+};
+
+/**
+ * Lag test: a heartbeat row (id, upstream commit time) every 100 ms; both downstreams polled
+ * every 50 ms for the highest id; lag = first time seen − time the upstream INSERT returned.
+ */
+async function lagTest(
+  up: MariadbInstance,
+  downs: MariadbInstance[],
+): Promise<{ lag: number[][]; missing: number[] }> {
+  const hb = await up.connect('bench');
+  const polls = await Promise.all(downs.map((d) => d.connect('bench')));
+  const committed = new Map<number, number>();
+  const seen = downs.map(() => new Map<number, number>());
+  const maxSeen = downs.map(() => 0);
+  let id = 0;
+  let writing = true;
+  const writer = (async () => {
+    while (writing) {
+      const next = ++id;
+      const t = performance.now();
+      await hb.query('INSERT INTO heartbeat (id, ts) VALUES (?, ?)', [next, Date.now()]);
+      committed.set(next, performance.now());
+      await sleep(Math.max(0, 100 - (performance.now() - t)));
+    }
+  })();
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      const t = performance.now();
+      await Promise.all(
+        polls.map(async (c, i) => {
+          const [rows] = await c.query('SELECT COALESCE(MAX(id), 0) AS m FROM heartbeat');
+          const m = Number((rows as { m: number | string }[])[0]?.m ?? 0);
+          const now = performance.now();
+          for (let k = (maxSeen[i] as number) + 1; k <= m; k++) seen[i]?.set(k, now);
+          maxSeen[i] = Math.max(maxSeen[i] as number, m);
+        }),
+      );
+      await sleep(Math.max(0, 50 - (performance.now() - t)));
+    }
+  })();
+  const sb = await sysbench(up, 'run', [`--time=${LAG_SECONDS}`, '--threads=4', `--rate=${RATE}`]);
+  writing = false;
+  await writer;
+  const deadline = Date.now() + 120_000;
+  while (maxSeen.some((m) => m < id) && Date.now() < deadline) await sleep(100);
+  polling = false;
+  await poller;
+  await Promise.all([hb.end(), ...polls.map((c) => c.end())]);
+  say(`  lag load: ${sysbenchTps(sb)} tx/s offered at --rate=${RATE}, ${id} heartbeats`);
+  const lag = seen.map((m) =>
+    [...committed].filter(([k]) => m.has(k)).map(([k, t]) => Math.max(0, (m.get(k) as number) - t)),
+  );
+  return { lag, missing: seen.map((m) => id - m.size) };
+}
+
+function sysbenchTps(out: string): string {
+  return /transactions:\s+\d+\s+\(([\d.]+) per sec/.exec(out)?.[1] ?? '?';
+}
+
+async function rowCounters(up: MariadbInstance): Promise<number> {
+  const rows = await up.query<{ Variable_name: string; Value: string }>(
+    "SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_rows_inserted','Innodb_rows_updated','Innodb_rows_deleted')",
+  );
+  return rows.reduce((a, r) => a + Number(r.Value), 0);
+}
+
+// ---- driver -------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const servers: MariadbInstance[] = [];
+  let ours: OurSync | undefined;
+  try {
+    say(
+      `bench:incremental  rows/table=${ROWS} tables=${TABLES} burst=${SECONDS}s lag=${LAG_SECONDS}s@${RATE}tx/s` +
+        `  ours: worker-count=${WORKERS} batch=${BATCH} multiple-rows=${MULTIPLE_ROWS}` +
+        ` safe-mode-duration=${SAFE_MODE_DURATION || 'default (2 x checkpoint-flush-interval)'}` +
+        `  native: slave_parallel_threads=${SLAVE_THREADS} optimistic`,
+    );
+    const [up, a, b] = await Promise.all([
+      startMariadb({ bufferPool: '512M' }),
+      startMariadb({ bufferPool: '512M', noBinlog: true }),
+      startMariadb({ bufferPool: '512M', noBinlog: true }),
+    ]);
+    servers.push(up, a, b);
+    const t = performance.now();
+    await up.query(
+      'CREATE DATABASE sbtest; CREATE DATABASE bench; CREATE TABLE bench.heartbeat (id INT PRIMARY KEY, ts BIGINT NOT NULL)',
+    );
+    await sysbench(up, 'prepare');
+    await Promise.all([copySchemas(up, a), copySchemas(up, b)]);
+    const start = await masterPos(up);
+    say(
+      `  prepared and copied in ${((performance.now() - t) / 1000).toFixed(1)} s; start ${start.file}:${start.pos}`,
+    );
+
+    // Native replica configured but not started; ours initialised but not processing.
+    await b.query(
+      `SET GLOBAL slave_parallel_threads=${SLAVE_THREADS}; SET GLOBAL slave_parallel_mode='optimistic';` +
+        `CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${up.port}, MASTER_USER='root', MASTER_PASSWORD='',` +
+        ` MASTER_LOG_FILE='${start.file}', MASTER_LOG_POS=${start.pos}`,
+    );
+    ours = await OurSync.start(ourConfig(up, a, start), tempDir('dm-bench-inc-'));
+
+    const rows0 = await rowCounters(up);
+    const burst = await sysbench(up, 'run', [`--time=${SECONDS}`, '--threads=4']);
+    const target = await masterPos(up);
+    const rowChanges = (await rowCounters(up)) - rows0;
+    const txns = Number(/transactions:\s+(\d+)/.exec(burst)?.[1] ?? 0);
+    const binlogMb = target.file === start.file ? (target.pos - start.pos) / 1e6 : Number.NaN;
+    say(
+      `  burst: ${txns} transactions (${sysbenchTps(burst)}/s upstream), ${rowChanges} row changes,` +
+        ` ${binlogMb.toFixed(1)} MB binlog; target ${target.file}:${target.pos}`,
+    );
+
+    const o = ours;
+    const cpuOurs = (): number => cpuSeconds(o.child.pid) + cpuSeconds(serverPid(a));
+    const cpuNative = (): number => cpuSeconds(serverPid(b));
+    /** Seconds and CPU seconds (applier + its downstream server) of one side's catch-up. */
+    const measure = async (run: () => Promise<number>, cpu: () => number) => {
+      const c0 = cpu();
+      const s = await run();
+      return { s, cpu: cpu() - c0 };
+    };
+    const runNative = () => measure(() => nativeCatchup(b, target), cpuNative);
+    const runOurs = () => measure(async () => (await o.reach(target)) / 1000, cpuOurs);
+    let nat: { s: number; cpu: number };
+    let our: { s: number; cpu: number };
+    if (TOGETHER) {
+      say('  catch-up: both released at the same moment (they compete for the same 2 cores)');
+      [nat, our] = await Promise.all([runNative(), runOurs()]);
+    } else {
+      say('  catch-up: one after the other (native first, then ours), each with the machine to itself');
+      nat = await runNative();
+      our = await runOurs();
+    }
+    const nativeS = nat.s;
+    const oursS = our.s;
+    say(`  native ${nativeS.toFixed(2)} s, ours ${oursS.toFixed(2)} s`);
+
+    say('  lag test: both appliers running, heartbeat every 100 ms, polled every 50 ms');
+    const lag = await lagTest(up, [a, b]);
+
+    // Verify: both at the upstream's final position, then server-side checksums.
+    const end = await masterPos(up);
+    await Promise.all([nativeCatchup(b, end), o.reach(end)]);
+    const sums = async (db: MariadbInstance) =>
+      JSON.stringify(await Promise.all(SCHEMAS.map((s) => tableSums(db, s))));
+    const [su, sa, sb] = await Promise.all([sums(up), sums(a), sums(b)]);
+    const sides: Side[] = [
+      {
+        catchupS: oursS,
+        cpuS: our.cpu,
+        lag: lag.lag[0] ?? [],
+        lagMissing: lag.missing[0] ?? 0,
+        equal: sa === su,
+      },
+      {
+        catchupS: nativeS,
+        cpuS: nat.cpu,
+        lag: lag.lag[1] ?? [],
+        lagMissing: lag.missing[1] ?? 0,
+        equal: sb === su,
+      },
+    ];
+    report(sides, txns, rowChanges, binlogMb);
+    if (!sides.every((s) => s.equal)) {
+      say(`  up   ${su}\n  ours ${sa}\n  nat  ${sb}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await ours?.stop().catch(() => undefined);
+    await Promise.all(servers.map((s) => s.destroy().catch(() => undefined)));
+  }
+}
+
+function report(sides: Side[], txns: number, rows: number, mb: number): void {
+  const [o, n] = sides as [Side, Side];
+  const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  const line = (name: string, a: string, b: string, r: string): void =>
+    say(`${name.padEnd(30)}${a.padStart(14)}${b.padStart(16)}${r.padStart(14)}`);
+  const ratio = (x: number, y: number): string => (y > 0 && Number.isFinite(x / y) ? f(x / y) : '-');
+  say('');
+  line('', 'ours (dm-ts)', 'native replica', 'ours/native');
+  line('catch-up seconds', f(o.catchupS), f(n.catchupS), ratio(o.catchupS, n.catchupS));
+  line('transactions/s', f(txns / o.catchupS, 0), f(txns / n.catchupS, 0), ratio(n.catchupS, o.catchupS));
+  line('row changes/s', f(rows / o.catchupS, 0), f(rows / n.catchupS, 0), ratio(n.catchupS, o.catchupS));
+  line('binlog MB/s', f(mb / o.catchupS, 1), f(mb / n.catchupS, 1), ratio(n.catchupS, o.catchupS));
+  line('CPU s in catch-up (+its server)', f(o.cpuS, 1), f(n.cpuS, 1), ratio(o.cpuS, n.cpuS));
+  for (const [q, name] of [
+    [0.5, 'lag p50 ms'],
+    [0.99, 'lag p99 ms'],
+    [1, 'lag max ms'],
+  ] as const) {
+    const x = quantile(o.lag, q);
+    const y = quantile(n.lag, q);
+    line(name, f(x, 0), f(y, 0), ratio(x, y));
+  }
+  line('heartbeats seen / missing', `${o.lag.length}/${o.lagMissing}`, `${n.lag.length}/${n.lagMissing}`, '');
+  line('CHECKSUM+COUNT equal to up', o.equal ? 'yes' : 'NO', n.equal ? 'yes' : 'NO', '');
+  say('(catch-up ratio: time ours/native, goal <= 1.0; rates: ours/native, goal >= 1.0)');
+}
+
+if (process.argv[2] === '--child') {
+  await childMain();
+} else {
+  // The harness unrefs the processes it tracks; this timer keeps the loop alive meanwhile.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  await main();
+  clearInterval(keepAlive);
+  process.exit();
+}
