@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Etcd3 } from 'etcd3';
+import type { WorkerStatusResponse } from '../../../src/master/worker-api.js';
+import { parseSourceConfig } from '../../../src/pkg/config/index.js';
+import { Keys } from '../../../src/pkg/etcd/keys.js';
+import { type EtcdInstance, startEtcd } from '../../harness/etcd.js';
+import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import { freePort } from '../../harness/ports.js';
+import { stopChild } from '../../harness/processes.js';
+import { tempDir } from '../../harness/tmp.js';
+import { type SpawnedWorker, spawnWorker, startRegistrar, until } from './worker-process.js';
+
+/** A source with enable-relay bound to the worker starts the relay under the work dir; unbinding stops it. */
+describe('dm-worker starts the relay of a relay-enabled source', () => {
+  let etcd: EtcdInstance;
+  let client: Etcd3;
+  let up: MariadbInstance;
+  let registrar: Awaited<ReturnType<typeof startRegistrar>>;
+  let w: SpawnedWorker;
+  const workDir = tempDir('dm-worker-relay-');
+  let url = '';
+
+  before(async () => {
+    [etcd, up] = await Promise.all([startEtcd(), startMariadb()]);
+    client = etcd.client();
+    registrar = await startRegistrar([etcd.clientUrl]);
+    await up.query(
+      'CREATE DATABASE r; CREATE TABLE r.t (id INT PRIMARY KEY); INSERT INTO r.t VALUES (1),(2),(3)',
+    );
+    const source = parseSourceConfig(
+      `source-id: rs\nenable-relay: true\nfrom:\n  host: 127.0.0.1\n  port: ${up.port}\n  user: root\n  password: ""\n`,
+    );
+    await client.put(Keys.sourceConfig('rs')).value(JSON.stringify(source));
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    w = spawnWorker([
+      '--name',
+      'wr',
+      '--worker-addr',
+      `127.0.0.1:${port}`,
+      '--join',
+      registrar.addr,
+      '--work-dir',
+      workDir,
+    ]);
+  });
+  after(async () => {
+    if (w) await stopChild(w.child, 10_000);
+    await registrar?.close();
+    await Promise.all([etcd?.destroy(), up?.destroy()]);
+  });
+
+  async function status(): Promise<WorkerStatusResponse | undefined> {
+    try {
+      return (await (await fetch(`${url}/status`)).json()) as WorkerStatusResponse;
+    } catch {
+      return undefined;
+    }
+  }
+
+  it('pulls the upstream binlog into the relay dir and reports relay status', async () => {
+    await client.put(Keys.boundWorker('wr')).value(JSON.stringify({ source: 'rs', worker: 'wr' }));
+    const st = await until(
+      async () => {
+        const s = await status();
+        const r = s?.sourceStatus.relayStatus;
+        return r && r.stage === 'Running' && r.relayBinlog !== '' && r.relayCatchUpMaster ? s : undefined;
+      },
+      40_000,
+      'relay caught up',
+    ).catch(async (e: Error) => {
+      throw new Error(`${e.message}\n${JSON.stringify(await status())}\n${w.output().slice(-3000)}`);
+    });
+    assert.equal(st.sourceStatus.source, 'rs');
+    assert.equal(st.sourceStatus.relayStatus?.result, null);
+    const relayDir = join(workDir, 'relay-dir');
+    assert.ok(existsSync(join(relayDir, 'server-uuid.index')), 'relay layout under --work-dir');
+    assert.ok(readdirSync(relayDir).length >= 2);
+
+    await client.delete().key(Keys.boundWorker('wr'));
+    await until(async () => (await status())?.sourceStatus.relayStatus === null, 15_000, 'relay stopped');
+  });
+});
