@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LOG_EVENT_BINLOG_IN_USE_F } from '../pkg/binlog/event-type.js';
 import type { BinlogLocation, PositionedEvent } from '../pkg/binlog/types.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { type Logger, silentLogger } from '../pkg/log/logger.js';
@@ -212,6 +213,7 @@ export class RelayWriter {
       await this.ensureFile(ev.file);
       await this.append(ev);
       await this.flushPending(true);
+      await this.markClosed();
       await this.closeFile();
       this.nextFile = ev.event.nextFile;
       return;
@@ -221,7 +223,12 @@ export class RelayWriter {
       if (this.hasFde) return;
       this.crc = fdeHasCrc(ev.raw);
       this.queue(BINLOG_MAGIC);
-      this.queue(ev.raw);
+      // Mirror the server: the FDE of a file being written carries LOG_EVENT_BINLOG_IN_USE_F
+      // (the dump clears it on the wire); it is cleared again when the file is finished. The
+      // CRC covers the FDE with the flag cleared, so it stays valid either way.
+      const fde = Buffer.from(ev.raw);
+      fde[17] = (fde[17] ?? 0) | LOG_EVENT_BINLOG_IN_USE_F;
+      this.queue(fde);
       this.hasFde = true;
       await this.flushPending(false);
       return;
@@ -342,6 +349,16 @@ export class RelayWriter {
     this.synced = size;
     this.syncedGtid = gtid;
     await writeMeta(this.dir, { binlogName: this.file, binlogPos: size, binlogGtid: gtid });
+  }
+
+  /** Clear LOG_EVENT_BINLOG_IN_USE_F in the file's FDE, as the server does when it closes a binlog. */
+  private async markClosed(): Promise<void> {
+    if (!this.fh || !this.hasFde) return;
+    const b = Buffer.alloc(1);
+    await this.fh.read(b, 0, 1, 4 + 17);
+    b[0] = (b[0] ?? 0) & ~LOG_EVENT_BINLOG_IN_USE_F;
+    await this.fh.write(b, 0, 1, 4 + 17);
+    await this.fh.datasync();
   }
 
   private async closeFile(): Promise<void> {

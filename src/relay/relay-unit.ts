@@ -1,0 +1,174 @@
+import { isAbsolute, join } from 'node:path';
+import { BinlogClient } from '../pkg/binlog/binlog-client.js';
+import type { BinlogLocation } from '../pkg/binlog/types.js';
+import type { SourceConfig } from '../pkg/config/types.js';
+import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
+import { asDmError, type DmError, E } from '../pkg/errors/index.js';
+import type { Stage, Unit, UnitDeps } from '../unit/unit.js';
+import { RelayWriter } from './relay-writer.js';
+import { masterStatusOn, readUpstreamInfo, type UpstreamInfo } from './upstream-info.js';
+
+/** query-status shape of the relay, as DM's `relayStatus`. */
+export interface RelayStatus {
+  /** `(file, pos)` the upstream writes now. */
+  masterBinlog: string;
+  masterBinlogGtid: string;
+  relaySubDir: string;
+  /** `(file, pos)` the relay has written. */
+  relayBinlog: string;
+  relayBinlogGtid: string;
+  relayCatchUpMaster: boolean;
+  stage: Stage;
+}
+
+/** Options of the Relay unit beyond the source config. */
+export interface RelayOptions {
+  source: SourceConfig;
+  deps: UnitDeps;
+  /**
+   * Where to start when the relay dir holds nothing for this upstream yet, e.g. the oldest
+   * checkpoint of the subtasks. Default: `relay-binlog-gtid` (with enable-gtid), else
+   * `relay-binlog-name` pos 4, else the oldest binlog on the server.
+   */
+  start?: BinlogLocation;
+  /** Refresh the upstream's SHOW MASTER STATUS this often for status (ms). Default 2000. */
+  masterPollMs?: number;
+  /** Heartbeat period asked of the upstream (ms). Default 1000. */
+  heartbeatMs?: number;
+}
+
+/**
+ * The relay unit: pulls the upstream binlog with BinlogClient into RelayWriter (DESIGN.md §4).
+ * Restart-safe: on every `process` the writer recovers the relay's last file and pulling
+ * resumes at its last complete event; a new sub-dir is started when the upstream identity
+ * changed, continuing by GTID.
+ */
+export class Relay implements Unit<RelayStatus> {
+  readonly type = 'Relay' as const;
+  private info: UpstreamInfo | undefined;
+  private writer: RelayWriter | undefined;
+  private stage: Stage = 'New';
+  private master = { file: '', pos: 0, gtid: '' };
+  private readonly relayDir: string;
+
+  constructor(private readonly opts: RelayOptions) {
+    const d = opts.source.relayDir || 'relay-dir';
+    this.relayDir = isAbsolute(d) ? d : join(opts.deps.workDir, d);
+  }
+
+  /** Absolute relay directory. */
+  get dir(): string {
+    return this.relayDir;
+  }
+
+  async init(): Promise<void> {
+    this.info = await readUpstreamInfo(this.opts.source.from, this.opts.source.flavor);
+    this.master = this.info.master;
+  }
+
+  async process(signal: AbortSignal): Promise<{ finished: boolean; errors: DmError[] }> {
+    this.stage = 'Running';
+    const log = this.opts.deps.logger;
+    const stopPoll = this.pollMaster(signal);
+    try {
+      const info = this.info ?? (await readUpstreamInfo(this.opts.source.from, this.opts.source.flavor));
+      this.info = info;
+      this.writer ??= await RelayWriter.open({
+        relayDir: this.relayDir,
+        serverUuid: info.serverUuid,
+        logger: log,
+      });
+      const writer = this.writer;
+      const start = writer.resumeFrom() ?? this.configuredStart(info);
+      log.info({ start, subDir: writer.sub.name }, 'relay: pulling');
+      const src = this.opts.source;
+      const client = new BinlogClient({
+        host: src.from.host,
+        port: src.from.port,
+        user: src.from.user,
+        password: src.from.password,
+        serverId: src.serverId || 1 + Math.floor(Math.random() * 0x7ffffff0),
+        flavor: info.flavor,
+        start: start.file ? { file: start.file, pos: start.pos } : { gtid: start.gtid ?? '' },
+        heartbeatMs: this.opts.heartbeatMs ?? 1000,
+        logger: log,
+      });
+      for await (const ev of client.events(signal)) {
+        await writer.write(ev, client.location.gtid);
+        if (signal.aborted) break;
+      }
+      return { finished: false, errors: [] };
+    } catch (err) {
+      if (signal.aborted) return { finished: false, errors: [] };
+      this.stage = 'Paused';
+      return { finished: false, errors: [asDmError(err, E.relayIo)] };
+    } finally {
+      stopPoll();
+      await this.writer?.flush().catch(() => undefined);
+      if (this.stage === 'Running') this.stage = signal.aborted ? 'Paused' : 'Stopped';
+    }
+  }
+
+  private configuredStart(info: UpstreamInfo): BinlogLocation {
+    if (this.opts.start) return this.opts.start;
+    const src = this.opts.source;
+    if (src.enableGtid && src.relayBinlogGtid) return { file: '', pos: 4, gtid: src.relayBinlogGtid };
+    if (src.relayBinlogName) return { file: src.relayBinlogName, pos: 4 };
+    return { file: info.binlogs[0] ?? info.master.file, pos: 4 };
+  }
+
+  /** Keep `this.master` fresh for status without blocking it; returns the stopper. */
+  private pollMaster(signal: AbortSignal): () => void {
+    let conn: Connection | undefined;
+    let stopped = false;
+    const tick = async (): Promise<void> => {
+      if (stopped || signal.aborted || !this.info) return;
+      try {
+        conn ??= await connectDb(this.opts.source.from, E.dbUpstreamConnect);
+        this.master = await masterStatusOn(conn, this.info.flavor);
+      } catch (err) {
+        if (!isRetryableDbError(err)) this.opts.deps.logger.debug({ err }, 'relay: master status failed');
+        await conn?.end().catch(() => undefined);
+        conn = undefined;
+      }
+    };
+    const t = setInterval(() => {
+      tick().catch(() => undefined);
+    }, this.opts.masterPollMs ?? 2000);
+    t.unref();
+    return () => {
+      stopped = true;
+      clearInterval(t);
+      conn?.end().catch(() => undefined);
+    };
+  }
+
+  status(): RelayStatus {
+    const w = this.writer?.state();
+    const relayFile = w?.file ?? '';
+    const relayPos = w?.pos ?? 0;
+    return {
+      masterBinlog: `(${this.master.file}, ${this.master.pos})`,
+      masterBinlogGtid: this.master.gtid,
+      relaySubDir: w?.subDir ?? '',
+      relayBinlog: `(${relayFile}, ${relayPos})`,
+      relayBinlogGtid: w?.gtid ?? '',
+      relayCatchUpMaster: !!w && relayFile === this.master.file && relayPos >= this.master.pos,
+      stage: this.stage,
+    };
+  }
+
+  isRetryable(err: DmError): boolean {
+    return (
+      err.code === E.connectionLost.code ||
+      err.code === E.dbBadConn.code ||
+      err.code === E.dbUpstreamConnect.code
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.writer?.close();
+    this.writer = undefined;
+    this.stage = 'Stopped';
+  }
+}
