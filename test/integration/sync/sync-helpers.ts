@@ -7,7 +7,7 @@ export function syncConfig(
   up: MariadbInstance,
   down: MariadbInstance,
   meta: { binlogName: string; binlogPos: number },
-  over: Partial<SubTaskConfig> & { syncer?: Partial<SubTaskConfig['syncer']> } = {},
+  over: Omit<Partial<SubTaskConfig>, 'syncer'> & { syncer?: Partial<SubTaskConfig['syncer']> } = {},
 ): SubTaskConfig {
   const { syncer, ...rest } = over;
   return {
