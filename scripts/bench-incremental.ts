@@ -407,7 +407,7 @@ function sysbenchTps(out: string): string {
 
 async function rowCounters(up: MariadbInstance): Promise<number> {
   const rows = await up.query<{ Variable_name: string; Value: string }>(
-    "SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_rows_inserted','Innodb_rows_updated','Innodb_rows_deleted')",
+    "SHOW GLOBAL STATUS WHERE Variable_name IN ('Handler_write','Handler_update','Handler_delete')",
   );
   return rows.reduce((a, r) => a + Number(r.Value), 0);
 }
