@@ -257,6 +257,9 @@ class OurSync {
     const p = this.expect('done').catch(() => undefined);
     this.send({ cmd: 'stop' });
     await Promise.race([p, sleep(20_000)]);
+    // Let it exit by itself (a --cpu-prof profile is written on exit), then make sure.
+    const exited = new Promise((r) => this.child.once('exit', r));
+    if (this.child.exitCode === null) await Promise.race([exited, sleep(10_000)]);
     await stopChild(this.child, 5000);
   }
 }
@@ -461,18 +464,20 @@ async function main(): Promise<void> {
     );
 
     const o = ours;
-    const cpuOurs = (): number => cpuSeconds(o.child.pid) + cpuSeconds(serverPid(a));
-    const cpuNative = (): number => cpuSeconds(serverPid(b));
+    // [applier process, its downstream server]; the native applier runs inside its server.
+    const cpuOurs = (): number[] => [cpuSeconds(o.child.pid), cpuSeconds(serverPid(a))];
+    const cpuNative = (): number[] => [0, cpuSeconds(serverPid(b))];
     /** Seconds and CPU seconds (applier + its downstream server) of one side's catch-up. */
-    const measure = async (run: () => Promise<number>, cpu: () => number) => {
+    const measure = async (run: () => Promise<number>, cpu: () => number[]) => {
       const c0 = cpu();
       const s = await run();
-      return { s, cpu: cpu() - c0 };
+      const c1 = cpu();
+      return { s, cpu: c1.map((x, i) => x - (c0[i] as number)) };
     };
     const runNative = () => measure(() => nativeCatchup(b, target), cpuNative);
     const runOurs = () => measure(async () => (await o.reach(target)) / 1000, cpuOurs);
-    let nat: { s: number; cpu: number };
-    let our: { s: number; cpu: number };
+    let nat: { s: number; cpu: number[] };
+    let our: { s: number; cpu: number[] };
     if (TOGETHER) {
       say('  catch-up: both released at the same moment (they compete for the same 2 cores)');
       [nat, our] = await Promise.all([runNative(), runOurs()]);
@@ -483,7 +488,10 @@ async function main(): Promise<void> {
     }
     const nativeS = nat.s;
     const oursS = our.s;
-    say(`  native ${nativeS.toFixed(2)} s, ours ${oursS.toFixed(2)} s`);
+    say(
+      `  native ${nativeS.toFixed(2)} s (server CPU ${nat.cpu[1]?.toFixed(1)} s), ours ${oursS.toFixed(2)} s` +
+        ` (node CPU ${our.cpu[0]?.toFixed(1)} s + downstream server CPU ${our.cpu[1]?.toFixed(1)} s)`,
+    );
 
     say('  lag test: both appliers running, heartbeat every 100 ms, polled every 50 ms');
     const lag = await lagTest(up, [a, b]);
@@ -497,14 +505,14 @@ async function main(): Promise<void> {
     const sides: Side[] = [
       {
         catchupS: oursS,
-        cpuS: our.cpu,
+        cpuS: (our.cpu[0] as number) + (our.cpu[1] as number),
         lag: lag.lag[0] ?? [],
         lagMissing: lag.missing[0] ?? 0,
         equal: sa === su,
       },
       {
         catchupS: nativeS,
-        cpuS: nat.cpu,
+        cpuS: nat.cpu[1] as number,
         lag: lag.lag[1] ?? [],
         lagMissing: lag.missing[1] ?? 0,
         equal: sb === su,
