@@ -54,7 +54,7 @@ async function prepare(up: MariadbInstance, tableSize: number, wideRows: number)
       c CHAR(10), vc VARCHAR(255), tx TEXT, bl BLOB, vb VARBINARY(64), e ENUM('a','b','c'), s SET('x','y'),
       j JSON, n VARCHAR(20) NULL
     );
-    INSERT INTO wide.w SELECT seq, seq * 3 - 1000000, seq * 1000003, seq / 7, seq / 3, seq / 11,
+    INSERT INTO wide.w SELECT seq, CAST(seq AS SIGNED) * 3 - 1000000, seq * 1000003, seq / 7, seq / 3, seq / 11,
       '2000-01-01' + INTERVAL (seq % 9000) DAY, '2000-01-01' + INTERVAL seq SECOND, FROM_UNIXTIME(seq), SEC_TO_TIME(seq % 86400),
       1901 + seq % 200, seq % 256, LEFT(MD5(seq), 10), CONCAT('ünïcödé 😀 ', MD5(seq), REPEAT('v', seq % 100)),
       REPEAT(MD5(seq), 4), UNHEX(REPEAT(MD5(seq), 3)), UNHEX(MD5(seq)), ELT(1 + seq % 3, 'a', 'b', 'c'),
