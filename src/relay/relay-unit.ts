@@ -3,8 +3,9 @@ import { BinlogClient } from '../pkg/binlog/binlog-client.js';
 import type { BinlogLocation } from '../pkg/binlog/types.js';
 import type { SourceConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
-import { asDmError, type DmError, E } from '../pkg/errors/index.js';
+import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
 import type { Stage, Unit, UnitDeps } from '../unit/unit.js';
+import { readIndex, readMeta } from './relay-layout.js';
 import { RelayWriter } from './relay-writer.js';
 import { masterStatusOn, readUpstreamInfo, type UpstreamInfo } from './upstream-info.js';
 
@@ -79,7 +80,8 @@ export class Relay implements Unit<RelayStatus> {
         logger: log,
       });
       const writer = this.writer;
-      const start = writer.resumeFrom() ?? this.configuredStart(info);
+      const start =
+        writer.resumeFrom() ?? (await this.previousServerGtid(writer)) ?? this.configuredStart(info);
       log.info({ start, subDir: writer.sub.name }, 'relay: pulling');
       const src = this.opts.source;
       const client = new BinlogClient({
@@ -107,6 +109,26 @@ export class Relay implements Unit<RelayStatus> {
       await this.writer?.flush().catch(() => undefined);
       if (this.stage === 'Running') this.stage = signal.aborted ? 'Paused' : 'Stopped';
     }
+  }
+
+  /**
+   * A new sub-dir because the upstream server changed (failover): positions of the old server
+   * mean nothing here, so continue from the GTID set the previous sub-dir reached (DM's rule;
+   * needs enable-gtid).
+   */
+  private async previousServerGtid(writer: RelayWriter): Promise<BinlogLocation | undefined> {
+    const index = readIndex(this.relayDir);
+    const i = index.findIndex((s) => s.name === writer.sub.name);
+    const prev = i > 0 ? index[i - 1] : undefined;
+    if (!prev) return undefined;
+    const meta = await readMeta(join(this.relayDir, prev.name));
+    if (!meta?.binlogGtid || !this.opts.source.enableGtid) {
+      throw dmError(
+        E.relayNotFound,
+        `the upstream server changed (${prev.uuid} → ${writer.sub.uuid}); continuing needs enable-gtid and a GTID in ${prev.name}/relay.meta`,
+      );
+    }
+    return { file: '', pos: 4, gtid: meta.binlogGtid };
   }
 
   private configuredStart(info: UpstreamInfo): BinlogLocation {
