@@ -130,7 +130,7 @@ export class Applier {
         return;
       } catch (err) {
         await this.conn?.query('ROLLBACK').catch(() => undefined);
-        if (isRetryableDbError(err) && backoff.canRetry() && !this.stopped) {
+        if (retryable(err) && backoff.canRetry() && !this.stopped) {
           this.o.logger.warn({ applier: this.o.index, err: (err as Error).message }, 'retrying batch');
           if (isConnectionError(err)) {
             this.conn?.destroy();
@@ -140,7 +140,7 @@ export class Applier {
           await sleep(backoff.next());
           continue;
         }
-        if (isRetryableDbError(err)) throw asDmError(err, E.dbBadConn);
+        if (retryable(err)) throw asDmError(err, E.dbBadConn);
         throw await this.explain(jobs, err, retrying);
       }
     }
@@ -211,6 +211,14 @@ export class Applier {
       { cause: err, context: { binlogPosition: formatLocation(j?.eventPos), sql: sql.slice(0, 2000) } },
     );
   }
+}
+
+/** Retryable DB errors, plus mysql2's "connection is in closed state" (no errno) after a drop. */
+export function retryable(err: unknown): boolean {
+  return (
+    isRetryableDbError(err) ||
+    /closed state|connection lost|ECONNREFUSED/i.test(String((err as Error)?.message))
+  );
 }
 
 function isConnectionError(err: unknown): boolean {

@@ -4,20 +4,20 @@ import { readDumpMetadata } from '../dump/metadata.js';
 import { BinlogClient } from '../pkg/binlog/binlog-client.js';
 import type { PositionedEvent, RowsEvent } from '../pkg/binlog/types.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
-import { type Connection, connectDb, isRetryableDbError, withDbRetry } from '../pkg/db/connect.js';
+import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
 import { asDmError, type DmError, dmError, E, isDmError } from '../pkg/errors/index.js';
 import { BinlogEventFilter } from '../pkg/filter/binlog-event-filter.js';
 import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
 import { ExpressionFilter } from '../pkg/filter/expression-filter.js';
 import type { Logger } from '../pkg/log/logger.js';
-import { sleep } from '../pkg/retry/backoff.js';
+import { Backoff, sleep } from '../pkg/retry/backoff.js';
 import { TableRouter } from '../pkg/router/table-router.js';
 import { loadTableStructure } from '../pkg/schema/load-structure.js';
 import { SchemaTracker } from '../pkg/schema/schema-tracker.js';
 import { identityKey, renamed, type TableStructure } from '../pkg/schema/table-structure.js';
 import { RelayReader } from '../relay/relay-reader.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
-import { Applier } from './applier.js';
+import { Applier, retryable } from './applier.js';
 import { Causality, changeKeys } from './causality.js';
 import { CheckpointStore, tableKey } from './checkpoint.js';
 import { analyseDdl, type DdlInfo, rewriteNames, splitPerTable } from './ddl/ddl-info.js';
@@ -135,6 +135,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       this.start = meta.binlogName
         ? { file: meta.binlogName, pos: meta.binlogPos || 4 }
         : { gtid: meta.binlogGtid };
+      await this.preloadTracker();
     }
     if ('file' in this.start) {
       this.readLoc = { ...this.start };
@@ -142,6 +143,34 @@ export class SyncUnit implements Unit<SyncStatus> {
       this.applied = { ...this.start };
     }
     this.persistedHorizon = this.startExitSafe;
+  }
+
+  /**
+   * First start: take every replicated table's structure now, before any DDL that follows the
+   * start position is replayed (loading lazily at the first row would see the upstream's
+   * structure of later, possibly after an ALTER the binlog has yet to deliver).
+   */
+  private async preloadTracker(): Promise<void> {
+    this.up ??= await connectDb(this.cfg.from, E.dbUpstreamConnect);
+    const [rows] = (await this.up.query(
+      "SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE'",
+    )) as unknown as [{ s: string; t: string }[]];
+    for (const { s, t } of rows) {
+      if (!this.bal.allowTable(s, t)) continue;
+      const st = await this.loadStructure(s, t);
+      if (st) this.tracker.put(st);
+    }
+  }
+
+  /** A table's structure from the upstream (incremental) or the downstream table a full load made. */
+  private async loadStructure(schema: string, table: string): Promise<TableStructure | undefined> {
+    if (this.cfg.taskMode === 'incremental') {
+      this.up ??= await connectDb(this.cfg.from, E.dbUpstreamConnect);
+      return loadTableStructure(this.up, schema, table);
+    }
+    const r = this.router.route(schema, table);
+    const d = await loadTableStructure(this.control(), r.schema, r.table);
+    return d ? renamed(d, schema, table) : undefined;
   }
 
   isRetryable(err: DmError): boolean {
@@ -327,16 +356,8 @@ export class SyncUnit implements Unit<SyncStatus> {
   private async structureOf(schema: string, table: string): Promise<TableStructure | undefined> {
     let t = this.tracker.get(schema, table);
     if (t) return t;
-    // Not tracked yet: the upstream's structure (incremental) or, after a full load, the
-    // downstream table the load created.
-    if (this.cfg.taskMode === 'incremental') {
-      this.up ??= await connectDb(this.cfg.from, E.dbUpstreamConnect);
-      t = await loadTableStructure(this.up, schema, table);
-    } else {
-      const r = this.router.route(schema, table);
-      const d = await loadTableStructure(this.control(), r.schema, r.table);
-      t = d ? renamed(d, schema, table) : undefined;
-    }
+    // Not tracked (e.g. allowed only by a later config change): best effort, today's shape.
+    t = await this.loadStructure(schema, table);
     if (t) this.tracker.put(t);
     return t;
   }
@@ -344,6 +365,23 @@ export class SyncUnit implements Unit<SyncStatus> {
   private control(): Connection {
     if (!this.ctl) throw dmError(E.internal, 'sync unit used before init()');
     return this.ctl;
+  }
+
+  /** A statement on the control connection, reconnecting and retrying across downstream restarts. */
+  private async ctlQuery(sql: string, params?: unknown[]): Promise<unknown> {
+    const backoff = new Backoff({ initialMs: 200, maxMs: 3000, maxAttempts: 25 });
+    for (;;) {
+      try {
+        this.ctl ??= await connectDb(this.cfg.to, E.dbDownstreamConnect);
+        const [r] = await this.ctl.query(sql, params);
+        return r;
+      } catch (err) {
+        if (!retryable(err) || !backoff.canRetry()) throw err;
+        this.ctl?.destroy();
+        this.ctl = undefined;
+        await sleep(backoff.next());
+      }
+    }
   }
 
   private async handleRows(ev: RowsEvent, pe: PositionedEvent, end: Location): Promise<void> {
@@ -447,7 +485,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       // The end of the event being handled: at or after every dispatched job's event end.
       const h = { ...this.seenLoc };
       const s = this.store.saveExitSafeSql(h);
-      await withDbRetry(() => this.control().query(s.sql, s.params), { maxAttempts: 20, maxMs: 3000 });
+      await this.ctlQuery(s.sql, s.params);
       this.persistedHorizon = h;
     }).finally(() => {
       this.horizonWrite = undefined;
@@ -470,7 +508,7 @@ export class SyncUnit implements Unit<SyncStatus> {
             undefined,
           );
       const s = this.store.saveGlobalSql({ location: this.applied, exitSafe, tables: this.tracker.toJSON() });
-      await withDbRetry(() => this.control().query(s.sql, s.params), { maxAttempts: 20, maxMs: 3000 });
+      await this.ctlQuery(s.sql, s.params);
       this.persistedHorizon = exitSafe;
     });
   }
@@ -545,7 +583,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       await this.ensureHorizon(end);
       this.log.info({ sql, at: formatLocation(at) }, 'execute DDL');
       try {
-        await withDbRetry(() => this.control().query(sql), { maxAttempts: 20, maxMs: 3000 });
+        await this.ctlQuery(sql);
       } catch (err) {
         const errno = (err as { errno?: number }).errno;
         const replay = this.startExitSafe !== undefined && compareLocation(end, this.startExitSafe) <= 0;
