@@ -1,4 +1,5 @@
-import type { CellValue, PositionedEvent } from './types.js';
+import { asciiBytes, JsonWriter } from './json-writer.js';
+import type { CellValue, ColumnMeta, PositionedEvent, RowsEvent, TableMapEvent } from './types.js';
 
 /**
  * One DESIGN.md §5 JSON line (without the newline) for an event:
@@ -9,62 +10,37 @@ import type { CellValue, PositionedEvent } from './types.js';
  */
 export function formatEventJson(pe: PositionedEvent): string {
   const ev = pe.event;
-  const h = ev.header;
-  let s = `{"type":"${ev.type}","file":${JSON.stringify(pe.file)},"pos":${pe.pos},"nextPos":${pe.nextPos},"timestamp":${h.timestamp},"serverId":${h.serverId}`;
+  const w = W;
+  w.reset();
+  writeHead(w, pe);
   switch (ev.type) {
     case 'write_rows':
-    case 'delete_rows': {
-      s += `,"tableId":${ev.tableId},"schema":${JSON.stringify(ev.schema)},"table":${JSON.stringify(ev.table)},"columns":${JSON.stringify(ev.columns)},"rows":[`;
-      const rows = ev.rows;
-      for (let i = 0; i < rows.length; i++) {
-        if (i > 0) s += ',';
-        s += formatRow(rows[i]!);
-      }
-      s += ']';
-      if (ev.includedColumns) s += `,"includedColumns":${JSON.stringify(ev.includedColumns)}`;
-      return `${s}}`;
-    }
-    case 'update_rows': {
-      s += `,"tableId":${ev.tableId},"schema":${JSON.stringify(ev.schema)},"table":${JSON.stringify(ev.table)},"columns":${JSON.stringify(ev.columns)},"rows":[`;
-      const rows = ev.rows;
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i]!;
-        s += `${i > 0 ? ',' : ''}{"before":${formatRow(r.before)},"after":${formatRow(r.after)}}`;
-      }
-      s += ']';
-      if (ev.includedColumnsBefore)
-        s += `,"includedColumnsBefore":${JSON.stringify(ev.includedColumnsBefore)}`;
-      if (ev.includedColumnsAfter) s += `,"includedColumnsAfter":${JSON.stringify(ev.includedColumnsAfter)}`;
-      return `${s}}`;
-    }
-    case 'table_map': {
-      s += `,"tableId":${ev.tableId},"schema":${JSON.stringify(ev.schema)},"table":${JSON.stringify(ev.table)},"columns":[`;
-      const cols = ev.columns;
-      for (let i = 0; i < cols.length; i++) {
-        const c = cols[i]!;
-        s += `${i > 0 ? ',' : ''}{"name":${JSON.stringify(c.name ?? `@${i + 1}`)},"type":${c.type},"meta":${c.meta},"nullable":${c.nullable}`;
-        if (c.unsigned !== undefined) s += `,"unsigned":${c.unsigned}`;
-        if (c.charset !== undefined) s += `,"charset":${JSON.stringify(c.charset)}`;
-        s += '}';
-      }
-      s += ']';
-      if (ev.primaryKey) s += `,"primaryKey":${JSON.stringify(ev.primaryKey)}`;
-      return `${s}}`;
-    }
+    case 'delete_rows':
+    case 'update_rows':
+      writeRows(w, ev);
+      break;
+    case 'table_map':
+      w.bytes(tableMapPart(ev));
+      break;
     case 'unknown':
-      return `${s},"name":${JSON.stringify(ev.name)},"size":${h.eventSize}}`;
+      w.raw(`,"name":${JSON.stringify(ev.name)},"size":${ev.header.eventSize}}`);
+      break;
     default: {
-      // Small events: print their own fields generically.
+      // Small events (and ANNOTATE_ROWS/QUERY with possibly huge statements): their own fields.
       const rec = ev as unknown as Record<string, unknown>;
       for (const k in rec) {
         if (k === 'type' || k === 'header') continue;
         const v = rec[k];
         if (v === undefined) continue;
-        s += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
+        w.bytes(keyBytes(k));
+        if (typeof v === 'string') w.str(v);
+        else if (typeof v === 'number') w.num(v);
+        else w.raw(JSON.stringify(v));
       }
-      return `${s}}`;
+      w.byte(125);
     }
   }
+  return w.take();
 }
 
 /** One row image as a JSON array. */
@@ -89,4 +65,177 @@ export function formatCell(v: CellValue): string {
       if (Buffer.isBuffer(v)) return `"0x${v.toString('hex').toUpperCase()}"`;
       return JSON.stringify(v);
   }
+}
+
+const W = new JsonWriter();
+const K_POS = asciiBytes(',"pos":');
+const K_NEXT = asciiBytes(',"nextPos":');
+const K_TS = asciiBytes(',"timestamp":');
+const K_SID = asciiBytes(',"serverId":');
+const K_BEFORE = asciiBytes('{"before":');
+const K_AFTER = asciiBytes(',"after":');
+const K_NULL = asciiBytes('null');
+
+/** `"file"` as JSON bytes, for the last file seen (a reader prints one file at a time). */
+let fileName = '';
+let fileJson = asciiBytes('""');
+const typeBytes = new Map<string, Uint8Array>();
+const keys = new Map<string, Uint8Array>();
+
+/** `,"key":` as bytes. */
+function keyBytes(k: string): Uint8Array {
+  let b = keys.get(k);
+  if (!b) {
+    b = Buffer.from(`,${JSON.stringify(k)}:`, 'utf8');
+    keys.set(k, b);
+  }
+  return b;
+}
+
+/** `{"type":…,"serverId":N` */
+function writeHead(w: JsonWriter, pe: PositionedEvent): void {
+  const ev = pe.event;
+  const h = ev.header;
+  if (pe.file !== fileName) {
+    fileName = pe.file;
+    fileJson = Buffer.from(JSON.stringify(pe.file), 'utf8');
+  }
+  let tb = typeBytes.get(ev.type);
+  if (!tb) {
+    tb = Buffer.from(`{"type":"${ev.type}","file":`, 'utf8');
+    typeBytes.set(ev.type, tb);
+  }
+  w.bytes(tb);
+  w.bytes(fileJson);
+  w.bytes(K_POS);
+  w.num(pe.pos);
+  w.bytes(K_NEXT);
+  w.num(pe.nextPos);
+  w.bytes(K_TS);
+  w.num(h.timestamp);
+  w.bytes(K_SID);
+  w.num(h.serverId);
+}
+
+/**
+ * What follows the common fields, cached per table: the decoder hands out one columns array
+ * per parsed table map (and servers log a map before every rows event).
+ */
+interface TablePart {
+  tableId: number;
+  schema: string;
+  table: string;
+  primaryKey: number[] | undefined;
+  bytes: Uint8Array;
+}
+const rowsParts = new WeakMap<string[], TablePart>();
+const mapParts = new WeakMap<ColumnMeta[], TablePart>();
+
+function cachedPart<K extends object>(
+  cache: WeakMap<K, TablePart>,
+  key: K,
+  ev: { tableId: number; schema: string; table: string; primaryKey?: number[] },
+  make: () => string,
+): Uint8Array {
+  const c = cache.get(key);
+  if (
+    c &&
+    c.tableId === ev.tableId &&
+    c.schema === ev.schema &&
+    c.table === ev.table &&
+    c.primaryKey === ev.primaryKey
+  ) {
+    return c.bytes;
+  }
+  const bytes = Buffer.from(make(), 'utf8');
+  cache.set(key, {
+    tableId: ev.tableId,
+    schema: ev.schema,
+    table: ev.table,
+    primaryKey: ev.primaryKey,
+    bytes,
+  });
+  return bytes;
+}
+
+/** `,"tableId":…,"columns":[…],"rows":[` */
+function rowsPart(ev: RowsEvent): Uint8Array {
+  return cachedPart(
+    rowsParts,
+    ev.columns,
+    ev,
+    () =>
+      `,"tableId":${ev.tableId},"schema":${JSON.stringify(ev.schema)},"table":${JSON.stringify(ev.table)},"columns":${JSON.stringify(ev.columns)},"rows":[`,
+  );
+}
+
+/** A table map's fields and the closing brace. */
+function tableMapPart(ev: TableMapEvent): Uint8Array {
+  return cachedPart(mapParts, ev.columns, ev, () => {
+    let s = `,"tableId":${ev.tableId},"schema":${JSON.stringify(ev.schema)},"table":${JSON.stringify(ev.table)},"columns":[`;
+    const cols = ev.columns;
+    for (let i = 0; i < cols.length; i++) {
+      const c = cols[i]!;
+      s += `${i > 0 ? ',' : ''}{"name":${JSON.stringify(c.name ?? `@${i + 1}`)},"type":${c.type},"meta":${c.meta},"nullable":${c.nullable}`;
+      if (c.unsigned !== undefined) s += `,"unsigned":${c.unsigned}`;
+      if (c.charset !== undefined) s += `,"charset":${JSON.stringify(c.charset)}`;
+      s += '}';
+    }
+    s += ']';
+    if (ev.primaryKey) s += `,"primaryKey":${JSON.stringify(ev.primaryKey)}`;
+    return `${s}}`;
+  });
+}
+
+/** Row events' own fields (the hot path: see json-writer.ts for why bytes). */
+function writeRows(w: JsonWriter, ev: RowsEvent): void {
+  w.bytes(rowsPart(ev));
+  let tail: string;
+  if (ev.type === 'update_rows') {
+    const rows = ev.rows;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      if (i > 0) w.byte(44);
+      w.bytes(K_BEFORE);
+      writeRow(w, r.before);
+      w.bytes(K_AFTER);
+      writeRow(w, r.after);
+      w.byte(125);
+    }
+    tail = ']';
+    if (ev.includedColumnsBefore)
+      tail += `,"includedColumnsBefore":${JSON.stringify(ev.includedColumnsBefore)}`;
+    if (ev.includedColumnsAfter) tail += `,"includedColumnsAfter":${JSON.stringify(ev.includedColumnsAfter)}`;
+  } else {
+    const rows = ev.rows;
+    for (let i = 0; i < rows.length; i++) {
+      if (i > 0) w.byte(44);
+      writeRow(w, rows[i]!);
+    }
+    tail = ']';
+    if (ev.includedColumns) tail += `,"includedColumns":${JSON.stringify(ev.includedColumns)}`;
+  }
+  w.raw(`${tail}}`);
+}
+
+function writeRow(w: JsonWriter, row: CellValue[]): void {
+  w.byte(91);
+  for (let i = 0; i < row.length; i++) {
+    if (i > 0) w.byte(44);
+    const v = row[i] as CellValue;
+    if (v === null) w.bytes(K_NULL);
+    else if (typeof v === 'number') w.num(v);
+    else if (typeof v === 'string') w.str(v);
+    else if (Buffer.isBuffer(v)) w.hex(v);
+    else if (!Array.isArray(v)) w.raw(JSON.stringify(v));
+    else {
+      w.byte(91);
+      for (let j = 0; j < v.length; j++) {
+        if (j > 0) w.byte(44);
+        w.str(v[j]!);
+      }
+      w.byte(93);
+    }
+  }
+  w.byte(93);
 }
