@@ -182,6 +182,10 @@ export class SyncUnit implements Unit<SyncStatus> {
     const now = Date.now();
     const recentN = this.recent.filter((r) => now - r.t < 10_000).reduce((a, r) => a + r.n, 0);
     const idle = this.appliers.every((a) => a.length === 0);
+    // The master is at least where we have read to (its position is polled once a second).
+    if (this.master.loc && this.applied && compareLocation(this.applied, this.master.loc) > 0) {
+      this.master.loc = { file: this.applied.file, pos: this.applied.pos };
+    }
     const synced =
       idle &&
       this.master.loc !== undefined &&
