@@ -1,6 +1,19 @@
 import { dmError, E } from '../errors/index.js';
 
 /**
+ * Node's native Buffer codecs: public methods of Buffer.prototype that @types/node leaves out.
+ * `buf.toString(enc, a, b)` goes through an encoding lookup and argument checks first, which
+ * costs more than the copy for the short values of a row event. Callers keep a ≤ b ≤ length.
+ */
+declare module 'node:buffer' {
+  interface Buffer {
+    utf8Slice(start: number, end: number): string;
+    latin1Slice(start: number, end: number): string;
+    utf8Write(s: string, offset?: number, length?: number): number;
+  }
+}
+
+/**
  * A bounds-checked little-endian cursor over an event body, one method per wire type (like
  * pg-protocol's BufferReader). Every read past `end` throws E.binlogEventMalformed, so a
  * truncated or corrupt event can never make the decoder read a neighbour's bytes.
@@ -96,6 +109,7 @@ export class BufferReader {
   str(n: number, enc: BufferEncoding = 'utf8'): string {
     const p = this.need(n);
     this.pos = p + n;
+    if (enc === 'utf8') return this.buf.utf8Slice(p, p + n);
     return this.buf.toString(enc, p, p + n);
   }
 
@@ -110,7 +124,7 @@ export class BufferReader {
   cstr(): string {
     const i = this.buf.indexOf(0, this.pos);
     if (i < 0 || i >= this.end) throw malformed(`unterminated string at ${this.pos}`);
-    const s = this.buf.toString('utf8', this.pos, i);
+    const s = this.buf.utf8Slice(this.pos, i);
     this.pos = i + 1;
     return s;
   }

@@ -67,8 +67,8 @@ export function decodeLatin1(buf: Buffer, start: number, end: number): string {
     if (b >= 0x80 && b < 0xa0) break;
     i++;
   }
-  if (i === end) return buf.toString('latin1', start, end);
-  let s = buf.toString('latin1', start, i);
+  if (i === end) return buf.latin1Slice(start, end);
+  let s = buf.latin1Slice(start, i);
   for (; i < end; i++) {
     const b = buf[i]!;
     s += String.fromCharCode(b >= 0x80 && b < 0xa0 ? CP1252_HIGH[b - 0x80]! : b);

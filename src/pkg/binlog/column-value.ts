@@ -68,7 +68,7 @@ function lengthPrefix(buf: Buffer, cur: Cursor, bytes: number): number {
 function text(buf: Buffer, a: number, b: number, kind: TextKind, col: ColumnMeta): string | Buffer {
   switch (kind) {
     case TextKind.Utf8:
-      return buf.toString('utf8', a, b);
+      return buf.utf8Slice(a, b);
     case TextKind.Latin1:
       return decodeLatin1(buf, a, b);
     case TextKind.Binary:

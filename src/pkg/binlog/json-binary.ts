@@ -69,7 +69,7 @@ function value(buf: Buffer, type: number, p: number, end: number, depth: number)
     case J.STRING: {
       const [len, q] = varLen(buf, p, end);
       need(q, len, end);
-      return JSON.stringify(buf.toString('utf8', q, q + len));
+      return JSON.stringify(buf.utf8Slice(q, q + len));
     }
     case J.OPAQUE:
       return opaque(buf, p, end);

@@ -9,12 +9,6 @@ const HEX = '0123456789abcdef';
 /** Characters JSON.stringify escapes: controls, quote, backslash, (lone) surrogates. */
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
-/** Node's native Buffer string codecs (public on Buffer.prototype, missing from @types/node). */
-declare module 'node:buffer' {
-  interface Buffer {
-    utf8Write(s: string, offset?: number, length?: number): number;
-  }
-}
 const HEX_UPPER = new Uint8Array(512);
 for (let i = 0; i < 256; i++) {
   HEX_UPPER[2 * i] = '0123456789ABCDEF'.charCodeAt(i >> 4);
@@ -65,7 +59,7 @@ export class JsonWriter {
 
   /** The text written so far as a string; the writer is empty afterwards. */
   take(): string {
-    const s = this.buf.toString(this.ascii ? 'latin1' : 'utf8', 0, this.pos);
+    const s = this.ascii ? this.buf.latin1Slice(0, this.pos) : this.buf.utf8Slice(0, this.pos);
     this.pos = 0;
     this.ascii = true;
     // Don't keep a buffer grown by one huge event (e.g. a 100 MB ANNOTATE_ROWS query) forever.

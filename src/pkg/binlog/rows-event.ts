@@ -59,13 +59,14 @@ export function decodeRows(
   }
   const isUpdate = type === EventType.UPDATE_ROWS_V1 || type === EventType.UPDATE_ROWS_V2;
   const bmLen = (width + 7) >> 3;
-  const present1 = r.bytes(bmLen);
-  const present2 = isUpdate ? r.bytes(bmLen) : present1;
-  const inc1 = included(present1, width);
-  const inc2 = isUpdate ? included(present2, width) : inc1;
-  const cur: Cursor = { pos: r.pos, end: r.end };
   const buf = r.buf;
-  const base = { header, tableId, schema: info.schema, table: info.table, columns: info.names };
+  const present1 = r.need(bmLen);
+  r.pos += bmLen;
+  const present2 = isUpdate ? r.need(bmLen) : present1;
+  if (isUpdate) r.pos += bmLen;
+  const inc1 = included(buf, present1, width, info);
+  const inc2 = isUpdate ? included(buf, present2, width, info) : inc1;
+  const cur: Cursor = { pos: r.pos, end: r.end };
   if (isUpdate) {
     const rows: { before: CellValue[]; after: CellValue[] }[] = [];
     while (cur.pos < cur.end) {
@@ -73,7 +74,15 @@ export function decodeRows(
       const after = readRow(buf, cur, info, inc2);
       rows.push({ before, after });
     }
-    const ev: UpdateRowsEvent = { type: 'update_rows', ...base, rows };
+    const ev: UpdateRowsEvent = {
+      type: 'update_rows',
+      header,
+      tableId,
+      schema: info.schema,
+      table: info.table,
+      columns: info.names,
+      rows,
+    };
     if (inc1.length !== width) ev.includedColumnsBefore = inc1;
     if (inc2.length !== width) ev.includedColumnsAfter = inc2;
     return ev;
@@ -83,32 +92,65 @@ export function decodeRows(
   const isWrite = type === EventType.WRITE_ROWS_V1 || type === EventType.WRITE_ROWS_V2;
   const ev: WriteRowsEvent | DeleteRowsEvent = {
     type: isWrite ? 'write_rows' : 'delete_rows',
-    ...base,
+    header,
+    tableId,
+    schema: info.schema,
+    table: info.table,
+    columns: info.names,
     rows,
   };
   if (inc1.length !== width) ev.includedColumns = inc1;
   return ev;
 }
 
-function included(bitmap: Buffer, width: number): number[] {
+/** Indexes of the columns set in the bitmap at `at`; the table's shared list when all are. */
+function included(buf: Buffer, at: number, width: number, info: TableInfo): number[] {
+  let all = true;
+  for (let i = 0; i < width; i++) {
+    if ((buf[at + (i >> 3)]! & (1 << (i & 7))) === 0) {
+      all = false;
+      break;
+    }
+  }
+  if (all) {
+    // Full images are the norm: share one list per table (never handed out: see decodeRows).
+    let full = info.allColumns;
+    if (!full) {
+      full = Array.from({ length: width }, (_, i) => i);
+      info.allColumns = full;
+    }
+    return full;
+  }
   const out: number[] = [];
-  for (let i = 0; i < width; i++) if ((bitmap[i >> 3]! & (1 << (i & 7))) !== 0) out.push(i);
+  for (let i = 0; i < width; i++) if ((buf[at + (i >> 3)]! & (1 << (i & 7))) !== 0) out.push(i);
   return out;
 }
 
 function readRow(buf: Buffer, cur: Cursor, info: TableInfo, inc: number[]): CellValue[] {
   const cols = info.columns;
   const kinds = info.kinds;
-  const row: CellValue[] = new Array(cols.length).fill(null);
+  const width = cols.length;
   const n = inc.length;
   const nullBytes = (n + 7) >> 3;
   const nb = cur.pos;
   if (nb + nullBytes > cur.end) throw malformed('row image NULL bitmap runs past the event');
   cur.pos = nb + nullBytes;
-  for (let k = 0; k < n; k++) {
-    if ((buf[nb + (k >> 3)]! & (1 << (k & 7))) !== 0) continue;
-    const i = inc[k]!;
-    row[i] = readCell(buf, cur, cols[i]!, kinds[i]!);
+  // Built by push, in column order: a packed array (faster to read than a holey `new Array(n)`).
+  const row: CellValue[] = [];
+  if (n === width) {
+    for (let i = 0; i < n; i++) {
+      row.push((buf[nb + (i >> 3)]! & (1 << (i & 7))) !== 0 ? null : readCell(buf, cur, cols[i]!, kinds[i]!));
+    }
+    return row;
+  }
+  let k = 0;
+  for (let i = 0; i < width; i++) {
+    if (k < n && inc[k] === i) {
+      row.push((buf[nb + (k >> 3)]! & (1 << (k & 7))) !== 0 ? null : readCell(buf, cur, cols[i]!, kinds[i]!));
+      k++;
+    } else {
+      row.push(null);
+    }
   }
   return row;
 }
