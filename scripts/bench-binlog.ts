@@ -21,6 +21,8 @@ function log(msg: string): void {
 }
 
 async function main(): Promise<void> {
+  // The harness deletes its temp dirs at exit unless told to keep them.
+  if (process.env.BENCH_KEEP) process.env.DM_KEEP_TMP = '1';
   if (!existsSync(join(root, 'dist/src/cmd/dm-binlog.js'))) {
     log('building (npm run build)…');
     try {

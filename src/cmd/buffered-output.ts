@@ -6,14 +6,15 @@ import type { Writable } from 'node:stream';
  * `write` waits for 'drain' when the stream pushes back, so memory stays bounded.
  */
 export class BufferedOutput {
-  private parts: string[] = [];
-  private bytes = 0;
+  private buf: Buffer;
+  private off = 0;
   private broken = false;
 
   constructor(
     private readonly out: Writable,
     private readonly limit = 1 << 20,
   ) {
+    this.buf = Buffer.allocUnsafe(limit);
     out.on('error', (err: NodeJS.ErrnoException) => {
       // A closed pipe (`| head`) is a normal end for a printer: stop writing quietly.
       if (err.code === 'EPIPE') this.broken = true;
@@ -25,20 +26,34 @@ export class BufferedOutput {
     return this.broken || this.out.destroyed;
   }
 
-  /** Queue one line (a newline is added). Resolves at once unless the buffer was handed off and the stream is full. */
+  /**
+   * Queue one line (a newline is added). Lines are UTF-8-encoded straight into the buffer (one
+   * pass, no joining of millions of small strings). Returns a promise only when the buffer was
+   * handed off and the stream asked us to wait.
+   */
   line(s: string): Promise<void> | undefined {
-    this.parts.push(s, '\n');
-    this.bytes += s.length + 1;
-    if (this.bytes >= this.limit) return this.flush();
-    return undefined;
+    // Worst case 3 bytes per UTF-16 unit, plus the newline.
+    const max = s.length * 3 + 1;
+    let p: Promise<void> | undefined;
+    if (this.off + max > this.buf.length) {
+      p = this.flush();
+      if (max > this.buf.length) this.buf = Buffer.allocUnsafe(max);
+    }
+    this.off += this.buf.write(s, this.off, 'utf8');
+    this.buf[this.off++] = 10;
+    return p;
   }
 
   /** Hand everything buffered to the stream; resolves when the stream can take more. */
   flush(): Promise<void> {
-    if (this.parts.length === 0 || this.closed) return Promise.resolve();
-    const chunk = this.parts.join('');
-    this.parts = [];
-    this.bytes = 0;
+    if (this.off === 0 || this.closed) {
+      this.off = 0;
+      return Promise.resolve();
+    }
+    const chunk = this.buf.subarray(0, this.off);
+    // The stream may hold the chunk until it is written: never reuse its memory.
+    this.buf = Buffer.allocUnsafe(Math.max(this.limit, this.buf.length));
+    this.off = 0;
     const ok = this.out.write(chunk);
     if (ok) return Promise.resolve();
     return new Promise((resolve) => {
