@@ -23,11 +23,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { SYNCER_DEFAULTS, TASK_DEFAULTS } from '../src/pkg/config/defaults.js';
 import type { SubTaskConfig } from '../src/pkg/config/types.js';
+import { Applier } from '../src/sync/applier.js';
 import { SyncUnit } from '../src/sync/sync-unit.js';
 import { tableSums } from '../test/harness/checksum.js';
 import { type MariadbInstance, startMariadb } from '../test/harness/mariadb.js';
@@ -264,6 +266,46 @@ class OurSync {
   }
 }
 
+/**
+ * BENCH_DEBUG: wrap a few private methods (diagnostics, no behaviour change) to time the
+ * applier round trips, the exit-safe horizon waits and the event-loop delay.
+ */
+function instrument(): () => string {
+  const acc = { applies: 0, applyMs: 0, horizonMs: 0, horizonCalls: 0, queryMs: 0 };
+  const wrap = (proto: object, name: string, on: (ms: number) => void): void => {
+    const p = proto as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const orig = p[name];
+    if (!orig) return;
+    p[name] = async function (this: unknown, ...a: unknown[]) {
+      const t = performance.now();
+      try {
+        return await orig.apply(this, a);
+      } finally {
+        on(performance.now() - t);
+      }
+    };
+  };
+  wrap(Applier.prototype, 'apply', (ms) => {
+    acc.applies++;
+    acc.applyMs += ms;
+  });
+  wrap(SyncUnit.prototype, 'ensureHorizon', (ms) => {
+    acc.horizonCalls++;
+    acc.horizonMs += ms;
+  });
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  return () => {
+    const r =
+      `applies=${acc.applies} avgApplyMs=${(acc.applyMs / Math.max(1, acc.applies)).toFixed(1)}` +
+      ` horizonWaitMs=${acc.horizonMs.toFixed(0)}/${acc.horizonCalls}` +
+      ` loopDelay p50=${(h.percentile(50) / 1e6).toFixed(1)} max=${(h.max / 1e6).toFixed(1)}ms`;
+    Object.assign(acc, { applies: 0, applyMs: 0, horizonMs: 0, horizonCalls: 0 });
+    h.reset();
+    return r;
+  };
+}
+
 async function childMain(): Promise<void> {
   const arg = JSON.parse(process.argv[3] ?? '{}') as { cfg: SubTaskConfig; workDir: string };
   const out = (m: ChildMsg): void => void process.stdout.write(`${JSON.stringify(m)}\n`);
@@ -284,7 +326,15 @@ async function childMain(): Promise<void> {
       () => undefined,
     );
   };
-  const statusTimer = setInterval(() => out({ step: 'status', ...unit.status() }), 1000);
+  const diag = process.env.BENCH_DEBUG ? instrument() : undefined;
+  const statusTimer = setInterval(() => {
+    out({ step: 'status', ...unit.status() });
+    if (diag) {
+      // Diagnostics only: peeks at the appliers' queues (private) to see where time goes.
+      const appliers = (unit as unknown as { appliers: { length: number }[] }).appliers;
+      process.stderr.write(`  [ours] queues ${appliers.map((x) => x.length).join(' ')} ${diag()}\n`);
+    }
+  }, 1000);
   const rl = createInterface({ input: process.stdin });
   rl.on('line', (line) => {
     const m = JSON.parse(line) as { cmd: string; target?: Pos };
@@ -404,6 +454,16 @@ async function lagTest(
   return { lag, missing: seen.map((m) => id - m.size) };
 }
 
+/** BENCH_DEBUG: what the downstream's connections are doing (State counts). */
+async function processlist(db: MariadbInstance): Promise<void> {
+  const rows = await db
+    .query<{ s: string; n: number }>(
+      "SELECT CONCAT(COMMAND, ':', COALESCE(NULLIF(STATE, ''), '-')) AS s, COUNT(*) AS n FROM information_schema.PROCESSLIST GROUP BY s",
+    )
+    .catch(() => []);
+  process.stderr.write(`  [down] ${rows.map((r) => `${r.s}=${r.n}`).join(' ')}\n`);
+}
+
 function sysbenchTps(out: string): string {
   return /transactions:\s+\d+\s+\(([\d.]+) per sec/.exec(out)?.[1] ?? '?';
 }
@@ -476,6 +536,7 @@ async function main(): Promise<void> {
     };
     const runNative = () => measure(() => nativeCatchup(b, target), cpuNative);
     const runOurs = () => measure(async () => (await o.reach(target)) / 1000, cpuOurs);
+    const debug = process.env.BENCH_DEBUG ? setInterval(() => void processlist(a), 1000) : undefined;
     let nat: { s: number; cpu: number[] };
     let our: { s: number; cpu: number[] };
     if (TOGETHER) {
@@ -486,6 +547,7 @@ async function main(): Promise<void> {
       nat = await runNative();
       our = await runOurs();
     }
+    clearInterval(debug);
     const nativeS = nat.s;
     const oursS = our.s;
     say(
