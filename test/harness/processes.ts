@@ -72,7 +72,14 @@ export function untrackDir(d: string): void {
 /** Resolves when the child has exited (immediately if it already has). */
 export function waitExit(c: ChildProcess): Promise<void> {
   if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => c.once('exit', () => resolve()));
+  // Children are unref'd, so hold the event loop open while we wait for this one.
+  const hold = setInterval(() => {}, 1000);
+  return new Promise((resolve) =>
+    c.once('exit', () => {
+      clearInterval(hold);
+      resolve();
+    }),
+  );
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`. */

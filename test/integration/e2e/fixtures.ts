@@ -134,12 +134,13 @@ export function writeTaskYaml(
   down: MariadbInstance,
   schema: string,
   extra = '',
+  instanceExtra = '',
 ): string {
   const f = join(dir, `${name}.yaml`);
   writeFileSync(
     f,
     `name: "${name}"\ntask-mode: "all"\ntarget-database:\n  host: "127.0.0.1"\n  port: ${down.port}\n  user: "root"\n  password: ""\n` +
-      `mysql-instances:\n  - source-id: "${sourceId}"\n    block-allow-list: "bal"\n    syncer-config-name: "fast"\n` +
+      `mysql-instances:\n  - source-id: "${sourceId}"\n    block-allow-list: "bal"\n    syncer-config-name: "fast"\n${instanceExtra}` +
       `block-allow-list:\n  bal:\n    do-dbs: ["${schema}"]\nsyncers:\n  fast:\n    worker-count: 4\n    batch: 50\n    checkpoint-flush-interval: 1\n${extra}`,
   );
   return f;

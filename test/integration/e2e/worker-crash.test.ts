@@ -53,6 +53,7 @@ describe('e2e: worker kill -9 during load and sync', () => {
         down,
         'shop',
         'mydumpers:\n  small:\n    rows: 5000\nloaders:\n  slow:\n    pool-size: 2\n',
+        '    mydumper-config-name: "small"\n    loader-config-name: "slow"\n',
       ),
     );
     assert.equal(t.json.result, true, t.stdout);
