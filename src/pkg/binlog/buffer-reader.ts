@@ -117,6 +117,7 @@ export class BufferReader {
   rest(enc: BufferEncoding = 'utf8'): string {
     const p = this.pos;
     this.pos = this.end;
+    if (enc === 'utf8') return this.buf.utf8Slice(p, this.end);
     return this.buf.toString(enc, p, this.end);
   }
 

@@ -50,11 +50,21 @@ describe('JsonWriter', () => {
       }
       cases.push(s);
     }
-    const w = new JsonWriter(8);
-    for (const s of cases) {
-      w.str(s);
-      assert.equal(w.take(), JSON.stringify(s), `for ${JSON.stringify(s)}`);
+    // Long ASCII strings with at most one character to escape, at every offset (the word scan).
+    for (const special of ['', '"', '\\', '\n', '\u0000', '\u001f', ' ', '~', '\u007f']) {
+      for (let at = 0; at < 40; at++) {
+        const base = 'abcdefghijklmnopqrstuvwxyz0123456789-ABC'.slice(0, 17 + (at % 23));
+        cases.push(base.slice(0, at) + special + base.slice(at));
+      }
     }
+    const w = new JsonWriter(8);
+    cases.forEach((s, i) => {
+      // 0..3 bytes before the string: every start alignment of the word scan.
+      const pre = 'x'.repeat(i % 4);
+      for (let k = 0; k < pre.length; k++) w.byte(120);
+      w.str(s);
+      assert.equal(w.take(), pre + JSON.stringify(s), `for ${JSON.stringify(s)}`);
+    });
     // Several values in one line, one of them non-ASCII: the whole line decodes as UTF-8.
     w.str('a');
     w.byte(44);
