@@ -22,6 +22,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -616,6 +617,12 @@ function report(sides: Side[], txns: number, rows: number, mb: number): void {
   line('heartbeats seen / missing', `${o.lag.length}/${o.lagMissing}`, `${n.lag.length}/${n.lagMissing}`, '');
   line('CHECKSUM+COUNT equal to up', o.equal ? 'yes' : 'NO', n.equal ? 'yes' : 'NO', '');
   say('(catch-up ratio: time ours/native, goal <= 1.0; rates: ours/native, goal >= 1.0)');
+  // Other work on the machine skews the ratio against a single-threaded applier: say how busy it was.
+  say(
+    `(machine load average at the end: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} on 2 cores)`,
+  );
 }
 
 if (process.argv[2] === '--child') {
