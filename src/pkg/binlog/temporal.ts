@@ -4,15 +4,16 @@
  * Hinnant's days→civil algorithm.
  */
 
+/** '00'..'99' (and '0000'..'9999'): zero-padding by lookup, not by building strings per value. */
+const PAD2: string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+const PAD4: string[] = Array.from({ length: 10000 }, (_, i) => PAD2[Math.floor(i / 100)]! + PAD2[i % 100]!);
+
 function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
+  return n < 100 ? PAD2[n]! : String(n);
 }
 
 function pad4(n: number): string {
-  if (n >= 1000) return String(n);
-  if (n >= 100) return `0${n}`;
-  if (n >= 10) return `00${n}`;
-  return `000${n}`;
+  return n < 10000 ? PAD4[n]! : String(n);
 }
 
 /** `.ffffff` cut to `fsp` digits ('' for fsp 0). */
