@@ -18,6 +18,7 @@ import { identityKey, renamed, type TableStructure } from '../pkg/schema/table-s
 import { RelayReader } from '../relay/relay-reader.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
 import { Applier, retryable } from './applier.js';
+import { operatedQuery } from './binlog-operator.js';
 import { Causality, changeKeys } from './causality.js';
 import { CheckpointStore, tableKey } from './checkpoint.js';
 import { analyseDdl, type DdlInfo, rewriteNames, splitPerTable } from './ddl/ddl-info.js';
@@ -543,7 +544,12 @@ export class SyncUnit implements Unit<SyncStatus> {
     ts: number,
   ): Promise<void> {
     const infos: DdlInfo[] = [];
-    for (const stmt of splitStatements(query)) infos.push(...splitPerTable(analyseDdl(stmt, schema)));
+    // A pending `dmctl binlog skip|replace|inject` for this event changes what is executed.
+    const op = this.deps.binlogOps?.take(pe.file, pe.pos);
+    if (op) this.log.warn({ op: op.kind, at: op.pos, sqls: op.sqls }, 'binlog operation applied');
+    for (const stmt of splitStatements(operatedQuery(op, query))) {
+      infos.push(...splitPerTable(analyseDdl(stmt, schema)));
+    }
     const at = { file: pe.file, pos: pe.pos };
     for (const info of infos) {
       if (info.kind === 'skip') {

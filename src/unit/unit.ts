@@ -43,4 +43,6 @@ export interface UnitDeps {
   workDir: string;
   /** Prometheus registry of the worker process (prom-client). */
   registry?: import('prom-client').Registry;
+  /** Pending `dmctl binlog` operations of the subtask (read by the sync unit before a DDL). */
+  binlogOps?: import('../sync/binlog-operator.js').BinlogOperator;
 }

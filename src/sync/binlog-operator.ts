@@ -1,0 +1,116 @@
+/**
+ * Pending binlog operations of one subtask (DM's `binlog skip|replace|inject|revert|list`,
+ * formerly `handle-error`): a pure holder keyed by the start position of a binlog event. The
+ * sync unit asks {@link BinlogOperator.take} before it executes a query (DDL) event; the
+ * worker adds and reverts operations on behalf of dmctl. It lives in the SubTask, not in the
+ * unit, so operations survive pause/resume (the failed event is re-read after a resume).
+ */
+import { dmError, E } from '../pkg/errors/index.js';
+
+export const BINLOG_OP_KINDS = ['skip', 'replace', 'inject'] as const;
+export type BinlogOpKind = (typeof BINLOG_OP_KINDS)[number];
+
+/** One pending operation. */
+export interface BinlogOp {
+  kind: BinlogOpKind;
+  /** Normalised `file:pos` of the event's start. */
+  pos: string;
+  /** Statements for replace (instead of the event) and inject (before the event). */
+  sqls: string[];
+}
+
+/**
+ * Parse DM's `-b` argument: `mysql-bin.000001:2345` (also `(mysql-bin.000001, 2345)` as DM
+ * prints positions in status). Returns the normalised `file:pos`.
+ */
+export function parseBinlogPos(text: string): string {
+  const t = text.trim().replace(/^\(|\)$/g, '');
+  const m = /^([^\s:,()]+)\s*[:,]\s*(\d+)$/.exec(t);
+  if (!m) {
+    throw dmError(
+      E.ctlInvalidArgs,
+      `invalid binlog position "${text}": expected file:pos, e.g. mysql-bin.000001:2345`,
+    );
+  }
+  return `${m[1]}:${Number(m[2])}`;
+}
+
+/** Split `"SQL1; SQL2"` into statements (quotes and backticks respected). */
+export function splitSqls(text: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quote) {
+      cur += c;
+      if (c === '\\' && quote !== '`' && i + 1 < text.length) cur += text[++i];
+      else if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"' || c === '`') {
+      quote = c;
+      cur += c;
+    } else if (c === ';') {
+      if (cur.trim()) out.push(cur.trim());
+      cur = '';
+    } else cur += c;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+export class BinlogOperator {
+  private readonly ops = new Map<string, BinlogOp>();
+
+  /** Add (or overwrite, as DM does) the operation at `op.pos`. */
+  set(op: BinlogOp): void {
+    const pos = parseBinlogPos(op.pos);
+    if (op.kind !== 'skip' && op.sqls.length === 0) {
+      throw dmError(E.ctlInvalidArgs, `binlog ${op.kind} needs at least one SQL statement`);
+    }
+    this.ops.set(pos, { kind: op.kind, pos, sqls: op.kind === 'skip' ? [] : [...op.sqls] });
+  }
+
+  /** Cancel the pending operation at `pos`; false when there was none. */
+  revert(pos: string): boolean {
+    return this.ops.delete(parseBinlogPos(pos));
+  }
+
+  /** Pending operations, in position order. */
+  list(): BinlogOp[] {
+    return [...this.ops.values()].sort((a, b) => comparePos(a.pos, b.pos));
+  }
+
+  /** The operation for the event starting at `file:pos`, removed once handed out. */
+  take(file: string, pos: number): BinlogOp | undefined {
+    const key = `${file}:${pos}`;
+    const op = this.ops.get(key);
+    if (op) this.ops.delete(key);
+    return op;
+  }
+
+  get size(): number {
+    return this.ops.size;
+  }
+}
+
+function comparePos(a: string, b: string): number {
+  const [fa = '', pa = '0'] = splitPos(a);
+  const [fb = '', pb = '0'] = splitPos(b);
+  return fa === fb ? Number(pa) - Number(pb) : fa < fb ? -1 : 1;
+}
+
+function splitPos(p: string): [string, string] {
+  const i = p.lastIndexOf(':');
+  return [p.slice(0, i), p.slice(i + 1)];
+}
+
+/**
+ * The query text the sync unit should handle instead of `query` under `op`: nothing for
+ * skip, the replacement for replace, the injected statements then the event for inject.
+ */
+export function operatedQuery(op: BinlogOp | undefined, query: string): string {
+  if (!op) return query;
+  if (op.kind === 'skip') return '';
+  if (op.kind === 'replace') return op.sqls.join(';\n');
+  return [...op.sqls, query].join(';\n');
+}
