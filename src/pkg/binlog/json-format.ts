@@ -190,7 +190,6 @@ function tableMapPart(ev: TableMapEvent): Uint8Array {
 /** Row events' own fields (the hot path: see json-writer.ts for why bytes). */
 function writeRows(w: JsonWriter, ev: RowsEvent): void {
   w.bytes(rowsPart(ev));
-  let tail: string;
   if (ev.type === 'update_rows') {
     const rows = ev.rows;
     for (let i = 0; i < rows.length; i++) {
@@ -202,20 +201,20 @@ function writeRows(w: JsonWriter, ev: RowsEvent): void {
       writeRow(w, r.after);
       w.byte(125);
     }
-    tail = ']';
+    w.byte(93);
     if (ev.includedColumnsBefore)
-      tail += `,"includedColumnsBefore":${JSON.stringify(ev.includedColumnsBefore)}`;
-    if (ev.includedColumnsAfter) tail += `,"includedColumnsAfter":${JSON.stringify(ev.includedColumnsAfter)}`;
+      w.raw(`,"includedColumnsBefore":${JSON.stringify(ev.includedColumnsBefore)}`);
+    if (ev.includedColumnsAfter) w.raw(`,"includedColumnsAfter":${JSON.stringify(ev.includedColumnsAfter)}`);
   } else {
     const rows = ev.rows;
     for (let i = 0; i < rows.length; i++) {
       if (i > 0) w.byte(44);
       writeRow(w, rows[i]!);
     }
-    tail = ']';
-    if (ev.includedColumns) tail += `,"includedColumns":${JSON.stringify(ev.includedColumns)}`;
+    w.byte(93);
+    if (ev.includedColumns) w.raw(`,"includedColumns":${JSON.stringify(ev.includedColumns)}`);
   }
-  w.raw(`${tail}}`);
+  w.byte(125);
 }
 
 function writeRow(w: JsonWriter, row: CellValue[]): void {

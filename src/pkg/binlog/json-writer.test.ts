@@ -30,6 +30,8 @@ describe('JsonWriter', () => {
       'a long value with non-ASCII: ünïcödé and € and 中文 but no escapes',
       'a long value with a pair 😀 and text around it, long enough',
       'a long value that ends with a quote, long enough"',
+      'latin1 only: café crème brûlée, long enough',
+      'above U+00FF with an ASCII low byte: \u0141\u0122\u015c, long enough',
     ];
     const r = rng(7);
     for (let i = 0; i < 300; i++) {

@@ -145,13 +145,14 @@ export class JsonWriter {
   str(s: string): void {
     const n = s.length;
     if (n > 16) {
-      // Let the native encoder copy it (a JS char loop is several times slower), then check
-      // the bytes: ASCII needs an escape only for controls, '"' and '\\'.
+      // Let native code copy it (a JS char loop is several times slower), then check the
+      // bytes. As many bytes as characters means ASCII (latin1Write would be a plainer copy,
+      // but it silently truncates characters above U+00FF, e.g. U+0141 to 'A').
       this.ensure(n * 3 + 2);
       const buf = this.buf;
       const start = this.pos + 1;
       const len = buf.utf8Write(s, start);
-      if (len === n ? !this.hasEscapable(start, start + len) : !NEEDS_ESCAPE.test(s)) {
+      if (len === n ? this.scan(start, start + len) === 0 : !NEEDS_ESCAPE.test(s)) {
         if (len !== n) this.ascii = false;
         buf[start - 1] = 34;
         buf[start + len] = 34;
@@ -219,37 +220,41 @@ export class JsonWriter {
   /** Text written as is (already JSON), UTF-8 encoded. */
   raw(s: string): void {
     this.ensure(s.length * 3);
-    const n = this.buf.write(s, this.pos, 'utf8');
+    const n = this.buf.utf8Write(s, this.pos);
     if (n !== s.length) this.ascii = false;
     this.pos += n;
   }
 
   /**
-   * Whether bytes [a, b) hold a control character, '"' or '\\' (bytes ≥ 0x80 are not looked
-   * at: only for ASCII text). Four bytes per step with the "has a zero / smaller byte" word
-   * tricks (Hacker's Delight §6.1): exact, no false positives.
+   * Look at bytes [a, b): 2 if one is ≥ 0x80 (not ASCII), else 1 if one is a control character,
+   * '"' or '\\' (needs an escape), else 0. Four bytes per step with the "has a zero / smaller
+   * byte" word tricks (Hacker's Delight §6.1): exact, no false positives.
    */
-  private hasEscapable(a: number, b: number): boolean {
+  private scan(a: number, b: number): number {
     const buf = this.buf;
+    let esc = 0;
     while (a < b && (a & 3) !== 0) {
       const c = buf[a++]!;
-      if (c < 0x20 || c === 34 || c === 92) return true;
+      if (c >= 0x80) return 2;
+      if (c < 0x20 || c === 34 || c === 92) esc = 1;
     }
     const words = this.words;
     const wEnd = b >> 2;
     for (let i = a >> 2; i < wEnd; i++) {
       const w = words[i]!;
+      if ((w & 0x80808080) !== 0) return 2;
       const q = w ^ 0x22222222;
       const s = w ^ 0x5c5c5c5c;
       if ((((w - 0x20202020) & ~w) | ((q - 0x01010101) & ~q) | ((s - 0x01010101) & ~s)) & 0x80808080) {
-        return true;
+        esc = 1;
       }
     }
     for (let i = Math.max(a, wEnd << 2); i < b; i++) {
       const c = buf[i]!;
-      if (c < 0x20 || c === 34 || c === 92) return true;
+      if (c >= 0x80) return 2;
+      if (c < 0x20 || c === 34 || c === 92) esc = 1;
     }
-    return false;
+    return esc;
   }
 
   /** Bytes as `"0x…"` (uppercase hex). */

@@ -62,7 +62,7 @@ export function decodeTableMap(
   r.need(postHeaderLen);
   let info = cache.get(tableId);
   const n = r.end - start;
-  if (!info || info.key.length !== n || r.buf.compare(info.key, 0, n, start, r.end) !== 0) {
+  if (!info || info.key.length !== n || !sameBytes(info.key, r.buf, start, n)) {
     info = parseTableMap(r, postHeaderLen, tableId, lookup);
     if (cache.size >= MAX_CACHED) cache.clear();
     cache.set(tableId, info);
@@ -78,6 +78,13 @@ export function decodeTableMap(
   };
   if (info.primaryKey) ev.primaryKey = info.primaryKey;
   return ev;
+}
+
+/** key equals buf[at, at + n) (a JS loop: Buffer.compare's argument checks cost more for short maps). */
+function sameBytes(key: Buffer, buf: Buffer, at: number, n: number): boolean {
+  if (n > 256) return buf.compare(key, 0, n, at, at + n) === 0;
+  for (let i = 0; i < n; i++) if (key[i] !== buf[at + i]) return false;
+  return true;
 }
 
 function parseTableMap(
