@@ -163,6 +163,8 @@ export interface OperateRequest {
   database?: string;
   table?: string;
   schema?: string;
+  /** For binlog-schema update/delete: persist the tracker with the checkpoint at once (default true). */
+  flush?: boolean;
   /** For purge-relay: purge files before this one. */
   filename?: string;
 }

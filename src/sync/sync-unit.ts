@@ -1,34 +1,24 @@
-import path from 'node:path';
 import { Gauge, type Registry } from 'prom-client';
-import { readDumpMetadata } from '../dump/metadata.js';
-import { BinlogClient } from '../pkg/binlog/binlog-client.js';
 import type { PositionedEvent, RowsEvent } from '../pkg/binlog/types.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
 import { asDmError, type DmError, dmError, E, isDmError } from '../pkg/errors/index.js';
-import { BinlogEventFilter } from '../pkg/filter/binlog-event-filter.js';
-import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
-import { ExpressionFilter } from '../pkg/filter/expression-filter.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { Backoff, sleep } from '../pkg/retry/backoff.js';
-import { TableRouter } from '../pkg/router/table-router.js';
-import { loadTableStructure } from '../pkg/schema/load-structure.js';
 import { SchemaTracker } from '../pkg/schema/schema-tracker.js';
-import { identityKey, renamed, type TableStructure } from '../pkg/schema/table-structure.js';
-import { RelayReader } from '../relay/relay-reader.js';
+import { identityKey, type TableStructure } from '../pkg/schema/table-structure.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
 import { Applier, retryable } from './applier.js';
 import { operatedQuery } from './binlog-operator.js';
 import { Causality, changeKeys } from './causality.js';
 import { CheckpointStore, tableKey } from './checkpoint.js';
-import { analyseDdl, type DdlInfo, rewriteNames, splitPerTable } from './ddl/ddl-info.js';
-import { splitStatements } from './ddl/sql-tokens.js';
+import { DdlExecutor } from './ddl/ddl-executor.js';
+import { EventFilters } from './event-filters.js';
 import { compareLocation, type DmlJob, formatLocation, type Location, type TableName } from './job.js';
 import { rowChanges } from './row-changes.js';
+import { openEvents, resolveStartMeta, type StartPoint } from './start-location.js';
+import { loadStructure, replicatedTables } from './structure-source.js';
 import { parseDurationMs, type SyncStatus } from './sync-status.js';
-
-/** DDL errors that mean "already applied" when a DDL is replayed after a crash. */
-const DDL_IDEMPOTENT_ERRNOS = new Set([1007, 1008, 1050, 1051, 1054, 1060, 1061, 1068, 1091, 1146, 1176]);
 
 interface Boundary {
   /** Every job with seq <= this must be applied. */
@@ -52,15 +42,13 @@ export class SyncUnit implements Unit<SyncStatus> {
   private readonly log: Logger;
   private readonly tracker: SchemaTracker;
   private readonly store: CheckpointStore;
-  private readonly bal: BlockAllowList;
-  private readonly router: TableRouter;
-  private readonly eventFilter: BinlogEventFilter;
-  private readonly exprFilter: ExpressionFilter;
+  private readonly filters: EventFilters;
+  private readonly ddl: DdlExecutor;
   private ctl: Connection | undefined;
   private up: Connection | undefined;
   private appliers: Applier[] = [];
   private causality: Causality;
-  private start: Location | { gtid: string } = { file: '', pos: 4 };
+  private start: StartPoint = { file: '', pos: 4 };
   private startExitSafe: Location | undefined;
   private tableCps = new Map<string, Location>();
   /** Read position: after the last event handled. */
@@ -90,11 +78,27 @@ export class SyncUnit implements Unit<SyncStatus> {
     this.log = deps.logger.child({ unit: 'sync', task: cfg.name, source: cfg.sourceId });
     this.tracker = new SchemaTracker(cfg.caseSensitive);
     this.store = new CheckpointStore(cfg.metaSchema, cfg.name, cfg.sourceId);
-    const cs = { caseSensitive: cfg.caseSensitive };
-    this.bal = new BlockAllowList(cfg.blockAllowList, { ...cs, alwaysIgnore: [cfg.metaSchema] });
-    this.router = new TableRouter(cfg.routes, cs);
-    this.eventFilter = new BinlogEventFilter(cfg.filters, cs);
-    this.exprFilter = new ExpressionFilter(cfg.expressionFilters, cs);
+    this.filters = new EventFilters(cfg);
+    this.ddl = new DdlExecutor({
+      filters: this.filters,
+      tracker: this.tracker,
+      logger: this.log,
+      host: {
+        drain: async () => {
+          await this.drainAll();
+          this.causality.reset();
+          this.advanceApplied();
+        },
+        ensureHorizon: (end) => this.ensureHorizon(end),
+        ctlQuery: (sql) => this.ctlQuery(sql),
+        control: () => this.control(),
+        isReplay: (end) => this.startExitSafe !== undefined && compareLocation(end, this.startExitSafe) <= 0,
+        done: async (end) => {
+          this.applied = { ...end };
+          await this.flushCheckpoint(false);
+        },
+      },
+    });
     this.causality = new Causality(Math.max(1, cfg.syncer.workerCount));
     if (deps.registry) this.registerMetrics(deps.registry);
   }
@@ -124,18 +128,7 @@ export class SyncUnit implements Unit<SyncStatus> {
         'resume from checkpoint',
       );
     } else {
-      const meta =
-        this.cfg.taskMode === 'incremental'
-          ? this.cfg.meta
-          : await readDumpMetadata(
-              path.resolve(this.deps.workDir, this.cfg.loader.dir) + '.' + this.cfg.name,
-            );
-      if (!meta || (!meta.binlogName && !meta.binlogGtid)) {
-        throw dmError(E.syncFailed, 'no checkpoint and no start position (meta) for the sync unit');
-      }
-      this.start = meta.binlogName
-        ? { file: meta.binlogName, pos: meta.binlogPos || 4 }
-        : { gtid: meta.binlogGtid };
+      this.start = await resolveStartMeta(this.cfg, this.deps.workDir);
       await this.preloadTracker();
     }
     if ('file' in this.start) {
@@ -152,26 +145,26 @@ export class SyncUnit implements Unit<SyncStatus> {
    * structure of later, possibly after an ALTER the binlog has yet to deliver).
    */
   private async preloadTracker(): Promise<void> {
-    this.up ??= await connectDb(this.cfg.from, E.dbUpstreamConnect);
-    const [rows] = (await this.up.query(
-      "SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE'",
-    )) as unknown as [{ s: string; t: string }[]];
-    for (const { s, t } of rows) {
-      if (!this.bal.allowTable(s, t)) continue;
+    for (const { s, t } of await replicatedTables(await this.upstream(), this.filters)) {
       const st = await this.loadStructure(s, t);
       if (st) this.tracker.put(st);
     }
   }
 
+  private async upstream(): Promise<Connection> {
+    this.up ??= await connectDb(this.cfg.from, E.dbUpstreamConnect);
+    return this.up;
+  }
+
   /** A table's structure from the upstream (incremental) or the downstream table a full load made. */
-  private async loadStructure(schema: string, table: string): Promise<TableStructure | undefined> {
-    if (this.cfg.taskMode === 'incremental') {
-      this.up ??= await connectDb(this.cfg.from, E.dbUpstreamConnect);
-      return loadTableStructure(this.up, schema, table);
-    }
-    const r = this.router.route(schema, table);
-    const d = await loadTableStructure(this.control(), r.schema, r.table);
-    return d ? renamed(d, schema, table) : undefined;
+  private loadStructure(schema: string, table: string): Promise<TableStructure | undefined> {
+    return loadStructure(
+      this.cfg,
+      this.filters,
+      { upstream: () => this.upstream(), downstream: () => this.control() },
+      schema,
+      table,
+    );
   }
 
   isRetryable(err: DmError): boolean {
@@ -276,27 +269,16 @@ export class SyncUnit implements Unit<SyncStatus> {
   }
 
   private events(signal: AbortSignal): AsyncGenerator<PositionedEvent> {
-    const lookup = this.tracker.lookup();
-    if (this.cfg.enableRelay) {
-      const start = 'file' in this.start ? this.start : { file: '', pos: 4 };
-      return new RelayReader({
-        relayDir: this.cfg.relayDir,
-        start,
-        decoder: { schemaLookup: lookup },
-      }).events(signal);
-    }
-    return new BinlogClient({
-      host: this.cfg.from.host,
-      port: this.cfg.from.port,
-      user: this.cfg.from.user,
-      password: this.cfg.from.password,
-      serverId: this.cfg.serverId || 1_000_000 + Math.floor(Math.random() * 1_000_000),
-      flavor: this.cfg.flavor,
-      start: this.start,
-      heartbeatMs: 1000,
-      schemaLookup: lookup,
-      logger: this.log,
-    }).events(signal);
+    return openEvents(
+      {
+        cfg: this.cfg,
+        workDir: this.deps.workDir,
+        start: this.start,
+        schemaLookup: this.tracker.lookup(),
+        logger: this.log,
+      },
+      signal,
+    );
   }
 
   // ---- event handling ---------------------------------------------------------------
@@ -390,9 +372,7 @@ export class SyncUnit implements Unit<SyncStatus> {
   }
 
   private async handleRows(ev: RowsEvent, pe: PositionedEvent, end: Location): Promise<void> {
-    if (!this.bal.allowTable(ev.schema, ev.table)) return;
-    const dmEvent = ev.type === 'write_rows' ? 'insert' : ev.type === 'update_rows' ? 'update' : 'delete';
-    if (this.eventFilter.filter(ev.schema, ev.table, dmEvent) === 'Ignore') return;
+    if (!this.filters.allowRows(ev)) return;
     const t = await this.structureOf(ev.schema, ev.table);
     if (!t) {
       throw dmError(
@@ -406,28 +386,12 @@ export class SyncUnit implements Unit<SyncStatus> {
     const noKey = identityKey(t) === undefined;
     const tcp = noKey ? this.tableCps.get(tableKey({ schema: ev.schema, table: ev.table })) : undefined;
     if (tcp && compareLocation(end, tcp) <= 0) return; // already applied with its table checkpoint
-    const target: TableName = this.router.route(ev.schema, ev.table);
+    const target: TableName = this.filters.route(ev.schema, ev.table);
     const names = t.columns.map((c) => c.name);
     const safe = this.safeFor(end);
     const eventPos = { file: pe.file, pos: pe.pos };
     for (const change of rowChanges(ev, t, target)) {
-      if (this.exprFilter.hasRules(ev.schema, ev.table)) {
-        if (
-          change.type === 'insert' &&
-          this.exprFilter.skipInsert(ev.schema, ev.table, names, change.after ?? [])
-        )
-          continue;
-        if (
-          change.type === 'delete' &&
-          this.exprFilter.skipDelete(ev.schema, ev.table, names, change.before ?? [])
-        )
-          continue;
-        if (
-          change.type === 'update' &&
-          this.exprFilter.skipUpdate(ev.schema, ev.table, names, change.before ?? [], change.after ?? [])
-        )
-          continue;
-      }
+      if (this.filters.skipChange(ev.schema, ev.table, names, change)) continue;
       const keys = changeKeys(change);
       let idx = this.causality.assign(keys);
       if (idx === 'conflict') {
@@ -520,14 +484,12 @@ export class SyncUnit implements Unit<SyncStatus> {
 
   private async pollMaster(): Promise<void> {
     if (this.closed) return;
-    this.up ??= await connectDb(this.cfg.from, E.dbUpstreamConnect);
-    const [rows] = (await this.up.query('SHOW MASTER STATUS')) as unknown as [Record<string, unknown>[]];
+    const up = await this.upstream();
+    const [rows] = (await up.query('SHOW MASTER STATUS')) as unknown as [Record<string, unknown>[]];
     const r = rows[0];
     if (r) this.master.loc = { file: String(r.File), pos: Number(r.Position) };
     try {
-      const [g] = (await this.up.query('SELECT @@GLOBAL.gtid_binlog_pos AS g')) as unknown as [
-        { g: string }[],
-      ];
+      const [g] = (await up.query('SELECT @@GLOBAL.gtid_binlog_pos AS g')) as unknown as [{ g: string }[]];
       this.master.gtid = g[0]?.g ?? '';
     } catch {
       this.master.gtid = String(r?.Executed_Gtid_Set ?? '');
@@ -543,94 +505,11 @@ export class SyncUnit implements Unit<SyncStatus> {
     end: Location,
     ts: number,
   ): Promise<void> {
-    const infos: DdlInfo[] = [];
     // A pending `dmctl binlog skip|replace|inject` for this event changes what is executed.
     const op = this.deps.binlogOps?.take(pe.file, pe.pos);
     if (op) this.log.warn({ op: op.kind, at: op.pos, sqls: op.sqls }, 'binlog operation applied');
-    for (const stmt of splitStatements(operatedQuery(op, query))) {
-      infos.push(...splitPerTable(analyseDdl(stmt, schema)));
-    }
-    const at = { file: pe.file, pos: pe.pos };
-    for (const info of infos) {
-      if (info.kind === 'skip') {
-        this.log.info({ sql: info.sql, at: formatLocation(at) }, 'skip statement (built-in rule)');
-        continue;
-      }
-      if (info.kind === 'unsupported') {
-        throw dmError(
-          E.syncDdlUnsupported,
-          `unsupported statement in binlog at ${formatLocation(at)}: ${info.sql}`,
-          {
-            context: { binlogPosition: formatLocation(at), sql: info.sql },
-          },
-        );
-      }
-      await this.handleDdl(info, schema, at, end);
-    }
+    await this.ddl.handleQuery(schema, operatedQuery(op, query), { file: pe.file, pos: pe.pos }, end);
     this.boundary(end, ts);
-  }
-
-  private allowed(info: DdlInfo): boolean {
-    const subject = info.refs[0];
-    if (!subject) return true;
-    if (subject.table === '') {
-      if (!this.bal.allowSchema(subject.schema)) return false;
-    } else if (!info.refs.some((r) => r.table !== '' && this.bal.allowTable(r.schema, r.table))) return false;
-    const ev = info.eventName as Parameters<BinlogEventFilter['filter']>[2];
-    return this.eventFilter.filter(subject.schema, subject.table, ev, info.sql) === 'Do';
-  }
-
-  private async handleDdl(info: DdlInfo, schema: string, at: Location, end: Location): Promise<void> {
-    const execute = this.allowed(info);
-    // Every change before the DDL must be applied (and saved) before the structure changes.
-    await this.drainAll();
-    this.causality.reset();
-    this.advanceApplied();
-    const sql = rewriteNames(info, (s, t) =>
-      t === '' ? { schema: this.router.route(s, '').schema, table: '' } : this.router.route(s, t),
-    );
-    if (execute) {
-      await this.ensureHorizon(end);
-      this.log.info({ sql, at: formatLocation(at) }, 'execute DDL');
-      try {
-        await this.ctlQuery(sql);
-      } catch (err) {
-        const errno = (err as { errno?: number }).errno;
-        const replay = this.startExitSafe !== undefined && compareLocation(end, this.startExitSafe) <= 0;
-        if (!(replay && errno !== undefined && DDL_IDEMPOTENT_ERRNOS.has(errno))) {
-          throw dmError(
-            E.dbExecDownstream,
-            `execute DDL failed at ${formatLocation(at)}: ${(err as Error).message}`,
-            {
-              cause: err,
-              context: { binlogPosition: formatLocation(at), sql },
-            },
-          );
-        }
-        this.log.warn({ sql, errno }, 'DDL already applied before the restart; continuing');
-      }
-    } else this.log.info({ sql: info.sql, at: formatLocation(at) }, 'DDL filtered out');
-    // The tracker follows the upstream even for filtered DDLs (later rows have that shape).
-    const r = this.tracker.applyDdl(info.sql, schema);
-    if (r.kind === 'unparsed') {
-      if (!execute) {
-        for (const ref of info.refs) if (ref.table) this.tracker.drop(ref.schema, ref.table);
-      } else {
-        this.log.info(
-          { sql: info.sql },
-          'DDL not understood by the parser: re-reading the tables from the downstream',
-        );
-        for (const ref of info.refs) {
-          if (!ref.table) continue;
-          const tgt = this.router.route(ref.schema, ref.table);
-          const d = await loadTableStructure(this.control(), tgt.schema, tgt.table);
-          if (d) this.tracker.put(renamed(d, ref.schema, ref.table));
-          else this.tracker.drop(ref.schema, ref.table);
-        }
-      }
-    }
-    this.applied = { ...end };
-    await this.flushCheckpoint(false);
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,8 @@ export interface WorkerServerBackend {
   /** True while the etcd lease is alive. */
   alive(): boolean;
   registry: Registry;
+  /** `POST /operate` (binlog, binlog-schema, purge-relay); see worker/operate.ts. */
+  operate?(req: OperateRequest): Promise<OperateResponse>;
 }
 
 /**
@@ -37,8 +39,8 @@ export function buildWorkerServer(b: WorkerServerBackend): FastifyInstance {
         msg: `unknown operation "${String(op)}"; expected one of ${OPERATE_OPS.join(', ')}`,
       };
     }
-    // None of these is backed by the units yet: say so instead of pretending.
-    return { result: false, msg: 'not supported yet' };
+    if (!b.operate) return { result: false, msg: 'not supported yet' };
+    return b.operate({ ...req.body, op } as OperateRequest);
   });
 
   app.get('/metrics', async (_req, reply) => {

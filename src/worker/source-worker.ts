@@ -1,3 +1,4 @@
+import { isAbsolute, join } from 'node:path';
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { SubTaskStatus, WorkerStatusResponse } from '../master/worker-api.js';
 import { maybeDecrypt } from '../pkg/config/encrypt.js';
@@ -118,6 +119,14 @@ export class SourceWorker {
       },
       subTaskStatus,
     };
+  }
+
+  /** The bound source's relay directory when relay is enabled, else ''. */
+  relayDir(): string {
+    if (!this.sourceCfg?.enableRelay) return '';
+    // Same resolution as the relay unit: relative to the worker's work dir.
+    const d = this.sourceCfg.relayDir || 'relay-dir';
+    return isAbsolute(d) ? d : join(this.o.deps.workDir, d);
   }
 
   /** Names of local subtasks (for tests and metrics). */

@@ -3,6 +3,7 @@ import type { SubTaskConfig } from '../pkg/config/types.js';
 import { isRetryableDbError } from '../pkg/db/connect.js';
 import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
 import { Backoff, type BackoffOptions } from '../pkg/retry/backoff.js';
+import { BinlogOperator } from '../sync/binlog-operator.js';
 import type { Stage, Unit, UnitDeps, UnitType } from '../unit/unit.js';
 import { readCheckpointFacts, resumeFrom, unitsForMode } from './resume-point.js';
 import { type StageEvent, transition } from './subtask-stage.js';
@@ -67,7 +68,8 @@ export class SubTask {
 
   constructor(cfg: SubTaskConfig, deps: UnitDeps, opts: SubTaskOptions = {}) {
     this.cfg = cfg;
-    this.deps = deps;
+    // The binlog operator belongs to the subtask so operations survive pause/resume.
+    this.deps = { ...deps, binlogOps: deps.binlogOps ?? new BinlogOperator() };
     this.factory = opts.factory ?? defaultUnitFactory;
     this.resumePoint = opts.resumePoint ?? defaultResumePoint;
     this.onStageChange = opts.onStageChange;
@@ -82,6 +84,26 @@ export class SubTask {
 
   get stage(): Stage {
     return this.stageV;
+  }
+
+  /** Pending `dmctl binlog` operations (handed to the sync unit through its deps). */
+  get binlogOps(): BinlogOperator {
+    return this.deps.binlogOps as BinlogOperator;
+  }
+
+  /** The binlog position named by the error that paused the subtask, if any (`binlog skip` without -b). */
+  failedPosition(): string | undefined {
+    for (const e of this.errors) {
+      const p = e.context.binlogPosition;
+      if (typeof p === 'string' && p !== '') return p;
+    }
+    return undefined;
+  }
+
+  /** The sync unit, when it exists (binlog-schema acts on its tracker). */
+  liveUnit(type: UnitType): Unit | undefined {
+    for (const { unit } of this.units.values()) if (unit.type === type) return unit;
+    return undefined;
   }
 
   /** The unit currently running (or last run); '' before the resume point is known. */

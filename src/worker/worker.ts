@@ -5,6 +5,7 @@ import type { Logger } from '../pkg/log/logger.js';
 import { STAGES } from '../unit/unit.js';
 import { WorkerKeepalive } from './keepalive.js';
 import { registerWithMasters } from './master-join.js';
+import { operate } from './operate.js';
 import { buildWorkerServer, listenWorkerServer } from './server.js';
 import { SourceWorker } from './source-worker.js';
 import type { SubTaskOptions } from './subtask.js';
@@ -61,6 +62,10 @@ export class Worker {
           sourceStatus: { source: '', worker: cfg.name, result: null, relayStatus: null },
           subTaskStatus: [],
         },
+      operate: async (req) =>
+        this.source
+          ? operate(this.source, req)
+          : { result: false, msg: 'this worker is not bound to a source' },
     });
     this.listenUrl = await listenWorkerServer(this.app, cfg.workerAddr);
     logger.info({ addr: this.listenUrl, name: cfg.name }, 'dm-worker listening');
