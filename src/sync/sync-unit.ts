@@ -512,6 +512,16 @@ export class SyncUnit implements Unit<SyncStatus> {
     this.boundary(end, ts);
   }
 
+  /** The schema tracker (for `dmctl binlog-schema`, see schema-operator.ts). */
+  get schemaTracker(): SchemaTracker {
+    return this.tracker;
+  }
+
+  /** Persist the tracker with the checkpoint now (`binlog-schema --flush`). */
+  async flushSchema(): Promise<void> {
+    await this.flushCheckpoint(false);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -1,0 +1,130 @@
+import type { Connection } from '../../pkg/db/connect.js';
+import { dmError, E } from '../../pkg/errors/index.js';
+import type { Logger } from '../../pkg/log/logger.js';
+import { loadTableStructure } from '../../pkg/schema/load-structure.js';
+import type { SchemaTracker } from '../../pkg/schema/schema-tracker.js';
+import { renamed } from '../../pkg/schema/table-structure.js';
+import type { EventFilters } from '../event-filters.js';
+import { formatLocation, type Location } from '../job.js';
+import { analyseDdl, type DdlInfo, rewriteNames, splitPerTable } from './ddl-info.js';
+import { splitStatements } from './sql-tokens.js';
+
+/** DDL errors that mean "already applied" when a DDL is replayed after a crash. */
+const DDL_IDEMPOTENT_ERRNOS = new Set([1007, 1008, 1050, 1051, 1054, 1060, 1061, 1068, 1091, 1146, 1176]);
+
+/** What the DDL executor needs from the sync unit (pipeline and control connection). */
+export interface DdlHost {
+  /** Apply (and account) every change dispatched so far; throws an applier's error. */
+  drain(): Promise<void>;
+  /** Persist the exit-safe point at or past `end` before the downstream changes. */
+  ensureHorizon(end: Location): Promise<void>;
+  /** A statement on the control connection (retried across downstream restarts). */
+  ctlQuery(sql: string): Promise<unknown>;
+  /** The control connection (to read downstream structures). */
+  control(): Connection;
+  /** True when `end` lies before the exit-safe point of the last run (a replay). */
+  isReplay(end: Location): boolean;
+  /** The DDL at `end` is done: move the applied position there and save the checkpoint. */
+  done(end: Location): Promise<void>;
+}
+
+/** Options of {@link DdlExecutor}. */
+export interface DdlExecutorOptions {
+  filters: EventFilters;
+  tracker: SchemaTracker;
+  host: DdlHost;
+  logger: Logger;
+  /**
+   * Called for every DDL statement before it is executed; returning false skips its
+   * execution downstream (the tracker still follows it). Lets a caller (online DDL, binlog
+   * operators) intercept statements.
+   */
+  intercept?: (info: DdlInfo, schema: string, at: Location) => Promise<boolean> | boolean;
+}
+
+/**
+ * Replicates the statements of a QUERY event (other than BEGIN/COMMIT): splits them per
+ * table, applies the built-in skip rules and filters, routes names, executes downstream
+ * after draining every earlier change, and keeps the schema tracker following the upstream.
+ */
+export class DdlExecutor {
+  constructor(private readonly o: DdlExecutorOptions) {}
+
+  /** The per-table DDL statements of one QUERY event. */
+  static analyse(schema: string, query: string): DdlInfo[] {
+    const infos: DdlInfo[] = [];
+    for (const stmt of splitStatements(query)) infos.push(...splitPerTable(analyseDdl(stmt, schema)));
+    return infos;
+  }
+
+  /** Handle every statement of a QUERY event at `at` (ending at `end`). */
+  async handleQuery(schema: string, query: string, at: Location, end: Location): Promise<void> {
+    for (const info of DdlExecutor.analyse(schema, query)) {
+      if (info.kind === 'skip') {
+        this.o.logger.info({ sql: info.sql, at: formatLocation(at) }, 'skip statement (built-in rule)');
+        continue;
+      }
+      if (info.kind === 'unsupported') {
+        throw dmError(
+          E.syncDdlUnsupported,
+          `unsupported statement in binlog at ${formatLocation(at)}: ${info.sql}`,
+          {
+            context: { binlogPosition: formatLocation(at), sql: info.sql },
+          },
+        );
+      }
+      await this.handleDdl(info, schema, at, end);
+    }
+  }
+
+  /** One per-table DDL statement. */
+  async handleDdl(info: DdlInfo, schema: string, at: Location, end: Location): Promise<void> {
+    const { host, filters, tracker } = this.o;
+    const log = this.o.logger;
+    let execute = filters.allowDdl(info);
+    // Every change before the DDL must be applied (and saved) before the structure changes.
+    await host.drain();
+    if (this.o.intercept && !(await this.o.intercept(info, schema, at))) execute = false;
+    const sql = rewriteNames(info, (s, t) => filters.route(s, t));
+    if (execute) {
+      await host.ensureHorizon(end);
+      log.info({ sql, at: formatLocation(at) }, 'execute DDL');
+      try {
+        await host.ctlQuery(sql);
+      } catch (err) {
+        const errno = (err as { errno?: number }).errno;
+        if (!(host.isReplay(end) && errno !== undefined && DDL_IDEMPOTENT_ERRNOS.has(errno))) {
+          throw dmError(
+            E.dbExecDownstream,
+            `execute DDL failed at ${formatLocation(at)}: ${(err as Error).message}`,
+            {
+              cause: err,
+              context: { binlogPosition: formatLocation(at), sql },
+            },
+          );
+        }
+        log.warn({ sql, errno }, 'DDL already applied before the restart; continuing');
+      }
+    } else log.info({ sql: info.sql, at: formatLocation(at) }, 'DDL filtered out');
+    // The tracker follows the upstream even for filtered DDLs (later rows have that shape).
+    const r = tracker.applyDdl(info.sql, schema);
+    if (r.kind === 'unparsed') {
+      if (!execute) {
+        for (const ref of info.refs) if (ref.table) tracker.drop(ref.schema, ref.table);
+      } else {
+        log.info(
+          { sql: info.sql },
+          'DDL not understood by the parser: re-reading the tables from the downstream',
+        );
+        for (const ref of info.refs) {
+          if (!ref.table) continue;
+          const tgt = filters.route(ref.schema, ref.table);
+          const d = await loadTableStructure(host.control(), tgt.schema, tgt.table);
+          if (d) tracker.put(renamed(d, ref.schema, ref.table));
+          else tracker.drop(ref.schema, ref.table);
+        }
+      }
+    }
+    await host.done(end);
+  }
+}

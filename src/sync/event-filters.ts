@@ -1,0 +1,67 @@
+import type { RowsEvent } from '../pkg/binlog/types.js';
+import type { SubTaskConfig } from '../pkg/config/types.js';
+import { BinlogEventFilter } from '../pkg/filter/binlog-event-filter.js';
+import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
+import { ExpressionFilter } from '../pkg/filter/expression-filter.js';
+import { TableRouter } from '../pkg/router/table-router.js';
+import type { DdlInfo } from './ddl/ddl-info.js';
+import type { RowChange, TableName } from './job.js';
+
+/**
+ * Everything that decides whether (and where) an upstream event is replicated: the
+ * block-allow list, binlog event filters, expression filters and table routes of a subtask.
+ * Pure: no I/O.
+ */
+export class EventFilters {
+  readonly bal: BlockAllowList;
+  readonly router: TableRouter;
+  private readonly eventFilter: BinlogEventFilter;
+  private readonly exprFilter: ExpressionFilter;
+
+  constructor(cfg: SubTaskConfig) {
+    const cs = { caseSensitive: cfg.caseSensitive };
+    this.bal = new BlockAllowList(cfg.blockAllowList, { ...cs, alwaysIgnore: [cfg.metaSchema] });
+    this.router = new TableRouter(cfg.routes, cs);
+    this.eventFilter = new BinlogEventFilter(cfg.filters, cs);
+    this.exprFilter = new ExpressionFilter(cfg.expressionFilters, cs);
+  }
+
+  /** True when the table is replicated at all (block-allow list). */
+  allowTable(schema: string, table: string): boolean {
+    return this.bal.allowTable(schema, table);
+  }
+
+  /** True when the rows of this ROWS event pass the block-allow list and event filters. */
+  allowRows(ev: RowsEvent): boolean {
+    if (!this.bal.allowTable(ev.schema, ev.table)) return false;
+    const dmEvent = ev.type === 'write_rows' ? 'insert' : ev.type === 'update_rows' ? 'update' : 'delete';
+    return this.eventFilter.filter(ev.schema, ev.table, dmEvent) !== 'Ignore';
+  }
+
+  /** True when an expression filter drops this row change. `names`: the tracked column names. */
+  skipChange(schema: string, table: string, names: string[], change: RowChange): boolean {
+    if (!this.exprFilter.hasRules(schema, table)) return false;
+    if (change.type === 'insert') return this.exprFilter.skipInsert(schema, table, names, change.after ?? []);
+    if (change.type === 'delete')
+      return this.exprFilter.skipDelete(schema, table, names, change.before ?? []);
+    return this.exprFilter.skipUpdate(schema, table, names, change.before ?? [], change.after ?? []);
+  }
+
+  /** True when a DDL is executed downstream (it is tracked either way). */
+  allowDdl(info: DdlInfo): boolean {
+    const subject = info.refs[0];
+    if (!subject) return true;
+    if (subject.table === '') {
+      if (!this.bal.allowSchema(subject.schema)) return false;
+    } else if (!info.refs.some((r) => r.table !== '' && this.bal.allowTable(r.schema, r.table))) return false;
+    const ev = info.eventName as Parameters<BinlogEventFilter['filter']>[2];
+    return this.eventFilter.filter(subject.schema, subject.table, ev, info.sql) === 'Do';
+  }
+
+  /** The downstream name of an upstream table (a schema alone when `table` is ''). */
+  route(schema: string, table: string): TableName {
+    return table === ''
+      ? { schema: this.router.route(schema, '').schema, table: '' }
+      : this.router.route(schema, table);
+  }
+}

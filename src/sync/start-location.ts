@@ -1,0 +1,79 @@
+import { isAbsolute, join } from 'node:path';
+import { loadedBinlogMeta } from '../load/load-unit.js';
+import { BinlogClient } from '../pkg/binlog/binlog-client.js';
+import type { PositionedEvent, SchemaLookup } from '../pkg/binlog/types.js';
+import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
+import { dmError, E } from '../pkg/errors/index.js';
+import type { Logger } from '../pkg/log/logger.js';
+import { RelayReader } from '../relay/relay-reader.js';
+import type { Location } from './job.js';
+
+/** Where the sync unit reads from: a file/position, or a GTID set alone. */
+export type StartPoint = Location | { gtid: string };
+
+/**
+ * The start point of a sync unit without a checkpoint: the task's `meta` (incremental mode)
+ * or the metadata of the dump the load unit applied (mode `all`).
+ */
+export async function resolveStartMeta(cfg: SubTaskConfig, workDir: string): Promise<StartPoint> {
+  let meta: BinlogMeta | undefined;
+  if (cfg.taskMode === 'incremental') meta = cfg.meta;
+  else meta = await loadedBinlogMeta(cfg, workDir);
+  if (!meta || (!meta.binlogName && !meta.binlogGtid)) {
+    throw dmError(E.syncFailed, 'no checkpoint and no start position (meta) for the sync unit');
+  }
+  // With GTID enabled a GTID set is the position of record; the file is only a hint.
+  if (meta.binlogGtid && (cfg.enableGtid || !meta.binlogName)) {
+    return meta.binlogName
+      ? { file: meta.binlogName, pos: meta.binlogPos || 4, gtid: meta.binlogGtid }
+      : { gtid: meta.binlogGtid };
+  }
+  return {
+    file: meta.binlogName,
+    pos: meta.binlogPos || 4,
+    ...(meta.binlogGtid ? { gtid: meta.binlogGtid } : {}),
+  };
+}
+
+/** The relay directory of a subtask, resolved the same way the relay unit resolves it. */
+export function resolveRelayDir(cfg: SubTaskConfig, workDir: string): string {
+  const d = cfg.relayDir || 'relay-dir';
+  return isAbsolute(d) ? d : join(workDir, d);
+}
+
+/** Options of {@link openEvents}. */
+export interface EventSourceOptions {
+  cfg: SubTaskConfig;
+  workDir: string;
+  start: StartPoint;
+  schemaLookup: SchemaLookup;
+  logger: Logger;
+}
+
+/** The binlog event stream of a subtask: the local relay log or the upstream server. */
+export function openEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGenerator<PositionedEvent> {
+  const { cfg, start } = o;
+  if (cfg.enableRelay) {
+    if (!('file' in start)) {
+      throw dmError(E.syncFailed, 'reading from the relay log needs a binlog file/position to start at');
+    }
+    return new RelayReader({
+      relayDir: resolveRelayDir(cfg, o.workDir),
+      start: { file: start.file, pos: start.pos },
+      decoder: { schemaLookup: o.schemaLookup },
+    }).events(signal);
+  }
+  const byGtid = cfg.enableGtid && start.gtid !== undefined && start.gtid !== '';
+  return new BinlogClient({
+    host: cfg.from.host,
+    port: cfg.from.port,
+    user: cfg.from.user,
+    password: cfg.from.password,
+    serverId: cfg.serverId || 1_000_000 + Math.floor(Math.random() * 1_000_000),
+    flavor: cfg.flavor,
+    start: byGtid || !('file' in start) ? { gtid: start.gtid ?? '' } : { file: start.file, pos: start.pos },
+    heartbeatMs: 1000,
+    schemaLookup: o.schemaLookup,
+    logger: o.logger,
+  }).events(signal);
+}
