@@ -68,7 +68,6 @@ export function formatCell(v: CellValue): string {
 }
 
 const W = new JsonWriter();
-const K_POS = asciiBytes(',"pos":');
 const K_NEXT = asciiBytes(',"nextPos":');
 const K_TS = asciiBytes(',"timestamp":');
 const K_SID = asciiBytes(',"serverId":');
@@ -76,10 +75,9 @@ const K_BEFORE = asciiBytes('{"before":');
 const K_AFTER = asciiBytes(',"after":');
 const K_NULL = asciiBytes('null');
 
-/** `"file"` as JSON bytes, for the last file seen (a reader prints one file at a time). */
-let fileName = '';
-let fileJson = asciiBytes('""');
-const typeBytes = new Map<string, Uint8Array>();
+/** `{"type":"…","file":"…","pos":` per event type, for the last file seen (one file at a time). */
+let fileName: string | undefined;
+const heads = new Map<string, Uint8Array>();
 const keys = new Map<string, Uint8Array>();
 
 /** `,"key":` as bytes. */
@@ -98,16 +96,14 @@ function writeHead(w: JsonWriter, pe: PositionedEvent): void {
   const h = ev.header;
   if (pe.file !== fileName) {
     fileName = pe.file;
-    fileJson = Buffer.from(JSON.stringify(pe.file), 'utf8');
+    heads.clear();
   }
-  let tb = typeBytes.get(ev.type);
-  if (!tb) {
-    tb = Buffer.from(`{"type":"${ev.type}","file":`, 'utf8');
-    typeBytes.set(ev.type, tb);
+  let head = heads.get(ev.type);
+  if (!head) {
+    head = Buffer.from(`{"type":"${ev.type}","file":${JSON.stringify(pe.file)},"pos":`, 'utf8');
+    heads.set(ev.type, head);
   }
-  w.bytes(tb);
-  w.bytes(fileJson);
-  w.bytes(K_POS);
+  w.bytes(head);
   w.num(pe.pos);
   w.bytes(K_NEXT);
   w.num(pe.nextPos);

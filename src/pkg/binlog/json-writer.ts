@@ -129,8 +129,24 @@ export class JsonWriter {
       this.pos = p;
       return;
     }
-    let digits = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    const digits =
+      n < 100
+        ? 2
+        : n < 1e3
+          ? 3
+          : n < 1e4
+            ? 4
+            : n < 1e5
+              ? 5
+              : n < 1e6
+                ? 6
+                : n < 1e7
+                  ? 7
+                  : n < 1e8
+                    ? 8
+                    : n < 1e9
+                      ? 9
+                      : 10;
     let q = p + digits;
     this.pos = q;
     while (n >= 10) {
