@@ -1,5 +1,7 @@
 /** dmctl's command tree: the global `--master-addr`, then one file per command. */
 import { Command } from 'commander';
+import { register as binlog } from './commands/binlog.js';
+import { register as binlogSchema } from './commands/binlog-schema.js';
 import { register as checkTask } from './commands/check-task.js';
 import { register as config } from './commands/config.js';
 import { register as encrypt } from './commands/encrypt.js';
@@ -7,7 +9,9 @@ import { register as listMember } from './commands/list-member.js';
 import { register as offlineMember } from './commands/offline-member.js';
 import { register as operateSource } from './commands/operate-source.js';
 import { register as pauseTask } from './commands/pause-task.js';
+import { register as purgeRelay } from './commands/purge-relay.js';
 import { register as queryStatus } from './commands/query-status.js';
+import { register as relayStage } from './commands/relay-stage.js';
 import { register as resumeTask } from './commands/resume-task.js';
 import { register as startTask } from './commands/start-task.js';
 import { register as stopTask } from './commands/stop-task.js';
@@ -32,6 +36,10 @@ export function buildProgram(): Command {
     transferSource,
     config,
     encrypt,
+    binlog,
+    binlogSchema,
+    relayStage,
+    purgeRelay,
     unsupported,
   ]) {
     reg(program);

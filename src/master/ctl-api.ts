@@ -10,6 +10,7 @@ import { Keys } from '../pkg/etcd/keys.js';
 import { toYaml } from './config-adapter.js';
 import type { LeaderCtx } from './leader-context.js';
 import { listMember, offlineMember } from './member-ops.js';
+import { binlogOp, binlogSchemaOp, purgeRelayOp, RELAY_OPS, relayOp } from './operate-ops.js';
 import { type ConfigFile, getSourceConfig, operateSource, transferSource } from './source-ops.js';
 import { queryStatus } from './status-ops.js';
 import { checkTask, operateTask, type StartTaskRequest, startTask, type TaskOp } from './task-ops.js';
@@ -71,6 +72,32 @@ export const CTL_HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
     }
     return { result: false, msg: `config ${str(b.type)} is not supported yet` };
   },
+  binlog: ({ ctx }, b) =>
+    binlogOp(ctx, {
+      op: str(b.op),
+      task: str(b.task),
+      sources: strs(b.sources),
+      binlogPos: str(b.binlogPos) || undefined,
+      sqls: strs(b.sqls),
+    }),
+  'binlog-schema': ({ ctx }, b) =>
+    binlogSchemaOp(ctx, {
+      op: str(b.op),
+      task: str(b.task),
+      sources: strs(b.sources),
+      database: str(b.database),
+      table: str(b.table),
+      schema: str(b.schema) || undefined,
+      flush: b.flush !== false,
+    }),
+  ...Object.fromEntries(
+    Object.keys(RELAY_OPS).map((command) => [
+      command,
+      (({ ctx }, b) =>
+        relayOp(ctx, { command, sources: strs(b.sources), workers: strs(b.workers) })) as Handler,
+    ]),
+  ),
+  'purge-relay': ({ ctx }, b) => purgeRelayOp(ctx, { sources: strs(b.sources), filename: str(b.filename) }),
   encrypt: async ({ ctx }, b) => ({
     result: true,
     msg: '',

@@ -7,13 +7,6 @@ import { printReply } from '../output.js';
 
 export const UNSUPPORTED_COMMANDS = [
   'operate-leader',
-  'start-relay',
-  'stop-relay',
-  'pause-relay',
-  'resume-relay',
-  'purge-relay',
-  'binlog',
-  'binlog-schema',
   'shard-ddl-lock',
   'validation',
   'handle-error',
