@@ -5,6 +5,8 @@ import type { PositionedEvent, SchemaLookup } from '../pkg/binlog/types.js';
 import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
+import { sleep } from '../pkg/retry/backoff.js';
+import { readIndex } from '../relay/relay-layout.js';
 import { RelayReader } from '../relay/relay-reader.js';
 import type { Location } from './job.js';
 
@@ -57,11 +59,16 @@ export function openEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGen
     if (!('file' in start)) {
       throw dmError(E.syncFailed, 'reading from the relay log needs a binlog file/position to start at');
     }
-    return new RelayReader({
-      relayDir: resolveRelayDir(cfg, o.workDir),
-      start: { file: start.file, pos: start.pos },
-      decoder: { schemaLookup: o.schemaLookup },
-    }).events(signal);
+    return relayEvents(
+      new RelayReader({
+        relayDir: resolveRelayDir(cfg, o.workDir),
+        start: { file: start.file, pos: start.pos },
+        decoder: { schemaLookup: o.schemaLookup },
+      }),
+      resolveRelayDir(cfg, o.workDir),
+      o.logger,
+      signal,
+    );
   }
   const byGtid = cfg.enableGtid && start.gtid !== undefined && start.gtid !== '';
   return new BinlogClient({
@@ -76,4 +83,21 @@ export function openEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGen
     schemaLookup: o.schemaLookup,
     logger: o.logger,
   }).events(signal);
+}
+
+/** The relay unit may start at the same moment: wait for its first sub-dir before reading. */
+async function* relayEvents(
+  reader: RelayReader,
+  relayDir: string,
+  log: Logger,
+  signal: AbortSignal,
+): AsyncGenerator<PositionedEvent> {
+  let warned = false;
+  while (!signal.aborted && readIndex(relayDir).length === 0) {
+    if (!warned) log.info({ relayDir }, 'waiting for the relay unit to write the relay log');
+    warned = true;
+    await sleep(100);
+  }
+  if (signal.aborted) return;
+  yield* reader.events(signal);
 }
