@@ -3,6 +3,7 @@ import type { PositionedEvent, RowsEvent } from '../pkg/binlog/types.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
 import { asDmError, type DmError, dmError, E, isDmError } from '../pkg/errors/index.js';
+import { GtidTracker } from '../pkg/gtid/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { Backoff, sleep } from '../pkg/retry/backoff.js';
 import { SchemaTracker } from '../pkg/schema/schema-tracker.js';
@@ -70,6 +71,8 @@ export class SyncUnit implements Unit<SyncStatus> {
   private master: { loc?: Location; gtid: string } = { gtid: '' };
   private readonly gauges: { lag?: Gauge; rows?: Gauge } = {};
   private closed = false;
+  /** Executed GTID set, following the applied stream (undefined until its flavor is known). */
+  private gtids: GtidTracker | undefined;
 
   constructor(
     private readonly cfg: SubTaskConfig,
@@ -94,7 +97,8 @@ export class SyncUnit implements Unit<SyncStatus> {
         control: () => this.control(),
         isReplay: (end) => this.startExitSafe !== undefined && compareLocation(end, this.startExitSafe) <= 0,
         done: async (end) => {
-          this.applied = { ...end };
+          const gtid = this.gtidNow();
+          this.applied = gtid ? { ...end, gtid } : { ...end };
           await this.flushCheckpoint(false);
         },
       },
@@ -137,6 +141,8 @@ export class SyncUnit implements Unit<SyncStatus> {
       this.applied = { ...this.start };
     }
     this.persistedHorizon = this.startExitSafe;
+    const flavor = this.cfg.flavor || gtidFlavor(this.start.gtid);
+    if (flavor) this.gtids = new GtidTracker(flavor, this.start.gtid || undefined);
   }
 
   /**
@@ -192,7 +198,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       masterBinlog: this.master.loc ? formatLocation(this.master.loc) : '',
       masterBinlogGtid: this.master.gtid,
       syncerBinlog: formatLocation(this.applied),
-      syncerBinlogGtid: this.applied?.gtid ?? '',
+      syncerBinlogGtid: this.applied?.gtid ?? this.start.gtid ?? '',
       blockingDDLs: [],
       unresolvedGroups: [],
       synced,
@@ -286,6 +292,7 @@ export class SyncUnit implements Unit<SyncStatus> {
   private async handle(pe: PositionedEvent): Promise<void> {
     const ev = pe.event;
     this.totalEvents++;
+    this.observeGtid(ev);
     const now = Date.now();
     const last = this.recent[this.recent.length - 1];
     if (last && now - last.t < 1000) last.n++;
@@ -331,8 +338,24 @@ export class SyncUnit implements Unit<SyncStatus> {
     this.advanceApplied();
   }
 
+  /** The executed GTID set after the events handled so far (undefined when not known). */
   private gtidNow(): string | undefined {
-    return undefined;
+    return this.gtids?.executed?.toString() || undefined;
+  }
+
+  private observeGtid(ev: PositionedEvent['event']): void {
+    if (!this.gtids) {
+      // Flavor not configured: the stream tells (each file opens with its GTID list).
+      const flavor =
+        ev.type === 'mariadb_gtid' || ev.type === 'mariadb_gtid_list'
+          ? 'mariadb'
+          : ev.type === 'gtid' || ev.type === 'previous_gtids'
+            ? 'mysql'
+            : undefined;
+      if (!flavor) return;
+      this.gtids = new GtidTracker(flavor, this.start.gtid || undefined);
+    }
+    this.gtids.observe(ev);
   }
 
   private safeFor(end: Location): boolean {
@@ -535,4 +558,10 @@ export class SyncUnit implements Unit<SyncStatus> {
 
 function isAbortLike(err: unknown): boolean {
   return (err as Error)?.name === 'AbortError' || isDmError(err, E.connectionLost);
+}
+
+/** The flavor a GTID set is written in (`uuid:1-5` MySQL, `0-1-5` MariaDB), if any. */
+function gtidFlavor(gtid: string | undefined): 'mysql' | 'mariadb' | undefined {
+  if (!gtid) return undefined;
+  return gtid.includes(':') ? 'mysql' : 'mariadb';
 }
