@@ -1,4 +1,4 @@
-import { asciiBytes, JsonWriter } from './json-writer.js';
+import { asciiBytes, JsonWriter, type Utf8Text, utf8Text } from './json-writer.js';
 import type { CellValue, ColumnMeta, PositionedEvent, RowsEvent, TableMapEvent } from './types.js';
 
 /**
@@ -20,7 +20,7 @@ export function formatEventJson(pe: PositionedEvent): string {
       writeRows(w, ev);
       break;
     case 'table_map':
-      w.bytes(tableMapPart(ev));
+      w.text(tableMapPart(ev));
       break;
     case 'unknown':
       w.raw(`,"name":${JSON.stringify(ev.name)},"size":${ev.header.eventSize}}`);
@@ -32,7 +32,7 @@ export function formatEventJson(pe: PositionedEvent): string {
         if (k === 'type' || k === 'header') continue;
         const v = rec[k];
         if (v === undefined) continue;
-        w.bytes(keyBytes(k));
+        w.text(keyBytes(k));
         if (typeof v === 'string') w.str(v);
         else if (typeof v === 'number') w.num(v);
         else w.raw(JSON.stringify(v));
@@ -77,14 +77,14 @@ const K_NULL = asciiBytes('null');
 
 /** `{"type":"…","file":"…","pos":` per event type, for the last file seen (one file at a time). */
 let fileName: string | undefined;
-const heads = new Map<string, Uint8Array>();
-const keys = new Map<string, Uint8Array>();
+const heads = new Map<string, Utf8Text>();
+const keys = new Map<string, Utf8Text>();
 
 /** `,"key":` as bytes. */
-function keyBytes(k: string): Uint8Array {
+function keyBytes(k: string): Utf8Text {
   let b = keys.get(k);
   if (!b) {
-    b = Buffer.from(`,${JSON.stringify(k)}:`, 'utf8');
+    b = utf8Text(`,${JSON.stringify(k)}:`);
     keys.set(k, b);
   }
   return b;
@@ -100,10 +100,10 @@ function writeHead(w: JsonWriter, pe: PositionedEvent): void {
   }
   let head = heads.get(ev.type);
   if (!head) {
-    head = Buffer.from(`{"type":"${ev.type}","file":${JSON.stringify(pe.file)},"pos":`, 'utf8');
+    head = utf8Text(`{"type":"${ev.type}","file":${JSON.stringify(pe.file)},"pos":`);
     heads.set(ev.type, head);
   }
-  w.bytes(head);
+  w.text(head);
   w.num(pe.pos);
   w.bytes(K_NEXT);
   w.num(pe.nextPos);
@@ -122,7 +122,7 @@ interface TablePart {
   schema: string;
   table: string;
   primaryKey: number[] | undefined;
-  bytes: Uint8Array;
+  bytes: Utf8Text;
 }
 const rowsParts = new WeakMap<string[], TablePart>();
 const mapParts = new WeakMap<ColumnMeta[], TablePart>();
@@ -132,7 +132,7 @@ function cachedPart<K extends object>(
   key: K,
   ev: { tableId: number; schema: string; table: string; primaryKey?: number[] },
   make: () => string,
-): Uint8Array {
+): Utf8Text {
   const c = cache.get(key);
   if (
     c &&
@@ -143,7 +143,7 @@ function cachedPart<K extends object>(
   ) {
     return c.bytes;
   }
-  const bytes = Buffer.from(make(), 'utf8');
+  const bytes = utf8Text(make());
   cache.set(key, {
     tableId: ev.tableId,
     schema: ev.schema,
@@ -155,7 +155,7 @@ function cachedPart<K extends object>(
 }
 
 /** `,"tableId":…,"columns":[…],"rows":[` */
-function rowsPart(ev: RowsEvent): Uint8Array {
+function rowsPart(ev: RowsEvent): Utf8Text {
   return cachedPart(
     rowsParts,
     ev.columns,
@@ -166,7 +166,7 @@ function rowsPart(ev: RowsEvent): Uint8Array {
 }
 
 /** A table map's fields and the closing brace. */
-function tableMapPart(ev: TableMapEvent): Uint8Array {
+function tableMapPart(ev: TableMapEvent): Utf8Text {
   return cachedPart(mapParts, ev.columns, ev, () => {
     let s = `,"tableId":${ev.tableId},"schema":${JSON.stringify(ev.schema)},"table":${JSON.stringify(ev.table)},"columns":[`;
     const cols = ev.columns;
@@ -185,7 +185,7 @@ function tableMapPart(ev: TableMapEvent): Uint8Array {
 
 /** Row events' own fields (the hot path: see json-writer.ts for why bytes). */
 function writeRows(w: JsonWriter, ev: RowsEvent): void {
-  w.bytes(rowsPart(ev));
+  w.text(rowsPart(ev));
   if (ev.type === 'update_rows') {
     const rows = ev.rows;
     for (let i = 0; i < rows.length; i++) {

@@ -35,6 +35,17 @@ export function asciiBytes(s: string): Uint8Array {
   return Buffer.from(s, 'latin1');
 }
 
+/** Pre-encoded UTF-8 text and whether it is plain ASCII (names, file names: anything goes). */
+export interface Utf8Text {
+  bytes: Uint8Array;
+  ascii: boolean;
+}
+
+export function utf8Text(s: string): Utf8Text {
+  const bytes = Buffer.from(s, 'utf8');
+  return { bytes, ascii: bytes.length === s.length };
+}
+
 /** A growable UTF-8 JSON text builder; `take()` returns the text and empties it for reuse. */
 export class JsonWriter {
   buf: Buffer;
@@ -86,7 +97,13 @@ export class JsonWriter {
     this.buf[this.pos++] = c;
   }
 
-  /** Pre-encoded bytes (ASCII only). */
+  /** Pre-encoded UTF-8 text. */
+  text(t: Utf8Text): void {
+    if (!t.ascii) this.ascii = false;
+    this.bytes(t.bytes);
+  }
+
+  /** Pre-encoded bytes (ASCII only: see {@link text} otherwise). */
   bytes(b: Uint8Array): void {
     const n = b.length;
     this.ensure(n);
