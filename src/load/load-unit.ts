@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import mysql from 'mysql2';
 import type { Counter } from 'prom-client';
 import { dumpDir } from '../dump/dump-dir.js';
 import { percent, sharedCounter } from '../dump/dump-status.js';
@@ -64,6 +65,16 @@ const SESSION_SQL = [
   'SET NAMES utf8mb4',
   "SET SESSION foreign_key_checks = 0, unique_checks = 0, sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'",
 ];
+
+/**
+ * mysql2 runs every query text through its placeholder formatter, even without values: a
+ * scan of each whole 1 MB INSERT for `?` outside quotes, which cost the load about 40 % of
+ * its CPU. Only statements that really carry values are formatted.
+ */
+function formatOnlyWithValues(sql: string, values: unknown): string {
+  if (values === undefined || values === null || (Array.isArray(values) && values.length === 0)) return sql;
+  return mysql.format(sql, values as Parameters<typeof mysql.format>[1]);
+}
 
 /**
  * The load unit: replays a dump directory (ours, mydumper's or dumpling's) into the
@@ -133,7 +144,10 @@ export class LoadUnit implements Unit<LoadStatus> {
   }
 
   private async connect(): Promise<Connection> {
-    const c = await connectDb(this.cfg.to, E.dbDownstreamConnect, { charset: 'BINARY' });
+    const c = await connectDb(this.cfg.to, E.dbDownstreamConnect, {
+      charset: 'BINARY',
+      queryFormat: formatOnlyWithValues,
+    });
     this.conns.add(c);
     // mysql2 follows `character_set_client` changes the server reports (session tracking) and
     // would switch to UTF-8 encoding after a file's SET NAMES; keep it on binary passthrough.
