@@ -11,22 +11,24 @@ export interface StructureConns {
 }
 
 /**
- * A table's structure when the tracker does not know it: from the upstream (mode
- * `incremental`) or the downstream table a full load made (renamed back to its upstream name).
+ * A table's structure when the tracker does not know it. The downstream table (renamed back
+ * to its upstream name) comes first: the load created it, or every DDL up to the checkpoint
+ * was applied to it, so it has the shape of the rows about to be read — the upstream's
+ * current structure may already include ALTERs the binlog has yet to deliver. Without a
+ * downstream table (mode `incremental`, or a table the load did not create) the upstream's
+ * current structure is the best there is.
  */
 export async function loadStructure(
-  cfg: SubTaskConfig,
+  _cfg: SubTaskConfig,
   filters: EventFilters,
   conns: StructureConns,
   schema: string,
   table: string,
 ): Promise<TableStructure | undefined> {
-  if (cfg.taskMode === 'incremental') {
-    return loadTableStructure(await conns.upstream(), schema, table);
-  }
   const r = filters.route(schema, table);
   const d = await loadTableStructure(conns.downstream(), r.schema, r.table);
-  return d ? renamed(d, schema, table) : undefined;
+  if (d) return renamed(d, schema, table);
+  return loadTableStructure(await conns.upstream(), schema, table);
 }
 
 /** Every replicated base table of the upstream (schema, table). */
