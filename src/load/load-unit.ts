@@ -3,6 +3,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import mysql from 'mysql2';
 import type { Counter } from 'prom-client';
+import { DATA_FILE_HEADER } from '../dump/chunk-writer.js';
 import { dumpDir } from '../dump/dump-dir.js';
 import { percent, sharedCounter } from '../dump/dump-status.js';
 import { METADATA_FILE, readDumpMetadataFull } from '../dump/metadata.js';
@@ -22,6 +23,7 @@ import {
   upsertCheckpoints,
 } from './checkpoint.js';
 import { type DataFile, type DumpFiles, scanDumpDir } from './dump-files.js';
+import { DumpLineSplitter } from './line-splitter.js';
 import { SqlSplitter, type Statement } from './sql-splitter.js';
 import {
   bytesView,
@@ -386,15 +388,18 @@ export class LoadUnit implements Unit<LoadStatus> {
         await conn.query('BEGIN');
       }
     };
-    const sp = new SqlSplitter();
+    let sp: SqlSplitter | DumpLineSplitter | undefined;
     try {
       for await (const chunk of createReadStream(join(this.dir, f.name), {
         encoding: 'latin1',
         highWaterMark: READ_CHUNK,
       })) {
         if (signal.aborted) return;
+        // The file is always read from byte 0: the first chunk tells whose dump it is.
+        sp ??= (chunk as string).startsWith(DATA_FILE_HEADER) ? new DumpLineSplitter() : new SqlSplitter();
         for (const st of sp.push(chunk as string)) await handle(st);
       }
+      sp ??= new SqlSplitter();
       for (const st of sp.end()) await handle(st);
       await commit(f.size);
     } catch (err) {
