@@ -1,8 +1,9 @@
 import { createWriteStream } from 'node:fs';
 import type { Connection } from '../pkg/db/connect.js';
 import { quoteTable } from '../pkg/db/connect.js';
-import { insertHeader, rowTuple } from './sql-values.js';
+import { insertHeader } from './sql-values.js';
 import type { TableInfo } from './table-info.js';
+import { TupleBytes } from './tuple-bytes.js';
 
 /** Header of every data file: our bytes are utf8mb4 text with hex literals for binary. */
 export const DATA_FILE_HEADER =
@@ -29,27 +30,34 @@ export async function writeChunk(
   signal?: AbortSignal,
 ): Promise<ChunkResult> {
   const sql = `SELECT ${t.selects.join(',')} FROM ${quoteTable(t.schema, t.table)}${where ? ` WHERE ${where}` : ''}`;
-  const header = insertHeader(t.table, t.columns);
+  const header = Buffer.from(insertHeader(t.table, t.columns), 'latin1');
   // The promise wrapper's underlying callback connection: row events without a promise per
   // row (an async iterator over the stream costs several times more CPU than the escaping).
   const raw = (conn as unknown as { connection: import('mysql2').Connection }).connection;
   let out: ReturnType<typeof createWriteStream> | undefined;
-  let stmt = '';
+  // The statement being built, as bytes; `tuple` is one rendered row (reused).
+  const newStmt = () => new TupleBytes(Math.min(statementSize, 4 << 20) + 4096);
+  let stmt = newStmt();
+  const tuple = new TupleBytes(4096);
   let rows = 0;
   let bytes = 0;
   let pendingRows = 0;
   let paused = false;
   let ended = false;
-  const write = (s: string) => {
+  const flush = () => {
+    stmt.text(';\n');
     if (!out) {
-      out = createWriteStream(path, { encoding: 'latin1', highWaterMark: 1 << 20 });
-      out.write(DATA_FILE_HEADER);
+      out = createWriteStream(path, { highWaterMark: 1 << 20 });
+      out.write(DATA_FILE_HEADER, 'latin1');
     }
-    bytes += s.length;
-    onRows(pendingRows, s.length);
+    const n = stmt.len;
+    const chunk = stmt.buf.subarray(0, n);
+    stmt = newStmt();
+    bytes += n;
+    onRows(pendingRows, n);
     pendingRows = 0;
     // Backpressure: stop reading the socket until the file catches up (bounded memory).
-    if (!out.write(s, 'latin1') && !paused && !ended) {
+    if (!out.write(chunk) && !paused && !ended) {
       paused = true;
       raw.pause();
       out.once('drain', () => {
@@ -67,18 +75,18 @@ export async function writeChunk(
         resolve();
       });
       qry.on('result', (row: unknown) => {
-        const tuple = rowTuple(row as (Buffer | null)[], t.kinds);
-        if (stmt.length === 0) stmt = header + tuple;
-        else if (stmt.length + tuple.length + 2 > statementSize) {
-          write(`${stmt};\n`);
-          stmt = header + tuple;
-        } else stmt += `,\n${tuple}`;
+        tuple.len = 0;
+        tuple.row(row as (Buffer | null)[], t.kinds);
+        if (stmt.len > 0 && stmt.len + tuple.len + 2 > statementSize) flush();
+        if (stmt.len === 0) stmt.bytes(header);
+        else stmt.text(',\n');
+        stmt.bytes(tuple.buf, 0, tuple.len);
         rows++;
         pendingRows++;
       });
     });
     if (signal?.aborted) return { rows, bytes };
-    if (stmt) write(`${stmt};\n`);
+    if (stmt.len > 0) flush();
   } finally {
     // Never leave the connection paused: 'drain' is not emitted once the file is ending.
     if (paused) {
