@@ -6,6 +6,7 @@
  *                                                     (c) decode + JSON lines to /dev/null
  *   node dist/scripts/profile-decoder.js decode FILE  one run of (b), prints a JSON result
  *   node dist/scripts/profile-decoder.js print FILE   one run of (c), prints a JSON result
+ *   node dist/scripts/profile-decoder.js bytes FILE   (c) with appendEventJson: lines as bytes, no strings
  *   node dist/scripts/profile-decoder.js hash FILE    sha256 of the JSON lines (output equality)
  *
  * `decode`/`print` are what to run under `node --cpu-prof`. Each measured mode runs in its own
@@ -27,7 +28,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readBinlogFile } from '../src/pkg/binlog/file-reader.js';
-import { formatEventJson } from '../src/pkg/binlog/json-format.js';
+import { appendEventJson, formatEventJson } from '../src/pkg/binlog/json-format.js';
+import { JsonWriter } from '../src/pkg/binlog/json-writer.js';
 
 const TABLE_SIZE = Number(process.env.BENCH_TABLE_SIZE ?? 100_000);
 const RUN_SECS = Number(process.env.BENCH_RUN_SECS ?? 30);
@@ -136,6 +138,24 @@ async function print(file: string): Promise<Result> {
   return r;
 }
 
+/** Like `print`, but lines are appended as bytes and written as Buffers (no per-line strings). */
+async function printBytes(file: string): Promise<Result> {
+  const fd = openSync('/dev/null', 'w');
+  cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const w = new JsonWriter(2 << 20);
+  let n = 0;
+  for await (const ev of readBinlogFile(file)) {
+    appendEventJson(ev, w);
+    n++;
+    if (w.pos >= 1 << 20) writeSync(fd, w.takeBytes());
+  }
+  writeSync(fd, w.takeBytes());
+  const r = result('bytes', file, t0, n);
+  closeSync(fd);
+  return r;
+}
+
 async function hash(file: string): Promise<void> {
   const h = createHash('sha256');
   await printAll(file, (chunk) => {
@@ -168,12 +188,13 @@ function child(mode: string, file: string): Result {
 }
 
 function bench(file: string): void {
-  const runs: Record<string, Result[]> = { 'mariadb-binlog': [], decode: [], print: [] };
+  const runs: Record<string, Result[]> = { 'mariadb-binlog': [], decode: [], print: [], bytes: [] };
   // Interleaved so a busy machine's load spreads over all three.
   for (let i = 0; i < REPEAT; i++) {
     runs['mariadb-binlog']!.push(mariadbBinlog(file));
     runs.decode!.push(child('decode', file));
     runs.print!.push(child('print', file));
+    runs.bytes!.push(child('bytes', file));
   }
   const size = statSync(file).size;
   log(`file ${file}: ${size} bytes (${(size / 1e6).toFixed(1)} MB), best of ${REPEAT}`);
@@ -201,11 +222,16 @@ async function main(): Promise<void> {
     case 'print':
       process.stdout.write(`${JSON.stringify(await print(arg!))}\n`);
       break;
+    case 'bytes':
+      process.stdout.write(`${JSON.stringify(await printBytes(arg!))}\n`);
+      break;
     case 'hash':
       await hash(arg!);
       break;
     default:
-      log('usage: profile-decoder.js gen [DIR] | bench FILE | decode FILE | print FILE | hash FILE');
+      log(
+        'usage: profile-decoder.js gen [DIR] | bench FILE | decode FILE | print FILE | bytes FILE | hash FILE',
+      );
       process.exitCode = 2;
   }
 }

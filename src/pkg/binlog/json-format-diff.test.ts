@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatEventJson, formatRow } from './json-format.js';
+import { appendEventJson, formatEventJson, formatRow } from './json-format.js';
+import { JsonWriter } from './json-writer.js';
 import type { BinlogEvent, CellValue, EventHeader, PositionedEvent } from './types.js';
 
 /**
@@ -118,6 +119,8 @@ describe('formatEventJson equals the reference formatter', () => {
       }
     };
     const row = (n: number): CellValue[] => Array.from({ length: n }, cell);
+    const lines = new JsonWriter(16);
+    let expected = '';
     for (let i = 0; i < 300; i++) {
       const n = 1 + Math.floor(r() * 6);
       const columns = Array.from({ length: n }, (_, k) => pick(['id', 'c"', 'ü', `@${k + 1}`]));
@@ -150,7 +153,30 @@ describe('formatEventJson equals the reference formatter', () => {
         nextPos: Math.floor(r() * 2 ** 33),
       };
       assert.equal(formatEventJson(pe), referenceJson(pe));
+      appendEventJson(pe, lines);
+      expected += `${referenceJson(pe)}\n`;
     }
+    // The byte-appending variant: the same lines, as UTF-8.
+    assert.equal(lines.takeBytes().toString('utf8'), expected);
+    assert.equal(lines.pos, 0);
+  });
+
+  it('appendEventJson leaves the writer as it was when a value throws', () => {
+    const w = new JsonWriter(16);
+    const ok: PositionedEvent = {
+      raw: Buffer.alloc(0),
+      event: { type: 'xid', header, xid: '1' },
+      file: 'f',
+      pos: 4,
+      nextPos: 9,
+    };
+    appendEventJson(ok, w);
+    const before = w.pos;
+    const bad = { ...ok, event: { type: 'xid', header, xid: 1n } as unknown as BinlogEvent };
+    assert.throws(() => appendEventJson(bad, w), TypeError);
+    assert.equal(w.pos, before);
+    appendEventJson(ok, w);
+    assert.equal(w.takeBytes().toString(), `${referenceJson(ok)}\n${referenceJson(ok)}\n`);
   });
 
   it('on table maps (cached per columns array) and small events', () => {

@@ -9,9 +9,31 @@ import type { CellValue, ColumnMeta, PositionedEvent, RowsEvent, TableMapEvent }
  * is dm-binlog's hot loop.
  */
 export function formatEventJson(pe: PositionedEvent): string {
-  const ev = pe.event;
   const w = W;
   w.reset();
+  writeEvent(w, pe);
+  return w.take();
+}
+
+/**
+ * Append the same JSON line as {@link formatEventJson} plus a newline to `w`, as UTF-8 bytes:
+ * for a printer that writes Buffers (`w.takeBytes()` every ~1 MiB) this skips making a string
+ * per line, joining them and encoding them back to bytes. A value that throws leaves `w` as it
+ * was before the call.
+ */
+export function appendEventJson(pe: PositionedEvent, w: JsonWriter): void {
+  const start = w.pos;
+  try {
+    writeEvent(w, pe);
+  } catch (err) {
+    w.pos = start;
+    throw err;
+  }
+  w.byte(10);
+}
+
+function writeEvent(w: JsonWriter, pe: PositionedEvent): void {
+  const ev = pe.event;
   writeHead(w, pe);
   switch (ev.type) {
     case 'write_rows':
@@ -40,7 +62,6 @@ export function formatEventJson(pe: PositionedEvent): string {
       w.byte(125);
     }
   }
-  return w.take();
 }
 
 /** One row image as a JSON array. */

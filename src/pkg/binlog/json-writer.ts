@@ -92,6 +92,18 @@ export class JsonWriter {
     return s;
   }
 
+  /**
+   * The bytes written so far, handed over (no copy): the writer starts a fresh buffer of the
+   * same size, so the returned one may be kept (e.g. queued on a stream) as long as needed.
+   */
+  takeBytes(): Buffer {
+    const out = this.buf.subarray(0, this.pos);
+    this.setBuffer(newBuffer(this.buf.length > 16 << 20 ? 64 * 1024 : this.buf.length));
+    this.pos = 0;
+    this.ascii = true;
+    return out;
+  }
+
   byte(c: number): void {
     if (this.pos >= this.buf.length) this.ensure(1);
     this.buf[this.pos++] = c;
