@@ -146,7 +146,15 @@ async function main(): Promise<void> {
   say(JSON.stringify(await dmctl(master, 'operate-source', 'create', sourceFile)));
   say(`$ dmctl start-task ${taskFile}`);
   const started = await dmctl(master, 'start-task', taskFile);
-  say(JSON.stringify(started));
+  // checkResult is DM's full precheck report (a JSON string): show its summary only.
+  const check =
+    typeof started.checkResult === 'string' && started.checkResult ? JSON.parse(started.checkResult) : {};
+  say(
+    JSON.stringify({
+      ...started,
+      checkResult: (check as { summary?: unknown }).summary ?? started.checkResult,
+    }),
+  );
   if (started.result !== true) throw new Error('start-task failed');
 
   // Live writes while the task runs: they must all arrive through the binlog.
