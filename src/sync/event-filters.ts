@@ -5,6 +5,7 @@ import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
 import { ExpressionFilter } from '../pkg/filter/expression-filter.js';
 import { TableRouter } from '../pkg/router/table-router.js';
 import type { DdlInfo } from './ddl/ddl-info.js';
+import { classifyTable, type OnlineDdlRules, onlineDdlRules } from './ddl/online-ddl.js';
 import type { RowChange, TableName } from './job.js';
 
 /**
@@ -17,6 +18,7 @@ export class EventFilters {
   readonly router: TableRouter;
   private readonly eventFilter: BinlogEventFilter;
   private readonly exprFilter: ExpressionFilter;
+  private readonly online: OnlineDdlRules | undefined;
 
   constructor(cfg: SubTaskConfig) {
     const cs = { caseSensitive: cfg.caseSensitive };
@@ -24,6 +26,7 @@ export class EventFilters {
     this.router = new TableRouter(cfg.routes, cs);
     this.eventFilter = new BinlogEventFilter(cfg.filters, cs);
     this.exprFilter = new ExpressionFilter(cfg.expressionFilters, cs);
+    this.online = cfg.onlineDdl ? onlineDdlRules(cfg) : undefined;
   }
 
   /** True when the table is replicated at all (block-allow list). */
@@ -33,6 +36,8 @@ export class EventFilters {
 
   /** True when the rows of this ROWS event pass the block-allow list and event filters. */
   allowRows(ev: RowsEvent): boolean {
+    // Online DDL: the ghost table's copy and the tool's bookkeeping tables are not replicated.
+    if (this.online && classifyTable(this.online, ev.table).kind !== 'real') return false;
     if (!this.bal.allowTable(ev.schema, ev.table)) return false;
     const dmEvent = ev.type === 'write_rows' ? 'insert' : ev.type === 'update_rows' ? 'update' : 'delete';
     return this.eventFilter.filter(ev.schema, ev.table, dmEvent) !== 'Ignore';

@@ -14,6 +14,7 @@ import { operatedQuery } from './binlog-operator.js';
 import { Causality, changeKeys } from './causality.js';
 import { CheckpointStore, tableKey } from './checkpoint.js';
 import { DdlExecutor } from './ddl/ddl-executor.js';
+import { OnlineDdlStore, onlineDdlRules } from './ddl/online-ddl.js';
 import { EventFilters } from './event-filters.js';
 import { compareLocation, type DmlJob, formatLocation, type Location, type TableName } from './job.js';
 import { rowChanges } from './row-changes.js';
@@ -86,6 +87,9 @@ export class SyncUnit implements Unit<SyncStatus> {
       filters: this.filters,
       tracker: this.tracker,
       logger: this.log,
+      onlineDdl: cfg.onlineDdl
+        ? { rules: onlineDdlRules(cfg), store: new OnlineDdlStore(cfg.metaSchema, cfg.name, cfg.sourceId) }
+        : undefined,
       host: {
         drain: async () => {
           await this.drainAll();
@@ -93,7 +97,7 @@ export class SyncUnit implements Unit<SyncStatus> {
           this.advanceApplied();
         },
         ensureHorizon: (end) => this.ensureHorizon(end),
-        ctlQuery: (sql) => this.ctlQuery(sql),
+        ctlQuery: (sql, params) => this.ctlQuery(sql, params),
         control: () => this.control(),
         isReplay: (end) => this.startExitSafe !== undefined && compareLocation(end, this.startExitSafe) <= 0,
         done: async (end) => {

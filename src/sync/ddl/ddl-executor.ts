@@ -7,6 +7,13 @@ import { renamed } from '../../pkg/schema/table-structure.js';
 import type { EventFilters } from '../event-filters.js';
 import { formatLocation, type Location } from '../job.js';
 import { analyseDdl, type DdlInfo, rewriteNames, splitPerTable } from './ddl-info.js';
+import {
+  alterForReal,
+  classifyDdl,
+  type OnlineDdlAction,
+  type OnlineDdlRules,
+  type OnlineDdlStore,
+} from './online-ddl.js';
 import { splitStatements } from './sql-tokens.js';
 
 /** DDL errors that mean "already applied" when a DDL is replayed after a crash. */
@@ -19,7 +26,7 @@ export interface DdlHost {
   /** Persist the exit-safe point at or past `end` before the downstream changes. */
   ensureHorizon(end: Location): Promise<void>;
   /** A statement on the control connection (retried across downstream restarts). */
-  ctlQuery(sql: string): Promise<unknown>;
+  ctlQuery(sql: string, params?: unknown[]): Promise<unknown>;
   /** The control connection (to read downstream structures). */
   control(): Connection;
   /** True when `end` lies before the exit-safe point of the last run (a replay). */
@@ -40,6 +47,8 @@ export interface DdlExecutorOptions {
    * operators) intercept statements.
    */
   intercept?: (info: DdlInfo, schema: string, at: Location) => Promise<boolean> | boolean;
+  /** Online DDL (gh-ost / pt-osc) handling, when `online-ddl` is on. */
+  onlineDdl?: { rules: OnlineDdlRules; store: OnlineDdlStore };
 }
 
 /**
@@ -81,31 +90,17 @@ export class DdlExecutor {
   async handleDdl(info: DdlInfo, schema: string, at: Location, end: Location): Promise<void> {
     const { host, filters, tracker } = this.o;
     const log = this.o.logger;
-    let execute = filters.allowDdl(info);
+    const od: OnlineDdlAction = this.o.onlineDdl
+      ? classifyDdl(this.o.onlineDdl.rules, info)
+      : { action: 'none' };
+    let execute = od.action === 'none' && filters.allowDdl(info);
     // Every change before the DDL must be applied (and saved) before the structure changes.
     await host.drain();
+    if (od.action !== 'none') await this.onlineDdl(od, info, at, end);
     if (this.o.intercept && !(await this.o.intercept(info, schema, at))) execute = false;
     const sql = rewriteNames(info, (s, t) => filters.route(s, t));
-    if (execute) {
-      await host.ensureHorizon(end);
-      log.info({ sql, at: formatLocation(at) }, 'execute DDL');
-      try {
-        await host.ctlQuery(sql);
-      } catch (err) {
-        const errno = (err as { errno?: number }).errno;
-        if (!(host.isReplay(end) && errno !== undefined && DDL_IDEMPOTENT_ERRNOS.has(errno))) {
-          throw dmError(
-            E.dbExecDownstream,
-            `execute DDL failed at ${formatLocation(at)}: ${(err as Error).message}`,
-            {
-              cause: err,
-              context: { binlogPosition: formatLocation(at), sql },
-            },
-          );
-        }
-        log.warn({ sql, errno }, 'DDL already applied before the restart; continuing');
-      }
-    } else log.info({ sql: info.sql, at: formatLocation(at) }, 'DDL filtered out');
+    if (execute) await this.execute(sql, at, end);
+    else if (od.action === 'none') log.info({ sql: info.sql, at: formatLocation(at) }, 'DDL filtered out');
     // The tracker follows the upstream even for filtered DDLs (later rows have that shape).
     const r = tracker.applyDdl(info.sql, schema);
     if (r.kind === 'unparsed') {
@@ -126,5 +121,65 @@ export class DdlExecutor {
       }
     }
     await host.done(end);
+  }
+
+  /** Execute one DDL downstream (tolerating "already done" errors when replaying after a crash). */
+  private async execute(sql: string, at: Location, end: Location): Promise<void> {
+    const { host } = this.o;
+    await host.ensureHorizon(end);
+    this.o.logger.info({ sql, at: formatLocation(at) }, 'execute DDL');
+    try {
+      await host.ctlQuery(sql);
+    } catch (err) {
+      const errno = (err as { errno?: number }).errno;
+      if (!(host.isReplay(end) && errno !== undefined && DDL_IDEMPOTENT_ERRNOS.has(errno))) {
+        throw dmError(
+          E.dbExecDownstream,
+          `execute DDL failed at ${formatLocation(at)}: ${(err as Error).message}`,
+          {
+            cause: err,
+            context: { binlogPosition: formatLocation(at), sql },
+          },
+        );
+      }
+      this.o.logger.warn({ sql, errno }, 'DDL already applied before the restart; continuing');
+    }
+  }
+
+  /**
+   * A ghost/trash table's DDL (gh-ost, pt-osc): never replicated as such. ALTERs of the ghost
+   * table are recorded; at the cut-over RENAME they are applied to the real table.
+   */
+  private async onlineDdl(od: OnlineDdlAction, info: DdlInfo, at: Location, end: Location): Promise<void> {
+    const online = this.o.onlineDdl;
+    if (!online || od.action === 'none') return;
+    const q = (sql: string, params?: unknown[]): Promise<unknown> => this.o.host.ctlQuery(sql, params);
+    const log = this.o.logger;
+    if (od.action === 'skip') {
+      log.info(
+        { sql: info.sql, at: formatLocation(at) },
+        'online DDL: ghost/trash table statement not replicated',
+      );
+      return;
+    }
+    if (od.action === 'record') {
+      log.info({ sql: info.sql, at: formatLocation(at) }, 'online DDL: ghost table ALTER recorded');
+      await online.store.record(q, od.ghost, info.sql);
+      return;
+    }
+    for (const ghostSql of await online.store.recorded(q, od.ghost)) {
+      for (const alter of DdlExecutor.analyse(od.ghost.schema, ghostSql)) {
+        if (alter.kind !== 'ddl') continue;
+        const realSql = alterForReal(alter, od.ghost, od.real);
+        const [real] = DdlExecutor.analyse(od.real.schema, realSql);
+        if (real?.kind !== 'ddl' || !this.o.filters.allowDdl(real)) continue;
+        await this.execute(
+          rewriteNames(real, (s, t) => this.o.filters.route(s, t)),
+          at,
+          end,
+        );
+      }
+    }
+    await online.store.clear(q, od.ghost);
   }
 }
