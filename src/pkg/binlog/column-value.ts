@@ -79,6 +79,36 @@ function text(buf: Buffer, a: number, b: number, kind: TextKind, col: ColumnMeta
 }
 
 /**
+ * How readRow decodes a column: the few shapes of typical OLTP tables inline (no call, no
+ * type switch), everything else through {@link readCell}. A fast path that would run past
+ * the event falls back to readCell too, so errors stay the same.
+ */
+export const CellPlan = {
+  Generic: 0,
+  Int32: 1,
+  Uint32: 2,
+  /** Text with a 1-byte length prefix (CHAR/VARCHAR up to 255 bytes), UTF-8. */
+  Utf8Len1: 3,
+  /** Text with a 2-byte length prefix (VARCHAR over 255 bytes), UTF-8. */
+  Utf8Len2: 4,
+} as const;
+
+/** The plan of one column (see {@link CellPlan}). */
+export function cellPlan(col: ColumnMeta, kind: TextKind): number {
+  switch (col.type) {
+    case ColumnType.LONG:
+      return col.unsigned ? CellPlan.Uint32 : CellPlan.Int32;
+    case ColumnType.VARCHAR:
+    case ColumnType.VAR_STRING:
+    case ColumnType.STRING:
+      if (kind !== TextKind.Utf8) return CellPlan.Generic;
+      return col.meta < 256 ? CellPlan.Utf8Len1 : CellPlan.Utf8Len2;
+    default:
+      return CellPlan.Generic;
+  }
+}
+
+/**
  * Read one non-NULL cell of `col` at `cur.pos` (advancing it). See DESIGN.md §5 for the value
  * mapping. `kind` says how text bytes decode (from the column's charset).
  */

@@ -1,10 +1,12 @@
 import { dmError, E } from '../errors/index.js';
 import { type BufferReader, malformed } from './buffer-reader.js';
-import { type Cursor, readCell } from './column-value.js';
+import type { TextKind } from './charset.js';
+import { CellPlan, type Cursor, cellPlan, readCell } from './column-value.js';
 import { EventType } from './event-type.js';
 import type { TableInfo, TableMapCache } from './table-map.js';
 import type {
   CellValue,
+  ColumnMeta,
   DeleteRowsEvent,
   EventHeader,
   RowsEvent,
@@ -126,9 +128,52 @@ function included(buf: Buffer, at: number, width: number, info: TableInfo): numb
   return out;
 }
 
+function planOf(info: TableInfo): number[] {
+  let plans = info.plans;
+  if (!plans) {
+    plans = info.columns.map((c, i) => cellPlan(c, info.kinds[i]!));
+    info.plans = plans;
+  }
+  return plans;
+}
+
+/** One non-NULL cell by its plan (see CellPlan); out-of-bounds fast paths defer to readCell. */
+function cell(buf: Buffer, cur: Cursor, plan: number, col: ColumnMeta, kind: TextKind): CellValue {
+  const p = cur.pos;
+  const end = cur.end;
+  switch (plan) {
+    case CellPlan.Int32:
+      if (p + 4 > end) break;
+      cur.pos = p + 4;
+      return buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+    case CellPlan.Uint32:
+      if (p + 4 > end) break;
+      cur.pos = p + 4;
+      return (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
+    case CellPlan.Utf8Len1: {
+      if (p + 1 > end) break;
+      const e = p + 1 + buf[p]!;
+      if (e > end) break;
+      cur.pos = e;
+      return buf.utf8Slice(p + 1, e);
+    }
+    case CellPlan.Utf8Len2: {
+      if (p + 2 > end) break;
+      const e = p + 2 + (buf[p]! | (buf[p + 1]! << 8));
+      if (e > end) break;
+      cur.pos = e;
+      return buf.utf8Slice(p + 2, e);
+    }
+    default:
+      break;
+  }
+  return readCell(buf, cur, col, kind);
+}
+
 function readRow(buf: Buffer, cur: Cursor, info: TableInfo, inc: number[]): CellValue[] {
   const cols = info.columns;
   const kinds = info.kinds;
+  const plans = planOf(info);
   const width = cols.length;
   const n = inc.length;
   const nullBytes = (n + 7) >> 3;
@@ -139,14 +184,18 @@ function readRow(buf: Buffer, cur: Cursor, info: TableInfo, inc: number[]): Cell
   const row: CellValue[] = [];
   if (n === width) {
     for (let i = 0; i < n; i++) {
-      row.push((buf[nb + (i >> 3)]! & (1 << (i & 7))) !== 0 ? null : readCell(buf, cur, cols[i]!, kinds[i]!));
+      row.push(
+        (buf[nb + (i >> 3)]! & (1 << (i & 7))) !== 0 ? null : cell(buf, cur, plans[i]!, cols[i]!, kinds[i]!),
+      );
     }
     return row;
   }
   let k = 0;
   for (let i = 0; i < width; i++) {
     if (k < n && inc[k] === i) {
-      row.push((buf[nb + (k >> 3)]! & (1 << (k & 7))) !== 0 ? null : readCell(buf, cur, cols[i]!, kinds[i]!));
+      row.push(
+        (buf[nb + (k >> 3)]! & (1 << (k & 7))) !== 0 ? null : cell(buf, cur, plans[i]!, cols[i]!, kinds[i]!),
+      );
       k++;
     } else {
       row.push(null);

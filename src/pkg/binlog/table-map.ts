@@ -33,6 +33,8 @@ export interface TableInfo {
   names: string[];
   /** How text bytes of each column become values. */
   kinds: TextKind[];
+  /** How row decoding reads each column (column-value.ts CellPlan); made on first use. */
+  plans?: number[];
   /** `[0, 1, …, n-1]`, made on first use by row decoding (full row images). */
   allColumns?: number[];
 }
