@@ -60,7 +60,23 @@ async function prepare(up: MariadbInstance, tableSize: number, wideRows: number)
       REPEAT(MD5(seq), 4), UNHEX(REPEAT(MD5(seq), 3)), UNHEX(MD5(seq)), ELT(1 + seq % 3, 'a', 'b', 'c'),
       IF(seq % 2, 'x,y', 'y'), JSON_OBJECT('k', seq, 's', MD5(seq)), IF(seq % 5 = 0, NULL, 'nn')
     FROM wide.seq_1_to_${wideRows};`);
+  await settle(up);
   return tableSize * 4 + wideRows;
+}
+
+/**
+ * Let the upstream finish its background work after the bulk prepare (dirty-page flushing)
+ * so whichever dumper runs first is not slowed by it: both sides dump from a settled server.
+ */
+async function settle(up: MariadbInstance): Promise<void> {
+  await up.query('SET GLOBAL innodb_max_dirty_pages_pct = 0');
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const [r] = await up.query<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'");
+    if (Number(r?.Value ?? 0) < 50) break;
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  await up.query('SET GLOBAL innodb_max_dirty_pages_pct = DEFAULT');
 }
 
 async function resetDown(down: MariadbInstance): Promise<void> {
