@@ -4,6 +4,7 @@ import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { Backoff, sleep } from '../pkg/retry/backoff.js';
 import { type CheckpointStore, tableKey } from './checkpoint.js';
+import { compactJobs } from './compact.js';
 import { compareLocation, type DmlJob, formatLocation, type Location } from './job.js';
 import { batchSql, formatStmt, type Stmt } from './sql/dml-sql.js';
 
@@ -13,6 +14,8 @@ export interface ApplierOptions {
   /** Max jobs per downstream transaction (events are never split across transactions). */
   batch: number;
   multipleRows: boolean;
+  /** `syncer.compact`: fold changes of one row within a batch (see compact.ts). */
+  compact?: boolean;
   checkpoint: CheckpointStore;
   /** Called before each commit with the batch's furthest event end (exit-safe horizon). */
   beforeCommit: (maxEnd: Location) => Promise<void>;
@@ -148,7 +151,10 @@ export class Applier {
 
   private statements(jobs: DmlJob[], forceSafe: boolean): Stmt[] {
     const stmts = batchSql(
-      jobs.map((j) => ({ change: j.change, safe: j.safe || forceSafe })),
+      (this.o.compact ? compactJobs(jobs) : jobs).map((j) => ({
+        change: j.change,
+        safe: j.safe || forceSafe,
+      })),
       this.o.multipleRows,
     );
     // Table checkpoints of keyless tables, in the same transaction as their rows.

@@ -228,6 +228,7 @@ export class SyncUnit implements Unit<SyncStatus> {
           to: this.cfg.to,
           batch: Math.max(1, this.cfg.syncer.batch),
           multipleRows: this.cfg.syncer.multipleRows,
+          compact: this.cfg.syncer.compact,
           checkpoint: this.store,
           beforeCommit: (end) => this.ensureHorizon(end),
           onApplied: (jobs) => this.onApplied(jobs),
