@@ -80,7 +80,7 @@ export async function binlogOp(
   const sources = await taskSources(ctx, req.task, req.sources);
   if (typeof sources === 'string') return fail(sources);
   // A position belongs to one source's binlog (DM asks for exactly one source then).
-  if (req.binlogPos && sources.length !== 1) {
+  if (req.binlogPos && req.sources.length !== 1) {
     return fail('binlog position is given: specify exactly one source with -s');
   }
   return toWorkers(ctx, sources, {

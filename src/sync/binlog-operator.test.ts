@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BinlogOperator, parseBinlogPos, splitSqls } from './binlog-operator.js';
+import { BinlogOperator, operatedQuery, parseBinlogPos, splitSqls } from './binlog-operator.js';
 
 describe('parseBinlogPos', () => {
   it('accepts file:pos and DM status form', () => {
@@ -24,16 +24,15 @@ describe('splitSqls', () => {
 });
 
 describe('BinlogOperator', () => {
-  it('hands out an operation once, at its exact position', () => {
+  it('hands out an operation at its exact position, again on a replay', () => {
     const o = new BinlogOperator();
     o.set({ kind: 'replace', pos: 'bin.000002:100', sqls: ['SELECT 1'] });
     assert.equal(o.take('bin.000002', 99), undefined);
-    assert.deepEqual(o.take('bin.000002', 100), {
-      kind: 'replace',
-      pos: 'bin.000002:100',
-      sqls: ['SELECT 1'],
-    });
-    assert.equal(o.take('bin.000002', 100), undefined);
+    assert.equal(o.list()[0]?.applied, undefined);
+    const want = { kind: 'replace', pos: 'bin.000002:100', sqls: ['SELECT 1'], applied: true };
+    assert.deepEqual(o.take('bin.000002', 100), want);
+    assert.deepEqual(o.take('bin.000002', 100), want);
+    assert.equal(o.list()[0]?.applied, true);
   });
   it('overwrites, reverts and lists in position order', () => {
     const o = new BinlogOperator();
@@ -54,5 +53,15 @@ describe('BinlogOperator', () => {
   it('refuses replace/inject without SQL', () => {
     const o = new BinlogOperator();
     assert.throws(() => o.set({ kind: 'replace', pos: 'b.1:4', sqls: [] }), /at least one SQL/);
+  });
+});
+
+describe('operatedQuery', () => {
+  it('replaces, injects before, and keeps the event for skip (tracked, not executed)', () => {
+    const op = (kind: 'skip' | 'replace' | 'inject', sqls: string[] = []) => ({ kind, pos: 'b.1:4', sqls });
+    assert.equal(operatedQuery(undefined, 'ALTER TABLE t ADD c INT'), 'ALTER TABLE t ADD c INT');
+    assert.equal(operatedQuery(op('skip'), 'ALTER TABLE t ADD c INT'), 'ALTER TABLE t ADD c INT');
+    assert.equal(operatedQuery(op('replace', ['A1', 'A2']), 'X'), 'A1;\nA2');
+    assert.equal(operatedQuery(op('inject', ['A1']), 'X'), 'A1;\nX');
   });
 });

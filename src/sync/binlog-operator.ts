@@ -17,6 +17,8 @@ export interface BinlogOp {
   pos: string;
   /** Statements for replace (instead of the event) and inject (before the event). */
   sqls: string[];
+  /** True once the sync unit has met the event (a replay gets the same operation). */
+  applied?: boolean;
 }
 
 /**
@@ -80,11 +82,14 @@ export class BinlogOperator {
     return [...this.ops.values()].sort((a, b) => comparePos(a.pos, b.pos));
   }
 
-  /** The operation for the event starting at `file:pos`, removed once handed out. */
+  /**
+   * The operation for the event starting at `file:pos`. It stays (marked applied): a replay
+   * of the same event after a pause or crash must get the same treatment (DM removes them
+   * only once the checkpoint has passed them; this holder lives as long as the subtask).
+   */
   take(file: string, pos: number): BinlogOp | undefined {
-    const key = `${file}:${pos}`;
-    const op = this.ops.get(key);
-    if (op) this.ops.delete(key);
+    const op = this.ops.get(`${file}:${pos}`);
+    if (op) op.applied = true;
     return op;
   }
 
@@ -105,12 +110,13 @@ function splitPos(p: string): [string, string] {
 }
 
 /**
- * The query text the sync unit should handle instead of `query` under `op`: nothing for
- * skip, the replacement for replace, the injected statements then the event for inject.
+ * The query text the sync unit should handle instead of `query` under `op`: the replacement
+ * for replace, the injected statements then the event for inject, the event itself for skip
+ * (the caller does not execute it downstream but the schema tracker still follows it, as
+ * DM's `trackOriginDDL`: later rows of the table have the new upstream shape).
  */
 export function operatedQuery(op: BinlogOp | undefined, query: string): string {
-  if (!op) return query;
-  if (op.kind === 'skip') return '';
+  if (!op || op.kind === 'skip') return query;
   if (op.kind === 'replace') return op.sqls.join(';\n');
   return [...op.sqls, query].join(';\n');
 }
