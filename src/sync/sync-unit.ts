@@ -46,6 +46,8 @@ export class SyncUnit implements Unit<SyncStatus> {
   private readonly store: CheckpointStore;
   private readonly filters: EventFilters;
   private readonly ddl: DdlExecutor;
+  /** True while handling an event that `dmctl binlog skip` skips (tracked, not executed). */
+  private skipping = false;
   private ctl: Connection | undefined;
   private up: Connection | undefined;
   private appliers: Applier[] = [];
@@ -87,6 +89,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       filters: this.filters,
       tracker: this.tracker,
       logger: this.log,
+      intercept: () => !this.skipping,
       onlineDdl: cfg.onlineDdl
         ? { rules: onlineDdlRules(cfg), store: new OnlineDdlStore(cfg.metaSchema, cfg.name, cfg.sourceId) }
         : undefined,
@@ -213,6 +216,7 @@ export class SyncUnit implements Unit<SyncStatus> {
   }
 
   async process(signal: AbortSignal): Promise<ProcessResult> {
+    this.continueFromApplied();
     const inner = new AbortController();
     const onAbort = (): void => inner.abort();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -361,6 +365,19 @@ export class SyncUnit implements Unit<SyncStatus> {
       this.gtids = new GtidTracker(flavor, this.start.gtid || undefined);
     }
     this.gtids.observe(ev);
+  }
+
+  /**
+   * A resume (process() after pause or error) goes on from the applied position, not from
+   * where init() started: re-reading from there would replay DDLs that already ran (and fail
+   * on them). Events between the applied position and the last one seen may be partly
+   * applied, so they replay as after a crash: safe mode and tolerated "already done" DDL errors.
+   */
+  private continueFromApplied(): void {
+    if (this.totalEvents === 0 || !this.applied) return;
+    this.start = { ...this.applied };
+    const seen = this.seenLoc;
+    if (!this.startExitSafe || compareLocation(seen, this.startExitSafe) > 0) this.startExitSafe = { ...seen };
   }
 
   private safeFor(end: Location): boolean {
@@ -536,7 +553,12 @@ export class SyncUnit implements Unit<SyncStatus> {
     // A pending `dmctl binlog skip|replace|inject` for this event changes what is executed.
     const op = this.deps.binlogOps?.take(pe.file, pe.pos);
     if (op) this.log.warn({ op: op.kind, at: op.pos, sqls: op.sqls }, 'binlog operation applied');
-    await this.ddl.handleQuery(schema, operatedQuery(op, query), { file: pe.file, pos: pe.pos }, end);
+    this.skipping = op?.kind === 'skip';
+    try {
+      await this.ddl.handleQuery(schema, operatedQuery(op, query), { file: pe.file, pos: pe.pos }, end);
+    } finally {
+      this.skipping = false;
+    }
     this.boundary(end, ts);
   }
 
