@@ -96,8 +96,10 @@ export class DdlExecutor {
     let execute = od.action === 'none' && filters.allowDdl(info);
     // Every change before the DDL must be applied (and saved) before the structure changes.
     await host.drain();
-    if (od.action !== 'none') await this.onlineDdl(od, info, at, end);
-    if (this.o.intercept && !(await this.o.intercept(info, schema, at))) execute = false;
+    const intercepted = this.o.intercept !== undefined && !(await this.o.intercept(info, schema, at));
+    if (intercepted) execute = false;
+    // A skipped statement (dmctl binlog skip) is not recorded nor cut over either.
+    else if (od.action !== 'none') await this.onlineDdl(od, info, at, end);
     const sql = rewriteNames(info, (s, t) => filters.route(s, t));
     if (execute) await this.execute(sql, at, end);
     else if (od.action === 'none') log.info({ sql: info.sql, at: formatLocation(at) }, 'DDL filtered out');
