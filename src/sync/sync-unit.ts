@@ -377,7 +377,9 @@ export class SyncUnit implements Unit<SyncStatus> {
     if (this.totalEvents === 0 || !this.applied) return;
     this.start = { ...this.applied };
     const seen = this.seenLoc;
-    if (!this.startExitSafe || compareLocation(seen, this.startExitSafe) > 0) this.startExitSafe = { ...seen };
+    if (!this.startExitSafe || compareLocation(seen, this.startExitSafe) > 0) {
+      this.startExitSafe = { ...seen };
+    }
   }
 
   private safeFor(end: Location): boolean {
