@@ -10,7 +10,8 @@ import type { Stage, Unit } from '../unit/unit.js';
  * (1 s → 60 s), others leave the relay Paused with its error in the source status.
  */
 export class RelayRunner {
-  private readonly ctrl = new AbortController();
+  /** Per run: pause aborts it, resume makes a new one. */
+  private ctrl = new AbortController();
   private loop: Promise<void> | undefined;
   private stage: Stage = 'New';
   private errors: DmError[] = [];
@@ -23,6 +24,27 @@ export class RelayRunner {
   start(): void {
     this.stage = 'Running';
     this.loop = this.run();
+  }
+
+  /** Running → Paused (`pause-relay`): abort the relay unit's run and wait for it. */
+  async pause(): Promise<void> {
+    if (this.stage !== 'Running') return;
+    this.ctrl.abort();
+    await this.loop;
+    this.stage = 'Paused';
+  }
+
+  /** Paused → Running (`resume-relay`): run the relay unit again, errors cleared. */
+  resume(): void {
+    if (this.stage !== 'Paused') return;
+    this.ctrl = new AbortController();
+    this.errors = [];
+    this.start();
+  }
+
+  /** The current stage (New, Running, Paused, Stopped). */
+  get currentStage(): Stage {
+    return this.stage;
   }
 
   private async run(): Promise<void> {

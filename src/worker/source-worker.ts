@@ -123,7 +123,7 @@ export class SourceWorker {
 
   /** The bound source's relay directory when relay is enabled, else ''. */
   relayDir(): string {
-    if (!this.sourceCfg?.enableRelay) return '';
+    if (!this.sourceCfg || (!this.sourceCfg.enableRelay && !this.relay)) return '';
     // Same resolution as the relay unit: relative to the worker's work dir.
     const d = this.sourceCfg.relayDir || 'relay-dir';
     return isAbsolute(d) ? d : join(this.o.deps.workDir, d);
@@ -164,15 +164,22 @@ export class SourceWorker {
       this.sourceCfg = undefined;
     }
     if (!this.sourceCfg) this.log.warn({ source }, 'bound source has no config in etcd');
-    if (this.sourceCfg?.enableRelay) {
-      try {
-        const unit = (this.o.relayFactory ?? defaultRelayFactory)(this.sourceCfg, this.o.deps);
-        this.relay = new RelayRunner(unit, this.log.child({ relay: source }));
-        this.relay.start();
-      } catch (err) {
-        this.log.error({ err, source }, 'cannot start relay');
-      }
-    }
+    // The relay stage set by start/stop/pause/resume-relay overrides the source's enable-relay.
+    const relayKey = Keys.relayStage(source);
+    const relayRes = await c.get(relayKey).exec();
+    const relayKv = relayRes.kvs[0];
+    await this.applyRelayStage(relayKv ? parseJson<{ stage?: string }>(relayKv.value)?.stage : undefined);
+    if (gen !== this.gen) return;
+    const rw = await c.watch().key(relayKey).startRevision(nextRev(relayRes.header?.revision)).create();
+    this.sourceWatchers.push(rw);
+    const onRelay = (stage: string | undefined) =>
+      void this.enqueue(async () => {
+        if (gen !== this.gen || this.source !== source) return;
+        await this.applyRelayStage(stage);
+      });
+    rw.on('put', (kv) => onRelay(parseJson<{ stage?: string }>(kv.value)?.stage));
+    rw.on('delete', () => onRelay(undefined));
+    rw.on('error', (err) => this.log.warn({ err: err.message }, 'relay stage watch error'));
     // One revision for both snapshots, then watch both from the next one.
     const cfgs = await c.getAll().prefix(Keys.subtaskConfigPrefix(source)).exec();
     const rev = cfgs.header?.revision ?? '0';
@@ -212,6 +219,33 @@ export class SourceWorker {
       );
       w.on('error', (err) => this.log.warn({ err: err.message }, 'subtask watch error'));
     }
+  }
+
+  /**
+   * Converge the relay to `stage` (Running | Paused | Stopped; undefined = the source's
+   * `enable-relay`). Stopped ends the relay; Running starts it (or resumes a paused one).
+   */
+  private async applyRelayStage(stage: string | undefined): Promise<void> {
+    const cfg = this.sourceCfg;
+    if (!cfg) return;
+    const want = stage ?? (cfg.enableRelay ? 'Running' : 'Stopped');
+    if (want === 'Stopped') {
+      await this.relay?.stop();
+      this.relay = undefined;
+      return;
+    }
+    if (!this.relay) {
+      try {
+        const unit = (this.o.relayFactory ?? defaultRelayFactory)(cfg, this.o.deps);
+        this.relay = new RelayRunner(unit, this.log.child({ relay: cfg.sourceId }));
+        this.relay.start();
+      } catch (err) {
+        this.log.error({ err, source: cfg.sourceId }, 'cannot start relay');
+        return;
+      }
+    }
+    if (want === 'Paused') await this.relay.pause();
+    else this.relay.resume();
   }
 
   /** Remember a subtask config; returns the task name (undefined when unparsable). */
