@@ -135,6 +135,8 @@ function baseArgs(
     `--port=${port}`,
     '--bind-address=127.0.0.1',
     `--socket=${socket}`,
+    // Private temp dir: a shared /tmp may be cleaned by other processes mid-query.
+    `--tmpdir=${dataDir}`,
     `--pid-file=${join(dataDir, 'mariadbd.pid')}`,
     `--log-error=${errorLog}`,
     `--server-id=${serverId}`,
