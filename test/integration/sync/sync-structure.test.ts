@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { SyncUnit } from '../../../src/sync/sync-unit.js';
+import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import { tempDir } from '../../harness/tmp.js';
+import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
+
+const logger = process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });
+
+describe('sync unit: structure of tables at the start point', () => {
+  let up: MariadbInstance;
+  let down: MariadbInstance;
+
+  before(async () => {
+    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
+  });
+
+  after(async () => {
+    await Promise.all([up?.destroy(), down?.destroy()]);
+  });
+
+  it('incremental: takes the downstream structure (matching the start point), not the altered upstream one', async () => {
+    const ddl = 'CREATE DATABASE st; CREATE TABLE st.t (id INT PRIMARY KEY, v VARCHAR(20))';
+    await up.query(ddl);
+    await down.query(ddl);
+    const pos = await masterPos(up);
+    // Before the unit starts: old-shape rows, then an ALTER the binlog delivers later.
+    for (let i = 0; i < 20; i++) await up.query('INSERT INTO st.t VALUES (?, ?)', [i, `o${i}`]);
+    await up.query('ALTER TABLE st.t ADD COLUMN n INT NOT NULL DEFAULT 3, DROP COLUMN v');
+    await up.query('INSERT INTO st.t VALUES (100, 4)');
+    const unit = new SyncUnit(syncConfig(up, down, pos), { logger, workDir: tempDir('dm-sync-st-') });
+    const ac = new AbortController();
+    await unit.init();
+    const run = unit.process(ac.signal);
+    try {
+      await waitEqual(up, down, 'st');
+    } finally {
+      ac.abort();
+      const r = await run;
+      await unit.close();
+      assert.deepEqual(r.errors, []);
+    }
+  });
+});
