@@ -59,7 +59,11 @@ describe('ops: binlog skip/replace/list/revert and binlog-schema', () => {
       60_000,
       'subtask running and synced again',
     ).catch((err) => {
-      const errs = worker.log().split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-8);
+      const errs = worker
+        .log()
+        .split('\n')
+        .filter((l) => /"level":(40|50)/.test(l))
+        .slice(-8);
       throw new Error(`${(err as Error).message}\nlast: ${JSON.stringify(st)}\nworker:\n${errs.join('\n')}`);
     });
   }
