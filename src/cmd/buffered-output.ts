@@ -1,4 +1,7 @@
 import type { Writable } from 'node:stream';
+import { appendEventJson } from '../pkg/binlog/json-format.js';
+import { JsonWriter } from '../pkg/binlog/json-writer.js';
+import type { PositionedEvent } from '../pkg/binlog/types.js';
 
 /**
  * A large write buffer in front of a stream (stdout): lines are collected and handed to the
@@ -9,6 +12,7 @@ export class BufferedOutput {
   private buf: Buffer;
   private off = 0;
   private broken = false;
+  private readonly w = new JsonWriter(1 << 20);
 
   constructor(
     private readonly out: Writable,
@@ -44,8 +48,30 @@ export class BufferedOutput {
     return p;
   }
 
+  /**
+   * Queue one event as its JSON line, encoded straight to bytes (no string per line: this
+   * is dm-binlog's hot path, measured ≈ 19% of its CPU before). Returns a promise only when
+   * the buffer was handed off and the stream asked us to wait.
+   */
+  event(ev: PositionedEvent): Promise<void> | undefined {
+    if (this.off > 0) {
+      // Keep order with lines queued by line(): move them into the event writer first.
+      this.w.bytes(this.buf.subarray(0, this.off));
+      this.off = 0;
+    }
+    appendEventJson(ev, this.w);
+    return this.w.pos >= this.limit ? this.flush() : undefined;
+  }
+
   /** Hand everything buffered to the stream; resolves when the stream can take more. */
   flush(): Promise<void> {
+    if (this.w.pos > 0) {
+      if (this.closed) this.w.reset();
+      else {
+        const ok = this.out.write(this.w.takeBytes());
+        if (!ok && this.off === 0) return this.waitDrain();
+      }
+    }
     if (this.off === 0 || this.closed) {
       this.off = 0;
       return Promise.resolve();
@@ -56,6 +82,10 @@ export class BufferedOutput {
     this.off = 0;
     const ok = this.out.write(chunk);
     if (ok) return Promise.resolve();
+    return this.waitDrain();
+  }
+
+  private waitDrain(): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {
         this.out.off('drain', done);

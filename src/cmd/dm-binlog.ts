@@ -3,7 +3,6 @@ import { Command, InvalidArgumentError } from 'commander';
 import { BinlogClient } from '../pkg/binlog/binlog-client.js';
 import { BinlogDecoder } from '../pkg/binlog/decoder.js';
 import { readBinlogFile } from '../pkg/binlog/file-reader.js';
-import { formatEventJson } from '../pkg/binlog/json-format.js';
 import type { PositionedEvent } from '../pkg/binlog/types.js';
 import { connectDb } from '../pkg/db/connect.js';
 import { asDmError, dmError, E } from '../pkg/errors/index.js';
@@ -84,7 +83,7 @@ export async function main(argv: string[], out: BufferedOutput): Promise<number>
 }
 
 async function emit(ev: PositionedEvent, out: BufferedOutput): Promise<void> {
-  const p = out.line(formatEventJson(ev));
+  const p = out.event(ev);
   if (p) await p;
 }
 
@@ -95,7 +94,7 @@ async function printFiles(files: string[], o: DmBinlogOptions, out: BufferedOutp
     const startPos = i === 0 ? o.startPos : undefined;
     for await (const ev of readBinlogFile(path, { startPos, decoder })) {
       // Inline (not `await emit()`): no promise per event unless the stream pushes back.
-      const p = out.line(formatEventJson(ev));
+      const p = out.event(ev);
       if (p) await p;
       if (out.closed) return;
     }
