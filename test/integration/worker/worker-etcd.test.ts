@@ -83,7 +83,9 @@ describe('dm-worker process with etcd', () => {
         body: JSON.stringify({ op: 'binlog-skip', task: 't' }),
       })
     ).json()) as OperateResponse;
-    assert.deepEqual(op, { result: false, msg: 'not supported yet' });
+    // No subtask "t" runs here: the operation is refused with a coded error naming it.
+    assert.equal(op.result, false);
+    assert.match(String(op.msg), /code=42002.*subtask t not found/);
 
     // The leader binds source s1 to w1 (written here as the master would).
     await client.put(Keys.sourceConfig('s1')).value(JSON.stringify({ sourceId: 's1', enableRelay: false }));
