@@ -7,12 +7,13 @@ import { asDmError, type DmError, E } from '../pkg/errors/index.js';
 import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
 import type { Logger } from '../pkg/log/logger.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
-import { planRanges, rangeWhere } from './chunk-plan.js';
+import { chunkCount, planRanges, rangeWhere } from './chunk-plan.js';
 import { writeChunk } from './chunk-writer.js';
 import { closeAll, openSnapshot } from './consistency.js';
 import { dataFile, dumpDir, schemaCreateFile, tableSchemaFile, viewSchemaFile } from './dump-dir.js';
 import { type DumpStatus, percent, sharedCounter } from './dump-status.js';
 import { metadataTime, writeDumpMetadata } from './metadata.js';
+import { type Boundary, boundaryLiteral, boundaryWheres, sampleOffsets } from './sample-split.js';
 import { listTables, type TableInfo } from './table-info.js';
 
 /** Upper bound of one INSERT statement in a data file (mydumper's default statement size). */
@@ -211,6 +212,8 @@ export class DumpUnit implements Unit<DumpStatus> {
             threads: this.conns.length,
           }).map((rg) => rangeWhere(k, rg));
         }
+      } else if (t.sampleKey) {
+        ranges = await this.sampledRanges(conn, t, t.sampleKey);
       }
       ranges.forEach((rw, index) => {
         const where = [userWhere && `(${userWhere})`, rw].filter(Boolean).join(' AND ');
@@ -218,6 +221,44 @@ export class DumpUnit implements Unit<DumpStatus> {
       });
     }
     return jobs;
+  }
+
+  /**
+   * Chunks of a table keyed by a non-integer (or multi-column) unique key: boundaries are
+   * sampled on the snapshot connection, so they belong to the very data being dumped.
+   */
+  private async sampledRanges(
+    conn: Connection,
+    t: TableInfo,
+    key: NonNullable<TableInfo['sampleKey']>,
+  ): Promise<string[]> {
+    const n = chunkCount({
+      estRows: t.estRows,
+      avgRowLen: t.avgRowLen,
+      rows: this.cfg.mydumper.rows,
+      chunkFilesizeMb: this.cfg.mydumper.chunkFilesize,
+      threads: this.conns.length,
+    });
+    const cols = key.columns.map(quoteId);
+    const raw = (conn as unknown as { connection: import('mysql2').Connection }).connection;
+    const boundaries: Boundary[] = [];
+    let last = '';
+    for (const off of sampleOffsets(t.estRows, n)) {
+      const sql = `SELECT ${cols.join(',')} FROM ${quoteTable(t.schema, t.table)} ORDER BY ${cols.join(',')} LIMIT 1 OFFSET ${off}`;
+      // Raw text-protocol bytes: exact values, no JS number/date conversion.
+      const row = await new Promise<(Buffer | null)[] | undefined>((resolve, reject) =>
+        raw.query({ sql, rowsAsArray: true, typeCast: false }, (err, res) =>
+          err ? reject(err) : resolve((res as (Buffer | null)[][])[0]),
+        ),
+      );
+      if (!row) break; // fewer rows than estimated: the last chunk is open-ended anyway
+      if (row.some((v) => v === null)) return [''];
+      const b = row.map((v, i) => boundaryLiteral(v as Buffer, key.kinds[i]!));
+      const id = b.join(',');
+      if (id !== last) boundaries.push(b);
+      last = id;
+    }
+    return boundaryWheres(cols, boundaries);
   }
 
   private progressed(rows: number, bytes: number): void {

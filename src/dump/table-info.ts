@@ -1,4 +1,5 @@
 import type { Connection } from '../pkg/db/connect.js';
+import { type SampleKind, sampleKind } from './sample-split.js';
 import { selectExpr, type ValueKind, valueKind } from './sql-values.js';
 
 /** What the dump needs to know about one upstream table or view. */
@@ -16,6 +17,8 @@ export interface TableInfo {
   avgRowLen: number;
   /** A single-column NOT NULL integer PK/UK to split ranges on, if any. */
   chunkKey?: string;
+  /** Without `chunkKey`: a NOT NULL PK/UK (any column count) to split by sampled boundaries. */
+  sampleKey?: { columns: string[]; kinds: SampleKind[] };
 }
 
 /** Schemas DM never migrates. */
@@ -94,5 +97,54 @@ export async function listTables(
     if (!ti || ti.isView || r.n !== 'NO' || !INT_TYPES.has(r.dt.toLowerCase())) continue;
     if (!ti.chunkKey || r.i === 'PRIMARY') ti.chunkKey = r.c;
   }
+  await addSampleKeys(conn, out);
   return [...out.values()];
+}
+
+/**
+ * For tables without an integer chunk key: the first unique index (PRIMARY preferred) whose
+ * columns are all NOT NULL and of a type `sampleKind` can round-trip.
+ */
+async function addSampleKeys(conn: Connection, out: Map<string, TableInfo>): Promise<void> {
+  const [rows] = await conn.query(
+    `SELECT k.TABLE_SCHEMA AS s, k.TABLE_NAME AS t, k.INDEX_NAME AS i, k.COLUMN_NAME AS c,
+            col.DATA_TYPE AS dt, col.CHARACTER_SET_NAME AS cs, col.IS_NULLABLE AS n
+       FROM information_schema.STATISTICS k
+       JOIN information_schema.COLUMNS col
+         ON col.TABLE_SCHEMA = k.TABLE_SCHEMA AND col.TABLE_NAME = k.TABLE_NAME AND col.COLUMN_NAME = k.COLUMN_NAME
+      WHERE k.NON_UNIQUE = 0
+      ORDER BY k.TABLE_SCHEMA, k.TABLE_NAME, k.INDEX_NAME, k.SEQ_IN_INDEX`,
+  );
+  const idx = new Map<
+    string,
+    { ti: TableInfo; name: string; columns: string[]; kinds: SampleKind[]; ok: boolean }
+  >();
+  for (const r of rows as {
+    s: string;
+    t: string;
+    i: string;
+    c: string;
+    dt: string;
+    cs: string | null;
+    n: string;
+  }[]) {
+    const ti = out.get(`${r.s}\0${r.t}`);
+    if (!ti || ti.isView || ti.chunkKey) continue;
+    const id = `${r.s}\0${r.t}\0${r.i}`;
+    let e = idx.get(id);
+    if (!e) {
+      e = { ti, name: r.i, columns: [], kinds: [], ok: true };
+      idx.set(id, e);
+    }
+    const kind = sampleKind(r.dt, r.cs);
+    if (!kind || r.n !== 'NO') e.ok = false;
+    else {
+      e.columns.push(r.c);
+      e.kinds.push(kind);
+    }
+  }
+  for (const e of idx.values()) {
+    if (!e.ok || e.columns.length === 0) continue;
+    if (!e.ti.sampleKey || e.name === 'PRIMARY') e.ti.sampleKey = { columns: e.columns, kinds: e.kinds };
+  }
 }
