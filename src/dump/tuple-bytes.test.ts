@@ -32,6 +32,23 @@ describe('TupleBytes', () => {
     }
   });
 
+  it('renders long clean runs (native copy) before, between and without specials', () => {
+    const kinds: ValueKind[] = ['str', 'str', 'str', 'str', 'str'];
+    const clean = 'a'.repeat(40);
+    for (const special of ['\0', '\n', '\r', '\x1a', "'", '\\']) {
+      const row = [
+        Buffer.from(clean),
+        Buffer.from(`${clean}${special}${clean}`),
+        Buffer.from(`${special}${clean}`),
+        Buffer.from(`ab${special}`),
+        Buffer.from(`${clean}${special}`),
+      ];
+      const tb = new TupleBytes(4);
+      tb.row(row, kinds);
+      assert.equal(tb.buf.subarray(0, tb.len).toString('latin1'), rowTuple(row, kinds));
+    }
+  });
+
   it('appends text and byte ranges', () => {
     const tb = new TupleBytes(1);
     tb.text('ab');

@@ -85,8 +85,16 @@ export class TupleBytes {
     const out = this.buf;
     let o = this.len;
     out[o++] = 39;
-    // One pass copying byte by byte: cheaper than native copies of the short runs.
-    for (let i = 0; i < v.length; i++) {
+    // Most values need no escaping: a read-only scan plus one native copy is several times
+    // cheaper than copying byte by byte; escaping starts at the first special byte.
+    const n = v.length;
+    let first = 0;
+    while (first < n && ESC[v[first] as number] === 0) first++;
+    if (first > 0) {
+      if (first > 32) o += v.copy(out, o, 0, first);
+      else for (let i = 0; i < first; i++) out[o++] = v[i] as number;
+    }
+    for (let i = first; i < n; i++) {
       const c = v[i] as number;
       const e = ESC[c] as number;
       if (e === 0) out[o++] = c;
