@@ -35,16 +35,19 @@ export async function writeChunk(
   // row (an async iterator over the stream costs several times more CPU than the escaping).
   const raw = (conn as unknown as { connection: import('mysql2').Connection }).connection;
   let out: ReturnType<typeof createWriteStream> | undefined;
-  // The statement being built, as bytes; `tuple` is one rendered row (reused).
+  // The statement being built, as bytes. Rows are rendered straight into it (no per-row
+  // copy); a row that overflows the statement is moved into the next one.
   const newStmt = () => new TupleBytes(Math.min(statementSize, 4 << 20) + 4096);
   let stmt = newStmt();
-  const tuple = new TupleBytes(4096);
   let rows = 0;
   let bytes = 0;
   let pendingRows = 0;
   let paused = false;
   let ended = false;
-  const flush = () => {
+  /** Write out the statement's first `cut` bytes; the bytes after `cut` (the start of
+   * the next statement) are already in `next`. */
+  const flush = (cut = stmt.len, next = newStmt()) => {
+    stmt.len = cut;
     stmt.text(';\n');
     if (!out) {
       out = createWriteStream(path, { highWaterMark: 1 << 20 });
@@ -52,7 +55,7 @@ export async function writeChunk(
     }
     const n = stmt.len;
     const chunk = stmt.buf.subarray(0, n);
-    stmt = newStmt();
+    stmt = next;
     bytes += n;
     onRows(pendingRows, n);
     pendingRows = 0;
@@ -75,12 +78,18 @@ export async function writeChunk(
         resolve();
       });
       qry.on('result', (row: unknown) => {
-        tuple.len = 0;
-        tuple.row(row as (Buffer | null)[], t.kinds);
-        if (stmt.len > 0 && stmt.len + tuple.len + 2 > statementSize) flush();
-        if (stmt.len === 0) stmt.bytes(header);
+        const start = stmt.len;
+        if (start === 0) stmt.bytes(header);
         else stmt.text(',\n');
-        stmt.bytes(tuple.buf, 0, tuple.len);
+        const at = stmt.len;
+        stmt.row(row as (Buffer | null)[], t.kinds);
+        if (start > 0 && stmt.len > statementSize) {
+          // This row starts the next statement: same cut as checking before rendering.
+          const next = newStmt();
+          next.bytes(header);
+          next.bytes(stmt.buf, at, stmt.len);
+          flush(start, next);
+        }
         rows++;
         pendingRows++;
       });
