@@ -49,6 +49,40 @@ describe('TupleBytes', () => {
     }
   });
 
+  it('renders a text-protocol row packet like the same row as Buffers', () => {
+    const kinds: ValueKind[] = ['num', 'str', 'bin', 'str', 'str', 'bin'];
+    const lenc = (v: Buffer | null): Buffer => {
+      if (v === null) return Buffer.from([0xfb]);
+      if (v.length < 0xfb) return Buffer.concat([Buffer.from([v.length]), v]);
+      if (v.length < 0x10000) {
+        const h = Buffer.alloc(3);
+        h[0] = 0xfc;
+        h.writeUInt16LE(v.length, 1);
+        return Buffer.concat([h, v]);
+      }
+      const h = Buffer.alloc(4);
+      h[0] = 0xfd;
+      h.writeUIntLE(v.length, 1, 3);
+      return Buffer.concat([h, v]);
+    };
+    const row = [
+      Buffer.from('-42'),
+      Buffer.from(`${'x'.repeat(300)}'\\\n${'y'.repeat(40)}`),
+      Buffer.from([0, 1, 0xff]),
+      null,
+      Buffer.from('z'.repeat(70000)),
+      Buffer.alloc(0),
+    ];
+    // A packet sits inside a bigger buffer: 4 header bytes before, other bytes after.
+    const src = Buffer.concat([Buffer.from([1, 2, 3, 4]), ...row.map(lenc), Buffer.from([9, 9])]);
+    const a = new TupleBytes(16);
+    a.rowPacket(src, 4, src.length - 2, kinds);
+    const b = new TupleBytes(16);
+    b.row(row, kinds);
+    assert.equal(a.buf.subarray(0, a.len).toString('latin1'), b.buf.subarray(0, b.len).toString('latin1'));
+    assert.equal(b.buf.subarray(0, b.len).toString('latin1'), rowTuple(row, kinds));
+  });
+
   it('appends text and byte ranges', () => {
     const tb = new TupleBytes(1);
     tb.text('ab');

@@ -78,21 +78,72 @@ export class TupleBytes {
     this.buf[this.len++] = 41; /* ) */
   }
 
+  /**
+   * The same tuple as `row`, parsed straight from a text-protocol row packet (`src[pos..end)`:
+   * length-encoded values, 0xfb = NULL), so no Buffer is made per field.
+   */
+  rowPacket(src: Buffer, pos: number, end: number, kinds: readonly ValueKind[]): void {
+    this.room(2);
+    this.buf[this.len++] = 40; /* ( */
+    for (let i = 0; i < kinds.length && pos < end; i++) {
+      if (i > 0) {
+        this.room(1);
+        this.buf[this.len++] = 44; /* , */
+      }
+      const b = src[pos++] as number;
+      let n: number;
+      if (b < 0xfb) n = b;
+      else if (b === 0xfb) {
+        this.text('NULL');
+        continue;
+      } else if (b === 0xfc) {
+        n = src.readUInt16LE(pos);
+        pos += 2;
+      } else if (b === 0xfd) {
+        n = src.readUIntLE(pos, 3);
+        pos += 3;
+      } else {
+        n = Number(src.readBigUInt64LE(pos));
+        pos += 8;
+      }
+      const to = pos + n;
+      switch (kinds[i] ?? 'str') {
+        case 'num':
+        case 'float':
+          this.bytes(src, pos, to);
+          break;
+        case 'bin':
+          if (n === 0) this.text("''");
+          else {
+            this.room(2 + n * 2);
+            this.buf[this.len++] = 48; /* 0 */
+            this.buf[this.len++] = 120; /* x */
+            this.len += this.buf.write(src.toString('hex', pos, to), this.len, 'latin1');
+          }
+          break;
+        default:
+          this.quoted(src, pos, to);
+      }
+      pos = to;
+    }
+    this.room(1);
+    this.buf[this.len++] = 41; /* ) */
+  }
+
   /** `'…'` with the MySQL specials escaped (as `quoteBytesString`). */
-  private quoted(v: Buffer): void {
+  private quoted(v: Buffer, from = 0, n = v.length): void {
     // Worst case every byte doubles.
-    this.room(2 + v.length * 2);
+    this.room(2 + (n - from) * 2);
     const out = this.buf;
     let o = this.len;
     out[o++] = 39;
     // Most values need no escaping: a read-only scan plus one native copy is several times
     // cheaper than copying byte by byte; escaping starts at the first special byte.
-    const n = v.length;
-    let first = 0;
+    let first = from;
     while (first < n && ESC[v[first] as number] === 0) first++;
-    if (first > 0) {
-      if (first > 32) o += v.copy(out, o, 0, first);
-      else for (let i = 0; i < first; i++) out[o++] = v[i] as number;
+    if (first > from) {
+      if (first - from > 32) o += v.copy(out, o, from, first);
+      else for (let i = from; i < first; i++) out[o++] = v[i] as number;
     }
     for (let i = first; i < n; i++) {
       const c = v[i] as number;
