@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import type { Counter } from 'prom-client';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError, quoteId, quoteTable } from '../pkg/db/connect.js';
-import { asDmError, type DmError, E } from '../pkg/errors/index.js';
+import { type DmError, E } from '../pkg/errors/index.js';
 import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
 import type { Logger } from '../pkg/log/logger.js';
+import { abortableProcess } from '../unit/abortable-process.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
 import { chunkCount, planRanges, rangeWhere } from './chunk-plan.js';
 import { writeChunk } from './chunk-writer.js';
@@ -76,24 +77,21 @@ export class DumpUnit implements Unit<DumpStatus> {
     await mkdir(this.dir, { recursive: true });
   }
 
-  async process(signal: AbortSignal): Promise<ProcessResult> {
-    const onAbort = () => {
-      for (const c of this.conns) c.destroy();
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      await this.run(signal);
-      return { finished: !signal.aborted, errors: [] };
-    } catch (err) {
-      if (signal.aborted) return { finished: false, errors: [] };
-      const e = asDmError(err, E.dumpFailed, `dump failed: ${(err as Error).message}`);
-      this.log.error({ err: e.toString() }, 'dump failed');
-      return { finished: false, errors: [e] };
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      await closeAll(this.conns);
-      this.conns = [];
-    }
+  process(signal: AbortSignal): Promise<ProcessResult> {
+    return abortableProcess({
+      signal,
+      onAbort: () => {
+        for (const c of this.conns) c.destroy();
+      },
+      run: () => this.run(signal),
+      cleanup: async () => {
+        await closeAll(this.conns);
+        this.conns = [];
+      },
+      errDef: E.dumpFailed,
+      what: 'dump',
+      log: this.log,
+    });
   }
 
   private async run(signal: AbortSignal): Promise<void> {

@@ -12,6 +12,7 @@ import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connec
 import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { TableRouter } from '../pkg/router/table-router.js';
+import { abortableProcess } from '../unit/abortable-process.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
 import {
   createCheckpointTable,
@@ -125,24 +126,19 @@ export class LoadUnit implements Unit<LoadStatus> {
 
   async init(): Promise<void> {}
 
-  async process(signal: AbortSignal): Promise<ProcessResult> {
+  process(signal: AbortSignal): Promise<ProcessResult> {
     // Killing the connections rolls back the open transactions: data and checkpoint stay equal.
-    const onAbort = () => {
-      for (const c of this.conns) c.destroy();
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      await this.run(signal);
-      return { finished: !signal.aborted, errors: [] };
-    } catch (err) {
-      if (signal.aborted) return { finished: false, errors: [] };
-      const e = asDmError(err, E.loadFailed, `load failed: ${(err as Error).message}`);
-      this.log.error({ err: e.toString() }, 'load failed');
-      return { finished: false, errors: [e] };
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      await this.closeConns();
-    }
+    return abortableProcess({
+      signal,
+      onAbort: () => {
+        for (const c of this.conns) c.destroy();
+      },
+      run: () => this.run(signal),
+      cleanup: () => this.closeConns(),
+      errDef: E.loadFailed,
+      what: 'load',
+      log: this.log,
+    });
   }
 
   private async connect(): Promise<Connection> {
