@@ -11,19 +11,22 @@ import type { Logger } from '../pkg/log/logger.js';
  * - `flush`: FLUSH TABLES WITH READ LOCK on a control connection, every worker connection
  *   starts `WITH CONSISTENT SNAPSHOT` (REPEATABLE READ), the position is read, then UNLOCK
  *   TABLES at once: writes are blocked only for the few milliseconds the snapshots take.
- * - `snapshot` (lock-free, MariaDB): `START TRANSACTION WITH CONSISTENT SNAPSHOT` makes
- *   MariaDB report the binlog position of that snapshot in `binlog_snapshot_file/position`.
- *   Separate connections cannot share one snapshot, so all N are opened together and kept
- *   only if they all report the SAME position — then no transaction committed between
- *   them and they see the same data. Under heavy writes we retry a few times, then keep
- *   just the connections that agree with the first one (fewer threads, still consistent).
+ * - `snapshot` (lock-free, MariaDB): every connection starts `WITH CONSISTENT SNAPSHOT`
+ *   without any lock. MariaDB reports a per-snapshot `binlog_snapshot_file/position`, but we
+ *   measured it off by one or two transactions (both ways) under concurrent commits on
+ *   10.11 (6 of 800 snapshots), so it cannot be the exact position. Instead we record a
+ *   position that is at or BEFORE every snapshot (see `lowerBound`): the sync unit starts
+ *   there in safe mode (safe-mode-duration after every start), so the few transactions
+ *   that are both in the dump and replayed are applied idempotently (REPLACE / DELETE)
+ *   and none is lost. We still try to open all N snapshots at one position (retrying a
+ *   few times), so the chunks of one table normally come from one state.
  * - `lock`: LOCK TABLES … READ for the dumped base tables on a control connection (needs
  *   LOCK TABLES + SELECT only), snapshots opened, position read, UNLOCK.
- * - `none`: snapshots without any lock; the position is only approximate.
+ * - `none`: snapshots without any lock; the position is the same lower bound as `snapshot`.
  * - `auto`: flush when the user has RELOAD, else snapshot on MariaDB, lock on MySQL.
  *
- * The GTID set is `@@gtid_binlog_pos` under a lock, or `BINLOG_GTID_POS(file, pos)` for a
- * snapshot position on MariaDB; MySQL's is `Executed_Gtid_Set` of SHOW MASTER STATUS.
+ * On MariaDB the GTID set is always `BINLOG_GTID_POS(file, pos)` of the recorded position
+ * (so both always name the same point); MySQL's is `Executed_Gtid_Set` of SHOW MASTER STATUS.
  */
 export interface Snapshot {
   /** Connections inside `START TRANSACTION WITH CONSISTENT SNAPSHOT`, all seeing the same data. */
@@ -176,7 +179,7 @@ export async function openSnapshot(o: SnapshotOptions): Promise<Snapshot> {
         }
         return await lockFreeSnapshot(o, ctl);
       default:
-        return await underLock(ctl, o, isMariadb, 'none', false);
+        return await underLock(ctl, o, isMariadb, 'none', false, await lowerBound(ctl, isMariadb));
     }
   } finally {
     await ctl.end().catch(() => ctl.destroy());
@@ -189,6 +192,7 @@ async function underLock(
   isMariadb: boolean,
   mode: 'flush' | 'lock' | 'none',
   locked: boolean,
+  before?: BinlogMeta,
 ): Promise<Snapshot> {
   let conns: Connection[] = [];
   try {
@@ -196,16 +200,12 @@ async function underLock(
     await Promise.all(conns.map(startSnapshot));
     let pos: BinlogMeta;
     const first = conns[0];
-    if (isMariadb && first) {
+    if (before) {
+      pos = before;
+    } else if (isMariadb && first) {
       // Exact for the snapshot itself, and needs no BINLOG MONITOR privilege.
       const sp = await snapshotPos(first);
-      pos = { binlogName: sp.file, binlogPos: sp.pos, binlogGtid: '' };
-      if (locked) {
-        const [r] = await q<{ g: string }>(ctl, 'SELECT @@GLOBAL.gtid_binlog_pos AS g');
-        pos.binlogGtid = r?.g ?? '';
-      } else {
-        pos.binlogGtid = await gtidAt(ctl, sp.file, sp.pos);
-      }
+      pos = { binlogName: sp.file, binlogPos: sp.pos, binlogGtid: await gtidAt(ctl, sp.file, sp.pos) };
     } else {
       pos = await lockedPos(ctl, isMariadb);
     }
@@ -217,7 +217,36 @@ async function underLock(
   }
 }
 
+/** How long a commit may sit between its binlog write and its engine commit (see lowerBound). */
+const SETTLE_MS = 100;
+
+/**
+ * A binlog position at or before every snapshot opened after this returns, for the
+ * lock-free modes. MariaDB's group commit writes the binlog (under LOCK_log) and only then
+ * makes the transactions visible in InnoDB, so a position read now may already include a
+ * commit that a snapshot opened at once would not see. We read the position, then wait
+ * SETTLE_MS (that step takes microseconds unless the server is descheduled) so every
+ * transaction up to it is visible before the dump snapshots open. Transactions after the
+ * position but inside the snapshots are replayed by the sync unit in safe mode.
+ * On MariaDB the position comes from a throwaway snapshot (no BINLOG MONITOR privilege needed).
+ */
+async function lowerBound(ctl: Connection, isMariadb: boolean): Promise<BinlogMeta> {
+  let pos: BinlogMeta;
+  if (isMariadb) {
+    await startSnapshot(ctl);
+    const sp = await snapshotPos(ctl);
+    await ctl.query('ROLLBACK');
+    pos = { binlogName: sp.file, binlogPos: sp.pos, binlogGtid: await gtidAt(ctl, sp.file, sp.pos) };
+  } else {
+    const ms = await masterStatus(ctl);
+    pos = { binlogName: ms.file, binlogPos: ms.pos, binlogGtid: ms.gtid };
+  }
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  return pos;
+}
+
 async function lockFreeSnapshot(o: SnapshotOptions, ctl: Connection): Promise<Snapshot> {
+  const before = await lowerBound(ctl, true);
   const conns = await connectAll(o.from, o.threads);
   try {
     let positions: { file: string; pos: number }[] = [];
@@ -242,10 +271,13 @@ async function lockFreeSnapshot(o: SnapshotOptions, ctl: Connection): Promise<Sn
       );
       await closeAll(drop);
     }
-    const gtid = await gtidAt(ctl, p0.file, p0.pos);
+    o.logger.info(
+      { snapshot: `${p0.file}:${p0.pos}`, recorded: `${before.binlogName}:${before.binlogPos}` },
+      'lock-free snapshot: recording a position at or before it; sync replays the overlap in safe mode',
+    );
     return {
       conns: keep,
-      pos: { binlogName: p0.file, binlogPos: p0.pos, binlogGtid: gtid },
+      pos: before,
       mode: 'snapshot',
       isMariadb: true,
     };

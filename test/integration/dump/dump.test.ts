@@ -6,9 +6,11 @@ import { DumpUnit } from '../../../src/dump/dump-unit.js';
 import { readDumpMetadata } from '../../../src/dump/metadata.js';
 import type { Consistency } from '../../../src/pkg/config/types.js';
 import { silentLogger } from '../../../src/pkg/log/logger.js';
+import { SyncUnit } from '../../../src/sync/sync-unit.js';
 import { tableSums } from '../../harness/checksum.js';
 import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
 import { tempDir } from '../../harness/tmp.js';
+import { syncConfig, waitEqual } from '../sync/sync-helpers.js';
 import { createMixedDataset } from './fixtures.js';
 import { fullConfig } from './full-config.js';
 import { runDump, runLoad } from './helpers.js';
@@ -69,8 +71,8 @@ describe('dump unit (real MariaDB up and down)', () => {
     });
   }
 
-  it('rows committed after the snapshot are absent and the position is exactly where they start', async () => {
-    for (const mode of ['flush', 'snapshot'] as Consistency[]) {
+  it('rows committed after the snapshot are absent; the position is exact under flush, a safe lower bound lock-free', async () => {
+    for (const mode of ['flush', 'snapshot', 'none'] as Consistency[]) {
       await resetDown();
       await up.query(
         'DROP DATABASE IF EXISTS w; CREATE DATABASE w; CREATE TABLE w.seq (id INT PRIMARY KEY AUTO_INCREMENT, pad VARCHAR(200))',
@@ -106,12 +108,80 @@ describe('dump unit (real MariaDB up and down)', () => {
       assert.equal(Number(r?.mx) - Number(r?.lo) + 1, late, `${mode}: no gaps`);
       const [u] = await up.query<{ n: string }>('SELECT COUNT(*) AS n FROM w.seq');
       assert.ok(Number(u?.n) > baseId + late, `${mode}: writes after the snapshot exist upstream`);
-      // One GTID per autocommit insert: the snapshot's GTID is the one of the last late row.
-      assert.equal(meta.binlogGtid, `0-${up.serverId}-${base + late}`, mode);
+      // One GTID per autocommit insert.
+      const seq = Number(meta.binlogGtid.split('-')[2]);
+      assert.match(meta.binlogGtid, new RegExp(`^0-${up.serverId}-\\d+$`), mode);
+      if (mode === 'flush') {
+        // Under the global lock: exactly the GTID of the last late row in the dump.
+        assert.equal(seq, base + late, mode);
+      } else {
+        // Lock-free: at or before the snapshot (nothing lost; sync replays the overlap in
+        // safe mode), and close to it (the settle wait, not seconds of writes).
+        assert.ok(seq <= base + late, `${mode}: position ${seq - base} is after the snapshot (${late})`);
+        assert.ok(seq > base, `${mode}: position is during the writes`);
+      }
+      // Position and GTID name the same point: the next event starts the next transaction.
       const ev = await up.query<{ Info: string }>(
         `SHOW BINLOG EVENTS IN '${meta.binlogName}' FROM ${meta.binlogPos} LIMIT 1`,
       );
-      assert.match(ev[0]?.Info ?? '', new RegExp(`GTID 0-${up.serverId}-${base + late + 1}$`), mode);
+      assert.match(ev[0]?.Info ?? '', new RegExp(`GTID 0-${up.serverId}-${seq + 1}$`), mode);
+    }
+  });
+
+  it('lock-free snapshot under inserts, updates and deletes, then sync from the recorded position in safe mode: equal', async () => {
+    await resetDown();
+    await up.query(
+      'DROP DATABASE IF EXISTS w; CREATE DATABASE w; CREATE TABLE w.acc (id INT PRIMARY KEY, bal BIGINT, u INT, UNIQUE KEY (u))',
+    );
+    await up.query('INSERT INTO w.acc SELECT seq, 1000, seq FROM w.seq_1_to_5000');
+    let stop = false;
+    const writers = [1, 2].map(async (k) => {
+      const c = await up.connect();
+      let i = 0;
+      try {
+        while (!stop) {
+          i++;
+          const id = 1 + ((i * 7919 * k) % 6000);
+          const op = i % 4;
+          if (op === 0) await c.query('DELETE FROM w.acc WHERE id = ?', [id]);
+          else if (op === 1) await c.query('REPLACE INTO w.acc VALUES (?, 1, ?)', [id, id]);
+          else await c.query('UPDATE w.acc SET bal = bal + ? WHERE id = ?', [k, id]);
+        }
+      } finally {
+        await c.end();
+      }
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 150));
+      const work = tempDir('dm-dump-');
+      const cfg = fullConfig(up, down, { name: 'w_safe', consistency: 'snapshot', doDbs: ['w'], rows: 500 });
+      const d = await runDump(cfg, work);
+      await runLoad(cfg, work);
+      const meta = await readDumpMetadata(d.directory);
+      const sync = new SyncUnit(
+        syncConfig(up, down, meta, {
+          blockAllowList: { doDbs: ['w'], ignoreDbs: [], doTables: [], ignoreTables: [] },
+          syncer: { safeModeDuration: '60s' },
+        }),
+        { logger: silentLogger, workDir: tempDir('dm-sync-') },
+      );
+      await sync.init();
+      const ac = new AbortController();
+      const run = sync.process(ac.signal);
+      try {
+        await new Promise((r) => setTimeout(r, 500));
+        stop = true;
+        await Promise.all(writers);
+        await waitEqual(up, down, 'w');
+      } finally {
+        ac.abort();
+        const r = await run;
+        await sync.close();
+        assert.deepEqual(r.errors, []);
+      }
+    } finally {
+      stop = true;
+      await Promise.all(writers);
     }
   });
 
