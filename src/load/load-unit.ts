@@ -23,6 +23,7 @@ import {
   readCheckpoints,
   upsertCheckpoints,
 } from './checkpoint.js';
+import { addIndexesSql, type DeferredIndexes, deferSecondaryIndexes } from './deferred-indexes.js';
 import { type DataFile, type DumpFiles, scanDumpDir } from './dump-files.js';
 import { DumpLineSplitter } from './line-splitter.js';
 import { SqlSplitter, type Statement } from './sql-splitter.js';
@@ -51,6 +52,8 @@ export interface LoadStatus {
   finishedRows: number;
 }
 
+/** ER_DUP_KEYNAME: the index exists already. */
+const ER_DUP_KEYNAME = 1061;
 /** Commit (with the checkpoint) after this many statement bytes: bounded transactions. */
 const TX_BYTES = 8 * 1024 * 1024;
 /** File read size: memory per connection is about this plus one statement. */
@@ -104,6 +107,8 @@ export class LoadUnit implements Unit<LoadStatus> {
   private done = false;
   private maxStatement = 16 * 1024 * 1024;
   private router: TableRouter;
+  /** Secondary indexes of each target table (`db.table`), added once its data is in. */
+  private deferred = new Map<string, DeferredIndexes & { table: string }>();
   private rowsCounter?: Counter<'task' | 'source_id'>;
   private bytesCounter?: Counter<'task' | 'source_id'>;
 
@@ -158,6 +163,40 @@ export class LoadUnit implements Unit<LoadStatus> {
     return this.router.route(db, table);
   }
 
+  private targetKey(db: string, table: string): string {
+    const t = this.target(db, table);
+    return `${q(bytesView(t.schema))}.${q(bytesView(t.table))}`;
+  }
+
+  /**
+   * Add the deferred secondary indexes of a loaded target table (see deferred-indexes.ts).
+   * Idempotent for a resumed load: when one of them exists already (an earlier run built it,
+   * or the table was there before), each index is added on its own and "duplicate key
+   * name" is ignored.
+   */
+  private async buildIndexes(conn: Connection, key: string): Promise<void> {
+    const d = this.deferred.get(key);
+    if (!d) return;
+    this.deferred.delete(key);
+    const t0 = Date.now();
+    const all = addIndexesSql(key, d, new Set());
+    if (!all) return;
+    try {
+      await conn.query(all);
+    } catch (err) {
+      if ((err as { errno?: number }).errno !== ER_DUP_KEYNAME) throw err;
+      for (const clause of d.clauses) {
+        await conn.query(`ALTER TABLE ${key} ${clause}`).catch((e: { errno?: number }) => {
+          if (e.errno !== ER_DUP_KEYNAME) throw e;
+        });
+      }
+    }
+    this.log.info(
+      { table: d.table, indexes: d.names.length, ms: Date.now() - t0 },
+      'secondary indexes built',
+    );
+  }
+
   private async run(signal: AbortSignal): Promise<void> {
     this.startedAt = Date.now();
     const meta = await readDumpMetadataFull(this.dir);
@@ -183,12 +222,23 @@ export class LoadUnit implements Unit<LoadStatus> {
     await this.createSchemas(ctl, files);
 
     const jobs = [...files.data].sort((a, b) => b.size - a.size);
+    // Files still to load per target table: the last one to finish builds its indexes.
+    const left = new Map<string, number>();
+    for (const f of jobs) {
+      const key = this.targetKey(f.db, f.table);
+      left.set(key, (left.get(key) ?? 0) + ((cps.get(f.name)?.offset ?? 0) < f.size ? 1 : 0));
+    }
     let next = 0;
     const worker = async (conn: Connection) => {
       while (!signal.aborted) {
         const f = jobs[next++];
         if (!f) return;
         await this.loadFile(conn, f, cps.get(f.name)?.offset ?? 0, signal);
+        if (signal.aborted) return;
+        const key = this.targetKey(f.db, f.table);
+        const n = (left.get(key) ?? 1) - 1;
+        left.set(key, n);
+        if (n === 0) await this.buildIndexes(conn, key);
       }
     };
     const n = Math.max(1, Math.min(this.cfg.loader.poolSize, jobs.length));
@@ -196,6 +246,8 @@ export class LoadUnit implements Unit<LoadStatus> {
     for (let i = 1; i < n; i++) pool.push(await this.connect());
     await Promise.all(pool.map(worker));
     if (signal.aborted) return;
+    // Tables whose files were all loaded by an earlier run (or have no data file at all).
+    for (const key of [...this.deferred.keys()]) await this.buildIndexes(ctl, key);
     await this.createViews(ctl, files);
     await upsertCheckpoints(ctl, metaSchema, task, sourceId, [
       {
@@ -306,10 +358,17 @@ export class LoadUnit implements Unit<LoadStatus> {
       const tg = this.target(t.db, t.table);
       await ensureDb(tg.schema);
       await conn.query(`USE ${q(bytesView(tg.schema))}`);
+      const key = this.targetKey(t.db, t.table);
       await this.runSchemaFile(conn, t.name, (st) => {
         const k = classify(st.sql);
-        if (k === 'create-table')
-          return rewriteCreateTable(st.sql, bytesView(tg.schema), bytesView(tg.table));
+        if (k === 'create-table') {
+          const sql = rewriteCreateTable(st.sql, bytesView(tg.schema), bytesView(tg.table));
+          if (sql === null) return null;
+          const d = deferSecondaryIndexes(sql);
+          // Shards merged into one target: the first schema file defines it.
+          if (d.clauses.length > 0 && !this.deferred.has(key)) this.deferred.set(key, { ...d, table: key });
+          return d.create;
+        }
         return k === 'other' ? st.sql : null;
       });
     }
