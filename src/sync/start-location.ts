@@ -6,6 +6,7 @@ import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { sleep } from '../pkg/retry/backoff.js';
+import { locateGtidStart } from '../relay/relay-gtid-start.js';
 import { readIndex } from '../relay/relay-layout.js';
 import { RelayReader } from '../relay/relay-reader.js';
 import type { Location } from './job.js';
@@ -55,21 +56,7 @@ export interface EventSourceOptions {
 /** The binlog event stream of a subtask: the local relay log or the upstream server. */
 export function openEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGenerator<PositionedEvent> {
   const { cfg, start } = o;
-  if (cfg.enableRelay) {
-    if (!('file' in start)) {
-      throw dmError(E.syncFailed, 'reading from the relay log needs a binlog file/position to start at');
-    }
-    return relayEvents(
-      new RelayReader({
-        relayDir: resolveRelayDir(cfg, o.workDir),
-        start: { file: start.file, pos: start.pos },
-        decoder: { schemaLookup: o.schemaLookup },
-      }),
-      resolveRelayDir(cfg, o.workDir),
-      o.logger,
-      signal,
-    );
-  }
+  if (cfg.enableRelay) return relayEvents(o, signal);
   const byGtid = cfg.enableGtid && start.gtid !== undefined && start.gtid !== '';
   return new BinlogClient({
     host: cfg.from.host,
@@ -85,19 +72,34 @@ export function openEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGen
   }).events(signal);
 }
 
-/** The relay unit may start at the same moment: wait for its first sub-dir before reading. */
-async function* relayEvents(
-  reader: RelayReader,
-  relayDir: string,
-  log: Logger,
-  signal: AbortSignal,
-): AsyncGenerator<PositionedEvent> {
+/**
+ * Events from the relay log. The relay unit may start at the same moment: wait for its first
+ * sub-dir before reading. A start point with a GTID set alone is located in the relay's own
+ * files (the first transaction not in the set; see relay/gtid-locate.ts); a file/position
+ * is used as is (relay files keep the upstream's names and offsets).
+ */
+async function* relayEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGenerator<PositionedEvent> {
+  const relayDir = resolveRelayDir(o.cfg, o.workDir);
   let warned = false;
   while (!signal.aborted && readIndex(relayDir).length === 0) {
-    if (!warned) log.info({ relayDir }, 'waiting for the relay unit to write the relay log');
+    if (!warned) o.logger.info({ relayDir }, 'waiting for the relay unit to write the relay log');
     warned = true;
     await sleep(100);
   }
   if (signal.aborted) return;
+  let at: { file: string; pos: number; subDir?: string };
+  if ('file' in o.start) at = { file: o.start.file, pos: o.start.pos };
+  else {
+    const found = await locateGtidStart({ relayDir, gtid: o.start.gtid, flavor: o.cfg.flavor }, signal);
+    if (!found) return;
+    o.logger.info({ gtid: o.start.gtid, ...found }, 'relay position of the GTID start');
+    at = found;
+  }
+  const reader = new RelayReader({
+    relayDir,
+    start: { file: at.file, pos: at.pos },
+    ...(at.subDir ? { subDir: at.subDir } : {}),
+    decoder: { schemaLookup: o.schemaLookup },
+  });
   yield* reader.events(signal);
 }
