@@ -6,6 +6,7 @@ import type { DbConfig, SourceConfig, SubTaskConfig } from '../pkg/config/types.
 import { Keys } from '../pkg/etcd/keys.js';
 import type { UnitDeps } from '../unit/unit.js';
 import { RelayRunner } from './relay-runner.js';
+import { relayStartFor } from './relay-start.js';
 import { SubTask, type SubTaskOptions } from './subtask.js';
 import { EXPECTED_STAGES, type ExpectedStage, reconcileAction } from './subtask-stage.js';
 import { defaultRelayFactory, type RelayFactory } from './unit-factory.js';
@@ -232,20 +233,24 @@ export class SourceWorker {
     if (want === 'Stopped') {
       await this.relay?.stop();
       this.relay = undefined;
-      return;
-    }
-    if (!this.relay) {
-      try {
-        const unit = (this.o.relayFactory ?? defaultRelayFactory)(cfg, this.o.deps);
-        this.relay = new RelayRunner(unit, this.log.child({ relay: cfg.sourceId }));
-        this.relay.start();
-      } catch (err) {
-        this.log.error({ err, source: cfg.sourceId }, 'cannot start relay');
-        return;
+    } else {
+      if (!this.relay) {
+        try {
+          const start = relayStartFor([...this.subtasks.values()]);
+          if (start)
+            this.log.info({ source: cfg.sourceId, start }, 'relay starts at the oldest subtask position');
+          const unit = (this.o.relayFactory ?? defaultRelayFactory)(cfg, this.o.deps, start ? { start } : {});
+          this.relay = new RelayRunner(unit, this.log.child({ relay: cfg.sourceId }));
+          this.relay.start();
+        } catch (err) {
+          this.log.error({ err, source: cfg.sourceId }, 'cannot start relay');
+        }
       }
+      if (want === 'Paused') await this.relay?.pause();
+      else this.relay?.resume();
     }
-    if (want === 'Paused') await this.relay.pause();
-    else this.relay.resume();
+    // DM: a source whose relay runs (or is paused) has its subtasks read the relay log.
+    for (const st of this.subtasks.values()) await st.setReadFromRelay(this.relay !== undefined);
   }
 
   /** Remember a subtask config; returns the task name (undefined when unparsable). */
@@ -305,7 +310,11 @@ export class SourceWorker {
     switch (action) {
       case 'create-run':
       case 'create-paused':
-        st = new SubTask(c.cfg, { ...this.o.deps, logger: this.log.child({ task }) }, this.o.subtask);
+        st = new SubTask(
+          c.cfg,
+          { ...this.o.deps, logger: this.log.child({ task }) },
+          { ...this.o.subtask, readFromRelay: this.relay !== undefined },
+        );
         this.subtasks.set(task, st);
         if (action === 'create-run') st.start();
         else await st.pause();

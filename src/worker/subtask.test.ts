@@ -175,4 +175,55 @@ describe('SubTask', () => {
     assert.equal(st.status().result?.errors[0]?.ErrCode, E.workerUnit.code);
     await st.stop();
   });
+  it('switches a running sync unit between relay and upstream without a stage change', async () => {
+    const seen: boolean[] = [];
+    let unitCfg: SubTaskConfig | undefined;
+    const factory: UnitFactory = (type, c) => {
+      unitCfg = c;
+      const u = new FakeUnit(type, [], []);
+      const process = u.process.bind(u);
+      u.process = (signal) => {
+        seen.push(c.enableRelay);
+        return process(signal);
+      };
+      return u;
+    };
+    const st = new SubTask(
+      { ...cfg('incremental'), enableRelay: false },
+      { logger: silentLogger, workDir: '/nonexistent' },
+      { factory, resumePoint: async () => 0 },
+    );
+    st.start();
+    await until(() => seen.length === 1);
+    assert.equal(st.readsFromRelay, false);
+    await st.setReadFromRelay(true);
+    await until(() => seen.length === 2);
+    assert.deepEqual(seen, [false, true]);
+    assert.equal(st.stage, 'Running');
+    assert.equal(st.cfg.enableRelay, false, 'the config as given is untouched');
+    assert.equal(unitCfg?.enableRelay, true);
+    await st.setReadFromRelay(true); // no change: no restart
+    await st.setReadFromRelay(false);
+    await until(() => seen.length === 3);
+    assert.deepEqual(seen, [false, true, false]);
+    // A paused subtask only records the choice; resume reads from there.
+    await st.pause();
+    await st.setReadFromRelay(true);
+    assert.equal(seen.length, 3);
+    st.resume();
+    await until(() => seen.length === 4);
+    assert.equal(seen[3], true);
+    await st.stop();
+  });
+
+  it('takes the relay choice from its options over the config', async () => {
+    const { st } = setup('incremental', {});
+    assert.equal(st.readsFromRelay, false);
+    const st2 = new SubTask(
+      { ...cfg('incremental'), enableRelay: false },
+      { logger: silentLogger, workDir: '/nonexistent' },
+      { readFromRelay: true },
+    );
+    assert.equal(st2.readsFromRelay, true);
+  });
 });

@@ -26,6 +26,12 @@ export interface SubTaskOptions {
   autoResume?: BackoffOptions;
   /** Called after every stage change (to publish status). */
   onStageChange?: (task: SubTask, stage: Stage) => void;
+  /**
+   * Whether the sync unit reads the local relay log instead of the upstream. Default: the
+   * config's `enableRelay`. The worker passes the source's effective relay stage (DM: a relay
+   * that runs is what subtasks read), and changes it later with `setReadFromRelay`.
+   */
+  readFromRelay?: boolean;
 }
 
 const STATUS_KEY = { Dump: 'dump', Load: 'load', Sync: 'sync' } as const;
@@ -46,7 +52,14 @@ async function defaultResumePoint(cfg: SubTaskConfig, workDir: string): Promise<
  *   errors wait for an operator (resume-task), never looping.
  */
 export class SubTask {
+  /** The config as given (the worker compares it to etcd's to spot update-task). */
   readonly cfg: SubTaskConfig;
+  /**
+   * The copy the units get: `enableRelay` is the effective relay choice. The sync unit keeps
+   * this object and reads `enableRelay` each time it opens its event source (and in status),
+   * so flipping it here and restarting `process` switches the source (see setReadFromRelay).
+   */
+  private readonly unitCfg: SubTaskConfig;
   private readonly deps: UnitDeps;
   private readonly factory: UnitFactory;
   private readonly resumePoint: (cfg: SubTaskConfig, workDir: string) => Promise<number>;
@@ -68,6 +81,7 @@ export class SubTask {
 
   constructor(cfg: SubTaskConfig, deps: UnitDeps, opts: SubTaskOptions = {}) {
     this.cfg = cfg;
+    this.unitCfg = { ...cfg, enableRelay: opts.readFromRelay ?? cfg.enableRelay === true };
     // The binlog operator belongs to the subtask so operations survive pause/resume.
     this.deps = { ...deps, binlogOps: deps.binlogOps ?? new BinlogOperator() };
     this.factory = opts.factory ?? defaultUnitFactory;
@@ -104,6 +118,32 @@ export class SubTask {
   liveUnit(type: UnitType): Unit | undefined {
     for (const { unit } of this.units.values()) if (unit.type === type) return unit;
     return undefined;
+  }
+
+  /** True when the sync unit reads the local relay log (binlogType local). */
+  get readsFromRelay(): boolean {
+    return this.unitCfg.enableRelay;
+  }
+
+  /**
+   * Switch the sync unit's event source between the relay log and the upstream (the source's
+   * relay was started or stopped). A running sync unit is stopped at once and run again: its
+   * process() ends after applying and checkpointing what it read, and the next one continues
+   * from the applied position in safe mode, now reading the other source (relay files keep
+   * the upstream's names and positions, so the position means the same in both). The stage
+   * does not change. Dump/Load, paused or not yet started units just pick up the new choice.
+   */
+  async setReadFromRelay(on: boolean): Promise<void> {
+    if (this.unitCfg.enableRelay === on) return;
+    this.unitCfg.enableRelay = on;
+    this.deps.logger.info(
+      { task: this.name, binlogType: on ? 'local' : 'remote' },
+      'sync unit switches its binlog source',
+    );
+    if (this.stageV !== 'Running' || this.unitType !== 'Sync' || !this.loop) return;
+    await this.halt();
+    // An error that ended the run first left the subtask Paused (auto-resume picks it up).
+    if (this.stageV === 'Running') this.launch();
   }
 
   /** The unit currently running (or last run); '' before the resume point is known. */
@@ -169,7 +209,11 @@ export class SubTask {
     };
     if (unit !== '' && unit !== 'Relay') {
       const live = this.units.get(this.idx);
-      const s = live ? safeStatus(live.unit) : this.lastStatus;
+      let s = live ? safeStatus(live.unit) : this.lastStatus;
+      // Where the events come from is this subtask's choice (the unit may not know it changed).
+      if (unit === 'Sync' && s && typeof s === 'object') {
+        s = { ...s, binlogType: this.unitCfg.enableRelay ? 'local' : 'remote' };
+      }
       if (s !== undefined) Object.assign(st, { [STATUS_KEY[unit]]: s });
     }
     return st;
@@ -200,7 +244,7 @@ export class SubTask {
     let unit: Unit | undefined;
     try {
       if (this.idx < 0) {
-        const from = await this.resumePoint(this.cfg, this.deps.workDir);
+        const from = await this.resumePoint(this.unitCfg, this.deps.workDir);
         if (signal.aborted) return;
         this.idx = from;
         if (from > 0) {
@@ -246,7 +290,7 @@ export class SubTask {
     if (!e) {
       const type = this.plan[i];
       if (type === undefined) throw dmError(E.internal, `no unit at index ${i}`);
-      e = { unit: this.factory(type, this.cfg, this.deps), inited: false };
+      e = { unit: this.factory(type, this.unitCfg, this.deps), inited: false };
       this.units.set(i, e);
     }
     return e;

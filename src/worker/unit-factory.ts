@@ -1,5 +1,6 @@
 import { DumpUnit } from '../dump/dump-unit.js';
 import { LoadUnit } from '../load/load-unit.js';
+import type { BinlogLocation } from '../pkg/binlog/types.js';
 import type { SourceConfig, SubTaskConfig } from '../pkg/config/types.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { Relay } from '../relay/relay-unit.js';
@@ -40,8 +41,15 @@ export const defaultUnitFactory: UnitFactory = (type, cfg, deps) => {
   return new Ctor(cfg, deps);
 };
 
+/** Extra choices for a new relay unit. */
+export interface RelayUnitOptions {
+  /** Where to start when the relay dir holds nothing yet (see RelayOptions.start). */
+  start?: BinlogLocation;
+}
+
 /** Builds a source's relay unit (takes the SourceConfig, not a subtask's). */
-export type RelayFactory = (cfg: SourceConfig, deps: UnitDeps) => Unit;
+export type RelayFactory = (cfg: SourceConfig, deps: UnitDeps, opts?: RelayUnitOptions) => Unit;
 
 /** The default relay factory: the real relay unit. */
-export const defaultRelayFactory: RelayFactory = (source, deps) => new Relay({ source, deps });
+export const defaultRelayFactory: RelayFactory = (source, deps, opts = {}) =>
+  new Relay({ source, deps, ...(opts.start ? { start: opts.start } : {}) });
