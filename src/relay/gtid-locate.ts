@@ -1,5 +1,5 @@
 import type { BinlogEvent, Flavor } from '../pkg/binlog/types.js';
-import { type GtidSet, GtidTracker, parseGtidSet } from '../pkg/gtid/index.js';
+import { type GtidSet, parseGtidSet } from '../pkg/gtid/index.js';
 
 /**
  * Where reading the relay log by GTID starts (DM's relay reader `getPosByGTID`), as pure
@@ -9,8 +9,8 @@ import { type GtidSet, GtidTracker, parseGtidSet } from '../pkg/gtid/index.js';
  * 1. the file: the NEWEST relay file whose opening GTID list (MariaDB GTID_LIST / MySQL
  *    PREVIOUS_GTIDS: what ran before the file) is contained in S — every transaction S lacks
  *    comes in that file or later;
- * 2. the position in it: the first GTID event whose GTID S does not contain, or the end of
- *    the last complete transaction when the file holds only transactions of S.
+ * 2. the position in it: the first GTID event whose GTID S does not contain (events before
+ *    it are skipped as they are read).
  */
 
 /** What a relay file states about the transactions before it. */
@@ -35,41 +35,23 @@ export function pickGtidStartFile<H extends RelayFileHead>(heads: H[], target: G
   return undefined;
 }
 
-/** Step 2's answer for one file. */
-export type GtidScanResult =
-  /** Start here: a transaction `target` lacks begins at `pos`. */
-  | { kind: 'found'; pos: number }
-  /**
-   * Every transaction read is in `target`; `pos` is the end of the last complete one (or of
-   * the file's opening events). `openTransaction`: the file ends inside a transaction of
-   * `target` (still being written): its end is not known yet.
-   */
-  | { kind: 'end'; pos: number; openTransaction: boolean };
-
 /**
- * Step 2, fed one event at a time in file order (from pos 4): `observe` returns the start
- * position as soon as it is known; `end()` answers when the file has no more events.
+ * Step 2, fed the events from the chosen file's pos 4 on, in order (following rotations):
+ * `accept` is false for every event before the first GTID event `target` does not contain,
+ * and true from that event on. Reading on from there (never stopping at "the end of what is
+ * written") matters: the relay may still be catching up, so the end of its files says nothing.
  */
-export class GtidStartScanner {
-  private readonly tracker: GtidTracker;
-  private boundary = 4;
+export class GtidStartFilter {
+  private started = false;
 
-  constructor(private readonly target: GtidSet) {
-    this.tracker = new GtidTracker(target.flavor, '');
-  }
+  constructor(private readonly target: GtidSet) {}
 
-  /** The event at `[pos, nextPos)`; returns the start position when found. */
-  observe(ev: BinlogEvent, pos: number, nextPos: number): number | undefined {
+  /** Whether to hand this event on. */
+  accept(ev: BinlogEvent): boolean {
+    if (this.started) return true;
     const gtid = ev.type === 'gtid' || ev.type === 'mariadb_gtid' ? ev.gtid : undefined;
-    if (gtid && !this.target.contains(parseGtidSet(this.target.flavor, gtid))) return pos;
-    this.tracker.observe(ev);
-    if (!this.tracker.inTransaction) this.boundary = nextPos;
-    return undefined;
-  }
-
-  /** The answer at the end of the file's events. */
-  end(): GtidScanResult {
-    return { kind: 'end', pos: this.boundary, openTransaction: this.tracker.inTransaction };
+    if (gtid && !this.target.contains(parseGtidSet(this.target.flavor, gtid))) this.started = true;
+    return this.started;
   }
 }
 

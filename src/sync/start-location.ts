@@ -6,7 +6,7 @@ import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { sleep } from '../pkg/retry/backoff.js';
-import { locateGtidStart } from '../relay/relay-gtid-start.js';
+import { relayEventsAfterGtid } from '../relay/relay-gtid-start.js';
 import { readIndex } from '../relay/relay-layout.js';
 import { RelayReader } from '../relay/relay-reader.js';
 import type { Location } from './job.js';
@@ -87,19 +87,12 @@ async function* relayEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGe
     await sleep(100);
   }
   if (signal.aborted) return;
-  let at: { file: string; pos: number; subDir?: string };
-  if ('file' in o.start) at = { file: o.start.file, pos: o.start.pos };
-  else {
-    const found = await locateGtidStart({ relayDir, gtid: o.start.gtid, flavor: o.cfg.flavor }, signal);
-    if (!found) return;
-    o.logger.info({ gtid: o.start.gtid, ...found }, 'relay position of the GTID start');
-    at = found;
+  const decoder = { schemaLookup: o.schemaLookup };
+  if (!('file' in o.start)) {
+    o.logger.info({ gtid: o.start.gtid }, 'locating the GTID start point in the relay log');
+    yield* relayEventsAfterGtid({ relayDir, gtid: o.start.gtid, flavor: o.cfg.flavor, decoder }, signal);
+    return;
   }
-  const reader = new RelayReader({
-    relayDir,
-    start: { file: at.file, pos: at.pos },
-    ...(at.subDir ? { subDir: at.subDir } : {}),
-    decoder: { schemaLookup: o.schemaLookup },
-  });
+  const reader = new RelayReader({ relayDir, start: { file: o.start.file, pos: o.start.pos }, decoder });
   yield* reader.events(signal);
 }
