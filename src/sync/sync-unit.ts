@@ -1,34 +1,29 @@
-import { Gauge, type Registry } from 'prom-client';
 import type { PositionedEvent, RowsEvent } from '../pkg/binlog/types.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
 import { asDmError, type DmError, dmError, E, isDmError } from '../pkg/errors/index.js';
-import { GtidTracker } from '../pkg/gtid/index.js';
 import type { Logger } from '../pkg/log/logger.js';
-import { Backoff, sleep } from '../pkg/retry/backoff.js';
 import { SchemaTracker } from '../pkg/schema/schema-tracker.js';
 import { identityKey, type TableStructure } from '../pkg/schema/table-structure.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
-import { Applier, retryable } from './applier.js';
+import { AppliedPosition } from './applied-position.js';
+import { ApplierPool } from './applier-pool.js';
 import { operatedQuery } from './binlog-operator.js';
-import { Causality, changeKeys } from './causality.js';
+import { changeKeys } from './causality.js';
 import { CheckpointStore, tableKey } from './checkpoint.js';
+import { CheckpointHorizon } from './checkpoint-horizon.js';
+import { ControlConnection } from './control-connection.js';
 import { DdlExecutor } from './ddl/ddl-executor.js';
 import { OnlineDdlStore, onlineDdlRules } from './ddl/online-ddl.js';
 import { EventFilters } from './event-filters.js';
+import { ExecutedGtids } from './executed-gtids.js';
 import { compareLocation, type DmlJob, formatLocation, type Location, type TableName } from './job.js';
+import { MasterPosition } from './master-position.js';
 import { rowChanges } from './row-changes.js';
 import { openEvents, resolveStartMeta, type StartPoint } from './start-location.js';
 import { loadStructure, replicatedTables } from './structure-source.js';
+import { SyncStats } from './sync-stats.js';
 import { parseDurationMs, type SyncStatus } from './sync-status.js';
-
-interface Boundary {
-  /** Every job with seq <= this must be applied. */
-  seq: number;
-  loc: Location;
-  /** Upstream timestamp of the event (for lag). */
-  ts: number;
-}
 
 /**
  * The sync unit: incremental replication from the binlog (upstream or relay) to the
@@ -37,7 +32,10 @@ interface Boundary {
  * applier.ts (transactions, retries). Crash-safety in short: the global checkpoint only
  * moves to a transaction boundary whose changes are all applied; the exit-safe point is
  * persisted before any applier commits past it, and a restart runs in safe mode until it is
- * passed; keyless tables carry their own checkpoint in their data transactions.
+ * passed (checkpoint-horizon.ts); keyless tables carry their own checkpoint in their data
+ * transactions. This file is the pipeline's driver; the parts it drives, one concept each:
+ * applier-pool.ts (causality + appliers), applied-position.ts, checkpoint-horizon.ts,
+ * control-connection.ts, executed-gtids.ts, master-position.ts, sync-stats.ts.
  */
 export class SyncUnit implements Unit<SyncStatus> {
   readonly type = 'Sync' as const;
@@ -48,10 +46,10 @@ export class SyncUnit implements Unit<SyncStatus> {
   private readonly ddl: DdlExecutor;
   /** True while handling an event that `dmctl binlog skip` skips (tracked, not executed). */
   private skipping = false;
-  private ctl: Connection | undefined;
+  private readonly ctl: ControlConnection;
+  private readonly horizon: CheckpointHorizon;
   private up: Connection | undefined;
-  private appliers: Applier[] = [];
-  private causality: Causality;
+  private readonly pool: ApplierPool;
   private start: StartPoint = { file: '', pos: 4 };
   private startExitSafe: Location | undefined;
   private tableCps = new Map<string, Location>();
@@ -60,22 +58,13 @@ export class SyncUnit implements Unit<SyncStatus> {
   /** End of the event being handled (every dispatched job lies at or before it). */
   private seenLoc: Location = { file: '', pos: 4 };
   /** Applied position: the last transaction boundary whose changes are all applied. */
-  private applied: Location | undefined;
-  private appliedTs = 0;
-  private boundaries: Boundary[] = [];
-  private seq = 0;
-  private persistedHorizon: Location | undefined;
-  private horizonWrite: Promise<void> | undefined;
-  private controlChain: Promise<unknown> = Promise.resolve();
+  private readonly applied = new AppliedPosition();
   private safeUntil = 0;
-  private totalEvents = 0;
-  private startedAt = Date.now();
-  private recent: { t: number; n: number }[] = [];
-  private master: { loc?: Location; gtid: string } = { gtid: '' };
-  private readonly gauges: { lag?: Gauge; rows?: Gauge } = {};
+  private readonly stats: SyncStats;
+  private readonly master = new MasterPosition();
   private closed = false;
-  /** Executed GTID set, following the applied stream (undefined until its flavor is known). */
-  private gtids: GtidTracker | undefined;
+  /** Executed GTID set, following the handled stream (stamped on the checkpointed positions). */
+  private readonly gtids = new ExecutedGtids(() => this.start.gtid);
 
   constructor(
     private readonly cfg: SubTaskConfig,
@@ -95,41 +84,41 @@ export class SyncUnit implements Unit<SyncStatus> {
         : undefined,
       host: {
         drain: async () => {
-          await this.drainAll();
-          this.causality.reset();
+          await this.pool.drain();
           this.advanceApplied();
         },
         ensureHorizon: (end) => this.ensureHorizon(end),
-        ctlQuery: (sql, params) => this.ctlQuery(sql, params),
-        control: () => this.control(),
+        ctlQuery: (sql, params) => this.ctl.query(sql, params),
+        control: () => this.ctl.get(),
         isReplay: (end) => this.startExitSafe !== undefined && compareLocation(end, this.startExitSafe) <= 0,
         done: async (end) => {
-          const gtid = this.gtidNow();
-          this.applied = gtid ? { ...end, gtid } : { ...end };
-          await this.flushCheckpoint(false);
+          this.applied.set(this.gtids.stamp({ ...end }));
+          await this.horizon.flush(false);
         },
       },
     });
-    this.causality = new Causality(Math.max(1, cfg.syncer.workerCount));
-    if (deps.registry) this.registerMetrics(deps.registry);
-  }
-
-  private registerMetrics(r: Registry): void {
-    const labels = { task: this.cfg.name, source_id: this.cfg.sourceId };
-    const g = (name: string, help: string): Gauge => {
-      const existing = r.getSingleMetric(name) as Gauge | undefined;
-      return existing ?? new Gauge({ name, help, labelNames: ['task', 'source_id'], registers: [r] });
-    };
-    this.gauges.lag = g('dm_syncer_replication_lag_seconds', 'Seconds the downstream is behind the upstream');
-    this.gauges.rows = g('dm_syncer_recent_tps', 'Binlog events handled per second (last 10 s)');
-    this.gauges.lag.set(labels, 0);
+    this.pool = new ApplierPool({
+      cfg,
+      store: this.store,
+      logger: this.log,
+      beforeCommit: (end) => this.ensureHorizon(end),
+      onApplied: () => this.advanceApplied(),
+    });
+    this.ctl = new ControlConnection(cfg.to);
+    this.horizon = new CheckpointHorizon(this.store, (sql, params) => this.ctl.query(sql, params), {
+      seen: () => this.seenLoc,
+      applied: () => this.applied.location,
+      read: () => this.readLoc,
+      tables: () => this.tracker.toJSON(),
+    });
+    this.stats = new SyncStats({ task: cfg.name, source_id: cfg.sourceId }, deps.registry);
   }
 
   async init(): Promise<void> {
-    this.ctl = await connectDb(this.cfg.to, E.dbDownstreamConnect);
-    await this.store.ensureTable(this.ctl);
-    const cp = await this.store.loadGlobal(this.ctl);
-    this.tableCps = await this.store.loadTables(this.ctl);
+    const ctl = await this.ctl.open();
+    await this.store.ensureTable(ctl);
+    const cp = await this.store.loadGlobal(ctl);
+    this.tableCps = await this.store.loadTables(ctl);
     if (cp) {
       this.start = cp.location;
       this.startExitSafe = cp.exitSafe;
@@ -145,11 +134,10 @@ export class SyncUnit implements Unit<SyncStatus> {
     if ('file' in this.start) {
       this.readLoc = { ...this.start };
       this.seenLoc = { ...this.start };
-      this.applied = { ...this.start };
+      this.applied.set({ ...this.start });
     }
-    this.persistedHorizon = this.startExitSafe;
-    const flavor = this.cfg.flavor || gtidFlavor(this.start.gtid);
-    if (flavor) this.gtids = new GtidTracker(flavor, this.start.gtid || undefined);
+    this.horizon.resume(this.startExitSafe);
+    this.gtids.begin(this.cfg.flavor);
   }
 
   /**
@@ -174,7 +162,7 @@ export class SyncUnit implements Unit<SyncStatus> {
     return loadStructure(
       this.cfg,
       this.filters,
-      { upstream: () => this.upstream(), downstream: () => this.control() },
+      { upstream: () => this.upstream(), downstream: () => this.ctl.get() },
       schema,
       table,
     );
@@ -186,33 +174,36 @@ export class SyncUnit implements Unit<SyncStatus> {
   }
 
   status(): SyncStatus {
-    const now = Date.now();
-    const recentN = this.recent.filter((r) => now - r.t < 10_000).reduce((a, r) => a + r.n, 0);
-    const idle = this.appliers.every((a) => a.length === 0);
-    // The master is at least where we have read to (its position is polled once a second).
-    if (this.master.loc && this.applied && compareLocation(this.applied, this.master.loc) > 0) {
-      this.master.loc = { file: this.applied.file, pos: this.applied.pos };
-    }
-    const synced =
-      idle &&
-      this.master.loc !== undefined &&
-      this.applied !== undefined &&
-      compareLocation(this.applied, this.master.loc) >= 0;
+    const applied = this.applied.location;
+    const { synced, secondsBehindMaster } = this.lag();
     return {
-      totalEvents: this.totalEvents,
-      totalTps: Math.round(this.totalEvents / Math.max(1, (now - this.startedAt) / 1000)),
-      recentTps: Math.round(recentN / 10),
-      masterBinlog: this.master.loc ? formatLocation(this.master.loc) : '',
-      masterBinlogGtid: this.master.gtid,
-      syncerBinlog: formatLocation(this.applied),
-      syncerBinlogGtid: this.applied?.gtid ?? this.start.gtid ?? '',
+      ...this.stats.rates(),
+      masterBinlog: this.master.binlog,
+      masterBinlogGtid: this.master.binlogGtid,
+      syncerBinlog: formatLocation(applied),
+      syncerBinlogGtid: applied?.gtid ?? this.start.gtid ?? '',
       blockingDDLs: [],
       unresolvedGroups: [],
       synced,
       binlogType: this.cfg.enableRelay ? 'local' : 'remote',
-      secondsBehindMaster:
-        synced || this.appliedTs === 0 ? 0 : Math.max(0, Math.round(now / 1000 - this.appliedTs)),
+      secondsBehindMaster,
     };
+  }
+
+  /**
+   * Synced: every applier idle and the applied position at the (last polled) master's; else the
+   * lag is the age of the applied transaction (what DM reports as seconds behind master).
+   */
+  private lag(): { synced: boolean; secondsBehindMaster: number } {
+    const applied = this.applied.location;
+    const idle = this.pool.idle;
+    // The master is at least where we have applied to (its position is polled once a second).
+    const master = this.master.atLeast(applied);
+    const synced =
+      idle && master !== undefined && applied !== undefined && compareLocation(applied, master) >= 0;
+    const ts = this.applied.timestamp;
+    const secondsBehindMaster = synced || ts === 0 ? 0 : Math.max(0, Math.round(Date.now() / 1000 - ts));
+    return { synced, secondsBehindMaster };
   }
 
   async process(signal: AbortSignal): Promise<ProcessResult> {
@@ -223,38 +214,19 @@ export class SyncUnit implements Unit<SyncStatus> {
     this.safeUntil =
       Date.now() +
       parseDurationMs(this.cfg.syncer.safeModeDuration, 2 * this.cfg.syncer.checkpointFlushInterval * 1000);
-    this.startedAt = Date.now();
-    this.appliers = [];
-    for (let i = 0; i < Math.max(1, this.cfg.syncer.workerCount); i++) {
-      this.appliers.push(
-        new Applier({
-          index: i,
-          to: this.cfg.to,
-          batch: Math.max(1, this.cfg.syncer.batch),
-          multipleRows: this.cfg.syncer.multipleRows,
-          compact: this.cfg.syncer.compact,
-          checkpoint: this.store,
-          beforeCommit: (end) => this.ensureHorizon(end),
-          onApplied: (jobs) => this.onApplied(jobs),
-          logger: this.log,
-        }),
-      );
-    }
-    const runs = this.appliers.map((a) =>
-      a.run().then(() => {
-        if (a.error) inner.abort();
-      }),
-    );
+    this.stats.restart();
+    const runs = this.pool.start(() => inner.abort());
     const flushTimer = setInterval(
       () => {
-        this.flushCheckpoint(false).catch((err) =>
-          this.log.warn({ err: (err as Error).message }, 'checkpoint flush failed'),
-        );
+        this.horizon
+          .flush(false)
+          .catch((err) => this.log.warn({ err: (err as Error).message }, 'checkpoint flush failed'));
       },
       Math.max(100, this.cfg.syncer.checkpointFlushInterval * 1000),
     );
     const masterTimer = setInterval(() => {
       this.pollMaster().catch(() => undefined);
+      this.stats.rates(); // keeps dm_syncer_recent_tps current (decaying to 0) while idle
     }, 1000);
     this.pollMaster().catch(() => undefined);
     let error: DmError | undefined;
@@ -278,12 +250,12 @@ export class SyncUnit implements Unit<SyncStatus> {
       clearInterval(masterTimer);
       signal.removeEventListener('abort', onAbort);
     }
-    const applierError = this.appliers.find((a) => a.error)?.error;
-    if (!applierError) await Promise.all(this.appliers.map((a) => a.waitIdle()));
-    for (const a of this.appliers) a.stop();
-    await Promise.all(runs);
+    const applierError = this.pool.firstError();
+    if (!applierError) await this.pool.waitIdle();
+    this.pool.stop();
+    await runs;
     try {
-      await this.flushCheckpoint(!applierError && !error);
+      await this.horizon.flush(!applierError && !error);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'final checkpoint flush failed');
     }
@@ -308,15 +280,8 @@ export class SyncUnit implements Unit<SyncStatus> {
 
   private async handle(pe: PositionedEvent): Promise<void> {
     const ev = pe.event;
-    this.totalEvents++;
-    this.observeGtid(ev);
-    const now = Date.now();
-    const last = this.recent[this.recent.length - 1];
-    if (last && now - last.t < 1000) last.n++;
-    else {
-      this.recent.push({ t: now, n: 1 });
-      if (this.recent.length > 20) this.recent.shift();
-    }
+    this.stats.record();
+    this.gtids.observe(ev);
     if (ev.type === 'rotate') {
       if (ev.nextFile) this.readLoc = { ...this.readLoc, file: ev.nextFile, pos: ev.position };
       return;
@@ -350,29 +315,8 @@ export class SyncUnit implements Unit<SyncStatus> {
   }
 
   private boundary(end: Location, ts: number): void {
-    const gtid = this.gtidNow();
-    this.boundaries.push({ seq: this.seq, loc: gtid ? { ...end, gtid } : end, ts });
+    this.applied.boundary(this.gtids.stamp(end), ts);
     this.advanceApplied();
-  }
-
-  /** The executed GTID set after the events handled so far (undefined when not known). */
-  private gtidNow(): string | undefined {
-    return this.gtids?.executed?.toString() || undefined;
-  }
-
-  private observeGtid(ev: PositionedEvent['event']): void {
-    if (!this.gtids) {
-      // Flavor not configured: the stream tells (each file opens with its GTID list).
-      const flavor =
-        ev.type === 'mariadb_gtid' || ev.type === 'mariadb_gtid_list'
-          ? 'mariadb'
-          : ev.type === 'gtid' || ev.type === 'previous_gtids'
-            ? 'mysql'
-            : undefined;
-      if (!flavor) return;
-      this.gtids = new GtidTracker(flavor, this.start.gtid || undefined);
-    }
-    this.gtids.observe(ev);
   }
 
   /**
@@ -382,8 +326,9 @@ export class SyncUnit implements Unit<SyncStatus> {
    * applied, so they replay as after a crash: safe mode and tolerated "already done" DDL errors.
    */
   private continueFromApplied(): void {
-    if (this.totalEvents === 0 || !this.applied) return;
-    this.start = { ...this.applied };
+    const applied = this.applied.location;
+    if (this.stats.totalEvents === 0 || !applied) return;
+    this.start = { ...applied };
     const seen = this.seenLoc;
     if (!this.startExitSafe || compareLocation(seen, this.startExitSafe) > 0) {
       this.startExitSafe = { ...seen };
@@ -402,28 +347,6 @@ export class SyncUnit implements Unit<SyncStatus> {
     t = await this.loadStructure(schema, table);
     if (t) this.tracker.put(t);
     return t;
-  }
-
-  private control(): Connection {
-    if (!this.ctl) throw dmError(E.internal, 'sync unit used before init()');
-    return this.ctl;
-  }
-
-  /** A statement on the control connection, reconnecting and retrying across downstream restarts. */
-  private async ctlQuery(sql: string, params?: unknown[]): Promise<unknown> {
-    const backoff = new Backoff({ initialMs: 200, maxMs: 3000, maxAttempts: 25 });
-    for (;;) {
-      try {
-        this.ctl ??= await connectDb(this.cfg.to, E.dbDownstreamConnect);
-        const [r] = await this.ctl.query(sql, params);
-        return r;
-      } catch (err) {
-        if (!retryable(err) || !backoff.canRetry()) throw err;
-        this.ctl?.destroy();
-        this.ctl = undefined;
-        await sleep(backoff.next());
-      }
-    }
   }
 
   private async handleRows(ev: RowsEvent, pe: PositionedEvent, end: Location): Promise<void> {
@@ -448,107 +371,31 @@ export class SyncUnit implements Unit<SyncStatus> {
     for (const change of rowChanges(ev, t, target)) {
       if (this.filters.skipChange(ev.schema, ev.table, names, change)) continue;
       const keys = changeKeys(change);
-      let idx = this.causality.assign(keys);
-      if (idx === 'conflict') {
-        await this.drainAll();
-        this.causality.reset();
-        idx = this.causality.assign(keys) as number;
-      } else if (this.causality.size > 1_000_000 && this.appliers.every((a) => a.length === 0)) {
-        this.causality.reset();
-        idx = this.causality.assign(keys) as number;
-      }
-      const job: DmlJob = { seq: ++this.seq, change, keys, eventPos, eventEnd: end, safe, noKey };
-      const a = this.appliers[idx] as Applier;
-      a.push(job);
-      // Backpressure: bounded memory, the reader waits for the slowest applier.
-      while (a.length > Math.max(this.cfg.syncer.queueSize || 1024, this.cfg.syncer.batch * 2)) {
-        if (a.error) throw a.error;
-        await Promise.race([a.waitIdle(), sleep(5)]);
-      }
+      // The seq is taken before a possible drain: harmless, nothing else takes one meanwhile.
+      const job: DmlJob = { seq: this.applied.nextSeq(), change, keys, eventPos, eventEnd: end, safe, noKey };
+      await this.pool.dispatch(job);
     }
-  }
-
-  private async drainAll(): Promise<void> {
-    await Promise.all(this.appliers.map((a) => a.waitIdle()));
-    const failed = this.appliers.find((a) => a.error);
-    if (failed?.error) throw failed.error;
-  }
-
-  private onApplied(_jobs: DmlJob[]): void {
-    this.advanceApplied();
   }
 
   /** Move the applied position to the last boundary whose jobs are all applied. */
   private advanceApplied(): void {
-    let low = Number.POSITIVE_INFINITY;
-    for (const a of this.appliers) low = Math.min(low, a.firstPendingSeq());
-    while (this.boundaries.length && (this.boundaries[0] as Boundary).seq < low) {
-      const b = this.boundaries.shift() as Boundary;
-      this.applied = b.loc;
-      this.appliedTs = b.ts;
-    }
-    this.gauges.lag?.set(
-      { task: this.cfg.name, source_id: this.cfg.sourceId },
-      this.status().secondsBehindMaster,
-    );
+    this.applied.advance(this.pool.lowestPending());
+    this.stats.setLag(() => this.lag().secondsBehindMaster);
   }
 
   // ---- checkpoint ---------------------------------------------------------------------
 
-  /** Serialise control-connection writes (horizon, checkpoint, DDL). */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.controlChain.then(fn, fn);
-    this.controlChain = p.catch(() => undefined);
-    return p;
-  }
-
-  /** Before an applier commits up to `end`, the exit-safe point must be persisted at or past it. */
-  private ensureHorizon(end: Location): Promise<void> {
-    if (this.persistedHorizon && compareLocation(this.persistedHorizon, end) >= 0) return Promise.resolve();
-    this.horizonWrite ??= this.serial(async () => {
-      // The end of the event being handled: at or after every dispatched job's event end.
-      const h = { ...this.seenLoc };
-      const s = this.store.saveExitSafeSql(h);
-      await this.ctlQuery(s.sql, s.params);
-      this.persistedHorizon = h;
-    }).finally(() => {
-      this.horizonWrite = undefined;
-    });
-    return this.horizonWrite.then(() => this.ensureHorizon(end));
-  }
-
   /**
-   * Save the global checkpoint (applied position + tracker). On a clean stop with every
-   * change applied up to the read position, the exit-safe point is cleared.
+   * Kept as a method of the unit (not inlined into the callers) so that scripts/bench-incremental
+   * can time the horizon waits by wrapping `SyncUnit.prototype.ensureHorizon`.
    */
-  private flushCheckpoint(final: boolean): Promise<void> {
-    return this.serial(async () => {
-      if (!this.applied) return;
-      const clean = final && compareLocation(this.applied, this.readLoc) >= 0;
-      const exitSafe = clean
-        ? undefined
-        : [this.persistedHorizon, this.seenLoc].reduce<Location | undefined>(
-            (a, b) => (!a ? b : b && compareLocation(b, a) > 0 ? b : a),
-            undefined,
-          );
-      const s = this.store.saveGlobalSql({ location: this.applied, exitSafe, tables: this.tracker.toJSON() });
-      await this.ctlQuery(s.sql, s.params);
-      this.persistedHorizon = exitSafe;
-    });
+  private ensureHorizon(end: Location): Promise<void> {
+    return this.horizon.ensure(end);
   }
 
   private async pollMaster(): Promise<void> {
     if (this.closed) return;
-    const up = await this.upstream();
-    const [rows] = (await up.query('SHOW MASTER STATUS')) as unknown as [Record<string, unknown>[]];
-    const r = rows[0];
-    if (r) this.master.loc = { file: String(r.File), pos: Number(r.Position) };
-    try {
-      const [g] = (await up.query('SELECT @@GLOBAL.gtid_binlog_pos AS g')) as unknown as [{ g: string }[]];
-      this.master.gtid = g[0]?.g ?? '';
-    } catch {
-      this.master.gtid = String(r?.Executed_Gtid_Set ?? '');
-    }
+    await this.master.poll(await this.upstream());
   }
 
   // ---- DDL --------------------------------------------------------------------------
@@ -579,26 +426,19 @@ export class SyncUnit implements Unit<SyncStatus> {
 
   /** Persist the tracker with the checkpoint now (`binlog-schema --flush`). */
   async flushSchema(): Promise<void> {
-    await this.flushCheckpoint(false);
+    await this.horizon.flush(false);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const a of this.appliers) a.stop();
-    await this.ctl?.end().catch(() => undefined);
+    this.pool.stop();
+    await this.ctl.close();
     await this.up?.end().catch(() => undefined);
-    this.ctl = undefined;
     this.up = undefined;
   }
 }
 
 function isAbortLike(err: unknown): boolean {
   return (err as Error)?.name === 'AbortError' || isDmError(err, E.connectionLost);
-}
-
-/** The flavor a GTID set is written in (`uuid:1-5` MySQL, `0-1-5` MariaDB), if any. */
-function gtidFlavor(gtid: string | undefined): 'mysql' | 'mariadb' | undefined {
-  if (!gtid) return undefined;
-  return gtid.includes(':') ? 'mysql' : 'mariadb';
 }

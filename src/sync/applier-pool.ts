@@ -1,0 +1,120 @@
+import type { SubTaskConfig } from '../pkg/config/types.js';
+import type { DmError } from '../pkg/errors/index.js';
+import type { Logger } from '../pkg/log/logger.js';
+import { sleep } from '../pkg/retry/backoff.js';
+import { Applier } from './applier.js';
+import { Causality } from './causality.js';
+import type { CheckpointStore } from './checkpoint.js';
+import type { DmlJob, Location } from './job.js';
+
+export interface ApplierPoolOptions {
+  cfg: SubTaskConfig;
+  store: CheckpointStore;
+  logger: Logger;
+  /** Before each commit, with the batch's furthest event end (the exit-safe horizon). */
+  beforeCommit: (end: Location) => Promise<void>;
+  /** After each commit (the applied position may move). */
+  onApplied: (jobs: DmlJob[]) => void;
+}
+
+/**
+ * The `worker-count` appliers and the causality that routes each row change to one of them:
+ * changes touching a common key go to the same applier (so they apply in binlog order), and a
+ * change whose keys span two appliers waits until every applier is drained. The reader gets
+ * backpressure here: it waits while the chosen applier's queue is full, so memory stays
+ * bounded and the reader runs at the pace of the slowest applier.
+ */
+export class ApplierPool {
+  private appliers: Applier[] = [];
+  /** Kept across runs (pause/resume): a stale relation only pins a key to a fresh applier. */
+  private readonly causality: Causality;
+
+  constructor(private readonly o: ApplierPoolOptions) {
+    this.causality = new Causality(Math.max(1, o.cfg.syncer.workerCount));
+  }
+
+  /**
+   * Fresh appliers for one `process()` run. The result settles when every applier has stopped;
+   * `onFailed` is called as soon as one stops with an error (the reader must stop too).
+   */
+  start(onFailed: () => void): Promise<void> {
+    const { cfg, store, logger, beforeCommit, onApplied } = this.o;
+    this.appliers = [];
+    for (let i = 0; i < Math.max(1, cfg.syncer.workerCount); i++) {
+      this.appliers.push(
+        new Applier({
+          index: i,
+          to: cfg.to,
+          batch: Math.max(1, cfg.syncer.batch),
+          multipleRows: cfg.syncer.multipleRows,
+          compact: cfg.syncer.compact,
+          checkpoint: store,
+          beforeCommit,
+          onApplied,
+          logger,
+        }),
+      );
+    }
+    const runs = this.appliers.map((a) =>
+      a.run().then(() => {
+        if (a.error) onFailed();
+      }),
+    );
+    return Promise.all(runs).then(() => undefined);
+  }
+
+  /** Route `job` to its applier (draining all first on a cross-applier conflict), then wait for room. */
+  async dispatch(job: DmlJob): Promise<void> {
+    let idx = this.causality.assign(job.keys);
+    if (idx === 'conflict') {
+      await this.drain();
+      idx = this.causality.assign(job.keys) as number;
+    } else if (this.causality.size > 1_000_000 && this.idle) {
+      // Nothing in flight: forget the relation rather than let it grow without bound.
+      this.causality.reset();
+      idx = this.causality.assign(job.keys) as number;
+    }
+    const a = this.appliers[idx] as Applier;
+    a.push(job);
+    const { queueSize, batch } = this.o.cfg.syncer;
+    while (a.length > Math.max(queueSize || 1024, batch * 2)) {
+      if (a.error) throw a.error;
+      await Promise.race([a.waitIdle(), sleep(5)]);
+    }
+  }
+
+  /** Wait until every job dispatched is applied (throws an applier's error), then reset causality. */
+  async drain(): Promise<void> {
+    await this.waitIdle();
+    const failed = this.appliers.find((a) => a.error);
+    if (failed?.error) throw failed.error;
+    this.causality.reset();
+  }
+
+  /** Wait until every applier is idle, failed or stopped. */
+  async waitIdle(): Promise<void> {
+    await Promise.all(this.appliers.map((a) => a.waitIdle()));
+  }
+
+  /** No job queued or in flight. */
+  get idle(): boolean {
+    return this.appliers.every((a) => a.length === 0);
+  }
+
+  /** The lowest seq still queued or in flight (Infinity when idle). */
+  lowestPending(): number {
+    let low = Number.POSITIVE_INFINITY;
+    for (const a of this.appliers) low = Math.min(low, a.firstPendingSeq());
+    return low;
+  }
+
+  /** The first applier error, if one failed. */
+  firstError(): DmError | undefined {
+    return this.appliers.find((a) => a.error)?.error;
+  }
+
+  /** Stop every applier (they finish the transaction in flight, then their run ends). */
+  stop(): void {
+    for (const a of this.appliers) a.stop();
+  }
+}

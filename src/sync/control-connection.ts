@@ -1,0 +1,52 @@
+import type { DbConfig } from '../pkg/config/types.js';
+import { type Connection, connectDb } from '../pkg/db/connect.js';
+import { dmError, E } from '../pkg/errors/index.js';
+import { Backoff, sleep } from '../pkg/retry/backoff.js';
+import { retryable } from './applier.js';
+
+/**
+ * The sync unit's own downstream connection, apart from the appliers' ones: checkpoint and
+ * exit-safe writes, DDL, structure reads. It must survive a downstream restart without failing
+ * the task (the appliers retry their transactions the same way), so every statement goes
+ * through `query()`, which reconnects and retries with backoff.
+ */
+export class ControlConnection {
+  private conn: Connection | undefined;
+
+  constructor(private readonly to: DbConfig) {}
+
+  /** Connect now (init): a downstream that cannot be reached at all fails the unit here. */
+  async open(): Promise<Connection> {
+    this.conn = await connectDb(this.to, E.dbDownstreamConnect);
+    return this.conn;
+  }
+
+  /** The current connection (to read downstream structures); only after `open()`. */
+  get(): Connection {
+    if (!this.conn) throw dmError(E.internal, 'sync unit used before init()');
+    return this.conn;
+  }
+
+  /** A statement on the control connection, reconnecting and retrying across downstream restarts. */
+  async query(sql: string, params?: unknown[]): Promise<unknown> {
+    const backoff = new Backoff({ initialMs: 200, maxMs: 3000, maxAttempts: 25 });
+    for (;;) {
+      try {
+        this.conn ??= await connectDb(this.to, E.dbDownstreamConnect);
+        const [r] = await this.conn.query(sql, params);
+        return r;
+      } catch (err) {
+        if (!retryable(err) || !backoff.canRetry()) throw err;
+        this.conn?.destroy();
+        this.conn = undefined;
+        await sleep(backoff.next());
+      }
+    }
+  }
+
+  /** Close (best effort: the unit is going away either way). */
+  async close(): Promise<void> {
+    await this.conn?.end().catch(() => undefined);
+    this.conn = undefined;
+  }
+}
