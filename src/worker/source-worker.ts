@@ -1,9 +1,11 @@
 import { isAbsolute, join } from 'node:path';
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { SubTaskStatus, WorkerStatusResponse } from '../master/worker-api.js';
+import type { BinlogLocation } from '../pkg/binlog/types.js';
 import { maybeDecrypt } from '../pkg/config/encrypt.js';
 import type { DbConfig, SourceConfig, SubTaskConfig } from '../pkg/config/types.js';
 import { Keys } from '../pkg/etcd/keys.js';
+import { readIndex } from '../relay/relay-layout.js';
 import type { UnitDeps } from '../unit/unit.js';
 import { RelayRunner } from './relay-runner.js';
 import { relayStartFor } from './relay-start.js';
@@ -165,7 +167,16 @@ export class SourceWorker {
       this.sourceCfg = undefined;
     }
     if (!this.sourceCfg) this.log.warn({ source }, 'bound source has no config in etcd');
+    // One revision for both snapshots, then watch both from the next one.
+    const cfgs = await c.getAll().prefix(Keys.subtaskConfigPrefix(source)).exec();
+    const rev = cfgs.header?.revision ?? '0';
+    const stages = await c.getAll().prefix(Keys.subtaskStagePrefix(source)).revision(rev).exec();
+    if (gen !== this.gen) return;
+    for (const kv of cfgs.kvs) this.onConfigPut(kv, source);
+    for (const kv of stages.kvs) this.onStagePut(kv, source);
     // The relay stage set by start/stop/pause/resume-relay overrides the source's enable-relay.
+    // Known before the subtasks are created (they read the relay when it runs), after their
+    // configs are (a new relay starts at their oldest checkpoint).
     const relayKey = Keys.relayStage(source);
     const relayRes = await c.get(relayKey).exec();
     const relayKv = relayRes.kvs[0];
@@ -181,13 +192,6 @@ export class SourceWorker {
     rw.on('put', (kv) => onRelay(parseJson<{ stage?: string }>(kv.value)?.stage));
     rw.on('delete', () => onRelay(undefined));
     rw.on('error', (err) => this.log.warn({ err: err.message }, 'relay stage watch error'));
-    // One revision for both snapshots, then watch both from the next one.
-    const cfgs = await c.getAll().prefix(Keys.subtaskConfigPrefix(source)).exec();
-    const rev = cfgs.header?.revision ?? '0';
-    const stages = await c.getAll().prefix(Keys.subtaskStagePrefix(source)).revision(rev).exec();
-    if (gen !== this.gen) return;
-    for (const kv of cfgs.kvs) this.onConfigPut(kv, source);
-    for (const kv of stages.kvs) this.onStagePut(kv, source);
     for (const task of new Set([...this.configs.keys(), ...this.expected.keys()])) {
       await this.reconcile(task, false);
     }
@@ -236,9 +240,7 @@ export class SourceWorker {
     } else {
       if (!this.relay) {
         try {
-          const start = relayStartFor([...this.subtasks.values()]);
-          if (start)
-            this.log.info({ source: cfg.sourceId, start }, 'relay starts at the oldest subtask position');
+          const start = await this.relayStart(cfg);
           const unit = (this.o.relayFactory ?? defaultRelayFactory)(cfg, this.o.deps, start ? { start } : {});
           this.relay = new RelayRunner(unit, this.log.child({ relay: cfg.sourceId }));
           this.relay.start();
@@ -251,6 +253,25 @@ export class SourceWorker {
     }
     // DM: a source whose relay runs (or is paused) has its subtasks read the relay log.
     for (const st of this.subtasks.values()) await st.setReadFromRelay(this.relay !== undefined);
+  }
+
+  /**
+   * Where a new relay begins when its relay dir is empty: the oldest position the source's
+   * subtasks need (relay-start.ts); undefined = the relay's own default.
+   */
+  private async relayStart(cfg: SourceConfig): Promise<BinlogLocation | undefined> {
+    const d = cfg.relayDir || 'relay-dir';
+    if (readIndex(isAbsolute(d) ? d : join(this.o.deps.workDir, d)).length > 0) return undefined;
+    const start = await relayStartFor(
+      [...this.configs].map(([task, c]) => ({
+        cfg: c.cfg,
+        live: this.subtasks.get(task),
+        expected: this.expected.get(task),
+      })),
+    );
+    if (start)
+      this.log.info({ source: cfg.sourceId, start }, 'relay starts at the oldest subtask checkpoint');
+    return start;
   }
 
   /** Remember a subtask config; returns the task name (undefined when unparsable). */
