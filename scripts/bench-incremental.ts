@@ -332,7 +332,7 @@ async function childMain(): Promise<void> {
     out({ step: 'status', ...unit.status() });
     if (diag) {
       // Diagnostics only: peeks at the appliers' queues (private) to see where time goes.
-      const appliers = (unit as unknown as { appliers: { length: number }[] }).appliers;
+      const appliers = (unit as unknown as { pool: { appliers: { length: number }[] } }).pool.appliers;
       process.stderr.write(`  [ours] queues ${appliers.map((x) => x.length).join(' ')} ${diag()}\n`);
     }
   }, 1000);

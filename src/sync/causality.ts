@@ -1,6 +1,6 @@
 import type { CellValue } from '../pkg/binlog/types.js';
-import { columnIndex, identityKey, type TableStructure } from '../pkg/schema/table-structure.js';
 import type { RowChange } from './job.js';
+import { type TablePlan, tablePlan } from './sql/table-plan.js';
 
 /**
  * DM's causality algorithm. Each change carries keys (target table + the values of every
@@ -59,13 +59,22 @@ function keyPart(v: CellValue): string {
   return String(v);
 }
 
-function rowKeys(tableId: string, t: TableStructure, row: CellValue[] | undefined, out: Set<string>): void {
+function rowKeys(tableId: string, plan: TablePlan, row: CellValue[] | undefined, out: string[]): void {
   if (!row) return;
-  for (const k of t.uniqueKeys) {
-    const vals = k.columns.map((c) => row[columnIndex(t, c)] ?? null);
-    // A UK with a NULL part constrains nothing (NULLs never collide).
-    if (!k.primary && vals.some((v) => v === null)) continue;
-    out.add(`${tableId}\u0001${k.name}\u0001${vals.map(keyPart).join('\u0002')}`);
+  for (const k of plan.keys) {
+    let key = `${tableId}\u0001${k.name}\u0001`;
+    let skip = false;
+    for (let j = 0; j < k.cols.length; j++) {
+      const v = row[k.cols[j] as number] ?? null;
+      // A UK with a NULL part constrains nothing (NULLs never collide).
+      if (v === null && !k.primary) {
+        skip = true;
+        break;
+      }
+      if (j > 0) key += '\u0002';
+      key += keyPart(v);
+    }
+    if (!skip && !out.includes(key)) out.push(key);
   }
 }
 
@@ -74,10 +83,11 @@ function rowKeys(tableId: string, t: TableStructure, row: CellValue[] | undefine
  * all its changes run in order on one applier (which also carries its table checkpoint).
  */
 export function changeKeys(c: RowChange): string[] {
+  const plan = tablePlan(c.table);
   const tableId = `${c.target.schema}.${c.target.table}`.toLowerCase();
-  if (!identityKey(c.table)) return [`${tableId}\u0001*`];
-  const out = new Set<string>();
-  rowKeys(tableId, c.table, c.before, out);
-  rowKeys(tableId, c.table, c.after, out);
-  return [...out];
+  if (!plan.identity) return [`${tableId}\u0001*`];
+  const out: string[] = [];
+  rowKeys(tableId, plan, c.before, out);
+  rowKeys(tableId, plan, c.after, out);
+  return out;
 }

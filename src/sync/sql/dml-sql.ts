@@ -1,16 +1,13 @@
 import mysql from 'mysql2';
 import type { CellValue } from '../../pkg/binlog/types.js';
-import { quoteId, quoteTable } from '../../pkg/db/connect.js';
-import {
-  type ColumnInfo,
-  columnIndex,
-  identityKey,
-  isBinaryColumn,
-  type TableStructure,
-} from '../../pkg/schema/table-structure.js';
+import { type ColumnInfo, isBinaryColumn, type TableStructure } from '../../pkg/schema/table-structure.js';
 import type { RowChange } from '../job.js';
+import { quotedTarget, type TablePlan, tablePlan } from './table-plan.js';
 
-/** One statement with `?` parameters (values never spliced by hand). */
+/**
+ * One statement: `?` parameters in `params`, or (row changes) `sql` already complete with its
+ * values as literals and `params` empty — sent as is, see {@link formatStmt}.
+ */
 export interface Stmt {
   sql: string;
   params: unknown[];
@@ -19,24 +16,37 @@ export interface Stmt {
 /** The value to send for a decoded cell: SET arrays joined, `0x…` binary text as bytes. */
 export function sqlValue(col: ColumnInfo | undefined, v: CellValue): unknown {
   if (Array.isArray(v)) return v.join(',');
-  if (typeof v === 'string' && col && isBinaryColumn(col) && /^0x[0-9A-Fa-f]*$/.test(v)) {
+  if (typeof v === 'string' && col && isBinaryColumn(col) && BINARY_TEXT.test(v)) {
     return Buffer.from(v.slice(2), 'hex');
   }
   return v;
 }
 
-/** Columns DML may write: generated columns are computed downstream. */
-export function writableColumns(t: TableStructure): number[] {
-  const out: number[] = [];
-  t.columns.forEach((c, i) => {
-    if (!c.generated) out.push(i);
-  });
-  return out;
+const BINARY_TEXT = /^0x[0-9A-Fa-f]*$/;
+/** Characters mysql2's escaping rewrites inside a quoted string. */
+const NEEDS_ESCAPE = /[\0\b\t\n\r\x1a"'\\]/;
+
+/**
+ * The SQL literal of a decoded cell, byte for byte what `mysql.format` makes of
+ * `sqlValue(col, v)` (see sql-literal tests), without the placeholder scan of the statement
+ * (which costs more than the values on the replication hot path). `binary`: the column is
+ * of a binary type.
+ */
+export function sqlLiteral(binary: boolean, v: CellValue | undefined): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number') return `${v}`;
+  if (typeof v === 'string') {
+    if (binary && BINARY_TEXT.test(v)) return `X'${Buffer.from(v.slice(2), 'hex').toString('hex')}'`;
+    return NEEDS_ESCAPE.test(v) ? mysql.escape(v) : `'${v}'`;
+  }
+  if (Array.isArray(v)) return sqlLiteral(false, v.join(','));
+  if (Buffer.isBuffer(v)) return `X'${v.toString('hex')}'`;
+  return mysql.escape(v);
 }
 
-/** Approximate types must not be compared for equality in a WHERE. */
-function comparable(c: ColumnInfo): boolean {
-  return !/^(float|double|real)/.test(c.type) && !c.generated;
+/** Columns DML may write: generated columns are computed downstream. */
+export function writableColumns(t: TableStructure): number[] {
+  return tablePlan(t).writable;
 }
 
 /**
@@ -44,32 +54,28 @@ function comparable(c: ColumnInfo): boolean {
  * (comparable) column with NULL-safe `<=>`, always with LIMIT 1 added by the caller.
  */
 export function whereFor(t: TableStructure, row: CellValue[]): Stmt {
-  const key = identityKey(t);
-  const cols = key
-    ? key.columns.map((n) => columnIndex(t, n))
-    : t.columns.map((c, i) => (comparable(c) ? i : -1)).filter((i) => i >= 0);
-  const parts: string[] = [];
-  const params: unknown[] = [];
+  return { sql: whereText(tablePlan(t), row), params: [] };
+}
+
+function whereText(plan: TablePlan, row: CellValue[]): string {
+  const keyed = plan.identity !== undefined;
+  const cols = keyed ? plan.identityCols : plan.keylessWhere;
+  let sql = '';
   for (const i of cols) {
-    const c = t.columns[i] as ColumnInfo;
     const v = row[i] ?? null;
-    if (v === null) parts.push(`${quoteId(c.name)} IS NULL`);
-    else {
-      parts.push(key ? `${quoteId(c.name)} = ?` : `${quoteId(c.name)} <=> ?`);
-      params.push(sqlValue(c, v));
-    }
+    if (sql) sql += ' AND ';
+    const name = plan.quoted[i] ?? '``';
+    if (v === null) sql += `${name} IS NULL`;
+    else sql += `${name}${keyed ? ' = ' : ' <=> '}${sqlLiteral(plan.binary[i] === true, v)}`;
   }
-  return { sql: parts.length ? parts.join(' AND ') : '1 = 1', params };
+  return sql || '1 = 1';
 }
 
 /** True when the identity key values differ between the two images. */
 export function keyChanged(t: TableStructure, before: CellValue[], after: CellValue[]): boolean {
-  const key = identityKey(t);
-  if (!key) return true;
-  return key.columns.some((n) => {
-    const i = columnIndex(t, n);
-    return !sameValue(before[i] ?? null, after[i] ?? null);
-  });
+  const plan = tablePlan(t);
+  if (!plan.identity) return true;
+  return plan.identityCols.some((i) => !sameValue(before[i] ?? null, after[i] ?? null));
 }
 
 function sameValue(a: CellValue, b: CellValue): boolean {
@@ -78,26 +84,32 @@ function sameValue(a: CellValue, b: CellValue): boolean {
   return a === b;
 }
 
-/**
- * INSERT (or REPLACE) of one or more rows of the same table; `rows` are after-images.
- * `ignore` makes it INSERT IGNORE (not used by default).
- */
+/** `(v1,v2,…)` of one row over the writable columns. */
+function tuple(plan: TablePlan, r: CellValue[]): string {
+  let s = '(';
+  const cols = plan.writable;
+  for (let k = 0; k < cols.length; k++) {
+    const i = cols[k] as number;
+    if (k > 0) s += ',';
+    s += sqlLiteral(plan.binary[i] === true, r[i]);
+  }
+  return `${s})`;
+}
+
+/** INSERT (or REPLACE) of one or more rows of the same table; `rows` are after-images. */
 export function insertSql(
   target: { schema: string; table: string },
   t: TableStructure,
   rows: CellValue[][],
   replace: boolean,
 ): Stmt {
-  const cols = writableColumns(t);
-  const params: unknown[] = [];
-  const tuple = `(${cols.map(() => '?').join(',')})`;
-  for (const r of rows) for (const i of cols) params.push(sqlValue(t.columns[i], r[i] ?? null));
-  return {
-    sql: `${replace ? 'REPLACE' : 'INSERT'} INTO ${quoteTable(target.schema, target.table)} (${cols
-      .map((i) => quoteId((t.columns[i] as ColumnInfo).name))
-      .join(',')}) VALUES ${rows.map(() => tuple).join(',')}`,
-    params,
-  };
+  const plan = tablePlan(t);
+  let sql = `${replace ? 'REPLACE' : 'INSERT'} INTO ${quotedTarget(plan, target)} ${plan.columnList} VALUES `;
+  for (let k = 0; k < rows.length; k++) {
+    if (k > 0) sql += ',';
+    sql += tuple(plan, rows[k] as CellValue[]);
+  }
+  return { sql, params: [] };
 }
 
 export function updateSql(
@@ -106,13 +118,15 @@ export function updateSql(
   before: CellValue[],
   after: CellValue[],
 ): Stmt {
-  const cols = writableColumns(t);
-  const w = whereFor(t, before);
+  const plan = tablePlan(t);
+  let set = '';
+  for (const i of plan.writable) {
+    if (set) set += ', ';
+    set += `${plan.quoted[i]} = ${sqlLiteral(plan.binary[i] === true, after[i])}`;
+  }
   return {
-    sql: `UPDATE ${quoteTable(target.schema, target.table)} SET ${cols
-      .map((i) => `${quoteId((t.columns[i] as ColumnInfo).name)} = ?`)
-      .join(', ')} WHERE ${w.sql} LIMIT 1`,
-    params: [...cols.map((i) => sqlValue(t.columns[i], after[i] ?? null)), ...w.params],
+    sql: `UPDATE ${quotedTarget(plan, target)} SET ${set} WHERE ${whereText(plan, before)} LIMIT 1`,
+    params: [],
   };
 }
 
@@ -121,10 +135,10 @@ export function deleteSql(
   t: TableStructure,
   before: CellValue[],
 ): Stmt {
-  const w = whereFor(t, before);
+  const plan = tablePlan(t);
   return {
-    sql: `DELETE FROM ${quoteTable(target.schema, target.table)} WHERE ${w.sql} LIMIT 1`,
-    params: w.params,
+    sql: `DELETE FROM ${quotedTarget(plan, target)} WHERE ${whereText(plan, before)} LIMIT 1`,
+    params: [],
   };
 }
 
@@ -135,7 +149,7 @@ export function deleteSql(
  * exactly-once from their table checkpoint instead.
  */
 export function changeSql(c: RowChange, safe: boolean): Stmt[] {
-  const keyed = identityKey(c.table) !== undefined;
+  const keyed = tablePlan(c.table).identity !== undefined;
   const useSafe = safe && keyed;
   switch (c.type) {
     case 'insert':
@@ -168,7 +182,7 @@ export function batchSql(changes: { change: RowChange; safe: boolean }[], multip
   };
   for (const { change, safe } of changes) {
     if (multipleRows && change.type === 'insert') {
-      const replace = safe && identityKey(change.table) !== undefined;
+      const replace = safe && tablePlan(change.table).identity !== undefined;
       if (
         run &&
         run.replace === replace &&
@@ -191,7 +205,10 @@ export function batchSql(changes: { change: RowChange; safe: boolean }[], multip
   return out;
 }
 
-/** Client-side formatting (mysql2's escaping) to send a batch as one multi-statement query. */
+/**
+ * Client-side formatting (mysql2's escaping) to send a batch as one multi-statement query. A
+ * statement without parameters is already complete: no placeholder scan of its text.
+ */
 export function formatStmt(s: Stmt): string {
-  return mysql.format(s.sql, s.params as never[]);
+  return s.params.length === 0 ? s.sql : mysql.format(s.sql, s.params as never[]);
 }
