@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Etcd3 } from 'etcd3';
@@ -179,5 +179,45 @@ describe('dm-worker switches a running subtask between upstream and relay on sta
     await equalSoon('replicated from the upstream again');
     assert.equal((await sub())?.stage, 'Running');
     assert.equal((await sub())?.sync?.binlogType, 'remote');
+  });
+  it('a worker bound with the relay Running and an empty relay dir starts it at the subtask checkpoint', async () => {
+    await stopChild(w.child, 10_000);
+    rmSync(join(workDir, 'relay-dir'), { recursive: true, force: true });
+    await setRelay('Running');
+    await write(30); // while no worker runs
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    w = spawnWorker([
+      '--name',
+      'wsw',
+      '--worker-addr',
+      `127.0.0.1:${port}`,
+      '--join',
+      registrar.addr,
+      '--keepalive-ttl',
+      '3',
+      '--work-dir',
+      workDir,
+    ]);
+    await until(
+      async () => {
+        const s = await status();
+        return (
+          s?.sourceStatus.relayStatus?.stage === 'Running' && s.subTaskStatus[0]?.sync?.binlogType === 'local'
+        );
+      },
+      40_000,
+      'restarted worker reads the relay',
+    ).catch(fail);
+    await equalSoon('caught up through the relay after the restart');
+    const relayDir = join(workDir, 'relay-dir');
+    const subDir = readdirSync(relayDir).find((n) => /\.\d{6}$/.test(n));
+    assert.ok(subDir);
+    const files = readdirSync(join(relayDir, subDir)).filter((n) => /\.\d+$/.test(n));
+    assert.equal(
+      files.sort()[0],
+      taskFile,
+      `relay starts at the checkpoint's file, not the oldest binlog; has ${files}`,
+    );
   });
 });
