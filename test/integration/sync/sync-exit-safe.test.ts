@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { crcSum } from '../../harness/checksum.js';
+import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import { killChild, stopChild, trackChild } from '../../harness/processes.js';
+import { tempDir } from '../../harness/tmp.js';
+import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
+
+/** Start the sync unit in a child process; resolves once it reports running. */
+async function startRunner(arg: unknown): Promise<ChildProcess> {
+  const child = trackChild(
+    spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/sync-runner.ts', JSON.stringify(arg)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    let buf = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes('"running"')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`runner exited early (${code}): ${buf}`)));
+  });
+  return child;
+}
+
+/**
+ * The appliers write their exit-safe point inside their own transactions (no separate write
+ * before each commit). After a kill -9 the restart must replay in safe mode up to the furthest
+ * of those rows, even when the global row's point (last flush) is behind it.
+ */
+describe("sync unit: exit-safe point committed with the appliers' transactions", () => {
+  let up: MariadbInstance;
+  let down: MariadbInstance;
+  let child: ChildProcess | undefined;
+
+  before(async () => {
+    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
+    await up.query('CREATE DATABASE e1');
+    await down.query('CREATE DATABASE e1');
+  });
+  after(async () => {
+    if (child) await stopChild(child);
+    await Promise.all([up?.destroy(), down?.destroy()]);
+  });
+
+  it("restarts in safe mode up to the appliers' rows after kill -9", async () => {
+    // No timed flush: the only global checkpoint is the one after the DDL.
+    const cfg = syncConfig(up, down, await masterPos(up), {
+      syncer: { workerCount: 4, batch: 10, checkpointFlushInterval: 3600, safeModeDuration: '0s' },
+    });
+    const arg = { cfg, workDir: tempDir('dm-sync-exit-safe-') };
+    child = await startRunner(arg);
+    await up.query('CREATE TABLE e1.t (id INT PRIMARY KEY, v VARCHAR(20) NOT NULL)');
+    for (let i = 0; i < 20; i++) {
+      const vals = Array.from({ length: 10 }, (_, k) => `(${i * 10 + k}, 'v${i}')`).join(',');
+      await up.query(`INSERT INTO e1.t VALUES ${vals}`);
+    }
+    const end = await masterPos(up);
+    await waitEqual(up, down, 'e1', 60_000);
+
+    const cp = await down.query<{ g: number; f: string | null; p: number | string | null }>(
+      'SELECT is_global AS g, exit_safe_binlog_name AS f, exit_safe_binlog_pos AS p FROM dm_meta.synctest_syncer_checkpoint',
+    );
+    const global = cp.find((r) => Number(r.g) === 1);
+    const own = cp.filter((r) => Number(r.g) === 2);
+    assert.equal(own.length, 4, 'one exit-safe row per applier');
+    const furthest = Math.max(...own.map((r) => (r.f === end.binlogName ? Number(r.p) : 0)));
+    assert.ok(
+      furthest >= end.binlogPos - 200,
+      `appliers' rows reach the last commit (${furthest} vs ${end.binlogPos})`,
+    );
+    assert.ok(
+      global && Number(global.p) < furthest,
+      `the global row's point (${global?.p}) is behind the appliers' rows: the restart depends on them`,
+    );
+
+    await killChild(child);
+    child = await startRunner(arg);
+    // Replayed INSERTs of rows already there only succeed as REPLACE (safe mode).
+    await up.query("INSERT INTO e1.t VALUES (1000, 'after')");
+    await waitEqual(up, down, 'e1', 60_000);
+    assert.equal(child.exitCode, null, 'the restarted unit is still running');
+    await stopChild(child);
+    child = undefined;
+    assert.deepEqual(await crcSum(down, 'e1', 't'), await crcSum(up, 'e1', 't'));
+    // A clean stop (everything applied) clears the appliers' rows with the global point.
+    const left = await down.query<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM dm_meta.synctest_syncer_checkpoint WHERE is_global = 2',
+    );
+    assert.equal(Number(left[0]?.n), 0);
+  });
+});
