@@ -2,6 +2,8 @@ import type { BinlogMeta, Consistency, DbConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, quoteTable } from '../pkg/db/connect.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
+import { closeSessions, type DumpSession, LocalSession } from './dump-session.js';
+import { SessionThreads } from './session-thread.js';
 
 /**
  * Opening a consistent snapshot over N upstream connections and recording the binlog
@@ -29,8 +31,8 @@ import type { Logger } from '../pkg/log/logger.js';
  * (so both always name the same point); MySQL's is `Executed_Gtid_Set` of SHOW MASTER STATUS.
  */
 export interface Snapshot {
-  /** Connections inside `START TRANSACTION WITH CONSISTENT SNAPSHOT`, all seeing the same data. */
-  conns: Connection[];
+  /** Sessions inside `START TRANSACTION WITH CONSISTENT SNAPSHOT`, all seeing the same data. */
+  conns: DumpSession[];
   pos: BinlogMeta;
   /** The mode actually used (auto resolved). */
   mode: Exclude<Consistency, 'auto'>;
@@ -44,6 +46,8 @@ export interface SnapshotOptions {
   /** Base tables to lock in `lock` mode. */
   tables: { schema: string; table: string }[];
   logger: Logger;
+  /** How a snapshot session is opened (default: one worker thread per session). */
+  openSession?: (from: DbConfig) => Promise<DumpSession>;
 }
 
 /** ER_SPECIFIC_ACCESS_DENIED, ER_DBACCESS_DENIED, ER_ACCESS_DENIED, ER_TABLEACCESS_DENIED. */
@@ -54,18 +58,20 @@ export function isAccessDenied(err: unknown): boolean {
   return typeof errno === 'number' && ACCESS_DENIED.has(errno);
 }
 
-async function q<T = Record<string, unknown>>(c: Connection, sql: string): Promise<T[]> {
+/** Rows of a statement on the control connection or on a dump session. */
+async function q<T = Record<string, unknown>>(c: Connection | DumpSession, sql: string): Promise<T[]> {
+  if ('firstRawRow' in c) return (await c.query(sql)) as T[];
   const [rows] = await c.query(sql);
   return rows as T[];
 }
 
-async function startSnapshot(c: Connection): Promise<void> {
+async function startSnapshot(c: Connection | DumpSession): Promise<void> {
   await c.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
   await c.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
 }
 
 /** MariaDB: the binlog position of this connection's snapshot. */
-async function snapshotPos(c: Connection): Promise<{ file: string; pos: number }> {
+async function snapshotPos(c: Connection | DumpSession): Promise<{ file: string; pos: number }> {
   const rows = await q<{ Variable_name: string; Value: string }>(
     c,
     "SHOW SESSION STATUS LIKE 'binlog_snapshot_%'",
@@ -107,19 +113,29 @@ async function lockedPos(c: Connection, isMariadb: boolean): Promise<BinlogMeta>
   return { binlogName: ms.file, binlogPos: ms.pos, binlogGtid: gtid };
 }
 
-async function connectAll(from: DbConfig, n: number): Promise<Connection[]> {
-  const conns: Connection[] = [];
-  try {
-    for (let i = 0; i < n; i++) conns.push(await connectDb(from, E.dbUpstreamConnect));
-  } catch (err) {
-    await closeAll(conns);
-    throw err;
-  }
-  return conns;
+/**
+ * Sessions in this thread, or spread over `DM_DUMP_THREADS` worker threads (`auto`: one
+ * per core). In-process is the default: on the 2-core machine we measure on, threads did
+ * not pay for their extra CPU (see docs/ARCHITECTURE.md, benchmarks).
+ */
+function defaultOpener(): (from: DbConfig) => Promise<DumpSession> {
+  const env = process.env.DM_DUMP_THREADS ?? '';
+  if (env === 'auto') return new SessionThreads().open;
+  const n = Number(env);
+  return Number.isInteger(n) && n > 0 ? new SessionThreads(n).open : LocalSession.open;
 }
 
-export async function closeAll(conns: Connection[]): Promise<void> {
-  await Promise.all(conns.map((c) => c.end().catch(() => c.destroy())));
+async function connectAll(o: SnapshotOptions): Promise<DumpSession[]> {
+  const open = o.openSession ?? defaultOpener();
+  const settled = await Promise.allSettled(Array.from({ length: o.threads }, () => open(o.from)));
+  const conns = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) {
+    await closeSessions(conns);
+    const err = failed.reason as Error;
+    throw dmError(E.dbUpstreamConnect, `cannot open a dump connection: ${err.message}`, { cause: err });
+  }
+  return conns;
 }
 
 function privilegeError(mode: string, err: unknown): Error {
@@ -136,85 +152,95 @@ export async function openSnapshot(o: SnapshotOptions): Promise<Snapshot> {
   try {
     const [v] = await q<{ v: string }>(ctl, 'SELECT VERSION() AS v');
     const isMariadb = /mariadb/i.test(v?.v ?? '');
-    let mode = o.mode;
-    if (mode === 'auto') {
-      let flushed = false;
-      try {
-        await ctl.query('FLUSH TABLES WITH READ LOCK');
-        flushed = true;
-      } catch (err) {
-        if (!isAccessDenied(err)) throw err;
-        mode = isMariadb ? 'snapshot' : 'lock';
-        o.logger.info({ mode }, 'no RELOAD privilege for FLUSH TABLES WITH READ LOCK; using %s', mode);
-      }
-      if (flushed) return await underLock(ctl, o, isMariadb, 'flush', true);
-    }
-    switch (mode) {
-      case 'flush':
-        try {
-          await ctl.query('FLUSH TABLES WITH READ LOCK');
-        } catch (err) {
-          if (isAccessDenied(err)) throw privilegeError('flush', err);
-          throw err;
-        }
-        return await underLock(ctl, o, isMariadb, 'flush', true);
-      case 'lock':
-        if (o.tables.length > 0) {
-          try {
-            await ctl.query(
-              `LOCK TABLES ${o.tables.map((t) => `${quoteTable(t.schema, t.table)} READ`).join(', ')}`,
-            );
-          } catch (err) {
-            if (isAccessDenied(err)) throw privilegeError('lock', err);
-            throw err;
-          }
-        }
-        return await underLock(ctl, o, isMariadb, 'lock', o.tables.length > 0);
-      case 'snapshot':
-        if (!isMariadb) {
-          throw dmError(
-            E.dumpPrivilege,
-            'consistency=snapshot needs MariaDB (binlog_snapshot_position); use flush or lock on MySQL',
-          );
-        }
-        return await lockFreeSnapshot(o, ctl);
-      default:
-        return await underLock(ctl, o, isMariadb, 'none', false, await lowerBound(ctl, isMariadb));
+    // Sessions first (threads take a moment to start): a lock is then held only while the
+    // snapshots open.
+    const conns = await connectAll(o);
+    try {
+      return await lockAndOpen(ctl, conns, o, isMariadb);
+    } catch (err) {
+      await closeSessions(conns);
+      throw err;
     }
   } finally {
     await ctl.end().catch(() => ctl.destroy());
   }
 }
 
+async function lockAndOpen(
+  ctl: Connection,
+  conns: DumpSession[],
+  o: SnapshotOptions,
+  isMariadb: boolean,
+): Promise<Snapshot> {
+  let mode = o.mode;
+  if (mode === 'auto') {
+    let flushed = false;
+    try {
+      await ctl.query('FLUSH TABLES WITH READ LOCK');
+      flushed = true;
+    } catch (err) {
+      if (!isAccessDenied(err)) throw err;
+      mode = isMariadb ? 'snapshot' : 'lock';
+      o.logger.info({ mode }, 'no RELOAD privilege for FLUSH TABLES WITH READ LOCK; using %s', mode);
+    }
+    if (flushed) return await underLock(ctl, conns, isMariadb, 'flush', true);
+  }
+  switch (mode) {
+    case 'flush':
+      try {
+        await ctl.query('FLUSH TABLES WITH READ LOCK');
+      } catch (err) {
+        if (isAccessDenied(err)) throw privilegeError('flush', err);
+        throw err;
+      }
+      return await underLock(ctl, conns, isMariadb, 'flush', true);
+    case 'lock':
+      if (o.tables.length > 0) {
+        try {
+          await ctl.query(
+            `LOCK TABLES ${o.tables.map((t) => `${quoteTable(t.schema, t.table)} READ`).join(', ')}`,
+          );
+        } catch (err) {
+          if (isAccessDenied(err)) throw privilegeError('lock', err);
+          throw err;
+        }
+      }
+      return await underLock(ctl, conns, isMariadb, 'lock', o.tables.length > 0);
+    case 'snapshot':
+      if (!isMariadb) {
+        throw dmError(
+          E.dumpPrivilege,
+          'consistency=snapshot needs MariaDB (binlog_snapshot_position); use flush or lock on MySQL',
+        );
+      }
+      return await lockFreeSnapshot(o, ctl, conns);
+    default:
+      return await underLock(ctl, conns, isMariadb, 'none', false, await lowerBound(ctl, isMariadb));
+  }
+}
+
 async function underLock(
   ctl: Connection,
-  o: SnapshotOptions,
+  conns: DumpSession[],
   isMariadb: boolean,
   mode: 'flush' | 'lock' | 'none',
   locked: boolean,
   before?: BinlogMeta,
 ): Promise<Snapshot> {
-  let conns: Connection[] = [];
-  try {
-    conns = await connectAll(o.from, o.threads);
-    await Promise.all(conns.map(startSnapshot));
-    let pos: BinlogMeta;
-    const first = conns[0];
-    if (before) {
-      pos = before;
-    } else if (isMariadb && first) {
-      // Exact for the snapshot itself, and needs no BINLOG MONITOR privilege.
-      const sp = await snapshotPos(first);
-      pos = { binlogName: sp.file, binlogPos: sp.pos, binlogGtid: await gtidAt(ctl, sp.file, sp.pos) };
-    } else {
-      pos = await lockedPos(ctl, isMariadb);
-    }
-    if (locked) await ctl.query('UNLOCK TABLES');
-    return { conns, pos, mode, isMariadb };
-  } catch (err) {
-    await closeAll(conns);
-    throw err;
+  await Promise.all(conns.map(startSnapshot));
+  let pos: BinlogMeta;
+  const first = conns[0];
+  if (before) {
+    pos = before;
+  } else if (isMariadb && first) {
+    // Exact for the snapshot itself, and needs no BINLOG MONITOR privilege.
+    const sp = await snapshotPos(first);
+    pos = { binlogName: sp.file, binlogPos: sp.pos, binlogGtid: await gtidAt(ctl, sp.file, sp.pos) };
+  } else {
+    pos = await lockedPos(ctl, isMariadb);
   }
+  if (locked) await ctl.query('UNLOCK TABLES');
+  return { conns, pos, mode, isMariadb };
 }
 
 /** How long a commit may sit between its binlog write and its engine commit (see lowerBound). */
@@ -245,10 +271,13 @@ async function lowerBound(ctl: Connection, isMariadb: boolean): Promise<BinlogMe
   return pos;
 }
 
-async function lockFreeSnapshot(o: SnapshotOptions, ctl: Connection): Promise<Snapshot> {
+async function lockFreeSnapshot(
+  o: SnapshotOptions,
+  ctl: Connection,
+  conns: DumpSession[],
+): Promise<Snapshot> {
   const before = await lowerBound(ctl, true);
-  const conns = await connectAll(o.from, o.threads);
-  try {
+  {
     let positions: { file: string; pos: number }[] = [];
     for (let attempt = 0; attempt < 8; attempt++) {
       await Promise.all(conns.map(startSnapshot));
@@ -258,8 +287,8 @@ async function lockFreeSnapshot(o: SnapshotOptions, ctl: Connection): Promise<Sn
       await Promise.all(conns.map((c) => c.query('ROLLBACK')));
     }
     const p0 = positions[0] ?? { file: '', pos: 0 };
-    const keep: Connection[] = [];
-    const drop: Connection[] = [];
+    const keep: DumpSession[] = [];
+    const drop: DumpSession[] = [];
     conns.forEach((c, i) => {
       const p = positions[i];
       (p && p.file === p0.file && p.pos === p0.pos ? keep : drop).push(c);
@@ -269,7 +298,7 @@ async function lockFreeSnapshot(o: SnapshotOptions, ctl: Connection): Promise<Sn
         { kept: keep.length, wanted: conns.length },
         'snapshot connections disagree under write load; dumping with fewer threads',
       );
-      await closeAll(drop);
+      await closeSessions(drop);
     }
     o.logger.info(
       { snapshot: `${p0.file}:${p0.pos}`, recorded: `${before.binlogName}:${before.binlogPos}` },
@@ -281,8 +310,5 @@ async function lockFreeSnapshot(o: SnapshotOptions, ctl: Connection): Promise<Sn
       mode: 'snapshot',
       isMariadb: true,
     };
-  } catch (err) {
-    await closeAll(conns);
-    throw err;
   }
 }

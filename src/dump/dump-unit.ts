@@ -2,16 +2,16 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Counter } from 'prom-client';
 import type { SubTaskConfig } from '../pkg/config/types.js';
-import { type Connection, connectDb, isRetryableDbError, quoteId, quoteTable } from '../pkg/db/connect.js';
+import { connectDb, isRetryableDbError, quoteId, quoteTable } from '../pkg/db/connect.js';
 import { type DmError, E } from '../pkg/errors/index.js';
 import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { abortableProcess } from '../unit/abortable-process.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
 import { chunkCount, planRanges, rangeWhere } from './chunk-plan.js';
-import { writeChunk } from './chunk-writer.js';
-import { closeAll, openSnapshot } from './consistency.js';
+import { openSnapshot } from './consistency.js';
 import { dataFile, dumpDir, schemaCreateFile, tableSchemaFile, viewSchemaFile } from './dump-dir.js';
+import { closeSessions, type DumpSession } from './dump-session.js';
 import { type DumpStatus, percent, sharedCounter } from './dump-status.js';
 import { metadataTime, writeDumpMetadata } from './metadata.js';
 import { type Boundary, boundaryLiteral, boundaryWheres, sampleOffsets } from './sample-split.js';
@@ -38,7 +38,7 @@ export class DumpUnit implements Unit<DumpStatus> {
   readonly type = 'Dump' as const;
   private readonly log: Logger;
   private readonly dir: string;
-  private conns: Connection[] = [];
+  private conns: DumpSession[] = [];
   private st: DumpStatus = {
     totalTables: 0,
     completedTables: 0,
@@ -85,7 +85,7 @@ export class DumpUnit implements Unit<DumpStatus> {
       },
       run: () => this.run(signal),
       cleanup: async () => {
-        await closeAll(this.conns);
+        await closeSessions(this.conns);
         this.conns = [];
       },
       errDef: E.dumpFailed,
@@ -132,22 +132,20 @@ export class DumpUnit implements Unit<DumpStatus> {
     // Schemas first (on the snapshot connection: same view of the data dictionary).
     for (const db of [...new Set(tables.map((t) => t.schema))]) {
       const [r] = await c0.query(`SHOW CREATE DATABASE ${quoteId(db)}`);
-      const sql = String((r as Record<string, unknown>[])[0]?.['Create Database'] ?? '');
+      const sql = String(r?.['Create Database'] ?? '');
       await writeFile(join(this.dir, schemaCreateFile(db)), `${sql};\n`);
     }
     for (const t of tables) {
       if (signal.aborted) return;
       if (t.isView) {
-        const [r] = await c0.query(`SHOW CREATE VIEW ${quoteTable(t.schema, t.table)}`);
-        const row = (r as Record<string, unknown>[])[0] ?? {};
+        const [row = {}] = await c0.query(`SHOW CREATE VIEW ${quoteTable(t.schema, t.table)}`);
         const text =
           '/*!40101 SET NAMES utf8mb4*/;\n' +
           `DROP TABLE IF EXISTS ${quoteId(t.table)};\nDROP VIEW IF EXISTS ${quoteId(t.table)};\n` +
           `${String(row['Create View'] ?? '')};\n`;
         await writeFile(join(this.dir, viewSchemaFile(t.schema, t.table)), text);
       } else {
-        const [r] = await c0.query(`SHOW CREATE TABLE ${quoteTable(t.schema, t.table)}`);
-        const row = (r as Record<string, unknown>[])[0] ?? {};
+        const [row = {}] = await c0.query(`SHOW CREATE TABLE ${quoteTable(t.schema, t.table)}`);
         await writeFile(
           join(this.dir, tableSchemaFile(t.schema, t.table)),
           `/*!40101 SET NAMES utf8mb4*/;\n/*!40014 SET FOREIGN_KEY_CHECKS=0*/;\n${String(row['Create Table'] ?? '')};\n`,
@@ -160,18 +158,16 @@ export class DumpUnit implements Unit<DumpStatus> {
     for (const j of jobs) left.set(j.t, (left.get(j.t) ?? 0) + 1);
     this.st.completedTables = base.length - left.size;
     let next = 0;
-    const worker = async (conn: Connection) => {
+    const worker = async (conn: DumpSession) => {
       while (!signal.aborted) {
         const job = jobs[next++];
         if (!job) return;
-        await writeChunk(
-          conn,
+        await conn.writeChunk(
           job.t,
           job.where,
           join(this.dir, dataFile(job.t.schema, job.t.table, job.index)),
           STATEMENT_SIZE,
           (rows, bytes) => this.progressed(rows, bytes),
-          signal,
         );
         const n = (left.get(job.t) ?? 1) - 1;
         left.set(job.t, n);
@@ -187,7 +183,7 @@ export class DumpUnit implements Unit<DumpStatus> {
   }
 
   /** Chunk jobs, biggest tables first so the long ones start early. */
-  private async plan(conn: Connection, tables: TableInfo[]): Promise<ChunkJob[]> {
+  private async plan(conn: DumpSession, tables: TableInfo[]): Promise<ChunkJob[]> {
     const jobs: ChunkJob[] = [];
     const userWhere = this.cfg.mydumper.where.trim();
     const sorted = [...tables].sort((a, b) => b.estRows * b.avgRowLen - a.estRows * a.avgRowLen);
@@ -198,7 +194,7 @@ export class DumpUnit implements Unit<DumpStatus> {
         const [r] = await conn.query(
           `SELECT CAST(MIN(${k}) AS CHAR) AS mn, CAST(MAX(${k}) AS CHAR) AS mx FROM ${quoteTable(t.schema, t.table)}`,
         );
-        const row = (r as { mn: string | null; mx: string | null }[])[0];
+        const row = r as { mn: string | null; mx: string | null } | undefined;
         if (row?.mn != null && row.mx != null) {
           ranges = planRanges({
             min: BigInt(row.mn),
@@ -226,7 +222,7 @@ export class DumpUnit implements Unit<DumpStatus> {
    * sampled on the snapshot connection, so they belong to the very data being dumped.
    */
   private async sampledRanges(
-    conn: Connection,
+    conn: DumpSession,
     t: TableInfo,
     key: NonNullable<TableInfo['sampleKey']>,
   ): Promise<string[]> {
@@ -238,17 +234,12 @@ export class DumpUnit implements Unit<DumpStatus> {
       threads: this.conns.length,
     });
     const cols = key.columns.map(quoteId);
-    const raw = (conn as unknown as { connection: import('mysql2').Connection }).connection;
     const boundaries: Boundary[] = [];
     let last = '';
     for (const off of sampleOffsets(t.estRows, n)) {
       const sql = `SELECT ${cols.join(',')} FROM ${quoteTable(t.schema, t.table)} ORDER BY ${cols.join(',')} LIMIT 1 OFFSET ${off}`;
       // Raw text-protocol bytes: exact values, no JS number/date conversion.
-      const row = await new Promise<(Buffer | null)[] | undefined>((resolve, reject) =>
-        raw.query({ sql, rowsAsArray: true, typeCast: false }, (err, res) =>
-          err ? reject(err) : resolve((res as (Buffer | null)[][])[0]),
-        ),
-      );
+      const row = await conn.firstRawRow(sql);
       if (!row) break; // fewer rows than estimated: the last chunk is open-ended anyway
       if (row.some((v) => v === null)) return [''];
       const b = row.map((v, i) => boundaryLiteral(v as Buffer, key.kinds[i]!));
@@ -280,7 +271,7 @@ export class DumpUnit implements Unit<DumpStatus> {
   }
 
   async close(): Promise<void> {
-    await closeAll(this.conns);
+    await closeSessions(this.conns);
     this.conns = [];
   }
 }

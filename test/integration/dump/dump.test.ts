@@ -39,9 +39,21 @@ describe('dump unit (real MariaDB up and down)', () => {
     );
   }
 
-  for (const mode of ['flush', 'snapshot', 'lock', 'none', 'auto'] as Consistency[]) {
-    it(`consistency=${mode}: every type, edge-case table and view round-trips byte-identical`, async () => {
+  for (const [mode, threads] of [
+    ['flush', ''],
+    ['snapshot', ''],
+    ['lock', ''],
+    ['none', ''],
+    ['auto', ''],
+    ['flush', '2'],
+  ] as [Consistency, string][]) {
+    const on = threads ? ` (sessions in ${threads} worker threads)` : '';
+    it(`consistency=${mode}${on}: every type, edge-case table and view round-trips byte-identical`, async (t) => {
       await resetDown();
+      process.env.DM_DUMP_THREADS = threads;
+      t.after(() => {
+        delete process.env.DM_DUMP_THREADS;
+      });
       const work = tempDir('dm-dump-');
       const cfg = fullConfig(up, down, { name: `t_${mode}`, consistency: mode, doDbs: ['mix'], rows: 500 });
       const d = await runDump(cfg, work);
