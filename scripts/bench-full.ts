@@ -99,13 +99,15 @@ function runUnit(
   unit: 'dump' | 'load',
   cfg: SubTaskConfig,
   workDir: string,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ secs: number; rssMb: number }> {
   const t0 = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
+    // The compiled runner (built by `npm run bench:full`): what users run, no tsx transpiling.
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'test/fixtures/full-runner.ts'), JSON.stringify({ unit, cfg, workDir })],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+      [join(ROOT, 'dist/test/fixtures/full-runner.js'), JSON.stringify({ unit, cfg, workDir })],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
     );
     let out = '';
     child.stdout.on('data', (d) => {
@@ -133,12 +135,15 @@ async function ours(up: MariadbInstance, down: MariadbInstance, rows: number, po
   const d = await runUnit('dump', cfg, work);
   const l = await runUnit('load', cfg, work);
   await verify(up, down, `dm ${label}`);
+  // The same dump with its sessions in worker threads (DM_DUMP_THREADS=auto), timed alone.
+  const dt = await runUnit('dump', cfg, tempDir('dm-bench-t-'), { DM_DUMP_THREADS: 'auto' });
+  log(`dm ${label}: dump with worker-thread sessions ${dt.secs.toFixed(1)}s (RSS ${dt.rssMb.toFixed(0)} MB)`);
   rmSync(work, { recursive: true, force: true });
   const secs = d.secs + l.secs;
   log(
     `dm ${label} pool=${pool}: dump ${d.secs.toFixed(1)}s (RSS ${d.rssMb.toFixed(0)} MB) + load ${l.secs.toFixed(1)}s (RSS ${l.rssMb.toFixed(0)} MB) = ${secs.toFixed(1)}s, ${(rows / secs).toFixed(0)} rows/s`,
   );
-  return { secs, rss: Math.max(d.rssMb, l.rssMb) };
+  return { secs, rss: Math.max(d.rssMb, l.rssMb, dt.rssMb), threadedSecs: dt.secs + l.secs };
 }
 
 async function main(): Promise<void> {
@@ -158,7 +163,7 @@ async function main(): Promise<void> {
 
     const rows = await prepare(up, SIZE, WIDE);
     log(`full dataset: ${rows} rows (sysbench 4 x ${SIZE} + wide ${WIDE})`);
-    const results: { pool: number; secs: number; rss: number }[] = [];
+    const results: { pool: number; secs: number; rss: number; threadedSecs: number }[] = [];
     for (const pool of POOLS) results.push({ pool, ...(await ours(up, down, rows, pool, 'full')) });
 
     await resetDown(down);
@@ -190,6 +195,9 @@ async function main(): Promise<void> {
     );
     for (const r of results) {
       log(`ratio dm(pool=${r.pool}) / mydumper+myloader time: ${(r.secs / mySecs).toFixed(2)}`);
+      log(
+        `ratio dm(pool=${r.pool}, dump sessions in worker threads) / mydumper+myloader time: ${(r.threadedSecs / mySecs).toFixed(2)}`,
+      );
     }
     const big = Math.max(...results.map((r) => r.rss));
     log(`dm peak RSS: ${s.rss.toFixed(0)} MB at ${small} rows, ${big.toFixed(0)} MB at ${rows} rows`);
