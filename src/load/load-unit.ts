@@ -30,11 +30,13 @@ import { SqlSplitter, type Statement } from './sql-splitter.js';
 import {
   bytesView,
   classify,
+  fromBytesView,
   q,
   rewriteCreateDatabase,
   rewriteCreateTable,
   rewriteCreateView,
   rewriteInsert,
+  routeViewBody,
   splitInsert,
   stripDefiner,
 } from './statement-rewrite.js';
@@ -380,7 +382,13 @@ export class LoadUnit implements Unit<LoadStatus> {
       const tg = this.target(v.db, v.table);
       await conn.query(`USE ${q(bytesView(tg.schema))}`);
       await this.runSchemaFile(conn, v.name, (st) =>
-        rewriteCreateView(stripDefiner(st.sql), bytesView(tg.schema), bytesView(tg.table)),
+        routeViewBody(
+          rewriteCreateView(stripDefiner(st.sql), bytesView(tg.schema), bytesView(tg.table)),
+          (s, t) => {
+            const r = this.target(fromBytesView(s), fromBytesView(t));
+            return { schema: bytesView(r.schema), table: bytesView(r.table) };
+          },
+        ),
       );
     }
     await conn.query('SET NAMES utf8mb4');

@@ -7,6 +7,7 @@ import {
   rewriteCreateTable,
   rewriteCreateView,
   rewriteInsert,
+  routeViewBody,
   splitInsert,
   stripDefiner,
 } from './statement-rewrite.js';
@@ -65,6 +66,22 @@ describe('statement rewrite', () => {
         'y',
       ),
       'CREATE ALGORITHM=UNDEFINED VIEW `x`.`y` AS select `mix`.`t`.`a` AS `a` from `mix`.`t`',
+    );
+  });
+
+  it('routes the tables a view body reads, columns included, and leaves others byte for byte', () => {
+    const route = (s: string, t: string) =>
+      s === 'shard_1' && /^t_\d+$/.test(t) ? { schema: 'merged', table: 't' } : { schema: s, table: t };
+    assert.equal(
+      routeViewBody(
+        'CREATE VIEW `shard_1`.`v` AS select `shard_1`.`t_1`.`a` AS `a`,`o`.`x`.`b` AS `b` from (`shard_1`.`t_1` join `o`.`x`)',
+        route,
+      ),
+      'CREATE VIEW `shard_1`.`v` AS select `merged`.`t`.`a` AS `a`,`o`.`x`.`b` AS `b` from (`merged`.`t` join `o`.`x`)',
+    );
+    assert.equal(
+      routeViewBody('CREATE VIEW `a``b`.`v` AS select 1', route),
+      'CREATE VIEW `a``b`.`v` AS select 1',
     );
   });
 

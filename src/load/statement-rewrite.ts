@@ -11,6 +11,11 @@ export function bytesView(s: string): string {
   return Buffer.from(s, 'utf8').toString('latin1');
 }
 
+/** The JS string of a latin1-view name (its bytes read as UTF-8). */
+export function fromBytesView(s: string): string {
+  return Buffer.from(s, 'latin1').toString('utf8');
+}
+
 /** Backtick-quote a latin1-view name. */
 export function q(name: string): string {
   return '`' + name.replace(/`/g, '``') + '`';
@@ -39,6 +44,30 @@ const CREATE_VIEW_RE = new RegExp(
 /** Point `CREATE … VIEW [db.]v AS` at the routed target (the view body is left as dumped). */
 export function rewriteCreateView(sql: string, db: string, view: string): string {
   return sql.replace(CREATE_VIEW_RE, (_m, pre: string, post: string) => `${pre}${q(db)}.${q(view)}${post}`);
+}
+
+const QUALIFIED = /`((?:[^`]|``)+)`\.`((?:[^`]|``)+)`/g;
+
+/**
+ * Route the tables a view body reads: every `` `db`.`t` `` pair (SHOW CREATE VIEW writes
+ * qualified names, `` `db`.`t`.`col` `` for columns) is replaced by its routed target, so a
+ * view over merged shard tables reads the merged table downstream. `route` gets and returns
+ * latin1-view names; pairs it leaves unchanged stay byte for byte.
+ */
+export function routeViewBody(
+  sql: string,
+  route: (schema: string, table: string) => { schema: string; table: string },
+): string {
+  const as = /\sAS\s/i.exec(sql);
+  if (!as) return sql;
+  const head = sql.slice(0, as.index + as[0].length);
+  const body = sql.slice(head.length).replace(QUALIFIED, (m, db: string, t: string) => {
+    const s = db.replace(/``/g, '`');
+    const n = t.replace(/``/g, '`');
+    const r = route(s, n);
+    return r.schema === s && r.table === n ? m : `${q(r.schema)}.${q(r.table)}`;
+  });
+  return head + body;
 }
 
 export type StatementKind = 'insert' | 'create-table' | 'create-database' | 'other';

@@ -27,6 +27,7 @@ describe('load unit (real MariaDB up and down)', () => {
       INSERT INTO shard_db.t1 SELECT seq, CONCAT('one-', seq), '2024-01-01 00:00:00' + INTERVAL seq SECOND FROM shard_db.seq_1_to_1000;
       INSERT INTO shard_db.t2 SELECT seq, CONCAT('two-', seq), NULL FROM shard_db.seq_1001_to_2000;
       CREATE TABLE shard_db.all_rows AS SELECT * FROM shard_db.t1 UNION ALL SELECT * FROM shard_db.t2;
+      CREATE VIEW shard_db.v_small AS SELECT id, v FROM shard_db.t2 WHERE id <= 1010;
       CREATE DATABASE bulk;
       CREATE TABLE bulk.a (id INT PRIMARY KEY, pad VARCHAR(120), n BIGINT, KEY kn (n), KEY kpad (pad(10), n));
       INSERT INTO bulk.a SELECT seq, REPEAT(CHAR(65 + seq % 26), 100), seq * 7 FROM bulk.seq_1_to_300000;
@@ -109,6 +110,9 @@ describe('load unit (real MariaDB up and down)', () => {
       await tableSums(down, 'shard_db'),
       (await tableSums(up, 'shard_db')).filter((t) => t.table === 'all_rows'),
     );
+    // A view over one shard table reads the merged table downstream (rows of both shards).
+    const [v] = await down.query<{ n: string }>('SELECT COUNT(*) AS n FROM shard_db.v_small');
+    assert.equal(Number(v?.n), 1010);
     // clean-dump-file keeps only the metadata: sync still finds its start position.
     assert.deepEqual(readdirSync(dumpDir(cfg, work)), ['metadata']);
     assert.ok((await readDumpMetadata(dumpDir(cfg, work))).binlogPos > 4);
