@@ -61,11 +61,6 @@ const SCHEMAS = ['sbtest', 'bench'];
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function parsePos(s: string): Pos | undefined {
-  const m = /^\((.+), (\d+)\)$/.exec(s);
-  return m ? { file: m[1] as string, pos: Number(m[2]) } : undefined;
-}
-
 /** a >= b in binlog order (files share a base name and differ by numeric suffix). */
 function posGe(a: Pos, b: Pos): boolean {
   return a.file === b.file ? a.pos >= b.pos : a.file > b.file;
@@ -342,9 +337,9 @@ async function childMain(): Promise<void> {
     if (m.cmd === 'reach' && m.target) {
       const target = m.target;
       begin();
-      // Cheap in-process check of the applied position: status() is synchronous.
+      // Cheap in-process check of the applied position (status() costs ~2% of our CPU at 100/s).
       const t = setInterval(() => {
-        const p = parsePos(unit.status().syncerBinlog);
+        const p = unit.appliedLocation;
         if (p && posGe(p, target)) {
           clearInterval(t);
           out({ step: 'reached', ms: performance.now() - startedAt, status: unit.status() });

@@ -5,7 +5,7 @@ import { sleep } from '../pkg/retry/backoff.js';
 import { Applier } from './applier.js';
 import { Causality } from './causality.js';
 import type { CheckpointStore } from './checkpoint.js';
-import type { DmlJob, Location } from './job.js';
+import type { DmlJob } from './job.js';
 
 export interface ApplierPoolOptions {
   cfg: SubTaskConfig;
@@ -60,19 +60,34 @@ export class ApplierPool {
     return Promise.all(runs).then(() => undefined);
   }
 
-  /** Route `job` to its applier (draining all first on a cross-applier conflict), then wait for room. */
-  async dispatch(job: DmlJob): Promise<void> {
+  /**
+   * Route `job` to its applier (draining all first on a cross-applier conflict), then wait for
+   * room. Undefined when the job is queued and there is room: the common case costs no promise.
+   */
+  dispatch(job: DmlJob): Promise<void> | undefined {
     let idx = this.causality.assign(job.keys);
-    if (idx === 'conflict') {
-      await this.drain();
-      idx = this.causality.assign(job.keys) as number;
-    } else if (this.causality.size > 1_000_000 && this.idle) {
+    if (idx === 'conflict') return this.dispatchAfterDrain(job);
+    if (this.causality.size > 1_000_000 && this.idle) {
       // Nothing in flight: forget the relation rather than let it grow without bound.
       this.causality.reset();
       idx = this.causality.assign(job.keys) as number;
     }
-    const a = this.appliers[idx] as Applier;
+    return this.enqueue(this.appliers[idx] as Applier, job);
+  }
+
+  private async dispatchAfterDrain(job: DmlJob): Promise<void> {
+    await this.drain();
+    await this.enqueue(this.appliers[this.causality.assign(job.keys) as number] as Applier, job);
+  }
+
+  private enqueue(a: Applier, job: DmlJob): Promise<void> | undefined {
     a.push(job);
+    const { queueSize, batch } = this.o.cfg.syncer;
+    if (a.length > Math.max(queueSize || 1024, batch * 2)) return this.waitRoom(a);
+    return undefined;
+  }
+
+  private async waitRoom(a: Applier): Promise<void> {
     const { queueSize, batch } = this.o.cfg.syncer;
     while (a.length > Math.max(queueSize || 1024, batch * 2)) {
       if (a.error) throw a.error;

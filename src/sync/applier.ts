@@ -1,3 +1,4 @@
+import mysql from 'mysql2';
 import type { DbConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
 import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
@@ -5,7 +6,7 @@ import type { Logger } from '../pkg/log/logger.js';
 import { Backoff, sleep } from '../pkg/retry/backoff.js';
 import { type CheckpointStore, tableKey } from './checkpoint.js';
 import { compactJobs } from './compact.js';
-import { compareLocation, type DmlJob, formatLocation, type Location } from './job.js';
+import { compareLocation, type DmlJob, formatLocation } from './job.js';
 import { batchSql, formatStmt, type Stmt } from './sql/dml-sql.js';
 
 export interface ApplierOptions {
@@ -122,6 +123,7 @@ export class Applier {
     this.conn ??= await connectDb(this.o.to, E.dbDownstreamConnect, {
       multipleStatements: true,
       trace: false,
+      queryFormat: formatOnlyWithValues,
     });
     return this.conn;
   }
@@ -154,13 +156,7 @@ export class Applier {
   }
 
   private statements(jobs: DmlJob[], forceSafe: boolean): Stmt[] {
-    const stmts = batchSql(
-      (this.o.compact ? compactJobs(jobs) : jobs).map((j) => ({
-        change: j.change,
-        safe: j.safe || forceSafe,
-      })),
-      this.o.multipleRows,
-    );
+    const stmts = batchSql(this.o.compact ? compactJobs(jobs) : jobs, this.o.multipleRows, forceSafe);
     // Table checkpoints of keyless tables, in the same transaction as their rows.
     const ends = new Map<string, DmlJob>();
     for (const j of jobs) if (j.noKey) ends.set(tableKey(j.change.source), j);
@@ -222,6 +218,16 @@ export class Applier {
       { cause: err, context: { binlogPosition: formatLocation(j?.eventPos), sql: sql.slice(0, 2000) } },
     );
   }
+}
+
+/**
+ * mysql2 runs every query through its formatter, which scans the whole text for `?` outside
+ * quotes even without values (~6% of the sync unit's CPU on batches of row changes, whose
+ * values are already literals). Only statements that carry values are formatted.
+ */
+function formatOnlyWithValues(sql: string, values: unknown): string {
+  if (values === undefined || values === null || (Array.isArray(values) && values.length === 0)) return sql;
+  return mysql.format(sql, values as Parameters<typeof mysql.format>[1]);
 }
 
 /** Retryable DB errors, plus mysql2's "connection is in closed state" (no errno) after a drop. */

@@ -1,3 +1,4 @@
+import mysql from 'mysql2';
 import type { Connection, Pool } from '../pkg/db/connect.js';
 import { quoteId, quoteTable } from '../pkg/db/connect.js';
 import type { TableStructure } from '../pkg/schema/table-structure.js';
@@ -158,11 +159,13 @@ export class CheckpointStore {
    * these rows and the global row's.
    */
   applierExitSafeSql(index: number, l: Location): { sql: string; params: unknown[] } {
+    // Complete text (no parameters): it is part of every applier transaction, see dml-sql formatStmt.
     return {
-      sql: `INSERT INTO ${this.tbl} (id, cp_schema, cp_table, exit_safe_binlog_name, exit_safe_binlog_pos, table_info, is_global)
-            VALUES (?, '', ?, ?, ?, '[]', 2)
-            ON DUPLICATE KEY UPDATE exit_safe_binlog_name = VALUES(exit_safe_binlog_name), exit_safe_binlog_pos = VALUES(exit_safe_binlog_pos)`,
-      params: [this.sourceId, applierRowName(index), l.file, l.pos],
+      sql:
+        `INSERT INTO ${this.tbl} (id, cp_schema, cp_table, exit_safe_binlog_name, exit_safe_binlog_pos, table_info, is_global)` +
+        ` VALUES (${mysql.escape(this.sourceId)}, '', '${applierRowName(index)}', ${mysql.escape(l.file)}, ${Number(l.pos)}, '[]', 2)` +
+        ' ON DUPLICATE KEY UPDATE exit_safe_binlog_name = VALUES(exit_safe_binlog_name), exit_safe_binlog_pos = VALUES(exit_safe_binlog_pos)',
+      params: [],
     };
   }
 

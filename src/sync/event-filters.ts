@@ -43,6 +43,11 @@ export class EventFilters {
     return this.eventFilter.filter(ev.schema, ev.table, dmEvent) !== 'Ignore';
   }
 
+  /** True when expression filters apply to the table (only then does skipChange look at rows). */
+  hasExpressionRules(schema: string, table: string): boolean {
+    return this.exprFilter.hasRules(schema, table);
+  }
+
   /** True when an expression filter drops this row change. `names`: the tracked column names. */
   skipChange(schema: string, table: string, names: string[], change: RowChange): boolean {
     if (!this.exprFilter.hasRules(schema, table)) return false;

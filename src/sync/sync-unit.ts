@@ -207,6 +207,11 @@ export class SyncUnit implements Unit<SyncStatus> {
     };
   }
 
+  /** The applied position (cheap: for pollers that need only this, e.g. the benchmark). */
+  get appliedLocation(): Location | undefined {
+    return this.applied.location;
+  }
+
   /**
    * Synced: every applier idle and the applied position at the (last polled) master's; else the
    * lag is the age of the applied transaction (what DM reports as seconds behind master).
@@ -382,15 +387,19 @@ export class SyncUnit implements Unit<SyncStatus> {
     const tcp = noKey ? this.tableCps.get(tableKey({ schema: ev.schema, table: ev.table })) : undefined;
     if (tcp && compareLocation(end, tcp) <= 0) return; // already applied with its table checkpoint
     const target: TableName = this.filters.route(ev.schema, ev.table);
-    const names = t.columns.map((c) => c.name);
+    // Column names only for expression filters (an array per event otherwise wasted).
+    const names = this.filters.hasExpressionRules(ev.schema, ev.table)
+      ? t.columns.map((c) => c.name)
+      : undefined;
     const safe = this.safeFor(end);
     const eventPos = { file: pe.file, pos: pe.pos };
     for (const change of rowChanges(ev, t, target)) {
-      if (this.filters.skipChange(ev.schema, ev.table, names, change)) continue;
+      if (names && this.filters.skipChange(ev.schema, ev.table, names, change)) continue;
       const keys = changeKeys(change);
       // The seq is taken before a possible drain: harmless, nothing else takes one meanwhile.
       const job: DmlJob = { seq: this.applied.nextSeq(), change, keys, eventPos, eventEnd: end, safe, noKey };
-      await this.pool.dispatch(job);
+      const wait = this.pool.dispatch(job);
+      if (wait) await wait;
     }
   }
 

@@ -149,21 +149,32 @@ export function deleteSql(
  * exactly-once from their table checkpoint instead.
  */
 export function changeSql(c: RowChange, safe: boolean): Stmt[] {
+  const out: Stmt[] = [];
+  pushChangeSql(out, c, safe);
+  return out;
+}
+
+/** {@link changeSql} appending to `out` (no array per change on the hot path). */
+function pushChangeSql(out: Stmt[], c: RowChange, safe: boolean): void {
   const keyed = tablePlan(c.table).identity !== undefined;
   const useSafe = safe && keyed;
   switch (c.type) {
     case 'insert':
-      return [insertSql(c.target, c.table, [c.after ?? []], useSafe)];
+      out.push(insertSql(c.target, c.table, [c.after ?? []], useSafe));
+      return;
     case 'delete':
-      return [deleteSql(c.target, c.table, c.before ?? [])];
+      out.push(deleteSql(c.target, c.table, c.before ?? []));
+      return;
     case 'update': {
       const before = c.before ?? [];
       const after = c.after ?? [];
-      if (!useSafe) return [updateSql(c.target, c.table, before, after)];
-      const out: Stmt[] = [];
+      if (!useSafe) {
+        out.push(updateSql(c.target, c.table, before, after));
+        return;
+      }
       if (keyChanged(c.table, before, after)) out.push(deleteSql(c.target, c.table, before));
       out.push(insertSql(c.target, c.table, [after], true));
-      return out;
+      return;
     }
   }
 }
@@ -172,15 +183,22 @@ export function changeSql(c: RowChange, safe: boolean): Stmt[] {
  * Statements for a batch of changes, in order. With `multipleRows`, runs of inserts into the
  * same table (same mode) become one multi-row INSERT/REPLACE — safe because causality
  * already put conflicting changes in order, and the run has no other change in between.
+ * `forceSafe`: every change in safe mode (a retried batch).
  */
-export function batchSql(changes: { change: RowChange; safe: boolean }[], multipleRows: boolean): Stmt[] {
+export function batchSql(
+  changes: readonly { change: RowChange; safe: boolean }[],
+  multipleRows: boolean,
+  forceSafe = false,
+): Stmt[] {
   const out: Stmt[] = [];
   let run: { change: RowChange; replace: boolean; rows: CellValue[][] } | undefined;
   const flush = (): void => {
     if (run) out.push(insertSql(run.change.target, run.change.table, run.rows, run.replace));
     run = undefined;
   };
-  for (const { change, safe } of changes) {
+  for (const item of changes) {
+    const change = item.change;
+    const safe = item.safe || forceSafe;
     if (multipleRows && change.type === 'insert') {
       const replace = safe && tablePlan(change.table).identity !== undefined;
       if (
@@ -199,7 +217,7 @@ export function batchSql(changes: { change: RowChange; safe: boolean }[], multip
       continue;
     }
     flush();
-    out.push(...changeSql(change, safe));
+    pushChangeSql(out, change, safe);
   }
   flush();
   return out;
