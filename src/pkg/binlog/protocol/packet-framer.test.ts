@@ -57,6 +57,27 @@ describe('PacketFramer', () => {
     assert.ok(f.next()!.payload.equals(exact));
   });
 
+  it('never writes over a payload handed out, however many packets follow', () => {
+    const f = new PacketFramer();
+    const kept: Buffer[] = [];
+    const stream = Buffer.concat(
+      Array.from({ length: 3000 }, (_, i) => pkt(Buffer.alloc(1 + (i % 700), i & 0xff), i & 0xff)),
+    );
+    // Odd chunk sizes: packets straddle chunk and slab boundaries.
+    for (let o = 0; o < stream.length; o += 4093) {
+      f.push(stream.subarray(o, o + 4093));
+      for (let p = f.next(); p; p = f.next()) kept.push(p.payload);
+    }
+    assert.equal(kept.length, 3000);
+    kept.forEach((p, i) => {
+      assert.equal(p.length, 1 + (i % 700));
+      assert.ok(
+        p.every((b) => b === (i & 0xff)),
+        `payload ${i} intact`,
+      );
+    });
+  });
+
   it('keeps working across many packets (buffer reuse and compaction)', () => {
     const f = new PacketFramer();
     let got = 0;
