@@ -5,12 +5,14 @@ import { sleep } from '../pkg/retry/backoff.js';
 import { Applier } from './applier.js';
 import { Causality } from './causality.js';
 import type { CheckpointStore } from './checkpoint.js';
-import type { DmlJob } from './job.js';
+import type { DmlJob, Location } from './job.js';
 
 export interface ApplierPoolOptions {
   cfg: SubTaskConfig;
   store: CheckpointStore;
   logger: Logger;
+  /** Before each commit, with the batch's furthest event end (the exit-safe horizon). */
+  beforeCommit: (end: Location) => Promise<void>;
   /** After each commit (the applied position may move). */
   onApplied: (jobs: DmlJob[]) => void;
 }
@@ -36,7 +38,7 @@ export class ApplierPool {
    * `onFailed` is called as soon as one stops with an error (the reader must stop too).
    */
   start(onFailed: () => void): Promise<void> {
-    const { cfg, store, logger, onApplied } = this.o;
+    const { cfg, store, logger, beforeCommit, onApplied } = this.o;
     this.appliers = [];
     for (let i = 0; i < Math.max(1, cfg.syncer.workerCount); i++) {
       this.appliers.push(
@@ -47,6 +49,7 @@ export class ApplierPool {
           multipleRows: cfg.syncer.multipleRows,
           compact: cfg.syncer.compact,
           checkpoint: store,
+          beforeCommit,
           onApplied,
           logger,
         }),

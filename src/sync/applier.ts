@@ -6,7 +6,7 @@ import type { Logger } from '../pkg/log/logger.js';
 import { Backoff, sleep } from '../pkg/retry/backoff.js';
 import { type CheckpointStore, tableKey } from './checkpoint.js';
 import { compactJobs } from './compact.js';
-import { compareLocation, type DmlJob, formatLocation } from './job.js';
+import { compareLocation, type DmlJob, formatLocation, type Location } from './job.js';
 import { batchSql, formatStmt, type Stmt } from './sql/dml-sql.js';
 
 export interface ApplierOptions {
@@ -18,6 +18,8 @@ export interface ApplierOptions {
   /** `syncer.compact`: fold changes of one row within a batch (see compact.ts). */
   compact?: boolean;
   checkpoint: CheckpointStore;
+  /** Called before each commit with the batch's furthest event end (exit-safe horizon). */
+  beforeCommit: (maxEnd: Location) => Promise<void>;
   /** Called after each commit with the jobs applied. */
   onApplied: (jobs: DmlJob[]) => void;
   logger: Logger;
@@ -28,8 +30,7 @@ export interface ApplierOptions {
 /**
  * One of `worker-count` appliers: takes the jobs causality gave it, in order, and applies
  * them in transactions of up to `batch` jobs (sent as one multi-statement round trip). A
- * keyless table's checkpoint row and the applier's exit-safe row are written inside the same
- * transaction. Retryable errors
+ * keyless table's checkpoint row is written inside the same transaction. Retryable errors
  * (connection loss, deadlock, downstream restart) are retried in place, in safe mode, after
  * dropping what a lost COMMIT may already have applied; any other error stops the applier
  * with a DmError naming the statement and its binlog position.
@@ -161,15 +162,14 @@ export class Applier {
     const ends = new Map<string, DmlJob>();
     for (const j of jobs) if (j.noKey) ends.set(tableKey(j.change.source), j);
     for (const j of ends.values()) stmts.push(this.o.checkpoint.saveTableSql(j.change.source, j.eventEnd));
-    // The exit-safe horizon of this commit, in the same transaction (see checkpoint.ts).
-    let maxEnd = (jobs[0] as DmlJob).eventEnd;
-    for (const j of jobs) if (compareLocation(j.eventEnd, maxEnd) > 0) maxEnd = j.eventEnd;
-    stmts.push(this.o.checkpoint.applierExitSafeSql(this.o.index, maxEnd));
     return stmts;
   }
 
   private async apply(jobs: DmlJob[], forceSafe: boolean): Promise<void> {
     const stmts = this.statements(jobs, forceSafe);
+    let maxEnd = (jobs[0] as DmlJob).eventEnd;
+    for (const j of jobs) if (compareLocation(j.eventEnd, maxEnd) > 0) maxEnd = j.eventEnd;
+    await this.o.beforeCommit(maxEnd);
     const conn = await this.connection();
     await conn.query(`BEGIN;${stmts.map(formatStmt).join(';\n')};COMMIT`);
   }

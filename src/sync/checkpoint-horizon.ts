@@ -26,10 +26,7 @@ export type ControlQuery = (sql: string, params?: unknown[]) => Promise<unknown>
  *   (`ensure`);
  * - the global checkpoint saves the applied position + the schema tracker (`flush`);
  * - on a clean final flush with everything applied up to the read position, the exit-safe
- *   point is cleared, the appliers' exit-safe rows too (a restart then needs no safe-mode
- *   replay).
- * The appliers persist the horizon of their data commits in those commits themselves
- * (`CheckpointStore.applierExitSafeSql`); `ensure` is for the writes outside them (DDL).
+ *   point is cleared (a restart then needs no safe-mode replay).
  * Both writes go through one serial chain, so a checkpoint never overtakes a horizon write
  * started before it (which would let the older exit-safe point land last).
  */
@@ -84,11 +81,6 @@ export class CheckpointHorizon {
       if (!applied) return;
       const clean = final && compareLocation(applied, this.pos.read()) >= 0;
       const exitSafe = clean ? undefined : later(this.persisted, this.pos.seen());
-      if (clean) {
-        // The appliers' rows first: a crash in between leaves the global row's point, further.
-        const c = this.store.clearApplierRowsSql();
-        await this.query(c.sql, c.params);
-      }
       const s = this.store.saveGlobalSql({ location: applied, exitSafe, tables: this.pos.tables() });
       await this.query(s.sql, s.params);
       this.persisted = exitSafe;

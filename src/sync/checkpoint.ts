@@ -1,8 +1,7 @@
-import mysql from 'mysql2';
 import type { Connection, Pool } from '../pkg/db/connect.js';
 import { quoteId, quoteTable } from '../pkg/db/connect.js';
 import type { TableStructure } from '../pkg/schema/table-structure.js';
-import { compareLocation, type Location, type TableName } from './job.js';
+import type { Location, TableName } from './job.js';
 
 type Queryable = Pick<Connection, 'query'> | Pick<Pool, 'query'>;
 
@@ -13,8 +12,7 @@ type Queryable = Pick<Connection, 'query'> | Pick<Pool, 'query'>;
  * been applied lies before it: safe mode stays on until it is passed after a restart) and the
  * tracked schema; plus one row per keyless table, written in the SAME transaction as that
  * table's changes, so those tables (where safe mode cannot make a replay idempotent) are
- * applied exactly once; plus one row per applier (`is_global` = 2) with the exit-safe point
- * it committed with (see `applierExitSafeSql`).
+ * applied exactly once.
  */
 export function checkpointTableName(task: string): string {
   return `${task}_syncer_checkpoint`;
@@ -134,58 +132,6 @@ export class CheckpointStore {
     };
   }
 
-  /**
-   * The furthest exit-safe point the appliers committed with their own transactions (rows
-   * `is_global` = 2, one per applier, see {@link applierExitSafeSql}); undefined when none.
-   */
-  async loadApplierExitSafe(db: Queryable): Promise<Location | undefined> {
-    const [rows] = (await db.query(
-      `SELECT exit_safe_binlog_name AS f, exit_safe_binlog_pos AS p FROM ${this.tbl} WHERE id = ? AND is_global = 2`,
-      [this.sourceId],
-    )) as unknown as [{ f: string | null; p: number | string | null }[]];
-    let max: Location | undefined;
-    for (const r of rows) {
-      if (!r.f) continue;
-      const l = { file: String(r.f), pos: Number(r.p) };
-      if (!max || compareLocation(l, max) > 0) max = l;
-    }
-    return max;
-  }
-
-  /**
-   * Exit-safe row of applier `index`, written inside each of its transactions with the batch's
-   * furthest event end: a commit and the horizon that covers it land together (no separate
-   * write to wait for before the commit). The exit-safe point after a crash is the furthest of
-   * these rows and the global row's.
-   */
-  applierExitSafeSql(index: number, l: Location): { sql: string; params: unknown[] } {
-    // Complete text (no parameters): it is part of every applier transaction, see dml-sql formatStmt.
-    return {
-      sql:
-        `INSERT INTO ${this.tbl} (id, cp_schema, cp_table, exit_safe_binlog_name, exit_safe_binlog_pos, table_info, is_global)` +
-        ` VALUES (${mysql.escape(this.sourceId)}, '', '${applierRowName(index)}', ${mysql.escape(l.file)}, ${Number(l.pos)}, '[]', 2)` +
-        ' ON DUPLICATE KEY UPDATE exit_safe_binlog_name = VALUES(exit_safe_binlog_name), exit_safe_binlog_pos = VALUES(exit_safe_binlog_pos)',
-      params: [],
-    };
-  }
-
-  /** Create the applier rows up front (so appliers' upserts never insert concurrently). */
-  prepareApplierRowsSql(count: number): { sql: string; params: unknown[] } {
-    const n = Math.max(1, count);
-    const params: unknown[] = [];
-    for (let i = 0; i < n; i++) params.push(this.sourceId, applierRowName(i));
-    return {
-      sql: `INSERT IGNORE INTO ${this.tbl} (id, cp_schema, cp_table, exit_safe_binlog_name, exit_safe_binlog_pos, table_info, is_global)
-            VALUES ${Array.from({ length: n }, () => "(?, '', ?, '', 0, '[]', 2)").join(', ')}`,
-      params,
-    };
-  }
-
-  /** Forget the appliers' exit-safe points (clean stop: everything applied). */
-  clearApplierRowsSql(): { sql: string; params: unknown[] } {
-    return { sql: `DELETE FROM ${this.tbl} WHERE id = ? AND is_global = 2`, params: [this.sourceId] };
-  }
-
   /** Table checkpoint upsert, executed inside an applier's transaction. */
   saveTableSql(t: TableName, l: Location): { sql: string; params: unknown[] } {
     return {
@@ -200,11 +146,6 @@ export class CheckpointStore {
   async clear(db: Queryable): Promise<void> {
     await db.query(`DELETE FROM ${this.tbl} WHERE id = ?`, [this.sourceId]);
   }
-}
-
-/** `cp_table` of an applier's exit-safe row (`cp_schema` ''; never a real table's row). */
-function applierRowName(index: number): string {
-  return `#applier-${index}`;
 }
 
 export function tableKey(t: TableName): string {

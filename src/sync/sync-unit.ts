@@ -101,6 +101,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       cfg,
       store: this.store,
       logger: this.log,
+      beforeCommit: (end) => this.ensureHorizon(end),
       onApplied: () => this.advanceApplied(),
     });
     this.ctl = new ControlConnection(cfg.to);
@@ -120,7 +121,7 @@ export class SyncUnit implements Unit<SyncStatus> {
     this.tableCps = await this.store.loadTables(ctl);
     if (cp) {
       this.start = cp.location;
-      this.startExitSafe = await this.foldApplierExitSafe(ctl, cp.exitSafe);
+      this.startExitSafe = cp.exitSafe;
       this.tracker.load(cp.tables);
       this.log.info(
         { checkpoint: formatLocation(cp.location), exitSafe: formatLocation(cp.exitSafe) },
@@ -136,25 +137,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       this.applied.set({ ...this.start });
     }
     this.horizon.resume(this.startExitSafe);
-    const rows = this.store.prepareApplierRowsSql(this.cfg.syncer.workerCount);
-    await ctl.query(rows.sql, rows.params);
     this.gtids.begin(this.cfg.flavor);
-  }
-
-  /**
-   * The exit-safe point after a stop: the furthest of the global row's and the appliers' own
-   * rows (written with their commits). A further applier row is copied into the global row
-   * first, as the appliers of this run overwrite their rows from the replay's positions.
-   */
-  private async foldApplierExitSafe(
-    ctl: Connection,
-    global: Location | undefined,
-  ): Promise<Location | undefined> {
-    const own = await this.store.loadApplierExitSafe(ctl);
-    if (!own || (global && compareLocation(global, own) >= 0)) return global;
-    const s = this.store.saveExitSafeSql(own);
-    await ctl.query(s.sql, s.params);
-    return own;
   }
 
   /**
