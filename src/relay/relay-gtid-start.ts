@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BinlogDecoder, type DecoderOptions } from '../pkg/binlog/decoder.js';
 import { readBinlogFile } from '../pkg/binlog/file-reader.js';
@@ -89,6 +90,9 @@ async function readHeads(relayDir: string): Promise<HeadWithFlavor[]> {
 
 /** GTID_LIST (MariaDB) or PREVIOUS_GTIDS (MySQL) follows the FORMAT_DESCRIPTION at once. */
 async function readHead(path: string): Promise<{ previous: string | undefined; flavor: Flavor | undefined }> {
+  // The writer creates a file before writing its magic: an empty file is not readable yet.
+  const size = (await stat(path).catch(() => undefined))?.size ?? 0;
+  if (size < 4) return { previous: undefined, flavor: undefined };
   let n = 0;
   const decoder = new BinlogDecoder({ verifyChecksum: false });
   for await (const pe of readBinlogFile(path, { decoder, chunkSize: 4096 })) {
