@@ -20,7 +20,10 @@ before(async () => {
     'CREATE DATABASE r1; CREATE TABLE r1.t (id INT PRIMARY KEY, v VARCHAR(100), b VARBINARY(100))',
   );
 });
+/** Relay runs still going: a failed assertion must not leave one reconnecting forever (the file would never exit). */
+const running: AbortController[] = [];
 after(async () => {
+  for (const ac of running) ac.abort();
   await db?.destroy();
 });
 
@@ -28,6 +31,7 @@ after(async () => {
 async function runRelay(relay: Relay): Promise<{ stop: () => Promise<void>; done: Promise<unknown> }> {
   await relay.init();
   const ac = new AbortController();
+  running.push(ac);
   const done = relay.process(ac.signal);
   return {
     done,
@@ -60,6 +64,7 @@ describe('relay from pos 4 under a write load', () => {
     // A reader tailing the relay while it is written.
     const seen: PositionedEvent[] = [];
     const rac = new AbortController();
+    running.push(rac);
     const reader = new RelayReader({ relayDir, start: { file: first, pos: 4 }, pollMs: 20 });
     const reading = (async () => {
       for await (const ev of reader.events(rac.signal)) seen.push({ ...ev, raw: Buffer.alloc(0) });
