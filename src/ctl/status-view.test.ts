@@ -21,7 +21,13 @@ describe('status view', () => {
               name: 't1',
               stage: 'Running',
               unit: 'Load',
-              load: { finishedBytes: 1048576, totalBytes: 4194304, progress: '25.00 %' },
+              load: {
+                finishedBytes: 1048576,
+                totalBytes: 4194304,
+                progress: '25.00 %',
+                rowsPerSecond: 5000,
+                etaSeconds: 75,
+              },
             },
           ],
         },
@@ -49,7 +55,7 @@ describe('status view', () => {
     });
     assert.match(
       text,
-      /source s1 {2}worker w1\n {2}t1 {2}Running {2}Load\n {4}load {2}\[#+-+\] {2}25\.0 % {2}1\.0\/4\.0 MB/,
+      /source s1 {2}worker w1\n {2}t1 {2}Running {2}Load\n {4}load {2}\[#+-+\] {2}25\.0 % {2}1\.0\/4\.0 MB {2}5000 rows\/s {2}ETA 1m15s/,
     );
     assert.match(text, /source s2 {2}worker w2 {2}relay Running/);
     assert.match(text, /sync {2}lag 7 s {2}tps 12 \(total 3\)/);

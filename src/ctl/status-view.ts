@@ -37,7 +37,10 @@ function unitLine(sub: Obj): string {
     const l = obj(sub.load);
     const total = Number(l.totalBytes) || 0;
     const frac = parsePercent(l.progress) ?? (total > 0 ? (Number(l.finishedBytes) || 0) / total : 0);
-    return `load  ${progressBar(frac)}  ${mb(l.finishedBytes)}/${mb(l.totalBytes)} MB`;
+    const eta = Number(l.etaSeconds);
+    const etaText = Number.isFinite(eta) && eta >= 0 ? `  ETA ${duration(eta)}` : '';
+    const rate = l.rowsPerSecond === undefined ? '' : `  ${str(l.rowsPerSecond)} rows/s`;
+    return `load  ${progressBar(frac)}  ${mb(l.finishedBytes)}/${mb(l.totalBytes)} MB${rate}${etaText}`;
   }
   if (unit === 'Sync') {
     const s = obj(sub.sync);
@@ -45,6 +48,14 @@ function unitLine(sub: Obj): string {
     return `sync  ${state}  tps ${str(s.recentTps) || '0'} (total ${str(s.totalTps) || '0'})  at ${str(s.syncerBinlog)} / master ${str(s.masterBinlog)}`;
   }
   return '';
+}
+
+/** 75 → "1m15s". */
+export function duration(secs: number): string {
+  const s = Math.round(secs);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${s % 60}s` : `${Math.floor(m / 60)}h${m % 60}m`;
 }
 
 function mb(v: unknown): string {

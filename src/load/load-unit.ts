@@ -52,6 +52,10 @@ export interface LoadStatus {
   metaBinlogGTID: string;
   bps: number;
   finishedRows: number;
+  /** Rows loaded per second by this run (ours; DM shows bps only). */
+  rowsPerSecond: number;
+  /** Seconds left at this run's byte rate; 0 when done, -1 while unknown (ours). */
+  etaSeconds: number;
 }
 
 /** ER_DUP_KEYNAME: the index exists already. */
@@ -474,14 +478,18 @@ export class LoadUnit implements Unit<LoadStatus> {
 
   status(): LoadStatus {
     const secs = this.startedAt ? (Date.now() - this.startedAt) / 1000 : 0;
+    const bps = secs > 0 ? (this.finishedBytes - this.bytesAtStart) / secs : 0;
+    const left = Math.max(0, this.totalBytes - this.finishedBytes);
     return {
       finishedBytes: this.finishedBytes,
       totalBytes: this.totalBytes,
       progress: this.done ? '100.00 %' : percent(this.finishedBytes, this.totalBytes),
       metaBinlog: this.meta.binlogName ? `(${this.meta.binlogName}, ${this.meta.binlogPos})` : '',
       metaBinlogGTID: this.meta.binlogGtid,
-      bps: secs > 0 ? Math.round((this.finishedBytes - this.bytesAtStart) / secs) : 0,
+      bps: Math.round(bps),
       finishedRows: this.finishedRows,
+      rowsPerSecond: secs > 0 ? Math.round(this.finishedRows / secs) : 0,
+      etaSeconds: this.done || (this.totalBytes > 0 && left === 0) ? 0 : bps > 0 ? Math.ceil(left / bps) : -1,
     };
   }
 

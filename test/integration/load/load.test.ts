@@ -104,6 +104,8 @@ describe('load unit (real MariaDB up and down)', () => {
     await runDump(cfg, work);
     const u = await runLoad(cfg, work);
     assert.equal(u.status().progress, '100.00 %');
+    assert.equal(u.status().etaSeconds, 0);
+    assert.ok(u.status().rowsPerSecond > 0);
     assert.match(u.status().metaBinlog, /^\(mariadb-bin\.\d+, \d+\)$/);
     assert.deepEqual(await crcSum(down, 'merged', 't'), await crcSum(up, 'shard_db', 'all_rows'));
     assert.deepEqual(
