@@ -17,7 +17,14 @@ import { DdlExecutor } from './ddl/ddl-executor.js';
 import { OnlineDdlStore, onlineDdlRules } from './ddl/online-ddl.js';
 import { EventFilters } from './event-filters.js';
 import { ExecutedGtids } from './executed-gtids.js';
-import { compareLocation, type DmlJob, formatLocation, type Location, type TableName } from './job.js';
+import {
+  compareLocation,
+  type DmlJob,
+  formatLocation,
+  type Location,
+  type RowChange,
+  type TableName,
+} from './job.js';
 import { MasterPosition } from './master-position.js';
 import { rowChanges } from './row-changes.js';
 import { openEvents, resolveStartMeta, type StartPoint } from './start-location.js';
@@ -239,7 +246,8 @@ export class SyncUnit implements Unit<SyncStatus> {
       let sinceYield = 0;
       for await (const pe of this.events(inner.signal)) {
         if (inner.signal.aborted) break;
-        await this.handle(pe);
+        const wait = this.handle(pe);
+        if (wait) await wait;
         // While events are buffered the reader runs on microtasks alone and starves the
         // appliers' socket callbacks (measured: event-loop delay p50 200–1100 ms during
         // catch-up). Yield to I/O every few hundred events.
@@ -283,22 +291,28 @@ export class SyncUnit implements Unit<SyncStatus> {
 
   // ---- event handling ---------------------------------------------------------------
 
-  private async handle(pe: PositionedEvent): Promise<void> {
+  /**
+   * Handle one event. A promise only when it has to wait (DDL, a full applier queue, a table
+   * structure to load): most events cost no promise and no microtask hop.
+   */
+  private handle(pe: PositionedEvent): Promise<void> | undefined {
     const ev = pe.event;
     this.stats.record();
     this.gtids.observe(ev);
     if (ev.type === 'rotate') {
       if (ev.nextFile) this.readLoc = { ...this.readLoc, file: ev.nextFile, pos: ev.position };
-      return;
+      return undefined;
     }
-    if (ev.type === 'heartbeat' || ev.type === 'heartbeat_v2' || ev.type === 'format_description') return;
+    if (ev.type === 'heartbeat' || ev.type === 'heartbeat_v2' || ev.type === 'format_description')
+      return undefined;
     const end: Location = { file: pe.file, pos: pe.nextPos };
     this.seenLoc = end;
+    let wait: Promise<void> | undefined;
     switch (ev.type) {
       case 'write_rows':
       case 'update_rows':
       case 'delete_rows':
-        await this.handleRows(ev, pe, end);
+        wait = this.handleRows(ev, pe, end);
         break;
       case 'xid':
         this.boundary(end, ev.header.timestamp);
@@ -310,13 +324,19 @@ export class SyncUnit implements Unit<SyncStatus> {
           this.boundary(end, ev.header.timestamp);
           break;
         }
-        await this.handleQuery(ev.schema, ev.query, pe, end, ev.header.timestamp);
+        wait = this.handleQuery(ev.schema, ev.query, pe, end, ev.header.timestamp);
         break;
       }
       default:
         break;
     }
+    if (wait) {
+      return wait.then(() => {
+        this.readLoc = end;
+      });
+    }
     this.readLoc = end;
+    return undefined;
   }
 
   private boundary(end: Location, ts: number): void {
@@ -354,9 +374,20 @@ export class SyncUnit implements Unit<SyncStatus> {
     return t;
   }
 
-  private async handleRows(ev: RowsEvent, pe: PositionedEvent, end: Location): Promise<void> {
-    if (!this.filters.allowRows(ev)) return;
-    const t = await this.structureOf(ev.schema, ev.table);
+  private handleRows(ev: RowsEvent, pe: PositionedEvent, end: Location): Promise<void> | undefined {
+    if (!this.filters.allowRows(ev)) return undefined;
+    const tracked = this.tracker.get(ev.schema, ev.table);
+    if (!tracked) return this.structureOf(ev.schema, ev.table).then((t) => this.rowsOf(ev, pe, end, t));
+    return this.rowsOf(ev, pe, end, tracked);
+  }
+
+  /** Dispatch the row changes of one event; a promise only once a dispatch has to wait. */
+  private rowsOf(
+    ev: RowsEvent,
+    pe: PositionedEvent,
+    end: Location,
+    t: TableStructure | undefined,
+  ): Promise<void> | undefined {
     if (!t) {
       throw dmError(
         E.syncSchemaUnknown,
@@ -368,22 +399,57 @@ export class SyncUnit implements Unit<SyncStatus> {
     }
     const noKey = identityKey(t) === undefined;
     const tcp = noKey ? this.tableCps.get(tableKey({ schema: ev.schema, table: ev.table })) : undefined;
-    if (tcp && compareLocation(end, tcp) <= 0) return; // already applied with its table checkpoint
+    if (tcp && compareLocation(end, tcp) <= 0) return undefined; // already applied with its table checkpoint
     const target: TableName = this.filters.route(ev.schema, ev.table);
-    // Column names only for expression filters (an array per event otherwise wasted).
-    const names = this.filters.hasExpressionRules(ev.schema, ev.table)
-      ? t.columns.map((c) => c.name)
-      : undefined;
-    const safe = this.safeFor(end);
-    const eventPos = { file: pe.file, pos: pe.pos };
-    for (const change of rowChanges(ev, t, target)) {
-      if (names && this.filters.skipChange(ev.schema, ev.table, names, change)) continue;
-      const keys = changeKeys(change);
-      // The seq is taken before a possible drain: harmless, nothing else takes one meanwhile.
-      const job: DmlJob = { seq: this.applied.nextSeq(), change, keys, eventPos, eventEnd: end, safe, noKey };
+    const ctx: RowsContext = {
+      ev,
+      // Column names only for expression filters (an array per event otherwise wasted).
+      names: this.filters.hasExpressionRules(ev.schema, ev.table) ? t.columns.map((c) => c.name) : undefined,
+      safe: this.safeFor(end),
+      eventPos: { file: pe.file, pos: pe.pos },
+      end,
+      noKey,
+    };
+    const changes = rowChanges(ev, t, target);
+    for (let i = 0; i < changes.length; i++) {
+      const job = this.jobOf(changes[i] as RowChange, ctx);
+      if (!job) continue;
       const wait = this.pool.dispatch(job);
-      if (wait) await wait;
+      if (wait) return this.dispatchRest(wait, changes, i + 1, ctx);
     }
+    return undefined;
+  }
+
+  /** After a dispatch had to wait: the event's remaining changes, in order. */
+  private async dispatchRest(
+    wait: Promise<void>,
+    changes: RowChange[],
+    from: number,
+    ctx: RowsContext,
+  ): Promise<void> {
+    await wait;
+    for (let i = from; i < changes.length; i++) {
+      const job = this.jobOf(changes[i] as RowChange, ctx);
+      if (!job) continue;
+      const w = this.pool.dispatch(job);
+      if (w) await w;
+    }
+  }
+
+  /** The job of one change (undefined when an expression filter drops it). */
+  private jobOf(change: RowChange, ctx: RowsContext): DmlJob | undefined {
+    const { ev, names } = ctx;
+    if (names && this.filters.skipChange(ev.schema, ev.table, names, change)) return undefined;
+    // The seq is taken before a possible drain: harmless, nothing else takes one meanwhile.
+    return {
+      seq: this.applied.nextSeq(),
+      change,
+      keys: changeKeys(change),
+      eventPos: ctx.eventPos,
+      eventEnd: ctx.end,
+      safe: ctx.safe,
+      noKey: ctx.noKey,
+    };
   }
 
   /** Move the applied position to the last boundary whose jobs are all applied. */
@@ -446,6 +512,16 @@ export class SyncUnit implements Unit<SyncStatus> {
     await this.up?.end().catch(() => undefined);
     this.up = undefined;
   }
+}
+
+/** What the changes of one ROWS event share. */
+interface RowsContext {
+  ev: RowsEvent;
+  names: string[] | undefined;
+  safe: boolean;
+  eventPos: Location;
+  end: Location;
+  noKey: boolean;
 }
 
 function isAbortLike(err: unknown): boolean {
