@@ -127,8 +127,12 @@ export class SourceWorker {
   /** The bound source's relay directory when relay is enabled, else ''. */
   relayDir(): string {
     if (!this.sourceCfg || (!this.sourceCfg.enableRelay && !this.relay)) return '';
-    // Same resolution as the relay unit: relative to the worker's work dir.
-    const d = this.sourceCfg.relayDir || 'relay-dir';
+    return this.relayDirOf(this.sourceCfg);
+  }
+
+  /** Same resolution as the relay unit: relative to the worker's work dir. */
+  private relayDirOf(cfg: SourceConfig): string {
+    const d = cfg.relayDir || 'relay-dir';
     return isAbsolute(d) ? d : join(this.o.deps.workDir, d);
   }
 
@@ -260,8 +264,7 @@ export class SourceWorker {
    * subtasks need (relay-start.ts); undefined = the relay's own default.
    */
   private async relayStart(cfg: SourceConfig): Promise<BinlogLocation | undefined> {
-    const d = cfg.relayDir || 'relay-dir';
-    if (readIndex(isAbsolute(d) ? d : join(this.o.deps.workDir, d)).length > 0) return undefined;
+    if (readIndex(this.relayDirOf(cfg)).length > 0) return undefined;
     const start = await relayStartFor(
       [...this.configs].map(([task, c]) => ({
         cfg: c.cfg,
