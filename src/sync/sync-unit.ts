@@ -1,32 +1,24 @@
-import type { PositionedEvent, RowsEvent } from '../pkg/binlog/types.js';
+import type { PositionedEvent } from '../pkg/binlog/types.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
-import { asDmError, type DmError, dmError, E, isDmError } from '../pkg/errors/index.js';
+import { asDmError, type DmError, E, isDmError } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { SchemaTracker } from '../pkg/schema/schema-tracker.js';
-import { identityKey, type TableStructure } from '../pkg/schema/table-structure.js';
+import type { TableStructure } from '../pkg/schema/table-structure.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
 import { AppliedPosition } from './applied-position.js';
 import { ApplierPool } from './applier-pool.js';
 import { operatedQuery } from './binlog-operator.js';
-import { changeKeys } from './causality.js';
-import { CheckpointStore, tableKey } from './checkpoint.js';
+import { CheckpointStore } from './checkpoint.js';
 import { CheckpointHorizon } from './checkpoint-horizon.js';
 import { ControlConnection } from './control-connection.js';
 import { DdlExecutor } from './ddl/ddl-executor.js';
 import { OnlineDdlStore, onlineDdlRules } from './ddl/online-ddl.js';
 import { EventFilters } from './event-filters.js';
 import { ExecutedGtids } from './executed-gtids.js';
-import {
-  compareLocation,
-  type DmlJob,
-  formatLocation,
-  type Location,
-  type RowChange,
-  type TableName,
-} from './job.js';
+import { compareLocation, formatLocation, type Location } from './job.js';
 import { MasterPosition } from './master-position.js';
-import { rowChanges } from './row-changes.js';
+import { RowsDispatcher } from './rows-dispatcher.js';
 import { openEvents, resolveStartMeta, type StartPoint } from './start-location.js';
 import { loadStructure, replicatedTables } from './structure-source.js';
 import { SyncStats } from './sync-stats.js';
@@ -41,7 +33,7 @@ import { parseDurationMs, type SyncStatus } from './sync-status.js';
  * persisted before any applier commits past it, and a restart runs in safe mode until it is
  * passed (checkpoint-horizon.ts); keyless tables carry their own checkpoint in their data
  * transactions. This file is the pipeline's driver; the parts it drives, one concept each:
- * applier-pool.ts (causality + appliers), applied-position.ts, checkpoint-horizon.ts,
+ * applier-pool.ts (causality + appliers), rows-dispatcher.ts (ROWS events → jobs), applied-position.ts, checkpoint-horizon.ts,
  * control-connection.ts, executed-gtids.ts, master-position.ts, sync-stats.ts.
  */
 export class SyncUnit implements Unit<SyncStatus> {
@@ -57,6 +49,7 @@ export class SyncUnit implements Unit<SyncStatus> {
   private readonly horizon: CheckpointHorizon;
   private up: Connection | undefined;
   private readonly pool: ApplierPool;
+  private readonly rows: RowsDispatcher;
   private start: StartPoint = { file: '', pos: 4 };
   private startExitSafe: Location | undefined;
   private tableCps = new Map<string, Location>();
@@ -110,6 +103,15 @@ export class SyncUnit implements Unit<SyncStatus> {
       logger: this.log,
       beforeCommit: (end) => this.ensureHorizon(end),
       onApplied: () => this.advanceApplied(),
+    });
+    this.rows = new RowsDispatcher({
+      tracker: this.tracker,
+      filters: this.filters,
+      pool: this.pool,
+      applied: this.applied,
+      tableCheckpoint: (key) => this.tableCps.get(key),
+      safeFor: (end) => this.safeFor(end),
+      loadStructure: (schema, table) => this.loadStructure(schema, table),
     });
     this.ctl = new ControlConnection(cfg.to);
     this.horizon = new CheckpointHorizon(this.store, (sql, params) => this.ctl.query(sql, params), {
@@ -312,7 +314,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       case 'write_rows':
       case 'update_rows':
       case 'delete_rows':
-        wait = this.handleRows(ev, pe, end);
+        wait = this.rows.handle(ev, pe, end);
         break;
       case 'xid':
         this.boundary(end, ev.header.timestamp);
@@ -363,93 +365,6 @@ export class SyncUnit implements Unit<SyncStatus> {
   private safeFor(end: Location): boolean {
     if (this.cfg.syncer.safeMode || Date.now() < this.safeUntil) return true;
     return this.startExitSafe !== undefined && compareLocation(end, this.startExitSafe) <= 0;
-  }
-
-  private async structureOf(schema: string, table: string): Promise<TableStructure | undefined> {
-    let t = this.tracker.get(schema, table);
-    if (t) return t;
-    // Not tracked (e.g. allowed only by a later config change): best effort, today's shape.
-    t = await this.loadStructure(schema, table);
-    if (t) this.tracker.put(t);
-    return t;
-  }
-
-  private handleRows(ev: RowsEvent, pe: PositionedEvent, end: Location): Promise<void> | undefined {
-    if (!this.filters.allowRows(ev)) return undefined;
-    const tracked = this.tracker.get(ev.schema, ev.table);
-    if (!tracked) return this.structureOf(ev.schema, ev.table).then((t) => this.rowsOf(ev, pe, end, t));
-    return this.rowsOf(ev, pe, end, tracked);
-  }
-
-  /** Dispatch the row changes of one event; a promise only once a dispatch has to wait. */
-  private rowsOf(
-    ev: RowsEvent,
-    pe: PositionedEvent,
-    end: Location,
-    t: TableStructure | undefined,
-  ): Promise<void> | undefined {
-    if (!t) {
-      throw dmError(
-        E.syncSchemaUnknown,
-        `table ${ev.schema}.${ev.table} is not known to the schema tracker`,
-        {
-          context: { binlogPosition: formatLocation({ file: pe.file, pos: pe.pos }) },
-        },
-      );
-    }
-    const noKey = identityKey(t) === undefined;
-    const tcp = noKey ? this.tableCps.get(tableKey({ schema: ev.schema, table: ev.table })) : undefined;
-    if (tcp && compareLocation(end, tcp) <= 0) return undefined; // already applied with its table checkpoint
-    const target: TableName = this.filters.route(ev.schema, ev.table);
-    const ctx: RowsContext = {
-      ev,
-      // Column names only for expression filters (an array per event otherwise wasted).
-      names: this.filters.hasExpressionRules(ev.schema, ev.table) ? t.columns.map((c) => c.name) : undefined,
-      safe: this.safeFor(end),
-      eventPos: { file: pe.file, pos: pe.pos },
-      end,
-      noKey,
-    };
-    const changes = rowChanges(ev, t, target);
-    for (let i = 0; i < changes.length; i++) {
-      const job = this.jobOf(changes[i] as RowChange, ctx);
-      if (!job) continue;
-      const wait = this.pool.dispatch(job);
-      if (wait) return this.dispatchRest(wait, changes, i + 1, ctx);
-    }
-    return undefined;
-  }
-
-  /** After a dispatch had to wait: the event's remaining changes, in order. */
-  private async dispatchRest(
-    wait: Promise<void>,
-    changes: RowChange[],
-    from: number,
-    ctx: RowsContext,
-  ): Promise<void> {
-    await wait;
-    for (let i = from; i < changes.length; i++) {
-      const job = this.jobOf(changes[i] as RowChange, ctx);
-      if (!job) continue;
-      const w = this.pool.dispatch(job);
-      if (w) await w;
-    }
-  }
-
-  /** The job of one change (undefined when an expression filter drops it). */
-  private jobOf(change: RowChange, ctx: RowsContext): DmlJob | undefined {
-    const { ev, names } = ctx;
-    if (names && this.filters.skipChange(ev.schema, ev.table, names, change)) return undefined;
-    // The seq is taken before a possible drain: harmless, nothing else takes one meanwhile.
-    return {
-      seq: this.applied.nextSeq(),
-      change,
-      keys: changeKeys(change),
-      eventPos: ctx.eventPos,
-      eventEnd: ctx.end,
-      safe: ctx.safe,
-      noKey: ctx.noKey,
-    };
   }
 
   /** Move the applied position to the last boundary whose jobs are all applied. */
@@ -512,16 +427,6 @@ export class SyncUnit implements Unit<SyncStatus> {
     await this.up?.end().catch(() => undefined);
     this.up = undefined;
   }
-}
-
-/** What the changes of one ROWS event share. */
-interface RowsContext {
-  ev: RowsEvent;
-  names: string[] | undefined;
-  safe: boolean;
-  eventPos: Location;
-  end: Location;
-  noKey: boolean;
 }
 
 function isAbortLike(err: unknown): boolean {
