@@ -136,6 +136,15 @@ export class RelayWriter {
       await fh.truncate(0);
       await fh.close();
     }
+    if (r.hasFde && r.lastTypeCode === EventType.ROTATE) {
+      // Finished by its ROTATE, but a crash came before the in-use flag was cleared.
+      const fh = await open(join(this.dir, last), 'r+');
+      try {
+        await clearInUse(fh);
+      } finally {
+        await fh.close();
+      }
+    }
     if (meta && meta.binlogName === last && meta.binlogPos > this.size) {
       // The meta ran ahead of the file (cannot happen with our ordering, but the file wins).
       this.gtid = '';
@@ -354,11 +363,7 @@ export class RelayWriter {
   /** Clear LOG_EVENT_BINLOG_IN_USE_F in the file's FDE, as the server does when it closes a binlog. */
   private async markClosed(): Promise<void> {
     if (!this.fh || !this.hasFde) return;
-    const b = Buffer.alloc(1);
-    await this.fh.read(b, 0, 1, 4 + 17);
-    b[0] = (b[0] ?? 0) & ~LOG_EVENT_BINLOG_IN_USE_F;
-    await this.fh.write(b, 0, 1, 4 + 17);
-    await this.fh.datasync();
+    await clearInUse(this.fh);
   }
 
   private async closeFile(): Promise<void> {
@@ -370,6 +375,16 @@ export class RelayWriter {
 }
 
 /** Events after which the relay hands its buffer to the file. */
+/** Clear LOG_EVENT_BINLOG_IN_USE_F in the flags of the FDE at offset 4 (durably). Idempotent. */
+async function clearInUse(fh: FileHandle): Promise<void> {
+  const b = Buffer.alloc(1);
+  await fh.read(b, 0, 1, 4 + 17);
+  if (((b[0] ?? 0) & LOG_EVENT_BINLOG_IN_USE_F) === 0) return;
+  b[0] = (b[0] ?? 0) & ~LOG_EVENT_BINLOG_IN_USE_F;
+  await fh.write(b, 0, 1, 4 + 17);
+  await fh.datasync();
+}
+
 function isTxnBoundary(ev: PositionedEvent): boolean {
   const e = ev.event;
   if (e.type === 'xid') return true;

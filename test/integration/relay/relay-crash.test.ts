@@ -87,7 +87,13 @@ describe('relay writer killed with SIGKILL mid-stream', () => {
         const up = readFileSync(join(db.dataDir, f));
         const mine = readFileSync(join(relayDir, sub(), f));
         assert.equal(mine.length, up.length, `${f} size`);
-        assert.ok(mine.equals(up), `${f} differs`);
+        if (!mine.equals(up)) {
+          let at = 0;
+          while (at < up.length && mine[at] === up[at]) at++;
+          assert.fail(
+            `${f} differs first at offset ${at}: relay ${mine.subarray(at, at + 8).toString('hex')} upstream ${up.subarray(at, at + 8).toString('hex')}`,
+          );
+        }
         const mb = await mariadbBinlog(join(relayDir, sub(), f));
         assert.equal(mb.code, 0, mb.err);
       }
