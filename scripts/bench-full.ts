@@ -135,15 +135,17 @@ async function ours(up: MariadbInstance, down: MariadbInstance, rows: number, po
   const d = await runUnit('dump', cfg, work);
   const l = await runUnit('load', cfg, work);
   await verify(up, down, `dm ${label}`);
-  // The same dump with its sessions in worker threads (DM_DUMP_THREADS=auto), timed alone.
-  const dt = await runUnit('dump', cfg, tempDir('dm-bench-t-'), { DM_DUMP_THREADS: 'auto' });
-  log(`dm ${label}: dump with worker-thread sessions ${dt.secs.toFixed(1)}s (RSS ${dt.rssMb.toFixed(0)} MB)`);
+  // The same dump with every session in the main thread (DM_DUMP_THREADS=0), timed alone.
+  const dt = await runUnit('dump', cfg, tempDir('dm-bench-t-'), { DM_DUMP_THREADS: '0' });
+  log(
+    `dm ${label}: dump with all sessions in one thread ${dt.secs.toFixed(1)}s (RSS ${dt.rssMb.toFixed(0)} MB)`,
+  );
   rmSync(work, { recursive: true, force: true });
   const secs = d.secs + l.secs;
   log(
     `dm ${label} pool=${pool}: dump ${d.secs.toFixed(1)}s (RSS ${d.rssMb.toFixed(0)} MB) + load ${l.secs.toFixed(1)}s (RSS ${l.rssMb.toFixed(0)} MB) = ${secs.toFixed(1)}s, ${(rows / secs).toFixed(0)} rows/s`,
   );
-  return { secs, rss: Math.max(d.rssMb, l.rssMb, dt.rssMb), threadedSecs: dt.secs + l.secs };
+  return { pool, secs, rss: Math.max(d.rssMb, l.rssMb, dt.rssMb), oneThreadSecs: dt.secs + l.secs };
 }
 
 async function main(): Promise<void> {
@@ -163,8 +165,8 @@ async function main(): Promise<void> {
 
     const rows = await prepare(up, SIZE, WIDE);
     log(`full dataset: ${rows} rows (sysbench 4 x ${SIZE} + wide ${WIDE})`);
-    const results: { pool: number; secs: number; rss: number; threadedSecs: number }[] = [];
-    for (const pool of POOLS) results.push({ pool, ...(await ours(up, down, rows, pool, 'full')) });
+    const results: { pool: number; secs: number; rss: number; oneThreadSecs: number }[] = [];
+    for (const pool of POOLS) results.push(await ours(up, down, rows, pool, 'full'));
 
     await resetDown(down);
     const work = tempDir('dm-bench-my-');
@@ -196,11 +198,13 @@ async function main(): Promise<void> {
     for (const r of results) {
       log(`ratio dm(pool=${r.pool}) / mydumper+myloader time: ${(r.secs / mySecs).toFixed(2)}`);
       log(
-        `ratio dm(pool=${r.pool}, dump sessions in worker threads) / mydumper+myloader time: ${(r.threadedSecs / mySecs).toFixed(2)}`,
+        `ratio dm(pool=${r.pool}, dump in one thread) / mydumper+myloader time: ${(r.oneThreadSecs / mySecs).toFixed(2)}`,
       );
     }
-    const big = Math.max(...results.map((r) => r.rss));
-    log(`dm peak RSS: ${s.rss.toFixed(0)} MB at ${small} rows, ${big.toFixed(0)} MB at ${rows} rows`);
+    for (const r of results) {
+      const note = r.pool === s.pool ? ` (${s.rss.toFixed(0)} MB at ${small} rows)` : '';
+      log(`dm peak RSS pool=${r.pool}: ${r.rss.toFixed(0)} MB at ${rows} rows${note}`);
+    }
   } finally {
     await Promise.all([up.destroy(), down.destroy()]);
   }

@@ -114,15 +114,16 @@ async function lockedPos(c: Connection, isMariadb: boolean): Promise<BinlogMeta>
 }
 
 /**
- * Sessions in this thread, or spread over `DM_DUMP_THREADS` worker threads (`auto`: one
- * per core). In-process is the default: on the 2-core machine we measure on, threads did
- * not pay for their extra CPU (see docs/ARCHITECTURE.md, benchmarks).
+ * Sessions spread over worker threads, one per core (`DM_DUMP_THREADS=n` caps them at n), or
+ * all in this thread with `DM_DUMP_THREADS=0`. Threads are the default: rendering rows is the
+ * dump's CPU cost, and `npm run bench:full` measured the 2.1 M-row dump at 4.8 s with threads
+ * against 6.5 s in one thread on 2 cores.
  */
 function defaultOpener(): (from: DbConfig) => Promise<DumpSession> {
   const env = process.env.DM_DUMP_THREADS ?? '';
-  if (env === 'auto') return new SessionThreads().open;
+  if (env === '0') return LocalSession.open;
   const n = Number(env);
-  return Number.isInteger(n) && n > 0 ? new SessionThreads(n).open : LocalSession.open;
+  return new SessionThreads(env !== '' && Number.isInteger(n) && n > 0 ? n : undefined).open;
 }
 
 async function connectAll(o: SnapshotOptions): Promise<DumpSession[]> {

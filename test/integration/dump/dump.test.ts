@@ -45,9 +45,9 @@ describe('dump unit (real MariaDB up and down)', () => {
     ['lock', ''],
     ['none', ''],
     ['auto', ''],
-    ['flush', '2'],
+    ['flush', '0'],
   ] as [Consistency, string][]) {
-    const on = threads ? ` (sessions in ${threads} worker threads)` : '';
+    const on = threads === '0' ? ' (all sessions in one thread)' : '';
     it(`consistency=${mode}${on}: every type, edge-case table and view round-trips byte-identical`, async (t) => {
       await resetDown();
       process.env.DM_DUMP_THREADS = threads;
