@@ -197,6 +197,27 @@ describe('dump unit (real MariaDB up and down)', () => {
     }
   });
 
+  it('pause (abort) in the middle of a chunk stops the dump threads promptly, without an error', async () => {
+    await up.query(
+      "DROP DATABASE IF EXISTS ab; CREATE DATABASE ab; CREATE TABLE ab.t (id INT PRIMARY KEY, p VARCHAR(200)); INSERT INTO ab.t SELECT seq, REPEAT('x', 200) FROM ab.seq_1_to_300000",
+    );
+    const u = new DumpUnit(fullConfig(up, down, { name: 'ab', doDbs: ['ab'], rows: 20000 }), {
+      logger: silentLogger,
+      workDir: tempDir('dm-dump-'),
+    });
+    await u.init();
+    const ac = new AbortController();
+    const run = u.process(ac.signal);
+    while (u.status().finishedRows === 0) await new Promise((r) => setTimeout(r, 5));
+    const t0 = Date.now();
+    ac.abort();
+    const r = await run;
+    await u.close();
+    assert.deepEqual(r, { finished: false, errors: [] });
+    assert.ok(Date.now() - t0 < 5000, `abort took ${Date.now() - t0} ms`);
+    assert.ok(u.status().finishedRows < 300000, 'stopped part-way');
+  });
+
   it('without RELOAD: flush and lock fail with a coded privilege error; auto falls back to snapshot', async () => {
     const work = tempDir('dm-dump-');
     for (const [mode, user, pw] of [
