@@ -82,6 +82,22 @@ export class CheckpointStore {
     };
   }
 
+  /**
+   * The exit-safe point of a global row that has no position yet: a crash after an applier
+   * committed but before the first checkpoint flush leaves only this (written before the
+   * commit). The restart from the task's start must then replay in safe mode up to it.
+   */
+  async loadExitSafeOnly(db: Queryable): Promise<Location | undefined> {
+    const [rows] = (await db.query(
+      `SELECT exit_safe_binlog_name AS f, exit_safe_binlog_pos AS p, exit_safe_binlog_gtid AS g
+         FROM ${this.tbl} WHERE id = ? AND is_global = 1`,
+      [this.sourceId],
+    )) as unknown as [{ f: string | null; p: number | string | null; g: string | null }[]];
+    const r = rows[0];
+    if (!r?.f) return undefined;
+    return { file: String(r.f), pos: Number(r.p), ...(r.g ? { gtid: String(r.g) } : {}) };
+  }
+
   /** Table checkpoints of keyless tables: `schema.table` (lower case) → location. */
   async loadTables(db: Queryable): Promise<Map<string, Location>> {
     const [rows] = (await db.query(

@@ -138,6 +138,8 @@ export class SyncUnit implements Unit<SyncStatus> {
       );
     } else {
       this.start = await resolveStartMeta(this.cfg, this.deps.workDir);
+      // Killed before the first checkpoint flush, changes up to this point may be applied.
+      this.startExitSafe = await this.store.loadExitSafeOnly(ctl);
       await this.preloadTracker();
     }
     if ('file' in this.start) {

@@ -8,21 +8,31 @@ import { tempDir } from '../../harness/tmp.js';
 import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
 /** Start the sync unit in a child process; resolves once it reports running. */
-async function startRunner(arg: unknown): Promise<ChildProcess> {
+async function startRunner(arg: unknown): Promise<{ child: ChildProcess; failed: Promise<never> }> {
   const child = trackChild(
     spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/sync-runner.ts', JSON.stringify(arg)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     }),
   );
-  await new Promise<void>((resolve, reject) => {
-    let buf = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      if (buf.includes('"running"')) resolve();
+  let buf = '';
+  // Rejects if the runner ends on its own (its unit stopped with an error): the test then
+  // fails with the runner's words at once instead of waiting for equality in vain.
+  const failed = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => {
+      if (signal !== 'SIGKILL' && signal !== 'SIGTERM') reject(new Error(`runner exited (${code}): ${buf}`));
     });
-    child.once('exit', (code) => reject(new Error(`runner exited early (${code}): ${buf}`)));
   });
-  return child;
+  failed.catch(() => undefined);
+  await Promise.race([
+    new Promise<void>((resolve) => {
+      child.stdout?.on('data', (d: Buffer) => {
+        buf += d.toString();
+        if (buf.includes('"running"')) resolve();
+      });
+    }),
+    failed,
+  ]);
+  return { child, failed };
 }
 
 describe('sync unit: kill -9 at random moments under heavy writes', () => {
@@ -69,14 +79,16 @@ describe('sync unit: kill -9 at random moments under heavy writes', () => {
     };
     const writers = [1, 2, 3].map((w) => writer(w));
     for (let round = 0; round < 4; round++) {
-      child = await startRunner(arg);
-      await new Promise((r) => setTimeout(r, 700 + Math.random() * 1500));
+      const r = await startRunner(arg);
+      child = r.child;
+      await Promise.race([new Promise((res) => setTimeout(res, 700 + Math.random() * 1500)), r.failed]);
       await killChild(child);
     }
     stop = true;
     await Promise.all(writers);
-    child = await startRunner(arg);
-    await waitEqual(up, down, 'c1', 90_000);
+    const last = await startRunner(arg);
+    child = last.child;
+    await Promise.race([waitEqual(up, down, 'c1', 90_000), last.failed]);
     await stopChild(child);
     child = undefined;
     for (const t of ['pk', 'nopk']) assert.deepEqual(await crcSum(down, 'c1', t), await crcSum(up, 'c1', t));
