@@ -22,7 +22,7 @@
 /** A CREATE TABLE without its secondary indexes, and the index clauses to add afterwards. */
 export interface DeferredIndexes {
   create: string;
-  /** Index names, in definition order (to skip those that already exist on a resume). */
+  /** Index names, in definition order. */
   names: string[];
   /** `ADD KEY \`k\` (…)` clauses, one per name, same order. */
   clauses: string[];
@@ -57,12 +57,7 @@ export function deferSecondaryIndexes(createSql: string): DeferredIndexes {
   return { create: out.join('\n'), names, clauses };
 }
 
-/** `ALTER TABLE db.t ADD KEY …, ADD KEY …` for the clauses whose index does not exist yet. */
-export function addIndexesSql(
-  qualifiedTable: string,
-  d: Pick<DeferredIndexes, 'names' | 'clauses'>,
-  existing: ReadonlySet<string>,
-): string | null {
-  const want = d.clauses.filter((_, i) => !existing.has((d.names[i] ?? '').toLowerCase()));
-  return want.length === 0 ? null : `ALTER TABLE ${qualifiedTable} ${want.join(', ')}`;
+/** `ALTER TABLE db.t ADD KEY …, ADD KEY …` (one statement builds them all), null if none. */
+export function addIndexesSql(qualifiedTable: string, d: Pick<DeferredIndexes, 'clauses'>): string | null {
+  return d.clauses.length === 0 ? null : `ALTER TABLE ${qualifiedTable} ${d.clauses.join(', ')}`;
 }

@@ -23,23 +23,11 @@ import {
   readCheckpoints,
   upsertCheckpoints,
 } from './checkpoint.js';
-import { addIndexesSql, type DeferredIndexes, deferSecondaryIndexes } from './deferred-indexes.js';
 import { type DataFile, type DumpFiles, scanDumpDir } from './dump-files.js';
 import { DumpLineSplitter } from './line-splitter.js';
+import { SchemaLoader } from './schema-loader.js';
 import { SqlSplitter, type Statement } from './sql-splitter.js';
-import {
-  bytesView,
-  classify,
-  fromBytesView,
-  q,
-  rewriteCreateDatabase,
-  rewriteCreateTable,
-  rewriteCreateView,
-  rewriteInsert,
-  routeViewBody,
-  splitInsert,
-  stripDefiner,
-} from './statement-rewrite.js';
+import { bytesView, classify, rewriteInsert, splitInsert } from './statement-rewrite.js';
 
 /** query-status `load` section: DM's fields plus ours. */
 export interface LoadStatus {
@@ -58,8 +46,6 @@ export interface LoadStatus {
   etaSeconds: number;
 }
 
-/** ER_DUP_KEYNAME: the index exists already. */
-const ER_DUP_KEYNAME = 1061;
 /** Commit (with the checkpoint) after this many statement bytes: bounded transactions. */
 const TX_BYTES = 8 * 1024 * 1024;
 /** File read size: memory per connection is about this plus one statement. */
@@ -113,8 +99,7 @@ export class LoadUnit implements Unit<LoadStatus> {
   private done = false;
   private maxStatement = 16 * 1024 * 1024;
   private router: TableRouter;
-  /** Secondary indexes of each target table (`db.table`), added once its data is in. */
-  private deferred = new Map<string, DeferredIndexes & { table: string }>();
+  private readonly schema: SchemaLoader;
   private rowsCounter?: Counter<'task' | 'source_id'>;
   private bytesCounter?: Counter<'task' | 'source_id'>;
 
@@ -125,6 +110,7 @@ export class LoadUnit implements Unit<LoadStatus> {
     this.log = deps.logger.child({ unit: 'load', task: cfg.name, source: cfg.sourceId });
     this.dir = dumpDir(cfg, deps.workDir);
     this.router = new TableRouter(cfg.routes, { caseSensitive: cfg.caseSensitive });
+    this.schema = new SchemaLoader(this.dir, (db, table) => this.target(db, table), this.log);
     if (deps.registry) {
       this.rowsCounter = sharedCounter(deps.registry, 'dm_load_rows_total', 'Rows applied by the load unit');
       this.bytesCounter = sharedCounter(
@@ -169,40 +155,6 @@ export class LoadUnit implements Unit<LoadStatus> {
     return this.router.route(db, table);
   }
 
-  private targetKey(db: string, table: string): string {
-    const t = this.target(db, table);
-    return `${q(bytesView(t.schema))}.${q(bytesView(t.table))}`;
-  }
-
-  /**
-   * Add the deferred secondary indexes of a loaded target table (see deferred-indexes.ts).
-   * Idempotent for a resumed load: when one of them exists already (an earlier run built it,
-   * or the table was there before), each index is added on its own and "duplicate key
-   * name" is ignored.
-   */
-  private async buildIndexes(conn: Connection, key: string): Promise<void> {
-    const d = this.deferred.get(key);
-    if (!d) return;
-    this.deferred.delete(key);
-    const t0 = Date.now();
-    const all = addIndexesSql(key, d, new Set());
-    if (!all) return;
-    try {
-      await conn.query(all);
-    } catch (err) {
-      if ((err as { errno?: number }).errno !== ER_DUP_KEYNAME) throw err;
-      for (const clause of d.clauses) {
-        await conn.query(`ALTER TABLE ${key} ${clause}`).catch((e: { errno?: number }) => {
-          if (e.errno !== ER_DUP_KEYNAME) throw e;
-        });
-      }
-    }
-    this.log.info(
-      { table: d.table, indexes: d.names.length, ms: Date.now() - t0 },
-      'secondary indexes built',
-    );
-  }
-
   private async run(signal: AbortSignal): Promise<void> {
     this.startedAt = Date.now();
     const meta = await readDumpMetadataFull(this.dir);
@@ -225,13 +177,13 @@ export class LoadUnit implements Unit<LoadStatus> {
       return;
     }
     await this.reconcile(ctl, files, cps);
-    await this.createSchemas(ctl, files);
+    await this.schema.createSchemas(ctl, files);
 
     const jobs = [...files.data].sort((a, b) => b.size - a.size);
     // Files still to load per target table: the last one to finish builds its indexes.
     const left = new Map<string, number>();
     for (const f of jobs) {
-      const key = this.targetKey(f.db, f.table);
+      const key = this.schema.targetKey(f.db, f.table);
       left.set(key, (left.get(key) ?? 0) + ((cps.get(f.name)?.offset ?? 0) < f.size ? 1 : 0));
     }
     let next = 0;
@@ -241,10 +193,10 @@ export class LoadUnit implements Unit<LoadStatus> {
         if (!f) return;
         await this.loadFile(conn, f, cps.get(f.name)?.offset ?? 0, signal);
         if (signal.aborted) return;
-        const key = this.targetKey(f.db, f.table);
+        const key = this.schema.targetKey(f.db, f.table);
         const n = (left.get(key) ?? 1) - 1;
         left.set(key, n);
-        if (n === 0) await this.buildIndexes(conn, key);
+        if (n === 0) await this.schema.buildIndexes(conn, key);
       }
     };
     const n = Math.max(1, Math.min(this.cfg.loader.poolSize, jobs.length));
@@ -253,8 +205,8 @@ export class LoadUnit implements Unit<LoadStatus> {
     await Promise.all(pool.map(worker));
     if (signal.aborted) return;
     // Tables whose files were all loaded by an earlier run (or have no data file at all).
-    for (const key of [...this.deferred.keys()]) await this.buildIndexes(ctl, key);
-    await this.createViews(ctl, files);
+    await this.schema.buildPendingIndexes(ctl);
+    await this.schema.createViews(ctl, files);
     await upsertCheckpoints(ctl, metaSchema, task, sourceId, [
       {
         filename: FINISHED_MARK,
@@ -308,94 +260,6 @@ export class LoadUnit implements Unit<LoadStatus> {
       [...cps.keys()].filter((n) => !names.has(n) && n !== FINISHED_MARK),
     );
     this.bytesAtStart = this.finishedBytes;
-  }
-
-  /** Run every statement of a small schema file, with `rewrite` applied to each. */
-  private async runSchemaFile(
-    conn: Connection,
-    name: string,
-    rewrite: (st: Statement) => string | null,
-  ): Promise<void> {
-    const sp = new SqlSplitter();
-    const stmts: Statement[] = [];
-    for await (const chunk of createReadStream(join(this.dir, name), { encoding: 'latin1' })) {
-      stmts.push(...sp.push(chunk as string));
-    }
-    stmts.push(...sp.end());
-    for (const st of stmts) {
-      const sql = rewrite(st);
-      if (sql === null) continue;
-      try {
-        await conn.query(sql);
-      } catch (err) {
-        throw dmError(E.dbExecDownstream, `executing ${name}: ${(err as Error).message}`, {
-          cause: err,
-          context: { file: name, sql: sql.slice(0, 500) },
-        });
-      }
-    }
-  }
-
-  private async createSchemas(conn: Connection, files: DumpFiles): Promise<void> {
-    const created = new Set<string>();
-    const ensureDb = async (db: string) => {
-      if (created.has(db)) return;
-      created.add(db);
-      await conn.query(`CREATE DATABASE IF NOT EXISTS ${q(bytesView(db))}`);
-    };
-    const dbFile = new Map(files.databases.map((d) => [d.db, d.name]));
-    // Targets of routed tables get the source database's options (charset).
-    const targets = new Map<string, string>();
-    for (const t of files.tables) targets.set(this.target(t.db, t.table).schema, t.db);
-    for (const d of files.databases) {
-      const ts = this.target(d.db, '').schema;
-      if (!targets.has(ts)) targets.set(ts, d.db);
-    }
-    for (const [ts, srcDb] of targets) {
-      const f = dbFile.get(srcDb);
-      if (f) {
-        created.add(ts);
-        await this.runSchemaFile(conn, f, (st) =>
-          classify(st.sql) === 'create-database' ? rewriteCreateDatabase(st.sql, bytesView(ts)) : st.sql,
-        );
-      } else await ensureDb(ts);
-    }
-    for (const t of files.tables) {
-      const tg = this.target(t.db, t.table);
-      await ensureDb(tg.schema);
-      await conn.query(`USE ${q(bytesView(tg.schema))}`);
-      const key = this.targetKey(t.db, t.table);
-      await this.runSchemaFile(conn, t.name, (st) => {
-        const k = classify(st.sql);
-        if (k === 'create-table') {
-          const sql = rewriteCreateTable(st.sql, bytesView(tg.schema), bytesView(tg.table));
-          if (sql === null) return null;
-          const d = deferSecondaryIndexes(sql);
-          // Shards merged into one target: the first schema file defines it.
-          if (d.clauses.length > 0 && !this.deferred.has(key)) this.deferred.set(key, { ...d, table: key });
-          return d.create;
-        }
-        return k === 'other' ? st.sql : null;
-      });
-    }
-    await conn.query('SET NAMES utf8mb4');
-  }
-
-  private async createViews(conn: Connection, files: DumpFiles): Promise<void> {
-    for (const v of files.views) {
-      const tg = this.target(v.db, v.table);
-      await conn.query(`USE ${q(bytesView(tg.schema))}`);
-      await this.runSchemaFile(conn, v.name, (st) =>
-        routeViewBody(
-          rewriteCreateView(stripDefiner(st.sql), bytesView(tg.schema), bytesView(tg.table)),
-          (s, t) => {
-            const r = this.target(fromBytesView(s), fromBytesView(t));
-            return { schema: bytesView(r.schema), table: bytesView(r.table) };
-          },
-        ),
-      );
-    }
-    await conn.query('SET NAMES utf8mb4');
   }
 
   /**
