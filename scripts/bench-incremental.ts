@@ -36,6 +36,7 @@ import { tableSums } from '../test/harness/checksum.js';
 import { type MariadbInstance, startMariadb } from '../test/harness/mariadb.js';
 import { stopChild, trackChild } from '../test/harness/processes.js';
 import { tempDir } from '../test/harness/tmp.js';
+import { syncConfig } from '../test/integration/sync/sync-helpers.js';
 
 interface Pos {
   file: string;
@@ -134,51 +135,26 @@ function copySchemas(up: MariadbInstance, down: MariadbInstance): Promise<void> 
   });
 }
 
-/** Our SubTaskConfig: product defaults, incremental from `meta`, only the bench schemas. */
+/** Our SubTaskConfig: product syncer defaults, incremental from `meta`, only the bench schemas. */
 function ourConfig(up: MariadbInstance, down: MariadbInstance, start: Pos): SubTaskConfig {
-  return {
-    name: 'bench',
-    sourceId: 'mysql-01',
-    taskMode: 'incremental',
-    shardMode: '',
-    metaSchema: TASK_DEFAULTS.metaSchema,
-    caseSensitive: false,
-    timezone: '',
-    onlineDdl: false,
-    shadowTableRules: [],
-    trashTableRules: [],
-    cleanDumpFile: false,
-    ignoreCheckingItems: [],
-    from: { host: up.host, port: up.port, user: 'root', password: '' },
-    flavor: 'mariadb',
-    enableGtid: false,
-    enableRelay: false,
-    serverId: 424_242,
-    relayDir: '',
-    to: { host: down.host, port: down.port, user: 'root', password: '' },
-    meta: { binlogName: start.file, binlogPos: start.pos, binlogGtid: '' },
-    blockAllowList: { doDbs: SCHEMAS, ignoreDbs: [], doTables: [], ignoreTables: [] },
-    routes: [],
-    filters: [],
-    expressionFilters: [],
-    mydumper: {
-      threads: 4,
-      chunkFilesize: 64,
-      rows: 0,
-      where: '',
-      skipTzUtc: true,
-      consistency: 'auto',
-      extraArgs: '',
+  return syncConfig(
+    up,
+    down,
+    { binlogName: start.file, binlogPos: start.pos },
+    {
+      name: 'bench',
+      metaSchema: TASK_DEFAULTS.metaSchema,
+      serverId: 424_242,
+      blockAllowList: { doDbs: SCHEMAS, ignoreDbs: [], doTables: [], ignoreTables: [] },
+      syncer: {
+        ...SYNCER_DEFAULTS,
+        workerCount: WORKERS,
+        batch: BATCH,
+        multipleRows: MULTIPLE_ROWS,
+        safeModeDuration: SAFE_MODE_DURATION,
+      },
     },
-    loader: { poolSize: 4, dir: './dumped_data', onDuplicateLogical: 'replace', importMode: 'logical' },
-    syncer: {
-      ...SYNCER_DEFAULTS,
-      workerCount: WORKERS,
-      batch: BATCH,
-      multipleRows: MULTIPLE_ROWS,
-      safeModeDuration: SAFE_MODE_DURATION,
-    },
-  };
+  );
 }
 
 // ---- our unit in a child process ------------------------------------------------------
