@@ -30,7 +30,6 @@ export async function writeChunk(
   path: string,
   statementSize: number,
   onRows: (rows: number, bytes: number) => void,
-  signal?: AbortSignal,
 ): Promise<ChunkResult> {
   const sql = `SELECT ${t.selects.join(',')} FROM ${quoteTable(t.schema, t.table)}${where ? ` WHERE ${where}` : ''}`;
   const header = Buffer.from(insertHeader(t.table, t.columns), 'latin1');
@@ -115,7 +114,6 @@ export async function writeChunk(
         if (row !== RENDERED) addRow((tb) => tb.row(row as (Buffer | null)[], t.kinds));
       });
     });
-    if (signal?.aborted) return { rows, bytes };
     if (stmt.len > 0) flush();
   } finally {
     // Never leave the connection paused: 'drain' is not emitted once the file is ending.
