@@ -147,7 +147,13 @@ describe('dm-master cluster', () => {
 
     for (const s of survivors) {
       const p = ps[specs.indexOf(s)];
-      const pid = (await masterInfo(s.addr))?.etcdPid;
+      // The master may be restarting its etcd member (or slow to answer) right after the
+      // failover: wait until it reports the member's pid.
+      const pid = await until(
+        async () => (await masterInfo(s.addr))?.etcdPid,
+        15_000,
+        `etcd pid of ${s.name}`,
+      );
       assert.ok(p && pid);
       p.child.kill('SIGTERM');
       assert.equal(await exited(p.child), 0, p.output());
