@@ -7,6 +7,7 @@ import { register as config } from './commands/config.js';
 import { register as encrypt } from './commands/encrypt.js';
 import { register as listMember } from './commands/list-member.js';
 import { register as offlineMember } from './commands/offline-member.js';
+import { register as operateLeader } from './commands/operate-leader.js';
 import { register as operateSource } from './commands/operate-source.js';
 import { register as pauseTask } from './commands/pause-task.js';
 import { register as purgeRelay } from './commands/purge-relay.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
     listMember,
     offlineMember,
     transferSource,
+    operateLeader,
     config,
     encrypt,
     binlog,

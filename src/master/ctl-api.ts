@@ -8,6 +8,7 @@ import { encryptPassword } from '../pkg/config/encrypt.js';
 import { asDmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
 import { toYaml } from './config-adapter.js';
+import { getMemberConfig, listConfigs } from './config-ops.js';
 import type { LeaderCtx } from './leader-context.js';
 import { listMember, offlineMember } from './member-ops.js';
 import { binlogOp, binlogSchemaOp, purgeRelayOp, RELAY_OPS, relayOp } from './operate-ops.js';
@@ -70,8 +71,10 @@ export const CTL_HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
         ? { result: true, msg: '', cfg: toYaml(cfg) }
         : { result: false, msg: `source ${name} not found` };
     }
-    return { result: false, msg: `config ${str(b.type)} is not supported yet` };
+    if (b.type === 'master' || b.type === 'worker') return getMemberConfig(ctx, b.type, name);
+    return { result: false, msg: `invalid config type ${str(b.type)}` };
   },
+  'list-configs': ({ ctx }) => listConfigs(ctx),
   binlog: ({ ctx }, b) =>
     binlogOp(ctx, {
       op: str(b.op),

@@ -24,6 +24,8 @@ export class LeaderElection {
   private role_: ElectionRole = 'follower';
   private readonly stopCtl = new AbortController();
   private leaderCache: { name: string | undefined; at: number } = { name: undefined, at: 0 };
+  /** `operate-leader evict` (in memory, as DM): this master neither leads nor campaigns. */
+  private evicted_ = false;
 
   constructor(
     private readonly client: Etcd3,
@@ -46,12 +48,41 @@ export class LeaderElection {
     this.campaignOnce();
   }
 
+  /** True while `operate-leader evict` holds this master out of the election. */
+  get evicted(): boolean {
+    return this.evicted_;
+  }
+
+  /**
+   * `operate-leader evict`: resign if leading (the next candidate is elected) and stop
+   * campaigning until `cancelEvict`. Idempotent; kept in memory only, as DM does (a restart
+   * campaigns again).
+   */
+  async evict(): Promise<void> {
+    if (this.evicted_) return;
+    this.evicted_ = true;
+    this.log.warn('leader evicted: resigning and not campaigning until cancel-evict');
+    const c = this.campaign;
+    if (c) await this.retire(c);
+  }
+
+  /** `operate-leader cancel-evict`: campaign again. Idempotent. */
+  cancelEvict(): void {
+    if (!this.evicted_) return;
+    this.evicted_ = false;
+    this.log.info('leader eviction cancelled: campaigning again');
+    this.campaignOnce();
+  }
+
   private campaignOnce(): void {
-    if (this.stopCtl.signal.aborted) return;
+    // Not while stopped or evicted, and never two campaigns at once (a retire() pause may
+    // end after cancelEvict already started a new one).
+    if (this.stopCtl.signal.aborted || this.evicted_ || this.campaign) return;
     const c = this.client.election(Keys.masterElection, this.ttl).campaign(this.name);
     this.campaign = c;
     c.on('elected', () => {
       void (async () => {
+        if (this.campaign !== c) return; // resigned (evicted) before this event arrived
         try {
           const key = await c.getCampaignKey();
           this.role_ = 'leader';

@@ -15,6 +15,7 @@ import { LeaderElection } from './election.js';
 import { EtcdMember, memberDataExists } from './etcd-member.js';
 import { buildHttp } from './http-server.js';
 import type { LeaderCtx } from './leader-context.js';
+import { registerLocalRoutes } from './local-routes.js';
 import { type MasterInfo, readMasterInfos } from './member-ops.js';
 import { type MasterOptions, splitHostPort } from './options.js';
 import { Scheduler } from './scheduler.js';
@@ -86,6 +87,7 @@ export class MasterServer {
     await this.waitEtcd(60_000);
     await this.advertise();
     this.app = buildHttp(this);
+    registerLocalRoutes(this.app, { opts: o, election: () => this.election });
     const { host, port } = splitHostPort(o.masterAddr);
     await this.app.listen({ host: host === '' ? '0.0.0.0' : host, port });
     this.log.info({ addr: o.masterAddr, etcd: endpoints }, 'dm-master serving');

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Logger } from '../pkg/log/logger.js';
 import { STAGES } from '../unit/unit.js';
+import { registerConfigRoute } from './config-route.js';
 import { WorkerKeepalive } from './keepalive.js';
 import { registerWithMasters } from './master-join.js';
 import { operate } from './operate.js';
@@ -67,6 +68,7 @@ export class Worker {
           ? operate(this.source, req)
           : { result: false, msg: 'this worker is not bound to a source' },
     });
+    registerConfigRoute(this.app, cfg);
     this.listenUrl = await listenWorkerServer(this.app, cfg.workerAddr);
     logger.info({ addr: this.listenUrl, name: cfg.name }, 'dm-worker listening');
 
