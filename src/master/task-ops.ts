@@ -4,6 +4,7 @@
  * `stop-task` (Stopped, then the keys are deleted), `check-task` (prechecks only).
  * Workers watch the subtask keys of their bound source and converge to the expected stage.
  */
+import { parseGoDuration } from '../pkg/config/duration.js';
 import { maybeDecrypt } from '../pkg/config/encrypt.js';
 import type { SourceConfig, SubTaskConfig, TaskConfig } from '../pkg/config/types.js';
 import { connectDb } from '../pkg/db/connect.js';
@@ -114,7 +115,25 @@ async function removeMeta(task: TaskConfig): Promise<void> {
   }
 }
 
+/** `start-task`: check, store and run the task's subtasks (expected stage Running). */
 export async function startTask(ctx: LeaderCtx, req: StartTaskRequest): Promise<StartTaskResponse> {
+  return putTask(ctx, req, 'Running');
+}
+
+/**
+ * DM OpenAPI `POST /api/v1/tasks`: the same parse, checks and prechecks as start-task, but the
+ * subtasks are stored with expected stage Stopped (DM's `AddSubTasks(…, Stage_Stopped, …)`);
+ * `startStoredTask` runs them later.
+ */
+export async function createTask(ctx: LeaderCtx, req: StartTaskRequest): Promise<StartTaskResponse> {
+  return putTask(ctx, req, 'Stopped');
+}
+
+async function putTask(
+  ctx: LeaderCtx,
+  req: StartTaskRequest,
+  stage: 'Running' | 'Stopped',
+): Promise<StartTaskResponse> {
   const fail = (msg: string, checkResult = ''): StartTaskResponse => ({
     result: false,
     msg,
@@ -154,11 +173,14 @@ export async function startTask(ctx: LeaderCtx, req: StartTaskRequest): Promise<
       ops.push({
         op: 'put',
         key: Keys.subtaskStage(st.sourceId, task.name),
-        value: JSON.stringify({ stage: 'Running' }),
+        value: JSON.stringify({ stage }),
       });
     }
     await ctx.scheduler.run(() => ops);
-    ctx.log.info({ task: task.name, sources: subtasks.map((s) => s.sourceId) }, 'task started');
+    ctx.log.info(
+      { task: task.name, sources: subtasks.map((s) => s.sourceId) },
+      stage === 'Running' ? 'task started' : 'task created',
+    );
     const view = ctx.scheduler.view();
     return {
       result: true,
@@ -218,5 +240,163 @@ export async function operateTask(
     };
   } catch (err) {
     return { op, result: false, msg: asDmError(err, E.internal).toString(), sources: [] };
+  }
+}
+
+/**
+ * The stored task config (as parsed from its YAML, passwords decrypted), limited to the
+ * sources that still run it (`start-task -s` or a partial stop leave fewer subtasks).
+ */
+export async function storedTaskConfig(ctx: LeaderCtx, task: string): Promise<TaskConfig | undefined> {
+  const raw = await ctx.client.get(Keys.taskConfig(task)).string();
+  const sources = await sourcesOfTask(ctx, task);
+  if (raw === null || sources.length === 0) return undefined;
+  const cfg = parseTaskConfig(raw, 'task', { encryptKey: ctx.encryptKey });
+  return { ...cfg, mysqlInstances: cfg.mysqlInstances.filter((i) => sources.includes(i.sourceId)) };
+}
+
+/** The expected stage the master wrote for each source of a task. */
+export async function expectedStages(ctx: LeaderCtx, task: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const s of await sourcesOfTask(ctx, task)) {
+    const v = await ctx.client.get(Keys.subtaskStage(s, task)).string();
+    out.set(s, v === null ? '' : ((JSON.parse(v) as { stage?: string }).stage ?? ''));
+  }
+  return out;
+}
+
+export interface StartStoredTaskRequest {
+  task: string;
+  /** Only these sources (DM `source_name_list`); all when empty. */
+  sources?: string[];
+  removeMeta?: boolean;
+  /** DM `start_time`: where incremental replication starts (kept for this start only). */
+  startTime?: string;
+  /** DM `safe_mode_time_duration`: the safe-mode duration for this start only. */
+  safeModeDuration?: string;
+}
+
+/**
+ * DM OpenAPI `POST /tasks/{name}/start`: run a created (Stopped) or paused task. As DM, the
+ * per-start arguments (start time, safe-mode duration) are set when given and cleared when
+ * not, an incremental task without a start position needs `startTime`, and a disabled
+ * source refuses. Subtask configs are rewritten only when an argument changed them.
+ */
+export async function startStoredTask(
+  ctx: LeaderCtx,
+  req: StartStoredTaskRequest,
+): Promise<{ result: boolean; msg: string }> {
+  try {
+    const all = await sourcesOfTask(ctx, req.task);
+    if (all.length === 0) throw dmError(E.taskNotFound, `task ${req.task} not found`);
+    const sources = req.sources?.length ? req.sources : all;
+    if (req.safeModeDuration !== undefined && parseGoDuration(req.safeModeDuration) === undefined) {
+      throw dmError(E.configInvalidValue, `invalid safe_mode_time_duration "${req.safeModeDuration}"`);
+    }
+    const task = await storedTaskConfig(ctx, req.task);
+    const ops: EtcdOp[] = [];
+    for (const source of sources) {
+      if (!all.includes(source))
+        throw dmError(E.sourceNotFound, `task ${req.task} has no subtask on source ${source}`);
+      const raw = await ctx.client.get(Keys.subtaskConfig(source, req.task)).string();
+      if (raw === null) throw dmError(E.taskNotFound, `task ${req.task} has no subtask on ${source}`);
+      const st = JSON.parse(raw) as SubTaskConfig;
+      if (!st.meta && st.taskMode === 'incremental' && !req.startTime) {
+        throw dmError(
+          E.configMissingKey,
+          `source ${source}: task-mode incremental needs a start position (binlog_name/binlog_gtid) or start_time`,
+        );
+      }
+      const src = await getSourceConfig(ctx, source);
+      if (!src) throw dmError(E.sourceNotFound, `source ${source} not found`);
+      if (src.enable === false)
+        throw dmError(E.sourceNotFound, `cannot start task ${req.task}: source ${source} is not enabled`);
+      const next: SubTaskConfig = { ...st };
+      delete next.startTime;
+      if (req.startTime) next.startTime = req.startTime;
+      const configured = task?.mysqlInstances.find((i) => i.sourceId === source)?.syncer.safeModeDuration;
+      next.syncer = {
+        ...st.syncer,
+        safeModeDuration: req.safeModeDuration ?? configured ?? st.syncer.safeModeDuration,
+      };
+      const value = JSON.stringify(next);
+      if (value !== raw) ops.push({ op: 'put', key: Keys.subtaskConfig(source, req.task), value });
+      ops.push({
+        op: 'put',
+        key: Keys.subtaskStage(source, req.task),
+        value: JSON.stringify({ stage: 'Running' }),
+      });
+    }
+    if (req.removeMeta && task) await removeMeta(task);
+    await ctx.scheduler.run(() => ops);
+    ctx.log.info({ task: req.task, sources }, 'task started (stored config)');
+    return { result: true, msg: '' };
+  } catch (err) {
+    return { result: false, msg: asDmError(err, E.internal).toString() };
+  }
+}
+
+/**
+ * DM OpenAPI `DELETE /tasks/{name}`: refuses while a subtask is expected Running unless
+ * `force`; drops the task's checkpoint tables downstream (as DM's deleteTask), then removes
+ * the subtasks. With `force` the task is stopped first and an unreachable downstream only
+ * leaves the meta tables behind.
+ */
+export async function deleteTask(
+  ctx: LeaderCtx,
+  req: { task: string; force?: boolean },
+): Promise<{ result: boolean; msg: string }> {
+  try {
+    const stages = await expectedStages(ctx, req.task);
+    if (stages.size === 0) throw dmError(E.taskNotFound, `task ${req.task} not found`);
+    const running = [...stages].filter(([, s]) => s !== 'Paused' && s !== 'Stopped').map(([s]) => s);
+    if (running.length > 0 && !req.force) {
+      throw dmError(
+        E.invalidStageTransition,
+        `task ${req.task} has running subtasks (${running.join(', ')}); stop them or delete the task with force`,
+      );
+    }
+    const task = await storedTaskConfig(ctx, req.task);
+    if (!req.force && task) await removeMeta(task);
+    const res = await operateTask(ctx, { op: 'Stop', task: req.task });
+    if (!res.result) return { result: false, msg: res.msg };
+    if (req.force && task) {
+      await removeMeta(task).catch((err: unknown) =>
+        ctx.log.warn({ task: req.task, err: String(err) }, 'force delete: meta tables not removed'),
+      );
+    }
+    return { result: true, msg: '' };
+  } catch (err) {
+    return { result: false, msg: asDmError(err, E.internal).toString() };
+  }
+}
+
+/**
+ * DM OpenAPI `POST /tasks/{name}/stop`: expected stage Stopped, keeping the subtask configs
+ * so `startStoredTask` can run the task again from its checkpoint (dmctl `stop-task`, by
+ * contrast, removes the task; `pause-task` stays the way to pause).
+ */
+export async function stopStoredTask(
+  ctx: LeaderCtx,
+  req: { task: string; sources?: string[] },
+): Promise<{ result: boolean; msg: string }> {
+  try {
+    const all = await sourcesOfTask(ctx, req.task);
+    if (all.length === 0) throw dmError(E.taskNotFound, `task ${req.task} not found`);
+    const sources = req.sources?.length ? req.sources : all;
+    const unknown = sources.filter((s) => !all.includes(s));
+    if (unknown.length > 0)
+      throw dmError(E.sourceNotFound, `task ${req.task} has no subtask on source(s) ${unknown.join(', ')}`);
+    await ctx.scheduler.run(() =>
+      sources.map((s) => ({
+        op: 'put' as const,
+        key: Keys.subtaskStage(s, req.task),
+        value: JSON.stringify({ stage: 'Stopped' }),
+      })),
+    );
+    ctx.log.info({ task: req.task, sources }, 'task stopped (config kept)');
+    return { result: true, msg: '' };
+  } catch (err) {
+    return { result: false, msg: asDmError(err, E.internal).toString() };
   }
 }

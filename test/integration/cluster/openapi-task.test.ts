@@ -1,0 +1,247 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { tableSums } from '../../harness/checksum.js';
+import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import { stopChild } from '../../harness/processes.js';
+import {
+  type MasterSpec,
+  masterInfo,
+  masterSpecs,
+  type Proc,
+  spawnMaster,
+  spawnWorker,
+  until,
+} from './cluster-process.js';
+
+/**
+ * DM's OpenAPI task lifecycle through HTTP only, as a DM user's script drives it: a real
+ * dm-master (with its etcd), a real dm-worker, two real MariaDB servers. Source and task
+ * are posted in DM's JSON forms; the task is created (not started), started, synced (data
+ * proven equal by the servers' CHECKSUM TABLE, under the routed name), stopped (config kept),
+ * started again, and deleted.
+ */
+describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () => {
+  let up: MariadbInstance;
+  let down: MariadbInstance;
+  let spec: MasterSpec;
+  const procs: Proc[] = [];
+  let base = '';
+
+  type Res = { status: number; body: Record<string, unknown> };
+  async function call(method: string, path: string, body?: unknown): Promise<Res> {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+
+  type SubStatus = {
+    stage: string;
+    unit: string;
+    sync_status: { synced?: boolean } | null;
+    error_msg?: string;
+  };
+  const statusOf = async (): Promise<SubStatus | undefined> =>
+    ((await call('GET', '/api/v1/tasks/t-api/status')).body.data as SubStatus[] | undefined)?.[0];
+
+  async function waitSynced(what: string): Promise<void> {
+    let last: SubStatus | undefined;
+    await until(
+      async () => {
+        last = await statusOf();
+        if (last?.error_msg) throw new Error(`task failed: ${last.error_msg}`);
+        return last?.unit === 'Sync' && last.sync_status?.synced === true;
+      },
+      60_000,
+      `${what} (last ${JSON.stringify(last)})`,
+    );
+  }
+
+  /** Upstream shop.orders and downstream mall.all_orders have the same rows (server checksums). */
+  async function waitEqual(): Promise<void> {
+    let detail = '';
+    await until(
+      async () => {
+        const a = (await tableSums(up, 'shop')).find((t) => t.table === 'orders');
+        const b = (await tableSums(down, 'mall')).find((t) => t.table === 'all_orders');
+        detail = JSON.stringify([a, b]);
+        return a !== undefined && b !== undefined && a.count === b.count && a.checksum === b.checksum;
+      },
+      30_000,
+      'orders equal to all_orders',
+    ).catch((err: unknown) => {
+      throw new Error(`${String(err)}: ${detail}`);
+    });
+  }
+
+  const dmTask = () => ({
+    name: 't-api',
+    task_mode: 'all',
+    meta_schema: 'dm_meta',
+    enhance_online_schema_change: true,
+    on_duplicate: 'replace',
+    target_config: { host: '127.0.0.1', port: down.port, user: 'root', password: '' },
+    binlog_filter_rule: { 'no-delete': { ignore_event: ['delete'] } },
+    table_migrate_rule: [
+      {
+        source: { source_name: 'mysql-01', schema: 'shop', table: 'orders' },
+        target: { schema: 'mall', table: 'all_orders' },
+        binlog_filter_rule: ['no-delete'],
+      },
+    ],
+    source_config: {
+      full_migrate_conf: { export_threads: 2, import_threads: 2, data_dir: './dumped_data' },
+      incr_migrate_conf: { repl_threads: 4, repl_batch: 50 },
+      source_conf: [{ source_name: 'mysql-01' }],
+    },
+  });
+
+  before(async () => {
+    [up, down] = await Promise.all([
+      startMariadb({ serverId: 31 }),
+      startMariadb({ serverId: 32, noBinlog: true }),
+    ]);
+    await up.query(`CREATE DATABASE shop;
+      CREATE TABLE shop.orders (id INT PRIMARY KEY, amount DECIMAL(10,2), note VARCHAR(64));
+      CREATE TABLE shop.not_migrated (id INT PRIMARY KEY);
+      INSERT INTO shop.not_migrated VALUES (1), (2);`);
+    const rows = Array.from({ length: 3000 }, (_, i) => [i + 1, (i * 1.25).toFixed(2), `row ${i}`]);
+    await up.query('INSERT INTO shop.orders VALUES ?', [rows]);
+    [spec] = (await masterSpecs(1)) as [MasterSpec];
+    base = `http://${spec.addr}`;
+    procs.push(spawnMaster(spec, `${spec.name}=${spec.peerUrl}`));
+    await until(async () => (await masterInfo(spec.addr))?.isLeader, 30_000, 'master elected');
+    procs.push(await spawnWorker('w1', spec.addr, 5));
+    await until(
+      async () => ((await call('GET', '/api/v1/cluster/workers')).body.total as number) === 1,
+      30_000,
+      'worker registered',
+    );
+  });
+
+  after(async () => {
+    for (const p of procs.reverse()) await stopChild(p.child, 10_000);
+    await Promise.all([up?.destroy(), down?.destroy()]);
+  });
+
+  it('creates the source from DM Source JSON', async () => {
+    const r = await call('POST', '/api/v1/sources', {
+      source: {
+        source_name: 'mysql-01',
+        host: '127.0.0.1',
+        port: up.port,
+        user: 'root',
+        password: '',
+        enable_gtid: false,
+        enable: true,
+      },
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.source_name, 'mysql-01');
+    assert.equal(r.body.port, up.port);
+    const bad = await call('POST', '/api/v1/sources', { source: { source_name: 'x', port: 1 } });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error_code, 20004, JSON.stringify(bad.body));
+    assert.match(String(bad.body.error_msg), /source\.host is required/);
+  });
+
+  it('POST {"task": …} creates the task without starting it', async () => {
+    const r = await call('POST', '/api/v1/tasks', { task: dmTask() });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const task = r.body.task as Record<string, unknown>;
+    assert.equal(task.name, 't-api');
+    assert.equal(typeof r.body.check_result, 'string');
+    const again = await call('POST', '/api/v1/tasks', { task: dmTask() });
+    assert.equal(again.status, 400, 'a second create of the same task is refused');
+    const got = await call('GET', '/api/v1/tasks/t-api?with_status=true');
+    assert.equal(got.status, 200);
+    const list = got.body.status_list as SubStatus[];
+    assert.equal(list[0]?.stage, 'Stopped');
+    await new Promise((r) => setTimeout(r, 1_500));
+    const [mall] = await down.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'mall'",
+    );
+    assert.equal(Number(mall?.n), 0, 'a created task must not migrate anything');
+  });
+
+  it('start runs it; the routed table equals the source (full + incremental)', async () => {
+    const r = await call('POST', '/api/v1/tasks/t-api/start', { remove_meta: false });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    await waitSynced('synced after start');
+    await up.query("INSERT INTO shop.orders VALUES (5001, 1.5, 'after start'), (5002, 2.5, 'x')");
+    await up.query("UPDATE shop.orders SET note = 'changed' WHERE id <= 100");
+    await waitEqual();
+    const skipped = await down.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_NAME = 'not_migrated'",
+    );
+    assert.equal(Number(skipped[0]?.n), 0, 'tables outside table_migrate_rule are not migrated');
+  });
+
+  it('GET answers DM Task JSON', async () => {
+    const all = await call('GET', '/api/v1/tasks');
+    assert.equal(all.body.total, 1);
+    const task = (all.body.data as Record<string, unknown>[])[0] as Record<string, unknown>;
+    assert.equal(task.name, 't-api');
+    assert.equal(task.task_mode, 'all');
+    assert.deepEqual(task.table_migrate_rule, dmTask().table_migrate_rule);
+    assert.deepEqual(task.binlog_filter_rule, dmTask().binlog_filter_rule);
+    assert.deepEqual((task.source_config as { source_conf: unknown }).source_conf, [
+      { source_name: 'mysql-01' },
+    ]);
+    assert.equal(task.status_list, undefined);
+    const one = await call('GET', '/api/v1/tasks/t-api?with_status=true');
+    assert.equal((one.body.status_list as SubStatus[])[0]?.stage, 'Running');
+    assert.equal((await call('GET', '/api/v1/tasks/nope')).status, 404);
+  });
+
+  it('delete refuses a running task; stop keeps it and start resumes it', async () => {
+    const refused = await call('DELETE', '/api/v1/tasks/t-api');
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    const s = await call('POST', '/api/v1/tasks/t-api/stop', {});
+    assert.equal(s.status, 200, JSON.stringify(s.body));
+    await until(async () => (await statusOf())?.stage === 'Stopped', 30_000, 'Stopped');
+    await up.query("INSERT INTO shop.orders VALUES (6001, 6.5, 'while stopped')");
+    await new Promise((r) => setTimeout(r, 2_000));
+    const none = await down.query<{ n: number }>('SELECT COUNT(*) AS n FROM mall.all_orders WHERE id = 6001');
+    assert.equal(Number(none[0]?.n), 0, 'a stopped task must not apply');
+    assert.equal((await call('GET', '/api/v1/tasks/t-api')).status, 200, 'stop keeps the task');
+    const again = await call('POST', '/api/v1/tasks/t-api/start', {});
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    await waitSynced('synced after restart');
+    await waitEqual();
+  });
+
+  it("the task's binlog_filter_rule (ignore delete) applies to the rule's table", async () => {
+    await up.query('DELETE FROM shop.orders WHERE id = 5002');
+    await up.query("INSERT INTO shop.orders VALUES (5003, 3.5, 'marker')");
+    await until(
+      async () =>
+        Number(
+          (await down.query<{ n: number }>('SELECT COUNT(*) AS n FROM mall.all_orders WHERE id = 5003'))[0]
+            ?.n,
+        ) === 1,
+      30_000,
+      'marker row',
+    );
+    const kept = await down.query<{ n: number }>('SELECT COUNT(*) AS n FROM mall.all_orders WHERE id = 5002');
+    assert.equal(Number(kept[0]?.n), 1, 'delete ignored by the binlog filter rule');
+  });
+
+  it('delete removes the task and its checkpoint tables', async () => {
+    assert.equal((await call('POST', '/api/v1/tasks/t-api/stop', {})).status, 200);
+    const d = await call('DELETE', '/api/v1/tasks/t-api');
+    assert.equal(d.status, 204, JSON.stringify(d.body));
+    assert.equal((await call('GET', '/api/v1/tasks/t-api')).status, 404);
+    assert.equal((await call('GET', '/api/v1/tasks')).body.total, 0);
+    const meta = await down.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'dm_meta' AND TABLE_NAME LIKE 't-api%'",
+    );
+    assert.equal(Number(meta[0]?.n), 0, 'checkpoint tables dropped');
+    assert.equal((await call('DELETE', '/api/v1/tasks/t-api')).status, 404);
+  });
+});
