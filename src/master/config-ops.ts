@@ -58,6 +58,41 @@ export async function getMemberConfig(
   return fetchConfig(`http://${w.addr}/config`);
 }
 
+/** The password DM shows instead of a real one (`config task|source`). */
+const HIDDEN = '******';
+
+/** A task's YAML with `target-database.password` hidden (the rest kept as written). */
+export function hideTaskPassword(raw: string): string {
+  const doc = parseDocument(raw);
+  const target = doc.get('target-database');
+  if (!isMap(target)) return raw;
+  const pw = target.get('password');
+  if (pw === undefined || pw === null || pw === '') return raw;
+  target.set('password', HIDDEN);
+  return doc.toString();
+}
+
+/**
+ * `config task|source|master|worker NAME` (DM's GetCfg): `{result, msg, cfg}`. Task and
+ * source passwords are shown as "******", as DM does; `config export` is the way to get
+ * usable files.
+ */
+export async function getConfig(ctx: LeaderCtx, type: string, name: string): Promise<ConfigAnswer> {
+  if (type === 'master' || type === 'worker') return getMemberConfig(ctx, type, name);
+  if (type === 'task') {
+    const raw = await ctx.client.get(Keys.taskConfig(name)).string();
+    const sources = (await listTasks(ctx)).get(name);
+    if (raw === null || !sources) return { result: false, msg: `task ${name} not found` };
+    return { result: true, msg: '', cfg: hideTaskPassword(taskYamlForSources(raw, sources)) };
+  }
+  if (type === 'source') {
+    const v = await ctx.client.get(Keys.sourceConfig(name)).string();
+    if (v === null) return { result: false, msg: `source ${name} not found` };
+    return { result: true, msg: '', cfg: toYaml(JSON.parse(v) as SourceConfig, { hidePassword: true }) };
+  }
+  return { result: false, msg: `invalid config type '${type}'` };
+}
+
 /** One exported config: a source (`id` = source-id) or a task (`id` = task name) as YAML. */
 export interface ExportedConfig {
   id: string;

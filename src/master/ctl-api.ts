@@ -7,12 +7,11 @@ import type { Etcd3 } from 'etcd3';
 import { encryptPassword } from '../pkg/config/encrypt.js';
 import { asDmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
-import { toYaml } from './config-adapter.js';
-import { getMemberConfig, listConfigs } from './config-ops.js';
+import { getConfig, listConfigs } from './config-ops.js';
 import type { LeaderCtx } from './leader-context.js';
 import { listMember, offlineMember } from './member-ops.js';
 import { binlogOp, binlogSchemaOp, purgeRelayOp, RELAY_OPS, relayOp } from './operate-ops.js';
-import { type ConfigFile, getSourceConfig, operateSource, transferSource } from './source-ops.js';
+import { type ConfigFile, operateSource, transferSource } from './source-ops.js';
 import { queryStatus } from './status-ops.js';
 import { checkTask, operateTask, type StartTaskRequest, startTask, type TaskOp } from './task-ops.js';
 
@@ -57,23 +56,7 @@ export const CTL_HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
     }),
   'offline-member': ({ ctx, self }, b) =>
     offlineMember(ctx, self.name, { type: b.type === 'master' ? 'master' : 'worker', name: str(b.name) }),
-  'get-config': async ({ ctx }, b) => {
-    const name = str(b.name);
-    if (b.type === 'task') {
-      const raw = await ctx.client.get(Keys.taskConfig(name)).string();
-      return raw === null
-        ? { result: false, msg: `task ${name} not found` }
-        : { result: true, msg: '', cfg: raw };
-    }
-    if (b.type === 'source') {
-      const cfg = await getSourceConfig(ctx, name);
-      return cfg
-        ? { result: true, msg: '', cfg: toYaml(cfg) }
-        : { result: false, msg: `source ${name} not found` };
-    }
-    if (b.type === 'master' || b.type === 'worker') return getMemberConfig(ctx, b.type, name);
-    return { result: false, msg: `invalid config type ${str(b.type)}` };
-  },
+  'get-config': ({ ctx }, b) => getConfig(ctx, str(b.type), str(b.name)),
   'list-configs': ({ ctx }) => listConfigs(ctx),
   binlog: ({ ctx }, b) =>
     binlogOp(ctx, {

@@ -50,6 +50,16 @@ describe('dmctl cluster admin', () => {
     return (list ?? []).map((m) => `${m.name}:${m.alive}`).join(' ');
   }
 
+  /** Await `p`; on failure add the tail of every spawned process's output to the error. */
+  async function withLogs<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (err) {
+      const logs = [...masters, ...workers].map((x, i) => `--- process ${i}:\n${x.output().slice(-3000)}`);
+      throw new Error(`${(err as Error).message}\n${logs.join('\n')}`);
+    }
+  }
+
   before(async () => {
     [up, down, specs] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true }), masterSpecs(3)]);
     await up.query('CREATE DATABASE shop; CREATE TABLE shop.t (id INT PRIMARY KEY, v VARCHAR(20))');
@@ -64,16 +74,20 @@ describe('dmctl cluster admin', () => {
   it('masters join with --join; operate-leader evict moves leadership, cancel-evict lets a master lead again', async () => {
     const [m1, m2, m3] = specs as [MasterSpec, MasterSpec, MasterSpec];
     masters.push(spawnMaster(m1, `${m1.name}=${m1.peerUrl}`));
-    await until(() => agreedLeader([m1]), 30_000, 'm1 elected');
+    await withLogs(until(() => agreedLeader([m1]), 30_000, 'm1 elected'));
     // One join at a time: etcd refuses a second member add while the first added one has
     // not started (the cluster would lose quorum).
     masters.push(spawnMaster(m2, `${m2.name}=${m2.peerUrl}`, ['--join', m1.addr]));
-    await until(async () => (await mastersAlive(m1.addr)) === 'm1:true m2:true', 60_000, 'm2 joined');
+    await withLogs(
+      until(async () => (await mastersAlive(m1.addr)) === 'm1:true m2:true', 60_000, 'm2 joined'),
+    );
     masters.push(spawnMaster(m3, `${m3.name}=${m3.peerUrl}`, ['--join', `${m2.addr},${m1.addr}`]));
-    await until(
-      async () => (await mastersAlive(m3.addr)) === 'm1:true m2:true m3:true',
-      60_000,
-      'm3 joined and answers list-member',
+    await withLogs(
+      until(
+        async () => (await mastersAlive(m3.addr)) === 'm1:true m2:true m3:true',
+        60_000,
+        'm3 joined and answers list-member',
+      ),
     );
     assert.equal(await until(() => agreedLeader(specs), 15_000, 'agreed leader'), 'm1');
 
@@ -137,10 +151,12 @@ describe('dmctl cluster admin', () => {
     const [m1, m2] = specs as [MasterSpec, MasterSpec];
     const w = await spawnWorker('w1', specs.map((s) => s.addr).join(','), 3);
     workers.push(w);
-    await until(
-      async () => (await dmctl(m2.addr, ['list-member', '--worker'])).stdout.includes('"name": "w1"'),
-      60_000,
-      'worker registered',
+    await withLogs(
+      until(
+        async () => (await dmctl(m2.addr, ['list-member', '--worker'])).stdout.includes('"name": "w1"'),
+        60_000,
+        'worker registered',
+      ),
     );
     const wc = await dmctl(m1.addr, ['config', 'worker', 'w1']);
     assert.equal(wc.code, 0, wc.stdout);
@@ -181,6 +197,13 @@ describe('dmctl cluster admin', () => {
     const synced = async (): Promise<boolean> =>
       JSON.stringify(await tableSums(up, 'shop')) === JSON.stringify(await tableSums(down, 'shop'));
     await until(synced, 60_000, 'initial copy');
+    // config source|task hide passwords, as DM does.
+    const sc = await dmctl(m2.addr, ['config', 'source', 'src-01']);
+    assert.equal(sc.code, 0, sc.stdout);
+    assert.match(String(sc.json.cfg), /password: "\*{6}"/);
+    assert.doesNotMatch(String(sc.json.cfg), /dmpass/);
+    const tc = await dmctl(m2.addr, ['get-config', 'task', 'shop']);
+    assert.equal(tc.json.cfg, taskYaml, 'task YAML as started (its downstream password is empty)');
 
     const out = join(dir, 'exported');
     const ex = await dmctl(m2.addr, ['config', 'export', '-d', out]);
