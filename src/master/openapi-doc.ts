@@ -55,6 +55,7 @@ export const OPENAPI_DOC = Object.freeze({
     '/sources': {
       get: {
         summary: 'list sources',
+        parameters: [boolQuery('with_status', 'add status_list to each source')],
         responses: { 200: { description: 'sources', ...json(list('Source')) } },
       },
       post: {
@@ -66,8 +67,8 @@ export const OPENAPI_DOC = Object.freeze({
     },
     '/sources/{source-name}': {
       get: {
-        summary: 'get a source',
-        parameters: [nameParam('source-name', 'source name')],
+        summary: 'get a source (password shown as ******)',
+        parameters: [nameParam('source-name', 'source name'), boolQuery('with_status', 'add status_list')],
         responses: { 200: { description: 'source', ...json(ref('Source')) }, 404: errorResp },
       },
       delete: {
@@ -240,6 +241,7 @@ export const OPENAPI_DOC = Object.freeze({
           security: ref('Security'),
           purge: ref('Purge'),
           relay_config: ref('RelayConfig'),
+          status_list: { type: 'array', items: ref('SourceStatus') },
         },
         required: ['source_name', 'host', 'port', 'user'],
       },

@@ -5,6 +5,7 @@
  * `{"source_config": "<yaml>"}`; the task paths live in task-json-routes.ts.
  */
 import type { FastifyInstance } from 'fastify';
+import type { LeaderCtx } from './leader-context.js';
 import { onLeader } from './leader-gate.js';
 import { listMasters } from './member-ops.js';
 import { OPENAPI_DOC } from './openapi-doc.js';
@@ -14,6 +15,25 @@ import { getSourceConfig, operateSource, transferSource } from './source-ops.js'
 import { sourceStatuses } from './status-ops.js';
 import { apiError, registerTaskRoutes, securityFiles } from './task-json-routes.js';
 import { listTasks, operateTask } from './task-ops.js';
+
+/** DM's `SourceStatus` list of one source (the worker bound to it and its relay). */
+async function sourceStatusList(ctx: LeaderCtx, name: string): Promise<Record<string, unknown>[]> {
+  const [st] = await sourceStatuses(ctx, [name]);
+  if (!st) return [];
+  return [
+    {
+      source_name: name,
+      worker_name: st.sourceStatus.worker,
+      relay_status: st.sourceStatus.relayStatus,
+      ...(st.result ? {} : { error_msg: st.msg }),
+    },
+  ];
+}
+
+const withStatus = (q: unknown): boolean => {
+  const v = (q as { with_status?: unknown } | undefined)?.with_status;
+  return v === 'true' || v === '1' || v === true;
+};
 
 export function registerV1Routes(app: FastifyInstance, m: MasterServer): void {
   app.get('/api/v1/dm.json', async () => OPENAPI_DOC);
@@ -45,18 +65,18 @@ export function registerV1Routes(app: FastifyInstance, m: MasterServer): void {
 
   app.get(
     '/api/v1/sources',
-    onLeader(m, async (ctx) => {
+    onLeader(m, async (ctx, req) => {
       const tasks = await listTasks(ctx);
       const data: Record<string, unknown>[] = [];
       for (const id of ctx.scheduler.view().listSources()) {
         const cfg = await getSourceConfig(ctx, id);
-        if (cfg)
-          data.push(
-            sourceConfigToJson(
-              cfg,
-              [...tasks].filter(([, s]) => s.includes(id)).map(([t]) => t),
-            ),
-          );
+        if (!cfg) continue;
+        const src = sourceConfigToJson(
+          cfg,
+          [...tasks].filter(([, s]) => s.includes(id)).map(([t]) => t),
+        );
+        if (withStatus(req.query)) src.status_list = await sourceStatusList(ctx, id);
+        data.push(src);
       }
       return { total: data.length, data };
     }),
@@ -102,7 +122,9 @@ export function registerV1Routes(app: FastifyInstance, m: MasterServer): void {
       const cfg = await getSourceConfig(ctx, name);
       if (!cfg) return apiError(reply, `source ${name} not found`, 404);
       const tasks = [...(await listTasks(ctx))].filter(([, s]) => s.includes(name)).map(([t]) => t);
-      return sourceConfigToJson(cfg, tasks);
+      const src = sourceConfigToJson(cfg, tasks);
+      if (withStatus(req.query)) src.status_list = await sourceStatusList(ctx, name);
+      return src;
     }),
   );
 
@@ -128,17 +150,7 @@ export function registerV1Routes(app: FastifyInstance, m: MasterServer): void {
     onLeader(m, async (ctx, req, reply) => {
       const { name } = req.params as { name: string };
       if (!ctx.scheduler.view().hasSource(name)) return apiError(reply, `source ${name} not found`, 404);
-      const [st] = await sourceStatuses(ctx, [name]);
-      const data = st
-        ? [
-            {
-              source_name: name,
-              worker_name: st.sourceStatus.worker,
-              relay_status: st.sourceStatus.relayStatus,
-              ...(st.result ? {} : { error_msg: st.msg }),
-            },
-          ]
-        : [];
+      const data = await sourceStatusList(ctx, name);
       return { total: data.length, data };
     }),
   );

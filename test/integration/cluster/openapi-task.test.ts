@@ -148,6 +148,9 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error_code, 20004, JSON.stringify(bad.body));
     assert.match(String(bad.body.error_msg), /source\.host is required/);
+    const got = await call('GET', '/api/v1/sources/mysql-01?with_status=true');
+    assert.equal(got.body.password, '******');
+    assert.equal((got.body.status_list as { worker_name: string }[])[0]?.worker_name, 'w1');
   });
 
   it('POST {"task": …} creates the task without starting it', async () => {
@@ -167,6 +170,23 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
       "SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'mall'",
     );
     assert.equal(Number(mall?.n), 0, 'a created task must not migrate anything');
+  });
+
+  it('start refuses bad arguments; an incremental task needs a start position', async () => {
+    const bad = await call('POST', '/api/v1/tasks/t-api/start', { safe_mode_time_duration: 'soon' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error_code, 20005, JSON.stringify(bad.body));
+    assert.equal((await call('POST', '/api/v1/tasks/nope/start', {})).status, 404);
+    const incr = await call('POST', '/api/v1/tasks', {
+      task: { ...dmTask(), name: 't-incr', task_mode: 'incremental' },
+    });
+    assert.equal(incr.status, 201, JSON.stringify(incr.body));
+    const s = await call('POST', '/api/v1/tasks/t-incr/start', {});
+    assert.equal(s.status, 400);
+    assert.equal(s.body.error_code, 20004, JSON.stringify(s.body));
+    assert.match(String(s.body.error_msg), /start_time/);
+    assert.equal((await call('DELETE', '/api/v1/tasks/t-incr')).status, 204);
+    assert.equal((await call('GET', '/api/v1/tasks')).body.total, 1);
   });
 
   it('start runs it; the routed table equals the source (full + incremental)', async () => {
