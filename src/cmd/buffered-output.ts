@@ -63,6 +63,18 @@ export class BufferedOutput {
     return this.w.pos >= this.limit ? this.flush() : undefined;
   }
 
+  /**
+   * Queue bytes that are already whole JSON lines (e.g. formatted on another thread). They are
+   * handed to the stream as they are (no copy), after anything queued before. Returns a
+   * promise only when the stream asked us to wait.
+   */
+  bytes(b: Buffer): Promise<void> | undefined {
+    // flush() writes synchronously (its promise only waits for 'drain'), so order holds.
+    const before = this.w.pos > 0 || this.off > 0 ? this.flush() : undefined;
+    if (this.closed || b.length === 0) return before;
+    return this.out.write(b) ? before : this.waitDrain();
+  }
+
   /** Hand everything buffered to the stream; resolves when the stream can take more. */
   flush(): Promise<void> {
     if (this.w.pos > 0) {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { DbConfig } from '../pkg/config/types.js';
+import { startModuleWorker } from '../pkg/thread/start-worker.js';
 import type { ChunkResult } from './chunk-writer.js';
 import type { DumpSession } from './dump-session.js';
 import type { SessionReply, SessionRequest, WireError } from './session-worker.js';
@@ -47,7 +48,7 @@ class SessionThread {
   exited = false;
 
   constructor() {
-    this.worker = startWorker();
+    this.worker = startModuleWorker(import.meta.url, 'session-worker');
     this.worker.once('exit', () => {
       this.exited = true;
       for (const p of this.pending.values()) p.reject(gone());
@@ -152,19 +153,6 @@ class ThreadSession implements DumpSession {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-/**
- * The thread runs session-worker beside this module. Compiled, that is plain `.js`. Run from
- * sources under tsx (benchmarks, test fixtures), a worker does not inherit tsx's loader, so
- * the thread registers it before importing the `.ts` module.
- */
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./session-worker.js', import.meta.url));
-  const mod = new URL('./session-worker.ts', import.meta.url).href;
-  const api = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(mod)}); })`;
-  return new Worker(boot, { eval: true });
-}
 
 function asBuffer(v: Uint8Array): Buffer {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);

@@ -95,7 +95,8 @@ export class BinlogDecoder {
     }
   }
 
-  private postHeaderLen(type: number): number {
+  /** Post-header length of event `type` as the FDE in force describes it. */
+  postHeaderLen(type: number): number {
     const v = this.postHeader?.[type - 1];
     return v ?? defaultPostHeaderLength(type);
   }

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { dmError, E } from '../errors/index.js';
 import { BinlogDecoder } from './decoder.js';
@@ -40,26 +40,9 @@ export async function* readBinlogFile(
   const startPos = opts.startPos ?? 4;
   const chunkSize = Math.max(opts.chunkSize ?? DEFAULT_CHUNK, 64);
   const file = basename(path);
-  const fh = await open(path, 'r');
+  const { fh, fde } = await openBinlogFile(path, startPos);
   try {
-    const magic = Buffer.alloc(4);
-    const { bytesRead } = await fh.read(magic, 0, 4, 0);
-    if (bytesRead < 4 || !magic.equals(BINLOG_MAGIC)) {
-      throw dmError(E.binlogFileInvalid, `${path} is not a binlog file (bad magic)`, { context: { path } });
-    }
-    if (startPos < 4)
-      throw dmError(E.binlogFileInvalid, `start position ${startPos} is inside the magic header`);
-    if (startPos > 4) {
-      // Learn the checksum algorithm and post-header lengths from the FDE at offset 4.
-      const head = Buffer.alloc(HEADER_LEN);
-      const h = await fh.read(head, 0, HEADER_LEN, 4);
-      if (h.bytesRead === HEADER_LEN && head[4] === EventType.FORMAT_DESCRIPTION) {
-        const size = head.readUInt32LE(9);
-        const fde = Buffer.alloc(size);
-        const f = await fh.read(fde, 0, size, 4);
-        if (f.bytesRead === size) decoder.decode(fde);
-      }
-    }
+    if (fde) decoder.decode(fde);
     let buf = Buffer.alloc(0);
     let bufPos = startPos; // file offset of buf[0]
     let off = 0; // read offset inside buf
@@ -96,6 +79,42 @@ export async function* readBinlogFile(
     }
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * Open a binlog file for reading from `startPos`: checks the magic header (E.binlogFileInvalid)
+ * and, when starting past offset 4, returns the FORMAT_DESCRIPTION at offset 4 so the reader
+ * can learn the checksum setting and post-header lengths. The caller closes `fh`.
+ */
+export async function openBinlogFile(
+  path: string,
+  startPos: number,
+): Promise<{ fh: FileHandle; fde: Buffer | undefined }> {
+  const fh = await open(path, 'r');
+  try {
+    const magic = Buffer.alloc(4);
+    const { bytesRead } = await fh.read(magic, 0, 4, 0);
+    if (bytesRead < 4 || !magic.equals(BINLOG_MAGIC)) {
+      throw dmError(E.binlogFileInvalid, `${path} is not a binlog file (bad magic)`, { context: { path } });
+    }
+    if (startPos < 4)
+      throw dmError(E.binlogFileInvalid, `start position ${startPos} is inside the magic header`);
+    let fde: Buffer | undefined;
+    if (startPos > 4) {
+      const head = Buffer.alloc(HEADER_LEN);
+      const h = await fh.read(head, 0, HEADER_LEN, 4);
+      if (h.bytesRead === HEADER_LEN && head[4] === EventType.FORMAT_DESCRIPTION) {
+        const size = head.readUInt32LE(9);
+        const buf = Buffer.alloc(size);
+        const f = await fh.read(buf, 0, size, 4);
+        if (f.bytesRead === size) fde = buf;
+      }
+    }
+    return { fh, fde };
+  } catch (err) {
+    await fh.close();
+    throw err;
   }
 }
 
