@@ -186,6 +186,13 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
     assert.equal(s.body.error_code, 20004, JSON.stringify(s.body));
     assert.match(String(s.body.error_msg), /start_time/);
     assert.equal((await call('DELETE', '/api/v1/tasks/t-incr')).status, 204);
+    // Our task YAML form still goes to start-task (here refused: its source does not exist).
+    const yaml = `name: t-yaml\ntask-mode: all\ntarget-database:\n  host: 127.0.0.1\n  port: ${down.port}\n  user: root\nmysql-instances:\n  - source-id: no-such-source\n`;
+    const legacy = await call('POST', '/api/v1/tasks', { task_config: yaml });
+    assert.equal(legacy.status, 400);
+    assert.equal(legacy.body.error_code, 38003, JSON.stringify(legacy.body));
+    const neither = await call('POST', '/api/v1/tasks', {});
+    assert.equal(neither.body.error_code, 20004, JSON.stringify(neither.body));
     assert.equal((await call('GET', '/api/v1/tasks')).body.total, 1);
   });
 
