@@ -130,6 +130,16 @@ export const OPENAPI_DOC = Object.freeze({
         },
       },
     },
+    '/tasks/converters': {
+      post: {
+        summary: 'convert DM Task JSON to task.yaml text or back (validated, nothing stored)',
+        requestBody: json(ref('ConverterTaskRequest')),
+        responses: {
+          201: { description: 'converted', ...json(ref('ConverterTaskResponse')) },
+          400: errorResp,
+        },
+      },
+    },
     '/tasks/{task-name}': {
       get: {
         summary: 'get a task (DM Task JSON; passwords shown as ******)',
@@ -340,6 +350,18 @@ export const OPENAPI_DOC = Object.freeze({
           remove_meta: { type: 'boolean', description: 'with task_config only' },
           start_time: { type: 'string', description: 'with task_config only' },
         },
+      },
+      ConverterTaskRequest: {
+        type: 'object',
+        properties: {
+          task: ref('Task'),
+          task_config_file: { type: 'string', description: 'task.yaml text' },
+        },
+      },
+      ConverterTaskResponse: {
+        type: 'object',
+        properties: { task: ref('Task'), task_config_file: str },
+        required: ['task', 'task_config_file'],
       },
       OperateTaskResponse: {
         type: 'object',

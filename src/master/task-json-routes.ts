@@ -204,6 +204,28 @@ export function registerTaskRoutes(app: FastifyInstance, m: MasterServer): void 
     }),
   );
 
+  // DM's converter: Task JSON ⇄ task.yaml text, both validated by the task-config parser.
+  // Nothing is stored, so it runs on any master (no leader needed) and shows what was given.
+  app.post('/api/v1/tasks/converters', async (req, reply) => {
+    const b = (req.body ?? {}) as { task?: unknown; task_config_file?: unknown };
+    try {
+      if (typeof b.task_config_file === 'string') {
+        const cfg = parseTaskConfig(b.task_config_file, 'task_config_file');
+        reply.code(201);
+        return { task: taskConfigToJson(cfg, { showPassword: true }), task_config_file: b.task_config_file };
+      }
+      if (b.task === undefined) {
+        throw dmError(E.configMissingKey, 'request body needs "task" or "task_config_file"');
+      }
+      const yaml = taskJsonToYaml(b.task, { saveSecurity: securityFiles(m.opts.dataDir) });
+      const cfg = parseTaskConfig(yaml, 'task');
+      reply.code(201);
+      return { task: taskConfigToJson(cfg, { showPassword: true }), task_config_file: yaml };
+    } catch (err) {
+      return apiError(reply, String(err));
+    }
+  });
+
   app.get(
     '/api/v1/tasks/:name',
     onLeader(m, async (ctx, req, reply) => {

@@ -224,6 +224,17 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
     const one = await call('GET', '/api/v1/tasks/t-api?with_status=true');
     assert.equal((one.body.status_list as SubStatus[])[0]?.stage, 'Running');
     assert.equal((await call('GET', '/api/v1/tasks/nope')).status, 404);
+    // DM's converter: Task JSON → task.yaml → Task JSON keeps the migrate rules.
+    const conv = await call('POST', '/api/v1/tasks/converters', { task: dmTask() });
+    assert.equal(conv.status, 201, JSON.stringify(conv.body));
+    assert.match(String(conv.body.task_config_file), /target-schema: mall/);
+    const back = await call('POST', '/api/v1/tasks/converters', {
+      task_config_file: conv.body.task_config_file,
+    });
+    assert.equal(back.status, 201, JSON.stringify(back.body));
+    const t = back.body.task as { table_migrate_rule: unknown; target_config: { port: number } };
+    assert.deepEqual(t.table_migrate_rule, dmTask().table_migrate_rule);
+    assert.equal(t.target_config.port, down.port);
   });
 
   it('delete refuses a running task; stop keeps it and start resumes it', async () => {
