@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { dmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
 import type { Logger } from '../pkg/log/logger.js';
-import { sleep } from '../pkg/retry/backoff.js';
+import { Backoff, sleep } from '../pkg/retry/backoff.js';
 import { ensureEncryptKey } from './ctl-api.js';
 import { LeaderElection } from './election.js';
 import { EtcdMember, memberDataExists } from './etcd-member.js';
@@ -101,23 +101,35 @@ export class MasterServer {
     this.election.start();
   }
 
-  /** Ask a running master to add our etcd member; returns the --initial-cluster to use. */
+  /**
+   * Ask a running master to add our etcd member; returns the --initial-cluster to use. etcd
+   * refuses a member add while the cluster is not healthy (e.g. a member that joined just
+   * before is still starting: "unhealthy cluster"), so failures are retried with backoff for
+   * up to a minute before giving up.
+   */
   private async joinCluster(): Promise<string> {
     let last: unknown;
-    for (const addr of this.opts.join) {
-      try {
-        const res = await fetch(`http://${addr}/api/internal/members/add`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ name: this.opts.name, peerUrl: this.opts.advertisePeerUrls }),
-          signal: AbortSignal.timeout(15_000),
-        });
-        const body = (await res.json()) as { result: boolean; msg: string; initialCluster?: string };
-        if (body.result && body.initialCluster) return body.initialCluster;
-        last = body.msg;
-      } catch (err) {
-        last = err;
+    const backoff = new Backoff({ initialMs: 500, maxMs: 5000 });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      for (const addr of this.opts.join) {
+        try {
+          const res = await fetch(`http://${addr}/api/internal/members/add`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ name: this.opts.name, peerUrl: this.opts.advertisePeerUrls }),
+            signal: AbortSignal.timeout(15_000),
+          });
+          const body = (await res.json()) as { result: boolean; msg: string; initialCluster?: string };
+          if (body.result && body.initialCluster) return body.initialCluster;
+          last = body.msg;
+        } catch (err) {
+          last = err;
+        }
       }
+      if (Date.now() > deadline || this.stopCtl.signal.aborted) break;
+      this.log.warn({ join: this.opts.join, err: String(last) }, 'joining the cluster failed; retrying');
+      await sleep(backoff.next(), this.stopCtl.signal);
     }
     throw dmError(
       E.masterEtcd,
