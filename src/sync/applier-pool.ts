@@ -3,6 +3,7 @@ import type { DmError } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { sleep } from '../pkg/retry/backoff.js';
 import { Applier } from './applier.js';
+import { applierIo } from './applier-io.js';
 import { Causality } from './causality.js';
 import type { CheckpointStore } from './checkpoint.js';
 import type { DmlJob, Location } from './job.js';
@@ -26,7 +27,7 @@ export interface ApplierPoolOptions {
  */
 export class ApplierPool {
   private appliers: Applier[] = [];
-  /** Kept across runs (pause/resume): a stale relation only pins a key to a fresh applier. */
+  /** Keys of the changes queued or in flight (released as appliers commit). */
   private readonly causality: Causality;
 
   constructor(private readonly o: ApplierPoolOptions) {
@@ -39,18 +40,26 @@ export class ApplierPool {
    */
   start(onFailed: () => void): Promise<void> {
     const { cfg, store, logger, beforeCommit, onApplied } = this.o;
+    // One I/O thread per run for the appliers' connections (see applier-io.ts).
+    const io = applierIo();
+    // Nothing is pending at a start: relations held by a failed run's jobs are void.
+    this.causality.reset();
     this.appliers = [];
     for (let i = 0; i < Math.max(1, cfg.syncer.workerCount); i++) {
       this.appliers.push(
         new Applier({
           index: i,
           to: cfg.to,
+          io,
           batch: Math.max(1, cfg.syncer.batch),
           multipleRows: cfg.syncer.multipleRows,
           compact: cfg.syncer.compact,
           checkpoint: store,
           beforeCommit,
-          onApplied,
+          onApplied: (jobs) => {
+            for (const j of jobs) this.causality.release(j.keys);
+            onApplied(jobs);
+          },
           logger,
         }),
       );
@@ -60,7 +69,7 @@ export class ApplierPool {
         if (a.error) onFailed();
       }),
     );
-    return Promise.all(runs).then(() => undefined);
+    return Promise.all(runs).then(() => io.close());
   }
 
   /**
@@ -68,13 +77,8 @@ export class ApplierPool {
    * room. Undefined when the job is queued and there is room: the common case costs no promise.
    */
   dispatch(job: DmlJob): Promise<void> | undefined {
-    let idx = this.causality.assign(job.keys);
+    const idx = this.causality.assign(job.keys);
     if (idx === 'conflict') return this.dispatchAfterDrain(job);
-    if (this.causality.size > 1_000_000 && this.idle) {
-      // Nothing in flight: forget the relation rather than let it grow without bound.
-      this.causality.reset();
-      idx = this.causality.assign(job.keys) as number;
-    }
     return this.enqueue(this.appliers[idx] as Applier, job);
   }
 

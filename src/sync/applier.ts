@@ -1,9 +1,9 @@
-import mysql from 'mysql2';
 import type { DbConfig } from '../pkg/config/types.js';
-import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
+import { isRetryableDbError } from '../pkg/db/connect.js';
 import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { Backoff, sleep } from '../pkg/retry/backoff.js';
+import type { ApplierIo, ApplyConn } from './applier-io.js';
 import { type CheckpointStore, tableKey } from './checkpoint.js';
 import { compactJobs } from './compact.js';
 import { compareLocation, type DmlJob, formatLocation, type Location } from './job.js';
@@ -12,6 +12,8 @@ import { batchSql, formatStmt, type Stmt } from './sql/dml-sql.js';
 export interface ApplierOptions {
   index: number;
   to: DbConfig;
+  /** Where the downstream connection lives (the pool's I/O thread, see applier-io.ts). */
+  io: ApplierIo;
   /** Max jobs per downstream transaction (events are never split across transactions). */
   batch: number;
   multipleRows: boolean;
@@ -38,7 +40,7 @@ export interface ApplierOptions {
 export class Applier {
   private queue: DmlJob[] = [];
   private inflight: DmlJob[] = [];
-  private conn: Connection | undefined;
+  private conn: ApplyConn | undefined;
   private wake: (() => void) | undefined;
   private readonly idleWaiters: (() => void)[] = [];
   private stopped = false;
@@ -118,14 +120,8 @@ export class Applier {
     return this.queue.splice(0, n);
   }
 
-  private async connection(): Promise<Connection> {
-    // trace: false: mysql2 would capture a stack trace for every query (measured ~5% of the
-    // sync unit's CPU in catch-up); errors are wrapped with their binlog position anyway.
-    this.conn ??= await connectDb(this.o.to, E.dbDownstreamConnect, {
-      multipleStatements: true,
-      trace: false,
-      queryFormat: formatOnlyWithValues,
-    });
+  private async connection(): Promise<ApplyConn> {
+    this.conn ??= await this.o.io.connect(this.o.to);
     return this.conn;
   }
 
@@ -218,16 +214,6 @@ export class Applier {
       { cause: err, context: { binlogPosition: formatLocation(j?.eventPos), sql: sql.slice(0, 2000) } },
     );
   }
-}
-
-/**
- * mysql2 runs every query through its formatter, which scans the whole text for `?` outside
- * quotes even without values (~6% of the sync unit's CPU on batches of row changes, whose
- * values are already literals). Only statements that carry values are formatted.
- */
-function formatOnlyWithValues(sql: string, values: unknown): string {
-  if (values === undefined || values === null || (Array.isArray(values) && values.length === 0)) return sql;
-  return mysql.format(sql, values as Parameters<typeof mysql.format>[1]);
 }
 
 /** Retryable DB errors, plus mysql2's "connection is in closed state" (no errno) after a drop. */

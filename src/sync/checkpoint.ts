@@ -1,9 +1,9 @@
-import type { Connection, Pool } from '../pkg/db/connect.js';
 import { quoteId, quoteTable } from '../pkg/db/connect.js';
 import type { TableStructure } from '../pkg/schema/table-structure.js';
 import type { Location, TableName } from './job.js';
 
-type Queryable = Pick<Connection, 'query'> | Pick<Pool, 'query'>;
+/** Any connection-like object (a mysql2 connection or pool, or an applier's ApplyConn). */
+type Queryable = { query(sql: string, params?: unknown[]): Promise<unknown> };
 
 /**
  * The sync checkpoint, DM's table `<meta-schema>`.`<task>_syncer_checkpoint`:

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import mysqlCore from 'mysql2';
 import mysql from 'mysql2/promise';
 import type { DbConfig } from '../config/types.js';
 import type { ErrorDef } from '../errors/index.js';
@@ -137,3 +138,24 @@ export function quoteId(name: string): string {
 export function quoteTable(schema: string, table: string): string {
   return `${quoteId(schema)}.${quoteId(table)}`;
 }
+
+/**
+ * mysql2 runs every query through its formatter, which scans the whole text for `?` outside
+ * quotes even without values (~6% of the sync unit's CPU on batches of row changes, whose
+ * values are already literals). Only statements that carry values are formatted.
+ */
+export function formatOnlyWithValues(sql: string, values: unknown): string {
+  if (values === undefined || values === null || (Array.isArray(values) && values.length === 0)) return sql;
+  return mysqlCore.format(sql, values as Parameters<typeof mysqlCore.format>[1]);
+}
+
+/**
+ * Options of the sync appliers' downstream connections: a batch is one multi-statement
+ * text; `trace: false` because mysql2 would capture a stack trace for every query (measured
+ * ~5% of the sync unit's CPU in catch-up; errors are wrapped with their binlog position).
+ */
+export const APPLIER_CONNECTION_OPTIONS: mysql.ConnectionOptions = {
+  multipleStatements: true,
+  trace: false,
+  queryFormat: formatOnlyWithValues,
+};
