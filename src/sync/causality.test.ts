@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SchemaTracker } from '../pkg/schema/schema-tracker.js';
-import { changeKeys } from './causality.js';
+import { Causality, changeKeys, hash } from './causality.js';
 import type { RowChange } from './job.js';
 
 const tracker = new SchemaTracker();
@@ -30,5 +30,37 @@ describe('changeKeys', () => {
       'ts.tt\u0001uu\u0001u',
       'ts.tt\u0001PRIMARY\u00012\u0002a',
     ]);
+  });
+});
+
+describe('Causality', () => {
+  it('keeps changes of one key on one applier while any is pending, and forgets released keys', () => {
+    const c = new Causality(16);
+    const a = c.assign(['t|1']);
+    assert.equal(a, hash('t|1') % 16);
+    // A second change of the same row, and one that links a new key to it: same applier.
+    assert.equal(c.assign(['t|1']), a);
+    assert.equal(c.assign(['t|1', 't|2']), a);
+    assert.equal(c.size, 2);
+    c.release(['t|1']);
+    c.release(['t|1']);
+    // t|1 is still held by the third change; t|2 stays in its relation.
+    assert.equal(c.assign(['t|2']), a);
+    c.release(['t|2']);
+    c.release(['t|1', 't|2']);
+    assert.equal(c.size, 0, 'nothing pending: nothing remembered');
+    // Released: the key routes by its own hash again.
+    const other = c.assign(['t|2']);
+    assert.equal(other, hash('t|2') % 16);
+  });
+
+  it('reports a change whose keys sit in two pending relations as a conflict, without holding them', () => {
+    const c = new Causality(4);
+    c.assign(['k1']);
+    c.assign(['k2']);
+    assert.equal(c.assign(['k1', 'k2']), 'conflict');
+    c.release(['k1']);
+    c.release(['k2']);
+    assert.equal(c.size, 0);
   });
 });

@@ -4,15 +4,21 @@ import { type TablePlan, tablePlan } from './sql/table-plan.js';
 
 /**
  * DM's causality algorithm. Each change carries keys (target table + the values of every
- * PK/UK, before and after). Keys that ever appeared in one change form a relation, owned by
- * one applier (hash of the relation's first key modulo the worker count), so changes that
- * touch the same row or unique value run in binlog order on one applier. A change whose keys
+ * PK/UK, before and after). Keys that appear in one change form a relation, owned by one
+ * applier (hash of the relation's first key modulo the worker count), so changes that touch
+ * the same row or unique value run in binlog order on one applier. A change whose keys
  * already belong to two different relations is a conflict: the caller must wait until every
  * applier has drained, then `reset()` and assign again.
+ *
+ * A key is only remembered while a change holding it is queued or in flight: `release()`
+ * (after the applier committed it) drops keys no pending change holds. Ordering needs no
+ * more (a key nothing pending holds may go to any applier), and the map stays as small as
+ * the appliers' queues — DM clears its relations at each flush instead; a map kept until a
+ * drain grew to a million entries during catch-up and cost more in GC than it saved.
  */
 export class Causality {
-  /** key → relation root key. */
-  private readonly relation = new Map<string, string>();
+  /** key → its relation's root key and how many pending changes hold it. */
+  private readonly relation = new Map<string, { root: string; refs: number }>();
 
   constructor(private readonly workerCount: number) {}
 
@@ -20,18 +26,30 @@ export class Causality {
     return this.relation.size;
   }
 
-  /** The applier index for these keys, or 'conflict'. Records the keys on success. */
-  assign(keys: string[]): number | 'conflict' {
+  /** The applier index for these keys, or 'conflict'. Holds the keys until {@link release}. */
+  assign(keys: readonly string[]): number | 'conflict' {
     let root: string | undefined;
     for (const k of keys) {
       const r = this.relation.get(k);
       if (r === undefined) continue;
-      if (root === undefined) root = r;
-      else if (r !== root) return 'conflict';
+      if (root === undefined) root = r.root;
+      else if (r.root !== root) return 'conflict';
     }
     root ??= keys[0] ?? '';
-    for (const k of keys) this.relation.set(k, root);
+    for (const k of keys) {
+      const r = this.relation.get(k);
+      if (r) r.refs++;
+      else this.relation.set(k, { root, refs: 1 });
+    }
     return hash(root) % this.workerCount;
+  }
+
+  /** A change assigned with these keys is applied: keys no pending change holds are forgotten. */
+  release(keys: readonly string[]): void {
+    for (const k of keys) {
+      const r = this.relation.get(k);
+      if (r && --r.refs <= 0) this.relation.delete(k);
+    }
   }
 
   /** Forget all relations (only when every applier is drained). */
