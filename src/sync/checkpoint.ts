@@ -22,16 +22,23 @@ export interface GlobalCheckpoint {
   location: Location;
   exitSafe?: Location;
   tables: TableStructure[];
+  /**
+   * The `start-task --start-time` this checkpoint was started from (consumed): the same value
+   * in the subtask config does not rewind again on a restart (see start-location.ts).
+   */
+  startTime?: string;
 }
 
 export class CheckpointStore {
   private readonly tbl: string;
+  private readonly tblName: string;
   constructor(
     private readonly metaSchema: string,
     task: string,
     private readonly sourceId: string,
   ) {
-    this.tbl = quoteTable(metaSchema, checkpointTableName(task));
+    this.tblName = checkpointTableName(task);
+    this.tbl = quoteTable(metaSchema, this.tblName);
   }
 
   async ensureTable(db: Queryable): Promise<void> {
@@ -48,15 +55,32 @@ export class CheckpointStore {
       exit_safe_binlog_gtid TEXT,
       table_info JSON NOT NULL,
       is_global BOOLEAN,
+      start_time VARCHAR(64) DEFAULT '',
       create_time TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
       update_time TIMESTAMP DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
       PRIMARY KEY (id, cp_schema, cp_table)
     )`);
+    await this.ensureStartTimeColumn(db);
+  }
+
+  /**
+   * Tables created before `start_time` existed get the column (MySQL has no ADD COLUMN IF NOT
+   * EXISTS, so ask information_schema first).
+   */
+  private async ensureStartTimeColumn(db: Queryable): Promise<void> {
+    const [rows] = (await db.query(
+      `SELECT COUNT(*) AS n FROM information_schema.COLUMNS
+         WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = 'start_time'`,
+      [this.metaSchema, this.tblName],
+    )) as unknown as [{ n: number | string }[]];
+    if (Number(rows[0]?.n ?? 0) === 0) {
+      await db.query(`ALTER TABLE ${this.tbl} ADD COLUMN start_time VARCHAR(64) DEFAULT ''`);
+    }
   }
 
   async loadGlobal(db: Queryable): Promise<GlobalCheckpoint | undefined> {
     const [rows] = (await db.query(
-      `SELECT binlog_name, binlog_pos, binlog_gtid, exit_safe_binlog_name, exit_safe_binlog_pos, exit_safe_binlog_gtid, table_info
+      `SELECT binlog_name, binlog_pos, binlog_gtid, exit_safe_binlog_name, exit_safe_binlog_pos, exit_safe_binlog_gtid, table_info, start_time
          FROM ${this.tbl} WHERE id = ? AND is_global = 1`,
       [this.sourceId],
     )) as unknown as [Record<string, unknown>[]];
@@ -79,6 +103,7 @@ export class CheckpointStore {
           }
         : {}),
       tables: Array.isArray(info) ? (info as TableStructure[]) : [],
+      ...(r.start_time ? { startTime: String(r.start_time) } : {}),
     };
   }
 
@@ -134,6 +159,23 @@ export class CheckpointStore {
         cp.exitSafe?.gtid ?? '',
         JSON.stringify(cp.tables),
       ],
+    };
+  }
+
+  /**
+   * The global row of a start by time: the located position, the exit-safe point and the
+   * consumed start-time, in one statement (a crash leaves either the old row or this one).
+   */
+  saveStartTimeSql(cp: GlobalCheckpoint & { startTime: string }): { sql: string; params: unknown[] } {
+    return {
+      sql: `INSERT INTO ${this.tbl} (id, cp_schema, cp_table, binlog_name, binlog_pos, binlog_gtid,
+              exit_safe_binlog_name, exit_safe_binlog_pos, exit_safe_binlog_gtid, table_info, is_global, start_time)
+            VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, 1, ?)
+            ON DUPLICATE KEY UPDATE binlog_name = VALUES(binlog_name), binlog_pos = VALUES(binlog_pos),
+              binlog_gtid = VALUES(binlog_gtid), exit_safe_binlog_name = VALUES(exit_safe_binlog_name),
+              exit_safe_binlog_pos = VALUES(exit_safe_binlog_pos), exit_safe_binlog_gtid = VALUES(exit_safe_binlog_gtid),
+              table_info = VALUES(table_info), start_time = VALUES(start_time)`,
+      params: [...this.saveGlobalSql(cp).params, cp.startTime],
     };
   }
 

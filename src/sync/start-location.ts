@@ -3,13 +3,16 @@ import { loadedBinlogMeta } from '../load/load-unit.js';
 import { BinlogClient } from '../pkg/binlog/binlog-client.js';
 import type { PositionedEvent, SchemaLookup } from '../pkg/binlog/types.js';
 import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
+import type { Connection } from '../pkg/db/connect.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { sleep } from '../pkg/retry/backoff.js';
 import { relayEventsAfterGtid } from '../relay/relay-gtid-start.js';
 import { readIndex } from '../relay/relay-layout.js';
 import { RelayReader } from '../relay/relay-reader.js';
-import type { Location } from './job.js';
+import type { GlobalCheckpoint } from './checkpoint.js';
+import { compareLocation, type Location } from './job.js';
+import { locateStartTime, parseStartTime } from './start-time-locate.js';
 
 /** Where the sync unit reads from: a file/position, or a GTID set alone. */
 export type StartPoint = Location | { gtid: string };
@@ -36,6 +39,70 @@ export async function resolveStartMeta(cfg: SubTaskConfig, workDir: string): Pro
     pos: meta.binlogPos || 4,
     ...(meta.binlogGtid ? { gtid: meta.binlogGtid } : {}),
   };
+}
+
+/** A start chosen by `start-task --start-time`. */
+export interface TimedStart {
+  start: Location;
+  /** Safe mode until this is passed: the old checkpoint / exit-safe point when later than `start`. */
+  exitSafe: Location | undefined;
+  /** The start-time consumed (saved with the checkpoint). */
+  startTime: string;
+}
+
+/**
+ * The start point given by the subtask's `startTime` (DM `start-task --start-time`), or
+ * undefined when there is none or it was consumed already. As DM, it has priority over the
+ * task's meta and over the checkpoint. When the checkpoint (or a saved exit-safe point) lies
+ * after the located position, the replay up to it runs in safe mode (DM: "safe mode until it
+ * has replicated past the checkpoint"): it becomes the exit-safe point.
+ *
+ * Consumed: DM clears the task's start-time in etcd after the first checkpoint flush, so a
+ * restart or resume does not rewind again. Here the sync unit saves the located position
+ * with the start-time it came from in the checkpoint row, in one statement, before it reads
+ * any event (CheckpointStore.saveStartTimeSql); a checkpoint whose saved start-time equals the
+ * config's is a normal resume. This keeps the rule in the sync unit, crash-safe without a
+ * worker→master round trip, and it does not rewrite the subtask config (which the worker
+ * treats as update-task and restarts the subtask). Consequence: giving the SAME start-time
+ * again later (without --remove-meta) does not rewind again; a different one does.
+ */
+export async function resolveStartTime(o: {
+  cfg: SubTaskConfig;
+  checkpoint: GlobalCheckpoint | undefined;
+  /** The exit-safe point of a global row without a position (crash before the first flush). */
+  exitSafeOnly: Location | undefined;
+  upstream: () => Promise<Connection>;
+  logger: Logger;
+}): Promise<TimedStart | undefined> {
+  const startTime = o.cfg.startTime?.trim();
+  if (!startTime) return undefined;
+  if (o.checkpoint?.startTime === startTime) {
+    o.logger.info({ startTime }, 'start-time already consumed: resuming from the checkpoint');
+    return undefined;
+  }
+  const t = parseStartTime(startTime, o.cfg.timezone);
+  const located = await locateStartTime({ cfg: o.cfg, t, upstream: await o.upstream(), logger: o.logger });
+  let exitSafe: Location | undefined;
+  for (const l of [o.checkpoint?.location, o.checkpoint?.exitSafe, o.exitSafeOnly]) {
+    if (l && compareLocation(l, exitSafe ?? located.location) > 0) exitSafe = { ...l };
+  }
+  const log = located.bound === 'in-range' ? o.logger.info.bind(o.logger) : o.logger.warn.bind(o.logger);
+  log(
+    {
+      startTime,
+      timezone: o.cfg.timezone || 'UTC',
+      bound: located.bound,
+      start: located.location,
+      exitSafe,
+      checkpoint: o.checkpoint?.location,
+    },
+    located.bound === 'before-oldest'
+      ? 'start-time is before the oldest binlog: starting at the oldest binlog'
+      : located.bound === 'after-newest'
+        ? 'start-time is after the newest binlog event: starting at the current end'
+        : 'starting from start-time; the checkpoint and the task meta are ignored',
+  );
+  return { start: located.location, exitSafe, startTime };
 }
 
 /** The relay directory of a subtask, resolved the same way the relay unit resolves it. */

@@ -9,7 +9,7 @@ import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
 import { AppliedPosition } from './applied-position.js';
 import { ApplierPool } from './applier-pool.js';
 import { operatedQuery } from './binlog-operator.js';
-import { CheckpointStore } from './checkpoint.js';
+import { CheckpointStore, type GlobalCheckpoint } from './checkpoint.js';
 import { CheckpointHorizon } from './checkpoint-horizon.js';
 import { ControlConnection } from './control-connection.js';
 import { DdlExecutor } from './ddl/ddl-executor.js';
@@ -19,7 +19,7 @@ import { ExecutedGtids } from './executed-gtids.js';
 import { compareLocation, formatLocation, type Location } from './job.js';
 import { MasterPosition } from './master-position.js';
 import { RowsDispatcher } from './rows-dispatcher.js';
-import { openEvents, resolveStartMeta, type StartPoint } from './start-location.js';
+import { openEvents, resolveStartMeta, resolveStartTime, type StartPoint } from './start-location.js';
 import { loadStructure, replicatedTables } from './structure-source.js';
 import { SyncStats } from './sync-stats.js';
 import { parseDurationMs, type SyncStatus } from './sync-status.js';
@@ -128,7 +128,9 @@ export class SyncUnit implements Unit<SyncStatus> {
     await this.store.ensureTable(ctl);
     const cp = await this.store.loadGlobal(ctl);
     this.tableCps = await this.store.loadTables(ctl);
-    if (cp) {
+    if (await this.startFromTime(ctl, cp)) {
+      // start-task --start-time: chosen over the checkpoint and the meta (start-location.ts).
+    } else if (cp) {
       this.start = cp.location;
       this.startExitSafe = cp.exitSafe;
       this.tracker.load(cp.tables);
@@ -149,6 +151,34 @@ export class SyncUnit implements Unit<SyncStatus> {
     }
     this.horizon.resume(this.startExitSafe);
     this.gtids.begin(this.cfg.flavor);
+  }
+
+  /**
+   * `start-task --start-time` not yet consumed: start at the located position (safe mode up to
+   * a later old checkpoint), and save it at once with the consumed start-time, so that a
+   * restart resumes from the checkpoint instead of rewinding again. False when not applicable.
+   */
+  private async startFromTime(ctl: Connection, cp: GlobalCheckpoint | undefined): Promise<boolean> {
+    if (!this.cfg.startTime) return false;
+    const timed = await resolveStartTime({
+      cfg: this.cfg,
+      checkpoint: cp,
+      exitSafeOnly: cp ? undefined : await this.store.loadExitSafeOnly(ctl),
+      upstream: () => this.upstream(),
+      logger: this.log,
+    });
+    if (!timed) return false;
+    this.start = timed.start;
+    this.startExitSafe = timed.exitSafe;
+    await this.preloadTracker();
+    const q = this.store.saveStartTimeSql({
+      location: timed.start,
+      ...(timed.exitSafe ? { exitSafe: timed.exitSafe } : {}),
+      tables: this.tracker.toJSON(),
+      startTime: timed.startTime,
+    });
+    await ctl.query(q.sql, q.params);
+    return true;
   }
 
   /**

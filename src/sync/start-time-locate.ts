@@ -1,0 +1,342 @@
+import { BinlogClient } from '../pkg/binlog/binlog-client.js';
+import type { BinlogEvent, Flavor } from '../pkg/binlog/types.js';
+import type { SubTaskConfig } from '../pkg/config/types.js';
+import type { Connection } from '../pkg/db/connect.js';
+import { dmError, E } from '../pkg/errors/index.js';
+import type { Logger } from '../pkg/log/logger.js';
+import { ExecutedGtids } from './executed-gtids.js';
+import type { Location } from './job.js';
+
+/**
+ * `start-task --start-time T`: the binlog position of the first transaction whose events carry
+ * a timestamp >= T (DM's "position by time"). The binlog files are binary-searched by the
+ * timestamp of their first transaction, then the chosen file is scanned (and on into the next
+ * files, which all start at or after T) for the first transaction start at or after T.
+ * Timestamps are the binlog headers' (seconds since the epoch, written by the upstream), so
+ * the answer is only as precise as DM's: "roughly" the start point.
+ */
+
+/** How the located position relates to the binlog the upstream still has. */
+export type StartTimeBound = 'in-range' | 'before-oldest' | 'after-newest';
+
+/** A located start: a transaction start (or the current end), with the GTID set before it. */
+export interface LocatedStart {
+  location: Location;
+  bound: StartTimeBound;
+}
+
+const START_TIME_RE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/;
+
+/**
+ * Parse DM's start-time text (`2021-10-21 00:01:00` or `2021-10-21T00:01:00`) into seconds
+ * since the epoch. The wall-clock time is read in the task's `timezone` when it is set
+ * (`+08:00`, `Asia/Shanghai`, `UTC`; `SYSTEM`/`Local` = this process's zone), else in UTC.
+ * (DM reads it in the upstream server's zone; ours does not depend on a server setting the
+ * user cannot see in the task file.)
+ */
+export function parseStartTime(text: string, timezone: string): number {
+  const m = START_TIME_RE.exec(text.trim());
+  if (!m) {
+    throw dmError(
+      E.configInvalidValue,
+      `invalid start-time "${text}": use "2006-01-02 15:04:05" or "2006-01-02T15:04:05"`,
+    );
+  }
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
+  const back = new Date(wall);
+  // Date.UTC rolls 2021-02-30 over to March: refuse instead of guessing.
+  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
+    throw dmError(E.configInvalidValue, `invalid start-time "${text}": no such date/time`);
+  }
+  return Math.floor((wall - zoneOffsetMs(wall, timezone)) / 1000);
+}
+
+/** Offset (ms, local − UTC) of `timezone` at the wall-clock instant `wallMs` (read as UTC). */
+function zoneOffsetMs(wallMs: number, timezone: string): number {
+  const tz = timezone.trim();
+  if (tz === '' || tz === 'UTC') return 0;
+  const fixed = /^([+-])(\d{1,2}):(\d{2})$/.exec(tz);
+  if (fixed) return (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3])) * 60_000;
+  if (tz === 'SYSTEM' || tz === 'Local') {
+    const d = new Date(wallMs);
+    const local = new Date(
+      d.getUTCFullYear(),
+      d.getUTCMonth(),
+      d.getUTCDate(),
+      d.getUTCHours(),
+      d.getUTCMinutes(),
+      d.getUTCSeconds(),
+    );
+    return wallMs - local.getTime();
+  }
+  // An IANA zone: the offset at the guessed instant, corrected once (DST transitions).
+  const first = ianaOffsetMs(wallMs, tz);
+  return ianaOffsetMs(wallMs - first, tz);
+}
+
+function ianaOffsetMs(instantMs: number, tz: string): number {
+  let f: Intl.DateTimeFormat;
+  try {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+  } catch (err) {
+    throw dmError(E.configInvalidValue, `unknown time zone "${tz}"`, { cause: err });
+  }
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(new Date(instantMs))) p[part.type] = Number(part.value);
+  const asUtc = Date.UTC(
+    p.year ?? 1970,
+    (p.month ?? 1) - 1,
+    p.day ?? 1,
+    p.hour ?? 0,
+    p.minute ?? 0,
+    p.second ?? 0,
+  );
+  return asUtc - Math.floor(instantMs / 1000) * 1000;
+}
+
+/** What one event does to the transaction structure of the stream. */
+export interface TxnStep {
+  /** The event opens a transaction: a position just before it is a valid start point. */
+  start: boolean;
+  /** After the event no transaction is open: its end is a transaction boundary. */
+  idle: boolean;
+}
+
+/**
+ * Follows transaction boundaries in a binlog stream (pure). A transaction starts at its GTID
+ * event (MySQL GTID/ANONYMOUS_GTID, MariaDB GTID), or — without GTID events — at its BEGIN
+ * or at a standalone statement (DDL). Shapes: MySQL `GTID, BEGIN, …, XID|COMMIT` and
+ * `GTID, ddl`; MariaDB `GTID, …, XID|COMMIT` and standalone `GTID(FL_STANDALONE), ddl`.
+ */
+export class TxnBoundaries {
+  /** idle: between transactions; gtid: a GTID seen, its BEGIN or single statement next; trx: in a body. */
+  private mode: 'idle' | 'gtid' | 'trx' = 'idle';
+
+  feed(ev: BinlogEvent): TxnStep {
+    let start = false;
+    switch (ev.type) {
+      case 'gtid':
+      case 'anonymous_gtid':
+        start = true;
+        this.mode = 'gtid';
+        break;
+      case 'mariadb_gtid':
+        start = true;
+        this.mode = ev.standalone ? 'gtid' : 'trx';
+        break;
+      case 'xid':
+        this.mode = 'idle';
+        break;
+      case 'unknown':
+        if (ev.name === 'xa_prepare') this.mode = 'idle';
+        break;
+      case 'query': {
+        const q = ev.query.trimStart();
+        if (/^BEGIN\b/i.test(q)) {
+          start = this.mode === 'idle';
+          this.mode = 'trx';
+        } else if (/^(COMMIT|XA\s+COMMIT|XA\s+ROLLBACK)\b/i.test(q) || /^ROLLBACK(?!\s+TO\b)/i.test(q)) {
+          this.mode = 'idle';
+        } else if (this.mode === 'idle') {
+          start = true; // a statement of its own (DDL) without a GTID event
+        } else if (this.mode === 'gtid') {
+          this.mode = 'idle'; // the single statement of a GTID transaction
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    return { start, idle: this.mode === 'idle' };
+  }
+}
+
+/** One event as the scan needs it: the event, its file and offsets. */
+export interface ScanEvent {
+  event: BinlogEvent;
+  file: string;
+  pos: number;
+  nextPos: number;
+}
+
+/**
+ * The scan for the first transaction at or after a time (pure: fed events in stream order).
+ * Keeps the executed GTID set before the found transaction (from the files' GTID list /
+ * previous-GTIDs events and the transactions passed), and the last transaction boundary seen,
+ * which is where a start-time later than every event starts: the current end.
+ */
+export class StartTimeScan {
+  private readonly txn = new TxnBoundaries();
+  private readonly gtids = new ExecutedGtids(() => undefined);
+  private boundary: Location | undefined;
+  /** The located start once found. */
+  found: Location | undefined;
+
+  constructor(
+    private readonly t: number,
+    flavor: Flavor | '',
+  ) {
+    this.gtids.begin(flavor);
+  }
+
+  /** Feed the next event; true once the start is found (feed no more). */
+  feed(pe: ScanEvent): boolean {
+    const ev = pe.event;
+    // Rotate / heartbeat events are not in a file's content (fake ones carry timestamp 0).
+    if (ev.type === 'rotate' || ev.type === 'heartbeat' || ev.type === 'heartbeat_v2') return false;
+    const step = this.txn.feed(ev);
+    if (step.start && ev.header.timestamp >= this.t) {
+      this.found = this.at({ file: pe.file, pos: pe.pos });
+      return true;
+    }
+    this.gtids.observe(ev);
+    if (step.idle) this.boundary = { file: pe.file, pos: pe.nextPos };
+    return false;
+  }
+
+  /** Where the stream ended between transactions (the current end when nothing was found). */
+  get end(): Location | undefined {
+    return this.boundary ? this.at(this.boundary) : undefined;
+  }
+
+  private at(l: Location): Location {
+    const gtid = this.gtids.now();
+    return gtid ? { file: l.file, pos: l.pos, gtid } : { file: l.file, pos: l.pos };
+  }
+}
+
+/**
+ * Binary search over files 0..n-1 ordered by time: the last index whose key (first
+ * transaction's timestamp) is < t, or -1 when none is (t at or before the oldest file).
+ */
+export async function lastFileBefore(
+  n: number,
+  key: (i: number) => Promise<number>,
+  t: number,
+): Promise<number> {
+  let lo = 0;
+  let hi = n - 1;
+  let ans = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((await key(mid)) < t) {
+      ans = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return ans;
+}
+
+/** Options of {@link locateStartTime}. */
+export interface LocateOptions {
+  cfg: SubTaskConfig;
+  /** Seconds since the epoch (see {@link parseStartTime}). */
+  t: number;
+  /** A SQL connection to the upstream (`SHOW BINARY LOGS`). */
+  upstream: Connection;
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+/**
+ * Locate the start point for time `t` on the upstream server. T earlier than the oldest
+ * binlog: the oldest file's first transaction. Later than every event: the current end of the
+ * binlog (DM refuses such a time with "start-time too late"; starting at the end is what a
+ * user asking for "from now on" wants, and the log says so).
+ */
+export async function locateStartTime(o: LocateOptions): Promise<LocatedStart> {
+  const [rows] = (await o.upstream.query('SHOW BINARY LOGS')) as unknown as [{ Log_name: string }[]];
+  const files = rows.map((r) => String(r.Log_name));
+  if (files.length === 0) throw dmError(E.syncFailed, 'start-time: the upstream has no binary logs');
+  const keys = new Map<number, number>();
+  const key = async (i: number): Promise<number> => {
+    const k = keys.get(i) ?? (await firstTxnTime(o, files[i] as string));
+    keys.set(i, k);
+    return k;
+  };
+  const idx = await lastFileBefore(files.length, key, o.t);
+  const file = files[Math.max(0, idx)] as string;
+  const scan = new StartTimeScan(o.t, o.cfg.flavor);
+  await readFrom(o, file, (pe) => scan.feed(pe), false);
+  if (scan.found) {
+    return { location: scan.found, bound: idx < 0 ? 'before-oldest' : 'in-range' };
+  }
+  const end = scan.end;
+  if (!end) throw dmError(E.syncFailed, `start-time: no transaction boundary found from binlog ${file}`);
+  return { location: end, bound: 'after-newest' };
+}
+
+/**
+ * The key of a binlog file for the binary search: the timestamp of its first transaction, or
+ * of its format description (the file's creation) when it holds none.
+ */
+async function firstTxnTime(o: LocateOptions, file: string): Promise<number> {
+  const txn = new TxnBoundaries();
+  let created: number | undefined;
+  let first: number | undefined;
+  await readFrom(
+    o,
+    file,
+    (pe) => {
+      const ev = pe.event;
+      if (ev.type === 'rotate' || ev.type === 'heartbeat' || ev.type === 'heartbeat_v2') return false;
+      if (ev.type === 'format_description') created ??= ev.header.timestamp;
+      if (txn.feed(ev).start) first = ev.header.timestamp;
+      return first !== undefined;
+    },
+    true,
+  );
+  return first ?? created ?? 0;
+}
+
+/**
+ * Read the upstream's binlog from `file` position 4 to the current end (non-blocking dump),
+ * calling `onEvent` until it returns true. `oneFile` stops at the end of `file`.
+ */
+async function readFrom(
+  o: LocateOptions,
+  file: string,
+  onEvent: (pe: ScanEvent) => boolean,
+  oneFile: boolean,
+): Promise<void> {
+  const { cfg } = o;
+  const ac = new AbortController();
+  const onAbort = (): void => ac.abort();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  const client = new BinlogClient({
+    host: cfg.from.host,
+    port: cfg.from.port,
+    user: cfg.from.user,
+    password: cfg.from.password,
+    // Its own id: the sync unit's stream may run under cfg.serverId at the same time.
+    serverId: 2_000_000 + Math.floor(Math.random() * 1_000_000),
+    flavor: cfg.flavor,
+    start: { file, pos: 4 },
+    nonBlocking: true,
+    heartbeatMs: 0,
+    // A failing upstream is the caller's error to report, not one to wait out here.
+    backoff: { initialMs: 200, maxMs: 1000, maxAttempts: 3 },
+    logger: o.logger,
+  });
+  try {
+    for await (const pe of client.events(ac.signal)) {
+      if (oneFile && pe.file !== file) break;
+      if (onEvent(pe)) break;
+    }
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    ac.abort();
+  }
+}
