@@ -161,7 +161,11 @@ export interface SubTaskConfig {
   mydumper: MydumperConfig;
   loader: LoaderConfig;
   syncer: SyncerConfig;
-  /** `start-task --start-time`: start incremental replication from this time (UTC, DM format). */
+  /**
+   * `start-task --start-time`: start incremental replication from this time (DM format
+   * `2006-01-02 15:04:05` or `2006-01-02T15:04:05`), read in the task `timezone` when set, else
+   * UTC. Consumed once: the sync unit records it in its checkpoint (sync/start-location.ts).
+   */
   startTime?: string;
 }
 

@@ -160,4 +160,45 @@ describe('sync unit: start-time', () => {
     const end = await masterPos(up);
     assert.ok(end.binlogPos > 0);
   });
+
+  it('adds the start_time column to a checkpoint table created before it existed', async () => {
+    const c = await down.connect();
+    try {
+      await c.query('CREATE DATABASE old_meta');
+      await c.query(`CREATE TABLE old_meta.old_syncer_checkpoint (
+        id VARCHAR(32) NOT NULL, cp_schema VARCHAR(128) NOT NULL, cp_table VARCHAR(128) NOT NULL,
+        binlog_name VARCHAR(128), binlog_pos INT UNSIGNED, binlog_gtid TEXT,
+        exit_safe_binlog_name VARCHAR(128) DEFAULT '', exit_safe_binlog_pos INT UNSIGNED DEFAULT 0,
+        exit_safe_binlog_gtid TEXT, table_info JSON NOT NULL, is_global BOOLEAN,
+        create_time TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+        update_time TIMESTAMP DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+        PRIMARY KEY (id, cp_schema, cp_table))`);
+      await c.query(
+        `INSERT INTO old_meta.old_syncer_checkpoint (id, cp_schema, cp_table, binlog_name, binlog_pos, table_info, is_global)
+         VALUES ('mysql-01', '', '', 'mariadb-bin.000002', 400, '[]', 1)`,
+      );
+      const store = new CheckpointStore('old_meta', 'old', 'mysql-01');
+      await store.ensureTable(c);
+      await store.ensureTable(c); // idempotent
+      const before = await store.loadGlobal(c);
+      assert.deepEqual(before, { location: { file: 'mariadb-bin.000002', pos: 400 }, tables: [] });
+      const q = store.saveStartTimeSql({
+        location: { file: 'mariadb-bin.000002', pos: 100 },
+        exitSafe: { file: 'mariadb-bin.000002', pos: 400 },
+        tables: [],
+        startTime: '2021-10-21 00:01:00',
+      });
+      await c.query(q.sql, q.params);
+      const afterSave = await store.loadGlobal(c);
+      assert.equal(afterSave?.startTime, '2021-10-21 00:01:00');
+      assert.deepEqual(afterSave?.location, { file: 'mariadb-bin.000002', pos: 100 });
+      assert.deepEqual(afterSave?.exitSafe, { file: 'mariadb-bin.000002', pos: 400 });
+      // A later ordinary checkpoint write keeps the consumed start-time.
+      const g = store.saveGlobalSql({ location: { file: 'mariadb-bin.000002', pos: 500 }, tables: [] });
+      await c.query(g.sql, g.params);
+      assert.equal((await store.loadGlobal(c))?.startTime, '2021-10-21 00:01:00');
+    } finally {
+      await c.end();
+    }
+  });
 });
