@@ -6,6 +6,7 @@
  */
 import { parseGoDuration } from '../pkg/config/duration.js';
 import { maybeDecrypt } from '../pkg/config/encrypt.js';
+import { parseStartTime } from '../pkg/config/start-time.js';
 import type { SourceConfig, SubTaskConfig, TaskConfig } from '../pkg/config/types.js';
 import { connectDb } from '../pkg/db/connect.js';
 import { asDmError, dmError, E } from '../pkg/errors/index.js';
@@ -142,6 +143,8 @@ async function putTask(
   });
   try {
     const { task, subtasks: all } = await prepare(ctx, req);
+    // A malformed start-time is refused here, not when a worker's sync unit starts.
+    if (req.startTime) parseStartTime(req.startTime, task.timezone);
     const subtasks = req.sources?.length ? all.filter((s) => req.sources?.includes(s.sourceId)) : all;
     if (subtasks.length === 0)
       return fail(`no source of task ${task.name} matches ${req.sources?.join(',')}`);
@@ -294,6 +297,7 @@ export async function startStoredTask(
       throw dmError(E.configInvalidValue, `invalid safe_mode_time_duration "${req.safeModeDuration}"`);
     }
     const task = await storedTaskConfig(ctx, req.task);
+    if (req.startTime) parseStartTime(req.startTime, task?.timezone ?? '');
     const ops: EtcdOp[] = [];
     for (const source of sources) {
       if (!all.includes(source))

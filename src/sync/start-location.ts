@@ -2,6 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import { loadedBinlogMeta } from '../load/load-unit.js';
 import { BinlogClient } from '../pkg/binlog/binlog-client.js';
 import type { PositionedEvent, SchemaLookup } from '../pkg/binlog/types.js';
+import { parseStartTime } from '../pkg/config/start-time.js';
 import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
 import type { Connection } from '../pkg/db/connect.js';
 import { dmError, E } from '../pkg/errors/index.js';
@@ -12,7 +13,7 @@ import { readIndex } from '../relay/relay-layout.js';
 import { RelayReader } from '../relay/relay-reader.js';
 import type { GlobalCheckpoint } from './checkpoint.js';
 import { compareLocation, type Location } from './job.js';
-import { locateStartTime, parseStartTime } from './start-time-locate.js';
+import { locateStartTime } from './start-time-locate.js';
 
 /** Where the sync unit reads from: a file/position, or a GTID set alone. */
 export type StartPoint = Location | { gtid: string };

@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BinlogEvent, EventHeader } from '../pkg/binlog/types.js';
-import {
-  lastFileBefore,
-  parseStartTime,
-  type ScanEvent,
-  StartTimeScan,
-  TxnBoundaries,
-} from './start-time-locate.js';
+import { parseStartTime } from '../pkg/config/start-time.js';
+import { lastFileBefore, type ScanEvent, StartTimeScan, TxnBoundaries } from './start-time-locate.js';
 
 const hdr = (timestamp: number): EventHeader => ({
   timestamp,

@@ -148,9 +148,20 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error_code, 20004, JSON.stringify(bad.body));
     assert.match(String(bad.body.error_msg), /source\.host is required/);
-    const got = await call('GET', '/api/v1/sources/mysql-01?with_status=true');
+    // The scheduler binds the new source to the free worker asynchronously.
+    let got = await call('GET', '/api/v1/sources/mysql-01?with_status=true');
+    const boundTo = (): string | undefined =>
+      (got.body.status_list as { worker_name: string }[] | undefined)?.[0]?.worker_name;
+    await until(
+      async () => {
+        got = await call('GET', '/api/v1/sources/mysql-01?with_status=true');
+        return boundTo() === 'w1';
+      },
+      15_000,
+      'source bound to w1',
+    );
     assert.equal(got.body.password, '******');
-    assert.equal((got.body.status_list as { worker_name: string }[])[0]?.worker_name, 'w1');
+    assert.equal(boundTo(), 'w1');
   });
 
   it('POST {"task": …} creates the task without starting it', async () => {
@@ -176,6 +187,9 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
     const bad = await call('POST', '/api/v1/tasks/t-api/start', { safe_mode_time_duration: 'soon' });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error_code, 20005, JSON.stringify(bad.body));
+    const badTime = await call('POST', '/api/v1/tasks/t-api/start', { start_time: '2021-02-30 00:00:00' });
+    assert.equal(badTime.status, 400, 'a start_time that is no date is refused at start');
+    assert.match(String(badTime.body.error_msg), /start-time/, JSON.stringify(badTime.body));
     assert.equal((await call('POST', '/api/v1/tasks/nope/start', {})).status, 404);
     const incr = await call('POST', '/api/v1/tasks', {
       task: { ...dmTask(), name: 't-incr', task_mode: 'incremental' },
