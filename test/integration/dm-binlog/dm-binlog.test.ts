@@ -1,26 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { trackChild } from '../../harness/processes.js';
-
-/**
- * The real program, run as a user runs it: the compiled dist/src/cmd/dm-binlog.js when this
- * test runs compiled (npm test builds first), else the TypeScript source through tsx.
- */
-function programArgs(): string[] {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) {
-    const dist = join(dirname(here), '..', '..', '..');
-    const js = join(dist, 'src', 'cmd', 'dm-binlog.js');
-    if (existsSync(js)) return [js];
-  }
-  const root = join(dirname(here), '..', '..', '..');
-  return ['--import', 'tsx', join(root, 'src', 'cmd', 'dm-binlog.ts')];
-}
+import { runDmBinlog } from './run-dm-binlog.js';
 
 interface Run {
   code: number;
@@ -28,26 +10,14 @@ interface Run {
   stderr: string;
 }
 
-function run(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = trackChild(
-      spawn(process.execPath, [...programArgs(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
-    );
-    child.ref();
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (b: Buffer) => out.push(b));
-    child.stderr!.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const text = Buffer.concat(out).toString('utf8');
-      const lines = text
-        .split('\n')
-        .filter((l) => l.length > 0)
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-      resolve({ code: code ?? -1, lines, stderr: Buffer.concat(err).toString('utf8') });
-    });
-  });
+async function run(args: string[]): Promise<Run> {
+  const r = await runDmBinlog(args);
+  const lines = r.out
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { code: r.code, lines, stderr: r.err };
 }
 
 let db: MariadbInstance;

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { trackChild } from '../../harness/processes.js';
 import { tempDir } from '../../harness/tmp.js';
+import { runDmBinlog } from './run-dm-binlog.js';
 
 /**
  * dm-binlog's parallel offline printer (--threads N) against its sequential one (--threads 0)
@@ -14,30 +12,7 @@ import { tempDir } from '../../harness/tmp.js';
  * many small ones, a DDL that changes a table's width mid-file, two files. The sequential
  * printer's values are checked against SQL in dm-binlog.test.ts; here the bytes must match.
  */
-function programArgs(): string[] {
-  const here = fileURLToPath(import.meta.url);
-  const root = join(dirname(here), '..', '..', '..');
-  const js = join(root, 'src', 'cmd', 'dm-binlog.js');
-  if (here.endsWith('.js') && existsSync(js)) return [js];
-  return ['--import', 'tsx', join(root, 'src', 'cmd', 'dm-binlog.ts')];
-}
-
-function run(args: string[]): Promise<{ code: number; out: Buffer; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = trackChild(
-      spawn(process.execPath, [...programArgs(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
-    );
-    child.ref();
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (b: Buffer) => out.push(b));
-    child.stderr!.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code: code ?? -1, out: Buffer.concat(out), err: Buffer.concat(err).toString('utf8') }),
-    );
-  });
-}
+const run = runDmBinlog;
 
 let db: MariadbInstance;
 let files: string[] = [];
