@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CheckpointStore } from './checkpoint.js';
-import { CheckpointHorizon } from './checkpoint-horizon.js';
+import { CheckpointHorizon, HORIZON_AHEAD } from './checkpoint-horizon.js';
 import type { Location } from './job.js';
 
 const at = (pos: number): Location => ({ file: 'mysql-bin.000001', pos });
@@ -30,14 +30,25 @@ const exitSafeOf = (w: { params: unknown[] }, global: boolean) =>
   global ? [w.params[4], w.params[5]] : [w.params[1], w.params[2]];
 
 describe('CheckpointHorizon', () => {
-  it('persists the exit-safe point at the seen position before a commit past it, once', async () => {
+  it('persists the exit-safe point ahead of the seen position before a commit past it, once', async () => {
     const t = setup();
     t.pos.seen = at(500);
     await t.h.ensure(at(300));
     assert.equal(t.writes.length, 1);
-    assert.deepEqual(exitSafeOf(t.writes[0]!, false), ['mysql-bin.000001', 500]);
+    assert.deepEqual(exitSafeOf(t.writes[0]!, false), ['mysql-bin.000001', 500 + HORIZON_AHEAD]);
     await t.h.ensure(at(500)); // covered: no new write
+    // Commits further on in the file are covered by the same write…
+    t.pos.seen = at(400 + HORIZON_AHEAD);
+    await t.h.ensure(at(400 + HORIZON_AHEAD));
     assert.equal(t.writes.length, 1);
+    // …until one passes it; a commit in the next file always needs a new write.
+    t.pos.seen = at(600 + HORIZON_AHEAD);
+    await t.h.ensure(at(600 + HORIZON_AHEAD));
+    assert.equal(t.writes.length, 2);
+    t.pos.seen = { file: 'mysql-bin.000002', pos: 4 };
+    await t.h.ensure({ file: 'mysql-bin.000002', pos: 4 });
+    assert.equal(t.writes.length, 3);
+    assert.deepEqual(exitSafeOf(t.writes[2]!, false), ['mysql-bin.000002', 4 + HORIZON_AHEAD]);
   });
 
   it('lets concurrent commits share one horizon write', async () => {
@@ -62,7 +73,7 @@ describe('CheckpointHorizon', () => {
     await t.h.flush(false);
     const g = t.writes[1]!;
     assert.deepEqual([g.params[1], g.params[2]], ['mysql-bin.000001', 600]);
-    assert.deepEqual(exitSafeOf(g, true), ['mysql-bin.000001', 700]);
+    assert.deepEqual(exitSafeOf(g, true), ['mysql-bin.000001', 700 + HORIZON_AHEAD]);
   });
 
   it('clears the exit-safe point only on a clean final flush with everything applied', async () => {

@@ -59,9 +59,14 @@ export class CheckpointHorizon {
   ensure(end: Location): Promise<void> {
     if (this.persisted && compareLocation(this.persisted, end) >= 0) return Promise.resolve();
     this.horizonWrite ??= this.serial(async () => {
-      // The end of the event being handled: at or after every dispatched job's event end, so
-      // one write usually covers every applier waiting now; the re-check below loops if not.
-      const h = { ...this.pos.seen() };
+      // Past the end of the event being handled (at or after every dispatched job's end) by
+      // HORIZON_AHEAD bytes of the same file: an upper bound is all the exit-safe point must
+      // be, and one write then covers the next few MiB of commits instead of a round trip
+      // before most of them (measured: ~6 ms of each apply's 30–40 ms during catch-up). The
+      // cost is a longer safe-mode replay after a crash (idempotent). A later file compares
+      // greater, so a rotation ends the region. No GTID: the set does not name that offset.
+      const seen = this.pos.seen();
+      const h: Location = { file: seen.file, pos: seen.pos + HORIZON_AHEAD };
       const s = this.store.saveExitSafeSql(h);
       await this.query(s.sql, s.params);
       this.persisted = h;
@@ -87,6 +92,9 @@ export class CheckpointHorizon {
     });
   }
 }
+
+/** How far past the read position the exit-safe point is written (see `ensure`). */
+export const HORIZON_AHEAD = 4 << 20;
 
 /** The later of two positions (an undefined one loses). */
 function later(a: Location | undefined, b: Location): Location {
