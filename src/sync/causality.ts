@@ -96,13 +96,32 @@ function rowKeys(tableId: string, plan: TablePlan, row: CellValue[] | undefined,
   }
 }
 
+/** Lower-cased `schema.table` of routed targets (keyed by the name strings: no concatenation). */
+const targetIds = new Map<string, Map<string, string>>();
+
+function targetId(t: { schema: string; table: string }): string {
+  let bySchema = targetIds.get(t.schema);
+  if (!bySchema) {
+    if (targetIds.size > 10_000) targetIds.clear();
+    bySchema = new Map();
+    targetIds.set(t.schema, bySchema);
+  }
+  let id = bySchema.get(t.table);
+  if (id === undefined) {
+    if (bySchema.size > 100_000) bySchema.clear();
+    id = `${t.schema}.${t.table}`.toLowerCase();
+    bySchema.set(t.table, id);
+  }
+  return id;
+}
+
 /**
  * Causality keys of a change. A table with no usable key gets one key for the whole table:
  * all its changes run in order on one applier (which also carries its table checkpoint).
  */
 export function changeKeys(c: RowChange): string[] {
   const plan = tablePlan(c.table);
-  const tableId = `${c.target.schema}.${c.target.table}`.toLowerCase();
+  const tableId = targetId(c.target);
   if (!plan.identity) return [`${tableId}\u0001*`];
   const out: string[] = [];
   rowKeys(tableId, plan, c.before, out);

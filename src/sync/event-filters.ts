@@ -36,11 +36,35 @@ export class EventFilters {
 
   /** True when the rows of this ROWS event pass the block-allow list and event filters. */
   allowRows(ev: RowsEvent): boolean {
+    const kind = ev.type === 'write_rows' ? 0 : ev.type === 'update_rows' ? 1 : 2;
+    // The answer depends on (schema, table, kind) only, and the rules never change: remember
+    // it per table (a ROWS event's names are the same string objects its table map gave).
+    let bySchema = this.rowsDecisions.get(ev.schema);
+    if (!bySchema) {
+      if (this.rowsDecisions.size > 10_000) this.rowsDecisions.clear();
+      bySchema = new Map();
+      this.rowsDecisions.set(ev.schema, bySchema);
+    }
+    let d = bySchema.get(ev.table);
+    if (!d) {
+      if (bySchema.size > 100_000) bySchema.clear();
+      d = [
+        this.decideRows(ev.schema, ev.table, 'insert'),
+        this.decideRows(ev.schema, ev.table, 'update'),
+        this.decideRows(ev.schema, ev.table, 'delete'),
+      ];
+      bySchema.set(ev.table, d);
+    }
+    return d[kind] as boolean;
+  }
+
+  private readonly rowsDecisions = new Map<string, Map<string, boolean[]>>();
+
+  private decideRows(schema: string, table: string, dmEvent: 'insert' | 'update' | 'delete'): boolean {
     // Online DDL: the ghost table's copy and the tool's bookkeeping tables are not replicated.
-    if (this.online && classifyTable(this.online, ev.table).kind !== 'real') return false;
-    if (!this.bal.allowTable(ev.schema, ev.table)) return false;
-    const dmEvent = ev.type === 'write_rows' ? 'insert' : ev.type === 'update_rows' ? 'update' : 'delete';
-    return this.eventFilter.filter(ev.schema, ev.table, dmEvent) !== 'Ignore';
+    if (this.online && classifyTable(this.online, table).kind !== 'real') return false;
+    if (!this.bal.allowTable(schema, table)) return false;
+    return this.eventFilter.filter(schema, table, dmEvent) !== 'Ignore';
   }
 
   /** True when expression filters apply to the table (only then does skipChange look at rows). */

@@ -51,9 +51,16 @@ export function compareLocation(a: Location, b: Location): number {
   return a.pos - b.pos;
 }
 
+/** The last file parsed: positions of one file are compared many times in a row. */
+let lastFile = '';
+let lastNumber = -1;
+
 function fileNumber(f: string): number {
+  if (f === lastFile) return lastNumber;
   const m = /\.(\d+)$/.exec(f);
-  return m ? Number(m[1]) : -1;
+  lastFile = f;
+  lastNumber = m ? Number(m[1]) : -1;
+  return lastNumber;
 }
 
 /** `(file, pos)` as query-status prints it. */
