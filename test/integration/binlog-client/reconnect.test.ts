@@ -56,7 +56,7 @@ describe('BinlogClient reconnects and resumes exactly', () => {
       port: db.port,
       user: 'dm',
       password: 'dmpass',
-      serverId: 5000 + (process.pid % 1000),
+      serverId: 1_005_000 + (process.pid % 1000),
       backoff: { initialMs: 50, maxMs: 500 },
       heartbeatMs: 1000,
     };

@@ -19,7 +19,7 @@ describe('BinlogClient against a real MariaDB', () => {
       port: db.port,
       user: 'dm',
       password: 'dmpass',
-      serverId: 4000 + (process.pid % 1000),
+      serverId: 1_004_000 + (process.pid % 1000),
     };
     await db.query('CREATE DATABASE bc; CREATE TABLE bc.t (id INT PRIMARY KEY, v VARCHAR(64), b BLOB)');
   });

@@ -56,7 +56,7 @@ describe('BinlogClient over TLS', () => {
       port: db.port,
       user: 'tlsonly',
       password: 'pw',
-      serverId: 6000 + (process.pid % 1000),
+      serverId: 1_006_000 + (process.pid % 1000),
       start: { file: 'mariadb-bin.000001', pos: 4 },
       nonBlocking: true,
       tls: { ca, rejectUnauthorized: true },
@@ -71,7 +71,7 @@ describe('BinlogClient over TLS', () => {
       port: db.port,
       user: 'tlsonly',
       password: 'pw',
-      serverId: 6000 + (process.pid % 1000),
+      serverId: 1_006_000 + (process.pid % 1000),
       start: { file: 'mariadb-bin.000001', pos: 4 },
       nonBlocking: true,
     });

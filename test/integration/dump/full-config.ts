@@ -37,7 +37,7 @@ export function fullConfig(
     flavor: 'mariadb',
     enableGtid: true,
     enableRelay: false,
-    serverId: 4242,
+    serverId: 1_004_243,
     relayDir: '',
     to: { host: down.host, port: down.port, user: down.user, password: down.password },
     blockAllowList: { doDbs: o.doDbs ?? [], ignoreDbs: [], doTables: [], ignoreTables: [] },

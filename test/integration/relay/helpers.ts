@@ -22,7 +22,7 @@ export function sourceFor(
     relayBinlogGtid: '',
     relayDir,
     from: { host: db.host, port: db.port, user: db.user, password: db.password },
-    serverId: 4242,
+    serverId: 1_004_242,
     purge: { interval: 3600, expires: 0, remainSpace: 15 },
     checker: { checkEnable: false, backoffRollback: '5m0s', backoffMax: '5m0s' },
     ...over,

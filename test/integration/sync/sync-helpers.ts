@@ -27,7 +27,8 @@ export function syncConfig(
     flavor: 'mariadb',
     enableGtid: false,
     enableRelay: false,
-    serverId: 4000 + Math.floor(Math.random() * 10000),
+    // Replica ids live above 1,000,000: the harness gives its servers ids below 20,000.
+    serverId: 1_000_000 + Math.floor(Math.random() * 1_000_000),
     relayDir: '',
     to: { host: down.host, port: down.port, user: 'root', password: '' },
     meta: { ...meta, binlogGtid: '' },
