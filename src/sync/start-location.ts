@@ -121,10 +121,13 @@ export interface EventSourceOptions {
   logger: Logger;
 }
 
-/** The binlog event stream of a subtask: the local relay log or the upstream server. */
-export function openEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGenerator<PositionedEvent> {
+/**
+ * The binlog event stream of a subtask: the local relay log or the upstream server, in arrays
+ * of the events already at hand (see BinlogClient.eventBatches); relay events come one by one.
+ */
+export function openEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGenerator<PositionedEvent[]> {
   const { cfg, start } = o;
-  if (cfg.enableRelay) return relayEvents(o, signal);
+  if (cfg.enableRelay) return singles(relayEvents(o, signal));
   const byGtid = cfg.enableGtid && start.gtid !== undefined && start.gtid !== '';
   return new BinlogClient({
     host: cfg.from.host,
@@ -137,7 +140,11 @@ export function openEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGen
     heartbeatMs: 1000,
     schemaLookup: o.schemaLookup,
     logger: o.logger,
-  }).events(signal);
+  }).eventBatches(signal);
+}
+
+async function* singles(events: AsyncGenerator<PositionedEvent>): AsyncGenerator<PositionedEvent[]> {
+  for await (const e of events) yield [e];
 }
 
 /**

@@ -130,6 +130,16 @@ export class BinlogClient {
    * the binlog is reached. Throws DmError for errors that a retry cannot fix.
    */
   async *events(signal?: AbortSignal): AsyncGenerator<PositionedEvent> {
+    for await (const batch of this.eventBatches(signal)) yield* batch;
+  }
+
+  /**
+   * The same stream as {@link events}, in arrays: every event already received is handed over
+   * at once (up to `max`), before the client waits for the network again. A consumer that
+   * handles events synchronously pays one generator step per array instead of per event
+   * (the sync unit's reader: ~10% of its CPU in catch-up went to per-event steps).
+   */
+  async *eventBatches(signal?: AbortSignal, max = 512): AsyncGenerator<PositionedEvent[]> {
     const decoder = new BinlogDecoder({
       schemaLookup: this.o.schemaLookup,
       verifyChecksum: this.o.verifyChecksum ?? true,
@@ -161,9 +171,20 @@ export class BinlogClient {
       const tracker = this.tracker!;
       const onAbort = (): void => conn.destroy();
       signal?.addEventListener('abort', onAbort, { once: true });
+      let batch: PositionedEvent[] = [];
       try {
         for (;;) {
-          const p = (conn.tryReadPacket() ?? (await conn.readPacket())).payload;
+          let packet = conn.tryReadPacket();
+          if (!packet) {
+            // Nothing more buffered: hand over what was read before waiting for the network.
+            if (batch.length > 0) {
+              const b = batch;
+              batch = [];
+              yield b;
+            }
+            packet = await conn.readPacket();
+          }
+          const p = packet.payload;
           const h = p[0];
           if (h === Header.ok) {
             const raw = p.subarray(1);
@@ -183,11 +204,19 @@ export class BinlogClient {
             }
             tracker.observe(event);
             backoff.reset();
-            yield { raw, event, file: place.file, pos: place.pos, nextPos: place.nextPos };
+            batch.push({ raw, event, file: place.file, pos: place.pos, nextPos: place.nextPos });
+            if (batch.length >= max) {
+              const b = batch;
+              batch = [];
+              yield b;
+            }
           } else if (h === Header.eof && p.length < 9) {
             // Non-blocking mode: the end of the binlog. Otherwise the server is going away
             // (a graceful shutdown ends the dump with EOF): reconnect.
-            if (this.o.nonBlocking) return;
+            if (this.o.nonBlocking) {
+              if (batch.length > 0) yield batch;
+              return;
+            }
             throw dmError(E.connectionLost, 'the server ended the binlog dump (EOF)');
           } else if (h === Header.err) {
             throw this.dumpError(parseErrPacket(p));
@@ -196,6 +225,12 @@ export class BinlogClient {
           }
         }
       } catch (err) {
+        // The events before the failure were read whole: the consumer gets them first.
+        if (batch.length > 0) {
+          const b = batch;
+          batch = [];
+          yield b;
+        }
         if (signal?.aborted) return;
         await this.retryOrThrow(err, backoff, signal);
         reconnect = true;
