@@ -3,6 +3,7 @@ import { BinlogDecoder } from '../pkg/binlog/decoder.js';
 import { appendEventJson } from '../pkg/binlog/json-format.js';
 import { JsonWriter } from '../pkg/binlog/json-writer.js';
 import { DmError } from '../pkg/errors/index.js';
+import { asBuffer } from '../pkg/thread/wire.js';
 
 /**
  * Thread side of dm-binlog's parallel printer (parallel-printer.ts): decodes one chunk of a
@@ -34,10 +35,6 @@ export interface PrintReply {
 }
 
 const w = new JsonWriter(8 << 20);
-
-function asBuffer(v: Uint8Array): Buffer {
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-}
 
 export function printChunk(req: PrintRequest): PrintReply {
   const decoder = new BinlogDecoder();

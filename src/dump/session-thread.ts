@@ -2,9 +2,10 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { DbConfig } from '../pkg/config/types.js';
 import { startModuleWorker } from '../pkg/thread/start-worker.js';
+import { asBuffer, type DistributiveOmit, fromWireDbError } from '../pkg/thread/wire.js';
 import type { ChunkResult } from './chunk-writer.js';
 import type { DumpSession } from './dump-session.js';
-import type { SessionReply, SessionRequest, WireError } from './session-worker.js';
+import type { SessionReply, SessionRequest } from './session-worker.js';
 import type { TableInfo } from './table-info.js';
 
 /**
@@ -87,7 +88,7 @@ class SessionThread {
     else {
       this.pending.delete(m.id);
       if (m.op === 'done') p.resolve(m.value);
-      else p.reject(fromWire(m.error));
+      else p.reject(fromWireDbError(m.error));
     }
   }
 
@@ -152,25 +153,8 @@ class ThreadSession implements DumpSession {
   }
 }
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-function asBuffer(v: Uint8Array): Buffer {
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-}
-
 function gone(): Error {
   const e = new Error('dump session thread has ended') as Error & { code: string };
   e.code = 'PROTOCOL_CONNECTION_LOST';
   return e;
-}
-
-/** Rebuild a driver-like error (errno/code kept for retry and privilege decisions). */
-function fromWire(w: WireError): Error {
-  return Object.assign(new Error(w.message), {
-    name: w.name ?? 'Error',
-    errno: w.errno,
-    code: w.code,
-    sqlState: w.sqlState,
-    fatal: w.fatal,
-  });
 }

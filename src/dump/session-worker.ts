@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { DbConfig } from '../pkg/config/types.js';
+import { toWireDbError, type WireDbError } from '../pkg/thread/wire.js';
 import { LocalSession } from './dump-session.js';
 import type { TableInfo } from './table-info.js';
 
@@ -26,30 +27,7 @@ export type SessionRequest =
 export type SessionReply =
   | { op: 'progress'; id: number; rows: number; bytes: number }
   | { op: 'done'; id: number; value: unknown }
-  | { op: 'failed'; id: number; error: WireError };
-
-export interface WireError {
-  message: string;
-  name?: string;
-  errno?: number;
-  code?: string;
-  sqlState?: string;
-  fatal?: boolean;
-}
-
-export function toWire(err: unknown): WireError {
-  const e = (err ?? {}) as Partial<WireError> & { cause?: unknown };
-  // A coded DmError wraps the driver error: its cause carries errno/code.
-  const c = (e.cause ?? {}) as Partial<WireError>;
-  return {
-    message: String(e.message ?? err),
-    name: e.name,
-    errno: e.errno ?? c.errno,
-    code: typeof e.code === 'string' ? e.code : c.code,
-    sqlState: e.sqlState ?? c.sqlState,
-    fatal: e.fatal ?? c.fatal,
-  };
-}
+  | { op: 'failed'; id: number; error: WireDbError };
 
 const port = parentPort;
 if (port) {
@@ -90,7 +68,7 @@ if (port) {
   port.on('message', (m: SessionRequest) => {
     run(m).then(
       (value) => post({ op: 'done', id: m.id, value }),
-      (err: unknown) => post({ op: 'failed', id: m.id, error: toWire(err) }),
+      (err: unknown) => post({ op: 'failed', id: m.id, error: toWireDbError(err) }),
     );
   });
 }

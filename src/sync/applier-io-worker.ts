@@ -1,7 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import type { DbConfig } from '../pkg/config/types.js';
 import { APPLIER_CONNECTION_OPTIONS, type Connection, connectDb } from '../pkg/db/connect.js';
-import { DmError, E } from '../pkg/errors/index.js';
+import { E } from '../pkg/errors/index.js';
+import { toWireDbError, type WireDbError } from '../pkg/thread/wire.js';
 
 /**
  * Thread side of applier-io.ts: owns the appliers' downstream connections and runs the SQL
@@ -14,36 +15,16 @@ export type IoRequest =
   | { id: number; op: 'end' | 'destroy'; conn: number };
 
 /** A driver or connect error as it crosses the thread boundary. */
-export interface WireDbError {
-  message: string;
-  errno?: number;
-  code?: string;
-  sqlState?: string;
-  fatal?: boolean;
+export interface IoWireError extends WireDbError {
   /** Set when the connect itself failed (the main side wraps it as E.dbDownstreamConnect). */
   connect?: boolean;
 }
 
 export type IoReply =
   | { id: number; ok: true; rows?: unknown }
-  | { id: number; ok: false; error: WireDbError };
+  | { id: number; ok: false; error: IoWireError };
 
 const conns = new Map<number, Connection>();
-
-function toWire(err: unknown, connect = false): WireDbError {
-  // connectDb wraps the driver error: its cause carries errno/code (retry decisions need them).
-  const e = (err instanceof DmError && err.cause ? err.cause : err) as Partial<WireDbError> & {
-    message?: string;
-  };
-  return {
-    message: err instanceof Error ? err.message : String(err),
-    ...(typeof e.errno === 'number' ? { errno: e.errno } : {}),
-    ...(typeof e.code === 'string' ? { code: e.code } : {}),
-    ...(typeof e.sqlState === 'string' ? { sqlState: e.sqlState } : {}),
-    ...(typeof e.fatal === 'boolean' ? { fatal: e.fatal } : {}),
-    ...(connect ? { connect: true } : {}),
-  };
-}
 
 async function handle(req: IoRequest): Promise<IoReply> {
   try {
@@ -53,7 +34,7 @@ async function handle(req: IoRequest): Promise<IoReply> {
         try {
           c = await connectDb(req.to, E.dbDownstreamConnect, APPLIER_CONNECTION_OPTIONS);
         } catch (err) {
-          return { id: req.id, ok: false, error: toWire(err, true) };
+          return { id: req.id, ok: false, error: { ...toWireDbError(err), connect: true } };
         }
         // A dropped connection must not crash the thread: its next query reports it.
         c.on('error', () => undefined);
@@ -82,7 +63,7 @@ async function handle(req: IoRequest): Promise<IoReply> {
       }
     }
   } catch (err) {
-    return { id: req.id, ok: false, error: toWire(err) };
+    return { id: req.id, ok: false, error: toWireDbError(err) };
   }
 }
 

@@ -3,7 +3,8 @@ import type { DbConfig } from '../pkg/config/types.js';
 import { APPLIER_CONNECTION_OPTIONS, type Connection, connectDb } from '../pkg/db/connect.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { startModuleWorker } from '../pkg/thread/start-worker.js';
-import type { IoReply, IoRequest, WireDbError } from './applier-io-worker.js';
+import { type DistributiveOmit, fromWireDbError } from '../pkg/thread/wire.js';
+import type { IoReply, IoRequest, IoWireError } from './applier-io-worker.js';
 
 /** What an applier needs of its downstream connection. */
 export interface ApplyConn {
@@ -133,24 +134,19 @@ class LocalIo implements ApplierIo {
   async close(): Promise<void> {}
 }
 
-const LOST: WireDbError = {
+const LOST: IoWireError = {
   message: 'applier I/O thread ended: connection lost',
   code: 'PROTOCOL_CONNECTION_LOST',
   fatal: true,
 };
-const CLOSED: WireDbError = {
+const CLOSED: IoWireError = {
   message: "Can't add new command when connection is in closed state",
   fatal: true,
 };
 
 /** A driver-like error again (errno/code/fatal drive retry decisions); connect errors coded. */
-function fromWire(w: WireDbError, to?: DbConfig): Error {
-  const e = Object.assign(new Error(w.message), {
-    errno: w.errno,
-    code: w.code,
-    sqlState: w.sqlState,
-    fatal: w.fatal,
-  });
+function fromWire(w: IoWireError, to?: DbConfig): Error {
+  const e = fromWireDbError(w);
   if (!w.connect) return e;
   // The thread's connectDb wrote the message; the driver's errno/code ride on the cause.
   return dmError(E.dbDownstreamConnect, w.message, {
@@ -158,5 +154,3 @@ function fromWire(w: WireDbError, to?: DbConfig): Error {
     context: to ? { host: to.host, port: to.port } : {},
   });
 }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
