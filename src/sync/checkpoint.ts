@@ -139,16 +139,22 @@ export class CheckpointStore {
     return out;
   }
 
-  /** Save the global row. `exitSafe` undefined clears it (clean stop, everything applied). */
+  /**
+   * Save the global row. `exitSafe` undefined clears it (clean stop, everything applied).
+   * `startTime` is written only when given: a start by time saves the located position, the
+   * exit-safe point and the consumed start-time in one statement (a crash leaves either the
+   * old row or this one); ordinary flushes keep the recorded start-time.
+   */
   saveGlobalSql(cp: GlobalCheckpoint): { sql: string; params: unknown[] } {
+    const withTime = cp.startTime !== undefined;
     return {
       sql: `INSERT INTO ${this.tbl} (id, cp_schema, cp_table, binlog_name, binlog_pos, binlog_gtid,
-              exit_safe_binlog_name, exit_safe_binlog_pos, exit_safe_binlog_gtid, table_info, is_global)
-            VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, 1)
+              exit_safe_binlog_name, exit_safe_binlog_pos, exit_safe_binlog_gtid, table_info, is_global${withTime ? ', start_time' : ''})
+            VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, 1${withTime ? ', ?' : ''})
             ON DUPLICATE KEY UPDATE binlog_name = VALUES(binlog_name), binlog_pos = VALUES(binlog_pos),
               binlog_gtid = VALUES(binlog_gtid), exit_safe_binlog_name = VALUES(exit_safe_binlog_name),
               exit_safe_binlog_pos = VALUES(exit_safe_binlog_pos), exit_safe_binlog_gtid = VALUES(exit_safe_binlog_gtid),
-              table_info = VALUES(table_info)`,
+              table_info = VALUES(table_info)${withTime ? ', start_time = VALUES(start_time)' : ''}`,
       params: [
         this.sourceId,
         cp.location.file,
@@ -158,24 +164,8 @@ export class CheckpointStore {
         cp.exitSafe?.pos ?? 0,
         cp.exitSafe?.gtid ?? '',
         JSON.stringify(cp.tables),
+        ...(withTime ? [cp.startTime] : []),
       ],
-    };
-  }
-
-  /**
-   * The global row of a start by time: the located position, the exit-safe point and the
-   * consumed start-time, in one statement (a crash leaves either the old row or this one).
-   */
-  saveStartTimeSql(cp: GlobalCheckpoint & { startTime: string }): { sql: string; params: unknown[] } {
-    return {
-      sql: `INSERT INTO ${this.tbl} (id, cp_schema, cp_table, binlog_name, binlog_pos, binlog_gtid,
-              exit_safe_binlog_name, exit_safe_binlog_pos, exit_safe_binlog_gtid, table_info, is_global, start_time)
-            VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, 1, ?)
-            ON DUPLICATE KEY UPDATE binlog_name = VALUES(binlog_name), binlog_pos = VALUES(binlog_pos),
-              binlog_gtid = VALUES(binlog_gtid), exit_safe_binlog_name = VALUES(exit_safe_binlog_name),
-              exit_safe_binlog_pos = VALUES(exit_safe_binlog_pos), exit_safe_binlog_gtid = VALUES(exit_safe_binlog_gtid),
-              table_info = VALUES(table_info), start_time = VALUES(start_time)`,
-      params: [...this.saveGlobalSql(cp).params, cp.startTime],
     };
   }
 

@@ -61,7 +61,7 @@ export interface TimedStart {
  * Consumed: DM clears the task's start-time in etcd after the first checkpoint flush, so a
  * restart or resume does not rewind again. Here the sync unit saves the located position
  * with the start-time it came from in the checkpoint row, in one statement, before it reads
- * any event (CheckpointStore.saveStartTimeSql); a checkpoint whose saved start-time equals the
+ * any event (CheckpointStore.saveGlobalSql); a checkpoint whose saved start-time equals the
  * config's is a normal resume. This keeps the rule in the sync unit, crash-safe without a
  * worker→master round trip, and it does not rewrite the subtask config (which the worker
  * treats as update-task and restarts the subtask). Consequence: giving the SAME start-time

@@ -128,22 +128,8 @@ export class SyncUnit implements Unit<SyncStatus> {
     await this.store.ensureTable(ctl);
     const cp = await this.store.loadGlobal(ctl);
     this.tableCps = await this.store.loadTables(ctl);
-    if (await this.startFromTime(ctl, cp)) {
-      // start-task --start-time: chosen over the checkpoint and the meta (start-location.ts).
-    } else if (cp) {
-      this.start = cp.location;
-      this.startExitSafe = cp.exitSafe;
-      this.tracker.load(cp.tables);
-      this.log.info(
-        { checkpoint: formatLocation(cp.location), exitSafe: formatLocation(cp.exitSafe) },
-        'resume from checkpoint',
-      );
-    } else {
-      this.start = await resolveStartMeta(this.cfg, this.deps.workDir);
-      // Killed before the first checkpoint flush, changes up to this point may be applied.
-      this.startExitSafe = await this.store.loadExitSafeOnly(ctl);
-      await this.preloadTracker();
-    }
+    // start-task --start-time is chosen over the checkpoint and the meta (start-location.ts).
+    if (!(await this.startFromTime(ctl, cp))) await this.startFromCheckpointOrMeta(ctl, cp);
     if ('file' in this.start) {
       this.readLoc = { ...this.start };
       this.seenLoc = { ...this.start };
@@ -151,6 +137,24 @@ export class SyncUnit implements Unit<SyncStatus> {
     }
     this.horizon.resume(this.startExitSafe);
     this.gtids.begin(this.cfg.flavor);
+  }
+
+  /** The checkpoint when there is one, else the task meta / dump metadata. */
+  private async startFromCheckpointOrMeta(ctl: Connection, cp: GlobalCheckpoint | undefined): Promise<void> {
+    if (cp) {
+      this.start = cp.location;
+      this.startExitSafe = cp.exitSafe;
+      this.tracker.load(cp.tables);
+      this.log.info(
+        { checkpoint: formatLocation(cp.location), exitSafe: formatLocation(cp.exitSafe) },
+        'resume from checkpoint',
+      );
+      return;
+    }
+    this.start = await resolveStartMeta(this.cfg, this.deps.workDir);
+    // Killed before the first checkpoint flush, changes up to this point may be applied.
+    this.startExitSafe = await this.store.loadExitSafeOnly(ctl);
+    await this.preloadTracker();
   }
 
   /**
@@ -171,7 +175,7 @@ export class SyncUnit implements Unit<SyncStatus> {
     this.start = timed.start;
     this.startExitSafe = timed.exitSafe;
     await this.preloadTracker();
-    const q = this.store.saveStartTimeSql({
+    const q = this.store.saveGlobalSql({
       location: timed.start,
       ...(timed.exitSafe ? { exitSafe: timed.exitSafe } : {}),
       tables: this.tracker.toJSON(),

@@ -182,7 +182,7 @@ describe('sync unit: start-time', () => {
       await store.ensureTable(c); // idempotent
       const before = await store.loadGlobal(c);
       assert.deepEqual(before, { location: { file: 'mariadb-bin.000002', pos: 400 }, tables: [] });
-      const q = store.saveStartTimeSql({
+      const q = store.saveGlobalSql({
         location: { file: 'mariadb-bin.000002', pos: 100 },
         exitSafe: { file: 'mariadb-bin.000002', pos: 400 },
         tables: [],
