@@ -1,7 +1,7 @@
 import type { PositionedEvent, RowsEvent } from '../pkg/binlog/types.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { SchemaTracker } from '../pkg/schema/schema-tracker.js';
-import { identityKey, type TableStructure } from '../pkg/schema/table-structure.js';
+import type { TableStructure } from '../pkg/schema/table-structure.js';
 import type { AppliedPosition } from './applied-position.js';
 import type { ApplierPool } from './applier-pool.js';
 import { changeKeys } from './causality.js';
@@ -16,6 +16,7 @@ import {
   type TableName,
 } from './job.js';
 import { rowChanges } from './row-changes.js';
+import { tablePlan } from './sql/table-plan.js';
 
 /** What the changes of one ROWS event share. */
 interface RowsContext {
@@ -80,7 +81,8 @@ export class RowsDispatcher {
         },
       );
     }
-    const noKey = identityKey(t) === undefined;
+    // The plan caches the identity key per structure (identityKey would rescan every event).
+    const noKey = tablePlan(t).identity === undefined;
     const tcp = noKey ? this.d.tableCheckpoint(tableKey({ schema: ev.schema, table: ev.table })) : undefined;
     if (tcp && compareLocation(end, tcp) <= 0) return undefined; // already applied with its table checkpoint
     const target: TableName = this.d.filters.route(ev.schema, ev.table);
