@@ -140,10 +140,22 @@ describe('dm-master cluster', () => {
       { name?: string; masters?: { name: string; alive: boolean }[] }
     >[];
     assert.equal(members[0]?.leader?.name, newLeader);
-    assert.deepEqual(
-      members[1]?.masters?.masters?.map((m) => `${m.name}:${m.alive}`).sort(),
-      specs.map((s) => `${s.name}:${s.name !== leaderName}`).sort(),
+    // The dead master's info key lives on its own lease, which etcd expires on its own
+    // schedule (checked every 500 ms), so it may still show alive for a moment after the
+    // election key has gone: wait for it, bounded.
+    const expected = specs.map((s) => `${s.name}:${s.name !== leaderName}`).sort();
+    const alive = async (): Promise<string[] | undefined> => {
+      const m = await dmctl(other.addr, ['list-member', '--master']);
+      const ms = (m.json.members as { masters: { masters: { name: string; alive: boolean }[] } }[])[0]
+        ?.masters.masters;
+      return ms?.map((x) => `${x.name}:${x.alive}`).sort();
+    };
+    await until(
+      async () => ((await alive())?.join() === expected.join() ? true : undefined),
+      10_000,
+      'dead master reported not alive',
     );
+    assert.deepEqual(await alive(), expected);
 
     for (const s of survivors) {
       const p = ps[specs.indexOf(s)];
