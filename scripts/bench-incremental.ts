@@ -6,8 +6,10 @@
  *
  * Steps: three throwaway servers (upstream with ROW binlog, downstream A for us, downstream B
  * a native replica); `sysbench oltp_write_only prepare`, copied to A and B with mariadb-dump;
- * a catch-up test (a sysbench burst while both appliers are held back, then each released
- * and timed to the upstream's final position); a lag test (rate-limited load, heartbeat rows
+ * a catch-up test in rounds (each: a sysbench burst while both appliers are held back, then
+ * each released in turn and timed to the upstream's final position; the order alternates
+ * between rounds, and the median of the per-round ratios is reported, since one run on this
+ * noisy VM varies by ±15–30 %); a lag test (rate-limited load, heartbeat rows
  * written upstream every 100 ms and looked for on both downstreams every 50 ms, the same
  * method for both, independent of our own lag figures); then CHECKSUM TABLE + COUNT(*) on
  * all three. Our unit runs in a child process (this file with `--child`) so that the
@@ -18,7 +20,7 @@
  * BENCH_BATCH (100), BENCH_SLAVE_THREADS (native slave_parallel_threads, = workers),
  * BENCH_SAFE_MODE_DURATION (our safe-mode-duration; default as DM: 2 × flush interval),
  * BENCH_MULTIPLE_ROWS (1/0, default the config default), BENCH_CATCHUP (`sequential`
- * default, or `together`), BENCH_CPU_PROF (dir: run our unit under `node --cpu-prof`).
+ * default, or `together`), BENCH_ROUNDS (catch-up rounds, 3), BENCH_CPU_PROF (dir: run our unit under `node --cpu-prof`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -56,6 +58,7 @@ const MULTIPLE_ROWS = process.env.BENCH_MULTIPLE_ROWS
   ? process.env.BENCH_MULTIPLE_ROWS === '1'
   : SYNCER_DEFAULTS.multipleRows;
 const TOGETHER = process.env.BENCH_CATCHUP === 'together';
+const ROUNDS = Math.max(1, env('BENCH_ROUNDS', 3));
 const TABLES = 4;
 const SCHEMAS = ['sbtest', 'bench'];
 
@@ -226,6 +229,12 @@ class OurSync {
     return Number((await p).ms);
   }
 
+  async pause(): Promise<void> {
+    const p = this.expect('paused');
+    this.send({ cmd: 'pause' });
+    await p;
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;
     const p = this.expect('done').catch(() => undefined);
@@ -284,16 +293,17 @@ async function childMain(): Promise<void> {
   const logger = pino({ level: process.env.BENCH_LOG ?? 'warn' }, pino.destination(2));
   const unit = new SyncUnit(arg.cfg, { logger, workDir: arg.workDir });
   await unit.init();
-  const ac = new AbortController();
+  let ac = new AbortController();
   let run: Promise<{ errors: unknown[] }> | undefined;
   let startedAt = 0;
   const begin = (): void => {
     if (run) return;
     startedAt = performance.now();
-    run = unit.process(ac.signal);
+    const signal = ac.signal;
+    run = unit.process(signal);
     run.then(
       (r) => {
-        if (!ac.signal.aborted) out({ step: 'failed', errors: r.errors.map(String) });
+        if (!signal.aborted) out({ step: 'failed', errors: r.errors.map(String) });
       },
       () => undefined,
     );
@@ -321,6 +331,15 @@ async function childMain(): Promise<void> {
           out({ step: 'reached', ms: performance.now() - startedAt, status: unit.status() });
         }
       }, 10);
+    } else if (m.cmd === 'pause') {
+      // Between rounds: stop processing (as pause-task does); the next 'reach' resumes.
+      void (async () => {
+        ac.abort();
+        if (run) await run;
+        run = undefined;
+        ac = new AbortController();
+        out({ step: 'paused' });
+      })();
     } else if (m.cmd === 'stop') {
       clearInterval(statusTimer);
       ac.abort();
@@ -338,12 +357,25 @@ async function childMain(): Promise<void> {
 
 // ---- measurements -----------------------------------------------------------------------
 
+interface Round {
+  txns: number;
+  rowChanges: number;
+  binlogMb: number;
+  nat: { s: number; cpu: number[] };
+  our: { s: number; cpu: number[] };
+}
+
 interface Side {
   catchupS: number;
   cpuS: number;
   lag: number[];
   lagMissing: number;
   equal: boolean;
+}
+
+/** Hold the native replica back again (between rounds). */
+async function stopNative(b: MariadbInstance): Promise<void> {
+  await b.query('STOP SLAVE');
 }
 
 /** Native replica: START SLAVE, then MASTER_POS_WAIT to `target`; seconds elapsed. */
@@ -484,17 +516,6 @@ async function main(): Promise<void> {
     );
     ours = await OurSync.start(ourConfig(up, a, start), tempDir('dm-bench-inc-'));
 
-    const rows0 = await rowCounters(up);
-    const burst = await sysbench(up, 'run', [`--time=${SECONDS}`, '--threads=4']);
-    const target = await masterPos(up);
-    const rowChanges = (await rowCounters(up)) - rows0;
-    const txns = Number(/transactions:\s+(\d+)/.exec(burst)?.[1] ?? 0);
-    const binlogMb = target.file === start.file ? (target.pos - start.pos) / 1e6 : Number.NaN;
-    say(
-      `  burst: ${txns} transactions (${sysbenchTps(burst)}/s upstream), ${rowChanges} row changes,` +
-        ` ${binlogMb.toFixed(1)} MB binlog; target ${target.file}:${target.pos}`,
-    );
-
     const o = ours;
     // [applier process, its downstream server]; the native applier runs inside its server.
     const cpuOurs = (): number[] => [cpuSeconds(o.child.pid), cpuSeconds(serverPid(a))];
@@ -506,26 +527,47 @@ async function main(): Promise<void> {
       const c1 = cpu();
       return { s, cpu: c1.map((x, i) => x - (c0[i] as number)) };
     };
-    const runNative = () => measure(() => nativeCatchup(b, target), cpuNative);
-    const runOurs = () => measure(async () => (await o.reach(target)) / 1000, cpuOurs);
     const debug = process.env.BENCH_DEBUG ? setInterval(() => void processlist(a), 1000) : undefined;
-    let nat: { s: number; cpu: number[] };
-    let our: { s: number; cpu: number[] };
-    if (TOGETHER) {
-      say('  catch-up: both released at the same moment (they compete for the same 2 cores)');
-      [nat, our] = await Promise.all([runNative(), runOurs()]);
-    } else {
-      say('  catch-up: one after the other (native first, then ours), each with the machine to itself');
-      nat = await runNative();
-      our = await runOurs();
+    const rounds: Round[] = [];
+    say(
+      TOGETHER
+        ? '  catch-up: both released at the same moment (they compete for the same 2 cores)'
+        : '  catch-up: one after the other, each with the machine to itself (native first in odd rounds, ours first in even ones)',
+    );
+    for (let round = 1; round <= ROUNDS; round++) {
+      // Both appliers are held back (native: slave stopped; ours: not processing) during the burst.
+      const from = await masterPos(up);
+      const rows0 = await rowCounters(up);
+      const burst = await sysbench(up, 'run', [`--time=${SECONDS}`, '--threads=4']);
+      const target = await masterPos(up);
+      const rowChanges = (await rowCounters(up)) - rows0;
+      const txns = Number(/transactions:\s+(\d+)/.exec(burst)?.[1] ?? 0);
+      const binlogMb = target.file === from.file ? (target.pos - from.pos) / 1e6 : Number.NaN;
+      const runNative = () => measure(() => nativeCatchup(b, target), cpuNative);
+      const runOurs = () => measure(async () => (await o.reach(target)) / 1000, cpuOurs);
+      let nat: { s: number; cpu: number[] };
+      let our: { s: number; cpu: number[] };
+      if (TOGETHER) {
+        [nat, our] = await Promise.all([runNative(), runOurs()]);
+      } else if (round % 2 === 1) {
+        nat = await runNative();
+        our = await runOurs();
+      } else {
+        our = await runOurs();
+        nat = await runNative();
+      }
+      rounds.push({ txns, rowChanges, binlogMb, nat, our });
+      say(
+        `  round ${round}: ${txns} transactions (${sysbenchTps(burst)}/s upstream), ${rowChanges} row changes,` +
+          ` ${binlogMb.toFixed(1)} MB binlog; native ${nat.s.toFixed(2)} s (server CPU ${nat.cpu[1]?.toFixed(1)} s),` +
+          ` ours ${our.s.toFixed(2)} s (node CPU ${our.cpu[0]?.toFixed(1)} s + downstream server CPU` +
+          ` ${our.cpu[1]?.toFixed(1)} s): ratio ${(our.s / nat.s).toFixed(2)}`,
+      );
+      if (round < ROUNDS) {
+        await Promise.all([stopNative(b), o.pause()]);
+      }
     }
     clearInterval(debug);
-    const nativeS = nat.s;
-    const oursS = our.s;
-    say(
-      `  native ${nativeS.toFixed(2)} s (server CPU ${nat.cpu[1]?.toFixed(1)} s), ours ${oursS.toFixed(2)} s` +
-        ` (node CPU ${our.cpu[0]?.toFixed(1)} s + downstream server CPU ${our.cpu[1]?.toFixed(1)} s)`,
-    );
 
     say('  lag test: both appliers running, heartbeat every 100 ms, polled every 50 ms');
     const lag = await lagTest(up, [a, b]);
@@ -536,23 +578,34 @@ async function main(): Promise<void> {
     const sums = async (db: MariadbInstance) =>
       JSON.stringify(await Promise.all(SCHEMAS.map((s) => tableSums(db, s))));
     const [su, sa, sb] = await Promise.all([sums(up), sums(a), sums(b)]);
+    const sum = (f: (r: Round) => number): number => rounds.reduce((acc, r) => acc + f(r), 0);
     const sides: Side[] = [
       {
-        catchupS: oursS,
-        cpuS: (our.cpu[0] as number) + (our.cpu[1] as number),
+        catchupS: sum((r) => r.our.s),
+        cpuS: sum((r) => (r.our.cpu[0] as number) + (r.our.cpu[1] as number)),
         lag: lag.lag[0] ?? [],
         lagMissing: lag.missing[0] ?? 0,
         equal: sa === su,
       },
       {
-        catchupS: nativeS,
-        cpuS: nat.cpu[1] as number,
+        catchupS: sum((r) => r.nat.s),
+        cpuS: sum((r) => r.nat.cpu[1] as number),
         lag: lag.lag[1] ?? [],
         lagMissing: lag.missing[1] ?? 0,
         equal: sb === su,
       },
     ];
-    report(sides, txns, rowChanges, binlogMb);
+    report(
+      sides,
+      sum((r) => r.txns),
+      sum((r) => r.rowChanges),
+      sum((r) => r.binlogMb),
+    );
+    const ratios = rounds.map((r) => r.our.s / r.nat.s);
+    say(
+      `catch-up ratio per round: ${ratios.map((x) => x.toFixed(2)).join(', ')};` +
+        ` median ${quantile(ratios, 0.5).toFixed(2)} (${ROUNDS} rounds)`,
+    );
     if (!sides.every((s) => s.equal)) {
       say(`  up   ${su}\n  ours ${sa}\n  nat  ${sb}`);
       process.exitCode = 1;
