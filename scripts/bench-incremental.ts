@@ -194,6 +194,8 @@ class OurSync {
       process.execPath,
       [
         ...process.execArgv,
+        // As bin/dm-worker runs the worker (see the comment there).
+        '--max-semi-space-size=32',
         ...prof,
         fileURLToPath(import.meta.url),
         '--child',
