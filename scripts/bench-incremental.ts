@@ -375,6 +375,23 @@ interface Side {
   equal: boolean;
 }
 
+/**
+ * Wait until the given processes together use under 5 % of a core over 1 s (at most 60 s):
+ * a catch-up then starts on a machine no leftover work is slowing down.
+ */
+async function settle(pids: number[]): Promise<void> {
+  const total = (): number => pids.reduce((acc, p) => acc + (cpuSeconds(p) || 0), 0);
+  const deadline = Date.now() + 60_000;
+  let before = total();
+  while (Date.now() < deadline) {
+    await sleep(1000);
+    const now = total();
+    if (now - before < 0.05) return;
+    before = now;
+  }
+  say('  (servers still busy after 60 s; measuring anyway)');
+}
+
 /** Hold the native replica back again (between rounds). */
 async function stopNative(b: MariadbInstance): Promise<void> {
   await b.query('STOP SLAVE');
@@ -545,8 +562,18 @@ async function main(): Promise<void> {
       const rowChanges = (await rowCounters(up)) - rows0;
       const txns = Number(/transactions:\s+(\d+)/.exec(burst)?.[1] ?? 0);
       const binlogMb = target.file === from.file ? (target.pos - from.pos) / 1e6 : Number.NaN;
-      const runNative = () => measure(() => nativeCatchup(b, target), cpuNative);
-      const runOurs = () => measure(async () => (await o.reach(target)) / 1000, cpuOurs);
+      // "Each with the machine to itself": first let every server finish its background work
+      // (InnoDB purge and page flushing after a burst or a catch-up), else whoever goes second
+      // pays for the first one's leftovers.
+      const quiet = () => settle([up, a, b].map(serverPid).concat(o.child.pid ?? 0));
+      const runNative = async () => {
+        await quiet();
+        return measure(() => nativeCatchup(b, target), cpuNative);
+      };
+      const runOurs = async () => {
+        await quiet();
+        return measure(async () => (await o.reach(target)) / 1000, cpuOurs);
+      };
       let nat: { s: number; cpu: number[] };
       let our: { s: number; cpu: number[] };
       if (TOGETHER) {

@@ -17,8 +17,8 @@ import { type TablePlan, tablePlan } from './sql/table-plan.js';
  * drain grew to a million entries during catch-up and cost more in GC than it saved.
  */
 export class Causality {
-  /** key → its relation's root key and how many pending changes hold it. */
-  private readonly relation = new Map<string, { root: string; refs: number }>();
+  /** key → its relation (root key, owning applier) and how many pending changes hold it. */
+  private readonly relation = new Map<string, Relation>();
 
   constructor(private readonly workerCount: number) {}
 
@@ -28,20 +28,35 @@ export class Causality {
 
   /** The applier index for these keys, or 'conflict'. Holds the keys until {@link release}. */
   assign(keys: readonly string[]): number | 'conflict' {
-    let root: string | undefined;
+    if (keys.length === 1) {
+      // The common case (a PK-only table, key unchanged): one lookup.
+      const k = keys[0] as string;
+      const r = this.relation.get(k);
+      if (r) {
+        r.refs++;
+        return r.idx;
+      }
+      const idx = hash(k) % this.workerCount;
+      this.relation.set(k, { root: k, refs: 1, idx });
+      return idx;
+    }
+    let owner: Relation | undefined;
+    const found: (Relation | undefined)[] = [];
     for (const k of keys) {
       const r = this.relation.get(k);
+      found.push(r);
       if (r === undefined) continue;
-      if (root === undefined) root = r.root;
-      else if (r.root !== root) return 'conflict';
+      if (owner === undefined) owner = r;
+      else if (r.root !== owner.root) return 'conflict';
     }
-    root ??= keys[0] ?? '';
-    for (const k of keys) {
-      const r = this.relation.get(k);
+    const root = owner?.root ?? keys[0] ?? '';
+    const idx = owner?.idx ?? hash(root) % this.workerCount;
+    for (let i = 0; i < keys.length; i++) {
+      const r = found[i];
       if (r) r.refs++;
-      else this.relation.set(k, { root, refs: 1 });
+      else this.relation.set(keys[i] as string, { root, refs: 1, idx });
     }
-    return hash(root) % this.workerCount;
+    return idx;
   }
 
   /** A change assigned with these keys is applied: keys no pending change holds are forgotten. */
@@ -56,6 +71,13 @@ export class Causality {
   reset(): void {
     this.relation.clear();
   }
+}
+
+/** A relation's root key, the applier it was given (hashed once, when it was made), and refs. */
+interface Relation {
+  root: string;
+  refs: number;
+  idx: number;
 }
 
 /** FNV-1a, 32 bit: stable across runs so the same key always maps to the same applier. */

@@ -1,4 +1,5 @@
 import type { BinlogEvent, Flavor } from '../binlog/types.js';
+import { type MariadbGtid, MariadbGtidList } from './mariadb-gtid-list.js';
 import { emptyGtidSet, parseGtidSet } from './parse-gtid-set.js';
 import type { GtidSet } from './types.js';
 
@@ -21,6 +22,8 @@ export class GtidTracker {
   private set: GtidSet;
   private known: boolean;
   private pending: string | undefined;
+  /** The pending MariaDB GTID as numbers (no text parsing per transaction on the hot path). */
+  private pendingMariadb: MariadbGtid | undefined;
   private inTrx = false;
 
   constructor(
@@ -45,14 +48,21 @@ export class GtidTracker {
     switch (ev.type) {
       case 'gtid':
         this.pending = ev.gtid;
+        this.pendingMariadb = undefined;
         this.inTrx = false;
         return;
       case 'anonymous_gtid':
         this.pending = undefined;
+        this.pendingMariadb = undefined;
         this.inTrx = false;
         return;
       case 'mariadb_gtid':
         this.pending = ev.gtid;
+        this.pendingMariadb = {
+          domainId: ev.domainId,
+          serverId: ev.header.serverId,
+          seqNo: BigInt(ev.seqNo),
+        };
         this.inTrx = !ev.standalone;
         return;
       case 'previous_gtids':
@@ -99,8 +109,10 @@ export class GtidTracker {
   }
 
   private complete(): void {
-    if (this.pending !== undefined) this.set.add(this.pending);
+    if (this.pendingMariadb && this.set instanceof MariadbGtidList) this.set.addGtid(this.pendingMariadb);
+    else if (this.pending !== undefined) this.set.add(this.pending);
     this.pending = undefined;
+    this.pendingMariadb = undefined;
     this.inTrx = false;
   }
 }

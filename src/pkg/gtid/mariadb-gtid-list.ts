@@ -83,6 +83,10 @@ export class MariadbGtidList implements GtidSet {
   }
 
   toString(): string {
+    // Printed for every checkpointed transaction: the usual single domain without copies.
+    if (this.domains.size === 1) {
+      for (const g of this.domains.values()) return `${g.domainId}-${g.serverId}-${g.seqNo}`;
+    }
     return this.list()
       .map((g) => `${g.domainId}-${g.serverId}-${g.seqNo}`)
       .join(',');
