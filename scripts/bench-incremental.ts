@@ -19,7 +19,7 @@
  * BENCH_RATE (lag-test tx/s, 150), BENCH_LAG_SECONDS (30), BENCH_WORKERS (worker-count, 16),
  * BENCH_BATCH (100), BENCH_SLAVE_THREADS (native slave_parallel_threads, = workers),
  * BENCH_SAFE_MODE_DURATION (our safe-mode-duration; default as DM: 2 × flush interval),
- * BENCH_MULTIPLE_ROWS (1/0, default the config default), BENCH_CATCHUP (`sequential`
+ * BENCH_MULTIPLE_ROWS and BENCH_COMPACT (1/0, default the config defaults), BENCH_CATCHUP (`sequential`
  * default, or `together`), BENCH_ROUNDS (catch-up rounds, 3), BENCH_CPU_PROF (dir: run our unit under `node --cpu-prof`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -57,6 +57,7 @@ const SAFE_MODE_DURATION = process.env.BENCH_SAFE_MODE_DURATION ?? SYNCER_DEFAUL
 const MULTIPLE_ROWS = process.env.BENCH_MULTIPLE_ROWS
   ? process.env.BENCH_MULTIPLE_ROWS === '1'
   : SYNCER_DEFAULTS.multipleRows;
+const COMPACT = process.env.BENCH_COMPACT ? process.env.BENCH_COMPACT === '1' : SYNCER_DEFAULTS.compact;
 const TOGETHER = process.env.BENCH_CATCHUP === 'together';
 const ROUNDS = Math.max(1, env('BENCH_ROUNDS', 3));
 const TABLES = 4;
@@ -154,6 +155,7 @@ function ourConfig(up: MariadbInstance, down: MariadbInstance, start: Pos): SubT
         workerCount: WORKERS,
         batch: BATCH,
         multipleRows: MULTIPLE_ROWS,
+        compact: COMPACT,
         safeModeDuration: SAFE_MODE_DURATION,
       },
     },
@@ -506,7 +508,7 @@ async function main(): Promise<void> {
   try {
     say(
       `bench:incremental  rows/table=${ROWS} tables=${TABLES} burst=${SECONDS}s lag=${LAG_SECONDS}s@${RATE}tx/s` +
-        `  ours: worker-count=${WORKERS} batch=${BATCH} multiple-rows=${MULTIPLE_ROWS}` +
+        `  ours: worker-count=${WORKERS} batch=${BATCH} multiple-rows=${MULTIPLE_ROWS} compact=${COMPACT}` +
         ` safe-mode-duration=${SAFE_MODE_DURATION || 'default (2 x checkpoint-flush-interval)'}` +
         `  native: slave_parallel_threads=${SLAVE_THREADS} optimistic`,
     );

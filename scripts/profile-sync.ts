@@ -17,7 +17,8 @@ import { SchemaTracker } from '../src/pkg/schema/schema-tracker.js';
 import { Causality, changeKeys } from '../src/sync/causality.js';
 import type { DmlJob, RowChange } from '../src/sync/job.js';
 import { rowChanges } from '../src/sync/row-changes.js';
-import { batchSql, formatStmt } from '../src/sync/sql/dml-sql.js';
+import { batchSql } from '../src/sync/sql/batch-sql.js';
+import { formatStmt } from '../src/sync/sql/dml-sql.js';
 
 const WORKERS = 16;
 const BATCH = 100;

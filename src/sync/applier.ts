@@ -7,7 +7,8 @@ import type { ApplierIo, ApplyConn } from './applier-io.js';
 import { type CheckpointStore, tableKey } from './checkpoint.js';
 import { compactJobs } from './compact.js';
 import { compareLocation, type DmlJob, formatLocation, type Location } from './job.js';
-import { batchSql, formatStmt, type Stmt } from './sql/dml-sql.js';
+import { batchSql } from './sql/batch-sql.js';
+import { formatStmt, type Stmt } from './sql/dml-sql.js';
 
 export interface ApplierOptions {
   index: number;

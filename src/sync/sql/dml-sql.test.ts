@@ -4,7 +4,8 @@ import { SchemaTracker } from '../../pkg/schema/schema-tracker.js';
 import type { TableStructure } from '../../pkg/schema/table-structure.js';
 import { Causality, changeKeys } from '../causality.js';
 import type { RowChange } from '../job.js';
-import { batchSql, changeSql, formatStmt } from './dml-sql.js';
+import { batchSql } from './batch-sql.js';
+import { changeSql, formatStmt } from './dml-sql.js';
 
 function table(ddl: string): TableStructure {
   const t = new SchemaTracker();
@@ -79,6 +80,71 @@ describe('DML to SQL', () => {
       "INSERT INTO `ts`.`tt` (`id`,`v`,`b`,`s`) VALUES (3,'v',NULL,'')",
     ]);
     assert.equal(batchSql([ins(1), ins(2)], false).length, 2);
+  });
+
+  it('groups changes with distinct keys by kind and table, and keeps a repeated key in order', () => {
+    const row = (id: number, v = 'v') => [id, v, null, [], 0];
+    const safe = (change: RowChange) => ({ change, safe: true });
+    const out = batchSql(
+      [
+        safe({ type: 'insert', source, target, table: pk, after: row(1) }),
+        safe({ type: 'delete', source, target, table: pk, before: row(2) }),
+        safe({ type: 'update', source, target, table: pk, before: row(3), after: row(3, 'w') }),
+        safe({ type: 'delete', source, target, table: pk, before: row(5) }),
+        // The key moves 6 → 7: DELETE(6) joins the deletes, the new row the REPLACEs.
+        safe({ type: 'update', source, target, table: pk, before: row(6), after: row(7) }),
+        // Key 1 again: a new segment, after everything above.
+        safe({ type: 'delete', source, target, table: pk, before: row(1) }),
+        safe({ type: 'insert', source, target, table: pk, after: row(8) }),
+      ],
+      true,
+    ).map(formatStmt);
+    assert.deepEqual(out, [
+      "REPLACE INTO `ts`.`tt` (`id`,`v`,`b`,`s`) VALUES (1,'v',NULL,''),(3,'w',NULL,''),(7,'v',NULL,'')",
+      'DELETE FROM `ts`.`tt` WHERE `id` IN (2,5,6)',
+      'DELETE FROM `ts`.`tt` WHERE `id` = 1 LIMIT 1',
+      "REPLACE INTO `ts`.`tt` (`id`,`v`,`b`,`s`) VALUES (8,'v',NULL,'')",
+    ]);
+    // Outside safe mode an UPDATE stays a statement of its own, in its place.
+    const plain = batchSql(
+      [
+        { change: { type: 'insert', source, target, table: pk, after: row(1) }, safe: false },
+        {
+          change: { type: 'update', source, target, table: pk, before: row(2), after: row(2, 'x') },
+          safe: false,
+        },
+        { change: { type: 'insert', source, target, table: pk, after: row(3) }, safe: false },
+      ],
+      true,
+    ).map(formatStmt);
+    assert.deepEqual(plain, [
+      "INSERT INTO `ts`.`tt` (`id`,`v`,`b`,`s`) VALUES (1,'v',NULL,''),(3,'v',NULL,'')",
+      "UPDATE `ts`.`tt` SET `id` = 2, `v` = 'x', `b` = NULL, `s` = '' WHERE `id` = 2 LIMIT 1",
+    ]);
+  });
+
+  it('cuts a segment on a shared unique value, and deletes composite keys by OR of ANDs', () => {
+    const uk = table('CREATE TABLE t (id int primary key, u int, UNIQUE KEY uu (u))');
+    // Row 1 frees u=5, row 2 takes it: the second change must stay after the first.
+    const out = batchSql(
+      [
+        { change: { type: 'update', source, target, table: uk, before: [1, 5], after: [1, 6] }, safe: true },
+        { change: { type: 'update', source, target, table: uk, before: [2, 7], after: [2, 5] }, safe: true },
+      ],
+      true,
+    ).map(formatStmt);
+    assert.deepEqual(out, [
+      'REPLACE INTO `ts`.`tt` (`id`,`u`) VALUES (1,6)',
+      'REPLACE INTO `ts`.`tt` (`id`,`u`) VALUES (2,5)',
+    ]);
+    const ck = table('CREATE TABLE t (a int, b varchar(3), v int, PRIMARY KEY (a, b))');
+    const del = (a: number, b: string): { change: RowChange; safe: boolean } => ({
+      change: { type: 'delete', source, target, table: ck, before: [a, b, 0] },
+      safe: false,
+    });
+    assert.deepEqual(batchSql([del(1, 'x'), del(2, "y'")], true).map(formatStmt), [
+      "DELETE FROM `ts`.`tt` WHERE (`a` = 1 AND `b` = 'x') OR (`a` = 2 AND `b` = 'y\\'')",
+    ]);
   });
 });
 

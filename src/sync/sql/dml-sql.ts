@@ -143,6 +143,37 @@ export function deleteSql(
 }
 
 /**
+ * One DELETE of several rows of a keyed table, by identity key: `WHERE `id` IN (1,2)`, or for
+ * a composite key `WHERE (`a` = 1 AND `b` = 2) OR (…)` (which the range optimizer turns into
+ * one index range per row). A single row keeps {@link deleteSql}'s form.
+ */
+export function deleteRowsSql(
+  target: { schema: string; table: string },
+  t: TableStructure,
+  rows: CellValue[][],
+): Stmt {
+  const plan = tablePlan(t);
+  if (rows.length === 1 || !plan.identity) return deleteSql(target, t, rows[0] ?? []);
+  const cols = plan.identityCols;
+  let where = '';
+  if (cols.length === 1) {
+    const i = cols[0] as number;
+    where = `${plan.quoted[i]} IN (`;
+    for (let k = 0; k < rows.length; k++) {
+      if (k > 0) where += ',';
+      where += sqlLiteral(plan.binary[i] === true, (rows[k] as CellValue[])[i]);
+    }
+    where += ')';
+  } else {
+    for (let k = 0; k < rows.length; k++) {
+      if (k > 0) where += ' OR ';
+      where += `(${whereText(plan, rows[k] as CellValue[])})`;
+    }
+  }
+  return { sql: `DELETE FROM ${quotedTarget(plan, target)} WHERE ${where}`, params: [] };
+}
+
+/**
  * Statements for one change. Safe mode makes replays idempotent on keyed tables:
  * INSERT → REPLACE; UPDATE → (DELETE old key when the key changed) + REPLACE new row.
  * Tables without a key keep plain statements (REPLACE would duplicate): they get
@@ -155,7 +186,7 @@ export function changeSql(c: RowChange, safe: boolean): Stmt[] {
 }
 
 /** {@link changeSql} appending to `out` (no array per change on the hot path). */
-function pushChangeSql(out: Stmt[], c: RowChange, safe: boolean): void {
+export function pushChangeSql(out: Stmt[], c: RowChange, safe: boolean): void {
   const keyed = tablePlan(c.table).identity !== undefined;
   const useSafe = safe && keyed;
   switch (c.type) {
@@ -177,50 +208,6 @@ function pushChangeSql(out: Stmt[], c: RowChange, safe: boolean): void {
       return;
     }
   }
-}
-
-/**
- * Statements for a batch of changes, in order. With `multipleRows`, runs of inserts into the
- * same table (same mode) become one multi-row INSERT/REPLACE — safe because causality
- * already put conflicting changes in order, and the run has no other change in between.
- * `forceSafe`: every change in safe mode (a retried batch).
- */
-export function batchSql(
-  changes: readonly { change: RowChange; safe: boolean }[],
-  multipleRows: boolean,
-  forceSafe = false,
-): Stmt[] {
-  const out: Stmt[] = [];
-  let run: { change: RowChange; replace: boolean; rows: CellValue[][] } | undefined;
-  const flush = (): void => {
-    if (run) out.push(insertSql(run.change.target, run.change.table, run.rows, run.replace));
-    run = undefined;
-  };
-  for (const item of changes) {
-    const change = item.change;
-    const safe = item.safe || forceSafe;
-    if (multipleRows && change.type === 'insert') {
-      const replace = safe && tablePlan(change.table).identity !== undefined;
-      if (
-        run &&
-        run.replace === replace &&
-        run.change.table === change.table &&
-        run.change.target.schema === change.target.schema &&
-        run.change.target.table === change.target.table &&
-        run.rows.length < 512
-      ) {
-        run.rows.push(change.after ?? []);
-        continue;
-      }
-      flush();
-      run = { change, replace, rows: [change.after ?? []] };
-      continue;
-    }
-    flush();
-    pushChangeSql(out, change, safe);
-  }
-  flush();
-  return out;
 }
 
 /**

@@ -1,0 +1,114 @@
+import type { CellValue } from '../../pkg/binlog/types.js';
+import type { TableStructure } from '../../pkg/schema/table-structure.js';
+import { changeKeys } from '../causality.js';
+import type { RowChange, TableName } from '../job.js';
+import { deleteRowsSql, insertSql, keyChanged, pushChangeSql, type Stmt, updateSql } from './dml-sql.js';
+import { tablePlan } from './table-plan.js';
+
+/** Most rows one merged statement carries (keeps a statement well under max_allowed_packet). */
+const MAX_ROWS = 512;
+
+/**
+ * Statements for one applier batch, in binlog order. `forceSafe`: every change in safe mode
+ * (a retried batch).
+ *
+ * With `multiple-rows` (DM's merger), same-kind changes of one table become one statement:
+ * INSERTs (or safe-mode REPLACEs, which safe-mode UPDATEs also are) one multi-row statement,
+ * DELETEs one `WHERE key IN (…)`. Statements may only be reordered where that cannot change
+ * the result, so the batch is cut into segments in which no causality key (a PK/UK value,
+ * before or after) appears twice: changes with disjoint keys touch different rows and
+ * cannot collide on a unique value, so within a segment they commute and group freely; a
+ * key seen again starts a new segment, which keeps that row's changes in order. With
+ * `compact` on, each row appears once per batch and a batch is usually a single segment.
+ * Plain UPDATEs (outside safe mode) stay single statements.
+ */
+export function batchSql(
+  changes: readonly { change: RowChange; safe: boolean }[],
+  multipleRows: boolean,
+  forceSafe = false,
+): Stmt[] {
+  const out: Stmt[] = [];
+  if (!multipleRows) {
+    for (const item of changes) pushChangeSql(out, item.change, item.safe || forceSafe);
+    return out;
+  }
+  let seg = new Segment();
+  for (const item of changes) {
+    const keys = changeKeys(item.change);
+    if (!seg.accepts(keys)) {
+      seg.flushTo(out);
+      seg = new Segment();
+    }
+    seg.add(item.change, item.safe || forceSafe, keys);
+  }
+  seg.flushTo(out);
+  return out;
+}
+
+type GroupKind = 'insert' | 'replace' | 'delete';
+
+interface Group {
+  kind: GroupKind;
+  target: TableName;
+  table: TableStructure;
+  rows: CellValue[][];
+}
+
+/** Changes whose causality keys are pairwise distinct, grouped by statement kind and table. */
+class Segment {
+  private readonly keys = new Set<string>();
+  /** Groups and lone statements, in order of first appearance. */
+  private readonly items: (Group | Stmt)[] = [];
+  private readonly open = new Map<string, Group>();
+
+  accepts(keys: readonly string[]): boolean {
+    for (const k of keys) if (this.keys.has(k)) return false;
+    return true;
+  }
+
+  add(c: RowChange, safe: boolean, keys: readonly string[]): void {
+    for (const k of keys) this.keys.add(k);
+    const keyed = tablePlan(c.table).identity !== undefined;
+    const useSafe = safe && keyed;
+    switch (c.type) {
+      case 'insert':
+        this.row(useSafe ? 'replace' : 'insert', c, c.after ?? []);
+        return;
+      case 'delete':
+        if (keyed) this.row('delete', c, c.before ?? []);
+        else pushChangeSql(this.items as Stmt[], c, safe);
+        return;
+      case 'update': {
+        const before = c.before ?? [];
+        const after = c.after ?? [];
+        if (!useSafe) {
+          this.items.push(updateSql(c.target, c.table, before, after));
+          return;
+        }
+        if (keyChanged(c.table, before, after)) this.row('delete', c, before);
+        this.row('replace', c, after);
+        return;
+      }
+    }
+  }
+
+  private row(kind: GroupKind, c: RowChange, row: CellValue[]): void {
+    const id = `${kind}\u0001${c.target.schema}\u0001${c.target.table}`;
+    let g = this.open.get(id);
+    // Shards merged into one target may differ in structure: only one structure per group.
+    if (!g || g.table !== c.table || g.rows.length >= MAX_ROWS) {
+      g = { kind, target: c.target, table: c.table, rows: [] };
+      this.open.set(id, g);
+      this.items.push(g);
+    }
+    g.rows.push(row);
+  }
+
+  flushTo(out: Stmt[]): void {
+    for (const it of this.items) {
+      if (!('kind' in it)) out.push(it);
+      else if (it.kind === 'delete') out.push(deleteRowsSql(it.target, it.table, it.rows));
+      else out.push(insertSql(it.target, it.table, it.rows, it.kind === 'replace'));
+    }
+  }
+}
