@@ -1,6 +1,6 @@
 import type { CellValue } from '../pkg/binlog/types.js';
-import { columnIndex, identityKey } from '../pkg/schema/table-structure.js';
 import type { DmlJob, RowChange } from './job.js';
+import { tablePlan } from './sql/table-plan.js';
 
 /**
  * `syncer.compact`: folds the changes of one batch that touch the same row (same target table
@@ -40,7 +40,13 @@ export function compactJobs(jobs: DmlJob[]): DmlJob[] {
 function fold(a: DmlJob, b: DmlJob): DmlJob | undefined {
   const ca = a.change;
   const cb = b.change;
-  const change = (c: Partial<RowChange>): DmlJob => ({ ...b, change: { ...cb, ...c } });
+  // The folded job holds both jobs' causality keys (a superset of its change's keys, which is
+  // what multiple-rows' reordering needs; releasing keys uses the original jobs, not these).
+  const change = (c: Partial<RowChange>): DmlJob => ({
+    ...b,
+    keys: a.keys.concat(b.keys),
+    change: { ...cb, ...c },
+  });
   if (cb.type === 'delete') {
     // INSERT + DELETE: the row never existed before the batch; a DELETE of it is harmless
     // and keeps the result right even if it did (safe-mode replays).
@@ -76,11 +82,21 @@ function rowKey(c: RowChange): string | undefined {
 }
 
 function keyValues(c: RowChange, row: CellValue[] | undefined): string | undefined {
-  const key = identityKey(c.table);
-  if (!key || !row) return undefined;
+  // The plan caches the identity key's positions (identityKey + columnIndex rescanned the
+  // structure for every row, which cost more than the folding itself).
+  const plan = tablePlan(c.table);
+  if (!plan.identity || !row) return undefined;
+  const cols = plan.identityCols;
+  if (cols.length === 1) {
+    const i = cols[0] as number;
+    if (i < 0) return undefined;
+    const v = row[i];
+    // Numbers (the usual key) without JSON; other values as JSON, a separate namespace.
+    if (typeof v === 'number') return `#${v}`;
+    return JSON.stringify([v]);
+  }
   const vals: unknown[] = [];
-  for (const col of key.columns) {
-    const i = columnIndex(c.table, col);
+  for (const i of cols) {
     if (i < 0) return undefined;
     vals.push(row[i]);
   }

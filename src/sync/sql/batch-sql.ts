@@ -20,10 +20,11 @@ const MAX_ROWS = 512;
  * cannot collide on a unique value, so within a segment they commute and group freely; a
  * key seen again starts a new segment, which keeps that row's changes in order. With
  * `compact` on, each row appears once per batch and a batch is usually a single segment.
- * Plain UPDATEs (outside safe mode) stay single statements.
+ * Plain UPDATEs (outside safe mode) stay single statements. An item's `keys` (a job's
+ * causality keys) saves computing them again; they must cover the change's keys.
  */
 export function batchSql(
-  changes: readonly { change: RowChange; safe: boolean }[],
+  changes: readonly { change: RowChange; safe: boolean; keys?: readonly string[] }[],
   multipleRows: boolean,
   forceSafe = false,
 ): Stmt[] {
@@ -34,7 +35,8 @@ export function batchSql(
   }
   let seg = new Segment();
   for (const item of changes) {
-    const keys = changeKeys(item.change);
+    // A job's own keys when it has them (a superset of its change's keys is fine: more cuts).
+    const keys = item.keys ?? changeKeys(item.change);
     if (!seg.accepts(keys)) {
       seg.flushTo(out);
       seg = new Segment();
