@@ -19,7 +19,8 @@
  * BENCH_RATE (lag-test tx/s, 150), BENCH_LAG_SECONDS (30), BENCH_WORKERS (worker-count, 16),
  * BENCH_BATCH (100), BENCH_SLAVE_THREADS (native slave_parallel_threads, = workers),
  * BENCH_SAFE_MODE_DURATION (our safe-mode-duration; default as DM: 2 × flush interval),
- * BENCH_MULTIPLE_ROWS and BENCH_COMPACT (1/0, default the config defaults), BENCH_CATCHUP (`sequential`
+ * BENCH_MULTIPLE_ROWS and BENCH_COMPACT (1/0: measure only that configuration; by default two
+ * of ours side by side: DM's defaults, and compact + multiple-rows), BENCH_CATCHUP (`sequential`
  * default, or `together`), BENCH_ROUNDS (catch-up rounds, 3), BENCH_CPU_PROF (dir: run our unit under `node --cpu-prof`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -54,10 +55,33 @@ const WORKERS = env('BENCH_WORKERS', SYNCER_DEFAULTS.workerCount);
 const BATCH = env('BENCH_BATCH', SYNCER_DEFAULTS.batch);
 const SLAVE_THREADS = env('BENCH_SLAVE_THREADS', WORKERS);
 const SAFE_MODE_DURATION = process.env.BENCH_SAFE_MODE_DURATION ?? SYNCER_DEFAULTS.safeModeDuration;
-const MULTIPLE_ROWS = process.env.BENCH_MULTIPLE_ROWS
-  ? process.env.BENCH_MULTIPLE_ROWS === '1'
-  : SYNCER_DEFAULTS.multipleRows;
-const COMPACT = process.env.BENCH_COMPACT ? process.env.BENCH_COMPACT === '1' : SYNCER_DEFAULTS.compact;
+/** Our syncer configurations measured side by side (each with its own downstream and process). */
+interface OurConfig {
+  label: string;
+  compact: boolean;
+  multipleRows: boolean;
+}
+const OUR_CONFIGS: OurConfig[] =
+  process.env.BENCH_MULTIPLE_ROWS || process.env.BENCH_COMPACT
+    ? [
+        {
+          label: 'ours',
+          multipleRows: process.env.BENCH_MULTIPLE_ROWS
+            ? process.env.BENCH_MULTIPLE_ROWS === '1'
+            : SYNCER_DEFAULTS.multipleRows,
+          compact: process.env.BENCH_COMPACT ? process.env.BENCH_COMPACT === '1' : SYNCER_DEFAULTS.compact,
+        },
+      ]
+    : [
+        {
+          label: 'ours, DM defaults',
+          compact: SYNCER_DEFAULTS.compact,
+          multipleRows: SYNCER_DEFAULTS.multipleRows,
+        },
+        // DM's documented throughput switches (dm-tune-configuration): fold changes of one row
+        // within a batch, merge same-kind changes of a table into multi-row statements.
+        { label: 'ours, compact + multiple-rows', compact: true, multipleRows: true },
+      ];
 const TOGETHER = process.env.BENCH_CATCHUP === 'together';
 const ROUNDS = Math.max(1, env('BENCH_ROUNDS', 3));
 const TABLES = 4;
@@ -140,7 +164,13 @@ function copySchemas(up: MariadbInstance, down: MariadbInstance): Promise<void> 
 }
 
 /** Our SubTaskConfig: product syncer defaults, incremental from `meta`, only the bench schemas. */
-function ourConfig(up: MariadbInstance, down: MariadbInstance, start: Pos): SubTaskConfig {
+function ourConfig(
+  up: MariadbInstance,
+  down: MariadbInstance,
+  start: Pos,
+  oc: OurConfig,
+  index: number,
+): SubTaskConfig {
   return syncConfig(
     up,
     down,
@@ -148,14 +178,14 @@ function ourConfig(up: MariadbInstance, down: MariadbInstance, start: Pos): SubT
     {
       name: 'bench',
       metaSchema: TASK_DEFAULTS.metaSchema,
-      serverId: 424_242,
+      serverId: 424_242 + index,
       blockAllowList: { doDbs: SCHEMAS, ignoreDbs: [], doTables: [], ignoreTables: [] },
       syncer: {
         ...SYNCER_DEFAULTS,
         workerCount: WORKERS,
         batch: BATCH,
-        multipleRows: MULTIPLE_ROWS,
-        compact: COMPACT,
+        multipleRows: oc.multipleRows,
+        compact: oc.compact,
         safeModeDuration: SAFE_MODE_DURATION,
       },
     },
@@ -361,12 +391,18 @@ async function childMain(): Promise<void> {
 
 // ---- measurements -----------------------------------------------------------------------
 
+interface Measured {
+  s: number;
+  cpu: number[];
+}
+
 interface Round {
   txns: number;
   rowChanges: number;
   binlogMb: number;
-  nat: { s: number; cpu: number[] };
-  our: { s: number; cpu: number[] };
+  nat: Measured;
+  /** One per OUR_CONFIGS entry. */
+  ours: Measured[];
 }
 
 interface Side {
@@ -504,26 +540,30 @@ async function rowCounters(up: MariadbInstance): Promise<number> {
 
 async function main(): Promise<void> {
   const servers: MariadbInstance[] = [];
-  let ours: OurSync | undefined;
+  const syncs: OurSync[] = [];
   try {
     say(
       `bench:incremental  rows/table=${ROWS} tables=${TABLES} burst=${SECONDS}s lag=${LAG_SECONDS}s@${RATE}tx/s` +
-        `  ours: worker-count=${WORKERS} batch=${BATCH} multiple-rows=${MULTIPLE_ROWS} compact=${COMPACT}` +
-        ` safe-mode-duration=${SAFE_MODE_DURATION || 'default (2 x checkpoint-flush-interval)'}` +
+        `  ours: worker-count=${WORKERS} batch=${BATCH}` +
+        ` safe-mode-duration=${SAFE_MODE_DURATION || 'default (2 x checkpoint-flush-interval)'}; ` +
+        OUR_CONFIGS.map((c) => `[${c.label}: compact=${c.compact} multiple-rows=${c.multipleRows}]`).join(
+          ' ',
+        ) +
         `  native: slave_parallel_threads=${SLAVE_THREADS} optimistic`,
     );
-    const [up, a, b] = await Promise.all([
+    const [up, b, ...downs] = await Promise.all([
       startMariadb({ bufferPool: '512M' }),
       startMariadb({ bufferPool: '512M', noBinlog: true }),
-      startMariadb({ bufferPool: '512M', noBinlog: true }),
+      ...OUR_CONFIGS.map(() => startMariadb({ bufferPool: '512M', noBinlog: true })),
     ]);
-    servers.push(up, a, b);
+    if (!up || !b) throw new Error('servers did not start');
+    servers.push(up, b, ...downs);
     const t = performance.now();
     await up.query(
       'CREATE DATABASE sbtest; CREATE DATABASE bench; CREATE TABLE bench.heartbeat (id INT PRIMARY KEY, ts BIGINT NOT NULL)',
     );
     await sysbench(up, 'prepare');
-    await Promise.all([copySchemas(up, a), copySchemas(up, b)]);
+    await Promise.all([b, ...downs].map((d) => copySchemas(up, d)));
     const start = await masterPos(up);
     say(
       `  prepared and copied in ${((performance.now() - t) / 1000).toFixed(1)} s; start ${start.file}:${start.pos}`,
@@ -535,28 +575,33 @@ async function main(): Promise<void> {
         `CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${up.port}, MASTER_USER='root', MASTER_PASSWORD='',` +
         ` MASTER_LOG_FILE='${start.file}', MASTER_LOG_POS=${start.pos}`,
     );
-    ours = await OurSync.start(ourConfig(up, a, start), tempDir('dm-bench-inc-'));
+    for (const [i, oc] of OUR_CONFIGS.entries()) {
+      const down = downs[i] as MariadbInstance;
+      syncs.push(await OurSync.start(ourConfig(up, down, start, oc, i), tempDir('dm-bench-inc-')));
+    }
 
-    const o = ours;
-    // [applier process, its downstream server]; the native applier runs inside its server.
-    const cpuOurs = (): number[] => [cpuSeconds(o.child.pid), cpuSeconds(serverPid(a))];
-    const cpuNative = (): number[] => [0, cpuSeconds(serverPid(b))];
     /** Seconds and CPU seconds (applier + its downstream server) of one side's catch-up. */
-    const measure = async (run: () => Promise<number>, cpu: () => number[]) => {
+    const measure = async (run: () => Promise<number>, cpu: () => number[]): Promise<Measured> => {
       const c0 = cpu();
       const s = await run();
       const c1 = cpu();
       return { s, cpu: c1.map((x, i) => x - (c0[i] as number)) };
     };
-    const debug = process.env.BENCH_DEBUG ? setInterval(() => void processlist(a), 1000) : undefined;
+    const debug = process.env.BENCH_DEBUG
+      ? setInterval(() => void processlist(downs[0] as MariadbInstance), 1000)
+      : undefined;
     const rounds: Round[] = [];
     say(
       TOGETHER
-        ? '  catch-up: both released at the same moment (they compete for the same 2 cores)'
-        : '  catch-up: one after the other, each with the machine to itself (native first in odd rounds, ours first in even ones)',
+        ? '  catch-up: all released at the same moment (they compete for the same 2 cores)'
+        : '  catch-up: one after the other, each with the machine to itself; the order rotates every round',
     );
+    // "Each with the machine to itself": first let every server finish its background work
+    // (InnoDB purge and page flushing after a burst or a catch-up), else whoever goes next
+    // pays for the previous one's leftovers.
+    const quiet = () => settle([up, b, ...downs].map(serverPid).concat(syncs.map((x) => x.child.pid ?? 0)));
     for (let round = 1; round <= ROUNDS; round++) {
-      // Both appliers are held back (native: slave stopped; ours: not processing) during the burst.
+      // Every applier is held back (native: slave stopped; ours: not processing) during the burst.
       const from = await masterPos(up);
       const rows0 = await rowCounters(up);
       const burst = await sysbench(up, 'run', [`--time=${SECONDS}`, '--threads=4']);
@@ -564,85 +609,106 @@ async function main(): Promise<void> {
       const rowChanges = (await rowCounters(up)) - rows0;
       const txns = Number(/transactions:\s+(\d+)/.exec(burst)?.[1] ?? 0);
       const binlogMb = target.file === from.file ? (target.pos - from.pos) / 1e6 : Number.NaN;
-      // "Each with the machine to itself": first let every server finish its background work
-      // (InnoDB purge and page flushing after a burst or a catch-up), else whoever goes second
-      // pays for the first one's leftovers.
-      const quiet = () => settle([up, a, b].map(serverPid).concat(o.child.pid ?? 0));
-      const runNative = async () => {
-        await quiet();
-        return measure(() => nativeCatchup(b, target), cpuNative);
-      };
-      const runOurs = async () => {
-        await quiet();
-        return measure(async () => (await o.reach(target)) / 1000, cpuOurs);
-      };
-      let nat: { s: number; cpu: number[] };
-      let our: { s: number; cpu: number[] };
+      // Side 0 is the native replica, side i + 1 our configuration i.
+      const runs: (() => Promise<Measured>)[] = [
+        () =>
+          measure(
+            () => nativeCatchup(b, target),
+            () => [0, cpuSeconds(serverPid(b))],
+          ),
+        ...syncs.map(
+          (o, i) => () =>
+            measure(
+              async () => (await o.reach(target)) / 1000,
+              () => [cpuSeconds(o.child.pid), cpuSeconds(serverPid(downs[i] as MariadbInstance))],
+            ),
+        ),
+      ];
+      const results: Measured[] = new Array(runs.length);
       if (TOGETHER) {
-        [nat, our] = await Promise.all([runNative(), runOurs()]);
-      } else if (round % 2 === 1) {
-        nat = await runNative();
-        our = await runOurs();
+        await quiet();
+        await Promise.all(
+          runs.map(async (r, i) => {
+            results[i] = await r();
+          }),
+        );
       } else {
-        our = await runOurs();
-        nat = await runNative();
+        for (let k = 0; k < runs.length; k++) {
+          const i = (k + round - 1) % runs.length;
+          await quiet();
+          results[i] = await (runs[i] as () => Promise<Measured>)();
+        }
       }
-      rounds.push({ txns, rowChanges, binlogMb, nat, our });
+      const nat = results[0] as Measured;
+      const ours = results.slice(1);
+      rounds.push({ txns, rowChanges, binlogMb, nat, ours });
       say(
         `  round ${round}: ${txns} transactions (${sysbenchTps(burst)}/s upstream), ${rowChanges} row changes,` +
-          ` ${binlogMb.toFixed(1)} MB binlog; native ${nat.s.toFixed(2)} s (server CPU ${nat.cpu[1]?.toFixed(1)} s),` +
-          ` ours ${our.s.toFixed(2)} s (node CPU ${our.cpu[0]?.toFixed(1)} s + downstream server CPU` +
-          ` ${our.cpu[1]?.toFixed(1)} s): ratio ${(our.s / nat.s).toFixed(2)}`,
+          ` ${binlogMb.toFixed(1)} MB binlog; native ${nat.s.toFixed(2)} s (server CPU ${nat.cpu[1]?.toFixed(1)} s)` +
+          ours
+            .map(
+              (o, i) =>
+                `; ${OUR_CONFIGS[i]?.label} ${o.s.toFixed(2)} s (node CPU ${o.cpu[0]?.toFixed(1)} s +` +
+                ` downstream server CPU ${o.cpu[1]?.toFixed(1)} s): ratio ${(o.s / nat.s).toFixed(2)}`,
+            )
+            .join(''),
       );
       if (round < ROUNDS) {
-        await Promise.all([stopNative(b), o.pause()]);
+        await Promise.all([stopNative(b), ...syncs.map((o) => o.pause())]);
       }
     }
     clearInterval(debug);
 
-    say('  lag test: both appliers running, heartbeat every 100 ms, polled every 50 ms');
-    const lag = await lagTest(up, [a, b]);
+    say('  lag test: every applier running, heartbeat every 100 ms, polled every 50 ms');
+    const lag = await lagTest(up, [...downs, b]);
 
-    // Verify: both at the upstream's final position, then server-side checksums.
+    // Verify: all at the upstream's final position, then server-side checksums.
     const end = await masterPos(up);
-    await Promise.all([nativeCatchup(b, end), o.reach(end)]);
+    await Promise.all([nativeCatchup(b, end), ...syncs.map((o) => o.reach(end))]);
     const sums = async (db: MariadbInstance) =>
       JSON.stringify(await Promise.all(SCHEMAS.map((s) => tableSums(db, s))));
-    const [su, sa, sb] = await Promise.all([sums(up), sums(a), sums(b)]);
+    const su = await sums(up);
+    const sb = await sums(b);
+    const sd = await Promise.all(downs.map(sums));
     const sum = (f: (r: Round) => number): number => rounds.reduce((acc, r) => acc + f(r), 0);
-    const sides: Side[] = [
-      {
-        catchupS: sum((r) => r.our.s),
-        cpuS: sum((r) => (r.our.cpu[0] as number) + (r.our.cpu[1] as number)),
-        lag: lag.lag[0] ?? [],
-        lagMissing: lag.missing[0] ?? 0,
-        equal: sa === su,
-      },
-      {
-        catchupS: sum((r) => r.nat.s),
-        cpuS: sum((r) => r.nat.cpu[1] as number),
-        lag: lag.lag[1] ?? [],
-        lagMissing: lag.missing[1] ?? 0,
-        equal: sb === su,
-      },
-    ];
-    report(
-      sides,
-      sum((r) => r.txns),
-      sum((r) => r.rowChanges),
-      sum((r) => r.binlogMb),
-    );
-    const ratios = rounds.map((r) => r.our.s / r.nat.s);
-    say(
-      `catch-up ratio per round: ${ratios.map((x) => x.toFixed(2)).join(', ')};` +
-        ` median ${quantile(ratios, 0.5).toFixed(2)} (${ROUNDS} rounds)`,
-    );
-    if (!sides.every((s) => s.equal)) {
-      say(`  up   ${su}\n  ours ${sa}\n  nat  ${sb}`);
+    const native: Side = {
+      catchupS: sum((r) => r.nat.s),
+      cpuS: sum((r) => r.nat.cpu[1] as number),
+      lag: lag.lag[downs.length] ?? [],
+      lagMissing: lag.missing[downs.length] ?? 0,
+      equal: sb === su,
+    };
+    let allEqual = native.equal;
+    for (const [i, oc] of OUR_CONFIGS.entries()) {
+      const side: Side = {
+        catchupS: sum((r) => (r.ours[i] as Measured).s),
+        cpuS: sum(
+          (r) => ((r.ours[i] as Measured).cpu[0] as number) + ((r.ours[i] as Measured).cpu[1] as number),
+        ),
+        lag: lag.lag[i] ?? [],
+        lagMissing: lag.missing[i] ?? 0,
+        equal: sd[i] === su,
+      };
+      allEqual &&= side.equal;
+      say(`\n== ${oc.label} (compact=${oc.compact}, multiple-rows=${oc.multipleRows}) vs native replica`);
+      report(
+        [side, native],
+        sum((r) => r.txns),
+        sum((r) => r.rowChanges),
+        sum((r) => r.binlogMb),
+      );
+      const ratios = rounds.map((r) => (r.ours[i] as Measured).s / r.nat.s);
+      say(
+        `catch-up ratio per round: ${ratios.map((x) => x.toFixed(2)).join(', ')};` +
+          ` median ${quantile(ratios, 0.5).toFixed(2)} (${ROUNDS} rounds)`,
+      );
+    }
+    if (!allEqual) {
+      say(`  up   ${su}\n  nat  ${sb}\n${sd.map((x, i) => `  ours[${i}] ${x}`).join('\n')}`);
       process.exitCode = 1;
     }
   } finally {
-    await ours?.stop().catch(() => undefined);
+    await Promise.all(syncs.map((o) => o.stop().catch(() => undefined)));
     await Promise.all(servers.map((s) => s.destroy().catch(() => undefined)));
   }
 }
