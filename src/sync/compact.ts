@@ -17,23 +17,66 @@ import { tablePlan } from './sql/table-plan.js';
 export function compactJobs(jobs: DmlJob[]): DmlJob[] {
   const slots: (DmlJob | undefined)[] = [];
   const at = new Map<string, number>();
-  for (const job of jobs) {
-    for (const j of splitKeyUpdate(job)) {
-      const k = j.noKey ? undefined : rowKey(j.change);
-      if (k === undefined) {
-        slots.push(j);
-        continue;
-      }
-      const prev = at.get(k);
-      const folded = prev === undefined ? j : fold(slots[prev] as DmlJob, j);
-      if (prev !== undefined) slots[prev] = undefined;
-      if (folded) {
-        at.set(k, slots.length);
-        slots.push(folded);
-      } else at.delete(k);
+  /** Place `j`, whose row's identity values are `v` (undefined: no usable key, kept as is). */
+  const put = (j: DmlJob, v: string | undefined): void => {
+    if (v === undefined) {
+      slots.push(j);
+      return;
     }
+    const k = `${j.change.target.schema}\u0000${j.change.target.table}\u0000${v}`;
+    const prev = at.get(k);
+    const folded = prev === undefined ? j : fold(slots[prev] as DmlJob, j);
+    if (prev !== undefined) slots[prev] = undefined;
+    if (folded) {
+      at.set(k, slots.length);
+      slots.push(folded);
+    } else at.delete(k);
+  };
+  for (const job of jobs) {
+    const c = job.change;
+    if (job.noKey) {
+      slots.push(job);
+      continue;
+    }
+    if (c.type !== 'update') {
+      put(job, keyValues(c, c.type === 'insert' ? c.after : c.before));
+      continue;
+    }
+    // An UPDATE that moves the row to another key becomes DELETE(old) + INSERT(new).
+    const kb = keyValues(c, c.before);
+    const ka = keyValues(c, c.after);
+    if (kb === undefined || ka === undefined || kb === ka) {
+      put(job, kb);
+      continue;
+    }
+    put(withChange(job, job.keys, job.safe, 'delete', c.before, undefined), kb);
+    put(withChange(job, job.keys, true, 'insert', undefined, c.after), ka);
   }
   return slots.filter((j): j is DmlJob => j !== undefined);
+}
+
+/**
+ * `job` with another change of the same row (built field by field: object spreads of jobs
+ * and changes were a visible part of the hot path).
+ */
+function withChange(
+  job: DmlJob,
+  keys: string[],
+  safe: boolean,
+  type: RowChange['type'],
+  before: CellValue[] | undefined,
+  after: CellValue[] | undefined,
+): DmlJob {
+  const c = job.change;
+  return {
+    seq: job.seq,
+    change: { type, source: c.source, target: c.target, table: c.table, before, after },
+    keys,
+    eventPos: job.eventPos,
+    eventEnd: job.eventEnd,
+    safe,
+    noKey: job.noKey,
+  };
 }
 
 /** Fold `b` (later) into `a` (earlier) for the same row; undefined when they cancel out. */
@@ -42,43 +85,20 @@ function fold(a: DmlJob, b: DmlJob): DmlJob | undefined {
   const cb = b.change;
   // The folded job holds both jobs' causality keys (a superset of its change's keys, which is
   // what multiple-rows' reordering needs; releasing keys uses the original jobs, not these).
-  const change = (c: Partial<RowChange>): DmlJob => ({
-    ...b,
-    keys: a.keys.concat(b.keys),
-    change: { ...cb, ...c },
-  });
+  const keys = a.keys.concat(b.keys);
   if (cb.type === 'delete') {
     // INSERT + DELETE: the row never existed before the batch; a DELETE of it is harmless
     // and keeps the result right even if it did (safe-mode replays).
-    return change({ type: 'delete', before: ca.type === 'insert' ? ca.after : ca.before, after: undefined });
+    return withChange(b, keys, b.safe, 'delete', ca.type === 'insert' ? ca.after : ca.before, undefined);
   }
   if (cb.type === 'update') {
-    if (ca.type === 'insert')
-      return { ...change({ type: 'insert', before: undefined, after: cb.after }), safe: a.safe || b.safe };
-    if (ca.type === 'update') return change({ type: 'update', before: ca.before, after: cb.after });
+    if (ca.type === 'insert') return withChange(b, keys, a.safe || b.safe, 'insert', undefined, cb.after);
+    if (ca.type === 'update') return withChange(b, keys, b.safe, 'update', ca.before, cb.after);
     // DELETE + UPDATE cannot happen on one row; if it does, the update's row wins.
-    return { ...change({ type: 'insert', before: undefined, after: cb.after }), safe: true };
+    return withChange(b, keys, true, 'insert', undefined, cb.after);
   }
   // INSERT after DELETE (or after an impossible INSERT/UPDATE): replace the row.
-  return { ...change({ type: 'insert', before: undefined, after: cb.after }), safe: true };
-}
-
-/** An UPDATE that moves the row to another key becomes DELETE + INSERT. */
-function splitKeyUpdate(job: DmlJob): DmlJob[] {
-  const c = job.change;
-  if (c.type !== 'update' || job.noKey) return [job];
-  const kb = keyValues(c, c.before);
-  const ka = keyValues(c, c.after);
-  if (kb === undefined || ka === undefined || kb === ka) return [job];
-  return [
-    { ...job, change: { ...c, type: 'delete', after: undefined } },
-    { ...job, change: { ...c, type: 'insert', before: undefined }, safe: true },
-  ];
-}
-
-function rowKey(c: RowChange): string | undefined {
-  const v = keyValues(c, c.type === 'insert' ? c.after : c.before);
-  return v === undefined ? undefined : `${c.target.schema}\u0000${c.target.table}\u0000${v}`;
+  return withChange(b, keys, true, 'insert', undefined, cb.after);
 }
 
 function keyValues(c: RowChange, row: CellValue[] | undefined): string | undefined {

@@ -61,7 +61,8 @@ class Segment {
   private readonly keys = new Set<string>();
   /** Groups and lone statements, in order of first appearance. */
   private readonly items: (Group | Stmt)[] = [];
-  private readonly open = new Map<string, Group>();
+  /** The open group per kind and target (a segment has a handful: scanned, not hashed). */
+  private readonly open: Group[] = [];
 
   accepts(keys: readonly string[]): boolean {
     for (const k of keys) if (this.keys.has(k)) return false;
@@ -95,12 +96,20 @@ class Segment {
   }
 
   private row(kind: GroupKind, c: RowChange, row: CellValue[]): void {
-    const id = `${kind}\u0001${c.target.schema}\u0001${c.target.table}`;
-    let g = this.open.get(id);
+    let at = -1;
+    for (let i = 0; i < this.open.length; i++) {
+      const o = this.open[i] as Group;
+      if (o.kind === kind && o.target.table === c.target.table && o.target.schema === c.target.schema) {
+        at = i;
+        break;
+      }
+    }
+    let g = at >= 0 ? (this.open[at] as Group) : undefined;
     // Shards merged into one target may differ in structure: only one structure per group.
     if (!g || g.table !== c.table || g.rows.length >= MAX_ROWS) {
       g = { kind, target: c.target, table: c.table, rows: [] };
-      this.open.set(id, g);
+      if (at >= 0) this.open[at] = g;
+      else this.open.push(g);
       this.items.push(g);
     }
     g.rows.push(row);
