@@ -2,7 +2,15 @@ import type { CellValue } from '../../pkg/binlog/types.js';
 import type { TableStructure } from '../../pkg/schema/table-structure.js';
 import { changeKeys } from '../causality.js';
 import type { RowChange, TableName } from '../job.js';
-import { deleteRowsSql, insertSql, keyChanged, pushChangeSql, type Stmt, updateSql } from './dml-sql.js';
+import {
+  deleteRowsSql,
+  insertSql,
+  keyChanged,
+  pushChangeSql,
+  type Stmt,
+  updateSql,
+  upsertSql,
+} from './dml-sql.js';
 import { tablePlan } from './table-plan.js';
 
 /** Most rows one merged statement carries (keeps a statement well under max_allowed_packet). */
@@ -20,7 +28,9 @@ const MAX_ROWS = 512;
  * cannot collide on a unique value, so within a segment they commute and group freely; a
  * key seen again starts a new segment, which keeps that row's changes in order. With
  * `compact` on, each row appears once per batch and a batch is usually a single segment.
- * Plain UPDATEs (outside safe mode) stay single statements. An item's `keys` (a job's
+ * Plain UPDATEs (outside safe mode) that keep their key become one `INSERT … ON DUPLICATE KEY
+ * UPDATE` per table, as in DM (an UPDATE whose row is missing downstream then inserts it, as
+ * DM's does); a key-moving UPDATE stays a statement of its own. An item's `keys` (a job's
  * causality keys) saves computing them again; they must cover the change's keys.
  */
 export function batchSql(
@@ -47,13 +57,15 @@ export function batchSql(
   return out;
 }
 
-type GroupKind = 'insert' | 'replace' | 'delete';
+type GroupKind = 'insert' | 'replace' | 'delete' | 'upsert';
 
 interface Group {
   kind: GroupKind;
   target: TableName;
   table: TableStructure;
   rows: CellValue[][];
+  /** 'upsert' only: the before-images (a group of one stays a plain UPDATE). */
+  befores?: CellValue[][];
 }
 
 /** Changes whose causality keys are pairwise distinct, grouped by statement kind and table. */
@@ -85,7 +97,9 @@ class Segment {
         const before = c.before ?? [];
         const after = c.after ?? [];
         if (!useSafe) {
-          this.items.push(updateSql(c.target, c.table, before, after));
+          // DM's merger: UPDATEs that keep the key → INSERT … ON DUPLICATE KEY UPDATE.
+          if (keyed && !keyChanged(c.table, before, after)) this.row('upsert', c, after, before);
+          else this.items.push(updateSql(c.target, c.table, before, after));
           return;
         }
         if (keyChanged(c.table, before, after)) this.row('delete', c, before);
@@ -95,7 +109,7 @@ class Segment {
     }
   }
 
-  private row(kind: GroupKind, c: RowChange, row: CellValue[]): void {
+  private row(kind: GroupKind, c: RowChange, row: CellValue[], before?: CellValue[]): void {
     let at = -1;
     for (let i = 0; i < this.open.length; i++) {
       const o = this.open[i] as Group;
@@ -107,19 +121,25 @@ class Segment {
     let g = at >= 0 ? (this.open[at] as Group) : undefined;
     // Shards merged into one target may differ in structure: only one structure per group.
     if (!g || g.table !== c.table || g.rows.length >= MAX_ROWS) {
-      g = { kind, target: c.target, table: c.table, rows: [] };
+      g = { kind, target: c.target, table: c.table, rows: [], ...(before ? { befores: [] } : {}) };
       if (at >= 0) this.open[at] = g;
       else this.open.push(g);
       this.items.push(g);
     }
     g.rows.push(row);
+    if (before) g.befores?.push(before);
   }
 
   flushTo(out: Stmt[]): void {
     for (const it of this.items) {
       if (!('kind' in it)) out.push(it);
       else if (it.kind === 'delete') out.push(deleteRowsSql(it.target, it.table, it.rows));
-      else out.push(insertSql(it.target, it.table, it.rows, it.kind === 'replace'));
+      else if (it.kind === 'upsert') {
+        const before = it.befores?.[0];
+        if (it.rows.length === 1 && before)
+          out.push(updateSql(it.target, it.table, before, it.rows[0] ?? []));
+        else out.push(upsertSql(it.target, it.table, it.rows));
+      } else out.push(insertSql(it.target, it.table, it.rows, it.kind === 'replace'));
     }
   }
 }

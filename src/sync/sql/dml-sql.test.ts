@@ -105,21 +105,24 @@ describe('DML to SQL', () => {
       'DELETE FROM `ts`.`tt` WHERE `id` = 1 LIMIT 1',
       "REPLACE INTO `ts`.`tt` (`id`,`v`,`b`,`s`) VALUES (8,'v',NULL,'')",
     ]);
-    // Outside safe mode an UPDATE stays a statement of its own, in its place.
-    const plain = batchSql(
-      [
-        { change: { type: 'insert', source, target, table: pk, after: row(1) }, safe: false },
-        {
-          change: { type: 'update', source, target, table: pk, before: row(2), after: row(2, 'x') },
-          safe: false,
-        },
-        { change: { type: 'insert', source, target, table: pk, after: row(3) }, safe: false },
-      ],
-      true,
-    ).map(formatStmt);
-    assert.deepEqual(plain, [
+    // Outside safe mode: a lone UPDATE stays an UPDATE; several that keep their key become
+    // one INSERT … ON DUPLICATE KEY UPDATE (DM's merger); a key-moving UPDATE stays alone.
+    const upd = (id: number, to = id): { change: RowChange; safe: boolean } => ({
+      change: { type: 'update', source, target, table: pk, before: row(id), after: row(to, 'x') },
+      safe: false,
+    });
+    const ins = (id: number): { change: RowChange; safe: boolean } => ({
+      change: { type: 'insert', source, target, table: pk, after: row(id) },
+      safe: false,
+    });
+    assert.deepEqual(batchSql([ins(1), upd(2), ins(3)], true).map(formatStmt), [
       "INSERT INTO `ts`.`tt` (`id`,`v`,`b`,`s`) VALUES (1,'v',NULL,''),(3,'v',NULL,'')",
       "UPDATE `ts`.`tt` SET `id` = 2, `v` = 'x', `b` = NULL, `s` = '' WHERE `id` = 2 LIMIT 1",
+    ]);
+    assert.deepEqual(batchSql([upd(2), upd(4), upd(5, 9)], true).map(formatStmt), [
+      "INSERT INTO `ts`.`tt` (`id`,`v`,`b`,`s`) VALUES (2,'x',NULL,''),(4,'x',NULL,'')" +
+        ' ON DUPLICATE KEY UPDATE `id`=VALUES(`id`),`v`=VALUES(`v`),`b`=VALUES(`b`),`s`=VALUES(`s`)',
+      "UPDATE `ts`.`tt` SET `id` = 9, `v` = 'x', `b` = NULL, `s` = '' WHERE `id` = 5 LIMIT 1",
     ]);
   });
 

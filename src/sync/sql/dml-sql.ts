@@ -112,6 +112,26 @@ export function insertSql(
   return { sql, params: [] };
 }
 
+/**
+ * `multiple-rows` form of UPDATEs that keep their key (DM's merger): the after-images as one
+ * `INSERT … ON DUPLICATE KEY UPDATE` setting every writable column from `VALUES()`.
+ */
+export function upsertSql(
+  target: { schema: string; table: string },
+  t: TableStructure,
+  rows: CellValue[][],
+): Stmt {
+  const plan = tablePlan(t);
+  const ins = insertSql(target, t, rows, false);
+  let set = '';
+  for (const i of plan.writable) {
+    if (set) set += ',';
+    const q = plan.quoted[i] as string;
+    set += `${q}=VALUES(${q})`;
+  }
+  return { sql: `${ins.sql} ON DUPLICATE KEY UPDATE ${set}`, params: [] };
+}
+
 export function updateSql(
   target: { schema: string; table: string },
   t: TableStructure,
