@@ -21,9 +21,8 @@ import type { GtidSet } from './types.js';
 export class GtidTracker {
   private set: GtidSet;
   private known: boolean;
-  private pending: string | undefined;
-  /** The pending MariaDB GTID as numbers (no text parsing per transaction on the hot path). */
-  private pendingMariadb: MariadbGtid | undefined;
+  /** The open transaction's GTID: text (MySQL), or MariaDB's as numbers (no parse per transaction). */
+  private pending: string | MariadbGtid | undefined;
   private inTrx = false;
 
   constructor(
@@ -48,17 +47,14 @@ export class GtidTracker {
     switch (ev.type) {
       case 'gtid':
         this.pending = ev.gtid;
-        this.pendingMariadb = undefined;
         this.inTrx = false;
         return;
       case 'anonymous_gtid':
         this.pending = undefined;
-        this.pendingMariadb = undefined;
         this.inTrx = false;
         return;
       case 'mariadb_gtid':
-        this.pending = ev.gtid;
-        this.pendingMariadb = {
+        this.pending = {
           domainId: ev.domainId,
           serverId: ev.header.serverId,
           seqNo: BigInt(ev.seqNo),
@@ -109,10 +105,11 @@ export class GtidTracker {
   }
 
   private complete(): void {
-    if (this.pendingMariadb && this.set instanceof MariadbGtidList) this.set.addGtid(this.pendingMariadb);
-    else if (this.pending !== undefined) this.set.add(this.pending);
+    const p = this.pending;
+    if (typeof p === 'string') this.set.add(p);
+    else if (p && this.set instanceof MariadbGtidList) this.set.addGtid(p);
+    else if (p) this.set.add(`${p.domainId}-${p.serverId}-${p.seqNo}`); // wrong flavor: add() says so
     this.pending = undefined;
-    this.pendingMariadb = undefined;
     this.inTrx = false;
   }
 }

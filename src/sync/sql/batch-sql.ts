@@ -3,6 +3,7 @@ import type { TableStructure } from '../../pkg/schema/table-structure.js';
 import { changeKeys } from '../causality.js';
 import type { RowChange, TableName } from '../job.js';
 import {
+  changeSql,
   deleteRowsSql,
   insertSql,
   keyChanged,
@@ -64,8 +65,8 @@ interface Group {
   target: TableName;
   table: TableStructure;
   rows: CellValue[][];
-  /** 'upsert' only: the before-images (a group of one stays a plain UPDATE). */
-  befores?: CellValue[][];
+  /** 'upsert' only: the first row's before-image (a group of one stays a plain UPDATE). */
+  firstBefore?: CellValue[];
 }
 
 /** Changes whose causality keys are pairwise distinct, grouped by statement kind and table. */
@@ -91,7 +92,7 @@ class Segment {
         return;
       case 'delete':
         if (keyed) this.row('delete', c, c.before ?? []);
-        else pushChangeSql(this.items as Stmt[], c, safe);
+        else this.items.push(...changeSql(c, safe));
         return;
       case 'update': {
         const before = c.before ?? [];
@@ -121,13 +122,12 @@ class Segment {
     let g = at >= 0 ? (this.open[at] as Group) : undefined;
     // Shards merged into one target may differ in structure: only one structure per group.
     if (!g || g.table !== c.table || g.rows.length >= MAX_ROWS) {
-      g = { kind, target: c.target, table: c.table, rows: [], ...(before ? { befores: [] } : {}) };
+      g = { kind, target: c.target, table: c.table, rows: [], firstBefore: before };
       if (at >= 0) this.open[at] = g;
       else this.open.push(g);
       this.items.push(g);
     }
     g.rows.push(row);
-    if (before) g.befores?.push(before);
   }
 
   flushTo(out: Stmt[]): void {
@@ -135,9 +135,8 @@ class Segment {
       if (!('kind' in it)) out.push(it);
       else if (it.kind === 'delete') out.push(deleteRowsSql(it.target, it.table, it.rows));
       else if (it.kind === 'upsert') {
-        const before = it.befores?.[0];
-        if (it.rows.length === 1 && before)
-          out.push(updateSql(it.target, it.table, before, it.rows[0] ?? []));
+        if (it.rows.length === 1 && it.firstBefore)
+          out.push(updateSql(it.target, it.table, it.firstBefore, it.rows[0] ?? []));
         else out.push(upsertSql(it.target, it.table, it.rows));
       } else out.push(insertSql(it.target, it.table, it.rows, it.kind === 'replace'));
     }

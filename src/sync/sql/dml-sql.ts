@@ -173,7 +173,9 @@ export function deleteRowsSql(
   rows: CellValue[][],
 ): Stmt {
   const plan = tablePlan(t);
-  if (rows.length === 1 || !plan.identity) return deleteSql(target, t, rows[0] ?? []);
+  if (rows.length === 1) return deleteSql(target, t, rows[0] ?? []);
+  // Rows of a keyless table cannot be told apart by a key: callers delete them one by one.
+  if (!plan.identity) throw new Error(`deleteRowsSql: ${target.schema}.${target.table} has no key`);
   const cols = plan.identityCols;
   let where = '';
   if (cols.length === 1) {
