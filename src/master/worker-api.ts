@@ -128,6 +128,23 @@ export interface SubTaskStatus {
   load?: LoadStatus;
   sync?: SyncStatus;
   validation?: unknown;
+  /** Set when this worker took the source over from another worker (HA failover). */
+  failover?: FailoverInfo;
+}
+
+/** Where a failover happened and what was resumed (not in DM: ours, for operators). */
+export interface FailoverInfo {
+  /** The worker that owned the source before, and its binding epoch. */
+  fromWorker: string;
+  fromEpoch: number;
+  toWorker: string;
+  toEpoch: number;
+  /** When this worker claimed the source (ISO time). */
+  time: string;
+  /** Downstream connections of the old worker still open at the claim, killed by it. */
+  killedConnections: number;
+  /** The unit this worker resumed at (Dump, Load, Sync, or Finished). */
+  resumedUnit?: string;
 }
 
 /** Answer of `GET /status` on a worker. */

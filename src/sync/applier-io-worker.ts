@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { DbConfig } from '../pkg/config/types.js';
 import { APPLIER_CONNECTION_OPTIONS, type Connection, connectDb } from '../pkg/db/connect.js';
+import { isFencedError } from '../pkg/db/fence.js';
 import { E } from '../pkg/errors/index.js';
 import { toWireDbError, type WireDbError } from '../pkg/thread/wire.js';
 
@@ -18,6 +19,8 @@ export type IoRequest =
 export interface IoWireError extends WireDbError {
   /** Set when the connect itself failed (the main side wraps it as E.dbDownstreamConnect). */
   connect?: boolean;
+  /** Set when the connection was refused by the worker fence (E.workerFenced, pkg/db/fence.ts). */
+  fenced?: boolean;
 }
 
 export type IoReply =
@@ -34,7 +37,9 @@ async function handle(req: IoRequest): Promise<IoReply> {
         try {
           c = await connectDb(req.to, E.dbDownstreamConnect, APPLIER_CONNECTION_OPTIONS);
         } catch (err) {
-          return { id: req.id, ok: false, error: { ...toWireDbError(err), connect: true } };
+          const error: IoWireError = { ...toWireDbError(err), connect: true };
+          if (isFencedError(err)) error.fenced = true;
+          return { id: req.id, ok: false, error };
         }
         // A dropped connection must not crash the thread: its next query reports it.
         c.on('error', () => undefined);

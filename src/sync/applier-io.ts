@@ -147,6 +147,7 @@ const CLOSED: IoWireError = {
 /** A driver-like error again (errno/code/fatal drive retry decisions); connect errors coded. */
 function fromWire(w: IoWireError, to?: DbConfig): Error {
   const e = fromWireDbError(w);
+  if (w.fenced) return dmError(E.workerFenced, w.message);
   if (!w.connect) return e;
   // The thread's connectDb wrote the message; the driver's errno/code ride on the cause.
   return dmError(E.dbDownstreamConnect, w.message, {

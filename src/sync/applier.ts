@@ -1,5 +1,6 @@
 import type { DbConfig } from '../pkg/config/types.js';
 import { isRetryableDbError } from '../pkg/db/connect.js';
+import { isFencedError } from '../pkg/db/fence.js';
 import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { Backoff, sleep } from '../pkg/retry/backoff.js';
@@ -137,6 +138,8 @@ export class Applier {
         return;
       } catch (err) {
         await this.conn?.query('ROLLBACK').catch(() => undefined);
+        // A newer owner of the source killed our connection and refuses new ones: stop here.
+        if (isFencedError(err)) throw err;
         if (retryable(err) && backoff.canRetry() && !this.stopped) {
           this.o.logger.warn({ applier: this.o.index, err: (err as Error).message }, 'retrying batch');
           if (isConnectionError(err)) {

@@ -28,6 +28,14 @@ export interface SourceWorkerOptions {
 interface Binding {
   source: string;
   worker: string;
+  /** The binding key's etcd mod revision: the fencing epoch of this binding (pkg/db/fence.ts). */
+  epoch: number;
+}
+
+function bindingOf(kv: IKeyValue): Binding | undefined {
+  const b = parseJson<{ source?: string; worker?: string }>(kv.value);
+  if (!b?.source) return undefined;
+  return { source: b.source, worker: b.worker ?? '', epoch: Number(kv.mod_revision) };
 }
 
 /**
@@ -49,6 +57,8 @@ export class SourceWorker {
   private boundWatcher: Watcher | undefined;
   private sourceWatchers: Watcher[] = [];
   private source = '';
+  /** Epoch of the current binding (0 when free). */
+  private epoch = 0;
   private sourceCfg: SourceConfig | undefined;
   private relay: RelayRunner | undefined;
   private readonly subtasks = new Map<string, SubTask>();
@@ -78,14 +88,14 @@ export class SourceWorker {
       const key = Keys.boundWorker(this.o.name);
       const res = await this.o.client.get(key).exec();
       const kv = res.kvs[0];
-      await this.applyBinding(gen, kv ? parseJson<Binding>(kv.value) : undefined);
+      await this.applyBinding(gen, kv ? bindingOf(kv) : undefined);
       const w = await this.o.client.watch().key(key).startRevision(nextRev(res.header?.revision)).create();
       if (gen !== this.gen) {
         await w.cancel();
         return;
       }
       this.boundWatcher = w;
-      w.on('put', (kv2) => void this.enqueue(() => this.applyBinding(gen, parseJson<Binding>(kv2.value))));
+      w.on('put', (kv2) => void this.enqueue(() => this.applyBinding(gen, bindingOf(kv2))));
       w.on('delete', () => void this.enqueue(() => this.applyBinding(gen, undefined)));
       w.on('error', (err) => this.log.warn({ err: err.message }, 'binding watch error'));
     });
@@ -152,14 +162,16 @@ export class SourceWorker {
   private async applyBinding(gen: number, b: Binding | undefined): Promise<void> {
     if (gen !== this.gen) return;
     const source = b?.source ?? '';
-    if (source === this.source) return;
+    // A new binding of the same source (a new epoch) restarts everything under the new epoch.
+    if (source === this.source && (source === '' || b?.epoch === this.epoch)) return;
     if (this.source) await this.unbind();
-    if (source) await this.bind(gen, source);
+    if (source && b) await this.bind(gen, source, b.epoch);
   }
 
-  private async bind(gen: number, source: string): Promise<void> {
-    this.log.info({ source }, 'source bound to this worker');
+  private async bind(gen: number, source: string, epoch: number): Promise<void> {
+    this.log.info({ source, epoch }, 'source bound to this worker');
     this.source = source;
+    this.epoch = epoch;
     const c = this.o.client;
     this.encryptKey = (await c.get(Keys.encryptKey).string()) ?? undefined;
     const sc = await c.get(Keys.sourceConfig(source)).string();
@@ -337,7 +349,11 @@ export class SourceWorker {
         st = new SubTask(
           c.cfg,
           { ...this.o.deps, logger: this.log.child({ task }) },
-          { ...this.o.subtask, readFromRelay: this.relay !== undefined },
+          {
+            ...this.o.subtask,
+            readFromRelay: this.relay !== undefined,
+            fence: { epoch: this.epoch, worker: this.o.name },
+          },
         );
         this.subtasks.set(task, st);
         if (action === 'create-run') st.start();
@@ -372,6 +388,7 @@ export class SourceWorker {
     this.expected.clear();
     this.sourceCfg = undefined;
     this.source = '';
+    this.epoch = 0;
   }
 }
 

@@ -1,6 +1,7 @@
-import type { ProcessResultJson, SubTaskStatus } from '../master/worker-api.js';
-import type { SubTaskConfig } from '../pkg/config/types.js';
-import { isRetryableDbError } from '../pkg/db/connect.js';
+import type { FailoverInfo, ProcessResultJson, SubTaskStatus } from '../master/worker-api.js';
+import type { DbConfig, FenceToken, SubTaskConfig } from '../pkg/config/types.js';
+import { connectDb, isRetryableDbError } from '../pkg/db/connect.js';
+import { type ClaimResult, claimFence } from '../pkg/db/fence.js';
 import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
 import { Backoff, type BackoffOptions } from '../pkg/retry/backoff.js';
 import { BinlogOperator } from '../sync/binlog-operator.js';
@@ -32,6 +33,23 @@ export interface SubTaskOptions {
    * that runs is what subtasks read), and changes it later with `setReadFromRelay`.
    */
   readFromRelay?: boolean;
+  /**
+   * The binding this subtask runs under (pkg/db/fence.ts): every downstream connection of its
+   * units registers under it, and each run first claims the (task, source) so that an older
+   * owner can no longer write. Unset (tests driving a SubTask alone) = no fencing.
+   */
+  fence?: { epoch: number; worker: string };
+  /** Opens the claim's own connection. Default: connectDb to the task's target. */
+  claim?: (token: FenceToken, to: DbConfig) => Promise<ClaimResult>;
+}
+
+async function defaultClaim(token: FenceToken, to: DbConfig): Promise<ClaimResult> {
+  const conn = await connectDb(to, E.dbDownstreamConnect);
+  try {
+    return await claimFence(conn, token);
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
 }
 
 const STATUS_KEY = { Dump: 'dump', Load: 'load', Sync: 'sync' } as const;
@@ -78,10 +96,25 @@ export class SubTask {
   private readonly backoffMaxMs: number;
   private autoTimer: NodeJS.Timeout | undefined;
   private runStartedAt = 0;
+  private readonly fence: FenceToken | undefined;
+  private readonly claim: (token: FenceToken, to: DbConfig) => Promise<ClaimResult>;
+  private failover: FailoverInfo | undefined;
 
   constructor(cfg: SubTaskConfig, deps: UnitDeps, opts: SubTaskOptions = {}) {
     this.cfg = cfg;
-    this.unitCfg = { ...cfg, enableRelay: opts.readFromRelay ?? cfg.enableRelay === true };
+    this.fence = opts.fence && {
+      metaSchema: cfg.metaSchema,
+      task: cfg.name,
+      source: cfg.sourceId,
+      epoch: opts.fence.epoch,
+      worker: opts.fence.worker,
+    };
+    this.claim = opts.claim ?? defaultClaim;
+    this.unitCfg = {
+      ...cfg,
+      enableRelay: opts.readFromRelay ?? cfg.enableRelay === true,
+      ...(this.fence ? { to: { ...cfg.to, fence: this.fence } } : {}),
+    };
     // The binlog operator belongs to the subtask so operations survive pause/resume.
     this.deps = { ...deps, binlogOps: deps.binlogOps ?? new BinlogOperator() };
     this.factory = opts.factory ?? defaultUnitFactory;
@@ -207,6 +240,7 @@ export class SubTask {
       result,
       unresolvedDDLLockID: '',
     };
+    if (this.failover) st.failover = { ...this.failover };
     if (unit !== '' && unit !== 'Relay') {
       const live = this.units.get(this.idx);
       let s = live ? safeStatus(live.unit) : this.lastStatus;
@@ -243,10 +277,14 @@ export class SubTask {
   private async run(signal: AbortSignal): Promise<void> {
     let unit: Unit | undefined;
     try {
+      // Before any checkpoint is read: no older owner of the source can write from here on.
+      if (this.fence) await this.claimSource(this.fence);
+      if (signal.aborted) return;
       if (this.idx < 0) {
         const from = await this.resumePoint(this.unitCfg, this.deps.workDir);
         if (signal.aborted) return;
         this.idx = from;
+        if (this.failover) this.failover.resumedUnit = this.plan[from] ?? 'Finished';
         if (from > 0) {
           this.deps.logger.info(
             { task: this.name, resumeAt: this.plan[from] ?? '(nothing left)' },
@@ -282,6 +320,24 @@ export class SubTask {
     } catch (err) {
       if (signal.aborted) return;
       this.fail([asDmError(err, E.workerUnit)], unit);
+    }
+  }
+
+  private async claimSource(token: FenceToken): Promise<void> {
+    const res = await this.claim(token, this.cfg.to);
+    if (res.previous && res.previous.worker !== token.worker) {
+      this.failover = {
+        fromWorker: res.previous.worker,
+        fromEpoch: res.previous.epoch,
+        toWorker: token.worker,
+        toEpoch: token.epoch,
+        time: new Date().toISOString(),
+        killedConnections: res.killed,
+      };
+      this.deps.logger.warn(
+        { task: this.name, ...this.failover },
+        'took the source over from another worker; its downstream connections are fenced off',
+      );
     }
   }
 

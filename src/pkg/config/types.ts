@@ -15,6 +15,22 @@ export interface DbConfig {
   /** Extra session variables to SET on every connection (target `session`). */
   session?: Record<string, string | number>;
   security?: { sslCa?: string; sslCert?: string; sslKey?: string };
+  /**
+   * Internal, never from a config file: when set, every connection opened with this config
+   * registers itself under the worker's fence and refuses to open once a newer binding of
+   * the source claimed it (see pkg/db/fence.ts).
+   */
+  fence?: FenceToken;
+}
+
+/** Who may write downstream for one (task, source): the binding's epoch (see pkg/db/fence.ts). */
+export interface FenceToken {
+  metaSchema: string;
+  task: string;
+  source: string;
+  /** The etcd mod revision of the worker's binding to the source: grows with every new binding. */
+  epoch: number;
+  worker: string;
 }
 
 export interface SourceConfig {

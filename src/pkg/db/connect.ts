@@ -5,6 +5,7 @@ import type { DbConfig } from '../config/types.js';
 import type { ErrorDef } from '../errors/index.js';
 import { dmError } from '../errors/index.js';
 import { Backoff, type BackoffOptions, sleep } from '../retry/backoff.js';
+import { registerFence } from './fence.js';
 
 export type Pool = mysql.Pool;
 export type Connection = mysql.Connection;
@@ -69,7 +70,13 @@ export async function connectDb(
       },
     );
   }
-  for (const s of sessionInitSql(db)) await conn.query(s);
+  try {
+    for (const s of sessionInitSql(db)) await conn.query(s);
+    if (db.fence) await registerFence(conn, db.fence);
+  } catch (err) {
+    conn.destroy();
+    throw err;
+  }
   return conn;
 }
 

@@ -344,6 +344,13 @@ export const E = Object.freeze({
   ),
   ctlInvalidArgs: def(42002, 'dmctl', 'internal', 'medium', 'See `dmctl COMMAND --help`.'),
   workerUnit: def(40001, 'dm-worker', 'internal', 'high'),
+  workerFenced: def(
+    40002,
+    'dm-worker',
+    'internal',
+    'high',
+    'The source was bound to another dm-worker (this one lost its lease or was isolated); this worker stopped writing downstream. Nothing to do: the task continues on the worker `query-status` shows.',
+  ),
   shardDdl: def(
     44001,
     'shard-ddl',
