@@ -35,7 +35,8 @@ export async function sourceStatuses(
       if (!worker) {
         return {
           result: false,
-          msg: `source ${source} is not bound to any worker`,
+          // No free dm-worker: the source and its tasks wait, and start on the next worker that joins.
+          msg: `source ${source} is not bound to any worker: waiting for a free dm-worker; its tasks start when one joins`,
           sourceStatus: base,
           subTaskStatus: [],
         };

@@ -9,6 +9,7 @@ import { maybeDecrypt } from '../pkg/config/encrypt.js';
 import { parseStartTime } from '../pkg/config/start-time.js';
 import type { SourceConfig, SubTaskConfig, TaskConfig } from '../pkg/config/types.js';
 import { connectDb } from '../pkg/db/connect.js';
+import { FENCE_TABLE_SUFFIXES } from '../pkg/db/fence.js';
 import { asDmError, dmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
 import {
@@ -107,7 +108,13 @@ export async function checkTask(ctx: LeaderCtx, f: ConfigFile): Promise<{ result
 async function removeMeta(task: TaskConfig): Promise<void> {
   const conn = await connectDb(task.targetDatabase, E.dbDownstreamConnect);
   try {
-    for (const suffix of ['syncer_checkpoint', 'loader_checkpoint', 'syncer_sharding_meta', 'onlineddl']) {
+    for (const suffix of [
+      'syncer_checkpoint',
+      'loader_checkpoint',
+      'syncer_sharding_meta',
+      'onlineddl',
+      ...FENCE_TABLE_SUFFIXES,
+    ]) {
       const table = `${task.name}_${suffix}`.replaceAll('`', '``');
       await conn.query(`DROP TABLE IF EXISTS \`${task.metaSchema.replaceAll('`', '``')}\`.\`${table}\``);
     }
