@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isDmError } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
-import { type EtcdOp, ScheduleCore } from './scheduler-core.js';
+import { type EtcdOp, parseHintKey, ScheduleCore } from './scheduler-core.js';
 
 function empty(): ScheduleCore {
   return ScheduleCore.fromSnapshot({ workers: [], alive: [], sources: [], bound: [], lastBound: [] }).core;
@@ -137,5 +137,59 @@ describe('ScheduleCore', () => {
     c.workerOffline('w1');
     assert.deepEqual(dels(c.removeWorker('w1')), [Keys.workerInfo('w1')]);
     assert.equal(c.listWorkers().length, 0);
+  });
+
+  it("prefers DM's order: unfinished load, then relay holder, then the previous worker", () => {
+    const c = empty();
+    for (const w of ['w1', 'w2', 'w3', 'w4']) {
+      c.registerWorker(w, w);
+      c.workerOnline(w);
+    }
+    c.setHint({ kind: 'relay', source: 's1', worker: 'w3' }, true);
+    c.setHint({ kind: 'load', source: 's1', worker: 'w4' }, true);
+    c.addSource('s1');
+    assert.equal(c.workerOf('s1'), 'w4');
+    // The load finished elsewhere: the hint goes; the next re-bind picks the relay holder.
+    c.setHint({ kind: 'load', source: 's1', worker: 'w4' }, false);
+    c.workerOffline('w4');
+    assert.equal(c.workerOf('s1'), 'w3');
+    c.workerOffline('w3');
+    // No hint left: the previously bound worker (w3) is offline, so any free one by name.
+    assert.equal(c.workerOf('s1'), 'w1');
+  });
+
+  it('a load hint counts per task: it stays while another task still has one', () => {
+    const c = empty();
+    for (const w of ['w1', 'w2']) {
+      c.registerWorker(w, w);
+      c.workerOnline(w);
+    }
+    c.setHint({ kind: 'load', source: 's1', worker: 'w2' }, true);
+    c.setHint({ kind: 'load', source: 's1', worker: 'w2' }, true);
+    c.setHint({ kind: 'load', source: 's1', worker: 'w2' }, false);
+    c.addSource('s1');
+    assert.equal(c.workerOf('s1'), 'w2');
+  });
+
+  it('a worker coming online takes the waiting source it holds a load of', () => {
+    const c = empty();
+    c.addSource('s1');
+    c.addSource('s2');
+    c.setHint({ kind: 'load', source: 's2', worker: 'w1' }, true);
+    c.registerWorker('w1', 'a');
+    c.workerOnline('w1');
+    assert.equal(c.workerOf('s2'), 'w1');
+    assert.equal(c.workerOf('s1'), '');
+  });
+
+  it('parses hint keys', () => {
+    assert.deepEqual(parseHintKey(Keys.loadHint('s1', 'w1', 't1')), {
+      kind: 'load',
+      source: 's1',
+      worker: 'w1',
+      task: 't1',
+    });
+    assert.deepEqual(parseHintKey(Keys.relayHint('s1', 'w1')), { kind: 'relay', source: 's1', worker: 'w1' });
+    assert.equal(parseHintKey(`${Keys.hintRoot}other/x`), undefined);
   });
 });

@@ -40,6 +40,26 @@ export interface ScheduleSnapshot {
   sources: string[];
   bound: Binding[];
   lastBound: Binding[];
+  /** Scheduling hints (`Keys.hintRoot`): workers holding an unfinished load / the relay log of a source. */
+  hints?: Hint[];
+}
+
+/** A worker holds an unfinished load of the source, or the source's relay log. */
+export interface Hint {
+  kind: 'load' | 'relay';
+  source: string;
+  worker: string;
+}
+
+/** The hint a `Keys.hintRoot` key names (undefined for a key of another shape). */
+export function parseHintKey(key: string): (Hint & { task?: string }) | undefined {
+  if (!key.startsWith(Keys.hintRoot)) return undefined;
+  const parts = key.slice(Keys.hintRoot.length).split('/');
+  const [kind, source, worker, task] = parts;
+  if (kind === 'load' && parts.length === 4 && source && worker && task)
+    return { kind, source, worker, task };
+  if (kind === 'relay' && parts.length === 3 && source && worker) return { kind, source, worker };
+  return undefined;
 }
 
 function put(key: string, value: unknown): EtcdOp {
@@ -57,6 +77,8 @@ export class ScheduleCore {
   private readonly bound = new Map<string, string>();
   /** source → worker last bound (preferred when rebinding). */
   private readonly lastBound = new Map<string, string>();
+  /** `kind/source/worker` → number of hint keys (a load hint exists per task). */
+  private readonly hints = new Map<string, number>();
 
   /** Rebuild from etcd (leader start) and repair anything stale; returns the repairs. */
   static fromSnapshot(s: ScheduleSnapshot): { core: ScheduleCore; ops: EtcdOp[] } {
@@ -66,6 +88,7 @@ export class ScheduleCore {
     for (const a of s.alive) core.alive.add(a);
     for (const src of s.sources) core.sources.add(src);
     for (const b of s.lastBound) core.lastBound.set(b.source, b.worker);
+    for (const h of s.hints ?? []) core.setHint(h, true);
     for (const b of s.bound) {
       const w = core.workers.get(b.worker);
       const ok = w && core.alive.has(b.worker) && core.sources.has(b.source) && !core.bound.has(b.source);
@@ -101,6 +124,20 @@ export class ScheduleCore {
   /** The worker a source is bound to, or '' when it waits for one. */
   workerOf(source: string): string {
     return this.bound.get(source) ?? '';
+  }
+
+  // ---- hints (no etcd ops: workers write them; they only steer the choices below)
+
+  /** A hint key appeared (`on`) or vanished. */
+  setHint(h: Hint, on: boolean): void {
+    const k = `${h.kind}/${h.source}/${h.worker}`;
+    const n = (this.hints.get(k) ?? 0) + (on ? 1 : -1);
+    if (n > 0) this.hints.set(k, n);
+    else this.hints.delete(k);
+  }
+
+  private hinted(kind: Hint['kind'], source: string, worker: string): boolean {
+    return this.hints.has(`${kind}/${source}/${worker}`);
   }
 
   // ---- transitions (each returns the etcd ops that persist it)
@@ -214,22 +251,43 @@ export class ScheduleCore {
     return [del(Keys.boundWorker(worker))];
   }
 
-  /** DM's preference: the previously bound worker, else any free worker (by name). */
-  private bindSource(source: string): EtcdOp[] {
-    const last = this.lastBound.get(source);
-    const lw = last === undefined ? undefined : this.workers.get(last);
-    if (lw && lw.stage === 'free') return this.bind(source, lw.name);
-    const free = this.listWorkers().find((w) => w.stage === 'free');
-    return free ? this.bind(source, free.name) : [];
+  /**
+   * How much `worker` suits `source`, DM's order (lower is better): 0 it holds an unfinished
+   * load of the source; 1 it is the previously bound worker and holds the relay log; 2 it
+   * holds the relay log; 3 it is the previously bound worker; 4 any other.
+   */
+  private affinity(source: string, worker: string): number {
+    const last = this.lastBound.get(source) === worker;
+    const relay = this.hinted('relay', source, worker);
+    if (this.hinted('load', source, worker)) return 0;
+    if (last && relay) return 1;
+    if (relay) return 2;
+    if (last) return 3;
+    return 4;
   }
 
-  /** A worker became free: take a waiting source, preferring one it served before. */
+  /** The best free worker for a source by {@link affinity} (ties by name); none = it waits. */
+  private bindSource(source: string): EtcdOp[] {
+    let best: { name: string; rank: number } | undefined;
+    for (const w of this.listWorkers()) {
+      if (w.stage !== 'free') continue;
+      const rank = this.affinity(source, w.name);
+      if (!best || rank < best.rank) best = { name: w.name, rank };
+    }
+    return best ? this.bind(source, best.name) : [];
+  }
+
+  /** A worker became free: take the waiting source it suits best (ties by source name). */
   private bindWorker(worker: string): EtcdOp[] {
     const w = this.workers.get(worker);
     if (w?.stage !== 'free') return [];
-    const waiting = this.sortedSources().filter((s) => !this.bound.has(s));
-    const pick = waiting.find((s) => this.lastBound.get(s) === worker) ?? waiting[0];
-    return pick === undefined ? [] : this.bind(pick, worker);
+    let best: { source: string; rank: number } | undefined;
+    for (const s of this.sortedSources()) {
+      if (this.bound.has(s)) continue;
+      const rank = this.affinity(s, worker);
+      if (!best || rank < best.rank) best = { source: s, rank };
+    }
+    return best ? this.bind(best.source, worker) : [];
   }
 
   private sortedSources(): string[] {

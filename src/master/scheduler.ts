@@ -8,11 +8,12 @@ import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import { dmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
 import type { Logger } from '../pkg/log/logger.js';
-import { type Binding, type EtcdOp, ScheduleCore } from './scheduler-core.js';
+import { type Binding, type EtcdOp, parseHintKey, ScheduleCore } from './scheduler-core.js';
 
 export class Scheduler {
   private core = new ScheduleCore();
   private watcher: Watcher | undefined;
+  private hintWatcher: Watcher | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
@@ -45,16 +46,34 @@ export class Scheduler {
       );
     });
     this.watcher.on('error', (err) => this.log.error({ err }, 'keepalive watch error'));
+    // Hints only steer later choices: applied in the queue, nothing to commit.
+    this.hintWatcher = await this.client
+      .watch()
+      .prefix(Keys.hintRoot)
+      .startRevision(String(rev + 1))
+      .create();
+    const onHint = (kv: IKeyValue, on: boolean) => {
+      const h = parseHintKey(kv.key.toString());
+      if (!h) return;
+      void this.run((core) => {
+        core.setHint(h, on);
+        return [];
+      }).catch(() => undefined);
+    };
+    this.hintWatcher.on('put', (kv: IKeyValue) => onHint(kv, true));
+    this.hintWatcher.on('delete', (kv: IKeyValue) => onHint(kv, false));
+    this.hintWatcher.on('error', (err) => this.log.error({ err }, 'hint watch error'));
   }
 
   /** Read the schedule from etcd into a fresh core; returns the read revision. */
   private async reload(): Promise<number> {
-    const [workers, alive, sources, bound, lastBound] = await Promise.all([
+    const [workers, alive, sources, bound, lastBound, hints] = await Promise.all([
       this.client.getAll().prefix(Keys.workerInfoPrefix).exec(),
       this.client.getAll().prefix(Keys.workerKeepalivePrefix).exec(),
       this.client.getAll().prefix(Keys.sourceConfigPrefix).exec(),
       this.client.getAll().prefix(Keys.boundWorkerPrefix).exec(),
       this.client.getAll().prefix(Keys.lastBoundWorkerPrefix).exec(),
+      this.client.getAll().prefix(Keys.hintRoot).exec(),
     ]);
     const json = <T>(kv: IKeyValue): T => JSON.parse(kv.value.toString()) as T;
     const { core, ops } = ScheduleCore.fromSnapshot({
@@ -63,6 +82,7 @@ export class Scheduler {
       sources: sources.kvs.map((kv) => kv.key.toString().slice(Keys.sourceConfigPrefix.length)),
       bound: bound.kvs.map((kv) => json<Binding>(kv)),
       lastBound: lastBound.kvs.map((kv) => json<Binding>(kv)),
+      hints: hints.kvs.flatMap((kv) => parseHintKey(kv.key.toString()) ?? []),
     });
     this.core = core;
     await this.commit(ops);
@@ -74,6 +94,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.watcher?.cancel().catch(() => undefined);
+    await this.hintWatcher?.cancel().catch(() => undefined);
   }
 
   /** Read-only view for status and list-member. */

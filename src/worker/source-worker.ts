@@ -253,6 +253,8 @@ export class SourceWorker {
     if (want === 'Stopped') {
       await this.relay?.stop();
       this.relay = undefined;
+      // An explicit stop-relay / enable-relay false: the relay log here is no longer kept up.
+      this.relayHint(cfg.sourceId, false);
     } else {
       if (!this.relay) {
         try {
@@ -260,6 +262,7 @@ export class SourceWorker {
           const unit = (this.o.relayFactory ?? defaultRelayFactory)(cfg, this.o.deps, start ? { start } : {});
           this.relay = new RelayRunner(unit, this.log.child({ relay: cfg.sourceId }));
           this.relay.start();
+          this.relayHint(cfg.sourceId, true);
         } catch (err) {
           this.log.error({ err, source: cfg.sourceId }, 'cannot start relay');
         }
@@ -353,6 +356,7 @@ export class SourceWorker {
             ...this.o.subtask,
             readFromRelay: this.relay !== undefined,
             fence: { epoch: this.epoch, worker: this.o.name },
+            onUnitChange: (t, unit) => this.loadHint(t.cfg.sourceId, t.name, unit === 'Load'),
           },
         );
         this.subtasks.set(task, st);
@@ -375,6 +379,31 @@ export class SourceWorker {
     if (!st) return;
     await st.stop();
     this.subtasks.delete(task);
+    // The task is gone (stop-task / update-task): no unfinished load worth coming back for.
+    // On a lease loss (unbind) the hint stays: this worker's dump files are still here.
+    if (!this.expected.has(task) || this.expected.get(task) === 'Stopped')
+      this.loadHint(st.cfg.sourceId, task, false);
+  }
+
+  /**
+   * Tell the leader this worker holds an unfinished load of (source, task) — its dump files
+   * are local — so a re-bind prefers it (`Keys.loadHint`, DM's load-task key). Best effort.
+   */
+  private loadHint(source: string, task: string, on: boolean): void {
+    const key = Keys.loadHint(source, this.o.name, task);
+    const op = on ? this.o.client.put(key).value(this.o.name) : this.o.client.delete().key(key);
+    void Promise.resolve(op).catch((err: unknown) =>
+      this.log.warn({ err: String(err), key }, 'cannot write load hint'),
+    );
+  }
+
+  /** Tell the leader this worker holds the source's relay log (`Keys.relayHint`). Best effort. */
+  private relayHint(source: string, on: boolean): void {
+    const key = Keys.relayHint(source, this.o.name);
+    const op = on ? this.o.client.put(key).value(this.o.name) : this.o.client.delete().key(key);
+    void Promise.resolve(op).catch((err: unknown) =>
+      this.log.warn({ err: String(err), key }, 'cannot write relay hint'),
+    );
   }
 
   private async unbind(): Promise<void> {

@@ -27,6 +27,8 @@ export interface SubTaskOptions {
   autoResume?: BackoffOptions;
   /** Called after every stage change (to publish status). */
   onStageChange?: (task: SubTask, stage: Stage) => void;
+  /** Called when the current unit changes (the worker publishes its unfinished-load hint). */
+  onUnitChange?: (task: SubTask, unit: UnitType | '') => void;
   /**
    * Whether the sync unit reads the local relay log instead of the upstream. Default: the
    * config's `enableRelay`. The worker passes the source's effective relay stage (DM: a relay
@@ -82,6 +84,7 @@ export class SubTask {
   private readonly factory: UnitFactory;
   private readonly resumePoint: (cfg: SubTaskConfig, workDir: string) => Promise<number>;
   private readonly onStageChange: ((t: SubTask, s: Stage) => void) | undefined;
+  private readonly onUnitChange: ((t: SubTask, u: UnitType | '') => void) | undefined;
   private readonly plan: UnitType[];
   private stageV: Stage = 'New';
   /** Index into `plan` of the current unit; -1 until the resume point is known. */
@@ -120,6 +123,7 @@ export class SubTask {
     this.factory = opts.factory ?? defaultUnitFactory;
     this.resumePoint = opts.resumePoint ?? defaultResumePoint;
     this.onStageChange = opts.onStageChange;
+    this.onUnitChange = opts.onUnitChange;
     this.plan = unitsForMode(cfg.taskMode);
     this.backoffMaxMs = opts.autoResume?.maxMs ?? 60_000;
     this.backoff = new Backoff({ initialMs: 1000, maxMs: 60_000, ...opts.autoResume });
@@ -285,6 +289,7 @@ export class SubTask {
         if (signal.aborted) return;
         this.idx = from;
         if (this.failover) this.failover.resumedUnit = this.plan[from] ?? 'Finished';
+        this.onUnitChange?.(this, this.unitType);
         if (from > 0) {
           this.deps.logger.info(
             { task: this.name, resumeAt: this.plan[from] ?? '(nothing left)' },
@@ -314,6 +319,7 @@ export class SubTask {
         await unit.close();
         unit = undefined;
         this.idx++;
+        this.onUnitChange?.(this, this.unitType);
       }
       this.idx = this.plan.length;
       this.move('finish');

@@ -35,6 +35,16 @@ export const Keys = Object.freeze({
   /** Last worker a source was bound to (for rebinding preference). Writer: leader. */
   lastBoundWorker: (source: string) => `${KEY_ROOT}/last-bound/${source}`,
   lastBoundWorkerPrefix: `${KEY_ROOT}/last-bound/`,
+  /**
+   * Scheduling hints (DM's `load-task` and `relay-worker` keys): a worker that holds an
+   * unfinished load of a source's task (its dump files are local) or the source's relay log.
+   * The leader prefers such a worker when the source needs one. Writer: that worker (no
+   * lease: the hint outlives the worker's process). Watcher: leader.
+   */
+  hintRoot: `${KEY_ROOT}/hint/`,
+  loadHint: (source: string, worker: string, task: string) =>
+    `${KEY_ROOT}/hint/load/${source}/${worker}/${task}`,
+  relayHint: (source: string, worker: string) => `${KEY_ROOT}/hint/relay/${source}/${worker}`,
   /** Relay stage of a source `{stage: Running|Paused}`. Writer: leader. Watcher: bound worker. */
   relayStage: (source: string) => `${KEY_ROOT}/stage/relay/${source}`,
 
