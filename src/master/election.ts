@@ -2,7 +2,8 @@
  * Leader election among masters through etcd3's `Election` (a lease-backed campaign, the
  * same algorithm as etcd's Go `concurrency.Election`). The session lease TTL is
  * `--election-ttl` (default 10 s, DM uses 60 s): when a leader dies, its key vanishes at
- * most one TTL later and the next candidate is elected.
+ * most one TTL later (counted from the raft leader change, if its etcd member led raft) and
+ * the next candidate is elected; `leader-watchdog.ts` deletes a killed leader's key sooner.
  */
 import { type Campaign, Election, type Etcd3 } from 'etcd3';
 import { Keys } from '../pkg/etcd/keys.js';

@@ -4,7 +4,7 @@
  * After `kill -9` of the leader (its etcd member dies with it), its campaign key lives until
  * the lease expires — a full TTL, counted again from the moment etcd elects a new raft
  * leader (etcd's lessor renews every lease on promotion), 10–14 s with the default TTL.
- * Every follower checks the leader twice a second; when both the leader's HTTP address and
+ * Every follower checks the leader four times a second; when both the leader's HTTP address and
  * its etcd member refuse connections (nothing listens: the processes are gone; a timeout
  * proves nothing and is ignored) on `confirmations` consecutive checks, it deletes that
  * campaign key (guarded by its create revision, like DM's `ClearSessionIfNeeded` in
@@ -19,7 +19,7 @@ import { readMasterInfos } from './member-ops.js';
 import { probe } from './probe.js';
 
 export interface LeaderWatchdogOptions {
-  /** Pause between checks; default 500 ms. */
+  /** Pause between checks; default 250 ms. */
   intervalMs?: number;
   /** Consecutive "gone" checks before the key is deleted; default 2. */
   confirmations?: number;
@@ -49,7 +49,7 @@ export class LeaderWatchdog {
   }
 
   private async run(): Promise<void> {
-    const interval = this.o.intervalMs ?? 500;
+    const interval = this.o.intervalMs ?? 250;
     while (!this.stopCtl.signal.aborted) {
       try {
         await this.checkOnce();

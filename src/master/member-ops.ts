@@ -64,7 +64,7 @@ export async function listMasters(client: Etcd3): Promise<MasterMember[]> {
           memberID: String(m.ID),
           alive: await alive(info),
           peerURLs: m.peerURLs ?? [],
-          clientURLs: info ? [`http://${info.clientAddr}`] : (m.clientURLs ?? []),
+          clientURLs: info ? [`http://${info.clientAddr}`] : [],
         };
       }),
     );
