@@ -3,6 +3,7 @@
  * `--master-addr` in turn. Any master answers (followers forward to the leader); a 503
  * (election in progress) is retried briefly on the same master.
  */
+import { request as httpRequest } from 'node:http';
 import { dmError, E } from '../pkg/errors/index.js';
 
 export interface CtlReply {
@@ -11,8 +12,8 @@ export interface CtlReply {
   [k: string]: unknown;
 }
 
-/** Connection timeout per master; a reachable master answers its first byte quickly. */
-const CONNECT_TIMEOUT_MS = 5_000;
+/** TCP connect timeout per master before the next `--master-addr` is tried. */
+const CONNECT_TIMEOUT_MS = 2_000;
 /** Long commands (start-task with prechecks) may take minutes. */
 const REQUEST_TIMEOUT_MS = 10 * 60_000;
 
@@ -33,14 +34,14 @@ export async function callMaster(addrs: string[], command: string, body: unknown
   for (const addr of addrs) {
     const deadline = Date.now() + 20_000;
     for (;;) {
-      let res: Response;
+      let res: { status: number; text: string };
       try {
         res = await postWithConnectTimeout(`http://${addr}/api/ctl/${command}`, body);
       } catch (err) {
         errors.push(`${addr}: ${describe(err)}`);
         break;
       }
-      const text = await res.text();
+      const text = res.text;
       if (res.status === 503 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 500));
         continue;
@@ -56,28 +57,43 @@ export async function callMaster(addrs: string[], command: string, body: unknown
   throw dmError(E.ctlMasterUnreachable, `can not connect to master ${addrs.join(',')}: ${errors.join('; ')}`);
 }
 
-async function postWithConnectTimeout(url: string, body: unknown): Promise<Response> {
-  const ctl = new AbortController();
-  const connect = setTimeout(() => ctl.abort(new Error('connect timeout')), CONNECT_TIMEOUT_MS);
-  const total = setTimeout(() => ctl.abort(new Error('request timeout')), REQUEST_TIMEOUT_MS);
-  try {
-    const res = await fetch(url, {
+/**
+ * POST with a connect timeout that covers only the TCP connect: a dead or unreachable master
+ * is given up after CONNECT_TIMEOUT_MS and the next address tried, while a connected master
+ * may take as long as the command needs (start-task prechecks), bounded by REQUEST_TIMEOUT_MS.
+ * (fetch cannot tell connecting from waiting for the answer without undici's own Agent.)
+ */
+function postWithConnectTimeout(url: string, body: unknown): Promise<{ status: number; text: string }> {
+  const payload = JSON.stringify(body ?? {});
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body ?? {}),
-      signal: ctl.signal,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      timeout: REQUEST_TIMEOUT_MS,
     });
-    clearTimeout(connect);
-    // Read the body under the total timeout only.
-    const text = await res.text();
-    return new Response(text, { status: res.status, headers: res.headers });
-  } finally {
-    clearTimeout(connect);
-    clearTimeout(total);
-  }
+    const connect = setTimeout(() => req.destroy(new Error('connect timeout')), CONNECT_TIMEOUT_MS);
+    req.on('socket', (sock) => {
+      if (!sock.connecting) clearTimeout(connect);
+      else sock.once('connect', () => clearTimeout(connect));
+    });
+    req.on('timeout', () => req.destroy(new Error('request timeout')));
+    req.on('error', (err) => {
+      clearTimeout(connect);
+      reject(err);
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+      );
+    });
+    req.end(payload);
+  });
 }
 
 function describe(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (err as Error).message ?? String(err);
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  return e.code ?? e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
 }

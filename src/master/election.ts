@@ -2,9 +2,10 @@
  * Leader election among masters through etcd3's `Election` (a lease-backed campaign, the
  * same algorithm as etcd's Go `concurrency.Election`). The session lease TTL is
  * `--election-ttl` (default 10 s, DM uses 60 s): when a leader dies, its key vanishes at
- * most one TTL later and the next candidate is elected.
+ * most one TTL later (counted from the raft leader change, if its etcd member led raft) and
+ * the next candidate is elected; `leader-watchdog.ts` deletes a killed leader's key sooner.
  */
-import type { Campaign, Etcd3 } from 'etcd3';
+import { type Campaign, Election, type Etcd3 } from 'etcd3';
 import { Keys } from '../pkg/etcd/keys.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { sleep } from '../pkg/retry/backoff.js';
@@ -133,4 +134,48 @@ export class LeaderElection {
     if (wasLeader) await this.hooks.onLost().catch(() => undefined);
     if (c) await c.resign().catch(() => undefined);
   }
+}
+
+/** One campaign key of the master election (the lowest create revision leads). */
+export interface CampaignKey {
+  key: string;
+  /** The campaigning master's name (the key's value). */
+  name: string;
+  createRevision: string;
+}
+
+/** The campaign keys of the master election, leader first (etcd3's `election/<name>/<lease>` layout). */
+export async function campaignKeys(client: Etcd3): Promise<CampaignKey[]> {
+  const prefix = `${Election.prefix}/${Keys.masterElection}/`;
+  const res = await client.getAll().prefix(prefix).sort('Create', 'Ascend').exec();
+  return res.kvs.map((kv) => ({
+    key: kv.key.toString(),
+    name: kv.value.toString(),
+    createRevision: kv.create_revision,
+  }));
+}
+
+/**
+ * Delete one campaign key, only if it is still the same key (same create revision): the
+ * next candidate is elected at once instead of after the dead holder's lease expires.
+ * Leader-only writes are fenced on the campaign key, so a holder that was in fact alive
+ * loses leadership cleanly. True when the key was deleted.
+ */
+export async function deleteCampaign(client: Etcd3, c: CampaignKey): Promise<boolean> {
+  const r = await client
+    .if(c.key, 'Create', '==', c.createRevision)
+    .then(client.delete().key(c.key))
+    .commit();
+  return r.succeeded;
+}
+
+/**
+ * DM's `ClearSessionIfNeeded`: delete the campaign key of master `name` (offline-member of
+ * a master that died while campaigning or leading). True when a key was deleted.
+ */
+export async function clearCampaignOf(client: Etcd3, name: string): Promise<boolean> {
+  const mine = (await campaignKeys(client)).filter((c) => c.name === name);
+  let deleted = false;
+  for (const c of mine) deleted = (await deleteCampaign(client, c)) || deleted;
+  return deleted;
 }

@@ -1,11 +1,13 @@
 /**
  * Runs a request on the leader: directly when this master leads, else forwarded over HTTP to
  * the leader's client address (marked so it is never forwarded twice). While no leader is
- * elected the request waits up to 15 s, then answers 503 "no leader".
+ * elected, or the known leader refuses connections (it just died), the request waits up to
+ * 15 s for the next one, then answers 503 "no leader".
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { LeaderCtx } from './leader-context.js';
+import { isConnRefused } from './probe.js';
 
 /** What the gate needs from the master (kept narrow to avoid an import cycle with server.ts). */
 export interface LeaderSource {
@@ -29,7 +31,12 @@ export function onLeader(m: LeaderSource, handler: LeaderHandler) {
       if (ctx) return handler(ctx, req, reply);
       if (req.headers[FORWARDED] === undefined) {
         const leader = await m.leaderInfo().catch(() => undefined);
-        if (leader && leader.name !== m.opts.name) return forward(leader.addr, req, reply);
+        if (leader && leader.name !== m.opts.name) {
+          const out = await forward(leader.addr, req, reply, Date.now() > deadline);
+          // The leader's address refused the connection (nothing was sent): it has just
+          // died; wait for the next leader like while no leader is elected.
+          if (out !== REFUSED) return out;
+        }
       }
       if (Date.now() > deadline) {
         reply.code(503);
@@ -40,7 +47,15 @@ export function onLeader(m: LeaderSource, handler: LeaderHandler) {
   };
 }
 
-async function forward(addr: string, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+/** `forward` could not connect (ECONNREFUSED): the request was not sent. */
+const REFUSED = Symbol('refused');
+
+async function forward(
+  addr: string,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  lastTry: boolean,
+): Promise<unknown> {
   const hasBody = req.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD';
   let res: Response;
   try {
@@ -51,6 +66,7 @@ async function forward(addr: string, req: FastifyRequest, reply: FastifyReply): 
       signal: AbortSignal.timeout(10 * 60_000),
     });
   } catch (err) {
+    if (!lastTry && isConnRefused(err)) return REFUSED;
     reply.code(503);
     return {
       result: false,

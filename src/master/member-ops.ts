@@ -1,11 +1,19 @@
 /**
- * `list-member` and `offline-member`: masters come from the etcd member list joined with
- * each master's info key (alive while its lease lives), workers from the scheduler.
+ * `list-member` and `offline-member`, as DM's `ListMember` / `OfflineMember`: masters come
+ * from the etcd member list joined with each master's info key; a master is alive when its
+ * address answers within 1 s (DM probes each member's client URL `/health` with a 1 s
+ * timeout); workers come from the scheduler. The reply groups are DM's protobuf oneof keys:
+ * `{leader:{msg,name,addr}}`, `{master:{msg,masters:[…]}}`, `{worker:{msg,workers:[…]}}`.
  */
 import type { Etcd3 } from 'etcd3';
 import { asDmError, dmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
+import { clearCampaignOf } from './election.js';
 import type { LeaderCtx } from './leader-context.js';
+import { probe } from './probe.js';
+
+/** DM's list-member probe timeout. */
+const ALIVE_PROBE_MS = 1_000;
 
 /** Value of `Keys.masterInfo(name)`. */
 export interface MasterInfo {
@@ -42,26 +50,32 @@ export async function listMasters(client: Etcd3): Promise<MasterMember[]> {
   const out: MasterMember[] = [];
   const seen = new Set<string>();
   const managed = [...infos.values()].some((i) => i.etcdClientUrl !== '');
+  const alive = async (info: MasterInfo | undefined): Promise<boolean> =>
+    info !== undefined &&
+    (await probe(`http://${info.clientAddr}/api/internal/info`, ALIVE_PROBE_MS)) === 'up';
   if (managed) {
-    for (const m of res.members ?? []) {
-      const name = m.name || '';
-      const info = infos.get(name);
-      seen.add(name);
-      out.push({
-        name,
-        memberID: String(m.ID),
-        alive: info !== undefined,
-        peerURLs: m.peerURLs ?? [],
-        clientURLs: info ? [`http://${info.clientAddr}`] : [],
-      });
-    }
+    const rows = await Promise.all(
+      (res.members ?? []).map(async (m) => {
+        const name = m.name || '';
+        const info = infos.get(name);
+        seen.add(name);
+        return {
+          name,
+          memberID: String(m.ID),
+          alive: await alive(info),
+          peerURLs: m.peerURLs ?? [],
+          clientURLs: info ? [`http://${info.clientAddr}`] : [],
+        };
+      }),
+    );
+    out.push(...rows);
   }
   for (const info of infos.values()) {
     if (seen.has(info.name)) continue;
     out.push({
       name: info.name,
       memberID: '',
-      alive: true,
+      alive: await alive(info),
       peerURLs: [info.peerUrl],
       clientURLs: [`http://${info.clientAddr}`],
     });
@@ -79,15 +93,19 @@ export async function listMember(
     const named = <T extends { name: string }>(xs: T[]): T[] =>
       req.names?.length ? xs.filter((x) => req.names?.includes(x.name)) : xs;
     const members: Record<string, unknown>[] = [];
-    if (all || req.leader) members.push({ leader: { msg: '', name: leader.name, addr: leader.addr } });
+    if (all || req.leader) {
+      // As DM: a --name filter that leaves the leader out gives an empty leader entry.
+      const shown = !req.names?.length || req.names.includes(leader.name);
+      members.push({ leader: { msg: '', name: shown ? leader.name : '', addr: shown ? leader.addr : '' } });
+    }
     if (all || req.master)
-      members.push({ masters: { msg: '', masters: named(await listMasters(ctx.client)) } });
+      members.push({ master: { msg: '', masters: named(await listMasters(ctx.client)) } });
     if (all || req.worker) {
       const workers = ctx.scheduler
         .view()
         .listWorkers()
         .map((w) => ({ name: w.name, addr: w.addr, stage: w.stage, source: w.source }));
-      members.push({ workers: { msg: '', workers: named(workers) } });
+      members.push({ worker: { msg: '', workers: named(workers) } });
     }
     return { result: true, msg: '', members };
   } catch (err) {
@@ -95,6 +113,13 @@ export async function listMember(
   }
 }
 
+/**
+ * `offline-member`. A worker must be offline already (the scheduler refuses a live one). A
+ * master is removed as DM's `deleteMasterByName` does: its campaign key is cleared (so a dead
+ * leader is replaced at once) and its etcd member removed; like DM there is no liveness
+ * check (stop the master first: a removed member's etcd exits). Ours refuses only the master
+ * answering the request (the leader), which cannot remove itself and still reply.
+ */
 export async function offlineMember(
   ctx: LeaderCtx,
   selfName: string,
@@ -105,19 +130,15 @@ export async function offlineMember(
       await ctx.scheduler.run((core) => core.removeWorker(req.name));
       return { result: true, msg: '' };
     }
-    if (req.name === selfName)
-      throw dmError(E.invalidStageTransition, `master ${req.name} is the leader; cannot offline it`);
-    const infos = await readMasterInfos(ctx.client);
-    if (infos.has(req.name)) {
-      throw dmError(
-        E.invalidStageTransition,
-        `master ${req.name} is still alive; stop it before offlining it`,
-      );
-    }
     const res = await ctx.client.cluster.memberList({});
     const m = (res.members ?? []).find((x) => x.name === req.name);
-    if (!m) throw dmError(E.workerNotFound, `master ${req.name} not found`);
+    if (!m) throw dmError(E.masterNameNotExist, `dm-master with name ${req.name} not exists`);
+    if (req.name === selfName)
+      throw dmError(E.invalidStageTransition, `master ${req.name} is the leader; cannot offline it`);
+    await clearCampaignOf(ctx.client, req.name);
     await ctx.client.cluster.memberRemove({ ID: m.ID });
+    await ctx.client.delete().key(Keys.masterInfo(req.name));
+    ctx.log.info({ master: req.name }, 'offline member successfully');
     return { result: true, msg: '' };
   } catch (err) {
     return { result: false, msg: asDmError(err, E.internal).toString() };

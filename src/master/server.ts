@@ -15,6 +15,7 @@ import { LeaderElection } from './election.js';
 import { EtcdMember, memberDataExists } from './etcd-member.js';
 import { buildHttp } from './http-server.js';
 import type { LeaderCtx } from './leader-context.js';
+import { LeaderWatchdog } from './leader-watchdog.js';
 import { registerLocalRoutes } from './local-routes.js';
 import { type MasterInfo, readMasterInfos } from './member-ops.js';
 import { type MasterOptions, splitHostPort } from './options.js';
@@ -24,6 +25,7 @@ export class MasterServer {
   private etcd: EtcdMember | undefined;
   private client_: Etcd3 | undefined;
   private election: LeaderElection | undefined;
+  private watchdog: LeaderWatchdog | undefined;
   private app: FastifyInstance | undefined;
   private infoLease: Lease | undefined;
   private leader: LeaderCtx | undefined;
@@ -99,6 +101,8 @@ export class MasterServer {
       this.log,
     );
     this.election.start();
+    this.watchdog = new LeaderWatchdog(this.client, o.name, this.log.child({ scope: 'leader-watchdog' }));
+    this.watchdog.start();
   }
 
   /**
@@ -232,6 +236,7 @@ export class MasterServer {
     if (this.stopCtl.signal.aborted) return;
     this.stopCtl.abort();
     this.log.info('dm-master stopping');
+    await this.watchdog?.stop().catch(() => undefined);
     await this.election?.stop().catch(() => undefined);
     await this.app?.close().catch(() => undefined);
     await this.infoLease?.revoke().catch(() => undefined);

@@ -335,6 +335,13 @@ export const E = Object.freeze({
   ),
   workerNotFound: def(38008, 'scheduler', 'internal', 'medium'),
   invalidStageTransition: def(38009, 'scheduler', 'internal', 'medium'),
+  masterNameNotExist: def(
+    38048,
+    'dm-master',
+    'internal',
+    'low',
+    'Please use list-member command to see masters.',
+  ),
   ctlMasterUnreachable: def(
     42001,
     'dmctl',

@@ -45,8 +45,8 @@ describe('dmctl cluster admin', () => {
   async function mastersAlive(addr: string): Promise<string> {
     const r = await dmctl(addr, ['list-member', '--master']);
     const list = (
-      r.json.members as { masters: { masters: { name: string; alive: boolean }[] } }[] | undefined
-    )?.[0]?.masters.masters;
+      r.json.members as { master: { masters: { name: string; alive: boolean }[] } }[] | undefined
+    )?.[0]?.master.masters;
     return (list ?? []).map((m) => `${m.name}:${m.alive}`).join(' ');
   }
 

@@ -46,7 +46,7 @@ describe('dm-master cluster', () => {
     >[];
     assert.equal(members[0]?.leader?.name, 'm1');
     assert.deepEqual(
-      members[1]?.masters?.masters?.map((m) => [m.name, m.alive]),
+      members[1]?.master?.masters?.map((m) => [m.name, m.alive]),
       [['m1', true]],
     );
 
@@ -101,8 +101,8 @@ describe('dm-master cluster', () => {
       { leader: { msg: '', name: leaderName, addr: leaderSpec.addr } },
     ]);
     const masters = await dmctl(follower.addr, ['list-member', '--master']);
-    const list = (masters.json.members as { masters: { masters: { name: string; alive: boolean }[] } }[])[0]
-      ?.masters.masters;
+    const list = (masters.json.members as { master: { masters: { name: string; alive: boolean }[] } }[])[0]
+      ?.master.masters;
     assert.deepEqual(
       list?.map((m) => `${m.name}:${m.alive}`),
       ['m1:true', 'm2:true', 'm3:true'],
@@ -146,8 +146,8 @@ describe('dm-master cluster', () => {
     const expected = specs.map((s) => `${s.name}:${s.name !== leaderName}`).sort();
     const alive = async (): Promise<string[] | undefined> => {
       const m = await dmctl(other.addr, ['list-member', '--master']);
-      const ms = (m.json.members as { masters: { masters: { name: string; alive: boolean }[] } }[])[0]
-        ?.masters.masters;
+      const ms = (m.json.members as { master: { masters: { name: string; alive: boolean }[] } }[])[0]?.master
+        .masters;
       return ms?.map((x) => `${x.name}:${x.alive}`).sort();
     };
     await until(

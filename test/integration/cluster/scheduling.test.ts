@@ -38,8 +38,8 @@ describe('scheduling with real workers', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ worker: true }),
       });
-      const body = (await res.json()) as { members: { workers: { workers: W[] } }[] };
-      return body.members[0]?.workers.workers ?? [];
+      const body = (await res.json()) as { members: { worker: { workers: W[] } }[] };
+      return body.members[0]?.worker.workers ?? [];
     } catch (err) {
       return [{ name: `(error ${String(err)})`, addr: '', stage: '', source: '' }];
     }

@@ -23,8 +23,8 @@ interface WorkerRow {
 
 async function workers(master: string): Promise<WorkerRow[]> {
   const r = await dmctl(master, 'list-member', '--worker');
-  const members = r.json.members as { workers?: { workers: WorkerRow[] } }[];
-  return members.find((m) => m.workers)?.workers?.workers ?? [];
+  const members = r.json.members as { worker?: { workers: WorkerRow[] } }[];
+  return members.find((m) => m.worker)?.worker?.workers ?? [];
 }
 
 describe('e2e: a bound worker dies, the source moves to the idle worker', () => {
