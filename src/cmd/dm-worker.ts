@@ -21,7 +21,11 @@ async function main(argv: string[]): Promise<void> {
     .option('--config <file>', 'TOML config file with the same keys as the flags')
     .option('--log-file <file>', 'log file (default: stderr)')
     .option('-L, --log-level <level>', 'debug|info|warn|error (default info)')
-    .option('--keepalive-ttl <seconds>', 'etcd lease TTL of this worker (default 10; DM uses 60)')
+    .option('--keepalive-ttl <seconds>', 'etcd lease TTL of this worker (default 5; DM uses 60)')
+    .option(
+      '--relay-keepalive-ttl <seconds>',
+      'etcd lease TTL while this worker runs a relay (default: --keepalive-ttl; DM uses 1800)',
+    )
     .option('--work-dir <dir>', 'directory for dump files and relay logs (default: current directory)')
     .allowExcessArguments(false);
   program.parse(argv);
@@ -35,6 +39,7 @@ async function main(argv: string[]): Promise<void> {
     'log-file': o.logFile,
     'log-level': o.logLevel,
     'keepalive-ttl': o.keepaliveTtl,
+    'relay-keepalive-ttl': o.relayKeepaliveTtl,
     'work-dir': o.workDir,
   };
   for (const k of Object.keys(flags) as (keyof WorkerFlags)[]) if (flags[k] === undefined) delete flags[k];

@@ -11,7 +11,7 @@
  *   POST http://<master-addr>/api/internal/workers/register
  *        {@link RegisterWorkerRequest} → {@link RegisterWorkerResponse}
  *   After registering, the worker keeps `Keys.workerKeepalive(name)` alive under its own
- *   etcd lease (TTL `--keepalive-ttl`, default 10 s) on the returned etcd endpoints, watches
+ *   etcd lease (TTL `--keepalive-ttl`, default 5 s) on the returned etcd endpoints, watches
  *   `Keys.boundWorker(name)` for its source, `Keys.sourceConfig(source)` for the source
  *   config, and `Keys.subtaskConfigPrefix(source)` / `Keys.subtaskStagePrefix(source)` for
  *   its subtasks and their expected stages (see src/pkg/etcd/keys.ts).

@@ -16,6 +16,7 @@ export function workerConfigToml(cfg: WorkerConfig): string {
     'log-file': cfg.logFile,
     'log-level': cfg.logLevel,
     'keepalive-ttl': cfg.keepaliveTtl,
+    'relay-keepalive-ttl': cfg.relayKeepaliveTtl,
     'work-dir': cfg.workDir,
   });
 }

@@ -35,10 +35,28 @@ export class WorkerKeepalive {
     private readonly client: Etcd3,
     private readonly name: string,
     private readonly addr: string,
-    private readonly ttl: number,
+    private ttl: number,
     private readonly events: KeepaliveEvents,
     private readonly logger: Logger,
   ) {}
+
+  /** Set by `setTtl`: the next wake re-grants under the new TTL without reporting a loss. */
+  private ttlChange = false;
+
+  /**
+   * Move the key to a lease of `ttl` seconds (relay on/off: DM's relay-keepalive-ttl). The new
+   * lease is granted and the key put under it before the old lease stops being kept alive,
+   * so the key never disappears and the leader sees no offline worker.
+   */
+  setTtl(ttl: number): void {
+    if (ttl === this.ttl || this.closed) return;
+    this.logger.info({ from: this.ttl, to: ttl }, 'worker lease TTL changes');
+    this.ttl = ttl;
+    if (this.alive) {
+      this.ttlChange = true;
+      this.wake?.();
+    }
+  }
 
   /** True while the lease is believed alive. */
   get isAlive(): boolean {
@@ -59,13 +77,16 @@ export class WorkerKeepalive {
     const backoff = new Backoff({ initialMs: 200, maxMs: Math.max(1000, (this.ttl * 1000) / 2) });
     while (!this.closed) {
       try {
+        const quiet = this.ttlChange;
+        this.ttlChange = false;
         await this.grant();
         backoff.reset();
         this.alive = true;
         firstDone();
-        this.events.onAlive();
+        if (!quiet) this.events.onAlive();
         const reason = await this.waitLoss();
         if (this.closed) return;
+        if (this.ttlChange) continue;
         this.alive = false;
         this.logger.warn({ reason }, 'worker lease lost; stopping local work and re-registering');
         this.events.onLost(reason);
@@ -101,7 +122,8 @@ export class WorkerKeepalive {
         this.wake = undefined;
         resolve(reason);
       };
-      this.wake = () => done(this.closed ? 'closed' : 'etcd reported the lease lost');
+      this.wake = () =>
+        done(this.closed ? 'closed' : this.ttlChange ? 'lease TTL changed' : 'etcd reported the lease lost');
       // Our own watchdog: etcd3 only reports a loss after 2×TTL of silence; the server-side
       // lease is gone after 1×TTL, and the leader may already have re-bound our source.
       this.watchdog = setInterval(

@@ -23,6 +23,8 @@ export interface SourceWorkerOptions {
   subtask?: SubTaskOptions;
   /** Default: `defaultRelayFactory`. */
   relayFactory?: RelayFactory;
+  /** Called when a relay starts or ends here (the worker switches to `relay-keepalive-ttl`). */
+  onRelay?: (running: boolean) => void;
 }
 
 interface Binding {
@@ -270,6 +272,7 @@ export class SourceWorker {
       if (want === 'Paused') await this.relay?.pause();
       else this.relay?.resume();
     }
+    this.o.onRelay?.(this.relay !== undefined);
     // DM: a source whose relay runs (or is paused) has its subtasks read the relay log.
     for (const st of this.subtasks.values()) await st.setReadFromRelay(this.relay !== undefined);
   }
@@ -413,6 +416,7 @@ export class SourceWorker {
     await Promise.all([...this.subtasks.keys()].map((t) => this.drop(t)));
     await this.relay?.stop();
     this.relay = undefined;
+    this.o.onRelay?.(false);
     this.configs.clear();
     this.expected.clear();
     this.sourceCfg = undefined;

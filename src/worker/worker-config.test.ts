@@ -9,7 +9,8 @@ describe('worker config', () => {
     assert.equal(c.workerAddr, '127.0.0.1:8262');
     assert.equal(c.advertiseAddr, '127.0.0.1:8262');
     assert.deepEqual(c.join, ['127.0.0.1:8261']);
-    assert.equal(c.keepaliveTtl, 10);
+    assert.equal(c.keepaliveTtl, 5);
+    assert.equal(c.relayKeepaliveTtl, 5);
     assert.equal(c.logLevel, 'info');
     assert.equal(c.workDir, '/cwd');
     assert.equal(c.name, 'dm-worker-127-0-0-1-8262');

@@ -20,13 +20,23 @@ export interface WorkerConfig {
   /** `-L/--log-level`: debug|info|warn|error. Default info. */
   logLevel: string;
   /**
-   * `--keepalive-ttl` seconds. Default 10: a dead worker's source moves within ~10 s. DM uses
-   * 60 (1800 with relay, so a blip does not throw relay data away); raise it on flaky networks.
+   * `--keepalive-ttl` seconds: the worker's etcd lease TTL. Default 5 (DM: 60): a dead worker's
+   * source is re-bound within ~6 s (measured 4–6 s). Losing nothing does not depend on it (the
+   * downstream fence does that, pkg/db/fence.ts); raise it on flaky networks.
    */
   keepaliveTtl: number;
+  /**
+   * `--relay-keepalive-ttl` seconds: the lease TTL while this worker runs a relay (DM: 1800, so
+   * a blip does not move the source away from its relay log). Default here: `keepalive-ttl`,
+   * because a new worker rebuilds the relay from the oldest checkpoint and nothing is lost.
+   */
+  relayKeepaliveTtl: number;
   /** `--work-dir` (ours): dump files and relay data live below it. Default: the process cwd, as DM. */
   workDir: string;
 }
+
+/** Default `keepalive-ttl` (seconds); DM's is 60 (see docs/high-availability.md). */
+export const DEFAULT_KEEPALIVE_TTL = 5;
 
 /** Keys accepted in the TOML file (kebab-case, as the flags). */
 const FILE_KEYS = [
@@ -37,6 +47,7 @@ const FILE_KEYS = [
   'log-file',
   'log-level',
   'keepalive-ttl',
+  'relay-keepalive-ttl',
   'work-dir',
 ] as const;
 type FileKey = (typeof FILE_KEYS)[number];
@@ -67,7 +78,7 @@ export function parseWorkerToml(text: string, file = 'worker.toml'): WorkerFlags
       });
     }
     const k = key as FileKey;
-    if (k === 'keepalive-ttl') {
+    if (k === 'keepalive-ttl' || k === 'relay-keepalive-ttl') {
       if (typeof value !== 'number' && typeof value !== 'bigint') throw wrongType(file, key, line, 'integer');
       out[k] = String(value);
     } else if (k === 'join' && Array.isArray(value)) {
@@ -123,17 +134,8 @@ export function resolveWorkerConfig(flags: WorkerFlags, cwd = process.cwd()): Wo
     throw dmError(E.configMissingKey, 'join (master addresses) is required', { context: { key: 'join' } });
   }
   for (const j of join) checkAddr('join', j.replace(/^https?:\/\//, ''));
-  const ttlText = get('keepalive-ttl') ?? '10';
-  const keepaliveTtl = Number(ttlText);
-  if (!Number.isInteger(keepaliveTtl) || keepaliveTtl < 1) {
-    throw dmError(
-      E.configInvalidValue,
-      `keepalive-ttl must be a whole number of seconds >= 1, got "${ttlText}"`,
-      {
-        context: { key: 'keepalive-ttl' },
-      },
-    );
-  }
+  const keepaliveTtl = ttlOf('keepalive-ttl', get('keepalive-ttl') ?? String(DEFAULT_KEEPALIVE_TTL));
+  const relayKeepaliveTtl = ttlOf('relay-keepalive-ttl', get('relay-keepalive-ttl') ?? String(keepaliveTtl));
   const logLevel = get('log-level') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
     throw dmError(
@@ -152,8 +154,19 @@ export function resolveWorkerConfig(flags: WorkerFlags, cwd = process.cwd()): Wo
     logFile: get('log-file') ?? '',
     logLevel,
     keepaliveTtl,
+    relayKeepaliveTtl,
     workDir: get('work-dir') || cwd,
   });
+}
+
+function ttlOf(key: string, text: string): number {
+  const ttl = Number(text);
+  if (!Number.isInteger(ttl) || ttl < 1) {
+    throw dmError(E.configInvalidValue, `${key} must be a whole number of seconds >= 1, got "${text}"`, {
+      context: { key },
+    });
+  }
+  return ttl;
 }
 
 function checkAddr(key: string, addr: string): void {

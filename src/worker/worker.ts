@@ -84,6 +84,7 @@ export class Worker {
       name: cfg.name,
       deps: { logger, workDir: cfg.workDir, registry: this.registry },
       subtask: this.subtaskOptions,
+      onRelay: (running) => this.keepalive?.setTtl(running ? cfg.relayKeepaliveTtl : cfg.keepaliveTtl),
     });
     this.source = source;
     this.keepalive = new WorkerKeepalive(
