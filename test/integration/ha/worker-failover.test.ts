@@ -11,6 +11,7 @@ import {
   waitWorkerRegistered,
 } from '../../harness/cluster.js';
 import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import { freePort } from '../../harness/ports.js';
 import { tempDir } from '../../harness/tmp.js';
 import { loadSample, startWriter, waitEqual, writeSourceYaml } from '../e2e/fixtures.js';
 
@@ -62,11 +63,19 @@ async function binlogDumpThreads(db: MariadbInstance): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-describe('ha: worker failover with two sources and three workers', { timeout: 400_000 }, () => {
+async function leaderName(masters: string): Promise<string> {
+  const r = await dmctl(masters, 'list-member', '--leader');
+  const m = (r.json.members as { leader?: { name?: string } }[] | undefined) ?? [];
+  return m.find((x) => x.leader)?.leader?.name ?? '';
+}
+
+describe('ha: three masters, three workers, two sources', { timeout: 400_000 }, () => {
   let up1: MariadbInstance;
   let up2: MariadbInstance;
   let down: MariadbInstance;
-  let master: MasterProcess;
+  const masters: MasterProcess[] = [];
+  /** dmctl's --master-addr: all three masters (dmctl tries the next one when one is down). */
+  let ctl = '';
   const ws = new Map<string, DmProcess>();
   const dir = tempDir('dm-ha-wfo-');
   const writers: { stop: () => Promise<number> }[] = [];
@@ -78,17 +87,25 @@ describe('ha: worker failover with two sources and three workers', { timeout: 40
       startMariadb({ serverId: 33, noBinlog: true }),
     ]);
     await Promise.all([loadSample(up1, 'shop1', 3_000), loadSample(up2, 'shop2', 3_000)]);
-    master = await startMaster({ name: 'm1' });
-    await waitMasterReady(master.addr);
+    const ports = [];
+    for (let i = 0; i < 3; i++) ports.push({ peer: await freePort(), client: await freePort() });
+    const initialCluster = ports.map((p, i) => `m${i + 1}=http://127.0.0.1:${p.peer}`).join(',');
+    for (const [i, p] of ports.entries()) {
+      masters.push(
+        await startMaster({ name: `m${i + 1}`, initialCluster, peerPort: p.peer, clientPort: p.client }),
+      );
+    }
+    ctl = masters.map((m) => m.addr).join(',');
+    await waitMasterReady(ctl);
     for (const n of ['wa', 'wb', 'wc']) {
-      ws.set(n, await startWorker(n, master.addr, ['--keepalive-ttl', '3']));
-      await waitWorkerRegistered(master.addr, n);
+      ws.set(n, await startWorker(n, ctl, ['--keepalive-ttl', '3']));
+      await waitWorkerRegistered(ctl, n);
     }
     for (const [id, up] of [
       ['s1', up1],
       ['s2', up2],
     ] as const) {
-      const r = await dmctl(master.addr, 'operate-source', 'create', writeSourceYaml(dir, id, up));
+      const r = await dmctl(ctl, 'operate-source', 'create', writeSourceYaml(dir, id, up));
       assert.equal(r.json.result, true, r.stdout);
     }
     const task = `${dir}/${TASK}.yaml`;
@@ -119,13 +136,13 @@ syncers:
     checkpoint-flush-interval: 1
 `,
     );
-    const r = await dmctl(master.addr, 'start-task', task);
+    const r = await dmctl(ctl, 'start-task', task);
     assert.equal(r.json.result, true, r.stdout);
     for (const s of ['s1', 's2']) {
       await waitUntil(
         async () => {
-          const w = await boundWorker(master.addr, s);
-          return w !== '' && (await runningOn(master.addr, s, w));
+          const w = await boundWorker(ctl, s);
+          return w !== '' && (await runningOn(ctl, s, w));
         },
         120_000,
         `${s} syncing`,
@@ -140,40 +157,76 @@ syncers:
       if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGCONT');
       await w.stop();
     }
-    await master?.stop();
+    for (const m of masters) await m.stop();
     await Promise.all([up1?.destroy(), up2?.destroy(), down?.destroy()]);
   });
 
+  it('kill -9 of the leader master during sync: a new leader answers, rows keep flowing, workers keep their tasks', async () => {
+    const leader = await leaderName(ctl);
+    const lp = masters.find((m) => m.name === leader);
+    assert.ok(lp, `leader ${leader}`);
+    const boundBefore = [await boundWorker(ctl, 's1'), await boundWorker(ctl, 's2')];
+    const rows = async () =>
+      Number((await down.query<{ n: number }>('SELECT COUNT(*) AS n FROM shop1.orders'))[0]?.n ?? 0);
+    const before = await rows();
+    const t0 = Date.now();
+    await lp.kill9();
+    const survivors = masters.filter((m) => m !== lp);
+    const others = survivors.map((m) => m.addr).join(',');
+    await waitUntil(
+      async () => {
+        const n = await leaderName(others);
+        return n !== '' && n !== leader;
+      },
+      30_000,
+      'a new leader',
+    );
+    const leaderMs = Date.now() - t0;
+    console.log(`# leader failover after kill -9: a new leader answered in ${leaderMs} ms`);
+    await waitUntil(async () => (await rows()) > before, 30_000, 'rows keep flowing');
+    // The workers did not stop their subtasks because the leader changed.
+    assert.deepEqual([await boundWorker(others, 's1'), await boundWorker(others, 's2')], boundBefore);
+    assert.ok(await runningOn(others, 's1', boundBefore[0] as string));
+    assert.ok(await runningOn(others, 's2', boundBefore[1] as string));
+    // The dead master comes back (same name, same data dir) and rejoins as a follower.
+    await lp.restart();
+    await waitUntil(
+      async () => (await dmctl(lp.addr, 'list-member', '--leader')).json.result === true,
+      60_000,
+      'the restarted master answers',
+    );
+  });
+
   it('kill -9 of a bound worker: the source moves to the free worker; data equal', async () => {
-    const old = await boundWorker(master.addr, 's1');
+    const old = await boundWorker(ctl, 's1');
     assert.notEqual(old, '');
-    const other = await boundWorker(master.addr, 's2');
+    const other = await boundWorker(ctl, 's2');
     const target = ['wa', 'wb', 'wc'].find((n) => n !== old && n !== other) as string;
     await new Promise((r) => setTimeout(r, 1500));
     const t0 = Date.now();
     await ws.get(old)?.kill9();
-    await waitUntil(async () => (await boundWorker(master.addr, 's1')) === target, 60_000, 's1 re-bound');
+    await waitUntil(async () => (await boundWorker(ctl, 's1')) === target, 60_000, 's1 re-bound');
     const rebindMs = Date.now() - t0;
-    await waitUntil(async () => runningOn(master.addr, 's1', target), 60_000, 's1 running on the new worker');
+    await waitUntil(async () => runningOn(ctl, 's1', target), 60_000, 's1 running on the new worker');
     const syncMs = Date.now() - t0;
     console.log(`# rebind after kill -9: bound in ${rebindMs} ms, syncing in ${syncMs} ms (keepalive-ttl 3)`);
-    const st = (await sourcesOf(master.addr)).find((x) => x.sourceStatus.source === 's1')?.subTaskStatus[0];
+    const st = (await sourcesOf(ctl)).find((x) => x.sourceStatus.source === 's1')?.subTaskStatus[0];
     assert.equal(st?.failover?.fromWorker, old, `failover reported: ${JSON.stringify(st)}`);
     assert.equal(st?.failover?.toWorker, target);
     // The killed worker comes back as a free worker (used by the next case).
     await ws.get(old)?.restart();
-    await waitWorkerRegistered(master.addr, old);
+    await waitWorkerRegistered(ctl, old);
   });
 
   it('SIGSTOP past the lease, no free worker: the source waits, a joining worker takes it; SIGCONT: the old worker is fenced', async () => {
-    const s1w = await boundWorker(master.addr, 's1');
-    const victim = await boundWorker(master.addr, 's2');
+    const s1w = await boundWorker(ctl, 's1');
+    const victim = await boundWorker(ctl, 's2');
     const spare = ['wa', 'wb', 'wc'].find((n) => n !== s1w && n !== victim) as string;
     // Make the spare unavailable first, so that s2 has no free worker to move to.
     await ws.get(spare)?.stop();
     await waitUntil(
       async () => {
-        const r = await dmctl(master.addr, 'list-member', '--worker', '--name', spare);
+        const r = await dmctl(ctl, 'list-member', '--worker', '--name', spare);
         return new RegExp(`"name":"${spare}"[^}]*"stage":"offline"`).test(JSON.stringify(r.json));
       },
       30_000,
@@ -188,17 +241,17 @@ syncers:
     const vp = ws.get(victim) as DmProcess;
     vp.child.kill('SIGSTOP');
     await waitUntil(
-      async () => (await boundWorker(master.addr, 's2')) === '',
+      async () => (await boundWorker(ctl, 's2')) === '',
       60_000,
       's2 unbound after the lease expired',
     );
-    const waiting = (await sourcesOf(master.addr)).find((x) => x.sourceStatus.source === 's2');
+    const waiting = (await sourcesOf(ctl)).find((x) => x.sourceStatus.source === 's2');
     assert.match(String(waiting?.msg), /waiting for a free dm-worker/);
     // Writes keep coming while nobody replicates s2; then a worker joins and takes it.
     await new Promise((r) => setTimeout(r, 2000));
     await ws.get(spare)?.restart();
     await waitUntil(
-      async () => runningOn(master.addr, 's2', spare),
+      async () => runningOn(ctl, 's2', spare),
       90_000,
       's2 running on the joined worker',
     );
