@@ -89,7 +89,9 @@ export class Relay implements Unit<RelayStatus> {
         port: src.from.port,
         user: src.from.user,
         password: src.from.password,
-        serverId: src.serverId || 1 + Math.floor(Math.random() * 0x7ffffff0),
+        // As DM: the relay registers under the source's server-id; 0 (unset) = the client
+        // picks a free random one.
+        serverId: src.serverId,
         flavor: info.flavor,
         start: start.file ? { file: start.file, pos: start.pos } : { gtid: start.gtid ?? '' },
         heartbeatMs: this.opts.heartbeatMs ?? 1000,

@@ -134,7 +134,10 @@ export function openEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGen
     port: cfg.from.port,
     user: cfg.from.user,
     password: cfg.from.password,
-    serverId: cfg.serverId || 1_000_000 + Math.floor(Math.random() * 1_000_000),
+    // Each subtask's stream registers under its own random id (as DM's syncer), never the
+    // source's server-id, which belongs to the relay: a second task on the source, or the
+    // relay, would otherwise evict this stream (MariaDB error 4052).
+    reservedServerIds: cfg.serverId ? [cfg.serverId] : [],
     flavor: cfg.flavor,
     start: byGtid || !('file' in start) ? { gtid: start.gtid ?? '' } : { file: start.file, pos: start.pos },
     heartbeatMs: 1000,

@@ -241,8 +241,9 @@ async function readFrom(
     port: cfg.from.port,
     user: cfg.from.user,
     password: cfg.from.password,
-    // Its own id: the sync unit's stream may run under cfg.serverId at the same time.
-    serverId: 2_000_000 + Math.floor(Math.random() * 1_000_000),
+    // Its own random id (picked by the client), never the relay's: sync streams and the
+    // relay of this source may be registered at the same time.
+    reservedServerIds: cfg.serverId ? [cfg.serverId] : [],
     flavor: cfg.flavor,
     start: { file, pos: 4 },
     nonBlocking: true,

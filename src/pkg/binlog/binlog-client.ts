@@ -10,6 +10,7 @@ import { ProtocolConnection, serverErrorToDm, type TlsOptions } from './protocol
 import { DumpFlag, Header } from './protocol/constants.js';
 import { compareBinlogPos, DumpPosition } from './protocol/dump-position.js';
 import { ErrNo, isTransientServerError, parseErrPacket } from './protocol/server-error.js';
+import { isDuplicateServerIdError, MAX_SERVER_ID, pickServerId, slaveHostServerIds } from './server-id.js';
 import type { BinlogLocation, Flavor, PositionedEvent, SchemaLookup } from './types.js';
 
 /*
@@ -24,8 +25,15 @@ export interface BinlogClientOptions {
   port: number;
   user: string;
   password: string;
-  /** Our replica server id; must differ from the upstream's @@server_id. */
-  serverId: number;
+  /**
+   * Our replica server id; must differ from the upstream's @@server_id and from every other
+   * replica of it. 0 or absent = pick a random free one on the first connect (see
+   * server-id.ts), and a fresh one whenever another replica takes it over. A given id is
+   * kept: losing it to another replica is an error (two readers would keep evicting each other).
+   */
+  serverId?: number;
+  /** Ids a picked server id must avoid besides the upstream's own and SHOW SLAVE HOSTS (e.g. the relay's). */
+  reservedServerIds?: readonly number[];
   /** '' or undefined = detect (@@version contains "MariaDB"). */
   flavor?: Flavor | '';
   /** Where to start: a file/position, or a GTID set in the flavor's syntax. */
@@ -56,6 +64,8 @@ export interface BinlogClientOptions {
 /** Facts learned from the server on connect. */
 interface ServerInfo {
   flavor: Flavor;
+  /** The upstream's @@server_id. */
+  serverId: number;
   serverUuid: string;
   checksum: 'crc32' | 'none';
 }
@@ -77,7 +87,8 @@ interface ServerInfo {
  * Errors: wrong credentials → E.authFailed; error 1236 (purged binlog, unknown GTID) →
  * E.binlogPurged; decode errors (e.g. E.binlogChecksumMismatch) propagate; none of these is
  * retried. Connection loss and server shutdown are retried with backoff (logged as
- * E.connectionLost).
+ * E.connectionLost), and so is losing a picked server id to another replica (MariaDB 4052,
+ * MySQL 1236 "same server_uuid/server_id"): the client reconnects under a fresh id.
  *
  * Server UUID: MySQL's @@server_uuid; MariaDB has none, so, as DM does, we use
  * `<gtid_domain_id>-<server_id>` (e.g. `0-1`): stable across restarts, different for
@@ -92,14 +103,20 @@ export class BinlogClient {
   private readonly byGtid: boolean;
   private tracker: GtidTracker | undefined;
   private readonly replicaUuid = randomUUID();
+  /** True when the caller gave no server id: we pick (and re-pick) one. */
+  private readonly pickId: boolean;
+  /** The id we register with; picked on connect when `pickId`. */
+  private id: number | undefined;
+  /** Picked ids another replica took over from us: never picked again. */
+  private readonly lostIds = new Set<number>();
 
   constructor(opts: BinlogClientOptions) {
-    if (!Number.isInteger(opts.serverId) || opts.serverId <= 0 || opts.serverId > 0xffffffff) {
-      throw dmError(
-        E.configInvalidValue,
-        `server-id must be an integer in 1..4294967295, got ${opts.serverId}`,
-      );
+    const sid = opts.serverId ?? 0;
+    if (!Number.isInteger(sid) || sid < 0 || sid > MAX_SERVER_ID) {
+      throw dmError(E.configInvalidValue, `server-id must be an integer in 1..4294967295, got ${sid}`);
     }
+    this.pickId = sid === 0;
+    this.id = sid === 0 ? undefined : sid;
     this.o = { ...opts };
     this.log = opts.logger ?? silentLogger;
     this.byGtid = 'gtid' in opts.start;
@@ -110,6 +127,11 @@ export class BinlogClient {
   /** The upstream's flavor (valid after the first connect). */
   get flavor(): Flavor {
     return this.info?.flavor ?? (this.o.flavor || 'mysql');
+  }
+
+  /** The replica server id we register with (0 until picked on the first connect). */
+  get serverId(): number {
+    return this.id ?? 0;
   }
 
   /** @@server_uuid (MySQL) or `<domain>-<server_id>` (MariaDB); valid after the first connect. */
@@ -265,26 +287,27 @@ export class BinlogClient {
       this.tracker ??= new GtidTracker(info.flavor, 'gtid' in o.start ? o.start.gtid : undefined);
       decoder.setChecksumAlg(info.checksum);
       await this.prepareSession(conn, info.flavor);
-      await conn.command(comRegisterSlave(o.serverId), E.binlogDumpFailed, 'COM_REGISTER_SLAVE');
+      const serverId = this.id ?? (await this.pickServerId(conn, info));
+      await conn.command(comRegisterSlave(serverId), E.binlogDumpFailed, 'COM_REGISTER_SLAVE');
       // MariaDB only sends ANNOTATE_ROWS when asked; without them the stream has gaps
       // compared with the file (and the relay would not be a faithful copy).
       const flags =
         (o.nonBlocking ? DumpFlag.nonBlock : 0) | (info.flavor === 'mariadb' ? DumpFlag.sendAnnotateRows : 0);
       const start = o.start;
       if (!this.byGtid || !('gtid' in start)) {
-        conn.sendCommand(comBinlogDump(this.position.file, this.position.pos, o.serverId, flags));
+        conn.sendCommand(comBinlogDump(this.position.file, this.position.pos, serverId, flags));
       } else if (info.flavor === 'mariadb') {
         // @slave_connect_state was set in prepareSession; empty file name + pos 4 = by GTID.
-        conn.sendCommand(comBinlogDump('', 4, o.serverId, flags));
+        conn.sendCommand(comBinlogDump('', 4, serverId, flags));
       } else {
         conn.sendCommand(
-          comBinlogDumpGtid(o.serverId, MysqlGtidSet.parse(this.resumeGtid(start.gtid)).encode(), flags),
+          comBinlogDumpGtid(serverId, MysqlGtidSet.parse(this.resumeGtid(start.gtid)).encode(), flags),
         );
       }
       const hb = o.heartbeatMs ?? 30_000;
       conn.setIdleTimeout(o.readTimeoutMs ?? (hb > 0 ? 2 * hb + 10_000 : 0));
       this.log.info(
-        { ...this.location, flavor: info.flavor, serverUuid: info.serverUuid, reconnect },
+        { ...this.location, flavor: info.flavor, serverUuid: info.serverUuid, serverId, reconnect },
         'binlog dump started',
       );
       return conn;
@@ -298,10 +321,10 @@ export class BinlogClient {
     const r = await conn.query('SELECT @@version, @@server_id, @@global.binlog_checksum');
     const [version, serverId, checksum] = r.rows[0] ?? [];
     const flavor: Flavor = this.o.flavor || (/mariadb/i.test(version ?? '') ? 'mariadb' : 'mysql');
-    if (Number(serverId) === this.o.serverId) {
+    if (!this.pickId && Number(serverId) === this.id) {
       throw dmError(
         E.binlogDumpFailed,
-        `server-id ${this.o.serverId} is the upstream's own @@server_id: give this replica a different server-id`,
+        `server-id ${this.id} is the upstream's own @@server_id: give this replica a different server-id`,
       );
     }
     let serverUuid: string;
@@ -311,7 +334,31 @@ export class BinlogClient {
     } else {
       serverUuid = (await conn.query('SELECT @@server_uuid')).rows[0]?.[0] ?? '';
     }
-    return { flavor, serverUuid, checksum: String(checksum).toUpperCase() === 'CRC32' ? 'crc32' : 'none' };
+    return {
+      flavor,
+      serverId: Number(serverId),
+      serverUuid,
+      checksum: String(checksum).toUpperCase() === 'CRC32' ? 'crc32' : 'none',
+    };
+  }
+
+  /**
+   * A random id free on this upstream: not its own @@server_id, not a replica's in SHOW SLAVE
+   * HOSTS (skipped when the user may not read it: MariaDB wants REPLICATION MASTER ADMIN),
+   * not reserved by the caller and not one we lost before.
+   */
+  private async pickServerId(conn: ProtocolConnection, info: ServerInfo): Promise<number> {
+    const taken = new Set<number>([info.serverId, ...(this.o.reservedServerIds ?? []), ...this.lostIds]);
+    try {
+      const r = await conn.query('SHOW SLAVE HOSTS');
+      for (const id of slaveHostServerIds(r.columns, r.rows)) taken.add(id);
+    } catch (err) {
+      this.log.debug({ err: asDmError(err, E.internal).toString() }, 'SHOW SLAVE HOSTS not readable');
+    }
+    const id = pickServerId(taken);
+    this.id = id;
+    this.log.info({ serverId: id, avoided: taken.size }, 'binlog reader picked its replica server id');
+    return id;
   }
 
   private async prepareSession(conn: ProtocolConnection, flavor: Flavor): Promise<void> {
@@ -343,6 +390,21 @@ export class BinlogClient {
   }
 
   private dumpError(err: ReturnType<typeof parseErrPacket>): DmError {
+    if (isDuplicateServerIdError(err)) {
+      const id = this.id ?? 0;
+      if (this.pickId) {
+        // Another reader registered with our id and the server killed our dump: take a
+        // fresh id and reconnect (retried like a lost connection).
+        this.lostIds.add(id);
+        this.id = undefined;
+        return serverErrorToDm(E.connectionLost, err, `server id ${id} taken over by another replica`);
+      }
+      return serverErrorToDm(
+        E.binlogDumpFailed,
+        err,
+        `another replica registered with server-id ${id}: give every replica of this upstream its own server-id`,
+      );
+    }
     if (err.errno === ErrNo.fatalReadingBinlog) {
       return serverErrorToDm(
         E.binlogPurged,
