@@ -53,7 +53,10 @@ export const NO_FACTS: CheckpointFacts = Object.freeze({
  * - sync checkpoint present → Sync (a full+incremental task that already replicates);
  * - load finished → the unit after Load (Sync for all, nothing for full/load);
  * - load in progress with the dump files still here → Load (it resumes per chunk);
- *   without them the dump must be redone (DM: full import is not HA, see the seed doc);
+ *   without them (the source moved to another worker) → Dump, which then dumps only the
+ *   chunk ranges the load checkpoint does not show as loaded, at a new snapshot, and the
+ *   sync unit replays from the oldest snapshot in safe mode (DM redoes the whole full
+ *   phase: its full import is not HA, see the seed doc; see dump-unit.ts, load-unit.ts);
  * - otherwise from the first unit.
  */
 export function resumeFrom(mode: TaskMode, facts: CheckpointFacts): number {
