@@ -341,6 +341,14 @@ export class LoadUnit implements Unit<LoadStatus> {
       else gone.push(name);
     }
     for (const t of truncate.values()) {
+      if (this.cfg.shardMode) {
+        // Other sources' rows share the target: emptying it would lose them (documented).
+        this.log.warn(
+          { table: t },
+          'keyless shard table partly loaded from an older snapshot: reloading without truncating (rows may double)',
+        );
+        continue;
+      }
       this.log.warn(
         { table: t },
         'table without a chunk key was partly loaded from an older snapshot: truncating it',

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dumpDir } from '../dump/dump-dir.js';
+import { METADATA_FILE, parseDumpMetadata } from '../dump/metadata.js';
 import { checkpointTable, isLoadFinished } from '../load/checkpoint.js';
 import type { SubTaskConfig, TaskMode } from '../pkg/config/types.js';
 import { connectDb, quoteTable } from '../pkg/db/connect.js';
@@ -84,10 +85,22 @@ export async function readCheckpointFacts(cfg: SubTaskConfig, workDir: string): 
   try {
     const load = await loaderState(conn, cfg);
     const syncStarted = await hasSyncerRow(conn, cfg);
-    const dumpFilesPresent = existsSync(join(dumpDir(cfg, workDir), 'metadata'));
+    const dumpFilesPresent = completeDump(join(dumpDir(cfg, workDir), METADATA_FILE));
     return { load, syncStarted, dumpFilesPresent };
   } finally {
     await conn.end().catch(() => undefined);
+  }
+}
+
+/**
+ * A finished dump is on this disk: its metadata has "Finished dump at" (a dump killed half
+ * way, e.g. a re-dump of the ranges left, is redone rather than loaded).
+ */
+function completeDump(metadataPath: string): boolean {
+  try {
+    return parseDumpMetadata(readFileSync(metadataPath, 'utf8')).finishedAt !== undefined;
+  } catch {
+    return false; // no metadata file: no dump here
   }
 }
 
