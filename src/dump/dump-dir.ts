@@ -28,3 +28,10 @@ export function viewSchemaFile(db: string, view: string): string {
 export function dataFile(db: string, table: string, index: number): string {
   return `${db}.${table}.${String(index).padStart(9, '0')}.sql`;
 }
+
+/** The parts of one of our chunk file names (`dataFile`), or undefined for any other name. */
+export function parseDataFile(name: string): { db: string; table: string; index: number } | undefined {
+  const m = /^([^.]+)\.(.+)\.(\d{9})\.sql$/.exec(name);
+  if (!m?.[1] || !m[2] || !m[3]) return undefined;
+  return { db: m[1], table: m[2], index: Number(m[3]) };
+}

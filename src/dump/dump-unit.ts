@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Counter } from 'prom-client';
+import { readCheckpointsIfAny } from '../load/checkpoint.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { connectDb, isRetryableDbError, quoteId, quoteTable } from '../pkg/db/connect.js';
 import { type DmError, E } from '../pkg/errors/index.js';
@@ -8,6 +9,13 @@ import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { abortableProcess } from '../unit/abortable-process.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
+import {
+  type ChunkEntry,
+  resumePlan,
+  type TableResume,
+  tableKey,
+  writeChunkManifest,
+} from './chunk-manifest.js';
 import { chunkCount, planRanges, rangeWhere } from './chunk-plan.js';
 import { openSnapshot } from './consistency.js';
 import { dataFile, dumpDir, schemaCreateFile, tableSchemaFile, viewSchemaFile } from './dump-dir.js';
@@ -23,6 +31,9 @@ const STATEMENT_SIZE = 1_000_000;
 interface ChunkJob {
   t: TableInfo;
   index: number;
+  /** The chunk's key range ('' = whole table): its identity, in the chunk manifest. */
+  range: string;
+  /** `range` combined with the task's `where`. */
   where: string;
 }
 
@@ -33,6 +44,13 @@ interface ChunkJob {
  * A dump is not resumable (neither is DM's): `process` always starts from an empty dir, and
  * the `metadata` file gets its "Finished dump at" line only when every file is complete, so
  * the load unit never takes a half-written dump for a whole one.
+ *
+ * A full phase is (beyond DM): when the downstream load checkpoint shows chunks an earlier
+ * run loaded (on this worker or another one, whose files are not here), this dump takes a
+ * NEW snapshot and writes only the chunk ranges not yet loaded, under their old indexes;
+ * fully loaded tables get their schema file only, tables never loaded are dumped whole
+ * (chunk-manifest.ts `resumePlan`). The sync unit then replays from the oldest snapshot in
+ * safe mode up to the newest (watermarks as DBLog / Debezium incremental snapshots).
  */
 export class DumpUnit implements Unit<DumpStatus> {
   readonly type = 'Dump' as const;
@@ -114,6 +132,7 @@ export class DumpUnit implements Unit<DumpStatus> {
       await ctl.end().catch(() => ctl.destroy());
     }
     const base = tables.filter((t) => !t.isView);
+    const resume = await this.resumePlan();
     this.st.totalTables = base.length;
     this.st.estimateTotalRows = base.reduce((a, t) => a + t.estRows, 0);
 
@@ -153,7 +172,7 @@ export class DumpUnit implements Unit<DumpStatus> {
       }
     }
 
-    const jobs = await this.plan(c0, base);
+    const jobs = await this.plan(c0, base, resume);
     const left = new Map<TableInfo, number>();
     for (const j of jobs) left.set(j.t, (left.get(j.t) ?? 0) + 1);
     this.st.completedTables = base.length - left.size;
@@ -177,17 +196,71 @@ export class DumpUnit implements Unit<DumpStatus> {
     await Promise.all(snap.conns.map(worker));
     if (signal.aborted) return;
     await Promise.all(snap.conns.map((c) => c.query('COMMIT')));
+    await writeChunkManifest(
+      this.dir,
+      jobs.map(
+        (j): ChunkEntry => ({
+          file: dataFile(j.t.schema, j.t.table, j.index),
+          db: j.t.schema,
+          table: j.t.table,
+          index: j.index,
+          range: j.range,
+        }),
+      ),
+    );
     await writeDumpMetadata(this.dir, { ...snap.pos, startedAt, finishedAt: metadataTime() });
     this.st.progress = '100.00 %';
     this.log.info({ rows: this.st.finishedRows, bytes: this.st.finishedBytes }, 'dump finished');
   }
 
+  /**
+   * The chunks an earlier run of this full phase left to load (undefined = dump everything),
+   * from the downstream load checkpoint; its absence (first run, task-mode dump) is no error.
+   */
+  private async resumePlan(): Promise<Map<string, TableResume> | undefined> {
+    // Only a dump followed by a load in the same task has a load checkpoint to consult.
+    if (this.cfg.taskMode !== 'all' && this.cfg.taskMode !== 'full') return undefined;
+    const down = await connectDb(this.cfg.to, E.dbDownstreamConnect);
+    try {
+      const rows = await readCheckpointsIfAny(down, this.cfg.metaSchema, this.cfg.name, this.cfg.sourceId);
+      const plan = resumePlan(rows.values());
+      if (plan) {
+        let done = 0;
+        let todo = 0;
+        for (const t of plan.values()) {
+          done += t.done;
+          todo += t.todo.length;
+        }
+        this.log.info(
+          { tables: plan.size, chunksLoaded: done, chunksLeft: todo },
+          'resuming a full phase: dumping only the chunks not loaded yet, at a new snapshot',
+        );
+      }
+      return plan;
+    } finally {
+      await down.end().catch(() => down.destroy());
+    }
+  }
+
   /** Chunk jobs, biggest tables first so the long ones start early. */
-  private async plan(conn: DumpSession, tables: TableInfo[]): Promise<ChunkJob[]> {
+  private async plan(
+    conn: DumpSession,
+    tables: TableInfo[],
+    resume: Map<string, TableResume> | undefined,
+  ): Promise<ChunkJob[]> {
     const jobs: ChunkJob[] = [];
     const userWhere = this.cfg.mydumper.where.trim();
+    const withUserWhere = (range: string) =>
+      [userWhere && `(${userWhere})`, range].filter(Boolean).join(' AND ');
     const sorted = [...tables].sort((a, b) => b.estRows * b.avgRowLen - a.estRows * a.avgRowLen);
     for (const t of sorted) {
+      const left = resume?.get(tableKey(t.schema, t.table));
+      if (left) {
+        // Loaded chunks stay; the others keep their index and range (their identity).
+        for (const c of left.todo)
+          jobs.push({ t, index: c.index, range: c.range, where: withUserWhere(c.range) });
+        continue;
+      }
       let ranges: string[] = [''];
       if (t.chunkKey) {
         const k = quoteId(t.chunkKey);
@@ -209,9 +282,8 @@ export class DumpUnit implements Unit<DumpStatus> {
       } else if (t.sampleKey) {
         ranges = await this.sampledRanges(conn, t, t.sampleKey);
       }
-      ranges.forEach((rw, index) => {
-        const where = [userWhere && `(${userWhere})`, rw].filter(Boolean).join(' AND ');
-        jobs.push({ t, index, where });
+      ranges.forEach((range, index) => {
+        jobs.push({ t, index, range, where: withUserWhere(range) });
       });
     }
     return jobs;

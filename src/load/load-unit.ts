@@ -3,24 +3,28 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import mysql from 'mysql2';
 import type { Counter } from 'prom-client';
+import { type ChunkEntry, readChunkManifest } from '../dump/chunk-manifest.js';
 import { DATA_FILE_HEADER } from '../dump/chunk-writer.js';
 import { dumpDir } from '../dump/dump-dir.js';
 import { percent, sharedCounter } from '../dump/dump-status.js';
 import { METADATA_FILE, readDumpMetadataFull } from '../dump/metadata.js';
 import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
-import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
+import { type Connection, connectDb, isRetryableDbError, quoteTable } from '../pkg/db/connect.js';
 import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { TableRouter } from '../pkg/router/table-router.js';
 import { abortableProcess } from '../unit/abortable-process.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
 import {
+  compareMeta,
   createCheckpointTable,
   deleteCheckpoints,
   FINISHED_MARK,
   type FileCheckpoint,
+  isDone,
   offsetUpdateSql,
   readCheckpoints,
+  sameMeta,
   upsertCheckpoints,
 } from './checkpoint.js';
 import { type DataFile, type DumpFiles, scanDumpDir } from './dump-files.js';
@@ -102,6 +106,10 @@ export class LoadUnit implements Unit<LoadStatus> {
   private readonly schema: SchemaLoader;
   private rowsCounter?: Counter<'task' | 'source_id'>;
   private bytesCounter?: Counter<'task' | 'source_id'>;
+  /** Files whose chunk an earlier run loaded from another snapshot: not loaded again. */
+  private readonly skip = new Set<string>();
+  /** Files whose range may hold rows of an older snapshot: loaded with REPLACE whatever `on-duplicate-logical` says. */
+  private readonly replace = new Set<string>();
 
   constructor(
     private readonly cfg: SubTaskConfig,
@@ -163,6 +171,7 @@ export class LoadUnit implements Unit<LoadStatus> {
       throw dmError(E.loadDumpFileInvalid, `the dump in ${this.dir} is incomplete (no "Finished dump at")`);
     }
     const files = await scanDumpDir(this.dir);
+    const manifest = await readChunkManifest(this.dir);
     this.totalBytes = files.totalBytes;
     const { metaSchema, name: task, sourceId } = this.cfg;
     const ctl = await this.connect();
@@ -176,10 +185,10 @@ export class LoadUnit implements Unit<LoadStatus> {
       await this.finish();
       return;
     }
-    await this.reconcile(ctl, files, cps);
+    await this.reconcile(ctl, files, manifest, cps);
     await this.schema.createSchemas(ctl, files);
 
-    const jobs = [...files.data].sort((a, b) => b.size - a.size);
+    const jobs = files.data.filter((f) => !this.skip.has(f.name)).sort((a, b) => b.size - a.size);
     // Files still to load per target table: the last one to finish builds its indexes.
     const left = new Map<string, number>();
     for (const f of jobs) {
@@ -229,36 +238,128 @@ export class LoadUnit implements Unit<LoadStatus> {
     this.log.info({ bytes: this.totalBytes, rows: this.finishedRows }, 'load finished');
   }
 
-  /** Make the checkpoint rows match the files: new → offset 0, changed size → restart, gone → delete. */
+  /**
+   * Make the checkpoint rows match this dump (the files and, for our dumps, the chunk
+   * manifest), chunk by chunk:
+   *
+   * - same chunk, same snapshot, same size → resume at its offset (a restart on this worker);
+   * - same chunk (same range) already done from another snapshot → kept, its file skipped
+   *   (a full phase resumed elsewhere and back: chunks never go back to an older snapshot);
+   * - otherwise → loaded from byte 0 at this dump's snapshot. When bytes of it were committed
+   *   before (from an older snapshot), the old snapshot stays its `earliest` (the sync unit
+   *   replays from there), the file is loaded with REPLACE, and a whole-table chunk (a table
+   *   without a usable chunk key, which cannot be resumed by range) is truncated first;
+   * - rows of other chunks: kept when done with a chunk identity (loaded by an earlier run;
+   *   their table was not dumped again), else deleted.
+   */
   private async reconcile(
     ctl: Connection,
     files: DumpFiles,
+    manifest: ChunkEntry[] | undefined,
     cps: Map<string, FileCheckpoint>,
   ): Promise<void> {
     const { metaSchema, name: task, sourceId } = this.cfg;
+    const snap: BinlogMeta = {
+      binlogName: this.meta.binlogName,
+      binlogPos: this.meta.binlogPos,
+      binlogGtid: this.meta.binlogGtid,
+    };
+    const chunks = new Map((manifest ?? []).map((c) => [c.file, c]));
     const want: FileCheckpoint[] = [];
-    const names = new Set<string>();
+    const seen = new Set<string>();
+    const truncate = new Map<string, { schema: string; table: string }>();
+    let total = 0;
+    const kept = (bytes: number) => {
+      total += bytes;
+      this.finishedBytes += bytes;
+    };
+    const reset = (name: string, db: string, table: string, size: number) => {
+      const cp = cps.get(name);
+      const range = chunks.get(name)?.range;
+      const t = this.target(db, table);
+      let earliest = snap;
+      // Rows of an older snapshot are in this range downstream when bytes were committed, or
+      // when an earlier reset already carried an older `earliest` (and nothing since).
+      const old = cp?.earliest ?? cp?.snapshot;
+      if (cp && (cp.offset > 0 || (old && cp.snapshot && compareMeta(old, cp.snapshot) < 0))) {
+        this.replace.add(name);
+        if (range === '' && cp.range === '') {
+          // A whole-table chunk is emptied first: it then holds this snapshot's rows only.
+          truncate.set(`${t.schema}\0${t.table}`, t);
+        } else if (old && compareMeta(old, snap) < 0) earliest = old;
+        this.log.info(
+          { file: name, earliest },
+          'chunk partly loaded from an older snapshot: loading it again',
+        );
+      } else if (cp && range === undefined) {
+        this.log.warn({ file: name }, 'dump file changed since the last load attempt; reloading it');
+      }
+      const row: FileCheckpoint = {
+        filename: name,
+        cpSchema: t.schema,
+        cpTable: t.table,
+        offset: 0,
+        endPos: size,
+        ...(range !== undefined ? { range } : {}),
+        snapshot: snap,
+        earliest,
+      };
+      want.push(row);
+      cps.set(name, row);
+      total += size;
+    };
     for (const f of files.data) {
-      names.add(f.name);
+      seen.add(f.name);
       const cp = cps.get(f.name);
-      const t = this.target(f.db, f.table);
-      if (cp && cp.endPos === f.size) {
-        this.finishedBytes += Math.min(cp.offset, f.size);
+      const range = chunks.get(f.name)?.range;
+      if (cp && cp.range === range) {
+        if (cp.endPos === f.size && (!cp.snapshot || sameMeta(cp.snapshot, snap))) {
+          total += f.size;
+          this.finishedBytes += Math.min(cp.offset, f.size);
+          continue;
+        }
+        if (range !== undefined && isDone(cp)) {
+          this.skip.add(f.name);
+          kept(cp.endPos);
+          continue;
+        }
+      }
+      reset(f.name, f.db, f.table, f.size);
+    }
+    // Chunks empty at this snapshot have no file; they are loaded (0 bytes) all the same.
+    for (const c of chunks.values()) {
+      if (seen.has(c.file)) continue;
+      seen.add(c.file);
+      const cp = cps.get(c.file);
+      if (cp && cp.range === c.range && isDone(cp)) kept(cp.endPos);
+      else reset(c.file, c.db, c.table, 0);
+    }
+    const gone: string[] = [];
+    for (const [name, cp] of cps) {
+      if (seen.has(name) || name === FINISHED_MARK) continue;
+      if (cp.range !== undefined && isDone(cp)) kept(cp.endPos);
+      else gone.push(name);
+    }
+    for (const t of truncate.values()) {
+      if (this.cfg.shardMode) {
+        // Other sources' rows share the target: emptying it would lose them (documented).
+        this.log.warn(
+          { table: t },
+          'keyless shard table partly loaded from an older snapshot: reloading without truncating (rows may double)',
+        );
         continue;
       }
-      if (cp) this.log.warn({ file: f.name }, 'dump file changed since the last load attempt; reloading it');
-      const row = { filename: f.name, cpSchema: t.schema, cpTable: t.table, offset: 0, endPos: f.size };
-      want.push(row);
-      cps.set(f.name, row);
+      this.log.warn(
+        { table: t },
+        'table without a chunk key was partly loaded from an older snapshot: truncating it',
+      );
+      await ctl.query(`TRUNCATE TABLE ${quoteTable(t.schema, t.table)}`).catch((err: { errno?: number }) => {
+        if (err.errno !== 1146) throw err; // ER_NO_SUCH_TABLE: nothing to empty
+      });
     }
     await upsertCheckpoints(ctl, metaSchema, task, sourceId, want);
-    await deleteCheckpoints(
-      ctl,
-      metaSchema,
-      task,
-      sourceId,
-      [...cps.keys()].filter((n) => !names.has(n) && n !== FINISHED_MARK),
-    );
+    await deleteCheckpoints(ctl, metaSchema, task, sourceId, gone);
+    this.totalBytes = total;
     this.bytesAtStart = this.finishedBytes;
   }
 
@@ -274,7 +375,7 @@ export class LoadUnit implements Unit<LoadStatus> {
     const tdb = bytesView(tg.schema);
     const ttb = bytesView(tg.table);
     const fname = bytesView(f.name);
-    const onDup = this.cfg.loader.onDuplicateLogical;
+    const onDup = this.replace.has(f.name) ? 'replace' : this.cfg.loader.onDuplicateLogical;
     let committed = offset;
     let txBytes = 0;
     await conn.query('SET NAMES utf8mb4');

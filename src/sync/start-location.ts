@@ -1,4 +1,5 @@
 import { isAbsolute, join } from 'node:path';
+import { loadedSnapshotSpan } from '../load/checkpoint.js';
 import { loadedBinlogMeta } from '../load/load-unit.js';
 import { BinlogClient } from '../pkg/binlog/binlog-client.js';
 import type { PositionedEvent, SchemaLookup } from '../pkg/binlog/types.js';
@@ -11,7 +12,7 @@ import { sleep } from '../pkg/retry/backoff.js';
 import { relayEventsAfterGtid } from '../relay/relay-gtid-start.js';
 import { readIndex } from '../relay/relay-layout.js';
 import { RelayReader } from '../relay/relay-reader.js';
-import type { GlobalCheckpoint } from './checkpoint.js';
+import { type GlobalCheckpoint, tableKey } from './checkpoint.js';
 import { compareLocation, type Location } from './job.js';
 import { locateStartTime } from './start-time-locate.js';
 
@@ -26,6 +27,11 @@ export async function resolveStartMeta(cfg: SubTaskConfig, workDir: string): Pro
   let meta: BinlogMeta | undefined;
   if (cfg.taskMode === 'incremental') meta = cfg.meta;
   else meta = await loadedBinlogMeta(cfg, workDir);
+  return startPointOf(cfg, meta);
+}
+
+/** The start point a binlog meta names (pure). */
+function startPointOf(cfg: SubTaskConfig, meta: BinlogMeta | undefined): StartPoint {
   if (!meta || (!meta.binlogName && !meta.binlogGtid)) {
     throw dmError(E.syncFailed, 'no checkpoint and no start position (meta) for the sync unit');
   }
@@ -40,6 +46,56 @@ export async function resolveStartMeta(cfg: SubTaskConfig, workDir: string): Pro
     pos: meta.binlogPos || 4,
     ...(meta.binlogGtid ? { gtid: meta.binlogGtid } : {}),
   };
+}
+
+/**
+ * What the full phase of a task-mode `all` subtask left for the sync unit, read from the
+ * load checkpoint (whose rows name the dump snapshot of every loaded chunk). One snapshot in
+ * the usual case; several when the full phase resumed on another worker and dumped the
+ * ranges it had not loaded again at a newer snapshot (load-unit.ts). Then, as the watermark
+ * method of DBLog / Debezium incremental snapshots: replication starts at the EARLIEST
+ * snapshot and stays in safe mode until the LATEST is passed, so replaying the binlog between
+ * them brings the chunks of older snapshots up to date (deletes remove stale rows, inserts
+ * and updates become REPLACE) and is idempotent on the chunks of newer ones.
+ */
+export interface FullPhaseStart {
+  /** The earliest snapshot: where the sync unit starts without a checkpoint. */
+  start: StartPoint;
+  /** The latest snapshot when later than the start: safe mode until it is passed. */
+  exitSafe: Location | undefined;
+  /**
+   * Tables loaded only from snapshots later than the start (`schema.table` lower case as
+   * `tableKey`): their changes up to it are in the loaded rows. Seeds the per-table
+   * checkpoints of keyless tables, whose replay safe mode cannot make idempotent.
+   */
+  tableStarts: Map<string, Location>;
+}
+
+/**
+ * The full phase's start for the sync unit; undefined for task modes without a load, and
+ * when the load checkpoint carries no snapshots (a foreign dump, or one from an older
+ * version: `resolveStartMeta` reads the dump metadata then). It does not need the dump dir,
+ * so a worker that took over after the load finished elsewhere can start too.
+ */
+export async function readFullPhaseStart(
+  cfg: SubTaskConfig,
+  downstream: Connection,
+): Promise<FullPhaseStart | undefined> {
+  if (cfg.taskMode !== 'all') return undefined;
+  const span = await loadedSnapshotSpan(downstream, cfg.metaSchema, cfg.name, cfg.sourceId);
+  if (!span) return undefined;
+  const loc = (m: BinlogMeta): Location => ({
+    file: m.binlogName,
+    pos: m.binlogPos,
+    ...(m.binlogGtid ? { gtid: m.binlogGtid } : {}),
+  });
+  const start = startPointOf(cfg, span.earliest);
+  const latest = loc(span.latest);
+  const exitSafe = compareLocation(latest, loc(span.earliest)) > 0 ? latest : undefined;
+  const tableStarts = new Map(
+    span.tables.map((t) => [tableKey({ schema: t.db, table: t.table }), loc(t.since)]),
+  );
+  return { start, exitSafe, tableStarts };
 }
 
 /** A start chosen by `start-task --start-time`. */

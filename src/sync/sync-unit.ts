@@ -19,7 +19,14 @@ import { ExecutedGtids } from './executed-gtids.js';
 import { compareLocation, formatLocation, type Location } from './job.js';
 import { MasterPosition } from './master-position.js';
 import { RowsDispatcher } from './rows-dispatcher.js';
-import { openEvents, resolveStartMeta, resolveStartTime, type StartPoint } from './start-location.js';
+import {
+  type FullPhaseStart,
+  openEvents,
+  readFullPhaseStart,
+  resolveStartMeta,
+  resolveStartTime,
+  type StartPoint,
+} from './start-location.js';
 import { loadStructure, replicatedTables } from './structure-source.js';
 import { SyncStats } from './sync-stats.js';
 import { parseDurationMs, type SyncStatus } from './sync-status.js';
@@ -128,8 +135,14 @@ export class SyncUnit implements Unit<SyncStatus> {
     await this.store.ensureTable(ctl);
     const cp = await this.store.loadGlobal(ctl);
     this.tableCps = await this.store.loadTables(ctl);
+    // The snapshots the full phase loaded from (several after a resume on another worker).
+    const full = await readFullPhaseStart(this.cfg, ctl);
+    for (const [key, l] of full?.tableStarts ?? []) {
+      const had = this.tableCps.get(key);
+      if (!had || compareLocation(l, had) > 0) this.tableCps.set(key, l);
+    }
     // start-task --start-time is chosen over the checkpoint and the meta (start-location.ts).
-    if (!(await this.startFromTime(ctl, cp))) await this.startFromCheckpointOrMeta(ctl, cp);
+    if (!(await this.startFromTime(ctl, cp))) await this.startFromCheckpointOrMeta(ctl, cp, full);
     if ('file' in this.start) {
       this.readLoc = { ...this.start };
       this.seenLoc = { ...this.start };
@@ -140,7 +153,11 @@ export class SyncUnit implements Unit<SyncStatus> {
   }
 
   /** The checkpoint when there is one, else the task meta / dump metadata. */
-  private async startFromCheckpointOrMeta(ctl: Connection, cp: GlobalCheckpoint | undefined): Promise<void> {
+  private async startFromCheckpointOrMeta(
+    ctl: Connection,
+    cp: GlobalCheckpoint | undefined,
+    full: FullPhaseStart | undefined,
+  ): Promise<void> {
     if (cp) {
       this.start = cp.location;
       this.startExitSafe = cp.exitSafe;
@@ -151,9 +168,19 @@ export class SyncUnit implements Unit<SyncStatus> {
       );
       return;
     }
-    this.start = await resolveStartMeta(this.cfg, this.deps.workDir);
-    // Killed before the first checkpoint flush, changes up to this point may be applied.
-    this.startExitSafe = await this.store.loadExitSafeOnly(ctl);
+    this.start = full?.start ?? (await resolveStartMeta(this.cfg, this.deps.workDir));
+    // Killed before the first checkpoint flush, changes up to this point may be applied;
+    // and rows of the full phase's latest snapshot are in already (start-location.ts).
+    const saved = await this.store.loadExitSafeOnly(ctl);
+    this.startExitSafe =
+      saved && full?.exitSafe && compareLocation(saved, full.exitSafe) < 0
+        ? full.exitSafe
+        : (saved ?? full?.exitSafe);
+    if (full?.exitSafe)
+      this.log.info(
+        { start: full.start, exitSafe: formatLocation(full.exitSafe) },
+        'full phase loaded from several snapshots: safe mode until the latest',
+      );
     await this.preloadTracker();
   }
 

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dumpDir } from '../dump/dump-dir.js';
+import { METADATA_FILE, parseDumpMetadata } from '../dump/metadata.js';
 import { checkpointTable, isLoadFinished } from '../load/checkpoint.js';
 import type { SubTaskConfig, TaskMode } from '../pkg/config/types.js';
 import { connectDb, quoteTable } from '../pkg/db/connect.js';
@@ -53,7 +54,10 @@ export const NO_FACTS: CheckpointFacts = Object.freeze({
  * - sync checkpoint present → Sync (a full+incremental task that already replicates);
  * - load finished → the unit after Load (Sync for all, nothing for full/load);
  * - load in progress with the dump files still here → Load (it resumes per chunk);
- *   without them the dump must be redone (DM: full import is not HA, see the seed doc);
+ *   without them (the source moved to another worker) → Dump, which then dumps only the
+ *   chunk ranges the load checkpoint does not show as loaded, at a new snapshot, and the
+ *   sync unit replays from the oldest snapshot in safe mode (DM redoes the whole full
+ *   phase: its full import is not HA, see the seed doc; see dump-unit.ts, load-unit.ts);
  * - otherwise from the first unit.
  */
 export function resumeFrom(mode: TaskMode, facts: CheckpointFacts): number {
@@ -81,10 +85,22 @@ export async function readCheckpointFacts(cfg: SubTaskConfig, workDir: string): 
   try {
     const load = await loaderState(conn, cfg);
     const syncStarted = await hasSyncerRow(conn, cfg);
-    const dumpFilesPresent = existsSync(join(dumpDir(cfg, workDir), 'metadata'));
+    const dumpFilesPresent = completeDump(join(dumpDir(cfg, workDir), METADATA_FILE));
     return { load, syncStarted, dumpFilesPresent };
   } finally {
     await conn.end().catch(() => undefined);
+  }
+}
+
+/**
+ * A finished dump is on this disk: its metadata has "Finished dump at" (a dump killed half
+ * way, e.g. a re-dump of the ranges left, is redone rather than loaded).
+ */
+function completeDump(metadataPath: string): boolean {
+  try {
+    return parseDumpMetadata(readFileSync(metadataPath, 'utf8')).finishedAt !== undefined;
+  } catch {
+    return false; // no metadata file: no dump here
   }
 }
 
