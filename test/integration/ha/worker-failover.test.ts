@@ -250,11 +250,7 @@ syncers:
     // Writes keep coming while nobody replicates s2; then a worker joins and takes it.
     await new Promise((r) => setTimeout(r, 2000));
     await ws.get(spare)?.restart();
-    await waitUntil(
-      async () => runningOn(ctl, 's2', spare),
-      90_000,
-      's2 running on the joined worker',
-    );
+    await waitUntil(async () => runningOn(ctl, 's2', spare), 90_000, 's2 running on the joined worker');
 
     // Let the new owner catch up, then wake the isolated worker while writes go on.
     await new Promise((r) => setTimeout(r, 3000));
