@@ -27,8 +27,8 @@ interface WorkerRow {
 
 async function workers(master: string): Promise<WorkerRow[]> {
   const r = await dmctl(master, 'list-member', '--worker');
-  const members = r.json.members as { workers?: { workers: WorkerRow[] } }[];
-  return members.find((m) => m.workers)?.workers?.workers ?? [];
+  const members = r.json.members as { worker?: { workers: WorkerRow[] } }[];
+  return members.find((m) => m.worker)?.worker?.workers ?? [];
 }
 
 /** Rows written into tables of the server so far (MariaDB 10.11 has no Innodb_rows_inserted). */
