@@ -1,27 +1,43 @@
 /**
- * `npm run bench:full` — full migration, side by side on the same machine and data:
- * our dump + load units vs mydumper -t 4 + myloader -t 4, each into a fresh downstream,
- * both verified by CHECKSUM TABLE against the upstream. Prints times, the ratio, rows/s and
- * our peak RSS at two data sizes (to show memory stays flat as data grows).
+ * `npm run bench:full` — a full migration as users run it, side by side on the same machine and
+ * data: `bin/dm-master` + `bin/dm-worker` driven by `bin/dmctl` (`start-task`, task-mode full,
+ * timed until `query-status` says Finished) against the yardsticks of DESIGN.md §8:
+ *   - mydumper + myloader, 4 threads each (`mydumper -t 4 -r 100000`, `myloader -t 4`);
+ *   - a raw `LOAD DATA INFILE` of the same rows (exported upstream with SELECT … INTO OUTFILE)
+ *     into the same target, tables created first, one table at a time.
+ * Each target is compared with the upstream by CHECKSUM TABLE + COUNT(*): ours must be equal;
+ * the yardsticks' verdicts are printed (their text round trip rounds FLOAT values of the wide
+ * table, so they come out not equal there). Prints times,
+ * ratios, rows/s and the dm-worker's peak RSS (VmHWM) at each data size (1×, then the
+ * multipliers in BENCH_SCALES) to show memory stays flat as data grows.
  *
- * Env: BENCH_TABLE_SIZE (sysbench rows per table, default 500000; 4 tables),
- *      BENCH_WIDE_ROWS (rows of the wide mixed-type table, default 100000),
- *      BENCH_THREADS (dump threads, default 4), BENCH_POOL (load pool sizes, default "4,16").
+ * Env: BENCH_TABLE_SIZE (sysbench rows per table at 1×, default 500000; 4 tables),
+ *      BENCH_WIDE_ROWS (wide mixed-type rows at 1×, default 100000),
+ *      BENCH_THREADS (task mydumper `threads`, default 4), BENCH_POOL (task loader `pool-size`, default 4),
+ *      BENCH_SCALES (comma list of data multipliers, default "1"; e.g. "1,2,4"),
+ *      BENCH_CPU_PROF (a directory: the dm-worker runs under `node --cpu-prof` writing there).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SubTaskConfig } from '../src/pkg/config/types.js';
 import { tableSums } from '../test/harness/checksum.js';
+import {
+  type DmProcess,
+  dmctl,
+  startMaster,
+  startWorker,
+  subtaskStatus,
+  waitMasterReady,
+  waitWorkerRegistered,
+} from '../test/harness/cluster.js';
 import { type MariadbInstance, startMariadb } from '../test/harness/mariadb.js';
 import { tempDir } from '../test/harness/tmp.js';
-import { fullConfig } from '../test/integration/dump/full-config.js';
 
 const SIZE = Number(process.env.BENCH_TABLE_SIZE ?? 500_000);
 const WIDE = Number(process.env.BENCH_WIDE_ROWS ?? 100_000);
 const THREADS = Number(process.env.BENCH_THREADS ?? 4);
-const POOLS = (process.env.BENCH_POOL ?? '4,16').split(',').map(Number);
-const ROOT = join(import.meta.dirname, '..');
+const POOL = Number(process.env.BENCH_POOL ?? 4);
+const SCALES = (process.env.BENCH_SCALES ?? '1').split(',').map(Number);
 const DBS = ['sbtest', 'wide'];
 
 function log(msg: string): void {
@@ -64,25 +80,23 @@ async function prepare(up: MariadbInstance, tableSize: number, wideRows: number)
   return tableSize * 4 + wideRows;
 }
 
-/**
- * Let the upstream finish its background work after the bulk prepare (dirty-page flushing)
- * so whichever dumper runs first is not slowed by it: both sides dump from a settled server.
- */
-async function settle(up: MariadbInstance): Promise<void> {
-  await up.query('SET GLOBAL innodb_max_dirty_pages_pct = 0');
+/** Let a server finish flushing dirty pages, so each side starts from a settled machine. */
+async function settle(db: MariadbInstance): Promise<void> {
+  await db.query('SET GLOBAL innodb_max_dirty_pages_pct = 0');
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const [r] = await up.query<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'");
+    const [r] = await db.query<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'");
     if (Number(r?.Value ?? 0) < 50) break;
     await new Promise((res) => setTimeout(res, 500));
   }
-  await up.query('SET GLOBAL innodb_max_dirty_pages_pct = DEFAULT');
+  await db.query('SET GLOBAL innodb_max_dirty_pages_pct = DEFAULT');
 }
 
 async function resetDown(down: MariadbInstance): Promise<void> {
   await down.query(
-    `DROP DATABASE IF EXISTS sbtest; DROP DATABASE IF EXISTS wide; DROP DATABASE IF EXISTS dm_meta`,
+    'DROP DATABASE IF EXISTS sbtest; DROP DATABASE IF EXISTS wide; DROP DATABASE IF EXISTS dm_meta',
   );
+  await settle(down);
 }
 
 async function verify(up: MariadbInstance, down: MariadbInstance, who: string): Promise<void> {
@@ -94,32 +108,14 @@ async function verify(up: MariadbInstance, down: MariadbInstance, who: string): 
   }
 }
 
-/** Run a unit in a child process; returns wall seconds and the child's peak RSS (MB). */
-function runUnit(
-  unit: 'dump' | 'load',
-  cfg: SubTaskConfig,
-  workDir: string,
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ secs: number; rssMb: number }> {
-  const t0 = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    // The compiled runner (built by `npm run bench:full`): what users run, no tsx transpiling.
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'dist/test/fixtures/full-runner.js'), JSON.stringify({ unit, cfg, workDir })],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.once('exit', (code) => {
-      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-      if (code !== 0) return reject(new Error(`${unit} failed: ${out}`));
-      const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { maxRssKb: number };
-      resolve({ secs, rssMb: r.maxRssKb / 1024 });
-    });
-  });
+/** A yardstick's copy is reported, not required, equal (mydumper alters some wide values). */
+async function verdict(up: MariadbInstance, down: MariadbInstance, who: string): Promise<string> {
+  try {
+    await verify(up, down, who);
+    return 'verified equal';
+  } catch (err) {
+    return `NOT equal: ${(err as Error).message.split('\n')[0]}`;
+  }
 }
 
 function timed(fn: () => void): number {
@@ -128,24 +124,162 @@ function timed(fn: () => void): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-async function ours(up: MariadbInstance, down: MariadbInstance, rows: number, pool: number, label: string) {
+/** Peak resident set of a live process (VmHWM), in MB. */
+function peakRssMb(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0) / 1024;
+}
+
+/** One full task through a fresh dm-master + dm-worker; seconds from start-task to Finished. */
+async function dm(
+  up: MariadbInstance,
+  down: MariadbInstance,
+  rows: number,
+  label: string,
+): Promise<{ secs: number; rss: number }> {
   await resetDown(down);
-  const work = tempDir('dm-bench-');
-  const cfg = fullConfig(up, down, { name: `bench${pool}`, doDbs: DBS, threads: THREADS, poolSize: pool });
-  const d = await runUnit('dump', cfg, work);
-  const l = await runUnit('load', cfg, work);
-  await verify(up, down, `dm ${label}`);
-  // The same dump with every session in the main thread (DM_DUMP_THREADS=0), timed alone.
-  const dt = await runUnit('dump', cfg, tempDir('dm-bench-t-'), { DM_DUMP_THREADS: '0' });
-  log(
-    `dm ${label}: dump with all sessions in one thread ${dt.secs.toFixed(1)}s (RSS ${dt.rssMb.toFixed(0)} MB)`,
-  );
+  const dir = tempDir('dm-bench-full-');
+  const master = await startMaster({ name: 'bm' });
+  let worker: DmProcess | undefined;
+  try {
+    await waitMasterReady(master.addr);
+    const prof = process.env.BENCH_CPU_PROF;
+    // The worker inherits this environment: profile it (and only it) when asked.
+    const saved = process.env.NODE_OPTIONS;
+    if (prof) process.env.NODE_OPTIONS = `${saved ?? ''} --cpu-prof --cpu-prof-dir=${prof}`;
+    worker = await startWorker('bw', master.addr);
+    if (prof) process.env.NODE_OPTIONS = saved;
+    await waitWorkerRegistered(master.addr, 'bw');
+    writeFileSync(
+      join(dir, 'source.yaml'),
+      `source-id: "bench"\nfrom:\n  host: "127.0.0.1"\n  port: ${up.port}\n  user: "root"\n  password: ""\n`,
+    );
+    const src = await dmctl(master.addr, 'operate-source', 'create', join(dir, 'source.yaml'));
+    if (src.json.result !== true) throw new Error(`operate-source: ${src.stdout}`);
+    writeFileSync(
+      join(dir, 'task.yaml'),
+      `name: bench
+task-mode: full
+target-database:
+  host: "127.0.0.1"
+  port: ${down.port}
+  user: "root"
+  password: ""
+mysql-instances:
+  - source-id: "bench"
+    block-allow-list: "bal"
+    mydumper-config-name: "dump"
+    loader-config-name: "load"
+block-allow-list:
+  bal:
+    do-dbs: ["sbtest", "wide"]
+mydumpers:
+  dump:
+    threads: ${THREADS}
+loaders:
+  load:
+    pool-size: ${POOL}
+`,
+    );
+    const t0 = process.hrtime.bigint();
+    const st = await dmctl(master.addr, 'start-task', join(dir, 'task.yaml'));
+    if (st.json.result !== true) throw new Error(`start-task: ${st.stdout}`);
+    for (;;) {
+      const s = await subtaskStatus(master.addr, 'bench');
+      if (s?.stage === 'Finished') break;
+      if (s?.stage === 'Paused') throw new Error(`task paused: ${JSON.stringify(s.result)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const rss = peakRssMb(worker.child.pid);
+    await verify(up, down, `dm ${label}`);
+    log(
+      `dm ${label}: start-task → Finished ${secs.toFixed(1)}s, ${(rows / secs).toFixed(0)} rows/s, dm-worker peak RSS ${rss.toFixed(0)} MB (threads ${THREADS}, pool-size ${POOL})`,
+    );
+    return { secs, rss };
+  } finally {
+    await worker?.stop();
+    await master.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** mydumper + myloader, 4 threads each, as DESIGN.md §8 sets them. */
+async function mydumper(up: MariadbInstance, down: MariadbInstance, rows: number): Promise<number> {
+  await resetDown(down);
+  const work = tempDir('dm-bench-my-');
+  const common = ['-h', up.host, '-P', String(up.port), '-u', 'root'];
+  const downArgs = ['-h', down.host, '-P', String(down.port), '-u', 'root', '-t', '4'];
+  let tDump = 0;
+  let tLoad = 0;
+  // This mydumper takes one database per -B: one dump and one load per database.
+  for (const db of DBS) {
+    const out = join(work, db);
+    tDump += timed(() =>
+      execFileSync('mydumper', [...common, '-B', db, '-t', '4', '-r', '100000', '-o', out], {
+        stdio: 'ignore',
+      }),
+    );
+    tLoad += timed(() => execFileSync('myloader', [...downArgs, '-d', out], { stdio: 'ignore' }));
+  }
   rmSync(work, { recursive: true, force: true });
-  const secs = d.secs + l.secs;
+  const secs = tDump + tLoad;
+  const eq = await verdict(up, down, 'mydumper+myloader');
   log(
-    `dm ${label} pool=${pool}: dump ${d.secs.toFixed(1)}s (RSS ${d.rssMb.toFixed(0)} MB) + load ${l.secs.toFixed(1)}s (RSS ${l.rssMb.toFixed(0)} MB) = ${secs.toFixed(1)}s, ${(rows / secs).toFixed(0)} rows/s`,
+    `mydumper+myloader (-t 4 -r 100000 / -t 4): dump ${tDump.toFixed(1)}s + load ${tLoad.toFixed(1)}s = ${secs.toFixed(1)}s, ${(rows / secs).toFixed(0)} rows/s (${eq})`,
   );
-  return { pool, secs, rss: Math.max(d.rssMb, l.rssMb, dt.rssMb), oneThreadSecs: dt.secs + l.secs };
+  return secs;
+}
+
+/** Raw LOAD DATA INFILE of the same rows into the same target (tables created first). */
+async function loadData(up: MariadbInstance, down: MariadbInstance, rows: number): Promise<number> {
+  await resetDown(down);
+  const work = tempDir('dm-bench-ld-');
+  const tables: { db: string; table: string; ddl: string; file: string; load: string }[] = [];
+  for (const db of DBS) {
+    await down.query(`CREATE DATABASE ${db}`);
+    for (const r of await up.query<{ t: string }>(
+      `SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${db}' AND TABLE_TYPE = 'BASE TABLE'`,
+    )) {
+      if (r.t.startsWith('seq_')) continue;
+      const [c] = await up.query<{ 'Create Table': string }>(`SHOW CREATE TABLE ${db}.${r.t}`);
+      const file = join(work, `${db}.${r.t}.tsv`);
+      // BIT values go out as numbers: raw BIT bytes are not escaped by INTO OUTFILE.
+      const cols = await up.query<{ c: string; bit: number }>(
+        `SELECT COLUMN_NAME AS c, DATA_TYPE = 'bit' AS bit FROM information_schema.COLUMNS
+         WHERE TABLE_SCHEMA = '${db}' AND TABLE_NAME = '${r.t}' ORDER BY ORDINAL_POSITION`,
+      );
+      const select = cols.map((k) => (Number(k.bit) ? `\`${k.c}\` + 0` : `\`${k.c}\``)).join(', ');
+      await up.query(`SELECT ${select} FROM ${db}.${r.t} INTO OUTFILE '${file}' CHARACTER SET binary`);
+      const into = cols.map((k, i) => (Number(k.bit) ? `@v${i}` : `\`${k.c}\``)).join(', ');
+      const sets = cols.flatMap((k, i) => (Number(k.bit) ? [`\`${k.c}\` = CAST(@v${i} AS UNSIGNED)`] : []));
+      tables.push({
+        db,
+        table: r.t,
+        ddl: c?.['Create Table'] ?? '',
+        file,
+        load: `(${into})${sets.length ? ` SET ${sets.join(', ')}` : ''}`,
+      });
+    }
+  }
+  for (const t of tables) await down.query(`USE ${t.db}; ${t.ddl}`);
+  await settle(down);
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    tables.map((t) =>
+      down.query(
+        `SET SESSION sql_mode=''; LOAD DATA INFILE '${t.file}' INTO TABLE ${t.db}.${t.table} CHARACTER SET utf8mb4 ${t.load}`,
+      ),
+    ),
+  );
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  rmSync(work, { recursive: true, force: true });
+  const eq = await verdict(up, down, 'LOAD DATA');
+  log(
+    `raw LOAD DATA INFILE (all tables in parallel): ${secs.toFixed(1)}s, ${(rows / secs).toFixed(0)} rows/s (${eq})`,
+  );
+  return secs;
 }
 
 async function main(): Promise<void> {
@@ -154,56 +288,17 @@ async function main(): Promise<void> {
     startMariadb({ noBinlog: true, bufferPool: '512M', args: ['--max-allowed-packet=64M'] }),
   ]);
   try {
-    // Small size first (RSS baseline), then the full size.
-    const small = await prepare(
-      up,
-      Math.max(1000, Math.floor(SIZE / 5)),
-      Math.max(1000, Math.floor(WIDE / 5)),
-    );
-    log(`small dataset: ${small} rows`);
-    const s = await ours(up, down, small, POOLS[0] ?? 4, 'small');
-
-    const rows = await prepare(up, SIZE, WIDE);
-    log(`full dataset: ${rows} rows (sysbench 4 x ${SIZE} + wide ${WIDE})`);
-    const results: { pool: number; secs: number; rss: number; oneThreadSecs: number }[] = [];
-    for (const pool of POOLS) results.push(await ours(up, down, rows, pool, 'full'));
-
-    await resetDown(down);
-    const work = tempDir('dm-bench-my-');
-    const dir = join(work, 'out');
-    const common = ['-h', up.host, '-P', String(up.port), '-u', 'root'];
-    const tDump = timed(() =>
-      execFileSync('mydumper', [...common, '-B', 'sbtest', '-t', '4', '-r', '100000', '-o', dir], {
-        stdio: 'ignore',
-      }),
-    );
-    const tDump2 = timed(() =>
-      execFileSync('mydumper', [...common, '-B', 'wide', '-t', '4', '-r', '100000', '-o', `${dir}2`], {
-        stdio: 'ignore',
-      }),
-    );
-    const downArgs = ['-h', down.host, '-P', String(down.port), '-u', 'root', '-t', '4'];
-    const tLoad = timed(() => execFileSync('myloader', [...downArgs, '-d', dir], { stdio: 'ignore' }));
-    const tLoad2 = timed(() => execFileSync('myloader', [...downArgs, '-d', `${dir}2`], { stdio: 'ignore' }));
-    const mySecs = tDump + tDump2 + tLoad + tLoad2;
-    let myOk = 'verified equal';
-    try {
-      await verify(up, down, 'mydumper');
-    } catch (err) {
-      myOk = `NOT equal (${(err as Error).message.split('\n')[0]})`;
-    }
-    log(
-      `mydumper+myloader: dump ${(tDump + tDump2).toFixed(1)}s + load ${(tLoad + tLoad2).toFixed(1)}s = ${mySecs.toFixed(1)}s, ${(rows / mySecs).toFixed(0)} rows/s (${myOk})`,
-    );
-    for (const r of results) {
-      log(`ratio dm(pool=${r.pool}) / mydumper+myloader time: ${(r.secs / mySecs).toFixed(2)}`);
+    for (const scale of SCALES) {
+      const rows = await prepare(up, Math.round(SIZE * scale), Math.round(WIDE * scale));
       log(
-        `ratio dm(pool=${r.pool}, dump in one thread) / mydumper+myloader time: ${(r.oneThreadSecs / mySecs).toFixed(2)}`,
+        `\n== ${scale}× data: ${rows} rows (sysbench 4 × ${Math.round(SIZE * scale)} + wide ${Math.round(WIDE * scale)})`,
       );
-    }
-    for (const r of results) {
-      const note = r.pool === s.pool ? ` (${s.rss.toFixed(0)} MB at ${small} rows)` : '';
-      log(`dm peak RSS pool=${r.pool}: ${r.rss.toFixed(0)} MB at ${rows} rows${note}`);
+      const ours = await dm(up, down, rows, `${scale}×`);
+      const my = await mydumper(up, down, rows);
+      const ld = await loadData(up, down, rows);
+      log(`ratio dm / mydumper+myloader: ${(ours.secs / my).toFixed(2)} (target ≤ 0.8)`);
+      log(`ratio dm / raw LOAD DATA: ${(ours.secs / ld).toFixed(2)} (target ≤ 1.3)`);
+      log(`dm-worker peak RSS at ${scale}×: ${ours.rss.toFixed(0)} MB (target ≤ 256 MB, flat)`);
     }
   } finally {
     await Promise.all([up.destroy(), down.destroy()]);
