@@ -441,10 +441,7 @@ export class SyncUnit implements Unit<SyncStatus> {
 
   // ---- checkpoint ---------------------------------------------------------------------
 
-  /**
-   * Kept as a method of the unit (not inlined into the callers) so that scripts/bench-incremental
-   * can time the horizon waits by wrapping `SyncUnit.prototype.ensureHorizon`.
-   */
+  /** The exit-safe horizon, persisted before an applier commits past it. */
   private ensureHorizon(end: Location): Promise<void> {
     return this.horizon.ensure(end);
   }
