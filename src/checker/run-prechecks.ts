@@ -5,12 +5,14 @@
  * subtasks share it. A connection failure is one failed item with the cause (short connect
  * timeout, never a hang); the items that need that connection are then not run.
  */
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { type CheckingItem, isCheckingItem } from '../pkg/config/checking-items.js';
 import type { DbConfig, SubTaskConfig } from '../pkg/config/types.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
+import { connect, rows } from './db.js';
 import { type Grants, hasGlobal, hasOnSchema, parseGrants, REPL_CLIENT, REPL_SLAVE } from './grants.js';
+import { shardTableChecks } from './shard-checks.js';
 import type { CheckReport, CheckResult, CheckState } from './types.js';
 
 export interface PrecheckOptions {
@@ -62,31 +64,6 @@ function needsBinlog(mode: SubTaskConfig['taskMode']): boolean {
 }
 function needsTarget(mode: SubTaskConfig['taskMode']): boolean {
   return mode !== 'dump';
-}
-
-async function connect(db: DbConfig, timeoutMs: number): Promise<mysql.Connection> {
-  return mysql.createConnection({
-    host: db.host,
-    port: db.port,
-    user: db.user,
-    password: db.password,
-    connectTimeout: timeoutMs,
-    dateStrings: true,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    ...(db.security?.sslCa
-      ? { ssl: { ca: db.security.sslCa, cert: db.security.sslCert, key: db.security.sslKey } }
-      : {}),
-  });
-}
-
-async function rows<T = Record<string, unknown>>(
-  c: mysql.Connection,
-  sql: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  const [r] = await c.query(sql, params);
-  return r as T[];
 }
 
 async function variable(c: mysql.Connection, name: string): Promise<string | undefined> {
@@ -191,6 +168,15 @@ export async function runPrechecks(
       }
     } finally {
       await conn.end().catch(() => undefined);
+    }
+  }
+
+  // Sharding groups span every source: checked once for the task (DM's checker does too).
+  const first = subtasks[0];
+  if (first) {
+    for (const g of await shardTableChecks(subtasks, ignoredBy(first), timeout)) {
+      const { errors, ...rest } = g;
+      drafts.push({ ...rest, ...(errors.length > 0 ? { errors } : {}), item: 'schema_of_shard_tables' });
     }
   }
 

@@ -5,6 +5,10 @@ export type CheckState = 'success' | 'fail' | 'warn';
 export interface CheckError {
   severity: 'fail' | 'warn';
   short_error: string;
+  /** DM: the reference side of a mismatch (sharding checks). */
+  self?: string;
+  /** DM: the other side of a mismatch (sharding checks). */
+  other?: string;
 }
 
 export interface CheckResult {

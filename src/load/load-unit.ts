@@ -31,7 +31,7 @@ import { type DataFile, type DumpFiles, scanDumpDir } from './dump-files.js';
 import { DumpLineSplitter } from './line-splitter.js';
 import { SchemaLoader } from './schema-loader.js';
 import { SqlSplitter, type Statement } from './sql-splitter.js';
-import { bytesView, classify, rewriteInsert, splitInsert } from './statement-rewrite.js';
+import { bytesView, classify, extendInsert, q, rewriteInsert, splitInsert } from './statement-rewrite.js';
 
 /** query-status `load` section: DM's fields plus ours. */
 export interface LoadStatus {
@@ -110,6 +110,8 @@ export class LoadUnit implements Unit<LoadStatus> {
   private readonly skip = new Set<string>();
   /** Files whose range may hold rows of an older snapshot: loaded with REPLACE whatever `on-duplicate-logical` says. */
   private readonly replace = new Set<string>();
+  /** Route extraction per source table (`db\0table`): see prepareExtends. */
+  private readonly extends = new Map<string, { names: string[]; values: string[]; columns?: string[] }>();
 
   constructor(
     private readonly cfg: SubTaskConfig,
@@ -118,7 +120,12 @@ export class LoadUnit implements Unit<LoadStatus> {
     this.log = deps.logger.child({ unit: 'load', task: cfg.name, source: cfg.sourceId });
     this.dir = dumpDir(cfg, deps.workDir);
     this.router = new TableRouter(cfg.routes, { caseSensitive: cfg.caseSensitive });
-    this.schema = new SchemaLoader(this.dir, (db, table) => this.target(db, table), this.log);
+    this.schema = new SchemaLoader(
+      this.dir,
+      (db, table) => this.target(db, table),
+      this.log,
+      (db, table) => this.router.extendColumns(db, table, cfg.sourceId) !== undefined,
+    );
     if (deps.registry) {
       this.rowsCounter = sharedCounter(deps.registry, 'dm_load_rows_total', 'Rows applied by the load unit');
       this.bytesCounter = sharedCounter(
@@ -187,6 +194,7 @@ export class LoadUnit implements Unit<LoadStatus> {
     }
     await this.reconcile(ctl, files, manifest, cps);
     await this.schema.createSchemas(ctl, files);
+    await this.prepareExtends(ctl, files);
 
     const jobs = files.data.filter((f) => !this.skip.has(f.name)).sort((a, b) => b.size - a.size);
     // Files still to load per target table: the last one to finish builds its indexes.
@@ -364,6 +372,51 @@ export class LoadUnit implements Unit<LoadStatus> {
   }
 
   /**
+   * Route extraction (extract-table/schema/source): per source table whose route extracts,
+   * the INSERT parts to add (quoted extended column names, their values as literals, and the
+   * table's columns for dumps whose INSERTs name none). The merged target must already have
+   * every extended column, as DM requires (its precheck: "downstream table must contain
+   * extended columns"); the load refuses to start otherwise.
+   */
+  private async prepareExtends(ctl: Connection, files: DumpFiles): Promise<void> {
+    const checked = new Map<string, string[]>();
+    const tables = new Map(files.tables.map((t) => [`${t.db}\0${t.table}`, t.name]));
+    for (const f of files.data) {
+      const key = `${f.db}\0${f.table}`;
+      if (this.extends.has(key)) continue;
+      const ext = this.router.extendColumns(f.db, f.table, this.cfg.sourceId);
+      if (!ext) continue;
+      const tg = this.target(f.db, f.table);
+      const tk = `${tg.schema}\0${tg.table}`;
+      let have = checked.get(tk);
+      if (!have) {
+        const [rows] = await ctl.query(
+          'SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+          [bytesView(tg.schema), bytesView(tg.table)],
+        );
+        have = (rows as { c: Buffer | string }[]).map((r) => String(r.c).toLowerCase());
+        checked.set(tk, have);
+      }
+      const missing = ext.columns.filter((c) => !have.includes(c.toLowerCase()));
+      if (missing.length > 0) {
+        throw dmError(
+          E.extendColumns,
+          have.length === 0
+            ? `upstream table ${f.db}.${f.table} who has extended columns ${JSON.stringify(ext.columns)} does not exist in downstream table: create ${tg.schema}.${tg.table} with them before the task`
+            : `downstream table ${tg.schema}.${tg.table} must contain extended columns ${JSON.stringify(missing)}`,
+          { context: { table: `${tg.schema}.${tg.table}`, columns: missing } },
+        );
+      }
+      const schemaFile = tables.get(key);
+      this.extends.set(key, {
+        names: ext.columns.map((c) => q(bytesView(c))),
+        values: ext.values.map((v) => bytesView(mysql.escape(v))),
+        columns: schemaFile ? await this.schema.tableColumns(schemaFile) : undefined,
+      });
+    }
+  }
+
+  /**
    * Load one data file from byte `offset`. Statements wholly before `offset` are skipped
    * (session SETs among them are re-run); every ~TX_BYTES the transaction commits together
    * with the new offset.
@@ -376,6 +429,7 @@ export class LoadUnit implements Unit<LoadStatus> {
     const ttb = bytesView(tg.table);
     const fname = bytesView(f.name);
     const onDup = this.replace.has(f.name) ? 'replace' : this.cfg.loader.onDuplicateLogical;
+    const ext = this.extends.get(`${f.db}\0${f.table}`);
     let committed = offset;
     let txBytes = 0;
     await conn.query('SET NAMES utf8mb4');
@@ -395,7 +449,8 @@ export class LoadUnit implements Unit<LoadStatus> {
         return;
       }
       if (st.end <= committed) return;
-      const sql = rewriteInsert(st.sql, tdb, ttb, onDup);
+      const routed = rewriteInsert(st.sql, tdb, ttb, onDup);
+      const sql = ext && routed !== null ? extendInsert(routed, ext.names, ext.values, ext.columns) : routed;
       if (sql === null) {
         throw dmError(E.loadDumpFileInvalid, `unexpected statement in ${f.name} at byte ${st.end}`, {
           context: { sql: st.sql.slice(0, 200) },

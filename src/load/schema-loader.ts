@@ -9,6 +9,7 @@ import { SqlSplitter, type Statement } from './sql-splitter.js';
 import {
   bytesView,
   classify,
+  createTableColumns,
   fromBytesView,
   q,
   rewriteCreateDatabase,
@@ -36,6 +37,11 @@ export class SchemaLoader {
     private readonly dir: string,
     private readonly target: (db: string, table: string) => { schema: string; table: string },
     private readonly log: Logger,
+    /**
+     * True for a source table whose route extracts columns: its merged target must exist
+     * with the extended columns (as DM requires), so the dump's CREATE TABLE is not run.
+     */
+    private readonly premade: (db: string, table: string) => boolean = () => false,
   ) {}
 
   /** `db`.`table` of a source table's routed target, as it appears in our SQL. */
@@ -70,19 +76,24 @@ export class SchemaLoader {
     this.log.info({ table: key, indexes: d.names.length, ms: Date.now() - t0 }, 'secondary indexes built');
   }
 
-  /** Run every statement of a small schema file, with `rewrite` applied to each. */
-  private async runSchemaFile(
-    conn: Connection,
-    name: string,
-    rewrite: (st: Statement) => string | null,
-  ): Promise<void> {
+  /** The statements of a small schema file (latin1 views). */
+  private async statements(name: string): Promise<Statement[]> {
     const sp = new SqlSplitter();
     const stmts: Statement[] = [];
     for await (const chunk of createReadStream(join(this.dir, name), { encoding: 'latin1' })) {
       stmts.push(...sp.push(chunk as string));
     }
     stmts.push(...sp.end());
-    for (const st of stmts) {
+    return stmts;
+  }
+
+  /** Run every statement of a small schema file, with `rewrite` applied to each. */
+  private async runSchemaFile(
+    conn: Connection,
+    name: string,
+    rewrite: (st: Statement) => string | null,
+  ): Promise<void> {
+    for (const st of await this.statements(name)) {
       const sql = rewrite(st);
       if (sql === null) continue;
       try {
@@ -94,6 +105,12 @@ export class SchemaLoader {
         });
       }
     }
+  }
+
+  /** Column names (quoted, latin1 view) of the table in a schema file. */
+  async tableColumns(name: string): Promise<string[]> {
+    const create = (await this.statements(name)).find((st) => classify(st.sql) === 'create-table');
+    return create ? createTableColumns(create.sql) : [];
   }
 
   async createSchemas(conn: Connection, files: DumpFiles): Promise<void> {
@@ -123,6 +140,7 @@ export class SchemaLoader {
     for (const t of files.tables) {
       const tg = this.target(t.db, t.table);
       await ensureDb(tg.schema);
+      if (this.premade(t.db, t.table)) continue;
       await conn.query(`USE ${q(bytesView(tg.schema))}`);
       const key = this.targetKey(t.db, t.table);
       await this.runSchemaFile(conn, t.name, (st) => {

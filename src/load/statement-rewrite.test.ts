@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import {
   bytesView,
   classify,
+  createTableColumns,
+  extendInsert,
   rewriteCreateDatabase,
   rewriteCreateTable,
   rewriteCreateView,
@@ -103,5 +105,42 @@ describe('statement rewrite', () => {
       "INSERT INTO `d`.`t` (`a`) VALUES (3,'z')",
     ]);
     assert.deepEqual(splitInsert(sql, 1000), [sql]);
+  });
+});
+
+describe('route extraction in the full phase (extendInsert)', () => {
+  const names = ['`c_table`', '`c_schema`'];
+  const values = ["'01'", "'it''s'"];
+
+  it('appends the extended columns to the column list and their values to every row', () => {
+    const sql = "REPLACE INTO `m`.`t` (`id`,`v`) VALUES\n(1,'a,(b)'),\n(2,'x\\')')";
+    assert.equal(
+      extendInsert(sql, names, values),
+      "REPLACE INTO `m`.`t` (`id`,`v`,`c_table`,`c_schema`) VALUES\n(1,'a,(b)','01','it''s'),\n(2,'x\\')','01','it''s')",
+    );
+  });
+
+  it('names the columns of a dump without a column list (mydumper without --complete-insert)', () => {
+    const sql = 'INSERT INTO `m`.`t` VALUES (1,NULL),(2,0x41);';
+    assert.equal(
+      extendInsert(sql, names, values, ['`id`', '`v`']),
+      "INSERT INTO `m`.`t` (`id`,`v`,`c_table`,`c_schema`) VALUES (1,NULL,'01','it''s'),(2,0x41,'01','it''s');",
+    );
+    assert.equal(extendInsert(sql, names, values), null, 'no column names known');
+  });
+
+  it('an extended INSERT still splits into whole rows', () => {
+    const sql = extendInsert('INSERT INTO `t` (`a`) VALUES (1),(2),(3)', ['`c`'], ["'x'"]) ?? '';
+    assert.deepEqual(splitInsert(sql, 40), [
+      "INSERT INTO `t` (`a`,`c`) VALUES (1,'x')",
+      "INSERT INTO `t` (`a`,`c`) VALUES (2,'x')",
+      "INSERT INTO `t` (`a`,`c`) VALUES (3,'x')",
+    ]);
+  });
+
+  it('reads column names from a dumped CREATE TABLE', () => {
+    const ddl =
+      'CREATE TABLE `t` (\n  `id` int(11) NOT NULL,\n  `we``ird` varchar(3) DEFAULT NULL,\n  `g` int AS (`id`+1) VIRTUAL,\n  PRIMARY KEY (`id`),\n  KEY `k` (`we``ird`)\n) ENGINE=InnoDB';
+    assert.deepEqual(createTableColumns(ddl), ['`id`', '`we``ird`', '`g`']);
   });
 });

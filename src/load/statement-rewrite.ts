@@ -129,14 +129,32 @@ export function stripDefiner(sql: string): string {
  */
 export function splitInsert(sql: string, maxLen: number): string[] {
   if (sql.length <= maxLen) return [sql];
-  const v = /\)\s*VALUES\s*|\bVALUES\s*/i.exec(sql);
+  const v = VALUES_RE.exec(sql);
   if (!v) return [sql];
   const head = sql.slice(0, v.index + v[0].length);
+  const out: string[] = [];
+  let cur = '';
+  for (const [a, b] of tupleRanges(sql, v.index + v[0].length)) {
+    const t = sql.slice(a, b);
+    if (cur && cur.length + 1 + t.length > maxLen) {
+      out.push(cur);
+      cur = '';
+    }
+    cur = cur ? `${cur},${t}` : head + t;
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+const VALUES_RE = /\)\s*VALUES\s*|\bVALUES\s*/i;
+
+/** `[start, end)` of every top-level `(…)` tuple from `from` on (quotes and escapes honoured). */
+function tupleRanges(sql: string, from: number): [number, number][] {
   const tuples: [number, number][] = [];
   let depth = 0;
   let start = -1;
   let quote = 0;
-  for (let i = v.index + v[0].length; i < sql.length; i++) {
+  for (let i = from; i < sql.length; i++) {
     const c = sql.charCodeAt(i);
     if (quote) {
       if (c === 92) i++;
@@ -148,16 +166,53 @@ export function splitInsert(sql: string, maxLen: number): string[] {
       if (depth++ === 0) start = i;
     } else if (c === 41 && --depth === 0) tuples.push([start, i + 1]);
   }
-  const out: string[] = [];
-  let cur = '';
-  for (const [a, b] of tuples) {
-    const t = sql.slice(a, b);
-    if (cur && cur.length + 1 + t.length > maxLen) {
-      out.push(cur);
-      cur = '';
-    }
-    cur = cur ? `${cur},${t}` : head + t;
+  return tuples;
+}
+
+/**
+ * Route extraction in the full phase: a rewritten INSERT (`<verb> `db`.`t` [(cols)] VALUES
+ * (…),…`) with the extended columns appended to its column list and their constant values
+ * (`values`: SQL literals) to every row. Dumps without a column list (mydumper without
+ * `--complete-insert`) need the table's `columns` (quoted, latin1 view) to name the ones the
+ * rows fill. Returns null when the statement has no column list and `columns` is not given.
+ */
+export function extendInsert(
+  sql: string,
+  names: readonly string[],
+  values: readonly string[],
+  columns?: readonly string[],
+): string | null {
+  const v = VALUES_RE.exec(sql);
+  if (!v) return null;
+  const extraNames = names.map((n) => `,${n}`).join('');
+  const extraValues = values.map((x) => `,${x}`).join('');
+  let head: string;
+  if (v[0].startsWith(')')) {
+    head = `${sql.slice(0, v.index)}${extraNames}${sql.slice(v.index, v.index + v[0].length)}`;
+  } else {
+    if (!columns || columns.length === 0) return null;
+    head = `${sql.slice(0, v.index).trimEnd()} (${columns.join(',')}${extraNames}) VALUES `;
   }
-  if (cur) out.push(cur);
+  let out = head;
+  let last = v.index + v[0].length;
+  for (const [, b] of tupleRanges(sql, last)) {
+    out += `${sql.slice(last, b - 1)}${extraValues})`;
+    last = b;
+  }
+  return out + sql.slice(last);
+}
+
+/**
+ * Column names (quoted, latin1 view) of the CREATE TABLE in a dump schema file, in order:
+ * SHOW CREATE TABLE writes one `` `name` type… `` line per column before the keys.
+ */
+export function createTableColumns(sql: string): string[] {
+  const open = sql.indexOf('(');
+  if (open < 0) return [];
+  const out: string[] = [];
+  for (const line of sql.slice(open + 1).split('\n')) {
+    const m = /^\s*(`(?:[^`]|``)+`)\s/.exec(line);
+    if (m?.[1]) out.push(m[1]);
+  }
   return out;
 }

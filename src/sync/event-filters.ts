@@ -3,7 +3,7 @@ import type { SubTaskConfig } from '../pkg/config/types.js';
 import { BinlogEventFilter } from '../pkg/filter/binlog-event-filter.js';
 import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
 import { ExpressionFilter } from '../pkg/filter/expression-filter.js';
-import { TableRouter } from '../pkg/router/table-router.js';
+import { type ExtendColumns, TableRouter } from '../pkg/router/table-router.js';
 import type { DdlInfo } from './ddl/ddl-info.js';
 import { classifyTable, type OnlineDdlRules, onlineDdlRules } from './ddl/online-ddl.js';
 import type { RowChange, TableName } from './job.js';
@@ -19,14 +19,21 @@ export class EventFilters {
   private readonly eventFilter: BinlogEventFilter;
   private readonly exprFilter: ExpressionFilter;
   private readonly online: OnlineDdlRules | undefined;
+  private readonly sourceId: string;
 
   constructor(cfg: SubTaskConfig) {
+    this.sourceId = cfg.sourceId;
     const cs = { caseSensitive: cfg.caseSensitive };
     this.bal = new BlockAllowList(cfg.blockAllowList, { ...cs, alwaysIgnore: [cfg.metaSchema] });
     this.router = new TableRouter(cfg.routes, cs);
     this.eventFilter = new BinlogEventFilter(cfg.filters, cs);
     this.exprFilter = new ExpressionFilter(cfg.expressionFilters, cs);
     this.online = cfg.onlineDdl ? onlineDdlRules(cfg) : undefined;
+  }
+
+  /** Extended columns (route extraction) a source table's rows fill downstream, if any. */
+  extendColumns(schema: string, table: string): ExtendColumns | undefined {
+    return this.router.extendColumns(schema, table, this.sourceId);
   }
 
   /** True when the table is replicated at all (block-allow list). */

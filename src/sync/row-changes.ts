@@ -1,7 +1,9 @@
 import type { CellValue, RowsEvent } from '../pkg/binlog/types.js';
 import { dmError, E } from '../pkg/errors/index.js';
+import type { ExtendColumns } from '../pkg/router/table-router.js';
 import type { TableStructure } from '../pkg/schema/table-structure.js';
 import type { RowChange, TableName } from './job.js';
+import { extendRow, extendStructure } from './sql/extend-columns.js';
 
 /**
  * Map an image from the binlog's column order onto the tracked columns. The binlog carries
@@ -25,8 +27,25 @@ function align(t: TableStructure, row: CellValue[], ev: RowsEvent, included?: nu
   return row;
 }
 
-/** Row changes of one ROWS event. */
-export function rowChanges(ev: RowsEvent, t: TableStructure, target: TableName): RowChange[] {
+/**
+ * Row changes of one ROWS event. `ext`: the extended columns its route fills (route
+ * extraction); the changes then carry the widened structure and rows (sql/extend-columns.ts).
+ */
+export function rowChanges(
+  ev: RowsEvent,
+  t: TableStructure,
+  target: TableName,
+  ext?: ExtendColumns,
+): RowChange[] {
+  if (ext) {
+    const wide = extendStructure(t, ext);
+    return rowChanges(ev, t, target).map((c) => ({
+      ...c,
+      table: wide,
+      ...(c.before ? { before: extendRow(c.before, ext) } : {}),
+      ...(c.after ? { after: extendRow(c.after, ext) } : {}),
+    }));
+  }
   const source = { schema: ev.schema, table: ev.table };
   switch (ev.type) {
     case 'write_rows':

@@ -97,7 +97,7 @@ export class RowsDispatcher {
       end,
       noKey,
     };
-    const changes = rowChanges(ev, t, target);
+    const changes = rowChanges(ev, t, target, this.d.filters.extendColumns(ev.schema, ev.table));
     for (let i = 0; i < changes.length; i++) {
       const job = this.jobOf(changes[i] as RowChange, ctx);
       if (!job) continue;

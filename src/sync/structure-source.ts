@@ -3,6 +3,7 @@ import type { Connection } from '../pkg/db/connect.js';
 import { loadTableStructure } from '../pkg/schema/load-structure.js';
 import { renamed, type TableStructure } from '../pkg/schema/table-structure.js';
 import type { EventFilters } from './event-filters.js';
+import { upstreamViewOf } from './sql/extend-columns.js';
 
 /** Connections a structure lookup may use (opened lazily by the caller). */
 export interface StructureConns {
@@ -27,6 +28,10 @@ export async function loadStructure(
 ): Promise<TableStructure | undefined> {
   const r = filters.route(schema, table);
   const d = await loadTableStructure(conns.downstream(), r.schema, r.table);
+  // A merged table with extended columns (route extraction): the upstream shape is the
+  // downstream one without them; a merged table that lacks them cannot take the rows.
+  const ext = filters.extendColumns(schema, table);
+  if (d && ext) return renamed(upstreamViewOf(d, ext.columns), schema, table);
   if (d) return renamed(d, schema, table);
   return loadTableStructure(await conns.upstream(), schema, table);
 }

@@ -211,6 +211,41 @@ describe('parseTaskConfig: bad configs', () => {
     );
   });
 
+  it('checks route extractors as DM (target column, regexp) and names key and line', () => {
+    const ext = (body: string) => GOOD.replace('    target-schema: db2', `    target-schema: db2\n${body}`);
+    expectError(
+      () =>
+        parseTaskConfig(ext('    extract-table:\n      table-regexp: "t_("\n      target-column: c_table')),
+      E.configInvalidValue,
+      'task.yaml:20: routes.r1.extract-table.table-regexp: extract-table table-regexp illegal "t_(": Invalid regular expression: /t_(/: Unterminated group',
+    );
+    expectError(
+      () =>
+        parseTaskConfig(ext('    extract-schema:\n      schema-regexp: "db(.*)"\n      target-column: ""')),
+      E.configInvalidValue,
+      'task.yaml:21: routes.r1.extract-schema.target-column: extract-schema needs a target-column',
+    );
+    expectError(
+      () => parseTaskConfig(ext('    extract-source:\n      source-regexp: "~(.*)"\n      target-column: c')),
+      E.configInvalidValue,
+      'task.yaml:20: routes.r1.extract-source.source-regexp: source-regexp is a regular expression and must not start with "~"',
+    );
+    expectError(
+      () =>
+        parseTaskConfig(
+          ext(
+            '    extract-table:\n      table-regexp: "(.*)"\n      target-column: c\n    extract-source:\n      source-regexp: "(.*)"\n      target-column: C',
+          ),
+        ),
+      E.configInvalidValue,
+      'task.yaml:24: routes.r1.extract-source.target-column: column "C" is already filled by extract-table',
+    );
+    const ok = parseTaskConfig(
+      ext('    extract-table:\n      table-regexp: "t_(.*)"\n      target-column: c_table'),
+    );
+    assert.deepEqual(ok.routes.r1?.extractTable, { tableRegexp: 't_(.*)', targetColumn: 'c_table' });
+  });
+
   it('rejects mydumper-config-name together with mydumper', () => {
     const text = `${GOOD.replace('    route-rules: [r1]', '    route-rules: [r1]\n    mydumper-config-name: g\n    mydumper:\n      threads: 2')}mydumpers:\n  g:\n    threads: 8\n`;
     expectError(

@@ -7,6 +7,7 @@
 import { E, type ErrorDef } from '../errors/index.js';
 import { isDmEventType } from '../filter/binlog-event-filter.js';
 import { validateExpression } from '../filter/expression-filter.js';
+import { compileExtractRegexp } from '../router/table-router.js';
 import { isCheckingItem } from './checking-items.js';
 import {
   LOADER_DEFAULTS,
@@ -84,6 +85,7 @@ export function parseTaskConfig(text: string, file = 'task.yaml', opts: ParseOpt
       : 'black-white-list';
   const blockAllowList = mapValues(sub(r[balKey]), normaliseBal);
   const routes = mapValues(sub(r.routes), normaliseRoute);
+  for (const [key, rule] of Object.entries(routes)) checkExtractors(key, rule, bad);
   const filters = mapValues(sub(r.filters), normaliseFilterRule);
   const expressionFilter = mapValues(sub(r['expression-filter']), normaliseExprFilter);
   for (const [key, rule] of Object.entries(expressionFilter)) {
@@ -317,6 +319,52 @@ function normaliseRoute(raw: Raw): RouteRule {
   if (raw['extract-source'] !== undefined)
     rule.extractSource = { sourceRegexp: s(eo['source-regexp']), targetColumn: s(eo['target-column']) };
   return rule;
+}
+
+/**
+ * A route's extractors as DM's `TableRule.Valid` checks them: a target column and a regexp
+ * that compiles (DM: "table extractor table regexp illegal"), plus what DM's docs say: the
+ * regexp is a plain regular expression, never `~`-prefixed. Two extractors of one rule
+ * filling the same column would write it twice in one statement.
+ */
+function checkExtractors(key: string, rule: RouteRule, bad: Bad): void {
+  const seen = new Map<string, string>();
+  const one = (kind: string, reKey: string, ex: { re: string; column: string } | undefined) => {
+    if (!ex) return;
+    const at = ['routes', key, kind];
+    if (ex.column === '')
+      bad(E.configInvalidValue, [...at, 'target-column'], `${kind} needs a target-column`);
+    else if (seen.has(ex.column.toLowerCase()))
+      bad(
+        E.configInvalidValue,
+        [...at, 'target-column'],
+        `column "${ex.column}" is already filled by ${seen.get(ex.column.toLowerCase())}`,
+      );
+    seen.set(ex.column.toLowerCase(), kind);
+    if (ex.re.startsWith('~'))
+      bad(
+        E.configInvalidValue,
+        [...at, reKey],
+        `${reKey} is a regular expression and must not start with "~"`,
+      );
+    else {
+      try {
+        compileExtractRegexp(ex.re);
+      } catch (err) {
+        bad(
+          E.configInvalidValue,
+          [...at, reKey],
+          `${kind} ${reKey} illegal ${JSON.stringify(ex.re)}: ${(err as Error).message}`,
+        );
+      }
+    }
+  };
+  const t = rule.extractTable;
+  const sc = rule.extractSchema;
+  const so = rule.extractSource;
+  one('extract-table', 'table-regexp', t && { re: t.tableRegexp, column: t.targetColumn });
+  one('extract-schema', 'schema-regexp', sc && { re: sc.schemaRegexp, column: sc.targetColumn });
+  one('extract-source', 'source-regexp', so && { re: so.sourceRegexp, column: so.targetColumn });
 }
 
 function normaliseExprFilter(raw: Raw): ExpressionFilterRule {

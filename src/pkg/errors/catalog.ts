@@ -263,6 +263,14 @@ export const E = Object.freeze({
     'high',
     'The dump directory is incomplete or not in mydumper/dumpling layout.',
   ),
+  /** Route extraction (extract-table/schema/source): the merged table lacks its extended columns (load and sync). */
+  extendColumns: def(
+    34003,
+    'table-router',
+    'downstream',
+    'high',
+    'You need to manually add extended columns to the downstream table (DM fills them; the upstream table must not have them), then resume the task.',
+  ),
 
   // --- sync (36xxx)
   syncFailed: def(36001, 'sync-unit', 'internal', 'high'),
