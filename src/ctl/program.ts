@@ -18,6 +18,7 @@ import { register as startTask } from './commands/start-task.js';
 import { register as stopTask } from './commands/stop-task.js';
 import { register as transferSource } from './commands/transfer-source.js';
 import { register as unsupported } from './commands/unsupported.js';
+import { register as updateTask } from './commands/update-task.js';
 
 export function buildProgram(): Command {
   const program = new Command('dmctl')
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
     binlogSchema,
     relayStage,
     purgeRelay,
+    updateTask,
     unsupported,
   ]) {
     reg(program);

@@ -14,6 +14,7 @@ import { binlogOp, binlogSchemaOp, purgeRelayOp, RELAY_OPS, relayOp } from './op
 import { type ConfigFile, operateSource, transferSource } from './source-ops.js';
 import { queryStatus } from './status-ops.js';
 import { checkTask, operateTask, type StartTaskRequest, startTask, type TaskOp } from './task-ops.js';
+import { updateTask } from './update-task.js';
 
 /** Everything a handler may need beyond the request body. */
 export interface CtlEnv {
@@ -41,6 +42,8 @@ export const CTL_HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
     }),
   'transfer-source': ({ ctx }, b) => transferSource(ctx, { source: str(b.source), worker: str(b.worker) }),
   'start-task': ({ ctx }, b) => startTask(ctx, b as unknown as StartTaskRequest),
+  'update-task': ({ ctx }, b) =>
+    updateTask(ctx, { file: str(b.file), content: str(b.content), sources: strs(b.sources) }),
   'check-task': ({ ctx }, b) => checkTask(ctx, b as unknown as ConfigFile),
   'stop-task': taskOp('Stop'),
   'pause-task': taskOp('Pause'),

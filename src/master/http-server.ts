@@ -13,6 +13,12 @@ import type { MasterServer } from './server.js';
 import { registerV1Routes } from './v1-routes.js';
 import type { RegisterWorkerRequest, RegisterWorkerResponse } from './worker-api.js';
 
+/** A group of HTTP routes a master serves; add a module to ROUTE_MODULES to serve it. */
+export type RouteModule = (app: FastifyInstance, m: MasterServer) => void;
+
+/** Route modules beyond the core endpoints above (DM's OpenAPI first). */
+export const ROUTE_MODULES: RouteModule[] = [registerV1Routes];
+
 export function buildHttp(m: MasterServer): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024 });
   const registry = createMasterMetrics({
@@ -74,6 +80,6 @@ export function buildHttp(m: MasterServer): FastifyInstance {
     }),
   );
 
-  registerV1Routes(app, m);
+  for (const register of ROUTE_MODULES) register(app, m);
   return app;
 }

@@ -72,7 +72,7 @@ export async function listTasks(ctx: LeaderCtx): Promise<Map<string, string[]>> 
 }
 
 /** Parse a task file and build its subtasks with plain-text passwords (for prechecks). */
-async function prepare(
+export async function prepare(
   ctx: LeaderCtx,
   f: ConfigFile,
 ): Promise<{ task: TaskConfig; subtasks: SubTaskConfig[] }> {

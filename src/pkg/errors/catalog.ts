@@ -373,6 +373,32 @@ export const E = Object.freeze({
     'high',
     'Use `shard-ddl-lock` to inspect and `shard-ddl-lock unlock` to resolve.',
   ),
+  /** DM's ErrWorkerUpdateSubTaskConfig: update-task changes a field DM cannot change in place. */
+  updateTaskField: def(
+    40081,
+    'dm-worker',
+    'internal',
+    'high',
+    'update-task changes only block-allow-list, routes, filters, expression-filter and syncer settings (not safe-mode); stop-task and start-task again to change anything else.',
+  ),
+  /** DM's ErrSchedulerSubTaskCfgUpdate: update-task on a subtask that is not paused. */
+  updateTaskNotPaused: def(
+    46035,
+    'scheduler',
+    'internal',
+    'low',
+    'Run `pause-task` first, then `update-task`, then `resume-task`.',
+  ),
+  /** DM's ErrOpenAPICommonError. */
+  openApiCommon: def(49001, 'openapi', 'internal', 'high'),
+  /** A request that does not match DM's OpenAPI spec (src/master/openapi/dm.yaml). */
+  openApiRequest: def(
+    49010,
+    'openapi',
+    'internal',
+    'medium',
+    'Fix the named field; /api/v1/dm.json and /api/v1/docs describe every request.',
+  ),
   internal: def(49999, 'functional', 'internal', 'high', 'This is a bug; report it with the log.'),
 });
 

@@ -66,6 +66,12 @@ export const Keys = Object.freeze({
   /** Observed source/relay status. Writer: worker. */
   sourceStatus: (source: string) => `${KEY_ROOT}/status/source/${source}`,
 
+  /** DM's OpenAPI cluster topology (`PUT /api/v1/cluster/info`, set by tiup). Writer: leader. */
+  clusterTopology: `${KEY_ROOT}/openapi/cluster-topology`,
+  /** DM's OpenAPI task templates: Task JSON by name. Writer: leader. */
+  taskTemplate: (task: string) => `${KEY_ROOT}/openapi/task-template/${task}`,
+  taskTemplatePrefix: `${KEY_ROOT}/openapi/task-template/`,
+
   /** Shard DDL (pessimistic) infos from workers and operations from the leader. */
   shardPessimisticInfo: (task: string, source: string) =>
     `${KEY_ROOT}/shardddl-pessimism/info/${task}/${source}`,

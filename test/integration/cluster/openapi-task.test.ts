@@ -146,8 +146,9 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
     assert.equal(r.body.port, up.port);
     const bad = await call('POST', '/api/v1/sources', { source: { source_name: 'x', port: 1 } });
     assert.equal(bad.status, 400);
-    assert.equal(bad.body.error_code, 20004, JSON.stringify(bad.body));
-    assert.match(String(bad.body.error_msg), /source\.host is required/);
+    // Refused by the spec itself (DM's Source requires host, user, …).
+    assert.equal(bad.body.error_code, 49010, JSON.stringify(bad.body));
+    assert.match(String(bad.body.error_msg), /body\.source must have required property 'host'/);
     // The scheduler binds the new source to the free worker asynchronously.
     let got = await call('GET', '/api/v1/sources/mysql-01?with_status=true');
     const boundTo = (): string | undefined =>
@@ -190,7 +191,10 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
     const badTime = await call('POST', '/api/v1/tasks/t-api/start', { start_time: '2021-02-30 00:00:00' });
     assert.equal(badTime.status, 400, 'a start_time that is no date is refused at start');
     assert.match(String(badTime.body.error_msg), /start-time/, JSON.stringify(badTime.body));
-    assert.equal((await call('POST', '/api/v1/tasks/nope/start', {})).status, 404);
+    // DM answers 400 with the error code (404 only for GET of a missing task or source).
+    const nope = await call('POST', '/api/v1/tasks/nope/start', {});
+    assert.equal(nope.status, 400);
+    assert.equal(nope.body.error_code, 38005, JSON.stringify(nope.body));
     const incr = await call('POST', '/api/v1/tasks', {
       task: { ...dmTask(), name: 't-incr', task_mode: 'incremental' },
     });
@@ -200,13 +204,10 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
     assert.equal(s.body.error_code, 20004, JSON.stringify(s.body));
     assert.match(String(s.body.error_msg), /start_time/);
     assert.equal((await call('DELETE', '/api/v1/tasks/t-incr')).status, 204);
-    // Our task YAML form still goes to start-task (here refused: its source does not exist).
-    const yaml = `name: t-yaml\ntask-mode: all\ntarget-database:\n  host: 127.0.0.1\n  port: ${down.port}\n  user: root\nmysql-instances:\n  - source-id: no-such-source\n`;
-    const legacy = await call('POST', '/api/v1/tasks', { task_config: yaml });
-    assert.equal(legacy.status, 400);
-    assert.equal(legacy.body.error_code, 38003, JSON.stringify(legacy.body));
-    const neither = await call('POST', '/api/v1/tasks', {});
-    assert.equal(neither.body.error_code, 20004, JSON.stringify(neither.body));
+    // DM's CreateTaskRequest requires "task" (task YAML goes through dmctl start-task).
+    const neither = await call('POST', '/api/v1/tasks', { task_config: 'name: x' });
+    assert.equal(neither.status, 400);
+    assert.equal(neither.body.error_code, 49010, JSON.stringify(neither.body));
     assert.equal((await call('GET', '/api/v1/tasks')).body.total, 1);
   });
 
@@ -294,6 +295,6 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
       "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'dm_meta' AND TABLE_NAME LIKE 't-api%'",
     );
     assert.equal(Number(meta[0]?.n), 0, 'checkpoint tables dropped');
-    assert.equal((await call('DELETE', '/api/v1/tasks/t-api')).status, 404);
+    assert.equal((await call('DELETE', '/api/v1/tasks/t-api')).status, 400);
   });
 });
