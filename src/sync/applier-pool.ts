@@ -7,6 +7,7 @@ import { applierIo } from './applier-io.js';
 import { Causality } from './causality.js';
 import type { CheckpointStore } from './checkpoint.js';
 import type { DmlJob, Location } from './job.js';
+import type { AppliedRowsSink } from './validator/validator.js';
 
 export interface ApplierPoolOptions {
   cfg: SubTaskConfig;
@@ -16,6 +17,8 @@ export interface ApplierPoolOptions {
   beforeCommit: (end: Location) => Promise<void>;
   /** After each commit (the applied position may move). */
   onApplied: (jobs: DmlJob[]) => void;
+  /** The continuous validator, told of every committed batch (see validator/validator.ts). */
+  sink?: AppliedRowsSink;
 }
 
 /**
@@ -59,6 +62,7 @@ export class ApplierPool {
           onApplied: (jobs) => {
             for (const j of jobs) this.causality.release(j.keys);
             onApplied(jobs);
+            this.o.sink?.rowsApplied(jobs);
           },
           logger,
         }),

@@ -30,6 +30,7 @@ import {
 import { loadStructure, replicatedTables } from './structure-source.js';
 import { SyncStats } from './sync-stats.js';
 import { parseDurationMs, type SyncStatus } from './sync-status.js';
+import { DataValidator } from './validator/validator.js';
 
 /**
  * The sync unit: incremental replication from the binlog (upstream or relay) to the
@@ -70,6 +71,8 @@ export class SyncUnit implements Unit<SyncStatus> {
   private readonly stats: SyncStats;
   private readonly master = new MasterPosition();
   private closed = false;
+  /** DM's continuous validator, when the instance's validator mode is fast or full. */
+  readonly validator: DataValidator | undefined;
   /** Executed GTID set, following the handled stream (stamped on the checkpointed positions). */
   private readonly gtids = new ExecutedGtids(() => this.start.gtid);
 
@@ -81,6 +84,9 @@ export class SyncUnit implements Unit<SyncStatus> {
     this.tracker = new SchemaTracker(cfg.caseSensitive);
     this.store = new CheckpointStore(cfg.metaSchema, cfg.name, cfg.sourceId);
     this.filters = new EventFilters(cfg);
+    if (cfg.validator && cfg.validator.mode !== 'none') {
+      this.validator = new DataValidator(cfg, cfg.validator, () => this.applied.location, this.log);
+    }
     this.ddl = new DdlExecutor({
       filters: this.filters,
       tracker: this.tracker,
@@ -110,6 +116,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       logger: this.log,
       beforeCommit: (end) => this.ensureHorizon(end),
       onApplied: () => this.advanceApplied(),
+      sink: this.validator,
     });
     this.rows = new RowsDispatcher({
       tracker: this.tracker,
@@ -135,6 +142,7 @@ export class SyncUnit implements Unit<SyncStatus> {
     await this.store.ensureTable(ctl);
     const cp = await this.store.loadGlobal(ctl);
     this.tableCps = await this.store.loadTables(ctl);
+    await this.validator?.init();
     // The snapshots the full phase loaded from (several after a resume on another worker).
     const full = await readFullPhaseStart(this.cfg, ctl);
     for (const [key, l] of full?.tableStarts ?? []) {
@@ -293,6 +301,8 @@ export class SyncUnit implements Unit<SyncStatus> {
       parseDurationMs(this.cfg.syncer.safeModeDuration, 2 * this.cfg.syncer.checkpointFlushInterval * 1000);
     this.stats.restart();
     const runs = this.pool.start(() => inner.abort());
+    const validatorStop = new AbortController();
+    const validating = this.validator?.run(validatorStop.signal);
     const flushTimer = setInterval(
       () => {
         this.horizon
@@ -335,6 +345,8 @@ export class SyncUnit implements Unit<SyncStatus> {
     if (!applierError) await this.pool.waitIdle();
     this.pool.stop();
     await runs;
+    validatorStop.abort();
+    await validating;
     try {
       await this.horizon.flush(!applierError && !error);
     } catch (err) {
@@ -486,6 +498,7 @@ export class SyncUnit implements Unit<SyncStatus> {
     if (this.closed) return;
     this.closed = true;
     this.pool.stop();
+    await this.validator?.close();
     await this.ctl.close();
     await this.up?.end().catch(() => undefined);
     this.up = undefined;

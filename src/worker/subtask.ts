@@ -253,6 +253,9 @@ export class SubTask {
         s = { ...s, binlogType: this.unitCfg.enableRelay ? 'local' : 'remote' };
       }
       if (s !== undefined) Object.assign(st, { [STATUS_KEY[unit]]: s });
+      // DM's SubTaskStatus.validation: the sync unit's validator, when one runs.
+      const v = (live?.unit as { validator?: { status(): unknown } } | undefined)?.validator;
+      if (v) st.validation = v.status();
     }
     return st;
   }

@@ -53,6 +53,7 @@ export function toSubTaskConfigs(task: TaskConfig, sources: Map<string, SourceCo
         dir: inst.loader.dir.endsWith(dirSuffix) ? inst.loader.dir : inst.loader.dir + dirSuffix,
       },
       syncer: { ...inst.syncer },
+      ...(inst.validator ? { validator: { ...inst.validator } } : {}),
     };
     if (inst.meta) sub.meta = { ...inst.meta };
     if (inst.blockAllowList !== undefined) {

@@ -33,7 +33,9 @@ import type {
   SyncerConfig,
   TaskConfig,
   TaskMode,
+  ValidatorConfig,
 } from './types.js';
+import { normaliseValidator } from './validator-config.js';
 import { type ConfigIssue, issuesError, type KeyPath, YamlSource } from './yaml-doc.js';
 
 type Instance = TaskConfig['mysqlInstances'][number];
@@ -192,6 +194,10 @@ export function parseTaskConfig(text: string, file = 'task.yaml', opts: ParseOpt
     if (nz(inst['syncer-thread'], 0) > 0) syncer.workerCount = n(inst['syncer-thread'], 0);
 
     const validatorName = s(inst['validator-config-name']);
+    let validator: ValidatorConfig | undefined;
+    if (validatorName !== '' && Object.hasOwn(validators, validatorName)) {
+      validator = normaliseValidator(sub(validators[validatorName]));
+    }
     if (validatorName !== '') {
       used.add(`validator:${validatorName}`);
       if (!Object.hasOwn(validators, validatorName)) {
@@ -211,6 +217,7 @@ export function parseTaskConfig(text: string, file = 'task.yaml', opts: ParseOpt
       mydumper,
       loader,
       syncer,
+      ...(validator ? { validator } : {}),
     };
     if (balName !== '') out.blockAllowList = balName;
     if (inst.meta !== undefined) {

@@ -64,6 +64,7 @@ export function sourceToYaml(c: SourceConfig, opts: ToYamlOptions = {}): string 
 export function taskToYaml(t: TaskConfig, opts: ToYamlOptions = {}): string {
   const mapOf = <T>(m: Record<string, T>, f: (v: T) => unknown) =>
     Object.fromEntries(Object.entries(m).map(([k, v]) => [k, f(v)]));
+  const validators: Record<string, unknown> = {};
   const out: Record<string, unknown> = {
     name: t.name,
     'task-mode': t.taskMode,
@@ -115,9 +116,26 @@ export function taskToYaml(t: TaskConfig, opts: ToYamlOptions = {}): string {
         'multiple-rows': i.syncer.multipleRows,
         'enable-ansi-quotes': i.syncer.enableAnsiQuotes,
       };
+      // DM has no inline validator: each instance's goes to `validators` under its own name.
+      if (i.validator) {
+        const v = i.validator;
+        const name = `validator-${i.sourceId}`;
+        validators[name] = {
+          mode: v.mode,
+          'worker-count': v.workerCount,
+          'row-error-delay': v.rowErrorDelay,
+          'meta-flush-interval': v.metaFlushInterval,
+          'batch-query-size': v.batchQuerySize,
+          'max-pending-row-size': v.maxPendingRowSize,
+          'max-pending-row-count': v.maxPendingRowCount,
+          ...(v.startTime ? { 'start-time': v.startTime } : {}),
+        };
+        o['validator-config-name'] = name;
+      }
       return o;
     }),
   };
+  if (Object.keys(validators).length) out.validators = validators;
   if (Object.keys(t.blockAllowList).length) {
     out['block-allow-list'] = mapOf(t.blockAllowList, (r) => ({
       'do-dbs': r.doDbs,

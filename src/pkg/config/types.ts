@@ -126,6 +126,18 @@ export interface LoaderConfig {
   importMode: 'logical' | 'sql';
 }
 
+/** DM `validators.<name>` (defaults in sync/validator/validator-config.ts). */
+export interface ValidatorConfig {
+  mode: 'none' | 'fast' | 'full';
+  workerCount: number;
+  rowErrorDelay: string;
+  metaFlushInterval: string;
+  batchQuerySize: number;
+  maxPendingRowSize: string;
+  maxPendingRowCount: number;
+  startTime: string;
+}
+
 export interface SyncerConfig {
   workerCount: number;
   batch: number;
@@ -177,6 +189,8 @@ export interface SubTaskConfig {
   mydumper: MydumperConfig;
   loader: LoaderConfig;
   syncer: SyncerConfig;
+  /** The instance's `validator-config-name` (absent = mode none). */
+  validator?: ValidatorConfig;
   /**
    * `start-task --start-time`: start incremental replication from this time (DM format
    * `2006-01-02 15:04:05` or `2006-01-02T15:04:05`), read in the task `timezone` when set, else
@@ -208,6 +222,7 @@ export interface TaskConfig {
     mydumper: MydumperConfig;
     loader: LoaderConfig;
     syncer: SyncerConfig;
+    validator?: ValidatorConfig;
   }[];
   blockAllowList: Record<string, BlockAllowListRule>;
   routes: Record<string, RouteRule>;

@@ -4,7 +4,8 @@
  * Codes follow DM's numbering ranges so users can search DM's docs for the class:
  *   10xxx database/driver, 11xxx functional (binlog, gtid, config parse), 20xxx config,
  *   26xxx checker (precheck), 30xxx relay, 32xxx dump, 34xxx load, 36xxx sync,
- *   38xxx master, 40xxx worker, 42xxx dmctl / scheduler, 44xxx shard-ddl / ha.
+ *   38xxx master, 40xxx worker, 42xxx dmctl / scheduler, 44xxx shard-ddl / ha,
+ *   46xxx sync-diff-inspector and cutover (ours; DM has no code for them).
  * Add new entries here only; never `throw new Error` across a module boundary.
  */
 export const ERROR_SCOPES = ['not-set', 'upstream', 'downstream', 'internal'] as const;
@@ -398,6 +399,20 @@ export const E = Object.freeze({
     'internal',
     'medium',
     'Fix the named field; /api/v1/dm.json and /api/v1/docs describe every request.',
+  ),
+  diffConfig: def(
+    46001,
+    'sync-diff',
+    'internal',
+    'medium',
+    "Fix the sync-diff-inspector TOML: see sync-diff-inspector's config.toml for the keys.",
+  ),
+  diffRun: def(
+    46002,
+    'sync-diff',
+    'internal',
+    'high',
+    'Check that every data source is reachable and the tables are readable, then run again.',
   ),
   internal: def(49999, 'functional', 'internal', 'high', 'This is a bug; report it with the log.'),
 });

@@ -4,7 +4,7 @@
  * `heartbeat-update-interval`, `heartbeat-report-interval`, `remove-meta` (use
  * `start-task --remove-meta`), `experimental`, `mariadb2tidb`, `column-mappings` (rejected by
  * DM when non-empty, so we do too), `collation_compatible`, `ansi-quotes`,
- * `strict-optimistic-shard-mode` (kept), `validators` (validated, not run); mydumper
+ * `strict-optimistic-shard-mode` (kept), `validators` (run by the sync unit's validator); mydumper
  * `mydumper-path`, `statement-size`; loader `sorting-dir-physical`, physical-import keys,
  * `pd-addr`; syncer `meta-file`, `max-retry`, `auto-fix-gtid`, `enable-gtid`, `disable-detect`.
  */
@@ -77,6 +77,7 @@ const validatorSchema = obj({
   'batch-query-size': uint,
   'max-pending-row-size': str,
   'max-pending-row-count': uint,
+  'start-time': str,
 });
 
 const tableRefSchema = obj({ 'db-name': str, 'tbl-name': str });

@@ -1,0 +1,91 @@
+import type { CellValue } from '../../pkg/binlog/types.js';
+import type { TableStructure } from '../../pkg/schema/table-structure.js';
+import { sqlLiteral } from '../sql/dml-sql.js';
+import { tablePlan } from '../sql/table-plan.js';
+
+/**
+ * Pure SQL of the validator. A pending row is compared on the server, with the very literals
+ * the applier writes (`sqlLiteral`), so no value is converted twice: full mode asks which of a
+ * batch of rows exist with every comparable column NULL-safe equal (`<=>`; FLOAT/DOUBLE and
+ * generated columns are left out, as in the applier's keyless WHERE), fast mode and deletes ask
+ * which keys exist at all.
+ */
+
+/**
+ * The identity key text of a row: its key columns' literals (stable across restarts). A quoted
+ * integer loses its quotes: the binlog gives BIGINT as a number, the driver as a string.
+ */
+export function rowKey(t: TableStructure, row: readonly CellValue[]): string {
+  const plan = tablePlan(t);
+  return plan.identityCols.map((i) => keyLiteral(plan.binary[i] === true, row[i] ?? null)).join(',');
+}
+
+function keyLiteral(binary: boolean, v: CellValue): string {
+  const l = sqlLiteral(binary, v);
+  return /^'-?\d+'$/.test(l) ? l.slice(1, -1) : l;
+}
+
+function keyCond(t: TableStructure, row: readonly CellValue[]): string {
+  const plan = tablePlan(t);
+  return plan.identityCols
+    .map((i) => {
+      const v = row[i] ?? null;
+      const q = plan.quoted[i]!;
+      return v === null ? `${q} IS NULL` : `${q} = ${sqlLiteral(plan.binary[i] === true, v)}`;
+    })
+    .join(' AND ');
+}
+
+function fullCond(t: TableStructure, row: readonly CellValue[]): string {
+  const plan = tablePlan(t);
+  const cols = new Set([...plan.identityCols, ...plan.keylessWhere]);
+  return [...cols]
+    .map((i) => `${plan.quoted[i]} <=> ${sqlLiteral(plan.binary[i] === true, row[i] ?? null)}`)
+    .join(' AND ');
+}
+
+/** The key columns of `rows` that are present downstream (`full`: and equal in every column). */
+export function matchSql(
+  t: TableStructure,
+  quotedTable: string,
+  rows: readonly (readonly CellValue[])[],
+  full: boolean,
+): string {
+  const plan = tablePlan(t);
+  const keyCols = plan.identityCols.map((i) => plan.quoted[i]).join(', ');
+  const conds = rows.map((r) => `(${full ? fullCond(t, r) : keyCond(t, r)})`).join(' OR ');
+  return `SELECT ${keyCols} FROM ${quotedTable} WHERE ${conds}`;
+}
+
+/** The downstream rows (writable columns) with the keys of `rows`, for the error record. */
+export function fetchSql(
+  t: TableStructure,
+  quotedTable: string,
+  rows: readonly (readonly CellValue[])[],
+): string {
+  const plan = tablePlan(t);
+  const cols = plan.writable.map((i) => plan.quoted[i]).join(', ');
+  return `SELECT ${cols} FROM ${quotedTable} WHERE ${rows.map((r) => `(${keyCond(t, r)})`).join(' OR ')}`;
+}
+
+/** The key text of a downstream result row, comparable with `rowKey`. */
+export function resultKey(t: TableStructure, r: Record<string, unknown>): string {
+  const plan = tablePlan(t);
+  return plan.identityCols
+    .map((i) => {
+      const v = r[t.columns[i]!.name] as CellValue | undefined;
+      return keyLiteral(plan.binary[i] === true, v ?? null);
+    })
+    .join(',');
+}
+
+/** JSON text of a row for the meta tables (Buffers as 0x… hex, as the binlog decoder prints). */
+export function rowJson(t: TableStructure, row: readonly unknown[] | Record<string, unknown>): string {
+  const obj: Record<string, unknown> = {};
+  t.columns.forEach((c, i) => {
+    const v = Array.isArray(row) ? row[i] : (row as Record<string, unknown>)[c.name];
+    if (v === undefined) return;
+    obj[c.name] = Buffer.isBuffer(v) ? `0x${v.toString('hex').toUpperCase()}` : v;
+  });
+  return JSON.stringify(obj);
+}
