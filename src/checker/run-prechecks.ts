@@ -5,9 +5,10 @@
  * subtasks share it. A connection failure is one failed item with the cause (short connect
  * timeout, never a hang); the items that need that connection are then not run.
  */
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { type CheckingItem, isCheckingItem } from '../pkg/config/checking-items.js';
 import type { DbConfig, SubTaskConfig } from '../pkg/config/types.js';
+import { openConnection } from '../pkg/db/connect.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
 import { type Grants, hasGlobal, hasOnSchema, parseGrants, REPL_CLIENT, REPL_SLAVE } from './grants.js';
@@ -65,19 +66,9 @@ function needsTarget(mode: SubTaskConfig['taskMode']): boolean {
 }
 
 async function connect(db: DbConfig, timeoutMs: number): Promise<mysql.Connection> {
-  return mysql.createConnection({
-    host: db.host,
-    port: db.port,
-    user: db.user,
-    password: db.password,
-    connectTimeout: timeoutMs,
-    dateStrings: true,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    ...(db.security?.sslCa
-      ? { ssl: { ca: db.security.sslCa, cert: db.security.sslCert, key: db.security.sslKey } }
-      : {}),
-  });
+  // The one connection factory's options: TLS from `security` (contents, not paths) as every
+  // other connection of the product.
+  return openConnection(db, { connectTimeout: timeoutMs });
 }
 
 async function rows<T = Record<string, unknown>>(
