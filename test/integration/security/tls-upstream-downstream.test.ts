@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import mysql from 'mysql2/promise';
+import { BinlogClient } from '../../../src/pkg/binlog/binlog-client.js';
+import type { DbConfig } from '../../../src/pkg/config/types.js';
+import { binlogEndpoint, connectDb } from '../../../src/pkg/db/connect.js';
+import { isDmError } from '../../../src/pkg/errors/dm-error.js';
+import { E } from '../../../src/pkg/errors/index.js';
+import {
+  type DmProcess,
+  dmctl,
+  type MasterProcess,
+  startMaster,
+  startWorker,
+  waitMasterReady,
+  waitSynced,
+  waitWorkerRegistered,
+} from '../../harness/cluster.js';
+import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import { tempDir } from '../../harness/tmp.js';
+import { collect } from '../binlog-client/helpers.js';
+import { loadSample, startWriter, waitEqual, writeTaskYaml } from '../e2e/fixtures.js';
+import { makePki, mariadbTlsArgs, overSocket, pem, type TestPki } from './certs.js';
+
+/**
+ * Upstream and downstream MariaDB serve TLS with certificates from a test CA and refuse every
+ * plain TCP connection (`require_secure_transport=ON`). A full + incremental task through
+ * dm-master, dm-worker and dmctl must therefore use TLS on every connection it opens — prechecks,
+ * dump, load, the binlog stream, the sync appliers, the master's own — and end with equal data.
+ * The source gives `security` as files, the task's target inline (`ssl-ca-bytes`), both forms DM reads.
+ */
+describe('security: TLS on every upstream/downstream connection', () => {
+  let pki: TestPki;
+  let upRaw: MariadbInstance;
+  let downRaw: MariadbInstance;
+  let up: MariadbInstance;
+  let down: MariadbInstance;
+  let master: MasterProcess;
+  let worker: DmProcess;
+  const dir = tempDir('dm-tls-e2e-');
+
+  before(async () => {
+    pki = makePki();
+    const server = pki.leaf('mariadb-server');
+    upRaw = await startMariadb({ serverId: 21, args: mariadbTlsArgs(pki, server) });
+    downRaw = await startMariadb({ serverId: 22, noBinlog: true, args: mariadbTlsArgs(pki, server) });
+    up = overSocket(upRaw);
+    down = overSocket(downRaw);
+    await loadSample(upRaw, 'sec', 3000);
+    for (const db of [up, down]) await db.query('SET GLOBAL require_secure_transport = ON');
+    master = await startMaster({ name: 'm-tls' });
+    await waitMasterReady(master.addr);
+    worker = await startWorker('w-tls', master.addr);
+    await waitWorkerRegistered(master.addr, 'w-tls');
+  });
+
+  after(async () => {
+    await worker?.stop();
+    await master?.stop();
+    await Promise.all([upRaw?.destroy(), downRaw?.destroy()]);
+  });
+
+  const plain = (db: MariadbInstance): DbConfig => ({
+    host: '127.0.0.1',
+    port: db.port,
+    user: 'dm',
+    password: 'dmpass',
+  });
+
+  it('the servers refuse plain TCP (so anything below that works used TLS)', async () => {
+    await assert.rejects(
+      mysql.createConnection({ host: '127.0.0.1', port: upRaw.port, user: 'dm', password: 'dmpass' }),
+      /Access denied|secure transport/i,
+    );
+    await assert.rejects(connectDb(plain(downRaw), E.dbDownstreamConnect), (e) =>
+      isDmError(e, E.dbDownstreamConnect),
+    );
+  });
+
+  it('the binlog stream applies security: wrong cert-allowed-cn refused, right one streams', async () => {
+    const cfg = (cn: string): DbConfig => ({
+      ...plain(upRaw),
+      security: { sslCa: pki.ca, certAllowedCn: [cn] },
+    });
+    const client = (db: DbConfig) =>
+      new BinlogClient({
+        ...binlogEndpoint(db),
+        start: { file: 'mariadb-bin.000001', pos: 4 },
+        nonBlocking: true,
+        backoff: { maxAttempts: 1 },
+      });
+    await assert.rejects(
+      collect(client(cfg('somebody-else')), () => false, { timeoutMs: 20_000 }),
+      (e) => isDmError(e),
+    );
+    const events = await collect(client(cfg('mariadb-server')), (ev) => ev.event.type === 'query', {
+      timeoutMs: 20_000,
+    });
+    assert.ok(events.length > 0);
+    // mysql2 connections check cert-allowed-cn too.
+    await assert.rejects(connectDb(cfg('somebody-else'), E.dbUpstreamConnect), (e) =>
+      isDmError(e, E.dbTlsConfig),
+    );
+    const ok = await connectDb(cfg('mariadb-server'), E.dbUpstreamConnect);
+    const [rows] = await ok.query("SHOW SESSION STATUS LIKE 'Ssl_version'");
+    await ok.end();
+    assert.match(String((rows as { Value: string }[])[0]?.Value), /^TLS/);
+  });
+
+  it('full + incremental task through dmctl over TLS only; data equal by CHECKSUM TABLE', async () => {
+    const src = join(dir, 'src-tls.yaml');
+    writeFileSync(
+      src,
+      `source-id: "src-tls"\nenable-gtid: false\nfrom:\n  host: "127.0.0.1"\n  port: ${upRaw.port}\n  user: "dm"\n  password: "dmpass"\n` +
+        `  security:\n    ssl-ca: "${pki.ca}"\n    cert-allowed-cn: ["mariadb-server"]\n`,
+    );
+    const created = await dmctl(master.addr, 'operate-source', 'create', src);
+    assert.equal(created.json.result, true, created.stdout + created.stderr);
+
+    const caInline = pem(pki.ca)
+      .trimEnd()
+      .split('\n')
+      .map((l) => `      ${l}`)
+      .join('\n');
+    const task = writeTaskYaml(dir, 'tls', 'src-tls', downRaw, 'sec');
+    const text = readFileSync(task, 'utf8').replace(
+      `  port: ${downRaw.port}\n  user: "root"\n  password: ""\n`,
+      `  port: ${downRaw.port}\n  user: "dm"\n  password: "dmpass"\n  security:\n    ssl-ca-bytes: |\n${caInline}\n`,
+    );
+    assert.notEqual(text, readFileSync(task, 'utf8'), 'target-database rewritten');
+    writeFileSync(task, text);
+
+    const check = await dmctl(master.addr, 'check-task', task);
+    assert.equal(check.json.result, true, check.stdout);
+
+    const writer = startWriter(up, 'sec', 2_000_000);
+    let ops = 0;
+    try {
+      const r = await dmctl(master.addr, 'start-task', task);
+      assert.equal(r.json.result, true, r.stdout);
+      await waitSynced(master.addr, 'tls', 150_000);
+    } finally {
+      ops = await writer.stop();
+    }
+    assert.ok(ops > 5, `writer made ${ops} changes`);
+    await up.query("INSERT INTO sec.orders (id, user_id, status, note) VALUES (9000001, 1, 'paid', 'after')");
+    await waitEqual(up, down, 'sec', 90_000);
+  });
+});
