@@ -36,6 +36,11 @@ export interface MasterOptions {
   readonly etcdEndpoints: string[];
   /** `--election-ttl` seconds: leader session lease TTL; default 10 (DM: 60) for fast failover. */
   readonly electionTtl: number;
+  /**
+   * `--secret-key-path` (DM 8): file holding the 64-hex-digit AES-256 key of DM-format
+   * passwords (`dmctl encrypt`); empty = DM's former built-in key (see pkg/config/encrypt.ts).
+   */
+  readonly secretKeyPath: string;
 }
 
 /** Raw option values as given on the command line or in the TOML file (kebab-case keys). */
@@ -56,6 +61,7 @@ const OPTION_KEYS = [
   'etcd-client-urls',
   'etcd-endpoints',
   'election-ttl',
+  'secret-key-path',
 ] as const;
 export type MasterOptionKey = (typeof OPTION_KEYS)[number];
 
@@ -79,7 +85,6 @@ const IGNORED_KEYS = new Set([
   'ssl-key',
   'cert-allowed-cn',
   'v1-sources-path',
-  'secret-key-path',
   'experimental',
   'openapi',
   'keepalive-ttl',
@@ -211,6 +216,7 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
     etcdClientUrls,
     etcdEndpoints,
     electionTtl,
+    secretKeyPath: get('secret-key-path') ?? '',
   });
 }
 

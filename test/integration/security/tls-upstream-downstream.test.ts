@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -31,6 +33,28 @@ import { makePki, mariadbTlsArgs, overSocket, pem, type TestPki } from './certs.
  * dump, load, the binlog stream, the sync appliers, the master's own — and end with equal data.
  * The source gives `security` as files, the task's target inline (`ssl-ca-bytes`), both forms DM reads.
  */
+/** DM ≤ 7.x's built-in key: what a master without secret-key-path uses. */
+const LEGACY_KEY = 'a529b7665997f043a30ac8fadcb51d6aa032c226ab5b7750530b12b8c1a16a48';
+
+/** DM's format done by openssl (independent of our code): base64(IV | '@' | AES-256-CFB). */
+function opensslDmEncrypt(plain: string): string {
+  const iv = randomBytes(16);
+  const ct = execFileSync('openssl', ['enc', '-aes-256-cfb', '-K', LEGACY_KEY, '-iv', iv.toString('hex')], {
+    input: plain,
+  });
+  return Buffer.concat([iv, Buffer.from('@'), ct]).toString('base64');
+}
+
+function opensslDmDecrypt(b64: string): string {
+  const raw = Buffer.from(b64, 'base64');
+  assert.equal(raw[16], 0x40, 'DM format: IV then @');
+  return execFileSync(
+    'openssl',
+    ['enc', '-d', '-aes-256-cfb', '-K', LEGACY_KEY, '-iv', raw.subarray(0, 16).toString('hex')],
+    { input: raw.subarray(17) },
+  ).toString('utf8');
+}
+
 describe('security: TLS on every upstream/downstream connection', () => {
   let pki: TestPki;
   let upRaw: MariadbInstance;
@@ -110,10 +134,17 @@ describe('security: TLS on every upstream/downstream connection', () => {
   });
 
   it('full + incremental task through dmctl over TLS only; data equal by CHECKSUM TABLE', async () => {
+    // Passwords as DM users write them: the source's from `dmctl encrypt` (checked to be DM's
+    // format and key by openssl), the target's made by openssl alone as DM would.
+    const enc = await dmctl(master.addr, 'encrypt', 'dmpass');
+    assert.equal(enc.code, 0, enc.stdout + enc.stderr);
+    const srcPassword = enc.stdout.trim();
+    assert.equal(opensslDmDecrypt(srcPassword), 'dmpass');
+    const downPassword = opensslDmEncrypt('dmpass');
     const src = join(dir, 'src-tls.yaml');
     writeFileSync(
       src,
-      `source-id: "src-tls"\nenable-gtid: false\nfrom:\n  host: "127.0.0.1"\n  port: ${upRaw.port}\n  user: "dm"\n  password: "dmpass"\n` +
+      `source-id: "src-tls"\nenable-gtid: false\nfrom:\n  host: "127.0.0.1"\n  port: ${upRaw.port}\n  user: "dm"\n  password: "${srcPassword}"\n` +
         `  security:\n    ssl-ca: "${pki.ca}"\n    cert-allowed-cn: ["mariadb-server"]\n`,
     );
     const created = await dmctl(master.addr, 'operate-source', 'create', src);
@@ -127,7 +158,7 @@ describe('security: TLS on every upstream/downstream connection', () => {
     const task = writeTaskYaml(dir, 'tls', 'src-tls', downRaw, 'sec');
     const text = readFileSync(task, 'utf8').replace(
       `  port: ${downRaw.port}\n  user: "root"\n  password: ""\n`,
-      `  port: ${downRaw.port}\n  user: "dm"\n  password: "dmpass"\n  security:\n    ssl-ca-bytes: |\n${caInline}\n`,
+      `  port: ${downRaw.port}\n  user: "dm"\n  password: "${downPassword}"\n  security:\n    ssl-ca-bytes: |\n${caInline}\n`,
     );
     assert.notEqual(text, readFileSync(task, 'utf8'), 'target-database rewritten');
     writeFileSync(task, text);
