@@ -1,21 +1,13 @@
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import type { DbConfig } from '../pkg/config/types.js';
+import { openConnection } from '../pkg/db/connect.js';
 
-/** A precheck connection: short connect timeout (a failure is reported, never a hang). */
+/**
+ * A precheck connection: the one connection factory's options (TLS from `security`, contents
+ * not paths), with a short connect timeout (a failure is reported, never a hang).
+ */
 export async function connect(db: DbConfig, timeoutMs: number): Promise<mysql.Connection> {
-  return mysql.createConnection({
-    host: db.host,
-    port: db.port,
-    user: db.user,
-    password: db.password,
-    connectTimeout: timeoutMs,
-    dateStrings: true,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    ...(db.security?.sslCa
-      ? { ssl: { ca: db.security.sslCa, cert: db.security.sslCert, key: db.security.sslKey } }
-      : {}),
-  });
+  return openConnection(db, { connectTimeout: timeoutMs });
 }
 
 export async function rows<T = Record<string, unknown>>(

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parseMasterToml, type RawMasterOptions, resolveMasterOptions } from '../master/options.js';
 import { MasterServer } from '../master/server.js';
+import { readSecretKeyFile, setDmSecretKey } from '../pkg/config/encrypt.js';
 import { isDmError } from '../pkg/errors/index.js';
 import { createLogger } from '../pkg/log/logger.js';
 
@@ -26,6 +27,10 @@ const program = new Command('dm-master')
   .option('--etcd-client-urls <urls>', "this member's etcd client URL (default peer port + 1)")
   .option('--etcd-endpoints <urls>', 'use this external etcd cluster instead of supervising a member')
   .option('--election-ttl <seconds>', 'leader election lease TTL in seconds (default 10)')
+  .option(
+    '--secret-key-path <file>',
+    'file with the hex AES-256 key (64 digits) of encrypted passwords (default: DM’s former built-in key)',
+  )
   .allowExcessArguments(false);
 
 async function main(): Promise<void> {
@@ -47,6 +52,7 @@ async function main(): Promise<void> {
     etcdClientUrls: 'etcd-client-urls',
     etcdEndpoints: 'etcd-endpoints',
     electionTtl: 'election-ttl',
+    secretKeyPath: 'secret-key-path',
   };
   for (const [k, key] of Object.entries(map)) if (flags[k] !== undefined) raw[key] = flags[k];
   const file = flags.config ? parseMasterToml(readFileSync(flags.config, 'utf8'), flags.config) : {};
@@ -70,6 +76,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   try {
+    // As DM's InitCipher: the key of DM-format passwords, before any config is parsed.
+    setDmSecretKey(opts.secretKeyPath ? readSecretKeyFile(opts.secretKeyPath) : undefined);
     await server.start();
   } catch (err) {
     log.fatal({ err }, 'dm-master failed to start');

@@ -4,7 +4,8 @@
  * `config export` (every source config and every task config; dmctl writes the files).
  */
 import { isMap, isSeq, parseDocument } from 'yaml';
-import { maybeDecrypt } from '../pkg/config/index.js';
+import { dmEncrypt, maybeDecrypt } from '../pkg/config/index.js';
+import { mapTaskPassword } from '../pkg/config/task-password.js';
 import type { SourceConfig } from '../pkg/config/types.js';
 import { asDmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
@@ -63,13 +64,7 @@ const HIDDEN = '******';
 
 /** A task's YAML with `target-database.password` hidden (the rest kept as written). */
 export function hideTaskPassword(raw: string): string {
-  const doc = parseDocument(raw);
-  const target = doc.get('target-database');
-  if (!isMap(target)) return raw;
-  const pw = target.get('password');
-  if (pw === undefined || pw === null || pw === '') return raw;
-  target.set('password', HIDDEN);
-  return doc.toString();
+  return mapTaskPassword(raw, () => HIDDEN);
 }
 
 /**
@@ -124,21 +119,26 @@ export function taskYamlForSources(raw: string, sources: readonly string[]): str
 }
 
 /**
- * Every source config (password decrypted, so the file imports into any cluster: the
- * cluster key differs between clusters) and every task's YAML as started.
+ * Every source config and every task's YAML as started, passwords in DM's format (as DM's
+ * export: `EncryptOrPlaintext`), so the files import into any cluster with the same
+ * secret-key-path key (or none: DM's former built-in key) and never hold a password in clear.
  */
 export async function listConfigs(ctx: LeaderCtx): Promise<ListConfigsResponse> {
+  const exported = (p: string): string => (p === '' ? p : dmEncrypt(maybeDecrypt(p, ctx.encryptKey)));
   const sources: ExportedConfig[] = [];
   const rawSources = await ctx.client.getAll().prefix(Keys.sourceConfigPrefix).strings();
   for (const v of Object.values(rawSources)) {
     const c = JSON.parse(v) as SourceConfig;
-    const plain = { ...c, from: { ...c.from, password: maybeDecrypt(c.from.password, ctx.encryptKey) } };
-    sources.push({ id: c.sourceId, cfg: toYaml(plain) });
+    sources.push({
+      id: c.sourceId,
+      cfg: toYaml({ ...c, from: { ...c.from, password: exported(c.from.password) } }),
+    });
   }
   const tasks: ExportedConfig[] = [];
   for (const [name, taskSources] of await listTasks(ctx)) {
     const raw = await ctx.client.get(Keys.taskConfig(name)).string();
-    if (raw !== null) tasks.push({ id: name, cfg: taskYamlForSources(raw, taskSources) });
+    if (raw !== null)
+      tasks.push({ id: name, cfg: mapTaskPassword(taskYamlForSources(raw, taskSources), exported) });
   }
   sources.sort((a, b) => a.id.localeCompare(b.id));
   return { result: true, msg: '', sources, tasks };

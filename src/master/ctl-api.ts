@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
-import { encryptPassword } from '../pkg/config/encrypt.js';
+import { dmEncrypt } from '../pkg/config/encrypt.js';
 import { asDmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
 import { getConfig, listConfigs } from './config-ops.js';
@@ -87,10 +87,11 @@ export const CTL_HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
     ]),
   ),
   'purge-relay': ({ ctx }, b) => purgeRelayOp(ctx, { sources: strs(b.sources), filename: str(b.filename) }),
-  encrypt: async ({ ctx }, b) => ({
+  encrypt: async (_env, b) => ({
     result: true,
     msg: '',
-    encrypted: encryptPassword(str(b.plaintext), ctx.encryptKey),
+    // DM's format and key (secret-key-path, else DM's former built-in key): what DM prints.
+    encrypted: dmEncrypt(str(b.plaintext)),
   }),
 });
 

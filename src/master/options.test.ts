@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isDmError } from '../pkg/errors/index.js';
+import { DmError, E, isDmError } from '../pkg/errors/index.js';
 import { parseMasterToml, resolveMasterOptions } from './options.js';
 
 describe('dm-master options', () => {
@@ -54,5 +54,35 @@ describe('dm-master options', () => {
     const o = resolveMasterOptions({ 'etcd-endpoints': '127.0.0.1:2379, http://h:2379', join: 'a:1,b:2' });
     assert.deepEqual(o.etcdEndpoints, ['http://127.0.0.1:2379', 'http://h:2379']);
     assert.deepEqual(o.join, ['a:1', 'b:2']);
+  });
+});
+
+describe('DM config fidelity (issue 11)', () => {
+  it('adds http:// to scheme-less peer, advertise-peer, initial-cluster and etcd client URLs, as DM WrapSchemes', () => {
+    const o = resolveMasterOptions({
+      name: 'm1',
+      'peer-urls': '127.0.0.1:8291',
+      'advertise-peer-urls': 'localhost:8291',
+      'initial-cluster': 'm1=localhost:8291,m2=127.0.0.1:8391',
+      'etcd-client-urls': '127.0.0.1:8292',
+    });
+    assert.equal(o.peerUrls, 'http://127.0.0.1:8291');
+    assert.equal(o.advertisePeerUrls, 'http://localhost:8291');
+    assert.equal(o.initialCluster, 'm1=http://localhost:8291,m2=http://127.0.0.1:8391');
+    assert.equal(o.etcdClientUrls, 'http://127.0.0.1:8292');
+  });
+
+  it('accepts config-file and secret-key-path; refuses cluster ssl-* naming key, file and line', () => {
+    const raw = parseMasterToml('name = "m"\nconfig-file = "m.toml"\nsecret-key-path = "/k"\n', 'm.toml');
+    assert.equal(resolveMasterOptions({}, raw).secretKeyPath, '/k');
+    for (const key of ['ssl-ca', 'ssl-cert', 'ssl-key', 'cert-allowed-cn']) {
+      assert.throws(
+        () => parseMasterToml(`name = "m"\n${key} = "x"\n`, 'm.toml'),
+        (e) =>
+          e instanceof DmError &&
+          e.code === E.configInvalidValue.code &&
+          e.message.includes(`m.toml:2: ${key}`),
+      );
+    }
   });
 });

@@ -36,6 +36,11 @@ export interface MasterOptions {
   readonly etcdEndpoints: string[];
   /** `--election-ttl` seconds: leader session lease TTL; default 10 (DM: 60) for fast failover. */
   readonly electionTtl: number;
+  /**
+   * `--secret-key-path` (DM 8): file holding the 64-hex-digit AES-256 key of DM-format
+   * passwords (`dmctl encrypt`); empty = DM's former built-in key (see pkg/config/encrypt.ts).
+   */
+  readonly secretKeyPath: string;
 }
 
 /** Raw option values as given on the command line or in the TOML file (kebab-case keys). */
@@ -56,6 +61,7 @@ const OPTION_KEYS = [
   'etcd-client-urls',
   'etcd-endpoints',
   'election-ttl',
+  'secret-key-path',
 ] as const;
 export type MasterOptionKey = (typeof OPTION_KEYS)[number];
 
@@ -74,15 +80,26 @@ const IGNORED_KEYS = new Set([
   'quota-backend-bytes',
   'max-txn-ops',
   'max-request-bytes',
-  'ssl-ca',
-  'ssl-cert',
-  'ssl-key',
-  'cert-allowed-cn',
   'v1-sources-path',
-  'secret-key-path',
+  // The path of this very file (DM's `--config` flag also has a TOML twin): nothing to do.
+  'config-file',
   'experimental',
   'openapi',
   'keepalive-ttl',
+]);
+
+/**
+ * DM keys refused at load, with why: accepting them would be a setting that quietly does
+ * nothing. Cluster TLS (dm-master ↔ dm-worker ↔ etcd ↔ dmctl) is not implemented yet.
+ */
+const REFUSED_KEYS = new Map([
+  ['ssl-ca', 'cluster TLS is not supported yet: remove ssl-ca (the cluster would run in plain HTTP)'],
+  ['ssl-cert', 'cluster TLS is not supported yet: remove ssl-cert (the cluster would run in plain HTTP)'],
+  ['ssl-key', 'cluster TLS is not supported yet: remove ssl-key (the cluster would run in plain HTTP)'],
+  [
+    'cert-allowed-cn',
+    'cluster TLS is not supported yet: remove cert-allowed-cn (no client certificate is checked)',
+  ],
 ]);
 
 /** Parse a dm-master TOML config file. Keys may be kebab-case or snake_case (as DM). */
@@ -105,6 +122,12 @@ export function parseMasterToml(text: string, file: string): RawMasterOptions {
     const key = rawKey.replaceAll('_', '-');
     if (IGNORED_KEYS.has(key)) continue;
     const line = lineOf(text, rawKey);
+    const refused = REFUSED_KEYS.get(key);
+    if (refused !== undefined) {
+      throw dmError(E.configInvalidValue, `${file}:${line}: ${rawKey}: ${refused}`, {
+        context: { file, key: rawKey, line },
+      });
+    }
     if (!(OPTION_KEYS as readonly string[]).includes(key)) {
       throw dmError(E.configUnknownKey, `${file}:${line}: unknown key "${rawKey}"`, {
         context: { file, key: rawKey, line },
@@ -139,6 +162,30 @@ export function splitHostPort(addr: string): { host: string; port: number } {
   return { host: s.slice(0, i).replace(/^\[|\]$/g, ''), port };
 }
 
+/**
+ * DM's `utils.WrapSchemes`: a URL written without a scheme (`127.0.0.1:8291`,
+ * `localhost:8291`) gets `http://`. Applied to every URL list before it is read.
+ */
+export function wrapSchemes(urls: string): string {
+  return urls
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '')
+    .map((u) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(u) ? u : `http://${u}`))
+    .join(',');
+}
+
+/** `name=url,…` with each URL's scheme wrapped (DM wraps initial-cluster the same way). */
+function wrapInitialCluster(list: string): string {
+  return list
+    .split(',')
+    .map((kv) => {
+      const i = kv.indexOf('=');
+      return i < 0 ? kv : `${kv.slice(0, i)}=${wrapSchemes(kv.slice(i + 1))}`;
+    })
+    .join(',');
+}
+
 function firstUrl(urls: string): URL {
   const first = urls.split(',')[0]?.trim() ?? '';
   try {
@@ -167,13 +214,14 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
   let advertiseAddr = get('advertise-addr') ?? masterAddr;
   const aa = splitHostPort(advertiseAddr);
   if (isWildcard(aa.host)) advertiseAddr = `127.0.0.1:${aa.port}`;
-  const peerUrls = get('peer-urls') ?? 'http://127.0.0.1:8291';
-  let advertisePeerUrls = get('advertise-peer-urls') ?? peerUrls;
+  const peerUrls = wrapSchemes(get('peer-urls') ?? 'http://127.0.0.1:8291');
+  let advertisePeerUrls = wrapSchemes(get('advertise-peer-urls') ?? peerUrls);
   const ap = firstUrl(advertisePeerUrls);
   if (isWildcard(ap.hostname)) advertisePeerUrls = `${ap.protocol}//127.0.0.1:${ap.port}`;
   const pu = firstUrl(peerUrls);
+  const ecu = get('etcd-client-urls');
   const etcdClientUrls =
-    get('etcd-client-urls') ?? `${pu.protocol}//${pu.hostname}:${Number(pu.port || 80) + 1}`;
+    ecu !== undefined ? wrapSchemes(ecu) : `${pu.protocol}//${pu.hostname}:${Number(pu.port || 80) + 1}`;
   const join = (get('join') ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -202,7 +250,7 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
     advertiseAddr,
     peerUrls,
     advertisePeerUrls,
-    initialCluster: get('initial-cluster') ?? `${name}=${advertisePeerUrls}`,
+    initialCluster: wrapInitialCluster(get('initial-cluster') ?? `${name}=${advertisePeerUrls}`),
     join,
     dataDir: get('data-dir') ?? `default.${name}`,
     logFile: get('log-file') ?? '',
@@ -211,6 +259,7 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
     etcdClientUrls,
     etcdEndpoints,
     electionTtl,
+    secretKeyPath: get('secret-key-path') ?? '',
   });
 }
 

@@ -7,6 +7,7 @@
 import { parseGoDuration } from '../pkg/config/duration.js';
 import { maybeDecrypt } from '../pkg/config/encrypt.js';
 import { parseStartTime } from '../pkg/config/start-time.js';
+import { mapTaskPassword } from '../pkg/config/task-password.js';
 import type { SourceConfig, SubTaskConfig, TaskConfig } from '../pkg/config/types.js';
 import { connectDb } from '../pkg/db/connect.js';
 import { FENCE_TABLE_SUFFIXES } from '../pkg/db/fence.js';
@@ -171,7 +172,12 @@ async function putTask(
       );
     }
     if (req.removeMeta) await removeMeta(task);
-    const ops: EtcdOp[] = [{ op: 'put', key: Keys.taskConfig(task.name), value: task.raw }];
+    // The stored YAML keeps the user's text but never a password in clear (etcd data, its WAL
+    // and debug logs of the write would otherwise hold it).
+    const sealedRaw = mapTaskPassword(task.raw, (p) =>
+      sealPassword(maybeDecrypt(p, ctx.encryptKey), ctx.encryptKey),
+    );
+    const ops: EtcdOp[] = [{ op: 'put', key: Keys.taskConfig(task.name), value: sealedRaw }];
     for (const st of subtasks) {
       const stored: SubTaskConfig = {
         ...st,

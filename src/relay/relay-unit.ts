@@ -2,7 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import { BinlogClient } from '../pkg/binlog/binlog-client.js';
 import type { BinlogLocation } from '../pkg/binlog/types.js';
 import type { SourceConfig } from '../pkg/config/types.js';
-import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
+import { binlogEndpoint, type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
 import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
 import type { Stage, Unit, UnitDeps } from '../unit/unit.js';
 import { readIndex, readMeta } from './relay-layout.js';
@@ -85,10 +85,7 @@ export class Relay implements Unit<RelayStatus> {
       log.info({ start, subDir: writer.sub.name }, 'relay: pulling');
       const src = this.opts.source;
       const client = new BinlogClient({
-        host: src.from.host,
-        port: src.from.port,
-        user: src.from.user,
-        password: src.from.password,
+        ...binlogEndpoint(src.from),
         // As DM: the relay registers under the source's server-id; 0 (unset) = the client
         // picks a free random one.
         serverId: src.serverId,

@@ -6,6 +6,7 @@ import type { PositionedEvent, SchemaLookup } from '../pkg/binlog/types.js';
 import { parseStartTime } from '../pkg/config/start-time.js';
 import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
 import type { Connection } from '../pkg/db/connect.js';
+import { binlogEndpoint } from '../pkg/db/connect.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { sleep } from '../pkg/retry/backoff.js';
@@ -186,10 +187,7 @@ export function openEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGen
   if (cfg.enableRelay) return singles(relayEvents(o, signal));
   const byGtid = cfg.enableGtid && start.gtid !== undefined && start.gtid !== '';
   return new BinlogClient({
-    host: cfg.from.host,
-    port: cfg.from.port,
-    user: cfg.from.user,
-    password: cfg.from.password,
+    ...binlogEndpoint(cfg.from),
     // Each subtask's stream registers under its own random id (as DM's syncer), never the
     // source's server-id, which belongs to the relay: a second task on the source, or the
     // relay, would otherwise evict this stream (MariaDB error 4052).

@@ -1,7 +1,7 @@
 import { BinlogClient } from '../pkg/binlog/binlog-client.js';
 import type { BinlogEvent, Flavor } from '../pkg/binlog/types.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
-import type { Connection } from '../pkg/db/connect.js';
+import { binlogEndpoint, type Connection } from '../pkg/db/connect.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { ExecutedGtids } from './executed-gtids.js';
@@ -237,10 +237,7 @@ async function readFrom(
   const onAbort = (): void => ac.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
   const client = new BinlogClient({
-    host: cfg.from.host,
-    port: cfg.from.port,
-    user: cfg.from.user,
-    password: cfg.from.password,
+    ...binlogEndpoint(cfg.from),
     // Its own random id (picked by the client), never the relay's: sync streams and the
     // relay of this source may be registered at the same time.
     reservedServerIds: cfg.serverId ? [cfg.serverId] : [],

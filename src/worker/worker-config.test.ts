@@ -62,3 +62,19 @@ describe('worker config', () => {
     );
   });
 });
+
+describe('dm-worker DM keys (issue 11)', () => {
+  it('accepts log-format json; refuses text, ssl-* and relay-dir with a coded reason naming key, file and line', () => {
+    assert.deepEqual(parseWorkerToml('name = "w"\nlog-format = "json"\n', 'w.toml'), { name: 'w' });
+    for (const [line, key] of [
+      ['log-format = "text"', 'log-format'],
+      ['ssl-ca = "/ca.pem"', 'ssl-ca'],
+      ['relay-dir = "/relay"', 'relay-dir'],
+    ] as const) {
+      assert.throws(
+        () => parseWorkerToml(`name = "w"\n${line}\n`, 'w.toml'),
+        (e) => isDmError(e, E.configInvalidValue) && e.message.includes(`w.toml:2: ${key}`),
+      );
+    }
+  });
+});

@@ -55,6 +55,24 @@ type FileKey = (typeof FILE_KEYS)[number];
 /** Raw flag values from commander (undefined = not given). */
 export type WorkerFlags = Partial<Record<FileKey | 'config', string>>;
 
+/**
+ * DM worker keys refused with a reason rather than as unknown: accepting them would be a
+ * setting that quietly does nothing (see docs/config-reference.md).
+ */
+const REFUSED_KEYS: ReadonlyMap<string, string> = new Map([
+  ['ssl-ca', 'cluster TLS is not supported yet: remove ssl-ca (the worker would serve plain HTTP)'],
+  ['ssl-cert', 'cluster TLS is not supported yet: remove ssl-cert (the worker would serve plain HTTP)'],
+  ['ssl-key', 'cluster TLS is not supported yet: remove ssl-key (the worker would serve plain HTTP)'],
+  [
+    'cert-allowed-cn',
+    'cluster TLS is not supported yet: remove cert-allowed-cn (no client certificate is checked)',
+  ],
+  [
+    'relay-dir',
+    'the worker-level relay-dir is not supported yet: set relay-dir in the source config instead',
+  ],
+]);
+
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
 /** Parse a TOML config file's text into flag-shaped values; unknown keys and bad types are coded errors naming key and line. */
@@ -72,6 +90,21 @@ export function parseWorkerToml(text: string, file = 'worker.toml'): WorkerFlags
   const out: WorkerFlags = {};
   for (const [key, value] of Object.entries(doc)) {
     const line = lineOf(text, key);
+    const refused = REFUSED_KEYS.get(key);
+    if (refused !== undefined) {
+      throw dmError(E.configInvalidValue, `${file}:${line}: ${key}: ${refused}`, {
+        context: { file, key, line },
+      });
+    }
+    // Our logs are always JSON lines: DM's `log-format = "json"` is what we do; "text" is not.
+    if (key === 'log-format') {
+      if (value === 'json') continue;
+      throw dmError(
+        E.configInvalidValue,
+        `${file}:${line}: log-format: only "json" is supported (logs are JSON lines), got ${JSON.stringify(value)}`,
+        { context: { file, key, line } },
+      );
+    }
     if (!(FILE_KEYS as readonly string[]).includes(key)) {
       throw dmError(E.configUnknownKey, `${file}:${line}: unknown key "${key}"`, {
         context: { file, key, line, allowed: FILE_KEYS },

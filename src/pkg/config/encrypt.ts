@@ -1,10 +1,17 @@
 /**
- * Password encryption for configs (`dmctl encrypt`): AES-256-GCM with the cluster's 32-byte
- * key (hex). Ciphertext = base64( "DMe1" magic | 12-byte IV | 16-byte tag | data ). The magic
- * lets `maybeDecrypt` tell our ciphertext from a plain password, so plain text keeps working
- * (DM's behaviour: decrypt if possible, else treat as plain).
+ * Passwords in configs. Two formats are read, one of each is written:
+ *
+ * - DM's (dm/pkg/encrypt + dm/pkg/utils/encrypt.go), what `dmctl encrypt` prints and what every
+ *   password field accepts: base64( 16-byte IV | "@" | AES-256-CFB(plaintext) ), the key being
+ *   the master's `secret-key-path` (64 hex digits, DM 8) or, when none is configured, DM's
+ *   former built-in key (DM ≤ 7.x), so ciphertexts made by an older DM keep working. As DM's
+ *   `DecryptOrPlaintext`, a value that is not such a ciphertext is a plain password.
+ * - The project's earlier format, still read, and used to seal passwords stored in etcd with
+ *   the cluster's random key (`Keys.encryptKey`): AES-256-GCM,
+ *   base64( "DMe1" magic | 12-byte IV | 16-byte tag | data ).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { dmError, E } from '../errors/index.js';
 
 const MAGIC = Buffer.from('DMe1', 'latin1');
@@ -56,9 +63,79 @@ export function decryptPassword(cipherText: string, keyHex: string): string {
   }
 }
 
-/** Values that are our ciphertext are decrypted; anything else is a plain password. */
+/** DM ≤ 7.x's hard-coded key (dm/pkg/encrypt before pingcap/tiflow#9494). */
+export const DM_LEGACY_KEY_HEX = 'a529b7665997f043a30ac8fadcb51d6aa032c226ab5b7750530b12b8c1a16a48';
+const DM_IV_LEN = 16;
+const DM_SEP = 0x40; // '@'
+
+/**
+ * The key of DM-format passwords in this process: the master's `secret-key-path` key, set once
+ * at start (DM's `encrypt.InitCipher`); DM's former built-in key until then.
+ */
+let dmKey: Buffer = Buffer.from(DM_LEGACY_KEY_HEX, 'hex');
+
+/** Set (hex, 64 digits) or reset (undefined → DM's former built-in key) the DM-format key. */
+export function setDmSecretKey(keyHex: string | undefined): void {
+  dmKey = keyOf(keyHex ?? DM_LEGACY_KEY_HEX);
+}
+
+/**
+ * Read DM's `secret-key-path` file: 64 hex digits (surrounding white space ignored), as DM
+ * 8's `adjustSecretKeyPath`. Errors name the file.
+ */
+export function readSecretKeyFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw dmError(E.configDecrypt, `cannot read secret-key-path ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  if (!/^[0-9a-fA-F]{64}$/.test(text)) {
+    throw dmError(
+      E.configDecrypt,
+      `secret-key-path ${path}: the secret key must be a hex AES-256 key of length 64`,
+    );
+  }
+  return text.toLowerCase();
+}
+
+/** DM's format with an explicit key (tests) or the process's DM key. */
+export function dmEncrypt(plain: string, keyHex?: string): string {
+  const key = keyHex === undefined ? dmKey : keyOf(keyHex);
+  const iv = randomBytes(DM_IV_LEN);
+  const c = createCipheriv('aes-256-cfb', key, iv);
+  const data = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+  return Buffer.concat([iv, Buffer.from([DM_SEP]), data]).toString('base64');
+}
+
+/**
+ * DM's `Decrypt`, or undefined when `value` is not a DM ciphertext (not canonical base64,
+ * shorter than IV + "@", no "@" after the IV) or does not decrypt to UTF-8 text (a wrong key
+ * or a plain password that happens to look like one): then it is a plain password.
+ */
+export function dmDecrypt(value: string, keyHex?: string): string | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) return undefined;
+  const buf = Buffer.from(value, 'base64');
+  if (buf.length < DM_IV_LEN + 1 || buf[DM_IV_LEN] !== DM_SEP || buf.toString('base64') !== value)
+    return undefined;
+  const key = keyHex === undefined ? dmKey : keyOf(keyHex);
+  const d = createDecipheriv('aes-256-cfb', key, buf.subarray(0, DM_IV_LEN));
+  const out = Buffer.concat([d.update(buf.subarray(DM_IV_LEN + 1)), d.final()]);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(out);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Our ciphertext is decrypted with the cluster key; DM's with the DM key; anything else is a
+ * plain password.
+ */
 export function maybeDecrypt(value: string, keyHex: string | undefined): string {
-  if (!looksEncrypted(value)) return value;
+  if (!looksEncrypted(value)) return dmDecrypt(value) ?? value;
   if (keyHex === undefined) {
     throw dmError(E.configDecrypt, 'the password is encrypted but no decryption key is configured');
   }

@@ -2,6 +2,7 @@
  * Helpers that turn schema-checked YAML values (kebab-case) into the normalised shapes of
  * types.ts. They run after the schema check, so types are known to be right.
  */
+import { normaliseSecurity } from './security.js';
 import type { DbConfig, FilterRule } from './types.js';
 
 export type Raw = Record<string, unknown>;
@@ -45,11 +46,7 @@ export function normaliseDb(raw: Raw, defaultPort: number, decrypt: (p: string) 
     db.session = Object.fromEntries(Object.entries(sub(raw.session)).map(([k, v]) => [k, s(v)]));
   }
   if (raw.security !== undefined) {
-    const sec = sub(raw.security);
-    db.security = {};
-    if (sec['ssl-ca'] !== undefined) db.security.sslCa = s(sec['ssl-ca']);
-    if (sec['ssl-cert'] !== undefined) db.security.sslCert = s(sec['ssl-cert']);
-    if (sec['ssl-key'] !== undefined) db.security.sslKey = s(sec['ssl-key']);
+    db.security = normaliseSecurity(sub(raw.security));
   }
   return db;
 }

@@ -3,7 +3,7 @@
  * `config source|task` and `config export`. The output parses back to the same config.
  */
 import { stringify } from 'yaml';
-import type { DbConfig, FilterRule, SourceConfig, TaskConfig } from './types.js';
+import type { DbConfig, DbSecurity, FilterRule, SourceConfig, TaskConfig } from './types.js';
 
 export interface ToYamlOptions {
   /** Replace passwords by "******" (what DM shows users). Default false. */
@@ -19,11 +19,25 @@ function db(d: DbConfig, opts: ToYamlOptions): Record<string, unknown> {
   };
   if (d.session && Object.keys(d.session).length > 0) out.session = { ...d.session };
   if (d.security) {
-    const sec: Record<string, string> = {};
-    if (d.security.sslCa) sec['ssl-ca'] = d.security.sslCa;
-    if (d.security.sslCert) sec['ssl-cert'] = d.security.sslCert;
-    if (d.security.sslKey) sec['ssl-key'] = d.security.sslKey;
-    out.security = sec;
+    out.security = securityToYaml(d.security, opts);
+  }
+  return out;
+}
+
+/**
+ * Inline certificate/key contents are kept (the config must parse back to the same one) except
+ * in what users are shown: DM leaves `ssl-*-bytes` out of its JSON (`json:"-"`).
+ */
+function securityToYaml(sec: DbSecurity, opts: ToYamlOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (sec.sslCa) out['ssl-ca'] = sec.sslCa;
+  if (sec.sslCert) out['ssl-cert'] = sec.sslCert;
+  if (sec.sslKey) out['ssl-key'] = sec.sslKey;
+  if (sec.certAllowedCn?.length) out['cert-allowed-cn'] = [...sec.certAllowedCn];
+  if (!opts.hidePassword) {
+    if (sec.sslCaBytes) out['ssl-ca-bytes'] = sec.sslCaBytes;
+    if (sec.sslCertBytes) out['ssl-cert-bytes'] = sec.sslCertBytes;
+    if (sec.sslKeyBytes) out['ssl-key-bytes'] = sec.sslKeyBytes;
   }
   return out;
 }

@@ -14,13 +14,29 @@ export interface DbConfig {
   password: string;
   /** Extra session variables to SET on every connection (target `session`). */
   session?: Record<string, string | number>;
-  security?: { sslCa?: string; sslCert?: string; sslKey?: string };
+  security?: DbSecurity;
   /**
    * Internal, never from a config file: when set, every connection opened with this config
    * registers itself under the worker's fence and refuses to open once a newer binding of
    * the source claimed it (see pkg/db/fence.ts).
    */
   fence?: FenceToken;
+}
+
+/**
+ * DM's `security` block of a DB connection (dm/config/security). Files are read at connect
+ * time; `*Bytes` hold PEM text given inline (`ssl-*-bytes`, `ssl-*-base64` decoded, or the
+ * OpenAPI's `ssl_*_content`) and win over the files, as DM's LoadTLSContent does.
+ */
+export interface DbSecurity {
+  sslCa?: string;
+  sslCert?: string;
+  sslKey?: string;
+  sslCaBytes?: string;
+  sslCertBytes?: string;
+  sslKeyBytes?: string;
+  /** The server certificate's CN must be one of these (empty = any). */
+  certAllowedCn?: string[];
 }
 
 /** Who may write downstream for one (task, source): the binding's epoch (see pkg/db/fence.ts). */

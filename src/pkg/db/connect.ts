@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import type { TLSSocket } from 'node:tls';
 import mysqlCore from 'mysql2';
 import mysql from 'mysql2/promise';
+import type { BinlogClientOptions } from '../binlog/binlog-client.js';
+import { checkAllowedCn, resolveDbTls } from '../config/security.js';
 import type { DbConfig } from '../config/types.js';
 import type { ErrorDef } from '../errors/index.js';
-import { dmError } from '../errors/index.js';
+import { dmError, isDmError } from '../errors/index.js';
 import { Backoff, type BackoffOptions, sleep } from '../retry/backoff.js';
 import { registerFence } from './fence.js';
 
@@ -30,15 +32,70 @@ function options(db: DbConfig, extra: mysql.ConnectionOptions = {}): mysql.Conne
     charset: 'utf8mb4_general_ci',
     connectTimeout: 10_000,
     multipleStatements: false,
-    ...(db.security?.sslCa ? { ssl: tlsFiles(db.security) } : {}),
+    ...mysql2Tls(db),
     ...extra,
   };
 }
 
-/** DM's `security` keys are file paths; mysql2 wants the PEM contents. */
-function tlsFiles(sec: NonNullable<DbConfig['security']>): { ca?: string; cert?: string; key?: string } {
-  const read = (f?: string) => (f ? readFileSync(f, 'utf8') : undefined);
-  return { ca: read(sec.sslCa), cert: read(sec.sslCert), key: read(sec.sslKey) };
+/**
+ * mysql2's `ssl` from the DB's `security` (see pkg/config/security.ts): the server certificate
+ * is verified against the CA and the host name, as DM's Go driver does.
+ */
+function mysql2Tls(db: DbConfig): { ssl?: mysql.SslOptions } {
+  const t = resolveDbTls(db.security);
+  if (!t) return {};
+  return { ssl: { ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: true, verifyIdentity: true } };
+}
+
+/** `cert-allowed-cn`: checked on the TLS socket once the connection is up (mysql2 has no hook). */
+function checkConnCn(db: DbConfig, stream: unknown): void {
+  const allowed = db.security?.certAllowedCn;
+  if (!allowed?.length) return;
+  const s = stream as Partial<TLSSocket> | undefined;
+  checkAllowedCn(s?.getPeerCertificate?.(), allowed, `${db.host}:${db.port}`);
+}
+
+/**
+ * A bare connection (no session init, driver errors as they are) with the TLS of `security`
+ * applied and `cert-allowed-cn` checked: for callers that report raw driver errors (prechecks).
+ */
+export async function openConnection(db: DbConfig, extra: mysql.ConnectionOptions = {}): Promise<Connection> {
+  const conn = await mysql.createConnection(options(db, extra));
+  try {
+    checkConnCn(db, (conn as unknown as { connection: { stream: unknown } }).connection.stream);
+  } catch (err) {
+    conn.destroy();
+    throw err;
+  }
+  return conn;
+}
+
+/**
+ * Where and how our replication client (BinlogClient) reaches an upstream: address,
+ * credentials and the TLS of its `security` — spread into every BinlogClient's options, so
+ * no binlog stream can leave TLS out.
+ */
+export function binlogEndpoint(
+  db: DbConfig,
+): Pick<BinlogClientOptions, 'host' | 'port' | 'user' | 'password' | 'tls'> {
+  const t = resolveDbTls(db.security);
+  return {
+    host: db.host,
+    port: db.port,
+    user: db.user,
+    password: db.password,
+    ...(t
+      ? {
+          tls: {
+            ca: t.ca,
+            cert: t.cert,
+            key: t.key,
+            rejectUnauthorized: true,
+            ...(t.certAllowedCn ? { certAllowedCn: t.certAllowedCn } : {}),
+          },
+        }
+      : {}),
+  };
 }
 
 /** SQL run on every new connection: UTC session time zone plus the configured session vars. */
@@ -62,6 +119,7 @@ export async function connectDb(
   try {
     conn = await mysql.createConnection(options(db, extra));
   } catch (err) {
+    if (isDmError(err)) throw err;
     throw dmError(
       errDef,
       `cannot connect to ${db.host}:${db.port} as ${db.user}: ${(err as Error).message}`,
@@ -71,6 +129,7 @@ export async function connectDb(
     );
   }
   try {
+    checkConnCn(db, (conn as unknown as { connection: { stream: unknown } }).connection.stream);
     for (const s of sessionInitSql(db)) await conn.query(s);
     if (db.fence) await registerFence(conn, db.fence);
   } catch (err) {
@@ -85,6 +144,13 @@ export function createPool(db: DbConfig, size: number, extra: mysql.PoolOptions 
   const pool = mysql.createPool({ ...options(db), connectionLimit: size, maxIdle: size, ...extra });
   // Raw (callback) connection: runs before the pool hands it out.
   pool.pool.on('connection', (c) => {
+    try {
+      checkConnCn(db, (c as unknown as { stream: unknown }).stream);
+    } catch {
+      // Not allowed: the pool's caller sees the closed connection fail its query.
+      c.destroy();
+      return;
+    }
     for (const s of sessionInitSql(db)) c.query(s);
   });
   return pool;

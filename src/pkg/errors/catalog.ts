@@ -185,6 +185,14 @@ export const E = Object.freeze({
     'The statement cannot be parsed; skip or replace it with `binlog skip|replace`.',
   ),
   valueEncode: def(11018, 'functional', 'internal', 'high'),
+  /** DM ErrConnInvalidTLSConfig: a DB `security` block that cannot be turned into TLS settings. */
+  dbTlsConfig: def(
+    11112,
+    'functional',
+    'internal',
+    'medium',
+    'Please check the `ssl-ca`, `ssl-cert` and `ssl-key` config (files readable, PEM text in `ssl-*-bytes`, base64 in `ssl-*-base64`).',
+  ),
 
   // --- config (20xxx)
   configParse: def(20001, 'config', 'internal', 'medium', 'Fix the YAML syntax at the line shown.'),

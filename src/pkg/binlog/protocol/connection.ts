@@ -29,6 +29,8 @@ export interface TlsOptions {
   key?: string;
   /** Verify the server certificate. Default true when a CA is given, else false. */
   rejectUnauthorized?: boolean;
+  /** DM's `cert-allowed-cn`: the server certificate's CN must be one of these (empty = any). */
+  certAllowedCn?: readonly string[];
 }
 
 export interface ConnectOptions {
@@ -429,6 +431,17 @@ export class ProtocolConnection {
       secure.once('error', onErr);
       secure.once('secureConnect', () => {
         secure.off('error', onErr);
+        const cn = secure.getPeerCertificate()?.subject?.CN;
+        if (t.certAllowedCn?.length && !t.certAllowedCn.includes(String(cn))) {
+          secure.destroy();
+          reject(
+            dmError(
+              E.dbUpstreamConnect,
+              `the certificate of ${this.opts.host}:${this.opts.port} has CN ${JSON.stringify(cn)}, not one of cert-allowed-cn`,
+            ),
+          );
+          return;
+        }
         this.attach(secure);
         resolve();
       });

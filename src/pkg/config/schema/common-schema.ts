@@ -25,15 +25,20 @@ export function namedMap(item: JsonSchema): JsonSchema {
   return { type: 'object', additionalProperties: item };
 }
 
+/** A Go `[]byte` field: a string, or a sequence of byte values (`[]` = empty). */
+const bytesField: JsonSchema = {
+  anyOf: [str, { type: 'array', items: { type: 'integer', minimum: 0, maximum: 255 } }],
+};
+
 /** TLS settings of a DB connection (dm/config/security). */
 export const securitySchema = obj({
   'ssl-ca': str,
   'ssl-cert': str,
   'ssl-key': str,
   'cert-allowed-cn': strList,
-  'ssl-ca-bytes': str,
-  'ssl-key-bytes': str,
-  'ssl-cert-bytes': str,
+  'ssl-ca-bytes': bytesField,
+  'ssl-key-bytes': bytesField,
+  'ssl-cert-bytes': bytesField,
   'ssl-ca-base64': str,
   'ssl-key-base64': str,
   'ssl-cert-base64': str,
