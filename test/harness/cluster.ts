@@ -56,7 +56,14 @@ export interface MasterProcess extends DmProcess {
 
 /** Start one dm-master (supervising its own etcd) on free ports. Wait with `waitMasterReady`. */
 export async function startMaster(
-  opts: { name?: string; initialCluster?: string; peerPort?: number; clientPort?: number } = {},
+  opts: {
+    name?: string;
+    initialCluster?: string;
+    peerPort?: number;
+    clientPort?: number;
+    /** The supervised etcd's client port (default: peer port + 1, which may be taken). */
+    etcdClientPort?: number;
+  } = {},
 ): Promise<MasterProcess> {
   const name = opts.name ?? `master${process.pid}`;
   const dir = tempDir('dm-master-');
@@ -77,6 +84,7 @@ export async function startMaster(
     'debug',
   ];
   if (opts.initialCluster) args.push('--initial-cluster', opts.initialCluster);
+  if (opts.etcdClientPort) args.push('--etcd-client-urls', `http://127.0.0.1:${opts.etcdClientPort}`);
   return Object.assign(startProc('dm-master', args, dir, name, addr), { peerUrl });
 }
 

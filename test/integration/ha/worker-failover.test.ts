@@ -88,15 +88,23 @@ describe('ha: three masters, three workers, two sources', { timeout: 400_000 }, 
     ]);
     await Promise.all([loadSample(up1, 'shop1', 3_000), loadSample(up2, 'shop2', 3_000)]);
     const ports = [];
-    for (let i = 0; i < 3; i++) ports.push({ peer: await freePort(), client: await freePort() });
+    for (let i = 0; i < 3; i++)
+      ports.push({ peer: await freePort(), client: await freePort(), etcd: await freePort() });
     const initialCluster = ports.map((p, i) => `m${i + 1}=http://127.0.0.1:${p.peer}`).join(',');
     for (const [i, p] of ports.entries()) {
       masters.push(
-        await startMaster({ name: `m${i + 1}`, initialCluster, peerPort: p.peer, clientPort: p.client }),
+        await startMaster({
+          name: `m${i + 1}`,
+          initialCluster,
+          peerPort: p.peer,
+          clientPort: p.client,
+          etcdClientPort: p.etcd,
+        }),
       );
     }
     ctl = masters.map((m) => m.addr).join(',');
-    await waitMasterReady(ctl);
+    // Every master up (a leader failover needs the two others to keep etcd's quorum).
+    for (const m of masters) await waitMasterReady(m.addr);
     for (const n of ['wa', 'wb', 'wc']) {
       ws.set(n, await startWorker(n, ctl, ['--keepalive-ttl', '3']));
       await waitWorkerRegistered(ctl, n);
@@ -178,7 +186,7 @@ syncers:
         const n = await leaderName(others);
         return n !== '' && n !== leader;
       },
-      30_000,
+      60_000,
       'a new leader',
     );
     const leaderMs = Date.now() - t0;
