@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests and the quickstart need, when missing:
-# mariadb-server/-client, etcd-server, mydumper, openssl, util-linux (setpriv).
+# mariadb-server/-client, etcd-server, mydumper, openssl, util-linux (setpriv), chromium.
 set -euo pipefail
 need=()
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server)
@@ -10,6 +10,8 @@ command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 command -v mydumper >/dev/null 2>&1 || need+=(mydumper)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+# The dashboard test drives headless Chromium over the DevTools protocol.
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"

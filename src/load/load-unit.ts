@@ -12,6 +12,7 @@ import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError, quoteTable } from '../pkg/db/connect.js';
 import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
+import { type DmWorkerMetrics, dmWorkerMetrics } from '../pkg/metrics/dm-metrics.js';
 import { TableRouter } from '../pkg/router/table-router.js';
 import { abortableProcess } from '../unit/abortable-process.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
@@ -106,6 +107,8 @@ export class LoadUnit implements Unit<LoadStatus> {
   private readonly schema: SchemaLoader;
   private rowsCounter?: Counter<'task' | 'source_id'>;
   private bytesCounter?: Counter<'task' | 'source_id'>;
+  /** DM's loader families (progress, data size, tables, files). */
+  private dm?: DmWorkerMetrics['loader'];
   /** Files whose chunk an earlier run loaded from another snapshot: not loaded again. */
   private readonly skip = new Set<string>();
   /** Files whose range may hold rows of an older snapshot: loaded with REPLACE whatever `on-duplicate-logical` says. */
@@ -127,6 +130,7 @@ export class LoadUnit implements Unit<LoadStatus> {
       (db, table) => this.router.extendColumns(db, table, cfg.sourceId) !== undefined,
     );
     if (deps.registry) {
+      this.dm = dmWorkerMetrics(deps.registry).loader;
       this.rowsCounter = sharedCounter(deps.registry, 'dm_load_rows_total', 'Rows applied by the load unit');
       this.bytesCounter = sharedCounter(
         deps.registry,
@@ -181,6 +185,12 @@ export class LoadUnit implements Unit<LoadStatus> {
     const manifest = await readChunkManifest(this.dir);
     this.totalBytes = files.totalBytes;
     const { metaSchema, name: task, sourceId } = this.cfg;
+    if (this.dm) {
+      const l = { task, source_id: sourceId };
+      this.dm.dataSize.set(l, files.totalBytes);
+      this.dm.tables.set(l, files.tables.length);
+      this.dm.dataFiles.set(l, files.data.length);
+    }
     const ctl = await this.connect();
     const [pk] = await ctl.query('SELECT @@max_allowed_packet AS p');
     this.maxStatement = Math.max(64 * 1024, Number((pk as { p: string }[])[0]?.p ?? 0) - 4096);
@@ -236,8 +246,15 @@ export class LoadUnit implements Unit<LoadStatus> {
     await this.finish();
   }
 
+  /** Finished share of the dump's bytes, 0..1 (DM's `dm_loader_progress`). */
+  private ratio(): number {
+    if (this.done) return 1;
+    return this.totalBytes > 0 ? Math.min(1, this.finishedBytes / this.totalBytes) : 0;
+  }
+
   private async finish(): Promise<void> {
     this.done = true;
+    this.dm?.progress.set({ task: this.cfg.name, source_id: this.cfg.sourceId }, 1);
     if (this.cfg.cleanDumpFile) {
       for (const name of await readdir(this.dir)) {
         if (name !== METADATA_FILE) await rm(join(this.dir, name), { recursive: true, force: true });
@@ -439,6 +456,7 @@ export class LoadUnit implements Unit<LoadStatus> {
       await conn.query('COMMIT');
       this.finishedBytes += at - committed;
       this.bytesCounter?.inc({ task, source_id: sourceId }, at - committed);
+      this.dm?.progress.set({ task, source_id: sourceId }, this.ratio());
       committed = at;
       txBytes = 0;
     };

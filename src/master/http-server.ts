@@ -5,6 +5,7 @@
  * answers any request; a forwarded request is never forwarded again (no loops).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerDashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { runCtl } from './ctl-api.js';
 import { onLeader } from './leader-gate.js';
@@ -17,7 +18,7 @@ import type { RegisterWorkerRequest, RegisterWorkerResponse } from './worker-api
 export type RouteModule = (app: FastifyInstance, m: MasterServer) => void;
 
 /** Route modules beyond the core endpoints above (DM's OpenAPI first). */
-export const ROUTE_MODULES: RouteModule[] = [registerV1Routes];
+export const ROUTE_MODULES: RouteModule[] = [registerV1Routes, registerDashboardRoutes];
 
 export function buildHttp(m: MasterServer): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024 });

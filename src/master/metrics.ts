@@ -1,6 +1,7 @@
 /**
  * The master's Prometheus metrics (prom-client), computed at scrape time from live state:
- * leadership, workers by stage, and bound vs waiting sources.
+ * DM's `dm_master_worker_state` (tiflow dm/master/metrics/metrics.go, queried by DM's alert
+ * rules and dashboards), and ours: leadership, workers by stage, bound vs waiting sources.
  */
 import { Gauge, Registry } from 'prom-client';
 import type { Scheduler } from './scheduler.js';
@@ -46,6 +47,19 @@ export function createMasterMetrics(state: {
       const bound = sources.filter((src) => view.workerOf(src) !== '').length;
       this.set({ state: 'bound' }, bound);
       this.set({ state: 'waiting' }, sources.length - bound);
+    },
+  });
+  new Gauge({
+    name: 'dm_master_worker_state',
+    help: 'state of worker, -1 - unrecognized, 0 - offline, 1 - free, 2 - bound',
+    labelNames: ['worker'],
+    registers: [registry],
+    collect() {
+      const s = state.scheduler();
+      this.reset();
+      if (!s) return;
+      // WORKER_STAGES is DM's order (offline, free, bound), so the index is DM's value.
+      for (const w of s.view().listWorkers()) this.set({ worker: w.name }, WORKER_STAGES.indexOf(w.stage));
     },
   });
   return registry;

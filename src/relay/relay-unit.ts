@@ -1,9 +1,11 @@
+import { statfs } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { BinlogClient } from '../pkg/binlog/binlog-client.js';
 import type { BinlogLocation } from '../pkg/binlog/types.js';
 import type { SourceConfig } from '../pkg/config/types.js';
 import { binlogEndpoint, type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
 import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
+import { binlogFileIndex, type DmWorkerMetrics, dmWorkerMetrics } from '../pkg/metrics/dm-metrics.js';
 import type { Stage, Unit, UnitDeps } from '../unit/unit.js';
 import { readIndex, readMeta } from './relay-layout.js';
 import { RelayWriter } from './relay-writer.js';
@@ -51,10 +53,13 @@ export class Relay implements Unit<RelayStatus> {
   private stage: Stage = 'New';
   private master = { file: '', pos: 0, gtid: '' };
   private readonly relayDir: string;
+  /** DM's relay families (positions, space, error counters). */
+  private readonly dm: DmWorkerMetrics['relay'] | undefined;
 
   constructor(private readonly opts: RelayOptions) {
     const d = opts.source.relayDir || 'relay-dir';
     this.relayDir = isAbsolute(d) ? d : join(opts.deps.workDir, d);
+    this.dm = opts.deps.registry ? dmWorkerMetrics(opts.deps.registry).relay : undefined;
   }
 
   /** Absolute relay directory. */
@@ -71,6 +76,7 @@ export class Relay implements Unit<RelayStatus> {
     this.stage = 'Running';
     const log = this.opts.deps.logger;
     const stopPoll = this.pollMaster(signal);
+    let writeFailed = false;
     try {
       const info = this.info ?? (await readUpstreamInfo(this.opts.source.from, this.opts.source.flavor));
       this.info = info;
@@ -95,14 +101,24 @@ export class Relay implements Unit<RelayStatus> {
         logger: log,
       });
       for await (const ev of client.events(signal)) {
-        await writer.write(ev, client.location.gtid);
+        try {
+          await writer.write(ev, client.location.gtid);
+        } catch (err) {
+          writeFailed = true;
+          this.dm?.writeError.inc();
+          throw err;
+        }
         if (signal.aborted) break;
       }
       return { finished: false, errors: [] };
     } catch (err) {
       if (signal.aborted) return { finished: false, errors: [] };
       this.stage = 'Paused';
-      return { finished: false, errors: [asDmError(err, E.relayIo)] };
+      const e = asDmError(err, E.relayIo);
+      if (e.code === E.binlogChecksumMismatch.code) this.dm?.dataCorruption.inc();
+      else if (!writeFailed) this.dm?.readError.inc(); // reading from the upstream failed
+      this.dm?.exitWithError.inc({ resumable_err: String(this.isRetryable(e)) });
+      return { finished: false, errors: [e] };
     } finally {
       stopPoll();
       await this.writer?.flush().catch(() => undefined);
@@ -147,6 +163,7 @@ export class Relay implements Unit<RelayStatus> {
       try {
         conn ??= await connectDb(this.opts.source.from, E.dbUpstreamConnect);
         this.master = await masterStatusOn(conn, this.info.flavor);
+        await this.publish();
       } catch (err) {
         if (!isRetryableDbError(err)) this.opts.deps.logger.debug({ err }, 'relay: master status failed');
         await conn?.end().catch(() => undefined);
@@ -162,6 +179,21 @@ export class Relay implements Unit<RelayStatus> {
       clearInterval(t);
       conn?.end().catch(() => undefined);
     };
+  }
+
+  /** DM's `dm_relay_binlog_file|pos{node="master"|"relay"}` and `dm_relay_space{type}`. */
+  private async publish(): Promise<void> {
+    if (!this.dm) return;
+    const w = this.writer?.state();
+    this.dm.binlogFile.set({ node: 'master' }, binlogFileIndex(this.master.file));
+    this.dm.binlogPos.set({ node: 'master' }, this.master.pos);
+    if (w) {
+      this.dm.binlogFile.set({ node: 'relay' }, binlogFileIndex(w.file));
+      this.dm.binlogPos.set({ node: 'relay' }, w.pos);
+    }
+    const fs = await statfs(this.relayDir);
+    this.dm.space.set({ type: 'capacity' }, fs.blocks * fs.bsize);
+    this.dm.space.set({ type: 'available' }, fs.bavail * fs.bsize);
   }
 
   status(): RelayStatus {

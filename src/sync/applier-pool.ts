@@ -15,8 +15,8 @@ export interface ApplierPoolOptions {
   logger: Logger;
   /** Before each commit, with the batch's furthest event end (the exit-safe horizon). */
   beforeCommit: (end: Location) => Promise<void>;
-  /** After each commit (the applied position may move). */
-  onApplied: (jobs: DmlJob[]) => void;
+  /** After each commit (the applied position may move): its jobs, applier index and duration. */
+  onApplied: (jobs: DmlJob[], queue: number, seconds: number) => void;
   /** The continuous validator, told of every committed batch (see validator/validator.ts). */
   sink?: AppliedRowsSink;
 }
@@ -59,9 +59,9 @@ export class ApplierPool {
           compact: cfg.syncer.compact,
           checkpoint: store,
           beforeCommit,
-          onApplied: (jobs) => {
+          onApplied: (jobs, seconds) => {
             for (const j of jobs) this.causality.release(j.keys);
-            onApplied(jobs);
+            onApplied(jobs, i, seconds);
             this.o.sink?.rowsApplied(jobs);
           },
           logger,

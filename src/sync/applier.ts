@@ -24,8 +24,8 @@ export interface ApplierOptions {
   checkpoint: CheckpointStore;
   /** Called before each commit with the batch's furthest event end (exit-safe horizon). */
   beforeCommit: (maxEnd: Location) => Promise<void>;
-  /** Called after each commit with the jobs applied. */
-  onApplied: (jobs: DmlJob[]) => void;
+  /** Called after each commit with the jobs applied and the seconds the batch took (retries included). */
+  onApplied: (jobs: DmlJob[], seconds: number) => void;
   logger: Logger;
   /** Retry budget for retryable errors before the unit fails. Default 12 attempts. */
   maxRetries?: number;
@@ -93,10 +93,11 @@ export class Applier {
           continue;
         }
         this.inflight = this.takeBatch();
+        const t0 = performance.now();
         await this.applyWithRetry(this.inflight);
         const done = this.inflight;
         this.inflight = [];
-        this.o.onApplied(done);
+        this.o.onApplied(done, (performance.now() - t0) / 1000);
       }
     } catch (err) {
       this.error = asDmError(err, E.dbExecDownstream);

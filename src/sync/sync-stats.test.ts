@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
+import { dmWorkerMetrics } from '../pkg/metrics/dm-metrics.js';
+import type { DmlJob } from './job.js';
 import { SyncStats } from './sync-stats.js';
 
 const labels = { task: 't1', source_id: 'src-1' };
@@ -62,9 +64,9 @@ describe('SyncStats', () => {
   it('sets the lag gauge, starts it at 0, and computes nothing without a registry', async () => {
     const r = new Registry();
     const s = new SyncStats(labels, r, () => 0);
-    assert.equal(await gauge(r, 'dm_syncer_replication_lag_seconds'), 0);
+    assert.equal(await gauge(r, 'dm_syncer_replication_lag_gauge'), 0);
     s.setLag(() => 42);
-    assert.equal(await gauge(r, 'dm_syncer_replication_lag_seconds'), 42);
+    assert.equal(await gauge(r, 'dm_syncer_replication_lag_gauge'), 42);
     const bare = new SyncStats(labels, undefined, () => 0);
     bare.setLag(() => assert.fail('lag computed with no gauge to set'));
     bare.record();
@@ -75,8 +77,33 @@ describe('SyncStats', () => {
     const r = new Registry();
     new SyncStats(labels, r, () => 0).setLag(() => 1);
     new SyncStats({ task: 't2', source_id: 'src-1' }, r, () => 0).setLag(() => 2);
-    assert.equal(await gauge(r, 'dm_syncer_replication_lag_seconds'), 1);
-    const all = await r.getSingleMetric('dm_syncer_replication_lag_seconds')?.get();
+    assert.equal(await gauge(r, 'dm_syncer_replication_lag_gauge'), 1);
+    const all = await r.getSingleMetric('dm_syncer_replication_lag_gauge')?.get();
     assert.equal(all?.values.length, 2);
+  });
+
+  it("counts finished jobs and transactions and sets binlog positions under DM's names and labels", async () => {
+    const r = new Registry();
+    dmWorkerMetrics(r, 'w1');
+    const s = new SyncStats(labels, r, () => 0);
+    const job = (type: 'insert' | 'update', table: string) =>
+      ({ change: { type, target: { schema: 'db', table } } }) as unknown as DmlJob;
+    s.applied([job('insert', 'a'), job('insert', 'a'), job('update', 'b')], 3, 0.01);
+    s.transaction();
+    s.positions({ file: 'mysql-bin.000012', pos: 900 }, { file: 'mysql-bin.000011', pos: 40 });
+    s.setLag(() => 3);
+    const text = await r.metrics();
+    assert.match(
+      text,
+      /dm_syncer_finished_jobs_total\{type="insert",task="t1",queueNo="3",source_id="src-1",worker="w1",target_schema="db",target_table="a"\} 2/,
+    );
+    assert.match(text, /dm_syncer_finished_transaction_total\{task="t1",source_id="src-1",worker="w1"\} 1/);
+    assert.match(text, /dm_syncer_binlog_file\{node="master",task="t1",source_id="src-1"\} 12/);
+    assert.match(text, /dm_syncer_binlog_pos\{node="syncer",task="t1",source_id="src-1"\} 40/);
+    assert.match(
+      text,
+      /dm_syncer_replication_lag_bucket\{le="4",task="t1",source_id="src-1",worker="w1"\} 1/,
+    );
+    assert.match(text, /dm_syncer_txn_duration_time_count\{task="t1",source_id="src-1",worker="w1"\} 1/);
   });
 });

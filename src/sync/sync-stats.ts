@@ -1,4 +1,6 @@
-import { Gauge, type Registry } from 'prom-client';
+import { type Counter, Gauge, type Histogram, type Registry } from 'prom-client';
+import { binlogFileIndex, type DmWorkerMetrics, dmWorkerMetrics } from '../pkg/metrics/dm-metrics.js';
+import type { DmlJob, Location } from './job.js';
 
 /** Width of the window `recentTps` averages over. */
 const RECENT_WINDOW_MS = 10_000;
@@ -16,19 +18,26 @@ export interface SyncRates {
 }
 
 /**
- * Event counters of the sync unit and the Prometheus gauges that expose them. The counters
- * and the gauges live together so that the `dm_syncer_recent_tps` gauge always shows the value
- * query-status reports: it is set every time `recentTps` is computed (status, a new second of
- * events, the unit's once-a-second tick), never from a second computation that could drift.
- * The clock is injected so the window arithmetic is testable without timers.
+ * Event counters of the sync unit and the Prometheus series that expose them: DM's syncer
+ * families (`dm_syncer_replication_lag`, `_finished_jobs_total`, `_binlog_file`, … from
+ * pkg/metrics/dm-metrics.ts) and our `dm_syncer_recent_tps`. The counters and the gauges live
+ * together so that `dm_syncer_recent_tps` always shows the value query-status reports: it is
+ * set every time `recentTps` is computed (status, a new second of events, the unit's
+ * once-a-second tick), never from a second computation that could drift. The clock is
+ * injected so the window arithmetic is testable without timers.
  */
 export class SyncStats {
   private total = 0;
   private startedAt: number;
   /** Events handled, bucketed per second (a bucket opens with the first event after 1 s). */
   private readonly recent: { t: number; n: number }[] = [];
-  private readonly lag: Gauge | undefined;
   private readonly tps: Gauge | undefined;
+  private readonly dm: DmWorkerMetrics['syncer'] | undefined;
+  /** DM's label set with `worker` (lag, transactions, txn duration). */
+  private readonly tsw: Record<'task' | 'source_id' | 'worker', string>;
+  /** `dm_syncer_finished_jobs_total` children by type, queue and target (hashing labels per row is costly). */
+  private readonly jobChildren = new Map<string, Counter.Internal>();
+  private lagChild: Histogram.Internal<'task' | 'source_id' | 'worker'> | undefined;
 
   constructor(
     private readonly labels: SyncMetricLabels,
@@ -36,14 +45,22 @@ export class SyncStats {
     private readonly now: () => number = Date.now,
   ) {
     this.startedAt = now();
-    if (registry) {
+    const dm = registry ? dmWorkerMetrics(registry) : undefined;
+    this.tsw = { ...labels, worker: dm?.worker ?? '' };
+    if (registry && dm) {
       // Several sync units (tasks) share one registry: reuse the gauge, told apart by labels.
-      const gauge = (name: string, help: string): Gauge =>
-        (registry.getSingleMetric(name) as Gauge | undefined) ??
-        new Gauge({ name, help, labelNames: ['task', 'source_id'], registers: [registry] });
-      this.lag = gauge('dm_syncer_replication_lag_seconds', 'Seconds the downstream is behind the upstream');
-      this.tps = gauge('dm_syncer_recent_tps', 'Binlog events handled per second (last 10 s)');
-      this.lag.set(labels, 0);
+      this.tps =
+        (registry.getSingleMetric('dm_syncer_recent_tps') as Gauge | undefined) ??
+        new Gauge({
+          name: 'dm_syncer_recent_tps',
+          help: 'Binlog events handled per second (last 10 s)',
+          labelNames: ['task', 'source_id'],
+          registers: [registry],
+        });
+      this.dm = dm.syncer;
+      this.dm.lagGauge.set(this.tsw, 0);
+      this.dm.finishedTransactions.inc(this.tsw, 0);
+      this.lagChild = this.dm.lag.labels(this.tsw);
     }
   }
 
@@ -86,10 +103,57 @@ export class SyncStats {
   }
 
   /**
-   * Set `dm_syncer_replication_lag_seconds` (whenever the applied position moves). A thunk: the
-   * lag is only computed when there is a gauge to set (this runs once per transaction).
+   * Publish the lag (whenever the applied position moves): `dm_syncer_replication_lag_gauge`
+   * and an observation of the `dm_syncer_replication_lag` histogram. A thunk: the lag is only
+   * computed when there is a registry (this runs once per transaction).
    */
   setLag(seconds: () => number): void {
-    this.lag?.set(this.labels, seconds());
+    if (!this.dm) return;
+    const s = seconds();
+    this.dm.lagGauge.set(this.tsw, s);
+    this.lagChild?.observe(s);
+  }
+
+  /** A batch committed by applier `queue` in `seconds`: DM's finished jobs and txn duration. */
+  applied(jobs: readonly DmlJob[], queue: number, seconds: number): void {
+    if (!this.dm) return;
+    this.dm.txnDuration.observe(this.tsw, seconds);
+    for (const j of jobs) {
+      const { type, target } = j.change;
+      const key = `${type}\0${queue}\0${target.schema}\0${target.table}`;
+      let child = this.jobChildren.get(key);
+      if (!child) {
+        child = this.dm.finishedJobs.labels({
+          type,
+          task: this.labels.task,
+          queueNo: String(queue),
+          source_id: this.labels.source_id,
+          worker: this.tsw.worker,
+          target_schema: target.schema,
+          target_table: target.table,
+        });
+        this.jobChildren.set(key, child);
+      }
+      child.inc();
+    }
+  }
+
+  /** One upstream transaction reached its end (XID or COMMIT): `dm_syncer_finished_transaction_total`. */
+  transaction(): void {
+    this.dm?.finishedTransactions.inc(this.tsw);
+  }
+
+  /** DM's `dm_syncer_binlog_file|pos{node="master"|"syncer"}` (file as its index number). */
+  positions(master: Location | undefined, syncer: Location | undefined): void {
+    if (!this.dm) return;
+    for (const [node, loc] of [
+      ['master', master],
+      ['syncer', syncer],
+    ] as const) {
+      if (!loc) continue;
+      const l = { node, ...this.labels };
+      this.dm.binlogFile.set(l, binlogFileIndex(loc.file));
+      this.dm.binlogPos.set(l, loc.pos);
+    }
   }
 }

@@ -115,7 +115,10 @@ export class SyncUnit implements Unit<SyncStatus> {
       store: this.store,
       logger: this.log,
       beforeCommit: (end) => this.ensureHorizon(end),
-      onApplied: () => this.advanceApplied(),
+      onApplied: (jobs, queue, seconds) => {
+        this.stats.applied(jobs, queue, seconds);
+        this.advanceApplied();
+      },
       sink: this.validator,
     });
     this.rows = new RowsDispatcher({
@@ -314,6 +317,7 @@ export class SyncUnit implements Unit<SyncStatus> {
     const masterTimer = setInterval(() => {
       this.pollMaster().catch(() => undefined);
       this.stats.rates(); // keeps dm_syncer_recent_tps current (decaying to 0) while idle
+      this.stats.positions(this.master.atLeast(this.applied.location), this.applied.location);
     }, 1000);
     this.pollMaster().catch(() => undefined);
     let error: DmError | undefined;
@@ -420,6 +424,7 @@ export class SyncUnit implements Unit<SyncStatus> {
   }
 
   private boundary(end: Location, ts: number): void {
+    this.stats.transaction();
     this.applied.boundary(this.gtids.stamp(end), ts);
     this.advanceApplied();
   }

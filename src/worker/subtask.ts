@@ -3,6 +3,7 @@ import type { DbConfig, FenceToken, SubTaskConfig } from '../pkg/config/types.js
 import { connectDb, isRetryableDbError } from '../pkg/db/connect.js';
 import { type ClaimResult, claimFence } from '../pkg/db/fence.js';
 import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
+import { countUnitExit } from '../pkg/metrics/dm-metrics.js';
 import { Backoff, type BackoffOptions } from '../pkg/retry/backoff.js';
 import { BinlogOperator } from '../sync/binlog-operator.js';
 import type { Stage, Unit, UnitDeps, UnitType } from '../unit/unit.js';
@@ -365,6 +366,14 @@ export class SubTask {
     this.errors = errors;
     this.move('fail');
     const retryable = errors.every((e) => (unit ? unit.isRetryable(e) : isRetryableDbError(e.cause ?? e)));
+    if (unit && unit.type !== 'Relay') {
+      countUnitExit(
+        this.deps.registry,
+        unit.type,
+        { task: this.name, source_id: this.unitCfg.sourceId },
+        retryable,
+      );
+    }
     this.deps.logger.warn(
       { task: this.name, unit: this.unitType, retryable, errors: errors.map((e) => e.toString()) },
       'subtask paused by error',

@@ -2,6 +2,7 @@ import { Etcd3 } from 'etcd3';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Logger } from '../pkg/log/logger.js';
+import { dmWorkerMetrics } from '../pkg/metrics/dm-metrics.js';
 import { STAGES } from '../unit/unit.js';
 import { registerConfigRoute } from './config-route.js';
 import { WorkerKeepalive } from './keepalive.js';
@@ -34,18 +35,21 @@ export class Worker {
     private readonly subtaskOptions: SubTaskOptions = {},
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'dm_worker_' });
+    // Every DM family exists from the start (DM registers them all at process start).
+    dmWorkerMetrics(this.registry, cfg.name);
     const self = this;
     // DM's dm_worker_task_state: 0 invalid, 1 New, 2 Running, 3 Paused, 4 Stopped, 5 Finished.
     new Gauge({
       name: 'dm_worker_task_state',
-      help: 'state of each subtask on this worker (1 New, 2 Running, 3 Paused, 4 Stopped, 5 Finished)',
-      labelNames: ['task', 'source_id'],
+      help: 'state of task, 0 - invalidStage, 1 - New, 2 - Running, 3 - Paused, 4 - Stopped, 5 - Finished',
+      labelNames: ['task', 'source_id', 'worker'],
       registers: [this.registry],
       collect() {
         this.reset();
         const st = self.source?.status();
         for (const s of st?.subTaskStatus ?? []) {
-          this.set({ task: s.name, source_id: st?.sourceStatus.source ?? '' }, STAGES.indexOf(s.stage) + 1);
+          const labels = { task: s.name, source_id: st?.sourceStatus.source ?? '', worker: cfg.name };
+          this.set(labels, STAGES.indexOf(s.stage) + 1);
         }
       },
     });
@@ -63,10 +67,13 @@ export class Worker {
           sourceStatus: { source: '', worker: cfg.name, result: null, relayStatus: null },
           subTaskStatus: [],
         },
-      operate: async (req) =>
-        this.source
-          ? operate(this.source, req)
-          : { result: false, msg: 'this worker is not bound to a source' },
+      operate: async (req) => {
+        const res = this.source
+          ? await operate(this.source, req)
+          : { result: false, msg: 'this worker is not bound to a source' };
+        if (!res.result) dmWorkerMetrics(this.registry).operateError.inc({ worker: cfg.name, type: req.op });
+        return res;
+      },
     });
     registerConfigRoute(this.app, cfg);
     this.listenUrl = await listenWorkerServer(this.app, cfg.workerAddr);

@@ -1,0 +1,133 @@
+import { tableSums } from '../../harness/checksum.js';
+import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import { stopChild } from '../../harness/processes.js';
+import {
+  masterInfo,
+  masterSpecs,
+  type Proc,
+  spawnMaster,
+  spawnWorker,
+  until,
+} from '../cluster/cluster-process.js';
+
+/** A running cluster with one task replicating (shared by the metrics and dashboard tests). */
+export interface LiveCluster {
+  up: MariadbInstance;
+  down: MariadbInstance;
+  /** `http://<dm-master client address>`. */
+  base: string;
+  /** `host:port` of the dm-worker. */
+  workerAddr: string;
+  /** The task's name (source `mysql-01`, tables `shop.*` → `mall.*`). */
+  task: string;
+  /** JSON call on the master's API; throws on a non-2xx answer. */
+  api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Wait until `mall.orders` equals `shop.orders` (COUNT and CHECKSUM TABLE, both sides). */
+  caughtUp(ms?: number): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+/**
+ * Start MariaDB (up with binlog, down without), one dm-master with its etcd, one dm-worker;
+ * create source `mysql-01` with relay on and task `live` (all mode) through DM's OpenAPI,
+ * start it and wait until the sync unit runs caught up.
+ */
+export async function startLiveCluster(serverId: number): Promise<LiveCluster> {
+  const procs: Proc[] = [];
+  const [up, down] = await Promise.all([
+    startMariadb({ serverId }),
+    startMariadb({ serverId: serverId + 1, noBinlog: true }),
+  ]);
+  const destroy = async (): Promise<void> => {
+    for (const p of procs.reverse()) await stopChild(p.child, 10_000);
+    await Promise.all([up.destroy(), down.destroy()]);
+  };
+  try {
+    await up.query(`CREATE DATABASE shop;
+      CREATE TABLE shop.orders (id INT PRIMARY KEY, note VARCHAR(32));
+      INSERT INTO shop.orders VALUES (1,'a'),(2,'b'),(3,'c');`);
+    const [spec] = await masterSpecs(1);
+    if (!spec) throw new Error('no master spec');
+    const base = `http://${spec.addr}`;
+    procs.push(spawnMaster(spec, `${spec.name}=${spec.peerUrl}`));
+    await until(async () => (await masterInfo(spec.addr))?.isLeader, 30_000, 'master elected');
+    const worker = await spawnWorker('w1', spec.addr, 3);
+    procs.push(worker);
+    const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        ...(body === undefined
+          ? {}
+          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(60_000),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+      return (text ? JSON.parse(text) : {}) as T;
+    };
+    await until(
+      async () =>
+        (await api<{ data: { bound_stage: string }[] }>('GET', '/api/v1/cluster/workers')).data[0]
+          ?.bound_stage === 'free',
+      30_000,
+      'worker registered and free',
+    );
+    const source = {
+      source_name: 'mysql-01',
+      host: '127.0.0.1',
+      port: up.port,
+      user: 'root',
+      password: '',
+      enable_gtid: false,
+      enable: true,
+    };
+    await api('POST', '/api/v1/sources', { source, worker_name: 'w1' });
+    await api('POST', '/api/v1/sources/mysql-01/relay/enable', {});
+    const task = 'live';
+    await api('POST', '/api/v1/tasks', {
+      task: {
+        name: task,
+        task_mode: 'all',
+        meta_schema: 'dm_meta',
+        enhance_online_schema_change: true,
+        on_duplicate: 'replace',
+        target_config: { host: '127.0.0.1', port: down.port, user: 'root', password: '' },
+        table_migrate_rule: [
+          {
+            source: { source_name: 'mysql-01', schema: 'shop', table: '*' },
+            target: { schema: 'mall' },
+          },
+        ],
+        source_config: { source_conf: [{ source_name: 'mysql-01' }] },
+      },
+    });
+    await api('POST', `/api/v1/tasks/${task}/start`, {});
+    const caughtUp = async (ms = 60_000): Promise<void> => {
+      await until(
+        async () => {
+          const a = (await tableSums(up, 'shop')).find((t) => t.table === 'orders');
+          const b = (await tableSums(down, 'mall')).find((t) => t.table === 'orders');
+          return a !== undefined && b !== undefined && a.count === b.count && a.checksum === b.checksum;
+        },
+        ms,
+        'mall.orders equal to shop.orders',
+      );
+    };
+    await until(
+      async () => {
+        const st = await api<{ data: { stage: string; unit: string }[] }>(
+          'GET',
+          `/api/v1/tasks/${task}/status`,
+        );
+        return st.data[0]?.stage === 'Running' && st.data[0]?.unit === 'Sync';
+      },
+      90_000,
+      'task running in sync',
+    );
+    await caughtUp();
+    return { up, down, base, workerAddr: worker.addr, task, api, caughtUp, destroy };
+  } catch (err) {
+    await destroy();
+    throw err;
+  }
+}
