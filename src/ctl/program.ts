@@ -19,6 +19,7 @@ import { register as stopTask } from './commands/stop-task.js';
 import { register as transferSource } from './commands/transfer-source.js';
 import { register as unsupported } from './commands/unsupported.js';
 import { register as updateTask } from './commands/update-task.js';
+import { register as validation } from './commands/validation.js';
 
 export function buildProgram(): Command {
   const program = new Command('dmctl')
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
     relayStage,
     purgeRelay,
     updateTask,
+    validation,
     unsupported,
   ]) {
     reg(program);

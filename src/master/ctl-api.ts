@@ -15,6 +15,13 @@ import { type ConfigFile, operateSource, transferSource } from './source-ops.js'
 import { queryStatus } from './status-ops.js';
 import { checkTask, operateTask, type StartTaskRequest, startTask, type TaskOp } from './task-ops.js';
 import { updateTask } from './update-task.js';
+import {
+  operateValidationError,
+  startValidation,
+  stopValidation,
+  validationErrors,
+  validationStatus,
+} from './validation-ops.js';
 
 /** Everything a handler may need beyond the request body. */
 export interface CtlEnv {
@@ -87,6 +94,26 @@ export const CTL_HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
     ]),
   ),
   'purge-relay': ({ ctx }, b) => purgeRelayOp(ctx, { sources: strs(b.sources), filename: str(b.filename) }),
+  'validation-start': ({ ctx }, b) =>
+    startValidation(ctx, {
+      taskName: str(b.taskName),
+      sources: strs(b.sources),
+      ...(typeof b.mode === 'string' ? { mode: b.mode } : {}),
+      ...(typeof b.startTime === 'string' ? { startTime: b.startTime } : {}),
+    }),
+  'validation-stop': ({ ctx }, b) =>
+    stopValidation(ctx, { taskName: str(b.taskName), sources: strs(b.sources) }),
+  'validation-status': ({ ctx }, b) =>
+    validationStatus(ctx, { taskName: str(b.taskName), tableStage: str(b.tableStage) }),
+  'validation-show-error': ({ ctx }, b) =>
+    validationErrors(ctx, { taskName: str(b.taskName), errState: str(b.errState) }),
+  'validation-operate-error': ({ ctx }, b) =>
+    operateValidationError(ctx, {
+      taskName: str(b.taskName),
+      op: str(b.op),
+      errId: Number(b.errId ?? 0),
+      isAllError: b.isAllError === true,
+    }),
   encrypt: async (_env, b) => ({
     result: true,
     msg: '',

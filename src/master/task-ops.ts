@@ -242,6 +242,7 @@ export async function operateTask(
       const ops: EtcdOp[] = sources.flatMap((s) => [
         { op: 'delete' as const, key: Keys.subtaskConfig(s, task) },
         { op: 'delete' as const, key: Keys.subtaskStage(s, task) },
+        { op: 'delete' as const, key: Keys.validatorStage(s, task) },
       ]);
       if (remaining.length === 0) ops.push({ op: 'delete', key: Keys.taskConfig(task) });
       await ctx.scheduler.run(() => ops);

@@ -165,6 +165,9 @@ export const OPERATE_OPS = [
   'binlog-schema-update',
   'binlog-schema-delete',
   'purge-relay',
+  'validation-status',
+  'validation-errors',
+  'validation-operate-error',
 ] as const;
 export type OperateOp = (typeof OPERATE_OPS)[number];
 
@@ -184,6 +187,14 @@ export interface OperateRequest {
   flush?: boolean;
   /** For purge-relay: purge files before this one. */
   filename?: string;
+  /** For validation-status: only tables of this stage. */
+  tableStage?: 'Running' | 'Stopped';
+  /** For validation-errors: only findings of this state (absent = all). */
+  errState?: 'NewErr' | 'IgnoredErr';
+  /** For validation-operate-error: what to do, to one finding (`errId`) or all. */
+  errOp?: 'ignore' | 'resolve' | 'clear';
+  errId?: number;
+  isAll?: boolean;
 }
 
 /** Answer of `POST /operate`. */

@@ -41,6 +41,12 @@ export class CheckpointHorizon {
     private readonly store: CheckpointStore,
     private readonly query: ControlQuery,
     private readonly pos: PipelinePositions,
+    /**
+     * Runs after the applied position to save is taken and before it is written: the
+     * continuous validator persists its pending rows up to at least that position, so a
+     * restart from this checkpoint never skips a change the validator had only in memory.
+     */
+    private readonly beforeSave?: () => Promise<void>,
   ) {}
 
   /** The exit-safe point loaded from the checkpoint at init (already persisted). */
@@ -87,6 +93,7 @@ export class CheckpointHorizon {
       const clean = final && compareLocation(applied, this.pos.read()) >= 0;
       const exitSafe = clean ? undefined : later(this.persisted, this.pos.seen());
       const s = this.store.saveGlobalSql({ location: applied, exitSafe, tables: this.pos.tables() });
+      await this.beforeSave?.();
       await this.query(s.sql, s.params);
       this.persisted = exitSafe;
     });

@@ -131,12 +131,17 @@ export class SyncUnit implements Unit<SyncStatus> {
       loadStructure: (schema, table) => this.loadStructure(schema, table),
     });
     this.ctl = new ControlConnection(cfg.to);
-    this.horizon = new CheckpointHorizon(this.store, (sql, params) => this.ctl.query(sql, params), {
-      seen: () => this.seenLoc,
-      applied: () => this.applied.location,
-      read: () => this.readLoc,
-      tables: () => this.tracker.toJSON(),
-    });
+    this.horizon = new CheckpointHorizon(
+      this.store,
+      (sql, params) => this.ctl.query(sql, params),
+      {
+        seen: () => this.seenLoc,
+        applied: () => this.applied.location,
+        read: () => this.readLoc,
+        tables: () => this.tracker.toJSON(),
+      },
+      this.validator ? () => this.validator!.flush() : undefined,
+    );
     this.stats = new SyncStats({ task: cfg.name, source_id: cfg.sourceId }, deps.registry);
   }
 

@@ -10,6 +10,7 @@ import type { BinlogOpKind } from '../sync/binlog-operator.js';
 import { parseBinlogPos } from '../sync/binlog-operator.js';
 import { operateSchema, type SchemaHolder } from '../sync/schema-operator.js';
 import type { SubTask } from './subtask.js';
+import { validationOp } from './validation-operate.js';
 
 /** What operate needs from the SourceWorker. */
 export interface OperateBackend {
@@ -56,6 +57,10 @@ async function dispatch(b: OperateBackend, req: OperateRequest): Promise<Operate
       }
       return { result: true, msg: '' };
     }
+    case 'validation-status':
+    case 'validation-errors':
+    case 'validation-operate-error':
+      return { result: true, msg: '', data: await validationOp(st, req) };
     case 'binlog-list':
       return { result: true, msg: '', data: st.binlogOps.list() };
     case 'binlog-schema-list':

@@ -189,7 +189,15 @@ export class SourceWorker {
     const cfgs = await c.getAll().prefix(Keys.subtaskConfigPrefix(source)).exec();
     const rev = cfgs.header?.revision ?? '0';
     const stages = await c.getAll().prefix(Keys.subtaskStagePrefix(source)).revision(rev).exec();
+    const vPrefix = Keys.validatorStagePrefix(source);
+    const vStages = await c.getAll().prefix(vPrefix).revision(rev).exec();
     if (gen !== this.gen) return;
+    for (const kv of vStages.kvs) this.onValidatorStage(kv.key.toString().slice(vPrefix.length), kv.value);
+    const vw = await c.watch().prefix(vPrefix).startRevision(nextRev(rev)).create();
+    this.sourceWatchers.push(vw);
+    vw.on('put', (kv) => this.onValidatorStage(kv.key.toString().slice(vPrefix.length), kv.value));
+    vw.on('delete', (kv) => this.onValidatorStage(kv.key.toString().slice(vPrefix.length), undefined));
+    vw.on('error', (err) => this.log.warn({ err: err.message }, 'validator stage watch error'));
     for (const kv of cfgs.kvs) this.onConfigPut(kv, source);
     for (const kv of stages.kvs) this.onStagePut(kv, source);
     // The relay stage set by start/stop/pause/resume-relay overrides the source's enable-relay.
@@ -315,6 +323,17 @@ export class SourceWorker {
     return task;
   }
 
+  /** `validation start|stop` from the leader: remembered for new subtasks, applied to the live one. */
+  private onValidatorStage(task: string, value: Buffer | undefined): void {
+    const stage = value ? parseJson<{ stage?: string }>(value)?.stage : undefined;
+    const v = stage === 'Running' || stage === 'Stopped' ? stage : undefined;
+    if (v) this.validatorStages.set(task, v);
+    else this.validatorStages.delete(task);
+    this.subtasks.get(task)?.setValidatorStage(v);
+  }
+
+  private readonly validatorStages = new Map<string, 'Running' | 'Stopped'>();
+
   private onStagePut(kv: IKeyValue, source: string): string | undefined {
     const task = kv.key.toString().slice(Keys.subtaskStagePrefix(source).length);
     const v = parseJson<{ stage?: string }>(kv.value);
@@ -363,6 +382,7 @@ export class SourceWorker {
           },
         );
         this.subtasks.set(task, st);
+        st.setValidatorStage(this.validatorStages.get(task));
         if (action === 'create-run') st.start();
         else await st.pause();
         return;

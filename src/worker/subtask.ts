@@ -152,6 +152,23 @@ export class SubTask {
     return undefined;
   }
 
+  /** Expected validator stage (etcd `Keys.validatorStage`); undefined = as the config says. */
+  private validatorWanted: 'Running' | 'Stopped' | undefined;
+
+  /** `validation start|stop`: applied to the live validator now and to any later sync unit. */
+  setValidatorStage(stage: 'Running' | 'Stopped' | undefined): void {
+    this.validatorWanted = stage;
+    this.applyValidatorStage();
+  }
+
+  private applyValidatorStage(): void {
+    const v = (this.liveUnit('Sync') as { validator?: { start(): void; stop(): void } } | undefined)
+      ?.validator;
+    if (!v || !this.validatorWanted) return;
+    if (this.validatorWanted === 'Running') v.start();
+    else v.stop();
+  }
+
   /** The sync unit, when it exists (binlog-schema acts on its tracker). */
   liveUnit(type: UnitType): Unit | undefined {
     for (const { unit } of this.units.values()) if (unit.type === type) return unit;
@@ -307,6 +324,7 @@ export class SubTask {
         if (!entry.inited) {
           await unit.init();
           entry.inited = true;
+          this.applyValidatorStage();
         }
         if (signal.aborted) return;
         const res = await unit.process(signal);

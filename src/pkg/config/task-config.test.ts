@@ -442,3 +442,27 @@ describe('toSubTaskConfigs', () => {
     );
   });
 });
+
+describe('validators', () => {
+  const withValidator = (extra: string): string =>
+    `${GOOD.replace('    route-rules: [r1]\n', '    route-rules: [r1]\n    validator-config-name: v\n')}validators:\n  v:\n    mode: full\n${extra}`;
+
+  it('keeps worker-count and the other keys of the named validator', () => {
+    const t = parseTaskConfig(withValidator('    worker-count: 2\n    row-error-delay: 2s\n'));
+    const v = t.mysqlInstances[0]?.validator;
+    assert.equal(v?.mode, 'full');
+    assert.equal(v?.workerCount, 2);
+    assert.equal(v?.rowErrorDelay, '2s');
+  });
+
+  it('refuses start-time with a coded error naming the key (never accepted and ignored)', () => {
+    try {
+      parseTaskConfig(withValidator('    start-time: "2024-01-01 00:00:00"\n'));
+      assert.fail('expected an error');
+    } catch (err) {
+      assert.ok(err instanceof DmError, String(err));
+      assert.match(err.message, /validators\.v\.start-time/);
+      assert.match(err.toString(), /36101/);
+    }
+  });
+});

@@ -197,6 +197,15 @@ export function parseTaskConfig(text: string, file = 'task.yaml', opts: ParseOpt
     let validator: ValidatorConfig | undefined;
     if (validatorName !== '' && Object.hasOwn(validators, validatorName)) {
       validator = normaliseValidator(sub(validators[validatorName]));
+      // DM replays the binlog from start-time; our validator sees the rows the applier
+      // commits, so it cannot: refuse instead of accepting and ignoring it.
+      if (validator.startTime !== '') {
+        bad(
+          E.validatorStartTime,
+          ['validators', validatorName, 'start-time'],
+          'start-time is not supported: the validator checks changes applied after it is enabled',
+        );
+      }
     }
     if (validatorName !== '') {
       used.add(`validator:${validatorName}`);

@@ -306,6 +306,29 @@ export const E = Object.freeze({
   ),
   syncCheckpoint: def(36005, 'sync-unit', 'downstream', 'high'),
 
+  // --- continuous validator (361xx)
+  validatorStartTime: def(
+    36101,
+    'validator',
+    'internal',
+    'medium',
+    'The validator checks the changes applied after it is enabled; remove `start-time` and check older changes with sync-diff-inspector or `dmctl cutover`.',
+  ),
+  validatorOverflow: def(
+    36102,
+    'validator',
+    'internal',
+    'high',
+    'Raise `max-pending-row-count`/`max-pending-row-size` of the validator, or check why the downstream differs, then `dmctl validation start`.',
+  ),
+  validatorNotEnabled: def(
+    36103,
+    'validator',
+    'internal',
+    'medium',
+    'Enable the validator first: `dmctl validation start --mode full TASK`, or set `validator-config-name` in the task.',
+  ),
+
   // --- master / worker / scheduler / ctl (38xxx–42xxx)
   masterNotLeader: def(
     38001,

@@ -60,6 +60,12 @@ export const Keys = Object.freeze({
   subtaskStage: (source: string, task: string) => `${KEY_ROOT}/stage/subtask/${source}/${task}`,
   subtaskStagePrefix: (source: string) => `${KEY_ROOT}/stage/subtask/${source}/`,
   subtaskStageRoot: `${KEY_ROOT}/stage/subtask/`,
+  /**
+   * Expected validator stage `{stage: Running|Stopped}` (DM's validator stage). Writer: leader
+   * (`validation start|stop`). Watcher: worker bound to the source; absent = as the config says.
+   */
+  validatorStage: (source: string, task: string) => `${KEY_ROOT}/stage/validator/${source}/${task}`,
+  validatorStagePrefix: (source: string) => `${KEY_ROOT}/stage/validator/${source}/`,
   /** Observed status (query-status payload for one subtask). Writer: worker. Reader: master. */
   subtaskStatus: (source: string, task: string) => `${KEY_ROOT}/status/subtask/${source}/${task}`,
   subtaskStatusPrefix: `${KEY_ROOT}/status/subtask/`,

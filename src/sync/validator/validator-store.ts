@@ -76,15 +76,20 @@ export interface ValidationErrorRow {
   message: string;
 }
 
-/** Findings of a task (all sources), optionally of one state. */
+/**
+ * Findings of one source, optionally of one state (DM's `--error unprocessed|ignored`; `all`
+ * lists every state but the resolved ones are shown too, as DM's InvalidErr filter does).
+ */
 export async function readErrors(
   c: Connection,
   t: ValidatorTables,
+  source: string,
   state: ErrorStateName | undefined,
 ): Promise<ValidationErrorRow[]> {
-  const where = state ? `WHERE status = ${ERROR_STATES[state]}` : '';
+  const where = state ? ` AND status = ${ERROR_STATES[state]}` : '';
   const [rows] = await c.query(
-    `SELECT id, source, src_schema_name, src_table_name, data, dst_schema_name, dst_table_name, dst_data, error_type, status, update_time FROM ${t.error} ${where} ORDER BY id`,
+    `SELECT id, source, src_schema_name, src_table_name, data, dst_schema_name, dst_table_name, dst_data, error_type, status, update_time FROM ${t.error} WHERE source = ?${where} ORDER BY id`,
+    [source],
   );
   const names = Object.keys(ERROR_STATES) as ErrorStateName[];
   return (rows as Record<string, unknown>[]).map((r) => ({
@@ -96,19 +101,20 @@ export async function readErrors(
     dstData: typeof r.dst_data === 'string' ? r.dst_data : JSON.stringify(r.dst_data),
     errorType: ERROR_TYPES[Number(r.error_type)] ?? String(r.error_type),
     status: names.find((n) => ERROR_STATES[n] === Number(r.status)) ?? 'NewErr',
-    time: String(r.update_time),
+    time: r.update_time instanceof Date ? r.update_time.toISOString() : String(r.update_time),
     message: '',
   }));
 }
 
-/** ignore/resolve (set state) or clear (delete) one finding or all of them. */
+/** ignore/resolve (set state) or clear (delete) one finding of a source or all of them. */
 export async function operateErrors(
   c: Connection,
   t: ValidatorTables,
+  source: string,
   op: 'ignore' | 'resolve' | 'clear',
   id: number | 'all',
 ): Promise<number> {
-  const where = id === 'all' ? '' : `WHERE id = ${Number(id)}`;
+  const where = `WHERE source = ${c.escape(source)}${id === 'all' ? '' : ` AND id = ${Number(id)}`}`;
   const sql =
     op === 'clear'
       ? `DELETE FROM ${t.error} ${where}`

@@ -1,8 +1,8 @@
 import type { CellValue } from '../../pkg/binlog/types.js';
 import type { SubTaskConfig, ValidatorConfig } from '../../pkg/config/types.js';
 import { parseByteSize } from '../../pkg/config/validator-config.js';
-import { type Connection, connectDb } from '../../pkg/db/connect.js';
-import { E } from '../../pkg/errors/index.js';
+import { type Connection, connectDb, quoteTable } from '../../pkg/db/connect.js';
+import { dmError, E } from '../../pkg/errors/index.js';
 import type { Logger } from '../../pkg/log/logger.js';
 import { sleep } from '../../pkg/retry/backoff.js';
 import type { TableStructure } from '../../pkg/schema/table-structure.js';
@@ -40,6 +40,15 @@ interface Pending {
   bytes: number;
 }
 
+/** DM's ValidationTableStatus (dmworker.proto). */
+export interface ValidationTableStatus {
+  source: string;
+  srcTable: string;
+  dstTable: string;
+  stage: ValidatorStage;
+  message: string;
+}
+
 /** DM's ValidationStatus (dmworker.proto) as query-status / validation status print it. */
 export interface ValidationStatus {
   task: string;
@@ -75,6 +84,8 @@ export class DataValidator implements AppliedRowsSink {
   private stage: ValidatorStage = 'Stopped';
   private error: string | undefined;
   private conn: Connection | undefined;
+  /** `worker-count` connections that run the check queries in parallel (DM's validate workers). */
+  private checkers: Connection[] = [];
   private readonly tables: ValidatorTables;
   private cpLocation: Location | undefined;
   private errors = [0, 0, 0];
@@ -98,6 +109,9 @@ export class DataValidator implements AppliedRowsSink {
   /** Create the meta tables, load the checkpoint and pending rows; stage Running. */
   async init(): Promise<void> {
     this.conn = await connectDb(this.cfg.to, E.dbDownstreamConnect);
+    for (let i = 0; i < Math.max(1, this.vc.workerCount); i++) {
+      this.checkers.push(await connectDb(this.cfg.to, E.dbDownstreamConnect));
+    }
     await ensureValidatorTables(this.conn, this.cfg.metaSchema, this.tables);
     const [cps] = await this.conn.query(
       `SELECT binlog_name, binlog_pos, procd_ins, procd_upd, procd_del FROM ${this.tables.checkpoint} WHERE source = ?`,
@@ -122,12 +136,16 @@ export class DataValidator implements AppliedRowsSink {
       this.addPending(r.row_pk, p);
     }
     this.errors = await errorCounts(this.conn, this.tables, this.cfg.sourceId);
-    this.stage = 'Running';
+    this.stage = this.wanted;
   }
+
+  /** The stage `validation start|stop` asked for (persisted in etcd, applied at init too). */
+  private wanted: ValidatorStage = 'Running';
 
   rowsApplied(jobs: readonly DmlJob[]): void {
     if (this.stage !== 'Running') return;
     for (const j of jobs) {
+      this.noteTable(j);
       if (j.noKey) continue;
       // Replayed after a restart: already counted before the checkpoint.
       if (this.cpLocation && compareLocation(j.eventEnd, this.cpLocation) <= 0) continue;
@@ -164,10 +182,38 @@ export class DataValidator implements AppliedRowsSink {
     }
     this.dirty = true;
     if (this.pending.size > this.vc.maxPendingRowCount || this.pendingBytes > this.maxBytes) {
-      this.stop(
-        `too many pending rows (${this.pending.size} rows, ${this.pendingBytes} bytes): over max-pending-row-count/max-pending-row-size`,
+      this.halt(
+        dmError(
+          E.validatorOverflow,
+          `too many pending rows (${this.pending.size} rows, ${this.pendingBytes} bytes): over max-pending-row-count/max-pending-row-size`,
+        ).toString(),
       );
     }
+  }
+
+  /** Tables seen, for `validation status` (DM's ValidationTableStatus). */
+  private readonly tableSeen = new Map<string, ValidationTableStatus>();
+
+  private noteTable(j: DmlJob): void {
+    const c = j.change;
+    const src = quoteTable(c.source.schema, c.source.table);
+    if (this.tableSeen.has(src)) return;
+    this.tableSeen.set(src, {
+      source: this.cfg.sourceId,
+      srcTable: src,
+      dstTable: quoteTable(c.target.schema, c.target.table),
+      stage: j.noKey ? 'Stopped' : 'Running',
+      message: j.noKey ? 'no primary key or unique key can be used' : '',
+    });
+  }
+
+  /** DM's tableStatuses, optionally of one stage (`--table-stage running|stopped`). */
+  tableStatus(stage?: ValidatorStage): ValidationTableStatus[] {
+    return [...this.tableSeen.values()]
+      .map((t) =>
+        t.stage === 'Running' && this.stage === 'Stopped' ? { ...t, stage: 'Stopped' as const } : t,
+      )
+      .filter((t) => !stage || t.stage === stage);
   }
 
   private keyOf(t: TableStructure, target: { schema: string; table: string }, row: CellValue[]): string {
@@ -185,26 +231,36 @@ export class DataValidator implements AppliedRowsSink {
     this.pending.set(key, p);
   }
 
-  private dropPending(key: string): void {
+  /** Drop `key` if it still holds `which` (a newer change of the key replaced it during a check). */
+  private dropPending(key: string, which: Pending): void {
     const p = this.pending.get(key);
-    if (!p) return;
+    if (!p || p !== which) return;
     this.pendingBytes -= p.bytes;
     this.pending.delete(key);
   }
 
-  /** `validation stop`, or a fatal condition: pending rows are kept for a later start. */
-  stop(reason?: string): void {
-    this.stage = 'Stopped';
-    if (reason) {
-      this.error = reason;
-      this.log.warn({ reason }, 'validator stopped');
-    }
+  /**
+   * `validation stop` (Running → Stopped): pending rows are kept (and checkpointed) for a later
+   * start; changes applied while stopped are not validated (as DM, whose stopped validator
+   * does not read the binlog either).
+   */
+  stop(): void {
+    this.wanted = 'Stopped';
+    if (this.conn) this.stage = 'Stopped';
   }
 
-  /** `validation start` on a stopped validator. */
+  /** `validation start` (Stopped → Running); clears the error of an overflow stop. */
   start(): void {
+    this.wanted = 'Running';
     this.error = undefined;
-    this.stage = 'Running';
+    if (this.conn) this.stage = 'Running';
+  }
+
+  /** A fatal condition: Stopped with the reason in its status until `validation start`. */
+  private halt(reason: string): void {
+    this.stage = 'Stopped';
+    this.error = reason;
+    this.log.warn({ reason }, 'validator stopped');
   }
 
   /** The check loop: every second validate pending rows; flush every meta-flush-interval. */
@@ -237,32 +293,46 @@ export class DataValidator implements AppliedRowsSink {
       else groups.set(g, [e]);
     }
     const full = this.vc.mode === 'full';
+    const size = Math.max(1, this.vc.batchQuerySize);
+    const batches: [string, Pending][][] = [];
     for (const entries of groups.values()) {
-      for (let i = 0; i < entries.length; i += Math.max(1, this.vc.batchQuerySize)) {
-        const batch = entries.slice(i, i + Math.max(1, this.vc.batchQuerySize));
-        const first = batch[0]![1];
-        const t = first.structure;
-        const q = quotedTarget(tablePlan(t), first.target);
-        const del = first.kind === 'delete';
-        const [found] = await c.query(
-          matchSql(
-            t,
-            q,
-            batch.map(([, p]) => p.row),
-            full && !del,
-          ),
-        );
-        const present = new Set((found as Record<string, unknown>[]).map((r) => resultKey(t, r)));
-        const failed: [string, Pending][] = [];
-        for (const e of batch) {
-          const ok = del ? !present.has(rowKey(t, e[1].row)) : present.has(rowKey(t, e[1].row));
-          if (ok) this.dropPending(e[0]);
-          else if (Date.now() - e[1].firstSeen >= this.delayMs) failed.push(e);
-        }
-        if (failed.length) await this.recordErrors(c, failed, del);
-      }
+      for (let i = 0; i < entries.length; i += size) batches.push(entries.slice(i, i + size));
     }
+    // worker-count check connections take batches from one queue (DM hashes rows to its
+    // validate workers; one key lives in one batch here, so any split is safe).
+    let next = 0;
+    await Promise.all(
+      this.checkers.map(async (cc) => {
+        while (next < batches.length) {
+          const batch = batches[next++]!;
+          await this.checkBatch(cc, batch, full);
+        }
+      }),
+    );
     this.recount();
+  }
+
+  private async checkBatch(cc: Connection, batch: [string, Pending][], full: boolean): Promise<void> {
+    const first = batch[0]![1];
+    const t = first.structure;
+    const q = quotedTarget(tablePlan(t), first.target);
+    const del = first.kind === 'delete';
+    const [found] = await cc.query(
+      matchSql(
+        t,
+        q,
+        batch.map(([, p]) => p.row),
+        full && !del,
+      ),
+    );
+    const present = new Set((found as Record<string, unknown>[]).map((r) => resultKey(t, r)));
+    const failed: [string, Pending][] = [];
+    for (const e of batch) {
+      const ok = del ? !present.has(rowKey(t, e[1].row)) : present.has(rowKey(t, e[1].row));
+      if (ok) this.dropPending(e[0], e[1]);
+      else if (Date.now() - e[1].firstSeen >= this.delayMs) failed.push(e);
+    }
+    if (failed.length) await this.recordErrors(cc, failed, del);
   }
 
   private async recordErrors(c: Connection, failed: [string, Pending][], del: boolean): Promise<void> {
@@ -277,6 +347,7 @@ export class DataValidator implements AppliedRowsSink {
     );
     const byKey = new Map((dst as Record<string, unknown>[]).map((r) => [resultKey(t, r), r]));
     for (const [key, p] of failed) {
+      if (this.pending.get(key) !== p) continue; // replaced by a newer change meanwhile
       const k = rowKey(t, p.row);
       const d = byKey.get(k);
       const type = del ? 0 : d ? 2 : 1;
@@ -297,7 +368,7 @@ export class DataValidator implements AppliedRowsSink {
           ERROR_STATES.NewErr,
         ],
       );
-      this.dropPending(key);
+      this.dropPending(key, p);
     }
     this.errors = await errorCounts(c, this.tables, this.cfg.sourceId);
     this.dirty = true;
@@ -314,26 +385,39 @@ export class DataValidator implements AppliedRowsSink {
    * Checkpoint: the applied location (every change at or before it was delivered here) with
    * the pending rows and counters, in one transaction.
    */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    const p = this.flushing.then(() => this.flushNow());
+    this.flushing = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Flushes run one at a time on the meta connection (each is one transaction). */
+  private flushing: Promise<void> = Promise.resolve();
+
+  private async flushNow(): Promise<void> {
     const c = this.conn;
     if (!c || !this.dirty) return;
     const loc = this.appliedLocation();
     if (!loc?.file) return;
     const rev = Date.now();
+    // Taken in the same tick as `loc`: exactly the changes at or before it (a later change
+    // arriving during the writes is replayed after a crash, so must not be saved as pending).
+    const counts = { ...this.processed };
+    this.dirty = false;
+    const rows = [...this.pending].map(([key, p]) => [
+      this.cfg.sourceId,
+      p.schema,
+      p.table,
+      key,
+      JSON.stringify({
+        ...p,
+        row: p.row.map((v) => (Buffer.isBuffer(v) ? { hex: v.toString('hex') } : v)),
+      }),
+      rev,
+    ]);
     await c.query('BEGIN');
     try {
       await c.query(`DELETE FROM ${this.tables.pending} WHERE source = ?`, [this.cfg.sourceId]);
-      const rows = [...this.pending].map(([key, p]) => [
-        this.cfg.sourceId,
-        p.schema,
-        p.table,
-        key,
-        JSON.stringify({
-          ...p,
-          row: p.row.map((v) => (Buffer.isBuffer(v) ? { hex: v.toString('hex') } : v)),
-        }),
-        rev,
-      ]);
       for (let i = 0; i < rows.length; i += 500) {
         await c.query(
           `INSERT INTO ${this.tables.pending} (source, schema_name, table_name, row_pk, data, revision) VALUES ?`,
@@ -345,23 +429,20 @@ export class DataValidator implements AppliedRowsSink {
          VALUES (?, ?, ?, '', ?, ?, ?, ?)
          ON DUPLICATE KEY UPDATE binlog_name = VALUES(binlog_name), binlog_pos = VALUES(binlog_pos),
            procd_ins = VALUES(procd_ins), procd_upd = VALUES(procd_upd), procd_del = VALUES(procd_del), revision = VALUES(revision)`,
-        [
-          this.cfg.sourceId,
-          loc.file,
-          loc.pos,
-          this.processed.insert,
-          this.processed.update,
-          this.processed.delete,
-          rev,
-        ],
+        [this.cfg.sourceId, loc.file, loc.pos, counts.insert, counts.update, counts.delete, rev],
       );
       await c.query('COMMIT');
       this.cpLocation = loc;
-      this.dirty = false;
     } catch (err) {
+      this.dirty = true;
       await c.query('ROLLBACK').catch(() => undefined);
       throw err;
     }
+  }
+
+  /** Re-read the new/ignored/resolved counts (after ignore/resolve/clear-error). */
+  async refreshErrorCounts(): Promise<void> {
+    if (this.conn) this.errors = await errorCounts(this.conn, this.tables, this.cfg.sourceId);
   }
 
   status(): ValidationStatus {
@@ -390,6 +471,7 @@ export class DataValidator implements AppliedRowsSink {
     );
     await this.conn?.end().catch(() => undefined);
     this.conn = undefined;
+    for (const cc of this.checkers.splice(0)) await cc.end().catch(() => undefined);
   }
 }
 
