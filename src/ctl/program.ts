@@ -4,6 +4,7 @@ import { register as binlog } from './commands/binlog.js';
 import { register as binlogSchema } from './commands/binlog-schema.js';
 import { register as checkTask } from './commands/check-task.js';
 import { register as config } from './commands/config.js';
+import { register as cutover } from './commands/cutover.js';
 import { register as encrypt } from './commands/encrypt.js';
 import { register as listMember } from './commands/list-member.js';
 import { register as offlineMember } from './commands/offline-member.js';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
     purgeRelay,
     updateTask,
     validation,
+    cutover,
     unsupported,
   ]) {
     reg(program);

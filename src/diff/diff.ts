@@ -27,6 +27,16 @@ import {
 import { compareRows } from './row-compare.js';
 import { TableFilter } from './table-filter.js';
 
+/** How a caller other than the TOML tool narrows the comparison (dmctl cutover). */
+export interface DiffScope {
+  /**
+   * Keep only the source tables this accepts (a task's block-allow-list). When set, a target
+   * table that no accepted source table routes to is not checked at all: it is outside the
+   * task (the task's meta schema, other applications' schemas on the target).
+   */
+  readonly sourceTables?: (instance: string, schema: string, table: string) => boolean;
+}
+
 export interface DiffOutcome {
   readonly verdict: Verdict;
   readonly results: readonly TableResult[];
@@ -66,7 +76,7 @@ class Limiter {
  * figures differ is read row by row; its fix SQL goes to `fix-on-<target>/`. Writes
  * summary.txt; the caller prints `stdout` and logs the verdict.
  */
-export async function runDiff(cfg: DiffConfig, log: DiffLog): Promise<DiffOutcome> {
+export async function runDiff(cfg: DiffConfig, log: DiffLog, scope: DiffScope = {}): Promise<DiffOutcome> {
   const started = Date.now();
   const fixDir = join(cfg.outputDir, `fix-on-${cfg.targetInstance}`);
   mkdirSync(fixDir, { recursive: true });
@@ -109,13 +119,14 @@ export async function runDiff(cfg: DiffConfig, log: DiffLog): Promise<DiffOutcom
         { caseSensitive: false },
       );
       for (const t of await s.tables()) {
+        if (scope.sourceTables && !scope.sourceTables(s.name, t.schema, t.table)) continue;
         const r = router.route(t.schema, t.table);
         if (filter.matches(r.schema, r.table)) entry(r.schema, r.table).shards.push({ source: s, ...t });
       }
     }
-    const tables = [...pairs.values()].sort((a, b) =>
-      quoteTable(a.schema, a.table).localeCompare(quoteTable(b.schema, b.table)),
-    );
+    const tables = [...pairs.values()]
+      .filter((t) => !scope.sourceTables || t.shards.length > 0)
+      .sort((a, b) => quoteTable(a.schema, a.table).localeCompare(quoteTable(b.schema, b.table)));
     log.info('start diff', { tables: tables.length, 'check-thread-count': n });
     const limiter = new Limiter(n);
     const results: TableResult[] = [];

@@ -8,6 +8,7 @@ import { dmEncrypt } from '../pkg/config/encrypt.js';
 import { asDmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
 import { getConfig, listConfigs } from './config-ops.js';
+import { cutover } from './cutover-ops.js';
 import type { LeaderCtx } from './leader-context.js';
 import { listMember, offlineMember } from './member-ops.js';
 import { binlogOp, binlogSchemaOp, purgeRelayOp, RELAY_OPS, relayOp } from './operate-ops.js';
@@ -30,6 +31,9 @@ export interface CtlEnv {
 }
 
 type Body = Record<string, unknown>;
+
+/** `dmctl cutover` drain timeout when the request names none (dmctl's `--timeout` default). */
+const CUTOVER_TIMEOUT_MS = 5 * 60_000;
 type Handler = (env: CtlEnv, body: Body) => Promise<unknown>;
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -113,6 +117,12 @@ export const CTL_HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
       op: str(b.op),
       errId: Number(b.errId ?? 0),
       isAllError: b.isAllError === true,
+    }),
+  cutover: ({ ctx }, b) =>
+    cutover(ctx, {
+      task: str(b.task),
+      timeoutMs: typeof b.timeoutMs === 'number' && b.timeoutMs > 0 ? b.timeoutMs : CUTOVER_TIMEOUT_MS,
+      outputDir: str(b.outputDir),
     }),
   encrypt: async (_env, b) => ({
     result: true,

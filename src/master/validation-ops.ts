@@ -21,7 +21,7 @@ interface Reply {
 }
 
 /** task → source → stored subtask config, of one task (or all with task ''), filtered by sources. */
-async function subtaskCfgs(
+export async function subtaskCfgs(
   ctx: LeaderCtx,
   task: string,
   sources: string[],

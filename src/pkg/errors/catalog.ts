@@ -445,6 +445,30 @@ export const E = Object.freeze({
     'high',
     'Check that every data source is reachable and the tables are readable, then run again.',
   ),
+  /** `dmctl cutover`: a subtask is not replicating (not Running in the Sync unit). */
+  cutoverNotReady: def(
+    46010,
+    'cutover',
+    'internal',
+    'medium',
+    'Run `query-status TASK`; resume or fix the subtask until every source is Running in Sync, then run cutover again.',
+  ),
+  /** `dmctl cutover`: the task did not reach zero lag in time. */
+  cutoverTimeout: def(
+    46011,
+    'cutover',
+    'internal',
+    'medium',
+    'Stop the writes on the upstream (or make it read-only), check `query-status TASK`, then run cutover again, with a longer --timeout if the task is still catching up.',
+  ),
+  /** `dmctl cutover`: the final diff found tables that differ. */
+  cutoverDiffers: def(
+    46012,
+    'cutover',
+    'downstream',
+    'high',
+    'Inspect the fix SQL named in the report (and sync_diff.log in the output dir), apply it to the target, then run cutover again.',
+  ),
   internal: def(49999, 'functional', 'internal', 'high', 'This is a bug; report it with the log.'),
 });
 
