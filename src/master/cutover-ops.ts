@@ -77,6 +77,11 @@ export interface CutoverReport {
 
 /** How often the drain re-reads the upstream position and the worker's status. */
 const POLL_MS = 500;
+/**
+ * How long the upstream position must stay still before it counts as final. Without it, a
+ * writer that pauses a few milliseconds between statements would pass for a stopped one.
+ */
+const QUIET_MS = 1500;
 
 export async function cutover(ctx: LeaderCtx, req: CutoverRequest): Promise<CutoverReport> {
   const started = Date.now();
@@ -170,8 +175,8 @@ function parseBinlog(s: string): { file: string; pos: number } | undefined {
  * Wait until the subtask has applied everything up to the upstream's position P and P no longer
  * moves. The worker's `synced` compares what it applied with the master position it polled
  * (once a second); requiring that polled position to be at least our own fresh read P makes
- * "synced" mean "applied up to P". A second read of the upstream equal to P proves nothing was
- * written in between; a moved position is recorded (writes still arriving) and the wait goes on.
+ * "synced" mean "applied up to P". P must have stood still for QUIET_MS and a last read must
+ * still equal it; a moved position is recorded (writes still arriving) and the wait goes on.
  */
 async function drain(
   ctx: LeaderCtx,
@@ -184,15 +189,20 @@ async function drain(
   const conn = await connectDb(cfg.from, E.dbUpstreamConnect);
   try {
     let last: (UpstreamPosition & { file: string; pos: number }) | undefined;
+    let stableSince = Date.now();
     let lagInfo = '';
     for (;;) {
       const p = await upstreamPosition(conn);
       out.startedAt ??= { binlog: p.binlog, gtid: p.gtid };
-      if (last && compareBinlogPos(last.file, last.pos, p.file, p.pos) !== 0) out.writesArriving = true;
+      if (last && compareBinlogPos(last.file, last.pos, p.file, p.pos) !== 0) {
+        out.writesArriving = true;
+        stableSince = Date.now();
+      }
       last = p;
       const sync = (await syncingSubtask(ctx, task, cfg.sourceId)).sync!;
       const seen = parseBinlog(sync.masterBinlog);
-      if (sync.synced && seen && compareBinlogPos(seen.file, seen.pos, p.file, p.pos) >= 0) {
+      const caughtUp = sync.synced && seen && compareBinlogPos(seen.file, seen.pos, p.file, p.pos) >= 0;
+      if (caughtUp && Date.now() - stableSince >= QUIET_MS) {
         const again = await upstreamPosition(conn);
         if (compareBinlogPos(again.file, again.pos, p.file, p.pos) === 0) {
           out.drainedTo = { binlog: p.binlog, gtid: p.gtid };
@@ -200,6 +210,7 @@ async function drain(
           return;
         }
         out.writesArriving = true;
+        stableSince = Date.now();
       }
       lagInfo = `applied ${sync.syncerBinlog || '-'}, upstream at ${p.binlog}, ${sync.secondsBehindMaster}s behind`;
       if (Date.now() >= deadline) {
