@@ -1,0 +1,207 @@
+/**
+ * `npm run bench:validator` — what the continuous validator costs replication (issue 13: never
+ * below 90% of the speed without it), through the real programs: `bin/dm-master` +
+ * `bin/dm-worker` driven by `bin/dmctl`.
+ *
+ * Setup: one upstream with the sysbench tables, copied with mariadb-dump to two downstreams;
+ * one source and two `task-mode: incremental` tasks from the copy's binlog position with DM's
+ * default syncer settings, alike but for the validator: `boff` (no validator) into downstream
+ * A, `bfull` (`validators: mode: full`, worker-count 4) into downstream B. Both tasks run in the
+ * same dm-worker.
+ *
+ * Each round (the bench-incremental.ts method): both downstreams held by a `FLUSH TABLES WITH
+ * READ LOCK` session; a sysbench `oltp_write_only --threads=4` burst of BENCH_SECONDS; a marker
+ * row upstream; then each side released in turn (`UNLOCK TABLES`) and timed until the marker
+ * is visible downstream, the other still held, so the two never compete for the machine. The
+ * order alternates between rounds; before the next round the validator must have no pending
+ * rows left. Prints rows/s of each side and the median ratio with/without; checks the three
+ * databases by CHECKSUM TABLE + COUNT(*) and that the validator found no error rows.
+ *
+ * Env: BENCH_ROWS (rows per sysbench table, 100000; 4 tables), BENCH_SECONDS (burst, 30),
+ * BENCH_ROUNDS (3).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tableSums } from '../test/harness/checksum.js';
+import {
+  type DmProcess,
+  dmctl,
+  type MasterProcess,
+  startMaster,
+  startWorker,
+  subtaskStatus,
+  waitMasterReady,
+  waitUntil,
+  waitWorkerRegistered,
+} from '../test/harness/cluster.js';
+import { type MariadbInstance, startMariadb } from '../test/harness/mariadb.js';
+import { tempDir } from '../test/harness/tmp.js';
+import {
+  markerSeen,
+  masterPos,
+  median,
+  type Pos,
+  say,
+  settle,
+  sh,
+  sysbench,
+  sysbenchRowChanges,
+} from './bench-common.js';
+
+const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
+const ROWS = env('BENCH_ROWS', 100_000);
+const SECONDS = env('BENCH_SECONDS', 30);
+const ROUNDS = env('BENCH_ROUNDS', 3);
+const SCHEMAS = ['sbtest', 'bench'];
+
+function taskYaml(name: string, down: MariadbInstance, start: Pos, validator: boolean): string {
+  return `name: ${name}
+task-mode: incremental
+target-database:
+  host: "127.0.0.1"
+  port: ${down.port}
+  user: "root"
+  password: ""
+mysql-instances:
+  - source-id: "bench"
+    block-allow-list: "bal"
+${validator ? '    validator-config-name: "v"\n' : ''}    meta:
+      binlog-name: "${start.file}"
+      binlog-pos: ${start.pos}
+block-allow-list:
+  bal:
+    do-dbs: ["sbtest", "bench"]
+${validator ? 'validators:\n  v:\n    mode: full\n    worker-count: 4\n' : ''}`;
+}
+
+interface Validation {
+  stage?: string;
+  processedRowsStatus?: string;
+  pendingRowsStatus?: string;
+  errorRowsStatus?: string;
+}
+
+async function validation(ctl: string): Promise<Validation | undefined> {
+  return (await subtaskStatus(ctl, 'bfull'))?.validation as Validation | undefined;
+}
+
+async function main(): Promise<void> {
+  const [up, a, b] = await Promise.all([
+    startMariadb({ serverId: 71, bufferPool: '512M' }),
+    startMariadb({ serverId: 72, noBinlog: true, bufferPool: '512M' }),
+    startMariadb({ serverId: 73, noBinlog: true, bufferPool: '512M' }),
+  ]);
+  let master: MasterProcess | undefined;
+  let worker: DmProcess | undefined;
+  try {
+    await up.query(
+      'CREATE DATABASE sbtest; CREATE DATABASE bench; CREATE TABLE bench.marker (id INT PRIMARY KEY, ts BIGINT NOT NULL)',
+    );
+    await sysbench(up, 'prepare', ROWS, SECONDS);
+    const dump = `mariadb-dump -h127.0.0.1 -P${up.port} -uroot --single-transaction --databases ${SCHEMAS.join(' ')}`;
+    await Promise.all([a, b].map((d) => sh(`${dump} | mariadb -h127.0.0.1 -P${d.port} -uroot`)));
+    const start = await masterPos(up);
+    say(
+      `sysbench 4 × ${ROWS} rows copied to both downstreams; replication starts at ${start.file}:${start.pos}`,
+    );
+
+    const dir = tempDir('dm-bench-val-');
+    master = await startMaster({ name: 'bvm' });
+    await waitMasterReady(master.addr);
+    worker = await startWorker('bvw', master.addr);
+    await waitWorkerRegistered(master.addr, 'bvw');
+    const ctl = master.addr;
+    writeFileSync(
+      join(dir, 'source.yaml'),
+      `source-id: "bench"\nfrom:\n  host: "127.0.0.1"\n  port: ${up.port}\n  user: "root"\n  password: ""\n`,
+    );
+    const src = await dmctl(ctl, 'operate-source', 'create', join(dir, 'source.yaml'));
+    if (src.json.result !== true) throw new Error(`operate-source: ${src.stdout}`);
+    for (const [name, down, v] of [
+      ['boff', a, false],
+      ['bfull', b, true],
+    ] as const) {
+      writeFileSync(join(dir, `${name}.yaml`), taskYaml(name, down, start, v));
+      const st = await dmctl(ctl, 'start-task', join(dir, `${name}.yaml`));
+      if (st.json.result !== true) throw new Error(`start-task ${name}: ${st.stdout}`);
+      await waitUntil(
+        async () => (await subtaskStatus(ctl, name))?.unit === 'Sync',
+        120_000,
+        `${name} in Sync`,
+      );
+    }
+    await waitUntil(async () => (await validation(ctl))?.stage === 'Running', 60_000, 'validator Running');
+
+    let marker = 0;
+    const ratios: number[] = [];
+    const noPending = 'insert/update/delete: 0/0/0';
+    for (let round = 0; round < ROUNDS; round++) {
+      const warm = ++marker;
+      await up.query('INSERT INTO bench.marker VALUES (?, ?)', [warm, Date.now()]);
+      await Promise.all([
+        markerSeen(a, warm, process.hrtime.bigint()),
+        markerSeen(b, warm, process.hrtime.bigint()),
+      ]);
+      await waitUntil(
+        async () => (await validation(ctl))?.pendingRowsStatus === noPending,
+        120_000,
+        'validator without pending rows',
+      );
+      const holdA = await a.connect();
+      const holdB = await b.connect();
+      await holdA.query('FLUSH TABLES WITH READ LOCK');
+      await holdB.query('FLUSH TABLES WITH READ LOCK');
+      const out = await sysbench(up, 'run', ROWS, SECONDS);
+      const changes = sysbenchRowChanges(out);
+      const m = ++marker;
+      await up.query('INSERT INTO bench.marker VALUES (?, ?)', [m, Date.now()]);
+      await settle(up);
+      const release = async (hold: typeof holdA, db: MariadbInstance): Promise<number> => {
+        const t0 = process.hrtime.bigint();
+        await hold.query('UNLOCK TABLES');
+        await hold.end();
+        return markerSeen(db, m, t0);
+      };
+      let tOff: number;
+      let tFull: number;
+      if (round % 2 === 0) {
+        tOff = await release(holdA, a);
+        await settle(a);
+        tFull = await release(holdB, b);
+      } else {
+        tFull = await release(holdB, b);
+        await settle(b);
+        tOff = await release(holdA, a);
+      }
+      // Speed with the validator relative to without: time without / time with.
+      const ratio = tOff / tFull;
+      ratios.push(ratio);
+      say(
+        `round ${round + 1} (${round % 2 === 0 ? 'off first' : 'full first'}): ${changes} row changes; validators off ${tOff.toFixed(1)} s (${(changes / tOff).toFixed(0)} rows/s), mode full ${tFull.toFixed(1)} s (${(changes / tFull).toFixed(0)} rows/s); full/off speed ${ratio.toFixed(2)}`,
+      );
+    }
+    await waitUntil(
+      async () => (await validation(ctl))?.pendingRowsStatus === noPending,
+      120_000,
+      'validator without pending rows',
+    );
+    for (const s of SCHEMAS) {
+      const [u, x, y] = await Promise.all([tableSums(up, s), tableSums(a, s), tableSums(b, s)]);
+      if (JSON.stringify(u) !== JSON.stringify(x))
+        throw new Error(`validators off: ${s} differs from upstream`);
+      if (JSON.stringify(u) !== JSON.stringify(y)) throw new Error(`mode full: ${s} differs from upstream`);
+    }
+    const v = await validation(ctl);
+    say(`\ndata: upstream and both downstreams equal by CHECKSUM TABLE + COUNT(*)`);
+    say(`validator: ${v?.processedRowsStatus} processed, ${v?.errorRowsStatus} error rows`);
+    say(
+      `validator overhead: speed with mode full / without, median of ${ROUNDS}: ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; target ≥ 0.90)`,
+    );
+  } finally {
+    await worker?.stop();
+    await master?.stop();
+    await Promise.all([up.destroy(), a.destroy(), b.destroy()]);
+  }
+}
+
+await main();
