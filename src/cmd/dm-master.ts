@@ -31,6 +31,13 @@ const program = new Command('dm-master')
     '--secret-key-path <file>',
     'file with the hex AES-256 key (64 digits) of encrypted passwords (default: DM’s former built-in key)',
   )
+  .option(
+    '--ssl-ca <file>',
+    'CA of the cluster TLS certificates; turns on TLS with client-certificate verification',
+  )
+  .option('--ssl-cert <file>', 'this master’s certificate (PEM), served and presented to peers')
+  .option('--ssl-key <file>', 'the private key of --ssl-cert (PEM)')
+  .option('--cert-allowed-cn <names>', 'client certificate common names allowed to connect, comma-separated')
   .allowExcessArguments(false);
 
 async function main(): Promise<void> {
@@ -53,6 +60,10 @@ async function main(): Promise<void> {
     etcdEndpoints: 'etcd-endpoints',
     electionTtl: 'election-ttl',
     secretKeyPath: 'secret-key-path',
+    sslCa: 'ssl-ca',
+    sslCert: 'ssl-cert',
+    sslKey: 'ssl-key',
+    certAllowedCn: 'cert-allowed-cn',
   };
   for (const [k, key] of Object.entries(map)) if (flags[k] !== undefined) raw[key] = flags[k];
   const file = flags.config ? parseMasterToml(readFileSync(flags.config, 'utf8'), flags.config) : {};

@@ -27,6 +27,16 @@ async function main(argv: string[]): Promise<void> {
       'etcd lease TTL while this worker runs a relay (default: --keepalive-ttl; DM uses 1800)',
     )
     .option('--work-dir <dir>', 'directory for dump files and relay logs (default: current directory)')
+    .option(
+      '--ssl-ca <file>',
+      'CA of the cluster TLS certificates; turns on TLS with client-certificate verification',
+    )
+    .option('--ssl-cert <file>', 'this worker’s certificate (PEM), served and presented to masters and etcd')
+    .option('--ssl-key <file>', 'the private key of --ssl-cert (PEM)')
+    .option(
+      '--cert-allowed-cn <names>',
+      'client certificate common names allowed to connect, comma-separated',
+    )
     .allowExcessArguments(false);
   program.parse(argv);
   const o = program.opts<Record<string, string | undefined>>();
@@ -41,6 +51,10 @@ async function main(argv: string[]): Promise<void> {
     'keepalive-ttl': o.keepaliveTtl,
     'relay-keepalive-ttl': o.relayKeepaliveTtl,
     'work-dir': o.workDir,
+    'ssl-ca': o.sslCa,
+    'ssl-cert': o.sslCert,
+    'ssl-key': o.sslKey,
+    'cert-allowed-cn': o.certAllowedCn,
   };
   for (const k of Object.keys(flags) as (keyof WorkerFlags)[]) if (flags[k] === undefined) delete flags[k];
 

@@ -1,10 +1,10 @@
 /**
- * dmctl's transport: `POST http://<master>/api/ctl/<command>` with a JSON body, trying each
+ * dmctl's transport: `POST http(s)://<master>/api/ctl/<command>` with a JSON body, trying each
  * `--master-addr` in turn. Any master answers (followers forward to the leader); a 503
  * (election in progress) is retried briefly on the same master.
  */
-import { request as httpRequest } from 'node:http';
 import { dmError, E } from '../pkg/errors/index.js';
+import { clusterFetch, clusterTls, clusterUrl } from '../pkg/tls/cluster-http.js';
 
 export interface CtlReply {
   result?: boolean;
@@ -36,7 +36,7 @@ export async function callMaster(addrs: string[], command: string, body: unknown
     for (;;) {
       let res: { status: number; text: string };
       try {
-        res = await postWithConnectTimeout(`http://${addr}/api/ctl/${command}`, body);
+        res = await postWithConnectTimeout(clusterUrl(addr, `/api/ctl/${command}`), body);
       } catch (err) {
         errors.push(`${addr}: ${describe(err)}`);
         break;
@@ -54,43 +54,45 @@ export async function callMaster(addrs: string[], command: string, body: unknown
       }
     }
   }
-  throw dmError(E.ctlMasterUnreachable, `can not connect to master ${addrs.join(',')}: ${errors.join('; ')}`);
+  throw dmError(
+    E.ctlMasterUnreachable,
+    `can not connect to master ${addrs.join(',')}: ${errors.join('; ')}${tlsHint(errors)}`,
+  );
 }
 
 /**
- * POST with a connect timeout that covers only the TCP connect: a dead or unreachable master
- * is given up after CONNECT_TIMEOUT_MS and the next address tried, while a connected master
- * may take as long as the command needs (start-task prechecks), bounded by REQUEST_TIMEOUT_MS.
- * (fetch cannot tell connecting from waiting for the answer without undici's own Agent.)
+ * POST with a connect timeout that covers only the TCP (and TLS) connect: a dead or
+ * unreachable master is given up after CONNECT_TIMEOUT_MS and the next address tried, while a
+ * connected master may take as long as the command needs (start-task prechecks), bounded by
+ * REQUEST_TIMEOUT_MS. HTTPS with the `--ssl-*` client certificate when given.
  */
-function postWithConnectTimeout(url: string, body: unknown): Promise<{ status: number; text: string }> {
-  const payload = JSON.stringify(body ?? {});
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, {
+async function postWithConnectTimeout(url: string, body: unknown): Promise<{ status: number; text: string }> {
+  const res = await clusterFetch(
+    url,
+    {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      timeout: REQUEST_TIMEOUT_MS,
-    });
-    const connect = setTimeout(() => req.destroy(new Error('connect timeout')), CONNECT_TIMEOUT_MS);
-    req.on('socket', (sock) => {
-      if (!sock.connecting) clearTimeout(connect);
-      else sock.once('connect', () => clearTimeout(connect));
-    });
-    req.on('timeout', () => req.destroy(new Error('request timeout')));
-    req.on('error', (err) => {
-      clearTimeout(connect);
-      reject(err);
-    });
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-      );
-    });
-    req.end(payload);
-  });
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    },
+    { connectTimeoutMs: CONNECT_TIMEOUT_MS },
+  );
+  return { status: res.status, text: await res.text() };
+}
+
+/**
+ * A TLS master closes a plain-HTTP connection without an answer, and refuses a client that
+ * presents no or an unknown certificate during the handshake: say so instead of leaving the
+ * user with "socket hang up".
+ */
+function tlsHint(errors: string[]): string {
+  const dropped = errors.some((e) =>
+    /ECONNRESET|socket hang up|EPIPE|HPE_|certificate|alert|SSL|TLS/i.test(e),
+  );
+  if (!dropped) return '';
+  return clusterTls()
+    ? ' (the master refused this TLS client: check that --ssl-cert is signed by the master’s ssl-ca and that its CN is in the master’s cert-allowed-cn)'
+    : ' (the master may require TLS: pass --ssl-ca, --ssl-cert and --ssl-key)';
 }
 
 function describe(err: unknown): string {

@@ -1,4 +1,4 @@
-/** dmctl's command tree: the global `--master-addr`, then one file per command. */
+/** dmctl's command tree: the global `--master-addr` and `--ssl-*`, then one file per command. */
 import { Command } from 'commander';
 import { register as binlog } from './commands/binlog.js';
 import { register as binlogSchema } from './commands/binlog-schema.js';
@@ -26,6 +26,9 @@ export function buildProgram(): Command {
   const program = new Command('dmctl')
     .description('dmctl: control a DM cluster (JSON output as DM)')
     .option('--master-addr <addrs>', 'master client address(es), comma-separated (default 127.0.0.1:8261)')
+    .option('--ssl-ca <file>', 'CA of the cluster TLS certificates (the masters run with ssl-ca): talk HTTPS')
+    .option('--ssl-cert <file>', 'client certificate (PEM) presented to the master')
+    .option('--ssl-key <file>', 'private key of --ssl-cert (PEM)')
     .showHelpAfterError();
   for (const reg of [
     operateSource,

@@ -4,15 +4,33 @@
  */
 import type { Command } from 'commander';
 import { dmError, E } from '../pkg/errors/index.js';
+import { useClusterTls } from '../pkg/tls/cluster-http.js';
+import { type ClusterTls, loadClusterTls } from '../pkg/tls/cluster-tls.js';
 import { type CtlReply, callMaster, parseMasterAddrs } from './client.js';
 import { printError, printReply } from './output.js';
 
 export type Options = Record<string, unknown>;
 
-/** The master addresses from the global `--master-addr` option. */
+/**
+ * The master addresses from the global `--master-addr` option. Every command asks for them
+ * before talking to a master, so this is also where the `--ssl-*` identity is taken on.
+ */
 export function masterAddrs(cmd: Command): string[] {
+  useClusterTls(ctlTls(cmd));
   const o = cmd.optsWithGlobals<{ masterAddr?: string }>();
   return parseMasterAddrs(o.masterAddr ?? process.env.DM_MASTER_ADDR);
+}
+
+/**
+ * The global `--ssl-ca/--ssl-cert/--ssl-key` (DM's dmctl flags): with them dmctl speaks HTTPS
+ * and presents the client certificate; without them plain HTTP.
+ */
+export function ctlTls(cmd: Command): ClusterTls | undefined {
+  const o = cmd.optsWithGlobals<{ sslCa?: string; sslCert?: string; sslKey?: string }>();
+  return loadClusterTls(
+    { sslCa: o.sslCa ?? '', sslCert: o.sslCert ?? '', sslKey: o.sslKey ?? '', certAllowedCn: [] },
+    'dmctl',
+  );
 }
 
 /** Send `command` with `body` to the masters and print DM's reply. */

@@ -9,6 +9,7 @@ import { mapTaskPassword } from '../pkg/config/task-password.js';
 import type { SourceConfig } from '../pkg/config/types.js';
 import { asDmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
+import { clusterFetch, clusterUrl } from '../pkg/tls/cluster-http.js';
 import { toYaml } from './config-adapter.js';
 import type { LeaderCtx } from './leader-context.js';
 import { readMasterInfos } from './member-ops.js';
@@ -25,7 +26,7 @@ const MEMBER_TIMEOUT_MS = 10_000;
 
 async function fetchConfig(url: string): Promise<ConfigAnswer> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(MEMBER_TIMEOUT_MS) });
+    const res = await clusterFetch(url, { signal: AbortSignal.timeout(MEMBER_TIMEOUT_MS) });
     const body = (await res.json()) as ConfigAnswer;
     return { result: body.result === true, msg: body.msg ?? '', cfg: body.cfg ?? '' };
   } catch (err) {
@@ -49,14 +50,14 @@ export async function getMemberConfig(
   if (type === 'master') {
     const info = (await readMasterInfos(ctx.client)).get(name);
     if (!info) return { result: false, msg: `master ${name} not found` };
-    return fetchConfig(`http://${info.clientAddr}/api/internal/config`);
+    return fetchConfig(clusterUrl(info.clientAddr, '/api/internal/config'));
   }
   const w = ctx.scheduler
     .view()
     .listWorkers()
     .find((x) => x.name === name);
   if (!w) return { result: false, msg: 'worker not found' };
-  return fetchConfig(`http://${w.addr}/config`);
+  return fetchConfig(clusterUrl(w.addr, '/config'));
 }
 
 /** The password DM shows instead of a real one (`config task|source`). */

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { Backoff, sleep } from '../pkg/retry/backoff.js';
+import { clusterFetch } from '../pkg/tls/cluster-http.js';
+import { type ClusterTlsPaths, tlsEnabled } from '../pkg/tls/cluster-tls.js';
 
 export interface EtcdMemberOptions {
   name: string;
@@ -23,6 +25,13 @@ export interface EtcdMemberOptions {
   advertiseClientUrls: string;
   initialCluster: string;
   initialClusterState: 'new' | 'existing';
+  /**
+   * Cluster TLS (DM's embed config with `ssl-*`): client and peer listeners serve HTTPS with
+   * this certificate and require client certificates signed by the CA; peers' CN must be in
+   * `cert-allowed-cn` (etcd 3.4 has `--peer-cert-allowed-cn` only: on the client port the CN
+   * is checked by nobody, the CA is).
+   */
+  tls?: ClusterTlsPaths;
 }
 
 /** Lifecycle: idle → running (restarting on crash) → stopped. */
@@ -87,6 +96,7 @@ export class EtcdMember {
       `--advertise-client-urls=${o.advertiseClientUrls}`,
       `--initial-cluster=${o.initialCluster}`,
       `--initial-cluster-state=${o.initialClusterState}`,
+      ...(o.tls && tlsEnabled(o.tls) ? etcdTlsArgs(o.tls) : []),
       // Faster failure detection than etcd's defaults suits a small local control plane.
       '--heartbeat-interval=100',
       '--election-timeout=1000',
@@ -144,8 +154,25 @@ export class EtcdMember {
   }
 }
 
+/** etcd flags for client and peer mutual TLS with the cluster's certificate (DM: ClientTLSInfo, PeerTLSInfo). */
+export function etcdTlsArgs(t: ClusterTlsPaths): string[] {
+  const cn = t.certAllowedCn[0];
+  return [
+    `--cert-file=${t.sslCert}`,
+    `--key-file=${t.sslKey}`,
+    `--trusted-ca-file=${t.sslCa}`,
+    '--client-cert-auth',
+    `--peer-cert-file=${t.sslCert}`,
+    `--peer-key-file=${t.sslKey}`,
+    `--peer-trusted-ca-file=${t.sslCa}`,
+    '--peer-client-cert-auth',
+    // DM sets AllowedCN = CertAllowedCN[0] (etcd takes one name).
+    ...(cn !== undefined ? [`--peer-cert-allowed-cn=${cn}`] : []),
+  ];
+}
+
 /**
- * Ask an existing etcd cluster (through its v3 gRPC-gateway, plain HTTP) to add a member
+ * Ask an existing etcd cluster (through its v3 gRPC-gateway, HTTPS with cluster TLS) to add a member
  * with `peerUrl`; returns the resulting `--initial-cluster` string including the new member.
  */
 export async function etcdMemberAdd(
@@ -153,7 +180,7 @@ export async function etcdMemberAdd(
   name: string,
   peerUrl: string,
 ): Promise<{ initialCluster: string }> {
-  const res = await fetch(`${clientUrl}/v3/cluster/member/add`, {
+  const res = await clusterFetch(`${clientUrl}/v3/cluster/member/add`, {
     method: 'POST',
     body: JSON.stringify({ peerURLs: [peerUrl] }),
     signal: AbortSignal.timeout(10_000),

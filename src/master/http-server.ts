@@ -7,6 +7,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerDashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { dmError, E } from '../pkg/errors/index.js';
+import { enforceAllowedCn, fastifyTlsOptions } from '../pkg/tls/fastify-tls.js';
 import { runCtl } from './ctl-api.js';
 import { onLeader } from './leader-gate.js';
 import { createMasterMetrics } from './metrics.js';
@@ -21,7 +22,15 @@ export type RouteModule = (app: FastifyInstance, m: MasterServer) => void;
 export const ROUTE_MODULES: RouteModule[] = [registerV1Routes, registerDashboardRoutes];
 
 export function buildHttp(m: MasterServer): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024 });
+  // With cluster TLS the API is HTTPS with client-certificate verification (DM's master
+  // gRPC/HTTP server with `security.Security`); the https server's type differs only in
+  // the socket class, which no route here depends on.
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 32 * 1024 * 1024,
+    ...fastifyTlsOptions(m.tls),
+  }) as unknown as FastifyInstance;
+  enforceAllowedCn(app, m.tls);
   const registry = createMasterMetrics({
     isLeader: () => m.isLeader,
     scheduler: () => m.currentScheduler,

@@ -5,6 +5,7 @@
 import type { Etcd3 } from 'etcd3';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
+import { clusterFetch, clusterUrl } from '../pkg/tls/cluster-http.js';
 import type { Scheduler } from './scheduler.js';
 import type { OperateRequest, OperateResponse, WorkerStatusResponse } from './worker-api.js';
 
@@ -21,13 +22,13 @@ const WORKER_TIMEOUT_MS = 10_000;
 
 /** `GET http://<addr>/status[?task=T]` on a worker. */
 export async function fetchWorkerStatus(addr: string, task?: string): Promise<WorkerStatusResponse> {
-  const url = `http://${addr}/status${task ? `?task=${encodeURIComponent(task)}` : ''}`;
+  const url = clusterUrl(addr, `/status${task ? `?task=${encodeURIComponent(task)}` : ''}`);
   return callWorker<WorkerStatusResponse>(url, { method: 'GET' });
 }
 
 /** `POST http://<addr>/operate` on a worker. */
 export async function operateWorker(addr: string, req: OperateRequest): Promise<OperateResponse> {
-  return callWorker<OperateResponse>(`http://${addr}/operate`, {
+  return callWorker<OperateResponse>(clusterUrl(addr, '/operate'), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(req),
@@ -37,7 +38,7 @@ export async function operateWorker(addr: string, req: OperateRequest): Promise<
 async function callWorker<T>(url: string, init: RequestInit): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(WORKER_TIMEOUT_MS) });
+    res = await clusterFetch(url, { ...init, signal: AbortSignal.timeout(WORKER_TIMEOUT_MS) });
   } catch (err) {
     throw dmError(E.workerNotFound, `cannot reach worker at ${url}: ${(err as Error).cause ?? err}`, {
       cause: err,

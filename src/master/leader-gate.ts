@@ -6,6 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { dmError, E } from '../pkg/errors/index.js';
+import { clusterFetch, clusterUrl } from '../pkg/tls/cluster-http.js';
 import type { LeaderCtx } from './leader-context.js';
 import { isConnRefused } from './probe.js';
 
@@ -59,7 +60,7 @@ async function forward(
   const hasBody = req.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD';
   let res: Response;
   try {
-    res = await fetch(`http://${addr}${req.url}`, {
+    res = await clusterFetch(clusterUrl(addr, req.url), {
       method: req.method,
       headers: { [FORWARDED]: '1', ...(hasBody ? { 'content-type': 'application/json' } : {}) },
       ...(hasBody ? { body: JSON.stringify(req.body) } : {}),

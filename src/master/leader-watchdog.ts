@@ -14,6 +14,7 @@
 import type { Etcd3 } from 'etcd3';
 import type { Logger } from '../pkg/log/logger.js';
 import { sleep } from '../pkg/retry/backoff.js';
+import { clusterUrl } from '../pkg/tls/cluster-http.js';
 import { type CampaignKey, campaignKeys, deleteCampaign } from './election.js';
 import { readMasterInfos } from './member-ops.js';
 import { probe } from './probe.js';
@@ -74,7 +75,7 @@ export class LeaderWatchdog {
     if (!info) return;
     const timeout = this.o.probeTimeoutMs ?? 1_000;
     const [api, member] = await Promise.all([
-      probe(`http://${info.clientAddr}/api/internal/info`, timeout),
+      probe(clusterUrl(info.clientAddr, '/api/internal/info'), timeout),
       info.etcdClientUrl ? probe(`${info.etcdClientUrl}/health`, timeout) : Promise.resolve('refused'),
     ]);
     if (api !== 'refused' || member !== 'refused') {

@@ -8,6 +8,7 @@
 import type { Etcd3 } from 'etcd3';
 import { asDmError, dmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
+import { clusterUrl } from '../pkg/tls/cluster-http.js';
 import { clearCampaignOf } from './election.js';
 import type { LeaderCtx } from './leader-context.js';
 import { probe } from './probe.js';
@@ -52,7 +53,7 @@ export async function listMasters(client: Etcd3): Promise<MasterMember[]> {
   const managed = [...infos.values()].some((i) => i.etcdClientUrl !== '');
   const alive = async (info: MasterInfo | undefined): Promise<boolean> =>
     info !== undefined &&
-    (await probe(`http://${info.clientAddr}/api/internal/info`, ALIVE_PROBE_MS)) === 'up';
+    (await probe(clusterUrl(info.clientAddr, '/api/internal/info'), ALIVE_PROBE_MS)) === 'up';
   if (managed) {
     const rows = await Promise.all(
       (res.members ?? []).map(async (m) => {
@@ -64,7 +65,7 @@ export async function listMasters(client: Etcd3): Promise<MasterMember[]> {
           memberID: String(m.ID),
           alive: await alive(info),
           peerURLs: m.peerURLs ?? [],
-          clientURLs: info ? [`http://${info.clientAddr}`] : [],
+          clientURLs: info ? [clusterUrl(info.clientAddr)] : [],
         };
       }),
     );
@@ -77,7 +78,7 @@ export async function listMasters(client: Etcd3): Promise<MasterMember[]> {
       memberID: '',
       alive: await alive(info),
       peerURLs: [info.peerUrl],
-      clientURLs: [`http://${info.clientAddr}`],
+      clientURLs: [clusterUrl(info.clientAddr)],
     });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));

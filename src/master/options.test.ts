@@ -72,17 +72,44 @@ describe('DM config fidelity (issue 11)', () => {
     assert.equal(o.etcdClientUrls, 'http://127.0.0.1:8292');
   });
 
-  it('accepts config-file and secret-key-path; refuses cluster ssl-* naming key, file and line', () => {
+  it('accepts config-file and secret-key-path', () => {
     const raw = parseMasterToml('name = "m"\nconfig-file = "m.toml"\nsecret-key-path = "/k"\n', 'm.toml');
     assert.equal(resolveMasterOptions({}, raw).secretKeyPath, '/k');
-    for (const key of ['ssl-ca', 'ssl-cert', 'ssl-key', 'cert-allowed-cn']) {
-      assert.throws(
-        () => parseMasterToml(`name = "m"\n${key} = "x"\n`, 'm.toml'),
-        (e) =>
-          e instanceof DmError &&
-          e.code === E.configInvalidValue.code &&
-          e.message.includes(`m.toml:2: ${key}`),
-      );
-    }
+  });
+
+  it('cluster TLS: ssl-* and cert-allowed-cn (TOML array) read; every URL becomes https://, as DM WrapSchemes(s, true)', () => {
+    const raw = parseMasterToml(
+      [
+        'name = "m1"',
+        'peer-urls = "127.0.0.1:8291"',
+        'initial-cluster = "m1=127.0.0.1:8291,m2=http://127.0.0.1:8391"',
+        'ssl-ca = "/ca.pem"',
+        'ssl-cert = "/dm.pem"',
+        'ssl-key = "/dm.key"',
+        'cert-allowed-cn = ["dm", "ops"]',
+      ].join('\n'),
+      'm.toml',
+    );
+    const o = resolveMasterOptions({}, raw);
+    assert.deepEqual(o.tls, {
+      sslCa: '/ca.pem',
+      sslCert: '/dm.pem',
+      sslKey: '/dm.key',
+      certAllowedCn: ['dm', 'ops'],
+    });
+    assert.equal(o.peerUrls, 'https://127.0.0.1:8291');
+    assert.equal(o.initialCluster, 'm1=https://127.0.0.1:8291,m2=https://127.0.0.1:8391');
+    assert.equal(o.etcdClientUrls, 'https://127.0.0.1:8292');
+  });
+
+  it('cluster TLS: ssl-cert without ssl-ca, or ssl-ca without a certificate, is a coded error', () => {
+    assert.throws(
+      () => resolveMasterOptions({ 'ssl-cert': '/dm.pem' }),
+      (e) => e instanceof DmError && e.code === E.clusterTlsConfig.code && e.message.includes('ssl-cert'),
+    );
+    assert.throws(
+      () => resolveMasterOptions({ 'ssl-ca': '/ca.pem', 'ssl-cert': '/dm.pem' }),
+      (e) => e instanceof DmError && e.code === E.clusterTlsConfig.code && e.message.includes('ssl-key'),
+    );
   });
 });

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { parse as parseToml } from 'smol-toml';
 import { dmError, E } from '../pkg/errors/index.js';
+import { type ClusterTlsPaths, checkClusterTlsPaths, wrapScheme } from '../pkg/tls/cluster-tls.js';
 
 /** Resolved dm-master options. Defaults are documented per field. */
 export interface MasterOptions {
@@ -41,6 +42,11 @@ export interface MasterOptions {
    * passwords (`dmctl encrypt`); empty = DM's former built-in key (see pkg/config/encrypt.ts).
    */
   readonly secretKeyPath: string;
+  /**
+   * `--ssl-ca`, `--ssl-cert`, `--ssl-key`, `--cert-allowed-cn` (DM's `security.Security`):
+   * cluster TLS, on when `ssl-ca` is set; then every URL gets `https://` (DM's WrapSchemes).
+   */
+  readonly tls: ClusterTlsPaths;
 }
 
 /** Raw option values as given on the command line or in the TOML file (kebab-case keys). */
@@ -62,6 +68,10 @@ const OPTION_KEYS = [
   'etcd-endpoints',
   'election-ttl',
   'secret-key-path',
+  'ssl-ca',
+  'ssl-cert',
+  'ssl-key',
+  'cert-allowed-cn',
 ] as const;
 export type MasterOptionKey = (typeof OPTION_KEYS)[number];
 
@@ -88,19 +98,8 @@ const IGNORED_KEYS = new Set([
   'keepalive-ttl',
 ]);
 
-/**
- * DM keys refused at load, with why: accepting them would be a setting that quietly does
- * nothing. Cluster TLS (dm-master ↔ dm-worker ↔ etcd ↔ dmctl) is not implemented yet.
- */
-const REFUSED_KEYS = new Map([
-  ['ssl-ca', 'cluster TLS is not supported yet: remove ssl-ca (the cluster would run in plain HTTP)'],
-  ['ssl-cert', 'cluster TLS is not supported yet: remove ssl-cert (the cluster would run in plain HTTP)'],
-  ['ssl-key', 'cluster TLS is not supported yet: remove ssl-key (the cluster would run in plain HTTP)'],
-  [
-    'cert-allowed-cn',
-    'cluster TLS is not supported yet: remove cert-allowed-cn (no client certificate is checked)',
-  ],
-]);
+/** DM keys refused at load, with why: accepting them would be a setting that quietly does nothing. */
+const REFUSED_KEYS = new Map<string, string>([]);
 
 /** Parse a dm-master TOML config file. Keys may be kebab-case or snake_case (as DM). */
 export function parseMasterToml(text: string, file: string): RawMasterOptions {
@@ -133,6 +132,11 @@ export function parseMasterToml(text: string, file: string): RawMasterOptions {
         context: { file, key: rawKey, line },
       });
     }
+    // DM's `cert-allowed-cn = ["dm"]` (a TOML array of strings).
+    if (key === 'cert-allowed-cn' && Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      out[key] = value.join(',');
+      continue;
+    }
     if (typeof value !== 'string' && typeof value !== 'number') {
       throw dmError(E.configWrongType, `${file}:${line}: ${rawKey}: expected string or number`, {
         context: { file, key: rawKey, line },
@@ -163,25 +167,27 @@ export function splitHostPort(addr: string): { host: string; port: number } {
 }
 
 /**
- * DM's `utils.WrapSchemes`: a URL written without a scheme (`127.0.0.1:8291`,
- * `localhost:8291`) gets `http://`. Applied to every URL list before it is read.
+ * DM's `utils.WrapSchemes(s, https)`: without TLS a URL written without a scheme
+ * (`127.0.0.1:8291`, `localhost:8291`) gets `http://`; with TLS every URL gets `https://`
+ * (DM replaces the scheme written, so `http://` in a TLS cluster's config becomes
+ * `https://`). Applied to every URL list before it is read.
  */
-export function wrapSchemes(urls: string): string {
+export function wrapSchemes(urls: string, https = false): string {
   return urls
     .split(',')
     .map((u) => u.trim())
     .filter((u) => u !== '')
-    .map((u) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(u) ? u : `http://${u}`))
+    .map((u) => (https ? wrapScheme(u, true) : /^[a-z][a-z0-9+.-]*:\/\//i.test(u) ? u : `http://${u}`))
     .join(',');
 }
 
 /** `name=url,…` with each URL's scheme wrapped (DM wraps initial-cluster the same way). */
-function wrapInitialCluster(list: string): string {
+function wrapInitialCluster(list: string, https: boolean): string {
   return list
     .split(',')
     .map((kv) => {
       const i = kv.indexOf('=');
-      return i < 0 ? kv : `${kv.slice(0, i)}=${wrapSchemes(kv.slice(i + 1))}`;
+      return i < 0 ? kv : `${kv.slice(0, i)}=${wrapSchemes(kv.slice(i + 1), https)}`;
     })
     .join(',');
 }
@@ -209,19 +215,34 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
     return v === undefined || v === '' ? undefined : String(v);
   };
   const name = get('name') ?? `dm-master-${hostname()}`;
+  const tls: ClusterTlsPaths = Object.freeze({
+    sslCa: get('ssl-ca') ?? '',
+    sslCert: get('ssl-cert') ?? '',
+    sslKey: get('ssl-key') ?? '',
+    certAllowedCn: Object.freeze(
+      (get('cert-allowed-cn') ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  });
+  checkClusterTlsPaths(tls, 'dm-master');
+  const https = tls.sslCa !== '';
   const masterAddr = get('master-addr') ?? '127.0.0.1:8261';
   const ma = splitHostPort(masterAddr);
   let advertiseAddr = get('advertise-addr') ?? masterAddr;
   const aa = splitHostPort(advertiseAddr);
   if (isWildcard(aa.host)) advertiseAddr = `127.0.0.1:${aa.port}`;
-  const peerUrls = wrapSchemes(get('peer-urls') ?? 'http://127.0.0.1:8291');
-  let advertisePeerUrls = wrapSchemes(get('advertise-peer-urls') ?? peerUrls);
+  const peerUrls = wrapSchemes(get('peer-urls') ?? '127.0.0.1:8291', https);
+  let advertisePeerUrls = wrapSchemes(get('advertise-peer-urls') ?? peerUrls, https);
   const ap = firstUrl(advertisePeerUrls);
   if (isWildcard(ap.hostname)) advertisePeerUrls = `${ap.protocol}//127.0.0.1:${ap.port}`;
   const pu = firstUrl(peerUrls);
   const ecu = get('etcd-client-urls');
   const etcdClientUrls =
-    ecu !== undefined ? wrapSchemes(ecu) : `${pu.protocol}//${pu.hostname}:${Number(pu.port || 80) + 1}`;
+    ecu !== undefined
+      ? wrapSchemes(ecu, https)
+      : `${pu.protocol}//${pu.hostname}:${Number(pu.port || 80) + 1}`;
   const join = (get('join') ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -230,7 +251,7 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '')
-    .map((s) => (/^https?:\/\//.test(s) ? s : `http://${s}`));
+    .map((s) => wrapSchemes(s, https));
   const electionTtl = Number(get('election-ttl') ?? 10);
   if (!Number.isInteger(electionTtl) || electionTtl < 1) {
     throw dmError(
@@ -250,7 +271,7 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
     advertiseAddr,
     peerUrls,
     advertisePeerUrls,
-    initialCluster: wrapInitialCluster(get('initial-cluster') ?? `${name}=${advertisePeerUrls}`),
+    initialCluster: wrapInitialCluster(get('initial-cluster') ?? `${name}=${advertisePeerUrls}`, https),
     join,
     dataDir: get('data-dir') ?? `default.${name}`,
     logFile: get('log-file') ?? '',
@@ -260,6 +281,7 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
     etcdEndpoints,
     electionTtl,
     secretKeyPath: get('secret-key-path') ?? '',
+    tls,
   });
 }
 

@@ -1,24 +1,23 @@
 /**
  * Reachability probe of another master's HTTP address or etcd member: `up` (answered
  * anything), `refused` (nothing listens there: the process is gone) or `unknown` (timeout or
- * another network error, which proves nothing on its own).
+ * another network error, which proves nothing on its own). With cluster TLS the probe speaks
+ * HTTPS with this process's client certificate (pkg/tls/cluster-http.ts).
  */
-import { get as httpGet } from 'node:http';
+import { clusterFetch } from '../pkg/tls/cluster-http.js';
 
 export type ProbeResult = 'up' | 'refused' | 'unknown';
 
-export function probe(url: string, timeoutMs: number): Promise<ProbeResult> {
-  // A fresh connection each time (agent: false): a pooled keep-alive socket to a process that
-  // just died fails with "socket closed", which would hide the refusal for one more round.
-  return new Promise((resolve) => {
-    const req = httpGet(url, { agent: false, timeout: timeoutMs }, (res) => {
-      res.resume();
-      resolve('up');
-      req.destroy();
-    });
-    req.on('timeout', () => req.destroy(new Error('probe timeout')));
-    req.on('error', (err) => resolve(isConnRefused(err) ? 'refused' : 'unknown'));
-  });
+export async function probe(url: string, timeoutMs: number): Promise<ProbeResult> {
+  // A fresh connection each time: a pooled keep-alive socket to a process that just died
+  // fails with "socket closed", which would hide the refusal for one more round.
+  try {
+    const res = await clusterFetch(url, { signal: AbortSignal.timeout(timeoutMs) }, { fresh: true });
+    await res.arrayBuffer();
+    return 'up';
+  } catch (err) {
+    return isConnRefused(err) ? 'refused' : 'unknown';
+  }
 }
 
 /** True when `err` (from fetch, or its cause chain) is a refused TCP connection. */

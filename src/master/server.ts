@@ -10,6 +10,8 @@ import { dmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { Backoff, sleep } from '../pkg/retry/backoff.js';
+import { clusterFetch, clusterUrl, useClusterTls } from '../pkg/tls/cluster-http.js';
+import { type ClusterTls, etcdClientTls, loadClusterTls } from '../pkg/tls/cluster-tls.js';
 import { ensureEncryptKey } from './ctl-api.js';
 import { LeaderElection } from './election.js';
 import { EtcdMember, memberDataExists } from './etcd-member.js';
@@ -31,11 +33,17 @@ export class MasterServer {
   private leader: LeaderCtx | undefined;
   private leaderStarting: Promise<void> | undefined;
   private readonly stopCtl = new AbortController();
+  /** Cluster TLS identity (undefined = plain HTTP); read from the `ssl-*` files at construction. */
+  readonly tls: ClusterTls | undefined;
 
   constructor(
     readonly opts: MasterOptions,
     readonly log: Logger,
-  ) {}
+  ) {
+    this.tls = loadClusterTls(opts.tls, 'dm-master');
+    // One identity per process: every cluster HTTP client uses it (pkg/tls/cluster-http.ts).
+    useClusterTls(this.tls);
+  }
 
   get client(): Etcd3 {
     if (!this.client_) throw dmError(E.masterEtcd, 'etcd client not ready');
@@ -79,13 +87,14 @@ export class MasterServer {
           advertiseClientUrls: this.etcdClientUrl,
           initialCluster,
           initialClusterState: state,
+          tls: o.tls,
         },
         this.log,
       );
       this.etcd.start();
       endpoints = [this.etcdClientUrl];
     }
-    this.client_ = new Etcd3({ hosts: endpoints, dialTimeout: 3_000 });
+    this.client_ = new Etcd3({ hosts: endpoints, dialTimeout: 3_000, ...etcdClientTls(this.tls) });
     await this.waitEtcd(60_000);
     await this.advertise();
     this.app = buildHttp(this);
@@ -118,7 +127,7 @@ export class MasterServer {
     for (;;) {
       for (const addr of this.opts.join) {
         try {
-          const res = await fetch(`http://${addr}/api/internal/members/add`, {
+          const res = await clusterFetch(clusterUrl(addr, '/api/internal/members/add'), {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ name: this.opts.name, peerUrl: this.opts.advertisePeerUrls }),

@@ -2,10 +2,11 @@ import type { RegisterWorkerRequest, RegisterWorkerResponse } from '../master/wo
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { Backoff, sleep } from '../pkg/retry/backoff.js';
+import { clusterFetch, clusterUrl } from '../pkg/tls/cluster-http.js';
 
-/** `host:port` or a full URL → base URL. */
+/** `host:port` or a full URL → base URL in the cluster's scheme (https with cluster TLS, as DM). */
 export function masterUrl(addr: string): string {
-  return /^https?:\/\//.test(addr) ? addr.replace(/\/+$/, '') : `http://${addr}`;
+  return clusterUrl(addr);
 }
 
 /**
@@ -26,7 +27,7 @@ export async function registerWithMasters(
     for (const addr of join) {
       if (signal?.aborted) break;
       try {
-        const res = await fetch(`${masterUrl(addr)}/api/internal/workers/register`, {
+        const res = await clusterFetch(`${masterUrl(addr)}/api/internal/workers/register`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(req),

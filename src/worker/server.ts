@@ -7,10 +7,14 @@ import {
   type WorkerStatusResponse,
 } from '../master/worker-api.js';
 import { dmError, E } from '../pkg/errors/index.js';
+import type { ClusterTls } from '../pkg/tls/cluster-tls.js';
+import { enforceAllowedCn, fastifyTlsOptions } from '../pkg/tls/fastify-tls.js';
 
 /** What the HTTP server needs from the rest of the worker. */
 export interface WorkerServerBackend {
   name: string;
+  /** Cluster TLS: HTTPS with client-certificate verification and `cert-allowed-cn` (undefined = HTTP). */
+  tls?: ClusterTls;
   status(task?: string): WorkerStatusResponse;
   /** True while the etcd lease is alive. */
   alive(): boolean;
@@ -24,7 +28,8 @@ export interface WorkerServerBackend {
  * /operate`, `GET /metrics` (Prometheus) and `GET /health`.
  */
 export function buildWorkerServer(b: WorkerServerBackend): FastifyInstance {
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, ...fastifyTlsOptions(b.tls) }) as unknown as FastifyInstance;
+  enforceAllowedCn(app, b.tls);
 
   app.get<{ Querystring: { task?: string } }>('/status', async (req) => {
     const task = req.query.task || undefined;

@@ -64,11 +64,28 @@ describe('worker config', () => {
 });
 
 describe('dm-worker DM keys (issue 11)', () => {
-  it('accepts log-format json; refuses text, ssl-* and relay-dir with a coded reason naming key, file and line', () => {
+  it('reads cluster TLS keys (cert-allowed-cn as a TOML array) and flags', () => {
+    const raw = parseWorkerToml(
+      'ssl-ca = "/ca.pem"\nssl-cert = "/w.pem"\nssl-key = "/w.key"\ncert-allowed-cn = ["dm"]\n',
+      'w.toml',
+    );
+    const cfg = resolveWorkerConfig({ ...raw, join: 'm:8261' });
+    assert.deepEqual(cfg.tls, {
+      sslCa: '/ca.pem',
+      sslCert: '/w.pem',
+      sslKey: '/w.key',
+      certAllowedCn: ['dm'],
+    });
+    assert.throws(
+      () => resolveWorkerConfig({ join: 'm:8261', 'ssl-key': '/w.key' }),
+      (e: unknown) => isDmError(e, E.clusterTlsConfig),
+    );
+  });
+
+  it('accepts log-format json; refuses text and relay-dir with a coded reason naming key, file and line', () => {
     assert.deepEqual(parseWorkerToml('name = "w"\nlog-format = "json"\n', 'w.toml'), { name: 'w' });
     for (const [line, key] of [
       ['log-format = "text"', 'log-format'],
-      ['ssl-ca = "/ca.pem"', 'ssl-ca'],
       ['relay-dir = "/relay"', 'relay-dir'],
     ] as const) {
       assert.throws(

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
 import { dmError, E } from '../pkg/errors/index.js';
+import { type ClusterTlsPaths, checkClusterTlsPaths } from '../pkg/tls/cluster-tls.js';
 
 /**
  * dm-worker configuration: command-line flags (DESIGN.md §1, DM's names) and the same keys in
@@ -33,6 +34,8 @@ export interface WorkerConfig {
   relayKeepaliveTtl: number;
   /** `--work-dir` (ours): dump files and relay data live below it. Default: the process cwd, as DM. */
   workDir: string;
+  /** `ssl-ca`, `ssl-cert`, `ssl-key`, `cert-allowed-cn` (DM's `security.Security`): cluster TLS, on with `ssl-ca`. */
+  tls: ClusterTlsPaths;
 }
 
 /** Default `keepalive-ttl` (seconds); DM's is 60 (see docs/high-availability.md). */
@@ -49,6 +52,10 @@ const FILE_KEYS = [
   'keepalive-ttl',
   'relay-keepalive-ttl',
   'work-dir',
+  'ssl-ca',
+  'ssl-cert',
+  'ssl-key',
+  'cert-allowed-cn',
 ] as const;
 type FileKey = (typeof FILE_KEYS)[number];
 
@@ -60,13 +67,6 @@ export type WorkerFlags = Partial<Record<FileKey | 'config', string>>;
  * setting that quietly does nothing (see docs/config-reference.md).
  */
 const REFUSED_KEYS: ReadonlyMap<string, string> = new Map([
-  ['ssl-ca', 'cluster TLS is not supported yet: remove ssl-ca (the worker would serve plain HTTP)'],
-  ['ssl-cert', 'cluster TLS is not supported yet: remove ssl-cert (the worker would serve plain HTTP)'],
-  ['ssl-key', 'cluster TLS is not supported yet: remove ssl-key (the worker would serve plain HTTP)'],
-  [
-    'cert-allowed-cn',
-    'cluster TLS is not supported yet: remove cert-allowed-cn (no client certificate is checked)',
-  ],
   [
     'relay-dir',
     'the worker-level relay-dir is not supported yet: set relay-dir in the source config instead',
@@ -114,7 +114,7 @@ export function parseWorkerToml(text: string, file = 'worker.toml'): WorkerFlags
     if (k === 'keepalive-ttl' || k === 'relay-keepalive-ttl') {
       if (typeof value !== 'number' && typeof value !== 'bigint') throw wrongType(file, key, line, 'integer');
       out[k] = String(value);
-    } else if (k === 'join' && Array.isArray(value)) {
+    } else if ((k === 'join' || k === 'cert-allowed-cn') && Array.isArray(value)) {
       if (!value.every((v) => typeof v === 'string'))
         throw wrongType(file, key, line, 'string or string array');
       out[k] = value.join(',');
@@ -144,6 +144,18 @@ function lineOf(text: string, key: string): number {
 export function resolveWorkerConfig(flags: WorkerFlags, cwd = process.cwd()): WorkerConfig {
   const file = flags.config ? parseWorkerToml(readFileOrThrow(flags.config), flags.config) : {};
   const get = (k: FileKey): string | undefined => flags[k] ?? file[k];
+  const tls: ClusterTlsPaths = Object.freeze({
+    sslCa: get('ssl-ca') ?? '',
+    sslCert: get('ssl-cert') ?? '',
+    sslKey: get('ssl-key') ?? '',
+    certAllowedCn: Object.freeze(
+      (get('cert-allowed-cn') ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  });
+  checkClusterTlsPaths(tls, flags.config ?? 'dm-worker');
   const workerAddr = get('worker-addr') ?? '127.0.0.1:8262';
   checkAddr('worker-addr', workerAddr);
   const listenHost = workerAddr.slice(0, workerAddr.lastIndexOf(':'));
@@ -189,6 +201,7 @@ export function resolveWorkerConfig(flags: WorkerFlags, cwd = process.cwd()): Wo
     keepaliveTtl,
     relayKeepaliveTtl,
     workDir: get('work-dir') || cwd,
+    tls,
   });
 }
 

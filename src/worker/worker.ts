@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Logger } from '../pkg/log/logger.js';
 import { dmWorkerMetrics } from '../pkg/metrics/dm-metrics.js';
+import { useClusterTls } from '../pkg/tls/cluster-http.js';
+import { type ClusterTls, etcdClientTls, loadClusterTls } from '../pkg/tls/cluster-tls.js';
 import { STAGES } from '../unit/unit.js';
 import { registerConfigRoute } from './config-route.js';
 import { WorkerKeepalive } from './keepalive.js';
@@ -29,11 +31,17 @@ export class Worker {
   /** The address the HTTP server listens on (resolved port when 0 was asked). */
   listenUrl = '';
 
+  /** Cluster TLS identity (undefined = plain HTTP), read from the `ssl-*` files at construction. */
+  readonly tls: ClusterTls | undefined;
+
   constructor(
     readonly cfg: WorkerConfig,
     private readonly logger: Logger,
     private readonly subtaskOptions: SubTaskOptions = {},
   ) {
+    this.tls = loadClusterTls(cfg.tls, 'dm-worker');
+    // One identity per process: the join and every cluster HTTP call use it.
+    useClusterTls(this.tls);
     collectDefaultMetrics({ register: this.registry, prefix: 'dm_worker_' });
     // Every DM family exists from the start (DM registers them all at process start).
     dmWorkerMetrics(this.registry, cfg.name);
@@ -60,6 +68,7 @@ export class Worker {
     const { cfg, logger } = this;
     this.app = buildWorkerServer({
       name: cfg.name,
+      ...(this.tls ? { tls: this.tls } : {}),
       registry: this.registry,
       alive: () => this.keepalive?.isAlive ?? false,
       status: (task) =>
@@ -85,7 +94,7 @@ export class Worker {
       logger,
       this.stopCtrl.signal,
     );
-    this.client = new Etcd3({ hosts: endpoints, dialTimeout: 3000 });
+    this.client = new Etcd3({ hosts: endpoints, dialTimeout: 3000, ...etcdClientTls(this.tls) });
     const source = new SourceWorker({
       client: this.client,
       name: cfg.name,

@@ -193,6 +193,22 @@ export const E = Object.freeze({
     'medium',
     'Please check the `ssl-ca`, `ssl-cert` and `ssl-key` config (files readable, PEM text in `ssl-*-bytes`, base64 in `ssl-*-base64`).',
   ),
+  /** Cluster TLS (dm-master, dm-worker, dmctl `ssl-*`): files missing, unreadable or incomplete. */
+  clusterTlsConfig: def(
+    11113,
+    'functional',
+    'internal',
+    'high',
+    'Give `ssl-ca`, `ssl-cert` and `ssl-key` together (readable PEM files), as DM; the certificates must be signed by `ssl-ca`.',
+  ),
+  /** A TLS peer whose certificate CN is not in `cert-allowed-cn` (DM: util.WithVerifyCommonName). */
+  clusterCertNotAllowed: def(
+    11114,
+    'functional',
+    'internal',
+    'high',
+    "Use a client certificate whose common name is listed in the server's `cert-allowed-cn`.",
+  ),
 
   // --- config (20xxx)
   configParse: def(20001, 'config', 'internal', 'medium', 'Fix the YAML syntax at the line shown.'),
