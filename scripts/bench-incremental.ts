@@ -163,10 +163,20 @@ async function main(): Promise<void> {
     master = await startMaster({ name: 'bim' });
     await waitMasterReady(master.addr);
     const prof = process.env.BENCH_CPU_PROF;
-    const saved = process.env.NODE_OPTIONS;
-    if (prof) process.env.NODE_OPTIONS = `${saved ?? ''} --cpu-prof --cpu-prof-dir=${prof}`;
+    const saved = { opts: process.env.NODE_OPTIONS, dir: process.env.CPU_PROF_DIR };
+    // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload starts the profiler instead.
+    if (prof) {
+      process.env.NODE_OPTIONS = `${saved.opts ?? ''} --import ${new URL('./cpu-prof-preload.js', import.meta.url).pathname}`;
+      process.env.CPU_PROF_DIR = prof;
+    }
     worker = await startWorker('biw', master.addr);
-    if (prof) process.env.NODE_OPTIONS = saved;
+    // (Assigning undefined would store the string "undefined", which breaks every later node.)
+    if (prof) {
+      if (saved.opts === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = saved.opts;
+      if (saved.dir === undefined) delete process.env.CPU_PROF_DIR;
+      else process.env.CPU_PROF_DIR = saved.dir;
+    }
     await waitWorkerRegistered(master.addr, 'biw');
     const ctl = master.addr;
     writeFileSync(
