@@ -22,7 +22,7 @@
  *
  * Env: BENCH_ROWS (rows per sysbench table, 100000; 4 tables), BENCH_SECONDS (burst, 30),
  * BENCH_ROUNDS (3), BENCH_SLAVE_THREADS (4), BENCH_FLUSH (checkpoint-flush-interval, 30),
- * BENCH_RELAY ("off,on": which relay settings to measure), BENCH_CPU_PROF (dir: the dm-worker
+ * BENCH_SYNCER (extra syncer keys, comma separated), BENCH_RELAY ("off,on": which relay settings to measure), BENCH_CPU_PROF (dir: the dm-worker
  * runs under `node --cpu-prof`).
  */
 import { spawn } from 'node:child_process';
@@ -49,6 +49,12 @@ const SECONDS = env('BENCH_SECONDS', 30);
 const ROUNDS = env('BENCH_ROUNDS', 3);
 const SLAVE_THREADS = env('BENCH_SLAVE_THREADS', 4);
 const FLUSH = env('BENCH_FLUSH', 30);
+/** Extra `syncers.defaults` keys for experiments, e.g. "multiple-rows: true,compact: true" (default none: DM's defaults). */
+const SYNCER_EXTRA = (process.env.BENCH_SYNCER ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((kv) => `    ${kv.trim()}\n`)
+  .join('');
 const RELAY = (process.env.BENCH_RELAY ?? 'off,on').split(',').map((s) => s.trim() === 'on');
 const SCHEMAS = ['sbtest', 'bench'];
 
@@ -151,7 +157,7 @@ async function main(): Promise<void> {
       `sysbench 4 × ${ROWS} rows copied to both downstreams; replication starts at ${start.file}:${start.pos}`,
     );
     say(
-      `native replica: slave_parallel_threads=${SLAVE_THREADS}, slave_parallel_mode=optimistic; ours: DM's default syncer settings (worker-count 16, batch 100), checkpoint-flush-interval ${FLUSH}`,
+      `native replica: slave_parallel_threads=${SLAVE_THREADS}, slave_parallel_mode=optimistic; ours: DM's default syncer settings (worker-count 16, batch 100), checkpoint-flush-interval ${FLUSH}${SYNCER_EXTRA ? `, plus ${SYNCER_EXTRA.trim().replace(/\s*\n\s*/g, ', ')}` : ''}`,
     );
     await b.query(
       `SET GLOBAL slave_parallel_threads=${SLAVE_THREADS}; SET GLOBAL slave_parallel_mode='optimistic';` +
@@ -207,7 +213,7 @@ block-allow-list:
 syncers:
   defaults:
     checkpoint-flush-interval: ${FLUSH}
-`,
+${SYNCER_EXTRA}`,
     );
     const st = await dmctl(ctl, 'start-task', join(dir, 'task.yaml'));
     if (st.json.result !== true) throw new Error(`start-task: ${st.stdout}`);
