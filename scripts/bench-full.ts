@@ -146,10 +146,20 @@ async function dm(
     await waitMasterReady(master.addr);
     const prof = process.env.BENCH_CPU_PROF;
     // The worker inherits this environment: profile it (and only it) when asked.
-    const saved = process.env.NODE_OPTIONS;
-    if (prof) process.env.NODE_OPTIONS = `${saved ?? ''} --cpu-prof --cpu-prof-dir=${prof}`;
+    const saved = { opts: process.env.NODE_OPTIONS, dir: process.env.CPU_PROF_DIR };
+    // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload starts the profiler instead.
+    if (prof) {
+      process.env.NODE_OPTIONS = `${saved.opts ?? ''} --import ${new URL('./cpu-prof-preload.js', import.meta.url).pathname}`;
+      process.env.CPU_PROF_DIR = prof;
+    }
     worker = await startWorker('bw', master.addr);
-    if (prof) process.env.NODE_OPTIONS = saved;
+    // (Assigning undefined would store the string "undefined", which breaks every later node.)
+    if (prof) {
+      if (saved.opts === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = saved.opts;
+      if (saved.dir === undefined) delete process.env.CPU_PROF_DIR;
+      else process.env.CPU_PROF_DIR = saved.dir;
+    }
     await waitWorkerRegistered(master.addr, 'bw');
     writeFileSync(
       join(dir, 'source.yaml'),
@@ -193,6 +203,11 @@ loaders:
     }
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const rss = peakRssMb(worker.child.pid);
+    // With a profile, keep the worker's and master's logs beside it: their timestamps show the phases.
+    if (prof) {
+      writeFileSync(join(prof, `dm-worker-${label}.log`), worker.log());
+      writeFileSync(join(prof, `dm-master-${label}.log`), master.log());
+    }
     await verify(up, down, `dm ${label}`);
     log(
       `dm ${label}: start-task → Finished ${secs.toFixed(1)}s, ${(rows / secs).toFixed(0)} rows/s, dm-worker peak RSS ${rss.toFixed(0)} MB (threads ${THREADS}, pool-size ${POOL})`,

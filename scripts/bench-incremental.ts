@@ -22,7 +22,7 @@
  *
  * Env: BENCH_ROWS (rows per sysbench table, 100000; 4 tables), BENCH_SECONDS (burst, 30),
  * BENCH_ROUNDS (3), BENCH_SLAVE_THREADS (4), BENCH_FLUSH (checkpoint-flush-interval, 30),
- * BENCH_RELAY ("off,on": which relay settings to measure), BENCH_CPU_PROF (dir: the dm-worker
+ * BENCH_SYNCER (extra syncer keys, comma separated), BENCH_RELAY ("off,on": which relay settings to measure), BENCH_CPU_PROF (dir: the dm-worker
  * runs under `node --cpu-prof`).
  */
 import { spawn } from 'node:child_process';
@@ -49,6 +49,12 @@ const SECONDS = env('BENCH_SECONDS', 30);
 const ROUNDS = env('BENCH_ROUNDS', 3);
 const SLAVE_THREADS = env('BENCH_SLAVE_THREADS', 4);
 const FLUSH = env('BENCH_FLUSH', 30);
+/** Extra `syncers.defaults` keys for experiments, e.g. "multiple-rows: true,compact: true" (default none: DM's defaults). */
+const SYNCER_EXTRA = (process.env.BENCH_SYNCER ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((kv) => `    ${kv.trim()}\n`)
+  .join('');
 const RELAY = (process.env.BENCH_RELAY ?? 'off,on').split(',').map((s) => s.trim() === 'on');
 const SCHEMAS = ['sbtest', 'bench'];
 
@@ -151,7 +157,7 @@ async function main(): Promise<void> {
       `sysbench 4 × ${ROWS} rows copied to both downstreams; replication starts at ${start.file}:${start.pos}`,
     );
     say(
-      `native replica: slave_parallel_threads=${SLAVE_THREADS}, slave_parallel_mode=optimistic; ours: DM's default syncer settings (worker-count 16, batch 100), checkpoint-flush-interval ${FLUSH}`,
+      `native replica: slave_parallel_threads=${SLAVE_THREADS}, slave_parallel_mode=optimistic; ours: DM's default syncer settings (worker-count 16, batch 100), checkpoint-flush-interval ${FLUSH}${SYNCER_EXTRA ? `, plus ${SYNCER_EXTRA.trim().replace(/\s*\n\s*/g, ', ')}` : ''}`,
     );
     await b.query(
       `SET GLOBAL slave_parallel_threads=${SLAVE_THREADS}; SET GLOBAL slave_parallel_mode='optimistic';` +
@@ -163,10 +169,20 @@ async function main(): Promise<void> {
     master = await startMaster({ name: 'bim' });
     await waitMasterReady(master.addr);
     const prof = process.env.BENCH_CPU_PROF;
-    const saved = process.env.NODE_OPTIONS;
-    if (prof) process.env.NODE_OPTIONS = `${saved ?? ''} --cpu-prof --cpu-prof-dir=${prof}`;
+    const saved = { opts: process.env.NODE_OPTIONS, dir: process.env.CPU_PROF_DIR };
+    // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload starts the profiler instead.
+    if (prof) {
+      process.env.NODE_OPTIONS = `${saved.opts ?? ''} --import ${new URL('./cpu-prof-preload.js', import.meta.url).pathname}`;
+      process.env.CPU_PROF_DIR = prof;
+    }
     worker = await startWorker('biw', master.addr);
-    if (prof) process.env.NODE_OPTIONS = saved;
+    // (Assigning undefined would store the string "undefined", which breaks every later node.)
+    if (prof) {
+      if (saved.opts === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = saved.opts;
+      if (saved.dir === undefined) delete process.env.CPU_PROF_DIR;
+      else process.env.CPU_PROF_DIR = saved.dir;
+    }
     await waitWorkerRegistered(master.addr, 'biw');
     const ctl = master.addr;
     writeFileSync(
@@ -197,7 +213,7 @@ block-allow-list:
 syncers:
   defaults:
     checkpoint-flush-interval: ${FLUSH}
-`,
+${SYNCER_EXTRA}`,
     );
     const st = await dmctl(ctl, 'start-task', join(dir, 'task.yaml'));
     if (st.json.result !== true) throw new Error(`start-task: ${st.stdout}`);

@@ -86,22 +86,26 @@ export async function runPrechecks(
   opts: PrecheckOptions = {},
 ): Promise<CheckReport> {
   const timeout = opts.connectTimeoutMs ?? 5000;
-  const drafts: Draft[] = [];
-  const push = (item: string, extra: string, o: Outcome): void => {
-    const meta = NAMES[item] ?? { name: item, desc: item };
-    const sev = o.state === 'warn' ? 'warn' : 'fail';
-    drafts.push({
-      name: meta.name,
-      desc: meta.desc,
-      state: o.state,
-      ...(o.errors && o.errors.length > 0
-        ? { errors: o.errors.map((e) => ({ severity: sev, short_error: e })) }
-        : {}),
-      instruction: o.state === 'success' ? '' : (o.instruction ?? ''),
-      extra,
-      item,
-    });
-  };
+  // Upstreams, downstreams and shard groups are checked concurrently (each round trip waits on
+  // a server, not on us); every part fills its own list so the report keeps a stable order.
+  const parts: Draft[][] = [];
+  const pusher =
+    (drafts: Draft[]) =>
+    (item: string, extra: string, o: Outcome): void => {
+      const meta = NAMES[item] ?? { name: item, desc: item };
+      const sev = o.state === 'warn' ? 'warn' : 'fail';
+      drafts.push({
+        name: meta.name,
+        desc: meta.desc,
+        state: o.state,
+        ...(o.errors && o.errors.length > 0
+          ? { errors: o.errors.map((e) => ({ severity: sev, short_error: e })) }
+          : {}),
+        instruction: o.state === 'success' ? '' : (o.instruction ?? ''),
+        extra,
+        item,
+      });
+    };
 
   const ignoredBy = (sub: SubTaskConfig): Set<string> =>
     new Set([...(opts.ignore ?? []), ...sub.ignoreCheckingItems]);
@@ -112,10 +116,10 @@ export async function runPrechecks(
     const k = `${addr(s.from)}|${s.from.user}`;
     byUpstream.set(k, [...(byUpstream.get(k) ?? []), s]);
   }
-  for (const group of byUpstream.values()) {
+  const upstream = async (group: SubTaskConfig[], push: ReturnType<typeof pusher>): Promise<void> => {
     const first = group[0]!;
     const ignored = ignoredBy(first);
-    if (ignored.has('all') || first.taskMode === 'load') continue;
+    if (ignored.has('all') || first.taskMode === 'load') return;
     const wants = (item: CheckingItem, pred: boolean) => pred && !ignored.has(item);
     const extra = `address of db instance - ${addr(first.from)}`;
     let conn: mysql.Connection;
@@ -128,14 +132,14 @@ export async function runPrechecks(
         instruction:
           'Check host, port, user and password in the source config, and that the server is reachable.',
       });
-      continue;
+      return;
     }
     try {
       await upstreamChecks(conn, group, wants, (item, o) => push(item, extra, o));
     } finally {
       await conn.end().catch(() => undefined);
     }
-  }
+  };
 
   // Downstream: one check per target address.
   const byTarget = new Map<string, SubTaskConfig[]>();
@@ -143,10 +147,10 @@ export async function runPrechecks(
     const k = `${addr(s.to)}|${s.to.user}`;
     byTarget.set(k, [...(byTarget.get(k) ?? []), s]);
   }
-  for (const group of byTarget.values()) {
+  const downstream = async (group: SubTaskConfig[], push: ReturnType<typeof pusher>): Promise<void> => {
     const first = group[0]!;
     const ignored = ignoredBy(first);
-    if (ignored.has('all') || !needsTarget(first.taskMode)) continue;
+    if (ignored.has('all') || !needsTarget(first.taskMode)) return;
     const extra = `address of db instance - ${addr(first.to)}`;
     let conn: mysql.Connection;
     try {
@@ -158,7 +162,7 @@ export async function runPrechecks(
         instruction:
           'Check host, port, user and password of target-database in the task config, and that it is reachable.',
       });
-      continue;
+      return;
     }
     try {
       if (!ignored.has('target_privilege')) push('target_privilege', extra, await checkTargetPrivilege(conn));
@@ -169,18 +173,29 @@ export async function runPrechecks(
     } finally {
       await conn.end().catch(() => undefined);
     }
-  }
+  };
 
   // Sharding groups span every source: checked once for the task (DM's checker does too).
-  const first = subtasks[0];
-  if (first) {
+  const shards = async (drafts: Draft[]): Promise<void> => {
+    const first = subtasks[0];
+    if (!first) return;
     for (const g of await shardTableChecks(subtasks, ignoredBy(first), timeout)) {
       const { errors, ...rest } = g;
       drafts.push({ ...rest, ...(errors.length > 0 ? { errors } : {}), item: 'schema_of_shard_tables' });
     }
-  }
+  };
 
-  const results = drafts.map((d, i) => ({ id: i + 1, ...d }));
+  const part = (): Draft[] => {
+    const d: Draft[] = [];
+    parts.push(d);
+    return d;
+  };
+  await Promise.all([
+    ...[...byUpstream.values()].map((g) => upstream(g, pusher(part()))),
+    ...[...byTarget.values()].map((g) => downstream(g, pusher(part()))),
+    shards(part()),
+  ]);
+  const results = parts.flat().map((d, i) => ({ id: i + 1, ...d }));
   const failed = results.filter((r) => r.state === 'fail').length;
   const warning = results.filter((r) => r.state === 'warn').length;
   return {

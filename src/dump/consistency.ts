@@ -48,6 +48,8 @@ export interface SnapshotOptions {
   logger: Logger;
   /** How a snapshot session is opened (default: one worker thread per session). */
   openSession?: (from: DbConfig) => Promise<DumpSession>;
+  /** Sessions already opened by `openSessions` (then `threads` and `openSession` are unused). */
+  sessions?: DumpSession[];
 }
 
 /** ER_SPECIFIC_ACCESS_DENIED, ER_DBACCESS_DENIED, ER_ACCESS_DENIED, ER_TABLEACCESS_DENIED. */
@@ -126,7 +128,20 @@ function defaultOpener(): (from: DbConfig) => Promise<DumpSession> {
   return new SessionThreads(env !== '' && Number.isInteger(n) && n > 0 ? n : undefined).open;
 }
 
-async function connectAll(o: SnapshotOptions): Promise<DumpSession[]> {
+/**
+ * Open the N dump sessions (not yet in a snapshot). Exported so the dump unit can start them
+ * (worker threads loading their modules, N TCP + auth handshakes) while it lists tables and
+ * reads the resume point, and pass them to `openSnapshot` as `sessions`.
+ */
+export async function openSessions(
+  o: Pick<SnapshotOptions, 'from' | 'threads' | 'openSession'>,
+): Promise<DumpSession[]> {
+  return connectAll(o);
+}
+
+async function connectAll(
+  o: Pick<SnapshotOptions, 'from' | 'threads' | 'openSession'>,
+): Promise<DumpSession[]> {
   const open = o.openSession ?? defaultOpener();
   const settled = await Promise.allSettled(Array.from({ length: o.threads }, () => open(o.from)));
   const conns = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -147,15 +162,30 @@ function privilegeError(mode: string, err: unknown): Error {
   );
 }
 
-/** Open the snapshot. The caller owns (and must close) the returned connections. */
+/**
+ * Open the snapshot. The caller owns (and must close) the returned connections; sessions passed
+ * in `o.sessions` are closed here on failure, like the ones opened here.
+ */
 export async function openSnapshot(o: SnapshotOptions): Promise<Snapshot> {
-  const ctl = await connectDb(o.from, E.dbUpstreamConnect);
+  let ctl: Connection;
   try {
-    const [v] = await q<{ v: string }>(ctl, 'SELECT VERSION() AS v');
-    const isMariadb = /mariadb/i.test(v?.v ?? '');
+    ctl = await connectDb(o.from, E.dbUpstreamConnect);
+  } catch (err) {
+    if (o.sessions) await closeSessions(o.sessions);
+    throw err;
+  }
+  try {
+    let isMariadb: boolean;
+    try {
+      const [v] = await q<{ v: string }>(ctl, 'SELECT VERSION() AS v');
+      isMariadb = /mariadb/i.test(v?.v ?? '');
+    } catch (err) {
+      if (o.sessions) await closeSessions(o.sessions);
+      throw err;
+    }
     // Sessions first (threads take a moment to start): a lock is then held only while the
     // snapshots open.
-    const conns = await connectAll(o);
+    const conns = o.sessions ?? (await connectAll(o));
     try {
       return await lockAndOpen(ctl, conns, o, isMariadb);
     } catch (err) {

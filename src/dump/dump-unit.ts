@@ -17,7 +17,7 @@ import {
   writeChunkManifest,
 } from './chunk-manifest.js';
 import { chunkCount, planRanges, rangeWhere } from './chunk-plan.js';
-import { openSnapshot } from './consistency.js';
+import { openSessions, openSnapshot } from './consistency.js';
 import { dataFile, dumpDir, schemaCreateFile, tableSchemaFile, viewSchemaFile } from './dump-dir.js';
 import { closeSessions, type DumpSession } from './dump-session.js';
 import { type DumpStatus, percent, sharedCounter } from './dump-status.js';
@@ -121,24 +121,31 @@ export class DumpUnit implements Unit<DumpStatus> {
       this.cfg.blockAllowList ?? { doDbs: [], ignoreDbs: [], doTables: [], ignoreTables: [] },
       { caseSensitive: this.cfg.caseSensitive },
     );
-    const ctl = await connectDb(this.cfg.from, E.dbUpstreamConnect);
+    // Three independent start-up steps overlap (each is round trips and, for the sessions,
+    // worker threads loading their modules): the sessions, the table list, the resume point.
+    const opening = openSessions({ from: this.cfg.from, threads: Math.max(1, this.cfg.mydumper.threads) });
     let tables: TableInfo[];
+    let resume: Map<string, TableResume> | undefined;
+    let sessions: DumpSession[];
     try {
-      tables = await listTables(ctl, {
-        schema: (s) => bal.allowSchema(s),
-        table: (s, t) => bal.allowTable(s, t),
-      });
-    } finally {
-      await ctl.end().catch(() => ctl.destroy());
+      [tables, resume] = await Promise.all([this.listTables(bal), this.resumePlan()]);
+    } catch (err) {
+      await closeSessions(await opening.catch(() => []));
+      throw err;
+    }
+    sessions = await opening;
+    if (signal.aborted) {
+      await closeSessions(sessions);
+      return;
     }
     const base = tables.filter((t) => !t.isView);
-    const resume = await this.resumePlan();
     this.st.totalTables = base.length;
     this.st.estimateTotalRows = base.reduce((a, t) => a + t.estRows, 0);
 
     const snap = await openSnapshot({
       from: this.cfg.from,
-      threads: Math.max(1, this.cfg.mydumper.threads),
+      threads: sessions.length,
+      sessions,
       mode: this.cfg.mydumper.consistency,
       tables: base.map((t) => ({ schema: t.schema, table: t.table })),
       logger: this.log,
@@ -211,6 +218,19 @@ export class DumpUnit implements Unit<DumpStatus> {
     await writeDumpMetadata(this.dir, { ...snap.pos, startedAt, finishedAt: metadataTime() });
     this.st.progress = '100.00 %';
     this.log.info({ rows: this.st.finishedRows, bytes: this.st.finishedBytes }, 'dump finished');
+  }
+
+  /** The tables and views the block-allow list lets through. */
+  private async listTables(bal: BlockAllowList): Promise<TableInfo[]> {
+    const ctl = await connectDb(this.cfg.from, E.dbUpstreamConnect);
+    try {
+      return await listTables(ctl, {
+        schema: (s) => bal.allowSchema(s),
+        table: (s, t) => bal.allowTable(s, t),
+      });
+    } finally {
+      await ctl.end().catch(() => ctl.destroy());
+    }
   }
 
   /**
