@@ -6,6 +6,7 @@ import type { Etcd3 } from 'etcd3';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import type { Scheduler } from './scheduler.js';
+import type { Pessimist } from './shardddl/pessimist.js';
 import type { OperateRequest, OperateResponse, WorkerStatusResponse } from './worker-api.js';
 
 export interface LeaderCtx {
@@ -14,6 +15,8 @@ export interface LeaderCtx {
   log: Logger;
   /** Cluster key (64 hex digits) for `dmctl encrypt` and passwords at rest. */
   encryptKey: string;
+  /** The pessimistic shard-DDL lock keeper (src/master/shardddl/). */
+  pessimist: Pessimist;
 }
 
 /** Default time a master waits for a worker's answer. */

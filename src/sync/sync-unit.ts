@@ -1,8 +1,9 @@
 import type { PositionedEvent } from '../pkg/binlog/types.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
-import { asDmError, type DmError, E, isDmError } from '../pkg/errors/index.js';
+import { asDmError, type DmError, dmError, E, isDmError } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
+import { loadTableStructure } from '../pkg/schema/load-structure.js';
 import { SchemaTracker } from '../pkg/schema/schema-tracker.js';
 import type { TableStructure } from '../pkg/schema/table-structure.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
@@ -19,6 +20,7 @@ import { ExecutedGtids } from './executed-gtids.js';
 import { compareLocation, formatLocation, type Location } from './job.js';
 import { MasterPosition } from './master-position.js';
 import { RowsDispatcher } from './rows-dispatcher.js';
+import { PessimistStep } from './shard/pessimist-step.js';
 import {
   type FullPhaseStart,
   openEvents,
@@ -72,6 +74,10 @@ export class SyncUnit implements Unit<SyncStatus> {
   private closed = false;
   /** Executed GTID set, following the handled stream (stamped on the checkpointed positions). */
   private readonly gtids = new ExecutedGtids(() => this.start.gtid);
+  /** Pessimistic shard-DDL coordination (`shard-mode: pessimistic`), else undefined. */
+  private readonly shard: PessimistStep | undefined;
+  /** The running process()'s abort signal (a shard-DDL wait ends with it). */
+  private runSignal: AbortSignal = new AbortController().signal;
 
   constructor(
     private readonly cfg: SubTaskConfig,
@@ -81,7 +87,9 @@ export class SyncUnit implements Unit<SyncStatus> {
     this.tracker = new SchemaTracker(cfg.caseSensitive);
     this.store = new CheckpointStore(cfg.metaSchema, cfg.name, cfg.sourceId);
     this.filters = new EventFilters(cfg);
+    this.shard = cfg.shardMode === 'pessimistic' ? this.pessimistStep() : undefined;
     this.ddl = new DdlExecutor({
+      ...(this.shard ? { shard: this.shard } : {}),
       filters: this.filters,
       tracker: this.tracker,
       logger: this.log,
@@ -123,9 +131,10 @@ export class SyncUnit implements Unit<SyncStatus> {
     this.ctl = new ControlConnection(cfg.to);
     this.horizon = new CheckpointHorizon(this.store, (sql, params) => this.ctl.query(sql, params), {
       seen: () => this.seenLoc,
-      applied: () => this.applied.location,
+      // While a shard DDL is pending the checkpoint stays before it (pessimist-step.ts).
+      applied: () => this.shard?.frozen()?.location ?? this.applied.location,
       read: () => this.readLoc,
-      tables: () => this.tracker.toJSON(),
+      tables: () => this.shard?.frozen()?.tables ?? this.tracker.toJSON(),
     });
     this.stats = new SyncStats({ task: cfg.name, source_id: cfg.sourceId }, deps.registry);
   }
@@ -150,6 +159,45 @@ export class SyncUnit implements Unit<SyncStatus> {
     }
     this.horizon.resume(this.startExitSafe);
     this.gtids.begin(this.cfg.flavor);
+    if (this.shard) {
+      const tables = await replicatedTables(await this.upstream(), this.filters);
+      await this.shard.init(
+        tables.map(({ s, t }) => ({ schema: s, table: t })),
+        AbortSignal.timeout(60_000),
+      );
+    }
+  }
+
+  /** The pessimistic shard-DDL step, wired to this unit's pipeline. */
+  private pessimistStep(): PessimistStep {
+    const etcd = this.deps.etcd;
+    if (!etcd) {
+      throw dmError(E.shardDdl, 'shard-mode needs the cluster etcd: run the task through dm-master', {
+        context: { task: this.cfg.name },
+      });
+    }
+    return new PessimistStep(
+      this.cfg,
+      etcd,
+      {
+        ctlQuery: (sql, params) => this.ctl.query(sql, params),
+        targetExists: async (t) =>
+          (await loadTableStructure(this.ctl.get(), t.schema, t.table)) !== undefined,
+        applied: () => this.applied.location,
+        trackerSnapshot: () => structuredClone(this.tracker.toJSON()),
+        dispatch: async (ev, pe, end, t) => {
+          const wait = this.rows.handleWith(ev, pe, end, t);
+          if (wait) await wait;
+        },
+        drain: async () => {
+          await this.pool.drain();
+          this.advanceApplied();
+        },
+        signal: () => this.runSignal,
+        route: (s, t) => this.filters.route(s, t),
+      },
+      this.log,
+    );
   }
 
   /** The checkpoint when there is one, else the task meta / dump metadata. */
@@ -256,6 +304,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       syncerBinlogGtid: applied?.gtid ?? this.start.gtid ?? '',
       blockingDDLs: [],
       unresolvedGroups: [],
+      ...this.shard?.status(),
       synced,
       binlogType: this.cfg.enableRelay ? 'local' : 'remote',
       secondsBehindMaster,
@@ -286,6 +335,7 @@ export class SyncUnit implements Unit<SyncStatus> {
   async process(signal: AbortSignal): Promise<ProcessResult> {
     this.continueFromApplied();
     const inner = new AbortController();
+    this.runSignal = inner.signal;
     const onAbort = (): void => inner.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     this.safeUntil =
@@ -380,6 +430,11 @@ export class SyncUnit implements Unit<SyncStatus> {
       case 'write_rows':
       case 'update_rows':
       case 'delete_rows':
+        // A shard table that met a DDL its group has not resolved: its DML waits.
+        if (this.shard?.holds(ev.schema, ev.table) && this.filters.allowRows(ev)) {
+          this.shard.hold(ev, pe, end, this.tracker.get(ev.schema, ev.table));
+          break;
+        }
         wait = this.rows.handle(ev, pe, end);
         break;
       case 'xid':

@@ -66,9 +66,24 @@ export const Keys = Object.freeze({
   /** Observed source/relay status. Writer: worker. */
   sourceStatus: (source: string) => `${KEY_ROOT}/status/source/${source}`,
 
-  /** Shard DDL (pessimistic) infos from workers and operations from the leader. */
+  /**
+   * Shard DDL, pessimistic (DM's `shardddl-pessimism` keys; see src/pkg/shardddl/pessimism/).
+   * Info `{task, source, schema, table, ddls}`: the DDLs a source's sharding group of target
+   * `schema`.`table` met on every one of its shard tables (one at a time per task and source:
+   * the source's stream waits for the lock). Writer: the worker (put on reaching the DDL;
+   * deleted with its `done` operation in one txn). Watcher: leader (lock keeper).
+   */
   shardPessimisticInfo: (task: string, source: string) =>
     `${KEY_ROOT}/shardddl-pessimism/info/${task}/${source}`,
+  shardPessimisticInfoPrefix: `${KEY_ROOT}/shardddl-pessimism/info/`,
+  /**
+   * Operation `{id, task, source, ddls, exec, done, conflictMsg?}` for the source waiting on
+   * lock `id`: exec (the owner runs the DDLs downstream) or skip. Writer: leader (exec to the
+   * owner once every source is synced, skip to the others once the owner is done; deleted
+   * when the lock is resolved) and the worker (marks `done`). Watcher: that worker; leader
+   * (done marks).
+   */
   shardPessimisticOperation: (task: string, source: string) =>
     `${KEY_ROOT}/shardddl-pessimism/operation/${task}/${source}`,
+  shardPessimisticOperationPrefix: `${KEY_ROOT}/shardddl-pessimism/operation/`,
 });

@@ -50,7 +50,7 @@ describe('dm-master cluster', () => {
       [['m1', true]],
     );
 
-    const unsupported = await dmctl(spec.addr, ['shard-ddl-lock', 'task']);
+    const unsupported = await dmctl(spec.addr, ['validation', 'status', 'task']);
     assert.equal(unsupported.code, 1);
     assert.equal(unsupported.json.result, false);
     assert.match(String(unsupported.json.msg), /not supported yet/);
