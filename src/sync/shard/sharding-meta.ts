@@ -49,10 +49,11 @@ export class ShardingMetaStore {
   }
 
   async load(q: Query): Promise<void> {
-    const [rows] = (await q(
+    // The control connection's query answers the rows.
+    const rows = (await q(
       `SELECT target_table_id AS target, source_table_id AS src, data FROM ${this.tbl} WHERE source_id = ?`,
       [this.sourceId],
-    )) as [{ target: string; src: string; data: string | ShardingMetaData }[]];
+    )) as { target: string; src: string; data: string | ShardingMetaData }[];
     this.rows = new Map();
     for (const r of rows) {
       const data = typeof r.data === 'string' ? (JSON.parse(r.data) as ShardingMetaData) : r.data;
