@@ -53,3 +53,20 @@ export function tableId(schema: string, table: string): string {
 function quoteName(s: string): string {
   return `\`${s.replaceAll('`', '``')}\``;
 }
+
+/** DM's OpenAPI `ShardingGroup` (snake_case) of a query-status group, for the /api/v1 layer. */
+export function shardingGroupToOpenApi(g: ShardingGroupStatus): {
+  target: string;
+  ddl_list: string[];
+  first_location: string;
+  synced: string[];
+  unsynced: string[];
+} {
+  return {
+    target: g.target,
+    ddl_list: [...g.DDLs],
+    first_location: g.firstLocation,
+    synced: [...g.synced],
+    unsynced: [...g.unsynced],
+  };
+}
