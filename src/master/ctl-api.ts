@@ -46,7 +46,10 @@ export const CTL_HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
   'stop-task': async (env, b) => {
     const res = (await taskOp('Stop')(env, b)) as { result?: boolean };
     // A stopped task's shard-DDL locks go with it (DM deletes its infos and operations).
-    if (res.result && strs(b.sources).length === 0) await env.ctx.pessimist.dropTask(str(b.task));
+    if (res.result && strs(b.sources).length === 0) {
+      await env.ctx.pessimist.dropTask(str(b.task));
+      await env.ctx.optimist.dropTask(str(b.task));
+    }
     return res;
   },
   'pause-task': taskOp('Pause'),

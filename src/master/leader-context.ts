@@ -6,6 +6,7 @@ import type { Etcd3 } from 'etcd3';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import type { Scheduler } from './scheduler.js';
+import type { Optimist } from './shardddl/optimist.js';
 import type { Pessimist } from './shardddl/pessimist.js';
 import type { OperateRequest, OperateResponse, WorkerStatusResponse } from './worker-api.js';
 
@@ -17,6 +18,8 @@ export interface LeaderCtx {
   encryptKey: string;
   /** The pessimistic shard-DDL lock keeper (src/master/shardddl/). */
   pessimist: Pessimist;
+  /** The optimistic shard-DDL lock keeper. */
+  optimist: Optimist;
 }
 
 /** Default time a master waits for a worker's answer. */

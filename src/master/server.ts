@@ -20,6 +20,7 @@ import { registerLocalRoutes } from './local-routes.js';
 import { type MasterInfo, readMasterInfos } from './member-ops.js';
 import { type MasterOptions, splitHostPort } from './options.js';
 import { Scheduler } from './scheduler.js';
+import { Optimist } from './shardddl/optimist.js';
 import { Pessimist } from './shardddl/pessimist.js';
 
 export class MasterServer {
@@ -184,7 +185,9 @@ export class MasterServer {
       // The shard-DDL lock keeper runs on the leader only (rebuilt from etcd on each election).
       const pessimist = new Pessimist(this.client, fenceKey, this.log.child({ scope: 'shardddl-pessimist' }));
       await pessimist.start();
-      this.leader = { client: this.client, scheduler, log: this.log, encryptKey, pessimist };
+      const optimist = new Optimist(this.client, fenceKey, this.log.child({ scope: 'shardddl-optimist' }));
+      await optimist.start();
+      this.leader = { client: this.client, scheduler, log: this.log, encryptKey, pessimist, optimist };
       this.log.info('leader services started');
     };
     this.leaderStarting = run();
@@ -201,6 +204,7 @@ export class MasterServer {
     if (l) {
       await l.scheduler.stop();
       await l.pessimist.stop();
+      await l.optimist.stop();
     }
     this.log.warn('leadership lost; leader services stopped');
   }

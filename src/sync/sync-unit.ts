@@ -20,6 +20,7 @@ import { ExecutedGtids } from './executed-gtids.js';
 import { compareLocation, formatLocation, type Location } from './job.js';
 import { MasterPosition } from './master-position.js';
 import { RowsDispatcher } from './rows-dispatcher.js';
+import { OptimistStep } from './shard/optimist-step.js';
 import { PessimistStep } from './shard/pessimist-step.js';
 import {
   type FullPhaseStart,
@@ -76,6 +77,8 @@ export class SyncUnit implements Unit<SyncStatus> {
   private readonly gtids = new ExecutedGtids(() => this.start.gtid);
   /** Pessimistic shard-DDL coordination (`shard-mode: pessimistic`), else undefined. */
   private readonly shard: PessimistStep | undefined;
+  /** Optimistic shard-DDL coordination (`shard-mode: optimistic`), else undefined. */
+  private readonly optimist: OptimistStep | undefined;
   /** The running process()'s abort signal (a shard-DDL wait ends with it). */
   private runSignal: AbortSignal = new AbortController().signal;
 
@@ -88,8 +91,10 @@ export class SyncUnit implements Unit<SyncStatus> {
     this.store = new CheckpointStore(cfg.metaSchema, cfg.name, cfg.sourceId);
     this.filters = new EventFilters(cfg);
     this.shard = cfg.shardMode === 'pessimistic' ? this.pessimistStep() : undefined;
+    this.optimist = cfg.shardMode === 'optimistic' ? this.optimistStep() : undefined;
+    const step = this.shard ?? this.optimist;
     this.ddl = new DdlExecutor({
-      ...(this.shard ? { shard: this.shard } : {}),
+      ...(step ? { shard: step } : {}),
       filters: this.filters,
       tracker: this.tracker,
       logger: this.log,
@@ -159,26 +164,48 @@ export class SyncUnit implements Unit<SyncStatus> {
     }
     this.horizon.resume(this.startExitSafe);
     this.gtids.begin(this.cfg.flavor);
-    if (this.shard) {
-      const tables = await replicatedTables(await this.upstream(), this.filters);
-      await this.shard.init(
-        tables.map(({ s, t }) => ({ schema: s, table: t })),
-        AbortSignal.timeout(60_000),
-      );
+    if (this.shard || this.optimist) {
+      const tables = (await replicatedTables(await this.upstream(), this.filters)).map(({ s, t }) => ({
+        schema: s,
+        table: t,
+      }));
+      await this.shard?.init(tables, AbortSignal.timeout(60_000));
+      await this.optimist?.init(tables);
     }
   }
 
-  /** The pessimistic shard-DDL step, wired to this unit's pipeline. */
-  private pessimistStep(): PessimistStep {
+  /** The cluster etcd (shard-DDL coordination runs through it). */
+  private shardEtcd(): NonNullable<UnitDeps['etcd']> {
     const etcd = this.deps.etcd;
     if (!etcd) {
       throw dmError(E.shardDdl, 'shard-mode needs the cluster etcd: run the task through dm-master', {
         context: { task: this.cfg.name },
       });
     }
+    return etcd;
+  }
+
+  /** The optimistic shard-DDL step, wired to this unit. */
+  private optimistStep(): OptimistStep {
+    return new OptimistStep(
+      this.cfg,
+      this.shardEtcd(),
+      {
+        targetExists: async (t) =>
+          (await loadTableStructure(this.ctl.get(), t.schema, t.table)) !== undefined,
+        structure: (s, t) => this.tracker.get(s, t),
+        signal: () => this.runSignal,
+        route: (s, t) => this.filters.route(s, t),
+      },
+      this.log,
+    );
+  }
+
+  /** The pessimistic shard-DDL step, wired to this unit's pipeline. */
+  private pessimistStep(): PessimistStep {
     return new PessimistStep(
       this.cfg,
-      etcd,
+      this.shardEtcd(),
       {
         ctlQuery: (sql, params) => this.ctl.query(sql, params),
         targetExists: async (t) =>
@@ -304,7 +331,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       syncerBinlogGtid: applied?.gtid ?? this.start.gtid ?? '',
       blockingDDLs: [],
       unresolvedGroups: [],
-      ...this.shard?.status(),
+      ...(this.shard ?? this.optimist)?.status(),
       synced,
       binlogType: this.cfg.enableRelay ? 'local' : 'remote',
       secondsBehindMaster,

@@ -15,7 +15,10 @@ export async function showLocks(
   ctx: LeaderCtx,
   r: ShowLocksRequest,
 ): Promise<{ result: boolean; msg: string; locks: DdlLockView[] }> {
-  let locks = await ctx.pessimist.list(r.task || undefined);
+  let locks = [
+    ...(await ctx.pessimist.list(r.task || undefined)),
+    ...(await ctx.optimist.list(r.task || undefined)),
+  ];
   if (r.sources.length > 0)
     locks = locks.filter((l) => [...l.synced, ...l.unsynced].some((s) => r.sources.includes(s)));
   return { result: true, msg: locks.length === 0 ? 'no DDL lock exists' : '', locks };
@@ -36,12 +39,20 @@ export async function unlockLock(
   r: UnlockRequest,
 ): Promise<{ result: boolean; msg: string }> {
   if (!r.id) throw dmError(E.ctlInvalidArgs, 'unlock needs the lock ID');
+  if (ctx.optimist.has(r.id)) {
+    if (!r.forceRemove) {
+      // DM's per-table optimistic unlock (-s/-d/-t --action) is not built: say so.
+      throw dmError(
+        E.ctlInvalidArgs,
+        `lock ${r.id} is optimistic: resolve its conflicting DDL with \`binlog skip|replace\`, or remove the lock with --force-remove`,
+      );
+    }
+    await ctx.optimist.remove(r.id);
+    return { result: true, msg: '' };
+  }
   if (r.sources.length > 0 || r.database || r.table) {
     // DM uses -s/-d/-t for optimistic locks only; pessimistic locks are resolved as a whole.
-    throw dmError(
-      E.ctlInvalidArgs,
-      '-s/-d/-t apply to optimistic locks only; this cluster runs pessimistic locks',
-    );
+    throw dmError(E.ctlInvalidArgs, '-s/-d/-t apply to optimistic locks only; this lock is pessimistic');
   }
   await ctx.pessimist.unlock(r.id, {
     ...(r.owner ? { owner: r.owner } : {}),

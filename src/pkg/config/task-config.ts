@@ -58,15 +58,6 @@ export function parseTaskConfig(text: string, file = 'task.yaml', opts: ParseOpt
   if (strictOptimistic && shardMode !== 'optimistic') {
     bad(E.configInvalidValue, ['strict-optimistic-shard-mode'], 'needs shard-mode: optimistic');
   }
-  if (shardMode === 'optimistic') {
-    // Never accept a mode that is not run: optimistic coordination is not built yet
-    // (docs/sharding.md); pessimistic is.
-    bad(
-      E.configInvalidValue,
-      ['shard-mode'],
-      'optimistic is not supported by this build yet; use shard-mode: pessimistic',
-    );
-  }
 
   const ignoreCheckingItems = list(r['ignore-checking-items']);
   ignoreCheckingItems.forEach((item, i) => {

@@ -6,6 +6,9 @@
  */
 export const KEY_ROOT = '/dm';
 
+/** One path segment of a key built from user names (schema/table names may hold `/`). */
+const enc = (s: string): string => encodeURIComponent(s);
+
 export const Keys = Object.freeze({
   /**
    * Election name for masters (etcd3 Election; the actual keys are `election/<this>/<lease>`,
@@ -86,4 +89,27 @@ export const Keys = Object.freeze({
   shardPessimisticOperation: (task: string, source: string) =>
     `${KEY_ROOT}/shardddl-pessimism/operation/${task}/${source}`,
   shardPessimisticOperationPrefix: `${KEY_ROOT}/shardddl-pessimism/operation/`,
+
+  /**
+   * Shard DDL, optimistic (DM's `shardddl-optimism` keys; src/pkg/shardddl/optimism/). Names
+   * are URI-encoded path segments. Source tables `{task, source, tables}`: the shard tables of
+   * a source by target. Writer: the worker (at start and on CREATE/DROP TABLE). Reader: leader.
+   */
+  shardOptimisticSourceTables: (task: string, source: string) =>
+    `${KEY_ROOT}/shardddl-optimism/source-tables/${enc(task)}/${enc(source)}`,
+  shardOptimisticSourceTablesPrefix: `${KEY_ROOT}/shardddl-optimism/source-tables/`,
+  /**
+   * Info (DM's optimism Info: DDLs and the table's schema before/after) of one shard table.
+   * Writer: its worker. Watcher: leader (optimistic lock keeper).
+   */
+  shardOptimisticInfo: (task: string, source: string, schema: string, table: string) =>
+    `${KEY_ROOT}/shardddl-optimism/info/${enc(task)}/${enc(source)}/${enc(schema)}/${enc(table)}`,
+  shardOptimisticInfoPrefix: `${KEY_ROOT}/shardddl-optimism/info/`,
+  /**
+   * Operation (the DDLs to run downstream, or a conflict) answering one info. Writer: leader;
+   * the worker marks it done. Watcher: that worker.
+   */
+  shardOptimisticOperation: (task: string, source: string, schema: string, table: string) =>
+    `${KEY_ROOT}/shardddl-optimism/operation/${enc(task)}/${enc(source)}/${enc(schema)}/${enc(table)}`,
+  shardOptimisticOperationPrefix: `${KEY_ROOT}/shardddl-optimism/operation/`,
 });

@@ -110,7 +110,7 @@ export class DdlExecutor {
     let afterDone: (() => Promise<void>) | undefined;
     let coordinated = false;
     if (execute && this.o.shard) {
-      const r = await this.o.shard.ddl({ info, sql, at, end, exec: (s) => this.execute(s, at, end) });
+      const r = await this.o.shard.ddl({ info, schema, sql, at, end, exec: (s) => this.execute(s, at, end) });
       afterDone = r.afterDone;
       coordinated = r.handled;
     }

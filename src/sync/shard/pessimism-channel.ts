@@ -7,7 +7,6 @@ import type { Etcd3 } from 'etcd3';
 import { dmError, E } from '../../pkg/errors/index.js';
 import { Keys } from '../../pkg/etcd/keys.js';
 import type { Logger } from '../../pkg/log/logger.js';
-import { Backoff, sleep } from '../../pkg/retry/backoff.js';
 import {
   decodeOperation,
   encodeInfo,
@@ -16,6 +15,7 @@ import {
   type PessimismOperation,
   sameDdls,
 } from '../../pkg/shardddl/pessimism/types.js';
+import { abortError, retryEtcd } from './etcd-retry.js';
 
 export class PessimismChannel {
   constructor(
@@ -25,25 +25,8 @@ export class PessimismChannel {
     private readonly log: Logger,
   ) {}
 
-  /**
-   * Run an etcd step until it succeeds: etcd may be unreachable for a while (the masters
-   * that host it restart, a new leader is elected) and a pending lock must survive that.
-   */
-  private async retrying<T>(what: string, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
-    const backoff = new Backoff({ initialMs: 200, maxMs: 3000 });
-    for (;;) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (signal.aborted || (err as Error).name === 'AbortError') throw abortError();
-        this.log.warn({ err: (err as Error).message }, `shard DDL: ${what} failed; retrying`);
-        await sleep(backoff.next(), signal);
-      }
-    }
-  }
-
   async putInfo(info: PessimismInfo, signal: AbortSignal): Promise<void> {
-    await this.retrying('put info', signal, async () => {
+    await retryEtcd('put info', signal, this.log, async () => {
       await this.client.put(Keys.shardPessimisticInfo(this.task, this.source)).value(encodeInfo(info));
     });
   }
@@ -59,7 +42,7 @@ export class PessimismChannel {
    * (or a conflict for them). Rejects with an AbortError when `signal` fires.
    */
   waitOperation(id: string, ddls: string[], signal: AbortSignal): Promise<PessimismOperation> {
-    return this.retrying('wait for the lock operation', signal, () => this.waitOnce(id, ddls, signal));
+    return retryEtcd('wait for the lock operation', signal, this.log, () => this.waitOnce(id, ddls, signal));
   }
 
   private async waitOnce(id: string, ddls: string[], signal: AbortSignal): Promise<PessimismOperation> {
@@ -109,7 +92,7 @@ export class PessimismChannel {
   async done(op: PessimismOperation, signal: AbortSignal): Promise<void> {
     const opKey = Keys.shardPessimisticOperation(this.task, this.source);
     const infoKey = Keys.shardPessimisticInfo(this.task, this.source);
-    await this.retrying('mark the operation done', signal, () =>
+    await retryEtcd('mark the operation done', signal, this.log, () =>
       this.client
         .if(opKey, 'Create', '>', 0)
         .then(
@@ -119,10 +102,4 @@ export class PessimismChannel {
         .commit(),
     );
   }
-}
-
-function abortError(): Error {
-  const e = new Error('aborted while waiting for the shard DDL lock');
-  e.name = 'AbortError';
-  return e;
 }

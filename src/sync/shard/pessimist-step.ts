@@ -25,10 +25,13 @@ import { formatLocation, type Location, type TableName } from '../job.js';
 import { PessimismChannel } from './pessimism-channel.js';
 import { ShardingGroups } from './sharding-groups.js';
 import { ShardingMetaStore } from './sharding-meta.js';
+import { tableDdl } from './table-ddl.js';
 
 /** One routed DDL statement handed to the step by the DDL executor. */
 export interface ShardDdlRequest {
   info: DdlInfo;
+  /** The QUERY event's schema (unqualified names in `info.sql` belong to it). */
+  schema: string;
   /** The statement with names routed to the targets. */
   sql: string;
   at: Location;
@@ -160,41 +163,16 @@ export class PessimistStep implements ShardDdlStep {
     if (!subject || subject.table === '') return { handled: false };
     const src: TableName = { schema: subject.schema, table: subject.table };
     const target = this.host.route(src.schema, src.table);
-    switch (req.info.eventName) {
-      case 'create table': {
-        this.groups.addTable(src, target);
-        // The first shard creates the merged table; the others find it there.
-        if (await this.host.targetExists(target)) {
-          this.log.info({ sql: req.sql }, 'shard table created: the merged table exists already');
-          return { handled: true };
-        }
-        return { handled: false };
-      }
-      case 'drop table':
-        // DM does not drop the merged table when one shard goes; the shard leaves its group.
-        this.groups.removeTable(src);
-        this.log.info(
-          { sql: req.info.sql },
-          'shard table dropped: it leaves its sharding group (not replicated)',
-        );
-        return { handled: true, ...(await this.afterGroupChange(target, req)) };
-      case 'truncate table':
-        this.log.warn(
-          { sql: req.info.sql },
-          'TRUNCATE of a shard table is not replicated to the merged table',
-        );
-        return { handled: true };
-      case 'rename table':
-        throw dmError(
-          E.shardDdlUnsupported,
-          `RENAME TABLE of a shard table is not supported in shard mode: ${req.info.sql}`,
-          {
-            context: { binlogPosition: formatLocation(req.at), sql: req.info.sql },
-          },
-        );
-      default:
-        break;
+    const t = await tableDdl(req, target, (x) => this.host.targetExists(x), this.log);
+    if (t.kind === 'created') {
+      this.groups.addTable(src, target);
+      return { handled: !t.execute };
     }
+    if (t.kind === 'dropped') {
+      this.groups.removeTable(src);
+      return { handled: true, ...(await this.afterGroupChange(target, req)) };
+    }
+    if (t.kind === 'skipped') return { handled: true };
     if (!this.groups.targetOf(src)) this.groups.addTable(src, target);
     if (this.meta.resolved(src, req.end)) {
       this.log.info(

@@ -44,13 +44,19 @@ export function writeShardSources(dir: string, ups: MariadbInstance[]): string[]
   });
 }
 
-export function writeShardTask(dir: string, name: string, down: MariadbInstance, extra = ''): string {
+export function writeShardTask(
+  dir: string,
+  name: string,
+  down: MariadbInstance,
+  extra = '',
+  mode: 'pessimistic' | 'optimistic' = 'pessimistic',
+): string {
   const f = join(dir, `${name}.yaml`);
   const inst = (i: number) =>
     `  - source-id: "src-${i}"\n    block-allow-list: "bal"\n    route-rules: ["shard-table", "shard-schema"]\n    syncer-config-name: "fast"\n`;
   writeFileSync(
     f,
-    `name: "${name}"\ntask-mode: "all"\nshard-mode: "pessimistic"\n${extra}target-database:\n  host: "127.0.0.1"\n  port: ${down.port}\n  user: "root"\n  password: ""\n` +
+    `name: "${name}"\ntask-mode: "all"\nshard-mode: "${mode}"\n${extra}target-database:\n  host: "127.0.0.1"\n  port: ${down.port}\n  user: "root"\n  password: ""\n` +
       `mysql-instances:\n${inst(1)}${inst(2)}` +
       `block-allow-list:\n  bal:\n    do-dbs: ["shard_db_1", "shard_db_2"]\n` +
       `routes:\n  shard-table:\n    schema-pattern: "shard_db_*"\n    table-pattern: "t*"\n    target-schema: "merged"\n    target-table: "t"\n` +
