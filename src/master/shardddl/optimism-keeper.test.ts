@@ -81,7 +81,10 @@ describe('OptimismKeeper', () => {
       ),
     );
     assert.equal(c1['conflict-stage'], 'detected');
-    assert.match(c1['conflict-message'], /column v is (int|varchar\(32\)) on one shard and (int|varchar\(32\))/);
+    assert.match(
+      c1['conflict-message'],
+      /column v is (int|varchar\(32\)) on one shard and (int|varchar\(32\))/,
+    );
     const c2 = opOf(
       k.putInfo(
         info('s1', 'd1', 't1', 'ALTER TABLE `m`.`t` CHANGE v w VARCHAR(32)', BASE, [
