@@ -184,6 +184,51 @@ describe('shard DDL, pessimistic mode', () => {
     assert.equal(idx.length, 1, 'index created once');
   });
 
+  it('shard-ddl-lock unlock: the owner executes without the unsynced source; a later lock is skipped by hand', async () => {
+    const writer = startShardWriter(ups, 300_000);
+    try {
+      for (const s of [S11, S12]) if (s) await alter(ups, s, 'ADD COLUMN g INT DEFAULT NULL');
+      await waitUntil(
+        async () => JSON.stringify((await locks(master.addr, 'shp'))[0]?.synced) === '["src-1"]',
+        30_000,
+        'lock waiting for src-2',
+      );
+      const bad = await dmctl(master.addr, 'shard-ddl-lock', 'unlock', 'shp-`no`.`such`');
+      assert.equal(bad.code, 1);
+      assert.match(String(bad.json.msg), /38019/);
+      const u = await dmctl(master.addr, 'unlock-ddl-lock', LOCK_ID);
+      assert.equal(u.json.result, true, u.stdout);
+      await waitUntil(
+        async () => (await mergedColumns(down)).includes('g'),
+        30_000,
+        'owner executed on unlock',
+      );
+      await waitUntil(
+        async () => (await locks(master.addr, 'shp')).length === 0,
+        30_000,
+        'unlocked lock gone',
+      );
+      // src-2 reaches the DDL later: a lock of its own; the operator skips it (already downstream).
+      for (const s of [S21, S22]) if (s) await alter(ups, s, 'ADD COLUMN g INT DEFAULT NULL');
+      await waitUntil(
+        async () => (await locks(master.addr, 'shp'))[0]?.owner === 'src-2',
+        30_000,
+        'src-2 lock',
+      );
+      const skip = await dmctl(master.addr, 'shard-ddl-lock', 'unlock', LOCK_ID, '--action', 'skip');
+      assert.equal(skip.json.result, true, skip.stdout);
+      await waitUntil(
+        async () => (await locks(master.addr, 'shp')).length === 0,
+        30_000,
+        'skipped lock gone',
+      );
+    } finally {
+      await writer.stop();
+    }
+    await waitAllSynced(master.addr, 'shp');
+    await waitMergedEqual(ups, down);
+  });
+
   it('DDLs in a different order on two shards of one source: the subtask pauses with 36008', async () => {
     await alter(ups, S21, 'ADD COLUMN e INT DEFAULT NULL');
     await alter(ups, S22, 'ADD COLUMN f INT DEFAULT NULL');
