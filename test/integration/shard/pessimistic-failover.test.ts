@@ -131,6 +131,36 @@ describe('shard DDL, pessimistic mode: kill -9 with a lock pending', () => {
     assert.deepEqual(await locks(master.addr, 'shf'), []);
   });
 
+  it('stop-task with a lock pending, start-task again: the lock comes back and resolves', async () => {
+    const writer = startShardWriter(ups, 300_000);
+    try {
+      await alter(ups, S11, 'ADD COLUMN e INT DEFAULT NULL');
+      await alter(ups, S12, 'ADD COLUMN e INT DEFAULT NULL');
+      await ups[0]?.query("INSERT INTO shard_db_1.t1 (id, v, n, c, e) VALUES (1999997, 'held', 1, 1, 5)");
+      await waitUntil(async () => (await locks(master.addr, 'shf')).length === 1, 30_000, 'lock pending');
+      const stop = await dmctl(master.addr, 'stop-task', 'shf');
+      assert.equal(stop.json.result, true, stop.stdout);
+      assert.deepEqual(await locks(master.addr, 'shf'), [], 'a stopped task has no lock');
+      const start = await dmctl(master.addr, 'start-task', writeShardTask(dir, 'shf', down));
+      assert.equal(start.json.result, true, start.stdout);
+      await waitUntil(
+        async () => JSON.stringify((await locks(master.addr, 'shf'))[0]?.synced) === '["src-1"]',
+        60_000,
+        'lock rebuilt by the restarted task',
+      );
+      for (const s of [S21, S22]) if (s) await alter(ups, s, 'ADD COLUMN e INT DEFAULT NULL');
+      await waitUntil(
+        async () => (await down.query('SELECT 1 FROM merged.t WHERE id = 1999997 AND e = 5')).length === 1,
+        60_000,
+        'lock resolved after the restart of the task',
+      );
+    } finally {
+      await writer.stop();
+    }
+    await waitAllSynced(master.addr, 'shf');
+    await waitMergedEqual(ups, down);
+  });
+
   it('kill -9 of the dm-master with a lock pending: rebuilt from etcd, resolved once', async () => {
     const writer = startShardWriter(ups, 200_000);
     try {
@@ -169,7 +199,7 @@ describe('shard DDL, pessimistic mode: kill -9 with a lock pending', () => {
     }
     await waitAllSynced(master.addr, 'shf');
     await waitMergedEqual(ups, down);
-    assert.deepEqual(await mergedColumns(down), ['id', 'v', 'n', 'c', 'd']);
+    assert.deepEqual(await mergedColumns(down), ['id', 'v', 'n', 'c', 'e', 'd']);
     assert.deepEqual(await locks(master.addr, 'shf'), []);
   });
 });
