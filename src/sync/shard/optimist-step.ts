@@ -16,6 +16,7 @@ import { Keys } from '../../pkg/etcd/keys.js';
 import type { Logger } from '../../pkg/log/logger.js';
 import { SchemaTracker } from '../../pkg/schema/schema-tracker.js';
 import type { TableStructure } from '../../pkg/schema/table-structure.js';
+import { splitAlter } from '../../pkg/shardddl/optimism/joined-schema.js';
 import type {
   OptimismInfo,
   OptimismOperation,
@@ -102,12 +103,13 @@ export class OptimistStep implements ShardDdlStep {
       'up-table': src.table,
       'down-schema': target.schema,
       'down-table': target.table,
-      ddls: [req.sql],
+      // Each specification is judged on its own (DM splits them too).
+      ddls: splitAlter(req.sql),
       'table-info-before': columnsOf(before),
       'table-info-after': columnsOf(after),
     };
     const id = ddlLockId(this.cfg.name, target.schema, target.table);
-    this.waiting = { id, ddls: [req.sql] };
+    this.waiting = { id, ddls: info.ddls };
     try {
       const op = await this.exchange(info, this.host.signal());
       if (op['conflict-stage'] !== 'none') {

@@ -71,7 +71,8 @@ describe('shard DDL, optimistic mode', () => {
   it('ADD COLUMN runs at once on the first shard; its rows flow at once; the others add nothing', async () => {
     const writer = startShardWriter(ups, 100_000);
     try {
-      await alter(ups, S11, 'ADD COLUMN c INT DEFAULT 5');
+      // Two specifications in one statement: each judged on its own.
+      await alter(ups, S11, 'ADD COLUMN c INT DEFAULT 5, ADD INDEX idx_c (c)');
       await ups[0]?.query("INSERT INTO shard_db_1.t1 (id, v, n, c) VALUES (1999999, 'new', 1, 9)");
       await waitUntil(
         async () => (await down.query('SELECT 1 FROM merged.t WHERE id = 1999999 AND c = 9')).length === 1,
@@ -90,13 +91,18 @@ describe('shard DDL, optimistic mode', () => {
         30_000,
         'optimistic lock listed with three shards behind',
       );
-      for (const s of [S12, S21, S22]) if (s) await alter(ups, s, 'ADD COLUMN c INT DEFAULT 5');
+      for (const s of [S12, S21, S22])
+        if (s) await alter(ups, s, 'ADD COLUMN c INT DEFAULT 5, ADD INDEX idx_c (c)');
       await waitUntil(async () => (await locks(master.addr, 'sho')).length === 0, 30_000, 'lock resolved');
     } finally {
       await writer.stop();
     }
     await waitAllSynced(master.addr, 'sho');
     assert.deepEqual(await mergedColumns(down), ['id', 'v', 'n', 'c']);
+    const idx = await down.query(
+      "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA='merged' AND TABLE_NAME='t' AND INDEX_NAME='idx_c'",
+    );
+    assert.equal(idx.length, 1, 'index created once');
     await waitMergedEqual(ups, down);
   });
 

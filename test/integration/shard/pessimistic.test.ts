@@ -184,6 +184,15 @@ describe('shard DDL, pessimistic mode', () => {
     assert.equal(idx.length, 1, 'index created once');
   });
 
+  it('two DDLs in one statement are one lock', async () => {
+    for (const s of SHARDS)
+      await alter(ups, s, 'ADD COLUMN h1 INT DEFAULT 1, ADD COLUMN h2 VARCHAR(4) DEFAULT NULL');
+    await waitUntil(async () => (await mergedColumns(down)).includes('h2'), 60_000, 'both columns added');
+    await waitAllSynced(master.addr, 'shp');
+    assert.deepEqual(await mergedColumns(down), ['id', 'v', 'n', 'c', 'd', 'h1', 'h2']);
+    await waitMergedEqual(ups, down);
+  });
+
   it('shard-ddl-lock unlock: the owner executes without the unsynced source; a later lock is skipped by hand', async () => {
     const writer = startShardWriter(ups, 300_000);
     try {

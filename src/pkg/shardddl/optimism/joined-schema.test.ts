@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyAlter, compareTypes, joinSchemas } from './joined-schema.js';
+import { classifyAlter, compareTypes, joinSchemas, splitAlter } from './joined-schema.js';
 import type { SchemaColumn } from './types.js';
 
 const col = (name: string, type: string, nullable = true, unsigned = false): SchemaColumn => ({
@@ -85,5 +85,20 @@ describe('joined schema', () => {
       'add-column',
     );
     assert.equal(classifyAlter('ALTER TABLE `m`.`t` ENGINE=InnoDB').kind, 'other');
+  });
+
+  it('splits multi-specification ALTERs at top-level commas', () => {
+    assert.deepEqual(
+      splitAlter("ALTER TABLE `m`.`t` ADD COLUMN a DECIMAL(10,2), ADD COLUMN b ENUM('x,y'), DROP c;"),
+      [
+        'ALTER TABLE `m`.`t` ADD COLUMN a DECIMAL(10,2)',
+        "ALTER TABLE `m`.`t` ADD COLUMN b ENUM('x,y')",
+        'ALTER TABLE `m`.`t` DROP c',
+      ],
+    );
+    assert.deepEqual(splitAlter('ALTER TABLE `m`.`t` ADD COLUMN a INT'), [
+      'ALTER TABLE `m`.`t` ADD COLUMN a INT',
+    ]);
+    assert.deepEqual(splitAlter('CREATE INDEX i ON t (a, b)'), ['CREATE INDEX i ON t (a, b)']);
   });
 });

@@ -160,6 +160,45 @@ const SPEC_RULES: Rule[] = [
   [new RegExp(`^DROP (?:INDEX|KEY) ${ID}$`, 'i'), (m) => ({ kind: 'drop-index', index: g(m, 1) })],
 ];
 
+/**
+ * `ALTER TABLE x A, B` → [`ALTER TABLE x A`, `ALTER TABLE x B`] (DM splits multi-specification
+ * ALTERs the same way, so each is judged on its own). Anything else comes back whole.
+ */
+export function splitAlter(sql: string): string[] {
+  const s = sql.trim().replace(/;\s*$/, '');
+  const m = new RegExp(
+    `^(ALTER\\s+(?:ONLINE\\s+|IGNORE\\s+)?TABLE\\s+${ID}(?:\\s*\\.\\s*${ID})?)\\s+`,
+    'i',
+  ).exec(s);
+  if (!m) return [sql];
+  const head = m[1] as string;
+  const parts = topLevelParts(s.slice(m[0].length));
+  return parts.length > 1 ? parts.map((p) => `${head} ${p}`) : [sql];
+}
+
+function topLevelParts(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i] as string;
+    if (quote) {
+      if (ch === quote) quote = '';
+      continue;
+    }
+    if (ch === "'" || ch === '"' || ch === '`') quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === ',' && depth === 0) {
+      out.push(s.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start).trim());
+  return out.filter((p) => p !== '');
+}
+
 function hasTopLevelComma(s: string): boolean {
   let depth = 0;
   let quote = '';
