@@ -18,6 +18,7 @@ import {
   mergedColumns,
   prepareShards,
   SHARDS,
+  type SubStatus,
   startShardWriter,
   statuses,
   waitAllSynced,
@@ -38,6 +39,17 @@ describe('shard DDL, optimistic mode', () => {
   let master: MasterProcess;
   const workers: DmProcess[] = [];
   const dir = tempDir('dm-shard-opt-');
+
+  /** The worker process bound to a source now. */
+  const workerOf = async (source: string): Promise<DmProcess> => {
+    const r = await dmctl(master.addr, 'query-status', 'sho');
+    const s = (r.json.sources as { sourceStatus: { source: string; worker: string } }[]).find(
+      (x) => x.sourceStatus.source === source,
+    );
+    const w = workers.find((x) => x.name === s?.sourceStatus.worker);
+    assert.ok(w, `worker of ${source}: ${r.stdout}`);
+    return w;
+  };
 
   before(async () => {
     ups = await Promise.all([startMariadb({ serverId: 81 }), startMariadb({ serverId: 82 })]);
@@ -119,6 +131,26 @@ describe('shard DDL, optimistic mode', () => {
         'row of a shard that dropped the column applied (column left at its default)',
       );
       assert.ok((await mergedColumns(down)).includes('c'), 'column kept while a shard still has it');
+      // kill -9 of a worker and of the master with the drop half done: rebuilt from etcd.
+      const w = await workerOf('src-1');
+      await w.kill9();
+      await w.restart();
+      await master.kill9();
+      await master.restart();
+      await waitMasterReady(master.addr);
+      await waitUntil(
+        async () => {
+          const l = (await locks(master.addr, 'sho'))[0];
+          // Three shards dropped the column; the fourth still has it (the joined schema).
+          return (
+            (l?.unsynced as string[] | undefined)?.length === 3 &&
+            JSON.stringify(l?.synced) === '["src-2-`shard_db_2`.`t2`"]'
+          );
+        },
+        60_000,
+        'optimistic lock rebuilt by the new leader',
+      );
+      assert.ok((await mergedColumns(down)).includes('c'), 'still kept after the restarts');
       await alter(ups, S22, 'DROP COLUMN c');
       await waitUntil(
         async () => !(await mergedColumns(down)).includes('c'),
@@ -132,22 +164,38 @@ describe('shard DDL, optimistic mode', () => {
     await waitMergedEqual(ups, down);
   });
 
-  it('an incompatible DDL pauses the shard with 36062; nothing diverges downstream', async () => {
-    await alter(ups, S21, 'CHANGE COLUMN n n2 INT NOT NULL DEFAULT 0');
-    let last: unknown;
+  it('an incompatible DDL pauses the shard with 36062; binlog replace resolves it', async () => {
+    await alter(ups, S21, 'ADD COLUMN z INT NOT NULL');
+    let last: SubStatus | undefined;
     await waitUntil(
       async () => {
-        const s = (await statuses(master.addr, 'sho')).find((x) => x.source === 'src-2');
-        last = s;
-        return s?.stage === 'Paused' && JSON.stringify(s.result).includes('"ErrCode":36062');
+        last = (await statuses(master.addr, 'sho')).find((x) => x.source === 'src-2');
+        return last?.stage === 'Paused' && JSON.stringify(last.result).includes('"ErrCode":36062');
       },
       30_000,
       'src-2 paused on the conflict',
     ).catch((err) => {
       throw new Error(`${(err as Error).message}: ${JSON.stringify(last)}`);
     });
-    assert.deepEqual(await mergedColumns(down), ['id', 'v', 'n']);
+    assert.match(JSON.stringify(last?.result), /show-ddl-locks/, 'DM workaround text');
+    assert.deepEqual(await mergedColumns(down), ['id', 'v', 'n'], 'nothing executed');
     const s1 = (await statuses(master.addr, 'sho')).find((x) => x.source === 'src-1');
     assert.equal(s1?.stage, 'Running', 'the other source keeps running');
+    // The operator replaces the DDL with a compatible one; the others follow.
+    const r = await dmctl(
+      master.addr,
+      'binlog',
+      'replace',
+      'sho',
+      '-s',
+      'src-2',
+      'ALTER TABLE shard_db_2.t1 ADD COLUMN z INT NOT NULL DEFAULT 0',
+    );
+    assert.equal(r.json.result, true, r.stdout);
+    await waitUntil(async () => (await mergedColumns(down)).includes('z'), 30_000, 'replacement executed');
+    for (const s of [S11, S12, S22]) if (s) await alter(ups, s, 'ADD COLUMN z INT NOT NULL DEFAULT 0');
+    await waitAllSynced(master.addr, 'sho');
+    await waitMergedEqual(ups, down);
+    await waitUntil(async () => (await locks(master.addr, 'sho')).length === 0, 30_000, 'lock resolved');
   });
 });
