@@ -57,7 +57,7 @@ describe('shard DDL, pessimistic mode: kill -9 with a lock pending', () => {
     await prepareShards(ups);
     master = await startMaster({ name: 'm1' });
     await waitMasterReady(master.addr);
-    for (const w of ['w1', 'w2']) {
+    for (const w of ['w1', 'w2', 'w3']) {
       workers.set(w, await startWorker(w, master.addr, ['--keepalive-ttl', '3']));
       await waitWorkerRegistered(master.addr, w);
     }
@@ -201,5 +201,51 @@ describe('shard DDL, pessimistic mode: kill -9 with a lock pending', () => {
     await waitMergedEqual(ups, down);
     assert.deepEqual(await mergedColumns(down), ['id', 'v', 'n', 'c', 'e', 'd']);
     assert.deepEqual(await locks(master.addr, 'shf'), []);
+  });
+
+  it('transfer-source of a source waiting on the lock to a free worker: the lock resolves there', async () => {
+    const writer = startShardWriter(ups, 400_000);
+    try {
+      for (const sh of [S21, S22]) if (sh) await alter(ups, sh, 'ADD COLUMN f INT DEFAULT NULL');
+      await ups[1]?.query(
+        "INSERT INTO shard_db_2.t2 (id, v, n, c, e, d, f) VALUES (4999999, 'moved', 1, 1, 1, 1, 6)",
+      );
+      await waitUntil(
+        async () =>
+          (await statuses(master.addr, 'shf')).find((x) => x.source === 'src-2')?.unresolvedDDLLockID !== '',
+        30_000,
+        'src-2 waiting on the lock',
+      );
+      const from = await workerOf('src-2');
+      const r1 = await dmctl(master.addr, 'query-status', 'shf');
+      const used = (r1.json.sources as { sourceStatus: { worker: string } }[]).map(
+        (x) => x.sourceStatus.worker,
+      );
+      const target = [...workers.keys()].find((n) => !used.includes(n));
+      assert.ok(target && target !== from.name);
+      const t = await dmctl(master.addr, 'transfer-source', 'src-2', target);
+      assert.equal(t.json.result, true, t.stdout);
+      await waitUntil(
+        async () => (await workerOf('src-2')).name === target,
+        60_000,
+        'src-2 on the free worker',
+      );
+      await waitUntil(
+        async () =>
+          (await statuses(master.addr, 'shf')).find((x) => x.source === 'src-2')?.unresolvedDDLLockID !== '',
+        60_000,
+        'src-2 waiting on the lock again on its new worker',
+      );
+      for (const sh of [S11, S12]) if (sh) await alter(ups, sh, 'ADD COLUMN f INT DEFAULT NULL');
+      await waitUntil(
+        async () => (await down.query('SELECT 1 FROM merged.t WHERE id = 4999999 AND f = 6')).length === 1,
+        60_000,
+        'lock resolved after the transfer',
+      );
+    } finally {
+      await writer.stop();
+    }
+    await waitAllSynced(master.addr, 'shf');
+    await waitMergedEqual(ups, down);
   });
 });
