@@ -45,7 +45,9 @@ describe('PessimismKeeper', () => {
     ]);
     assert.deepEqual(k.putOperation(done(skips[0] as PessimismOperation)), []);
     const last = k.putOperation(done(skips[1] as PessimismOperation));
-    assert.deepEqual(last, [{ kind: 'delete-lock', id: ID, task: 'tk', sources: ['s2', 's1', 's3'] }]);
+    assert.deepEqual(last, [
+      { kind: 'delete-lock', id: ID, task: 'tk', sources: ['s2', 's1', 's3'], infos: false },
+    ]);
     assert.deepEqual(k.list(), []);
   });
 
@@ -95,7 +97,7 @@ describe('PessimismKeeper', () => {
     const k2 = new PessimismKeeper();
     k2.putInfo(info('s1'), SOURCES);
     assert.deepEqual(k2.unlock(ID, { forceRemove: true }), [
-      { kind: 'delete-lock', id: ID, task: 'tk', sources: ['s1', 's2', 's3'] },
+      { kind: 'delete-lock', id: ID, task: 'tk', sources: ['s1', 's2', 's3'], infos: true },
     ]);
     assert.equal(k2.unlock(ID, {}), undefined);
   });
@@ -113,5 +115,38 @@ describe('PessimismKeeper', () => {
     assert.deepEqual(parseLockTarget('tk-`db`.`t`', 'tk'), ['db', 't']);
     assert.deepEqual(parseLockTarget('a-b-`d``b`.`t.x`', 'a-b'), ['d`b', 't.x']);
     assert.deepEqual(parseLockTarget('garbage', 'tk'), []);
+  });
+
+  it('a source reporting its next DDL before the others finished this lock waits for the next lock', () => {
+    const k = new PessimismKeeper();
+    const NEXT = 'ALTER TABLE `db`.`t` ADD COLUMN d INT';
+    k.putInfo(info('s1'), ['s1', 's2']);
+    const [exec] = ops(k.putInfo(info('s2'), ['s1', 's2']));
+    const [skip] = ops(k.putOperation(done(exec as PessimismOperation)));
+    // s1 (owner, done) already reports its next DDL: not a conflict, queued.
+    assert.deepEqual(k.putInfo(info('s1', [NEXT]), ['s1', 's2']), []);
+    const after = k.putOperation(done(skip as PessimismOperation));
+    assert.equal(after[0]?.kind, 'delete-lock');
+    assert.deepEqual(k.list()[0]?.DDLs, [NEXT]);
+    assert.deepEqual(k.list()[0]?.synced, ['s1']);
+  });
+
+  it("rebuild: operations of the lock in progress, and a done source's next DDL queued", () => {
+    const k = new PessimismKeeper();
+    const NEXT = 'ALTER TABLE `db`.`t` ADD COLUMN d INT';
+    const a = k.restore(
+      [info('s2'), info('s1', [NEXT])],
+      [
+        { id: ID, task: 'tk', source: 's1', ddls: [DDL], exec: true, done: true },
+        { id: ID, task: 'tk', source: 's2', ddls: [DDL], exec: false, done: false },
+      ],
+      () => ['s1', 's2'],
+    );
+    assert.deepEqual(a, []);
+    assert.deepEqual(k.list()[0]?.DDLs, [DDL]);
+    const after = k.putOperation({ id: ID, task: 'tk', source: 's2', ddls: [DDL], exec: false, done: true });
+    assert.equal(after[0]?.kind, 'delete-lock');
+    assert.deepEqual(k.list()[0]?.DDLs, [NEXT]);
+    assert.deepEqual(k.list()[0]?.unsynced, ['s2']);
   });
 });

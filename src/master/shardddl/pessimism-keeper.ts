@@ -16,8 +16,13 @@ import { type DdlLockView, ddlLockId } from '../../pkg/shardddl/status.js';
 /** An etcd write the keeper asks for. */
 export type KeeperAction =
   | { kind: 'put-op'; op: PessimismOperation }
-  /** Delete the lock's infos and operations of these sources (guarded by the lock ID). */
-  | { kind: 'delete-lock'; id: string; task: string; sources: string[] };
+  /**
+   * Delete the lock's operations of these sources (guarded by the lock ID), and with
+   * `infos` their infos too. A resolved lock leaves the infos alone: each worker deleted its
+   * own with its done mark, and one already reporting the next DDL of the same target (same
+   * lock ID) must keep it.
+   */
+  | { kind: 'delete-lock'; id: string; task: string; sources: string[]; infos: boolean };
 
 interface Lock {
   id: string;
@@ -36,6 +41,11 @@ interface Lock {
   forced: boolean;
   /** Set by `unlock --action skip`: the owner skips too. */
   skipAll: boolean;
+  /**
+   * Infos of sources that finished this lock and already report their next DDLs of the same
+   * target (same lock ID): they form the next lock once this one is deleted.
+   */
+  next: { info: PessimismInfo; taskSources: string[] }[];
 }
 
 /** Options of `unlock` (DM's UnlockDDLLockRequest). */
@@ -51,33 +61,32 @@ export interface UnlockOptions {
 export class PessimismKeeper {
   private readonly locks = new Map<string, Lock>();
 
-  /** Rebuild from etcd (a new leader): infos in creation order, then the existing operations. */
+  /**
+   * Rebuild from etcd (a new leader). The operations name the locks in progress (an exec
+   * operation names the owner; a source with an operation was synced, even if it deleted its
+   * info when marking done); then the infos in creation order (a done source's info about
+   * other DDLs of the same target waits for the next lock).
+   */
   restore(
     infos: PessimismInfo[],
     ops: PessimismOperation[],
     sourcesOf: (task: string) => string[],
   ): KeeperAction[] {
     this.locks.clear();
-    const opsByLock = new Map<string, PessimismOperation[]>();
-    for (const op of ops) opsByLock.set(op.id, [...(opsByLock.get(op.id) ?? []), op]);
-    for (const info of infos) this.addInfo(info, sourcesOf(info.task));
-    // Sources whose info is gone but whose operation exists were synced (they deleted the
-    // info when marking done); an exec operation names the owner.
-    for (const [id, list] of opsByLock) {
-      let lock = this.locks.get(id);
+    for (const op of ops) {
+      if (op.conflictMsg) continue;
+      let lock = this.locks.get(op.id);
       if (!lock) {
-        const first = list[0] as PessimismOperation;
-        const [schema = '', table = ''] = parseLockTarget(id, first.task);
-        lock = this.newLock(first.task, schema, table, first.source, first.ddls, sourcesOf(first.task));
+        const [schema = '', table = ''] = parseLockTarget(op.id, op.task);
+        lock = this.newLock(op.task, schema, table, op.source, op.ddls, sourcesOf(op.task));
       }
-      for (const op of list) {
-        lock.ready.add(op.source);
-        lock.ops.set(op.source, op);
-        if (op.exec) lock.owner = op.source;
-      }
+      lock.ready.add(op.source);
+      lock.ops.set(op.source, op);
+      if (op.exec) lock.owner = op.source;
     }
     const actions: KeeperAction[] = [];
-    for (const lock of this.locks.values()) actions.push(...this.progress(lock));
+    for (const info of infos) actions.push(...this.putInfo(info, sourcesOf(info.task)));
+    for (const lock of [...this.locks.values()]) actions.push(...this.progress(lock));
     return actions;
   }
 
@@ -85,6 +94,10 @@ export class PessimismKeeper {
   putInfo(info: PessimismInfo, taskSources: string[]): KeeperAction[] {
     const id = ddlLockId(info.task, info.schema, info.table);
     const lock = this.locks.get(id);
+    if (lock && !sameDdls(lock.ddls, info.ddls) && lock.ops.get(info.source)?.done) {
+      lock.next.push({ info, taskSources });
+      return [];
+    }
     if (lock && !sameDdls(lock.ddls, info.ddls)) {
       // DM 38016: the lock keeps its DDLs; this source is told why it cannot join.
       return [
@@ -141,7 +154,13 @@ export class PessimismKeeper {
     if (o.forceRemove) {
       this.locks.delete(id);
       return [
-        { kind: 'delete-lock', id, task: lock.task, sources: [...new Set([...lock.sources, ...lock.ready])] },
+        {
+          kind: 'delete-lock',
+          id,
+          task: lock.task,
+          sources: [...new Set([...lock.sources, ...lock.ready])],
+          infos: true,
+        },
       ];
     }
     if (o.owner) {
@@ -164,6 +183,7 @@ export class PessimismKeeper {
         id: lock.id,
         task,
         sources: [...new Set([...lock.sources, ...lock.ready])],
+        infos: true,
       });
     }
     return actions;
@@ -201,6 +221,7 @@ export class PessimismKeeper {
       ops: new Map(),
       forced: false,
       skipAll: false,
+      next: [],
     };
     this.locks.set(id, lock);
     return lock;
@@ -231,7 +252,11 @@ export class PessimismKeeper {
     if (actions.length) return actions;
     if ([...lock.ready].every((s) => lock.ops.get(s)?.done)) {
       this.locks.delete(lock.id);
-      return [{ kind: 'delete-lock', id: lock.id, task: lock.task, sources: [...lock.ready] }];
+      const out: KeeperAction[] = [
+        { kind: 'delete-lock', id: lock.id, task: lock.task, sources: [...lock.ready], infos: false },
+      ];
+      for (const n of lock.next) out.push(...this.putInfo(n.info, n.taskSources));
+      return out;
     }
     return [];
   }

@@ -153,7 +153,7 @@ export class Pessimist {
         const infoKey = Keys.shardPessimisticInfo(a.task, source);
         const op = await this.client.get(opKey).string();
         if (op && decodeOperation(op).id === a.id) await this.fenced([this.client.delete().key(opKey)]);
-        const info = await this.client.get(infoKey).string();
+        const info = a.infos ? await this.client.get(infoKey).string() : undefined;
         if (info) {
           const i = decodeInfo(info);
           if (`${i.task}` === a.task && ddlTarget(a.id, i))

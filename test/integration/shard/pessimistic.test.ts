@@ -193,6 +193,24 @@ describe('shard DDL, pessimistic mode', () => {
     await waitMergedEqual(ups, down);
   });
 
+  it('two DDLs back to back on every shard: two locks in a row, none mistaken for a conflict', async () => {
+    const writer = startShardWriter(ups, 250_000);
+    try {
+      await Promise.all(
+        SHARDS.map(async (s) => {
+          await alter(ups, s, 'ADD COLUMN k1 INT DEFAULT NULL');
+          await alter(ups, s, 'ADD COLUMN k2 INT DEFAULT NULL');
+        }),
+      );
+      await waitUntil(async () => (await mergedColumns(down)).includes('k2'), 60_000, 'both locks resolved');
+    } finally {
+      await writer.stop();
+    }
+    await waitAllSynced(master.addr, 'shp');
+    assert.deepEqual(await mergedColumns(down), ['id', 'v', 'n', 'c', 'd', 'h1', 'h2', 'k1', 'k2']);
+    await waitMergedEqual(ups, down);
+  });
+
   it('shard-ddl-lock unlock: the owner executes without the unsynced source; a later lock is skipped by hand', async () => {
     const writer = startShardWriter(ups, 300_000);
     try {
