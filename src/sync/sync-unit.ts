@@ -1,9 +1,8 @@
 import type { PositionedEvent } from '../pkg/binlog/types.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
-import { asDmError, type DmError, dmError, E, isDmError } from '../pkg/errors/index.js';
+import { asDmError, type DmError, E, isDmError } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
-import { loadTableStructure } from '../pkg/schema/load-structure.js';
 import { SchemaTracker } from '../pkg/schema/schema-tracker.js';
 import type { TableStructure } from '../pkg/schema/table-structure.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
@@ -20,8 +19,9 @@ import { ExecutedGtids } from './executed-gtids.js';
 import { compareLocation, formatLocation, type Location } from './job.js';
 import { MasterPosition } from './master-position.js';
 import { RowsDispatcher } from './rows-dispatcher.js';
-import { OptimistStep } from './shard/optimist-step.js';
-import { PessimistStep } from './shard/pessimist-step.js';
+import type { OptimistStep } from './shard/optimist-step.js';
+import type { PessimistStep } from './shard/pessimist-step.js';
+import { shardSteps } from './shard/shard-steps.js';
 import {
   type FullPhaseStart,
   openEvents,
@@ -90,8 +90,29 @@ export class SyncUnit implements Unit<SyncStatus> {
     this.tracker = new SchemaTracker(cfg.caseSensitive);
     this.store = new CheckpointStore(cfg.metaSchema, cfg.name, cfg.sourceId);
     this.filters = new EventFilters(cfg);
-    this.shard = cfg.shardMode === 'pessimistic' ? this.pessimistStep() : undefined;
-    this.optimist = cfg.shardMode === 'optimistic' ? this.optimistStep() : undefined;
+    const steps = shardSteps(
+      cfg,
+      {
+        etcd: deps.etcd,
+        ctlQuery: (sql, params) => this.ctl.query(sql, params),
+        control: () => this.ctl.get(),
+        tracker: this.tracker,
+        applied: () => this.applied.location,
+        dispatch: async (ev, pe, end, t) => {
+          const wait = this.rows.handleWith(ev, pe, end, t);
+          if (wait) await wait;
+        },
+        drain: async () => {
+          await this.pool.drain();
+          this.advanceApplied();
+        },
+        signal: () => this.runSignal,
+        route: (s, t) => this.filters.route(s, t),
+      },
+      this.log,
+    );
+    this.shard = steps.pessimist;
+    this.optimist = steps.optimist;
     const step = this.shard ?? this.optimist;
     this.ddl = new DdlExecutor({
       ...(step ? { shard: step } : {}),
@@ -172,59 +193,6 @@ export class SyncUnit implements Unit<SyncStatus> {
       await this.shard?.init(tables, AbortSignal.timeout(60_000));
       await this.optimist?.init(tables);
     }
-  }
-
-  /** The cluster etcd (shard-DDL coordination runs through it). */
-  private shardEtcd(): NonNullable<UnitDeps['etcd']> {
-    const etcd = this.deps.etcd;
-    if (!etcd) {
-      throw dmError(E.shardDdl, 'shard-mode needs the cluster etcd: run the task through dm-master', {
-        context: { task: this.cfg.name },
-      });
-    }
-    return etcd;
-  }
-
-  /** The optimistic shard-DDL step, wired to this unit. */
-  private optimistStep(): OptimistStep {
-    return new OptimistStep(
-      this.cfg,
-      this.shardEtcd(),
-      {
-        targetExists: async (t) =>
-          (await loadTableStructure(this.ctl.get(), t.schema, t.table)) !== undefined,
-        structure: (s, t) => this.tracker.get(s, t),
-        signal: () => this.runSignal,
-        route: (s, t) => this.filters.route(s, t),
-      },
-      this.log,
-    );
-  }
-
-  /** The pessimistic shard-DDL step, wired to this unit's pipeline. */
-  private pessimistStep(): PessimistStep {
-    return new PessimistStep(
-      this.cfg,
-      this.shardEtcd(),
-      {
-        ctlQuery: (sql, params) => this.ctl.query(sql, params),
-        targetExists: async (t) =>
-          (await loadTableStructure(this.ctl.get(), t.schema, t.table)) !== undefined,
-        applied: () => this.applied.location,
-        trackerSnapshot: () => structuredClone(this.tracker.toJSON()),
-        dispatch: async (ev, pe, end, t) => {
-          const wait = this.rows.handleWith(ev, pe, end, t);
-          if (wait) await wait;
-        },
-        drain: async () => {
-          await this.pool.drain();
-          this.advanceApplied();
-        },
-        signal: () => this.runSignal,
-        route: (s, t) => this.filters.route(s, t),
-      },
-      this.log,
-    );
   }
 
   /** The checkpoint when there is one, else the task meta / dump metadata. */

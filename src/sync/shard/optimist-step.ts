@@ -36,6 +36,8 @@ export interface OptimistStepHost {
   structure(schema: string, table: string): TableStructure | undefined;
   signal(): AbortSignal;
   route(schema: string, table: string): TableName;
+  /** True when `sql` adds an index the target has, or drops one it lacks. */
+  indexChangeDone(sql: string, target: TableName): Promise<boolean>;
 }
 
 export class OptimistStep implements ShardDdlStep {
@@ -119,7 +121,15 @@ export class OptimistStep implements ShardDdlStep {
           { context: { binlogPosition: formatLocation(req.at), sql: req.info.sql } },
         );
       }
-      for (const sql of op.ddls) await req.exec(sql);
+      for (const sql of op.ddls) {
+        // Index changes are made idempotent here: the keeper's memory of which shard added an
+        // index does not survive a new leader when the shard's info was overwritten since.
+        if (await this.host.indexChangeDone(sql, target)) {
+          this.log.info({ sql }, 'optimistic shard DDL: the index change is already downstream');
+          continue;
+        }
+        await req.exec(sql);
+      }
       this.log.info(
         { sql: req.sql, executed: op.ddls, deferredDrops: op.cols },
         op.ddls.length ? 'optimistic shard DDL executed' : 'optimistic shard DDL: nothing to run downstream',
