@@ -300,7 +300,8 @@ export class SyncUnit implements Unit<SyncStatus> {
       blockingDDLs: [],
       unresolvedGroups: [],
       ...(this.shard ?? this.optimist)?.status(),
-      synced,
+      // DML held for a pending shard DDL is not applied: not synced while any is.
+      synced: synced && this.shard?.frozen() === undefined,
       binlogType: this.cfg.enableRelay ? 'local' : 'remote',
       secondsBehindMaster,
     };

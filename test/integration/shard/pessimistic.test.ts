@@ -100,6 +100,8 @@ describe('shard DDL, pessimistic mode', () => {
         0,
         'held row not applied yet',
       );
+      const held = (await statuses(master.addr, 'shp')).find((x) => x.source === 'src-1');
+      assert.equal(held?.sync?.synced, false, 'not synced while DML is held');
       assert.ok(!(await mergedColumns(down)).includes('c'), 'DDL not executed before every shard reached it');
 
       await alter(ups, S12, 'ADD COLUMN c INT NOT NULL DEFAULT 7');
