@@ -142,7 +142,9 @@ export class PessimistStep implements ShardDdlStep {
     const target = this.groups.targetOf({ schema: ev.schema, table: ev.table });
     this.held.push({
       ev,
-      pe,
+      // Without the raw bytes: they may be a slice of a large read buffer a held event would
+      // keep alive (the dispatcher needs only the position).
+      pe: { ...pe, raw: EMPTY },
       end,
       t,
       tag: this.groups.held(ev.schema, ev.table),
@@ -276,6 +278,8 @@ export class PessimistStep implements ShardDdlStep {
     if (!this.groups.anyPending() && this.held.length === 0) this.frozenCp = undefined;
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
