@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { PositionedEvent } from '../pkg/binlog/types.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
@@ -108,6 +109,10 @@ export class SyncUnit implements Unit<SyncStatus> {
         },
         signal: () => this.runSignal,
         route: (s, t) => this.filters.route(s, t),
+        spillPath: join(
+          deps.workDir,
+          `shard-held.${encodeURIComponent(cfg.name)}.${encodeURIComponent(cfg.sourceId)}`,
+        ),
       },
       this.log,
     );
@@ -473,6 +478,16 @@ export class SyncUnit implements Unit<SyncStatus> {
     const applied = this.applied.location;
     if (this.stats.totalEvents === 0 || !applied) return;
     this.start = { ...applied };
+    // A shard DDL was pending: go back to its frozen checkpoint (as a restart would) and
+    // rebuild the groups and the held DML by replay, rather than trust state an interrupted
+    // wait or release may have left half done.
+    const frozen = this.shard?.frozen();
+    if (frozen) {
+      this.start = { ...frozen.location };
+      this.tracker.load(structuredClone(frozen.tables));
+      this.applied.rewind({ ...frozen.location });
+      this.shard?.reset();
+    }
     const seen = this.seenLoc;
     if (!this.startExitSafe || compareLocation(seen, this.startExitSafe) > 0) {
       this.startExitSafe = { ...seen };
@@ -539,6 +554,7 @@ export class SyncUnit implements Unit<SyncStatus> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.shard?.close();
     this.pool.stop();
     await this.ctl.close();
     await this.up?.end().catch(() => undefined);

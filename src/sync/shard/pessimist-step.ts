@@ -22,6 +22,7 @@ import type { PessimismOperation } from '../../pkg/shardddl/pessimism/types.js';
 import { ddlLockId, type ShardSyncStatus } from '../../pkg/shardddl/status.js';
 import type { DdlInfo } from '../ddl/ddl-info.js';
 import { formatLocation, type Location, type TableName } from '../job.js';
+import { HeldRows as HeldRowsStore } from './held-rows.js';
 import { PessimismChannel } from './pessimism-channel.js';
 import { ShardingGroups } from './sharding-groups.js';
 import { ShardingMetaStore } from './sharding-meta.js';
@@ -70,6 +71,8 @@ export interface PessimistStepHost {
   /** The running process()'s signal (waiting for a lock ends with it). */
   signal(): AbortSignal;
   route(schema: string, table: string): TableName;
+  /** Base path of the file held DML spills to beyond the memory limit. */
+  spillPath: string;
 }
 
 interface HeldRows {
@@ -92,7 +95,7 @@ export class PessimistStep implements ShardDdlStep {
   private readonly groups: ShardingGroups;
   private readonly meta: ShardingMetaStore;
   private readonly channel: PessimismChannel;
-  private held: HeldRows[] = [];
+  private readonly held: HeldRowsStore<HeldRows>;
   private frozenCp: FrozenCheckpoint | undefined;
   private waiting: { id: string; ddls: string[] } | undefined;
 
@@ -105,6 +108,23 @@ export class PessimistStep implements ShardDdlStep {
     this.groups = new ShardingGroups(cfg.caseSensitive);
     this.meta = new ShardingMetaStore(cfg.metaSchema, cfg.name, cfg.sourceId, cfg.caseSensitive);
     this.channel = new PessimismChannel(etcd, cfg.name, cfg.sourceId, log);
+    this.held = new HeldRowsStore(host.spillPath);
+  }
+
+  /**
+   * Back to the frozen checkpoint (a resume after a pause or an error while a DDL was
+   * pending): the caller replays from there, which rebuilds the groups and the held DML.
+   */
+  reset(): void {
+    this.groups.clearPending();
+    this.held.clear();
+    this.frozenCp = undefined;
+    this.waiting = undefined;
+  }
+
+  /** Unit closed: drop the held DML (and its spill file). */
+  close(): void {
+    this.held.clear();
   }
 
   /**
@@ -265,15 +285,16 @@ export class PessimistStep implements ShardDdlStep {
   /** Apply the held DML of `target` that no unresolved DDL stands before any more. */
   private async release(target: TableName): Promise<void> {
     const tk = `${target.schema}.${target.table}`;
-    const keep: HeldRows[] = [];
-    const go: HeldRows[] = [];
-    for (const h of this.held) {
-      if (h.target === tk) h.tag--;
-      (h.tag <= 0 ? go : keep).push(h);
+    let n = 0;
+    const spilled = this.held.spilledCount;
+    for (const h of this.held.take((x) => {
+      if (x.target === tk) x.tag--;
+      return x.tag > 0;
+    })) {
+      n++;
+      await this.host.dispatch(h.ev, h.pe, h.end, h.t);
     }
-    this.held = keep;
-    if (go.length) this.log.info({ target: tk, events: go.length }, 'applying the DML held during the lock');
-    for (const h of go) await this.host.dispatch(h.ev, h.pe, h.end, h.t);
+    if (n) this.log.info({ target: tk, events: n, spilled }, 'applied the DML held during the lock');
     await this.host.drain();
     if (!this.groups.anyPending() && this.held.length === 0) this.frozenCp = undefined;
   }

@@ -28,6 +28,8 @@ export interface ShardUnitParts {
   drain(): Promise<void>;
   signal(): AbortSignal;
   route(schema: string, table: string): TableName;
+  /** Base path of the pessimistic step's spill file (held DML beyond the memory limit). */
+  spillPath: string;
 }
 
 export function shardSteps(
@@ -81,6 +83,7 @@ export function shardSteps(
         drain: p.drain,
         signal: p.signal,
         route: p.route,
+        spillPath: p.spillPath,
       },
       log,
     ),

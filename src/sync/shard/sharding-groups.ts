@@ -88,6 +88,11 @@ export class ShardingGroups {
     return this.groups.get(tk)?.tables.get(this.k(schema, table))?.queue.length ?? 0;
   }
 
+  /** Forget every reached DDL (the stream replays them from the frozen checkpoint). */
+  clearPending(): void {
+    for (const g of this.groups.values()) for (const t of g.tables.values()) t.queue = [];
+  }
+
   /** True while any table of any group has an unresolved DDL. */
   anyPending(): boolean {
     for (const g of this.groups.values()) for (const t of g.tables.values()) if (t.queue.length) return true;

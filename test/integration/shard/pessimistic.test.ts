@@ -123,6 +123,16 @@ describe('shard DDL, pessimistic mode', () => {
       const s1 = (await statuses(master.addr, 'shp')).find((x) => x.source === 'src-1');
       assert.equal(s1?.unresolvedDDLLockID, LOCK_ID);
       assert.match(String(s1?.sync?.blockingDDLs?.[0]), /ADD COLUMN c INT/i);
+      // pause/resume with the lock pending: the sources replay from the frozen checkpoint.
+      assert.equal((await dmctl(master.addr, 'pause-task', 'shp')).json.result, true);
+      assert.equal((await dmctl(master.addr, 'resume-task', 'shp')).json.result, true);
+      await waitUntil(
+        async () =>
+          (await statuses(master.addr, 'shp')).find((x) => x.source === 'src-1')?.unresolvedDDLLockID ===
+          LOCK_ID,
+        30_000,
+        'src-1 waiting on the lock again after resume',
+      );
       // The old name answers the same.
       const old = await dmctl(master.addr, 'show-ddl-locks', 'shp');
       assert.equal((old.json.locks as unknown[]).length, 1, old.stdout);
