@@ -15,6 +15,7 @@ import { register as purgeRelay } from './commands/purge-relay.js';
 import { register as queryStatus } from './commands/query-status.js';
 import { register as relayStage } from './commands/relay-stage.js';
 import { register as resumeTask } from './commands/resume-task.js';
+import { register as shardDdlLock } from './commands/shard-ddl-lock.js';
 import { register as startTask } from './commands/start-task.js';
 import { register as stopTask } from './commands/stop-task.js';
 import { register as transferSource } from './commands/transfer-source.js';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
     updateTask,
     validation,
     cutover,
+    shardDdlLock,
     unsupported,
   ]) {
     reg(program);

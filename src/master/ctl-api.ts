@@ -12,6 +12,7 @@ import { cutover } from './cutover-ops.js';
 import type { LeaderCtx } from './leader-context.js';
 import { listMember, offlineMember } from './member-ops.js';
 import { binlogOp, binlogSchemaOp, purgeRelayOp, RELAY_OPS, relayOp } from './operate-ops.js';
+import { showLocks, unlockLock } from './shardddl/lock-ops.js';
 import { type ConfigFile, operateSource, transferSource } from './source-ops.js';
 import { queryStatus } from './status-ops.js';
 import { checkTask, operateTask, type StartTaskRequest, startTask, type TaskOp } from './task-ops.js';
@@ -56,7 +57,15 @@ export const CTL_HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
   'update-task': ({ ctx }, b) =>
     updateTask(ctx, { file: str(b.file), content: str(b.content), sources: strs(b.sources) }),
   'check-task': ({ ctx }, b) => checkTask(ctx, b as unknown as ConfigFile),
-  'stop-task': taskOp('Stop'),
+  'stop-task': async (env, b) => {
+    const res = (await taskOp('Stop')(env, b)) as { result?: boolean };
+    // A stopped task's shard-DDL locks go with it (DM deletes its infos and operations).
+    if (res.result && strs(b.sources).length === 0) {
+      await env.ctx.pessimist.dropTask(str(b.task));
+      await env.ctx.optimist.dropTask(str(b.task));
+    }
+    return res;
+  },
   'pause-task': taskOp('Pause'),
   'resume-task': taskOp('Resume'),
   'query-status': ({ ctx }, b) =>
@@ -123,6 +132,17 @@ export const CTL_HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
       task: str(b.task),
       timeoutMs: typeof b.timeoutMs === 'number' && b.timeoutMs > 0 ? b.timeoutMs : CUTOVER_TIMEOUT_MS,
       outputDir: str(b.outputDir),
+    }),
+  'shard-ddl-lock': ({ ctx }, b) => showLocks(ctx, { task: str(b.task), sources: strs(b.sources) }),
+  'unlock-ddl-lock': ({ ctx }, b) =>
+    unlockLock(ctx, {
+      id: str(b.id),
+      owner: str(b.owner),
+      forceRemove: b.forceRemove === true,
+      action: b.action === 'skip' ? 'skip' : 'exec',
+      sources: strs(b.sources),
+      database: str(b.database),
+      table: str(b.table),
     }),
   encrypt: async (_env, b) => ({
     result: true,

@@ -7,6 +7,8 @@ import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { clusterFetch, clusterUrl } from '../pkg/tls/cluster-http.js';
 import type { Scheduler } from './scheduler.js';
+import type { Optimist } from './shardddl/optimist.js';
+import type { Pessimist } from './shardddl/pessimist.js';
 import type { OperateRequest, OperateResponse, WorkerStatusResponse } from './worker-api.js';
 
 export interface LeaderCtx {
@@ -15,6 +17,10 @@ export interface LeaderCtx {
   log: Logger;
   /** Cluster key (64 hex digits) for `dmctl encrypt` and passwords at rest. */
   encryptKey: string;
+  /** The pessimistic shard-DDL lock keeper (src/master/shardddl/). */
+  pessimist: Pessimist;
+  /** The optimistic shard-DDL lock keeper. */
+  optimist: Optimist;
 }
 
 /** Default time a master waits for a worker's answer. */

@@ -22,6 +22,8 @@ import { registerLocalRoutes } from './local-routes.js';
 import { type MasterInfo, readMasterInfos } from './member-ops.js';
 import { type MasterOptions, splitHostPort } from './options.js';
 import { Scheduler } from './scheduler.js';
+import { Optimist } from './shardddl/optimist.js';
+import { Pessimist } from './shardddl/pessimist.js';
 
 export class MasterServer {
   private etcd: EtcdMember | undefined;
@@ -189,7 +191,12 @@ export class MasterServer {
       const encryptKey = await ensureEncryptKey(this.client);
       const scheduler = new Scheduler(this.client, fenceKey, this.log.child({ scope: 'scheduler' }));
       await scheduler.start();
-      this.leader = { client: this.client, scheduler, log: this.log, encryptKey };
+      // The shard-DDL lock keeper runs on the leader only (rebuilt from etcd on each election).
+      const pessimist = new Pessimist(this.client, fenceKey, this.log.child({ scope: 'shardddl-pessimist' }));
+      await pessimist.start();
+      const optimist = new Optimist(this.client, fenceKey, this.log.child({ scope: 'shardddl-optimist' }));
+      await optimist.start();
+      this.leader = { client: this.client, scheduler, log: this.log, encryptKey, pessimist, optimist };
       this.log.info('leader services started');
     };
     this.leaderStarting = run();
@@ -203,7 +210,11 @@ export class MasterServer {
   private async loseLeadership(): Promise<void> {
     const l = this.leader;
     this.leader = undefined;
-    if (l) await l.scheduler.stop();
+    if (l) {
+      await l.scheduler.stop();
+      await l.pessimist.stop();
+      await l.optimist.stop();
+    }
     this.log.warn('leadership lost; leader services stopped');
   }
 

@@ -17,6 +17,7 @@
  *   its subtasks and their expected stages (see src/pkg/etcd/keys.ts).
  */
 import type { ErrorLevel, ErrorScope } from '../pkg/errors/index.js';
+import type { ShardingGroupStatus } from '../pkg/shardddl/status.js';
 import type { Stage, UnitType } from '../unit/unit.js';
 
 /** Body of `POST /api/internal/workers/register`. */
@@ -105,7 +106,7 @@ export interface SyncStatus {
   syncerBinlog: string;
   syncerBinlogGtid: string;
   blockingDDLs: string[];
-  unresolvedGroups: unknown[];
+  unresolvedGroups: ShardingGroupStatus[];
   synced: boolean;
   binlogType: 'remote' | 'local';
   secondsBehindMaster: string;

@@ -36,6 +36,12 @@ export class AppliedPosition {
     this.loc = loc;
   }
 
+  /** Go back to `loc` and forget pending boundaries (a replay restarts there; appliers idle). */
+  rewind(loc: Location): void {
+    this.boundaries = [];
+    this.loc = loc;
+  }
+
   /** The sequence number of the next dispatched job. */
   nextSeq(): number {
     return ++this.lastSeq;

@@ -58,6 +58,17 @@ export class RowsDispatcher {
     return this.rowsOf(ev, pe, end, tracked);
   }
 
+  /** A ROWS event read earlier (held by the shard step) with the structure it had then. */
+  handleWith(
+    ev: RowsEvent,
+    pe: PositionedEvent,
+    end: Location,
+    t: TableStructure | undefined,
+  ): Promise<void> | undefined {
+    if (!this.d.filters.allowRows(ev)) return undefined;
+    return this.rowsOf(ev, pe, end, t ?? this.d.tracker.get(ev.schema, ev.table));
+  }
+
   private async structureOf(schema: string, table: string): Promise<TableStructure | undefined> {
     // Not tracked (e.g. allowed only by a later config change): best effort, today's shape.
     const t = await this.d.loadStructure(schema, table);

@@ -1,3 +1,5 @@
+import type { ShardingGroupStatus } from '../pkg/shardddl/status.js';
+
 /** The sync section of query-status (DESIGN.md §3). */
 export interface SyncStatus {
   totalEvents: number;
@@ -8,7 +10,12 @@ export interface SyncStatus {
   syncerBinlog: string;
   syncerBinlogGtid: string;
   blockingDDLs: string[];
-  unresolvedGroups: unknown[];
+  unresolvedGroups: ShardingGroupStatus[];
+  /**
+   * The shard-DDL lock the unit waits on ('' when none); the subtask lifts it to
+   * `subTaskStatus[].unresolvedDDLLockID` (where DM prints it).
+   */
+  unresolvedDDLLockID?: string;
   synced: boolean;
   binlogType: 'remote' | 'local';
   secondsBehindMaster: number;

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { PositionedEvent } from '../pkg/binlog/types.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
@@ -19,6 +20,9 @@ import { ExecutedGtids } from './executed-gtids.js';
 import { compareLocation, formatLocation, type Location } from './job.js';
 import { MasterPosition } from './master-position.js';
 import { RowsDispatcher } from './rows-dispatcher.js';
+import type { OptimistStep } from './shard/optimist-step.js';
+import type { PessimistStep } from './shard/pessimist-step.js';
+import { shardSteps } from './shard/shard-steps.js';
 import {
   type FullPhaseStart,
   openEvents,
@@ -75,6 +79,12 @@ export class SyncUnit implements Unit<SyncStatus> {
   readonly validator: DataValidator | undefined;
   /** Executed GTID set, following the handled stream (stamped on the checkpointed positions). */
   private readonly gtids = new ExecutedGtids(() => this.start.gtid);
+  /** Pessimistic shard-DDL coordination (`shard-mode: pessimistic`), else undefined. */
+  private readonly shard: PessimistStep | undefined;
+  /** Optimistic shard-DDL coordination (`shard-mode: optimistic`), else undefined. */
+  private readonly optimist: OptimistStep | undefined;
+  /** The running process()'s abort signal (a shard-DDL wait ends with it). */
+  private runSignal: AbortSignal = new AbortController().signal;
 
   constructor(
     private readonly cfg: SubTaskConfig,
@@ -87,7 +97,36 @@ export class SyncUnit implements Unit<SyncStatus> {
     if (cfg.validator && cfg.validator.mode !== 'none') {
       this.validator = new DataValidator(cfg, cfg.validator, () => this.applied.location, this.log);
     }
+    const steps = shardSteps(
+      cfg,
+      {
+        etcd: deps.etcd,
+        ctlQuery: (sql, params) => this.ctl.query(sql, params),
+        control: () => this.ctl.get(),
+        tracker: this.tracker,
+        applied: () => this.applied.location,
+        dispatch: async (ev, pe, end, t) => {
+          const wait = this.rows.handleWith(ev, pe, end, t);
+          if (wait) await wait;
+        },
+        drain: async () => {
+          await this.pool.drain();
+          this.advanceApplied();
+        },
+        signal: () => this.runSignal,
+        route: (s, t) => this.filters.route(s, t),
+        spillPath: join(
+          deps.workDir,
+          `shard-held.${encodeURIComponent(cfg.name)}.${encodeURIComponent(cfg.sourceId)}`,
+        ),
+      },
+      this.log,
+    );
+    this.shard = steps.pessimist;
+    this.optimist = steps.optimist;
+    const step = this.shard ?? this.optimist;
     this.ddl = new DdlExecutor({
+      ...(step ? { shard: step } : {}),
       filters: this.filters,
       tracker: this.tracker,
       logger: this.log,
@@ -136,9 +175,10 @@ export class SyncUnit implements Unit<SyncStatus> {
       (sql, params) => this.ctl.query(sql, params),
       {
         seen: () => this.seenLoc,
-        applied: () => this.applied.location,
+        // While a shard DDL is pending the checkpoint stays before it (pessimist-step.ts).
+        applied: () => this.shard?.frozen()?.location ?? this.applied.location,
         read: () => this.readLoc,
-        tables: () => this.tracker.toJSON(),
+        tables: () => this.shard?.frozen()?.tables ?? this.tracker.toJSON(),
       },
       this.validator ? () => this.validator!.flush() : undefined,
     );
@@ -166,6 +206,14 @@ export class SyncUnit implements Unit<SyncStatus> {
     }
     this.horizon.resume(this.startExitSafe);
     this.gtids.begin(this.cfg.flavor);
+    if (this.shard || this.optimist) {
+      const tables = (await replicatedTables(await this.upstream(), this.filters)).map(({ s, t }) => ({
+        schema: s,
+        table: t,
+      }));
+      await this.shard?.init(tables, AbortSignal.timeout(60_000));
+      await this.optimist?.init(tables);
+    }
   }
 
   /** The checkpoint when there is one, else the task meta / dump metadata. */
@@ -272,7 +320,9 @@ export class SyncUnit implements Unit<SyncStatus> {
       syncerBinlogGtid: applied?.gtid ?? this.start.gtid ?? '',
       blockingDDLs: [],
       unresolvedGroups: [],
-      synced,
+      ...(this.shard ?? this.optimist)?.status(),
+      // DML held for a pending shard DDL is not applied: not synced while any is.
+      synced: synced && this.shard?.frozen() === undefined,
       binlogType: this.cfg.enableRelay ? 'local' : 'remote',
       secondsBehindMaster,
     };
@@ -302,6 +352,7 @@ export class SyncUnit implements Unit<SyncStatus> {
   async process(signal: AbortSignal): Promise<ProcessResult> {
     this.continueFromApplied();
     const inner = new AbortController();
+    this.runSignal = inner.signal;
     const onAbort = (): void => inner.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     this.safeUntil =
@@ -401,6 +452,11 @@ export class SyncUnit implements Unit<SyncStatus> {
       case 'write_rows':
       case 'update_rows':
       case 'delete_rows':
+        // A shard table that met a DDL its group has not resolved: its DML waits.
+        if (this.shard?.holds(ev.schema, ev.table) && this.filters.allowRows(ev)) {
+          this.shard.hold(ev, pe, end, this.tracker.get(ev.schema, ev.table));
+          break;
+        }
         wait = this.rows.handle(ev, pe, end);
         break;
       case 'xid':
@@ -444,6 +500,16 @@ export class SyncUnit implements Unit<SyncStatus> {
     const applied = this.applied.location;
     if (this.stats.totalEvents === 0 || !applied) return;
     this.start = { ...applied };
+    // A shard DDL was pending: go back to its frozen checkpoint (as a restart would) and
+    // rebuild the groups and the held DML by replay, rather than trust state an interrupted
+    // wait or release may have left half done.
+    const frozen = this.shard?.frozen();
+    if (frozen) {
+      this.start = { ...frozen.location };
+      this.tracker.load(structuredClone(frozen.tables));
+      this.applied.rewind({ ...frozen.location });
+      this.shard?.reset();
+    }
     const seen = this.seenLoc;
     if (!this.startExitSafe || compareLocation(seen, this.startExitSafe) > 0) {
       this.startExitSafe = { ...seen };
@@ -507,6 +573,7 @@ export class SyncUnit implements Unit<SyncStatus> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.shard?.close();
     this.pool.stop();
     await this.validator?.close();
     await this.ctl.close();

@@ -45,4 +45,6 @@ export interface UnitDeps {
   registry?: import('prom-client').Registry;
   /** Pending `dmctl binlog` operations of the subtask (read by the sync unit before a DDL). */
   binlogOps?: import('../sync/binlog-operator.js').BinlogOperator;
+  /** The cluster's etcd (the worker's client): the sync unit's shard-DDL coordination uses it. */
+  etcd?: import('etcd3').Etcd3;
 }

@@ -373,7 +373,7 @@ export class SourceWorker {
       case 'create-paused':
         st = new SubTask(
           c.cfg,
-          { ...this.o.deps, logger: this.log.child({ task }) },
+          { ...this.o.deps, etcd: this.o.client, logger: this.log.child({ task }) },
           {
             ...this.o.subtask,
             readFromRelay: this.relay !== undefined,

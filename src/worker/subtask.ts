@@ -268,7 +268,10 @@ export class SubTask {
       let s = live ? safeStatus(live.unit) : this.lastStatus;
       // Where the events come from is this subtask's choice (the unit may not know it changed).
       if (unit === 'Sync' && s && typeof s === 'object') {
-        s = { ...s, binlogType: this.unitCfg.enableRelay ? 'local' : 'remote' };
+        const { unresolvedDDLLockID, ...sync } = s as { unresolvedDDLLockID?: string };
+        s = { ...sync, binlogType: this.unitCfg.enableRelay ? 'local' : 'remote' };
+        // DM prints the lock a subtask waits on beside its stage, not inside `sync`.
+        st.unresolvedDDLLockID = unresolvedDDLLockID ?? '';
       }
       if (s !== undefined) Object.assign(st, { [STATUS_KEY[unit]]: s });
       // DM's SubTaskStatus.validation: the sync unit's validator, when one runs.

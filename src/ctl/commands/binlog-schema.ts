@@ -31,10 +31,7 @@ export function register(program: Command): void {
       c.argument('[schema-file]', 'file holding one CREATE TABLE statement')
         .option('--flush', 'persist the schema with the checkpoint at once (default)', true)
         .option('--no-flush', 'keep the change in memory until the next checkpoint')
-        .option(
-          '--sync',
-          'sync the new schema to the shard coordinator (accepted; no effect without shard-mode)',
-        )
+        .option('--sync', 'sync the new schema to the optimistic shard coordinator (not supported yet)')
         .option('--from-source', 'take the schema from the upstream (not supported yet)')
         .option('--from-target', 'take the schema from the downstream (not supported yet)');
     }
@@ -43,6 +40,12 @@ export function register(program: Command): void {
         const file = name === 'update' ? (rest[0] as string | undefined) : undefined;
         const opts = (name === 'update' ? rest[1] : rest[0]) as Opts;
         const cmd = (name === 'update' ? rest[2] : rest[1]) as Command;
+        // Refused rather than ignored: the optimistic keeper learns a table's schema from its
+        // next DDL only (docs/sharding.md).
+        if (opts.sync)
+          invalidArgs(
+            '--sync is not supported yet: the optimistic coordinator learns the schema from the next DDL',
+          );
         if (opts.fromSource || opts.fromTarget)
           invalidArgs('--from-source/--from-target are not supported yet');
         if (name === 'update' && !file) invalidArgs('binlog-schema update needs a schema file');

@@ -321,6 +321,30 @@ export const E = Object.freeze({
     'Skip or replace the DDL with `binlog skip|replace`.',
   ),
   syncCheckpoint: def(36005, 'sync-unit', 'downstream', 'high'),
+  /** DM 36008: the shard tables of one source met their DDLs in different orders. */
+  shardDdlWrongSequence: def(
+    36008,
+    'sync-unit',
+    'internal',
+    'high',
+    'Run the same DDLs in the same order on every shard table. Use `shard-ddl-lock` to see the lock, then `binlog skip|replace` on the wrong DDL, or `shard-ddl-lock unlock`.',
+  ),
+  /** DM 36062: optimistic mode saw a DDL that makes the shards' schemas conflict. */
+  shardOptimisticConflict: def(
+    36062,
+    'sync-unit',
+    'internal',
+    'high',
+    'Please use show-ddl-locks command for more details.',
+  ),
+  /** A DDL the sharding coordinator cannot handle (RENAME of a shard table, a sharding-meta error). */
+  shardDdlUnsupported: def(
+    44002,
+    'shard-ddl',
+    'internal',
+    'high',
+    'Skip or replace the DDL with `binlog skip|replace`, or run it downstream by hand and skip it.',
+  ),
 
   // --- continuous validator (361xx)
   validatorStartTime: def(
@@ -391,6 +415,16 @@ export const E = Object.freeze({
   ),
   workerNotFound: def(38008, 'scheduler', 'internal', 'medium'),
   invalidStageTransition: def(38009, 'scheduler', 'internal', 'medium'),
+  /** DM 38016: a source reported different DDLs than the lock's. */
+  shardDdlsDiffer: def(
+    38016,
+    'dm-master',
+    'internal',
+    'high',
+    'Please use show-ddl-locks command for more details. Make every shard run the same DDLs in the same order; `binlog skip|replace` the differing DDL or `shard-ddl-lock unlock` the lock.',
+  ),
+  /** DM 38019: a shard-DDL lock named by the operator does not exist. */
+  shardLockNotFound: def(38019, 'dm-master', 'internal', 'medium', 'List the locks with `shard-ddl-lock`.'),
   masterNameNotExist: def(
     38048,
     'dm-master',

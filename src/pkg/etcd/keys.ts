@@ -6,6 +6,9 @@
  */
 export const KEY_ROOT = '/dm';
 
+/** One path segment of a key built from user names (schema/table names may hold `/`). */
+const enc = (s: string): string => encodeURIComponent(s);
+
 export const Keys = Object.freeze({
   /**
    * Election name for masters (etcd3 Election; the actual keys are `election/<this>/<lease>`,
@@ -78,9 +81,47 @@ export const Keys = Object.freeze({
   taskTemplate: (task: string) => `${KEY_ROOT}/openapi/task-template/${task}`,
   taskTemplatePrefix: `${KEY_ROOT}/openapi/task-template/`,
 
-  /** Shard DDL (pessimistic) infos from workers and operations from the leader. */
+  /**
+   * Shard DDL, pessimistic (DM's `shardddl-pessimism` keys; see src/pkg/shardddl/pessimism/).
+   * Info `{task, source, schema, table, ddls}`: the DDLs a source's sharding group of target
+   * `schema`.`table` met on every one of its shard tables (one at a time per task and source:
+   * the source's stream waits for the lock). Writer: the worker (put on reaching the DDL;
+   * deleted with its `done` operation in one txn). Watcher: leader (lock keeper).
+   */
   shardPessimisticInfo: (task: string, source: string) =>
     `${KEY_ROOT}/shardddl-pessimism/info/${task}/${source}`,
+  shardPessimisticInfoPrefix: `${KEY_ROOT}/shardddl-pessimism/info/`,
+  /**
+   * Operation `{id, task, source, ddls, exec, done, conflictMsg?}` for the source waiting on
+   * lock `id`: exec (the owner runs the DDLs downstream) or skip. Writer: leader (exec to the
+   * owner once every source is synced, skip to the others once the owner is done; deleted
+   * when the lock is resolved) and the worker (marks `done`). Watcher: that worker; leader
+   * (done marks).
+   */
   shardPessimisticOperation: (task: string, source: string) =>
     `${KEY_ROOT}/shardddl-pessimism/operation/${task}/${source}`,
+  shardPessimisticOperationPrefix: `${KEY_ROOT}/shardddl-pessimism/operation/`,
+
+  /**
+   * Shard DDL, optimistic (DM's `shardddl-optimism` keys; src/pkg/shardddl/optimism/). Names
+   * are URI-encoded path segments. Source tables `{task, source, tables}`: the shard tables of
+   * a source by target. Writer: the worker (at start and on CREATE/DROP TABLE). Reader: leader.
+   */
+  shardOptimisticSourceTables: (task: string, source: string) =>
+    `${KEY_ROOT}/shardddl-optimism/source-tables/${enc(task)}/${enc(source)}`,
+  shardOptimisticSourceTablesPrefix: `${KEY_ROOT}/shardddl-optimism/source-tables/`,
+  /**
+   * Info (DM's optimism Info: DDLs and the table's schema before/after) of one shard table.
+   * Writer: its worker. Watcher: leader (optimistic lock keeper).
+   */
+  shardOptimisticInfo: (task: string, source: string, schema: string, table: string) =>
+    `${KEY_ROOT}/shardddl-optimism/info/${enc(task)}/${enc(source)}/${enc(schema)}/${enc(table)}`,
+  shardOptimisticInfoPrefix: `${KEY_ROOT}/shardddl-optimism/info/`,
+  /**
+   * Operation (the DDLs to run downstream, or a conflict) answering one info. Writer: leader;
+   * the worker marks it done. Watcher: that worker.
+   */
+  shardOptimisticOperation: (task: string, source: string, schema: string, table: string) =>
+    `${KEY_ROOT}/shardddl-optimism/operation/${enc(task)}/${enc(source)}/${enc(schema)}/${enc(table)}`,
+  shardOptimisticOperationPrefix: `${KEY_ROOT}/shardddl-optimism/operation/`,
 });

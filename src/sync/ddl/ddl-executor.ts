@@ -6,6 +6,7 @@ import type { SchemaTracker } from '../../pkg/schema/schema-tracker.js';
 import { renamed } from '../../pkg/schema/table-structure.js';
 import type { EventFilters } from '../event-filters.js';
 import { formatLocation, type Location } from '../job.js';
+import type { ShardDdlStep } from '../shard/pessimist-step.js';
 import { analyseDdl, type DdlInfo, rewriteNames, splitPerTable } from './ddl-info.js';
 import {
   alterForReal,
@@ -49,6 +50,11 @@ export interface DdlExecutorOptions {
   intercept?: (info: DdlInfo, schema: string, at: Location) => Promise<boolean> | boolean;
   /** Online DDL (gh-ost / pt-osc) handling, when `online-ddl` is on. */
   onlineDdl?: { rules: OnlineDdlRules; store: OnlineDdlStore };
+  /**
+   * Sharded merge (`shard-mode`): every replicated DDL goes through this step first; it
+   * coordinates the DDL with the other shards and executes it (or not) itself.
+   */
+  shard?: ShardDdlStep;
 }
 
 /**
@@ -101,12 +107,20 @@ export class DdlExecutor {
     // A skipped statement (dmctl binlog skip) is not recorded nor cut over either.
     else if (od.action !== 'none') await this.onlineDdl(od, info, at, end);
     const sql = rewriteNames(info, (s, t) => filters.route(s, t));
-    if (execute) await this.execute(sql, at, end);
-    else if (od.action === 'none') log.info({ sql: info.sql, at: formatLocation(at) }, 'DDL filtered out');
+    let afterDone: (() => Promise<void>) | undefined;
+    let coordinated = false;
+    if (execute && this.o.shard) {
+      const r = await this.o.shard.ddl({ info, schema, sql, at, end, exec: (s) => this.execute(s, at, end) });
+      afterDone = r.afterDone;
+      coordinated = r.handled;
+    }
+    if (execute && !coordinated) await this.execute(sql, at, end);
+    else if (od.action === 'none' && !coordinated)
+      log.info({ sql: info.sql, at: formatLocation(at) }, 'DDL filtered out');
     // The tracker follows the upstream even for filtered DDLs (later rows have that shape).
     const r = tracker.applyDdl(info.sql, schema);
     if (r.kind === 'unparsed') {
-      if (!execute) {
+      if (!execute || coordinated) {
         for (const ref of info.refs) if (ref.table) tracker.drop(ref.schema, ref.table);
       } else {
         log.info(
@@ -123,6 +137,8 @@ export class DdlExecutor {
       }
     }
     await host.done(end);
+    // The shard lock's etcd part is finished only once the checkpoint is past the DDL.
+    if (afterDone) await afterDone();
   }
 
   /** Execute one DDL downstream (tolerating "already done" errors when replaying after a crash). */

@@ -1,0 +1,63 @@
+/**
+ * dmctl `shard-ddl-lock` / `shard-ddl-lock unlock` (and the old names) on the leader, shaped
+ * as DM's ShowDDLLocksResponse / UnlockDDLLockResponse.
+ */
+import { dmError, E } from '../../pkg/errors/index.js';
+import type { DdlLockView } from '../../pkg/shardddl/status.js';
+import type { LeaderCtx } from '../leader-context.js';
+
+export interface ShowLocksRequest {
+  task: string;
+  sources: string[];
+}
+
+export async function showLocks(
+  ctx: LeaderCtx,
+  r: ShowLocksRequest,
+): Promise<{ result: boolean; msg: string; locks: DdlLockView[] }> {
+  let locks = [
+    ...(await ctx.pessimist.list(r.task || undefined)),
+    ...(await ctx.optimist.list(r.task || undefined)),
+  ];
+  if (r.sources.length > 0)
+    locks = locks.filter((l) => [...l.synced, ...l.unsynced].some((s) => r.sources.includes(s)));
+  return { result: true, msg: locks.length === 0 ? 'no DDL lock exists' : '', locks };
+}
+
+export interface UnlockRequest {
+  id: string;
+  owner: string;
+  forceRemove: boolean;
+  action: 'exec' | 'skip';
+  sources: string[];
+  database: string;
+  table: string;
+}
+
+export async function unlockLock(
+  ctx: LeaderCtx,
+  r: UnlockRequest,
+): Promise<{ result: boolean; msg: string }> {
+  if (!r.id) throw dmError(E.ctlInvalidArgs, 'unlock needs the lock ID');
+  if (ctx.optimist.has(r.id)) {
+    if (!r.forceRemove) {
+      // DM's per-table optimistic unlock (-s/-d/-t --action) is not built: say so.
+      throw dmError(
+        E.ctlInvalidArgs,
+        `lock ${r.id} is optimistic: resolve its conflicting DDL with \`binlog skip|replace\`, or remove the lock with --force-remove`,
+      );
+    }
+    await ctx.optimist.remove(r.id);
+    return { result: true, msg: '' };
+  }
+  if (r.sources.length > 0 || r.database || r.table) {
+    // DM uses -s/-d/-t for optimistic locks only; pessimistic locks are resolved as a whole.
+    throw dmError(E.ctlInvalidArgs, '-s/-d/-t apply to optimistic locks only; this lock is pessimistic');
+  }
+  await ctx.pessimist.unlock(r.id, {
+    ...(r.owner ? { owner: r.owner } : {}),
+    forceRemove: r.forceRemove,
+    action: r.action,
+  });
+  return { result: true, msg: '' };
+}

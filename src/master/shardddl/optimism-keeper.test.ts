@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type {
+  OptimismInfo,
+  OptimismOperation,
+  SchemaColumn,
+  SourceTables,
+} from '../../pkg/shardddl/optimism/types.js';
+import { type OptimismAction, OptimismKeeper } from './optimism-keeper.js';
+
+const col = (name: string, type = 'int'): SchemaColumn => ({ name, type, unsigned: false, nullable: true });
+const BASE = [col('id'), col('v', 'varchar(32)')];
+const ST: SourceTables[] = [
+  { task: 'tk', source: 's1', tables: { m: { t: { d1: { t1: {}, t2: {} } } } } },
+  { task: 'tk', source: 's2', tables: { m: { t: { d2: { t1: {} } } } } },
+];
+let rev = 0;
+const info = (
+  source: string,
+  s: string,
+  t: string,
+  ddl: string,
+  before: SchemaColumn[],
+  after: SchemaColumn[],
+): OptimismInfo => ({
+  task: 'tk',
+  source,
+  'up-schema': s,
+  'up-table': t,
+  'down-schema': 'm',
+  'down-table': 't',
+  ddls: [ddl],
+  'table-info-before': before,
+  'table-info-after': after,
+});
+const opOf = (a: OptimismAction[]): OptimismOperation => {
+  const x = a.find((y) => y.kind === 'put-op');
+  assert.ok(x && x.kind === 'put-op');
+  return x.op;
+};
+const WITH_C = [...BASE, col('c')];
+const ADD = 'ALTER TABLE `m`.`t` ADD COLUMN c INT';
+const DROP = 'ALTER TABLE `m`.`t` DROP COLUMN c';
+
+describe('OptimismKeeper', () => {
+  it('ADD COLUMN: the first shard executes, the others do not; the lock goes when all have it', () => {
+    const k = new OptimismKeeper();
+    assert.deepEqual(opOf(k.putInfo(info('s1', 'd1', 't1', ADD, BASE, WITH_C), ++rev, ST)).ddls, [ADD]);
+    const l = k.list('tk')[0];
+    assert.equal(l?.mode, 'optimistic');
+    assert.deepEqual(l?.synced, ['s1-`d1`.`t1`']);
+    assert.deepEqual(l?.unsynced, ['s1-`d1`.`t2`', 's2-`d2`.`t1`']);
+    assert.deepEqual(opOf(k.putInfo(info('s1', 'd1', 't2', ADD, BASE, WITH_C), ++rev, ST)).ddls, []);
+    const last = k.putInfo(info('s2', 'd2', 't1', ADD, BASE, WITH_C), ++rev, ST);
+    assert.deepEqual(opOf(last).ddls, []);
+    assert.equal(last[1]?.kind, 'delete-lock');
+    assert.deepEqual(k.list(), []);
+  });
+
+  it('DROP COLUMN is deferred until the last shard drops it', () => {
+    const k = new OptimismKeeper();
+    const a = opOf(k.putInfo(info('s1', 'd1', 't1', DROP, WITH_C, BASE), ++rev, ST));
+    assert.deepEqual([a.ddls, a.cols], [[], ['c']]);
+    assert.deepEqual(opOf(k.putInfo(info('s2', 'd2', 't1', DROP, WITH_C, BASE), ++rev, ST)).ddls, []);
+    assert.deepEqual(opOf(k.putInfo(info('s1', 'd1', 't2', DROP, WITH_C, BASE), ++rev, ST)).ddls, [DROP]);
+  });
+
+  it('a replayed info (same schema again) runs nothing twice', () => {
+    const k = new OptimismKeeper();
+    k.putInfo(info('s1', 'd1', 't1', ADD, BASE, WITH_C), ++rev, ST);
+    assert.deepEqual(opOf(k.putInfo(info('s1', 'd1', 't1', ADD, BASE, WITH_C), ++rev, ST)).ddls, []);
+  });
+
+  it('conflicts: incompatible types, rename, NOT NULL without default, several specs', () => {
+    const k = new OptimismKeeper();
+    const c1 = opOf(
+      k.putInfo(
+        info('s1', 'd1', 't1', 'ALTER TABLE `m`.`t` MODIFY v INT', BASE, [col('id'), col('v')]),
+        ++rev,
+        ST,
+      ),
+    );
+    assert.equal(c1['conflict-stage'], 'detected');
+    assert.match(
+      c1['conflict-message'],
+      /column v is (int|varchar\(32\)) on one shard and (int|varchar\(32\))/,
+    );
+    const c2 = opOf(
+      k.putInfo(
+        info('s1', 'd1', 't1', 'ALTER TABLE `m`.`t` CHANGE v w VARCHAR(32)', BASE, [
+          col('id'),
+          col('w', 'varchar(32)'),
+        ]),
+        ++rev,
+        ST,
+      ),
+    );
+    assert.match(c2['conflict-message'], /rename column v to w/);
+    const c3 = opOf(
+      k.putInfo(
+        info('s1', 'd1', 't1', 'ALTER TABLE `m`.`t` ADD COLUMN c INT NOT NULL', BASE, WITH_C),
+        ++rev,
+        ST,
+      ),
+    );
+    assert.match(c3['conflict-message'], /NOT NULL without a default/);
+    // The conflicting shard's schema was not taken: a compatible DDL still works.
+    assert.deepEqual(opOf(k.putInfo(info('s1', 'd1', 't1', ADD, BASE, WITH_C), ++rev, ST)).ddls, [ADD]);
+  });
+
+  it('widening MODIFY runs on the first shard that widens, not on the others', () => {
+    const k = new OptimismKeeper();
+    const wide = [col('id'), col('v', 'varchar(64)')];
+    const M = 'ALTER TABLE `m`.`t` MODIFY v VARCHAR(64)';
+    assert.deepEqual(opOf(k.putInfo(info('s1', 'd1', 't1', M, BASE, wide), ++rev, ST)).ddls, [M]);
+    assert.deepEqual(opOf(k.putInfo(info('s1', 'd1', 't2', M, BASE, wide), ++rev, ST)).ddls, []);
+  });
+
+  it('ADD INDEX once; DROP INDEX when all shards dropped it', () => {
+    const k = new OptimismKeeper();
+    const AI = 'ALTER TABLE `m`.`t` ADD INDEX i (v)';
+    const DI = 'ALTER TABLE `m`.`t` DROP INDEX i';
+    assert.deepEqual(opOf(k.putInfo(info('s1', 'd1', 't1', AI, BASE, BASE), ++rev, ST)).ddls, [AI]);
+    assert.deepEqual(opOf(k.putInfo(info('s1', 'd1', 't2', AI, BASE, BASE), ++rev, ST)).ddls, []);
+    assert.equal(k.list().length, 1, 'lock lasts until every shard has the index');
+    assert.deepEqual(opOf(k.putInfo(info('s2', 'd2', 't1', AI, BASE, BASE), ++rev, ST)).ddls, []);
+    assert.equal(k.list().length, 0);
+    assert.deepEqual(opOf(k.putInfo(info('s1', 'd1', 't1', DI, BASE, BASE), ++rev, ST)).ddls, []);
+    assert.deepEqual(opOf(k.putInfo(info('s1', 'd1', 't2', DI, BASE, BASE), ++rev, ST)).ddls, []);
+    assert.deepEqual(opOf(k.putInfo(info('s2', 'd2', 't1', DI, BASE, BASE), ++rev, ST)).ddls, [DI]);
+  });
+
+  it('restore answers only the infos without an operation', () => {
+    const k = new OptimismKeeper();
+    const a = k.restore(
+      [
+        { info: info('s1', 'd1', 't1', ADD, BASE, WITH_C), revision: 10, answered: true },
+        { info: info('s1', 'd1', 't2', ADD, BASE, WITH_C), revision: 11, answered: false },
+      ],
+      () => ST,
+    );
+    assert.deepEqual(
+      a.map((x) => (x.kind === 'put-op' ? [x.op['up-table'], x.op.ddls, x.op['info-revision']] : x.kind)),
+      [['t2', [], 11]],
+    );
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * The leader's optimistic shard-DDL coordinator (DM's dm/master/shardddl/optimist.go): the
+ * etcd shell around `OptimismKeeper`. Rebuilt from the infos, operations and source tables
+ * in etcd on leadership; follows the info prefix with a watch; answers each info with an
+ * operation (fenced on the leader's campaign key); deletes a lock's keys once resolved.
+ */
+import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import { dmError, E } from '../../pkg/errors/index.js';
+import { Keys } from '../../pkg/etcd/keys.js';
+import type { Logger } from '../../pkg/log/logger.js';
+import {
+  decodeJson,
+  type OptimismInfo,
+  type OptimismOperation,
+  type SourceTables,
+} from '../../pkg/shardddl/optimism/types.js';
+import type { DdlLockView } from '../../pkg/shardddl/status.js';
+import { type OptimismAction, OptimismKeeper } from './optimism-keeper.js';
+
+export class Optimist {
+  private readonly keeper = new OptimismKeeper();
+  private watcher: Watcher | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly client: Etcd3,
+    private readonly fenceKey: string,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const infoRes = await this.client.getAll().prefix(Keys.shardOptimisticInfoPrefix).exec();
+    const opRes = await this.client.getAll().prefix(Keys.shardOptimisticOperationPrefix).exec();
+    const rev = Math.max(Number(infoRes.header.revision), Number(opRes.header.revision));
+    const answered = new Set<number>();
+    for (const kv of opRes.kvs)
+      answered.add(decodeJson<OptimismOperation>(kv.value.toString())['info-revision']);
+    const infos = infoRes.kvs
+      .map((kv) => ({
+        info: decodeJson<OptimismInfo>(kv.value.toString()),
+        revision: Number(kv.mod_revision),
+      }))
+      .sort((a, b) => a.revision - b.revision)
+      .map((x) => ({ ...x, answered: answered.has(x.revision) }));
+    const tables = await this.sourceTables();
+    await this.apply(this.keeper.restore(infos, (t) => tables.filter((s) => s.task === t)));
+    if (infos.length)
+      this.log.info(
+        { infos: infos.length, locks: this.keeper.list().length },
+        'optimistic shard DDL locks rebuilt from etcd',
+      );
+    const w = await this.client
+      .watch()
+      .prefix(Keys.shardOptimisticInfoPrefix)
+      .startRevision(String(rev + 1))
+      .create();
+    this.watcher = w;
+    w.on('put', (kv: IKeyValue) =>
+      this.enqueue(() => this.onInfo(decodeJson<OptimismInfo>(kv.value.toString()), Number(kv.mod_revision))),
+    );
+    w.on('error', (err) => this.log.warn({ err: err.message }, 'optimistic shard DDL watch error'));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.watcher?.cancel().catch(() => undefined);
+    this.watcher = undefined;
+    await this.chain;
+  }
+
+  async list(task?: string): Promise<DdlLockView[]> {
+    await this.chain;
+    return this.keeper.list(task);
+  }
+
+  has(id: string): boolean {
+    return this.keeper.has(id);
+  }
+
+  /** `shard-ddl-lock unlock --force-remove` of an optimistic lock. */
+  async remove(id: string): Promise<void> {
+    let found = false;
+    await this.enqueue(async () => {
+      found = this.keeper.has(id);
+      await this.apply(this.keeper.remove(id));
+    });
+    if (!found) throw dmError(E.shardLockNotFound, `lock with ID ${id} not found`);
+  }
+
+  async dropTask(task: string): Promise<void> {
+    await this.enqueue(async () => {
+      await this.apply(this.keeper.dropTask(task));
+      const t = encodeURIComponent(task);
+      for (const prefix of [
+        Keys.shardOptimisticInfoPrefix,
+        Keys.shardOptimisticOperationPrefix,
+        Keys.shardOptimisticSourceTablesPrefix,
+      ])
+        await this.client.delete().prefix(`${prefix}${t}/`).exec();
+    });
+  }
+
+  private enqueue(fn: () => Promise<void>): Promise<void> {
+    const p = this.chain.then(async () => {
+      if (this.stopped) return;
+      try {
+        await fn();
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'optimistic shard DDL step failed');
+      }
+    });
+    this.chain = p;
+    return p;
+  }
+
+  private async onInfo(info: OptimismInfo, revision: number): Promise<void> {
+    const tables = (await this.sourceTables()).filter((s) => s.task === info.task);
+    this.log.info(
+      {
+        task: info.task,
+        source: info.source,
+        table: `${info['up-schema']}.${info['up-table']}`,
+        ddls: info.ddls,
+      },
+      'optimistic shard DDL info',
+    );
+    await this.apply(this.keeper.putInfo(info, revision, tables));
+  }
+
+  private async sourceTables(): Promise<SourceTables[]> {
+    const kvs = await this.client.getAll().prefix(Keys.shardOptimisticSourceTablesPrefix).strings();
+    return Object.values(kvs).map((v) => decodeJson<SourceTables>(v));
+  }
+
+  private async apply(actions: OptimismAction[]): Promise<void> {
+    for (const a of actions) {
+      if (a.kind === 'put-op') {
+        const o = a.op;
+        this.log.info(
+          {
+            id: o.id,
+            source: o.source,
+            table: `${o['up-schema']}.${o['up-table']}`,
+            ddls: o.ddls,
+            conflict: o['conflict-message'],
+          },
+          'optimistic shard DDL operation',
+        );
+        await this.fenced([
+          this.client
+            .put(Keys.shardOptimisticOperation(o.task, o.source, o['up-schema'], o['up-table']))
+            .value(JSON.stringify(o)),
+        ]);
+        continue;
+      }
+      // Resolved: the tables' infos go (operations stay until overwritten, so a worker
+      // waiting for its answer still finds it).
+      const dels = a.tables.map((t) =>
+        this.client.delete().key(Keys.shardOptimisticInfo(t.task, t.source, t.upSchema, t.upTable)),
+      );
+      if (dels.length) await this.fenced(dels);
+      this.log.info({ id: a.id }, 'optimistic shard DDL lock resolved');
+    }
+  }
+
+  private async fenced(ops: Parameters<ReturnType<Etcd3['if']>['then']>): Promise<void> {
+    const res = await this.client
+      .if(this.fenceKey, 'Create', '>', 0)
+      .then(...ops)
+      .commit();
+    if (!res.succeeded) throw dmError(E.masterNotLeader, 'leadership lost: shard DDL write refused');
+  }
+}

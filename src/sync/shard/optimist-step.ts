@@ -1,0 +1,227 @@
+/**
+ * The sync unit's optimistic shard-DDL step (DM's handleQueryEventOptimistic): DML is never
+ * held. A shard table's DDL is sent to the master with the table's schema before and after
+ * it (etcd info); the master answers with the DDLs to run downstream (none when the joined
+ * schema already has them or a DROP COLUMN waits for the other shards) or a conflict, which
+ * pauses the subtask with DM's 36062. The stream waits only for that answer.
+ *
+ * Crash safety: the checkpoint moves past the DDL only after the answer was executed; a
+ * replay sends the same info again, and the keeper answers it without DDLs that the joined
+ * schema already has (or the executor accepts "already exists" in the replay).
+ */
+import type { Etcd3 } from 'etcd3';
+import type { SubTaskConfig } from '../../pkg/config/types.js';
+import { dmError, E } from '../../pkg/errors/index.js';
+import { Keys } from '../../pkg/etcd/keys.js';
+import type { Logger } from '../../pkg/log/logger.js';
+import { SchemaTracker } from '../../pkg/schema/schema-tracker.js';
+import type { TableStructure } from '../../pkg/schema/table-structure.js';
+import { splitAlter } from '../../pkg/shardddl/optimism/joined-schema.js';
+import type {
+  OptimismInfo,
+  OptimismOperation,
+  SchemaColumn,
+  SourceTables,
+} from '../../pkg/shardddl/optimism/types.js';
+import { decodeJson } from '../../pkg/shardddl/optimism/types.js';
+import { ddlLockId, type ShardSyncStatus } from '../../pkg/shardddl/status.js';
+import { formatLocation, type TableName } from '../job.js';
+import { abortError, retryEtcd } from './etcd-retry.js';
+import type { ShardDdlOutcome, ShardDdlRequest, ShardDdlStep } from './pessimist-step.js';
+import { tableDdl } from './table-ddl.js';
+
+export interface OptimistStepHost {
+  targetExists(t: TableName): Promise<boolean>;
+  /** The tracked structure of an upstream table. */
+  structure(schema: string, table: string): TableStructure | undefined;
+  signal(): AbortSignal;
+  route(schema: string, table: string): TableName;
+  /** True when `sql` adds an index the target has, or drops one it lacks. */
+  indexChangeDone(sql: string, target: TableName): Promise<boolean>;
+}
+
+export class OptimistStep implements ShardDdlStep {
+  /** Target key → upstream tables of this source. */
+  private readonly tables = new Map<string, Set<string>>();
+  private waiting: { id: string; ddls: string[] } | undefined;
+
+  constructor(
+    private readonly cfg: SubTaskConfig,
+    private readonly etcd: Etcd3,
+    private readonly host: OptimistStepHost,
+    private readonly log: Logger,
+  ) {}
+
+  /** At unit init: publish this source's shard tables (DM's source-tables key). */
+  async init(tables: TableName[]): Promise<void> {
+    for (const t of tables) this.add(t);
+    await this.publish(AbortSignal.timeout(60_000));
+  }
+
+  status(): ShardSyncStatus {
+    return {
+      blockingDDLs: this.waiting ? [...this.waiting.ddls] : [],
+      unresolvedGroups: [],
+      unresolvedDDLLockID: this.waiting?.id ?? '',
+    };
+  }
+
+  async ddl(req: ShardDdlRequest): Promise<ShardDdlOutcome> {
+    const subject = req.info.refs[0];
+    if (!subject || subject.table === '') return { handled: false };
+    const src: TableName = { schema: subject.schema, table: subject.table };
+    const target = this.host.route(src.schema, src.table);
+    const t = await tableDdl(req, target, (x) => this.host.targetExists(x), this.log);
+    if (t.kind === 'created') {
+      this.add(src);
+      await this.publish(this.host.signal());
+      return { handled: !t.execute };
+    }
+    if (t.kind === 'dropped') {
+      this.remove(src);
+      await this.publish(this.host.signal());
+      return { handled: true };
+    }
+    if (t.kind === 'skipped') return { handled: true };
+    this.add(src);
+    const before = this.host.structure(src.schema, src.table);
+    if (!before) {
+      throw dmError(
+        E.syncSchemaUnknown,
+        `table ${src.schema}.${src.table} is not known to the schema tracker`,
+        {
+          context: { binlogPosition: formatLocation(req.at) },
+        },
+      );
+    }
+    const scratch = new SchemaTracker(this.cfg.caseSensitive);
+    scratch.put(structuredClone(before));
+    scratch.applyDdl(req.info.sql, req.schema);
+    const after = scratch.get(src.schema, src.table) ?? before;
+    const info: OptimismInfo = {
+      task: this.cfg.name,
+      source: this.cfg.sourceId,
+      'up-schema': src.schema,
+      'up-table': src.table,
+      'down-schema': target.schema,
+      'down-table': target.table,
+      // Each specification is judged on its own (DM splits them too).
+      ddls: splitAlter(req.sql),
+      'table-info-before': columnsOf(before),
+      'table-info-after': columnsOf(after),
+    };
+    const id = ddlLockId(this.cfg.name, target.schema, target.table);
+    this.waiting = { id, ddls: info.ddls };
+    try {
+      const op = await this.exchange(info, this.host.signal());
+      if (op['conflict-stage'] !== 'none') {
+        throw dmError(
+          E.shardOptimisticConflict,
+          `fail to handle shard ddl ${JSON.stringify([req.sql])} in optimistic mode, because schema conflict detected, conflict error: ${op['conflict-message']}`,
+          { context: { binlogPosition: formatLocation(req.at), sql: req.info.sql } },
+        );
+      }
+      for (const sql of op.ddls) {
+        // Index changes are made idempotent here: the keeper's memory of which shard added an
+        // index does not survive a new leader when the shard's info was overwritten since.
+        if (await this.host.indexChangeDone(sql, target)) {
+          this.log.info({ sql }, 'optimistic shard DDL: the index change is already downstream');
+          continue;
+        }
+        await req.exec(sql);
+      }
+      this.log.info(
+        { sql: req.sql, executed: op.ddls, deferredDrops: op.cols },
+        op.ddls.length ? 'optimistic shard DDL executed' : 'optimistic shard DDL: nothing to run downstream',
+      );
+      const signal = this.host.signal();
+      return {
+        handled: true,
+        afterDone: () =>
+          retryEtcd('mark the operation done', signal, this.log, async () => {
+            await this.etcd
+              .put(Keys.shardOptimisticOperation(op.task, op.source, op['up-schema'], op['up-table']))
+              .value(JSON.stringify({ ...op, done: true }));
+          }),
+      };
+    } finally {
+      this.waiting = undefined;
+    }
+  }
+
+  /** Put the info and wait for the operation answering exactly that put. */
+  private exchange(info: OptimismInfo, signal: AbortSignal): Promise<OptimismOperation> {
+    const infoKey = Keys.shardOptimisticInfo(info.task, info.source, info['up-schema'], info['up-table']);
+    const opKey = Keys.shardOptimisticOperation(info.task, info.source, info['up-schema'], info['up-table']);
+    return retryEtcd('exchange the DDL info with the master', signal, this.log, async () => {
+      const put = await this.etcd.put(infoKey).value(JSON.stringify(info)).exec();
+      const rev = Number(put.header.revision);
+      const w = await this.etcd.watch().key(opKey).startRevision(String(rev)).create();
+      try {
+        const existing = await this.etcd.get(opKey).string();
+        if (existing) {
+          const op = decodeJson<OptimismOperation>(existing);
+          if (op['info-revision'] === rev) return op;
+        }
+        return await new Promise<OptimismOperation>((resolve, reject) => {
+          const onAbort = (): void => reject(abortError());
+          if (signal.aborted) return onAbort();
+          signal.addEventListener('abort', onAbort, { once: true });
+          w.on('put', (kv) => {
+            const op = decodeJson<OptimismOperation>(kv.value.toString());
+            if (op['info-revision'] === rev) {
+              signal.removeEventListener('abort', onAbort);
+              resolve(op);
+            }
+          });
+          w.on('error', (err) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(err);
+          });
+        });
+      } finally {
+        await w.cancel().catch(() => undefined);
+      }
+    });
+  }
+
+  private add(t: TableName): void {
+    const tgt = this.host.route(t.schema, t.table);
+    const k = JSON.stringify([tgt.schema, tgt.table]);
+    const set = this.tables.get(k) ?? new Set<string>();
+    set.add(JSON.stringify([t.schema, t.table]));
+    this.tables.set(k, set);
+  }
+
+  private remove(t: TableName): void {
+    const tgt = this.host.route(t.schema, t.table);
+    this.tables.get(JSON.stringify([tgt.schema, tgt.table]))?.delete(JSON.stringify([t.schema, t.table]));
+  }
+
+  private async publish(signal: AbortSignal): Promise<void> {
+    const st: SourceTables = { task: this.cfg.name, source: this.cfg.sourceId, tables: {} };
+    for (const [k, ups] of this.tables) {
+      const [ds, dt] = JSON.parse(k) as [string, string];
+      for (const u of ups) {
+        const [us, ut] = JSON.parse(u) as [string, string];
+        st.tables[ds] ??= {};
+        const byTable = st.tables[ds];
+        byTable[dt] ??= {};
+        const bySchema = byTable[dt];
+        bySchema[us] ??= {};
+        (bySchema[us] as Record<string, Record<string, never>>)[ut] = {};
+      }
+    }
+    await retryEtcd('publish the source tables', signal, this.log, async () => {
+      await this.etcd
+        .put(Keys.shardOptimisticSourceTables(this.cfg.name, this.cfg.sourceId))
+        .value(JSON.stringify(st));
+    });
+  }
+}
+
+function columnsOf(t: TableStructure): SchemaColumn[] {
+  return t.columns
+    .filter((c) => !c.generated)
+    .map((c) => ({ name: c.name, type: c.type, unsigned: c.unsigned, nullable: c.nullable }));
+}

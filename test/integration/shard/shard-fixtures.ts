@@ -1,0 +1,204 @@
+/**
+ * Two upstream MariaDB servers, each with two shard tables `shard_db_N`.`t1`/`t2` merged by a
+ * route into `merged`.`t` downstream, plus one unsharded table per source (`other_N`); a
+ * writer on every table; the merge check by server-computed CRC32 aggregates.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { crcSum } from '../../harness/checksum.js';
+import { dmctl, FatalWait, waitUntil } from '../../harness/cluster.js';
+import type { MariadbInstance } from '../../harness/mariadb.js';
+
+export const SHARDS = [
+  { src: 0, db: 'shard_db_1', table: 't1', base: 1_000_000 },
+  { src: 0, db: 'shard_db_1', table: 't2', base: 2_000_000 },
+  { src: 1, db: 'shard_db_2', table: 't1', base: 3_000_000 },
+  { src: 1, db: 'shard_db_2', table: 't2', base: 4_000_000 },
+] as const;
+
+export type Shard = (typeof SHARDS)[number];
+
+/** Create the shard tables (with a few rows each) and the unsharded table on each source. */
+export async function prepareShards(ups: MariadbInstance[]): Promise<void> {
+  for (const [i, up] of ups.entries()) {
+    const db = `shard_db_${i + 1}`;
+    let sql = `CREATE DATABASE ${db}; CREATE TABLE ${db}.other_${i + 1} (id INT PRIMARY KEY, v VARCHAR(32));`;
+    for (const s of SHARDS.filter((x) => x.src === i)) {
+      sql += `CREATE TABLE ${db}.${s.table} (id INT PRIMARY KEY, v VARCHAR(32), n INT NOT NULL DEFAULT 0);`;
+      const rows = Array.from({ length: 200 }, (_, k) => `(${s.base + k}, 'init${k}', ${k})`).join(',');
+      sql += `INSERT INTO ${db}.${s.table} (id, v, n) VALUES ${rows};`;
+    }
+    await up.query(sql);
+  }
+}
+
+export function writeShardSources(dir: string, ups: MariadbInstance[]): string[] {
+  return ups.map((up, i) => {
+    const f = join(dir, `src-${i + 1}.yaml`);
+    writeFileSync(
+      f,
+      `source-id: "src-${i + 1}"\nenable-gtid: false\nfrom:\n  host: "127.0.0.1"\n  port: ${up.port}\n  user: "root"\n  password: ""\n`,
+    );
+    return f;
+  });
+}
+
+export function writeShardTask(
+  dir: string,
+  name: string,
+  down: MariadbInstance,
+  extra = '',
+  mode: 'pessimistic' | 'optimistic' = 'pessimistic',
+): string {
+  const f = join(dir, `${name}.yaml`);
+  const inst = (i: number) =>
+    `  - source-id: "src-${i}"\n    block-allow-list: "bal"\n    route-rules: ["shard-table", "shard-schema"]\n    syncer-config-name: "fast"\n`;
+  writeFileSync(
+    f,
+    `name: "${name}"\ntask-mode: "all"\nshard-mode: "${mode}"\n${extra}target-database:\n  host: "127.0.0.1"\n  port: ${down.port}\n  user: "root"\n  password: ""\n` +
+      `mysql-instances:\n${inst(1)}${inst(2)}` +
+      `block-allow-list:\n  bal:\n    do-dbs: ["shard_db_1", "shard_db_2"]\n` +
+      `routes:\n  shard-table:\n    schema-pattern: "shard_db_*"\n    table-pattern: "t*"\n    target-schema: "merged"\n    target-table: "t"\n` +
+      `  shard-schema:\n    schema-pattern: "shard_db_*"\n    target-schema: "merged"\n` +
+      `syncers:\n  fast:\n    worker-count: 4\n    batch: 50\n    checkpoint-flush-interval: 1\n`,
+  );
+  return f;
+}
+
+/**
+ * Writes to every shard table (inserts with an explicit column list, so they work before and
+ * after an ADD COLUMN with a default; updates; deletes) and to the unsharded tables.
+ */
+export function startShardWriter(ups: MariadbInstance[], offset: number): { stop: () => Promise<number> } {
+  let on = true;
+  let n = 0;
+  const loops = ups.map(async (up, i) => {
+    const c = await up.connect();
+    try {
+      const mine = SHARDS.filter((s) => s.src === i);
+      while (on) {
+        n++;
+        for (const s of mine) {
+          const id = s.base + offset + n;
+          await c.query(`INSERT INTO ${s.db}.${s.table} (id, v, n) VALUES (?, ?, ?)`, [id, `w${n}`, n]);
+          if (n % 3 === 0) await c.query(`UPDATE ${s.db}.${s.table} SET n = n + 1 WHERE id = ?`, [id - 1]);
+          if (n % 5 === 0) await c.query(`DELETE FROM ${s.db}.${s.table} WHERE id = ?`, [id - 2]);
+        }
+        await c.query(`REPLACE INTO shard_db_${i + 1}.other_${i + 1} VALUES (?, ?)`, [n % 300, `o${n}`]);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      await c.end();
+    }
+  });
+  return {
+    stop: async () => {
+      on = false;
+      await Promise.all(loops);
+      return n;
+    },
+  };
+}
+
+/** The union of the four shards, by server-computed COUNT(*) and XOR of per-row CRC32. */
+export async function unionSum(ups: MariadbInstance[]): Promise<{ count: number; crc: string }> {
+  let count = 0;
+  let crc = 0n;
+  for (const s of SHARDS) {
+    const r = await crcSum(ups[s.src] as MariadbInstance, s.db, s.table);
+    count += r.count;
+    crc ^= BigInt(r.crc);
+  }
+  return { count, crc: crc.toString() };
+}
+
+/** Wait until `merged`.`t` equals the union of the shards and each `other_N` its source. */
+export async function waitMergedEqual(
+  ups: MariadbInstance[],
+  down: MariadbInstance,
+  ms = 90_000,
+): Promise<void> {
+  let a: unknown;
+  let b: unknown;
+  await waitUntil(
+    async () => {
+      a = await unionSum(ups);
+      b = await crcSum(down, 'merged', 't');
+      if (JSON.stringify(a) !== JSON.stringify(b)) return false;
+      for (const [i, up] of ups.entries()) {
+        const x = await crcSum(up, `shard_db_${i + 1}`, `other_${i + 1}`);
+        const y = await crcSum(down, 'merged', `other_${i + 1}`);
+        if (JSON.stringify(x) !== JSON.stringify(y)) return false;
+      }
+      return true;
+    },
+    ms,
+    'merged table equal to the union of the shards',
+  ).catch((err) => {
+    throw new Error(`${(err as Error).message}\nunion: ${JSON.stringify(a)}\nmerged: ${JSON.stringify(b)}`);
+  });
+}
+
+export interface SubStatus {
+  source: string;
+  stage?: string;
+  unit?: string;
+  unresolvedDDLLockID?: string;
+  result?: unknown;
+  sync?: {
+    synced?: boolean;
+    blockingDDLs?: string[];
+    unresolvedGroups?: {
+      target: string;
+      DDLs: string[];
+      firstLocation: string;
+      synced: string[];
+      unsynced: string[];
+    }[];
+  };
+}
+
+/** Each source's subtask status of `task`. */
+export async function statuses(master: string, task: string): Promise<SubStatus[]> {
+  const r = await dmctl(master, 'query-status', task);
+  const sources = (r.json.sources ?? []) as {
+    sourceStatus: { source: string };
+    subTaskStatus?: Omit<SubStatus, 'source'>[];
+  }[];
+  return sources.map((s) => ({ source: s.sourceStatus.source, ...(s.subTaskStatus?.[0] ?? {}) }));
+}
+
+/** Wait until every source's subtask runs Sync and is synced (fails at once on Paused). */
+export async function waitAllSynced(master: string, task: string, ms = 120_000): Promise<void> {
+  let last: SubStatus[] = [];
+  await waitUntil(
+    async () => {
+      last = await statuses(master, task);
+      const paused = last.find((s) => s.stage === 'Paused');
+      if (paused) throw new FatalWait(`task paused: ${JSON.stringify(paused.result)}`);
+      return last.length === 2 && last.every((s) => s.unit === 'Sync' && s.sync?.synced === true);
+    },
+    ms,
+    `task ${task} synced on every source (last ${JSON.stringify(last)})`,
+  );
+}
+
+/** `shard-ddl-lock [task]` locks. */
+export async function locks(master: string, task: string): Promise<Record<string, unknown>[]> {
+  const r = await dmctl(master, 'shard-ddl-lock', task);
+  assert.equal(r.json.result, true, r.stdout);
+  return (r.json.locks ?? []) as Record<string, unknown>[];
+}
+
+/** The downstream columns of `merged`.`t`. */
+export async function mergedColumns(down: MariadbInstance): Promise<string[]> {
+  const rows = await down.query<{ c: string }>(
+    "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'merged' AND TABLE_NAME = 't' ORDER BY ORDINAL_POSITION",
+  );
+  return rows.map((r) => r.c);
+}
+
+export async function alter(ups: MariadbInstance[], s: Shard, clause: string): Promise<void> {
+  await (ups[s.src] as MariadbInstance).query(`ALTER TABLE ${s.db}.${s.table} ${clause}`);
+}
