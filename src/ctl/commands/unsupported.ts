@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { printReply } from '../output.js';
 
-export const UNSUPPORTED_COMMANDS = ['shard-ddl-lock', 'handle-error'] as const;
+export const UNSUPPORTED_COMMANDS = ['shard-ddl-lock'] as const;
 
 export function register(program: Command): void {
   for (const name of UNSUPPORTED_COMMANDS) {
