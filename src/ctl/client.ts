@@ -28,9 +28,11 @@ export function setRequestTimeout(ms: number): void {
 
 /** A request that ran past `--rpc-timeout`: the master may still be executing it. */
 function isTimeout(err: unknown): boolean {
-  // node:http aborts with an AbortError whose cause is the signal's TimeoutError.
-  const e = err as { name?: string; cause?: { name?: string } };
-  return e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError' || e.name === 'AbortError';
+  // node:http aborts with an AbortError (code ABORT_ERR) whose cause is the TimeoutError.
+  const e = err as { name?: string; code?: string; cause?: { name?: string; code?: string } };
+  return [e.name, e.code, e.cause?.name, e.cause?.code].some(
+    (x) => x === 'TimeoutError' || x === 'AbortError' || x === 'ABORT_ERR',
+  );
 }
 
 export function parseMasterAddrs(s: string | undefined): string[] {
