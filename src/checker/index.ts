@@ -1,4 +1,6 @@
 /** Prechecks (`check-task`, and before `start-task`). */
+
+export { DEFAULT_ERROR_COUNT, DEFAULT_WARN_COUNT, filterResults } from './filter-results.js';
 export {
   checkReportError,
   type PrecheckOptions,

@@ -14,8 +14,26 @@ export interface CtlReply {
 
 /** TCP connect timeout per master before the next `--master-addr` is tried. */
 const CONNECT_TIMEOUT_MS = 2_000;
-/** Long commands (start-task with prechecks) may take minutes. */
-const REQUEST_TIMEOUT_MS = 10 * 60_000;
+/**
+ * Per-request timeout (DM's `--rpc-timeout`, default 10m: start-task with prechecks may take
+ * minutes). dmctl runs one command per process, so the global option sets it once, before
+ * the first request (see runtime.ts), like the `--ssl-*` identity.
+ */
+let requestTimeoutMs = 10 * 60_000;
+
+/** Set the per-request timeout (dmctl `--rpc-timeout`). */
+export function setRequestTimeout(ms: number): void {
+  requestTimeoutMs = ms;
+}
+
+/** A request that ran past `--rpc-timeout`: the master may still be executing it. */
+function isTimeout(err: unknown): boolean {
+  // node:http aborts with an AbortError (code ABORT_ERR) whose cause is the TimeoutError.
+  const e = err as { name?: string; code?: string; cause?: { name?: string; code?: string } };
+  return [e.name, e.code, e.cause?.name, e.cause?.code].some(
+    (x) => x === 'TimeoutError' || x === 'AbortError' || x === 'ABORT_ERR',
+  );
+}
 
 export function parseMasterAddrs(s: string | undefined): string[] {
   return (s ?? '127.0.0.1:8261')
@@ -38,6 +56,13 @@ export async function callMaster(addrs: string[], command: string, body: unknown
       try {
         res = await postWithConnectTimeout(clusterUrl(addr, `/api/ctl/${command}`), body);
       } catch (err) {
+        // Not retried on the next master: the command may be running there already.
+        if (isTimeout(err)) {
+          throw dmError(
+            E.ctlMasterUnreachable,
+            `${command} to master ${addr}: context deadline exceeded (no answer within --rpc-timeout ${requestTimeoutMs} ms)`,
+          );
+        }
         errors.push(`${addr}: ${describe(err)}`);
         break;
       }
@@ -64,7 +89,7 @@ export async function callMaster(addrs: string[], command: string, body: unknown
  * POST with a connect timeout that covers only the TCP (and TLS) connect: a dead or
  * unreachable master is given up after CONNECT_TIMEOUT_MS and the next address tried, while a
  * connected master may take as long as the command needs (start-task prechecks), bounded by
- * REQUEST_TIMEOUT_MS. HTTPS with the `--ssl-*` client certificate when given.
+ * --rpc-timeout. HTTPS with the `--ssl-*` client certificate when given.
  */
 async function postWithConnectTimeout(url: string, body: unknown): Promise<{ status: number; text: string }> {
   const res = await clusterFetch(
@@ -73,7 +98,7 @@ async function postWithConnectTimeout(url: string, body: unknown): Promise<{ sta
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body ?? {}),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      signal: AbortSignal.timeout(requestTimeoutMs),
     },
     { connectTimeoutMs: CONNECT_TIMEOUT_MS },
   );

@@ -1,36 +1,55 @@
 /**
- * What every dmctl command needs: the master addresses (global `--master-addr`) and a
- * runner that prints the reply or the error and sets the exit code.
+ * What every dmctl command needs: the master addresses and request settings (global
+ * `--master-addr`, `--rpc-timeout`, `--ssl-*`, or a `--config` file) and a runner that prints
+ * the reply or the error and sets the exit code.
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { dmError, E } from '../pkg/errors/index.js';
 import { useClusterTls } from '../pkg/tls/cluster-http.js';
 import { type ClusterTls, loadClusterTls } from '../pkg/tls/cluster-tls.js';
-import { type CtlReply, callMaster, parseMasterAddrs } from './client.js';
+import { type CtlReply, callMaster, parseMasterAddrs, setRequestTimeout } from './client.js';
+import { type CtlFlags, type CtlSettings, parseCtlConfigFile, resolveCtlSettings } from './ctl-config.js';
 import { printError, printReply } from './output.js';
 
 export type Options = Record<string, unknown>;
 
-/**
- * The master addresses from the global `--master-addr` option. Every command asks for them
- * before talking to a master, so this is also where the `--ssl-*` identity is taken on.
- */
-export function masterAddrs(cmd: Command): string[] {
-  useClusterTls(ctlTls(cmd));
-  const o = cmd.optsWithGlobals<{ masterAddr?: string }>();
-  return parseMasterAddrs(o.masterAddr ?? process.env.DM_MASTER_ADDR);
+/** The global settings: flags over `--config FILE` over `DM_MASTER_ADDR` (see ctl-config.ts). */
+export function ctlSettings(cmd: Command): CtlSettings {
+  const flags = cmd.optsWithGlobals<CtlFlags>();
+  let file = {};
+  if (flags.config) {
+    let text: string;
+    try {
+      text = readFileSync(flags.config, 'utf8');
+    } catch (err) {
+      throw dmError(
+        E.ctlInvalidArgs,
+        `the current command parameter: --config is invalid or used incorrectly: ${(err as Error).message}`,
+      );
+    }
+    file = parseCtlConfigFile(text, flags.config);
+  }
+  return resolveCtlSettings(flags, file, { DM_MASTER_ADDR: process.env.DM_MASTER_ADDR });
 }
 
 /**
- * The global `--ssl-ca/--ssl-cert/--ssl-key` (DM's dmctl flags): with them dmctl speaks HTTPS
- * and presents the client certificate; without them plain HTTP.
+ * The master addresses. Every command asks for them before talking to a master, so this is
+ * also where the `--ssl-*` identity and the `--rpc-timeout` are taken on.
  */
-export function ctlTls(cmd: Command): ClusterTls | undefined {
-  const o = cmd.optsWithGlobals<{ sslCa?: string; sslCert?: string; sslKey?: string }>();
-  return loadClusterTls(
-    { sslCa: o.sslCa ?? '', sslCert: o.sslCert ?? '', sslKey: o.sslKey ?? '', certAllowedCn: [] },
-    'dmctl',
-  );
+export function masterAddrs(cmd: Command): string[] {
+  const s = ctlSettings(cmd);
+  useClusterTls(ctlTls(s));
+  setRequestTimeout(s.rpcTimeoutMs);
+  return parseMasterAddrs(s.masterAddr || undefined);
+}
+
+/**
+ * DM's `--ssl-ca/--ssl-cert/--ssl-key` (flags or the `--config` file): with them dmctl speaks
+ * HTTPS and presents the client certificate; without them plain HTTP.
+ */
+export function ctlTls(s: CtlSettings): ClusterTls | undefined {
+  return loadClusterTls({ sslCa: s.sslCa, sslCert: s.sslCert, sslKey: s.sslKey, certAllowedCn: [] }, 'dmctl');
 }
 
 /** Send `command` with `body` to the masters and print DM's reply. */

@@ -16,6 +16,7 @@ import { showLocks, unlockLock } from './shardddl/lock-ops.js';
 import { type ConfigFile, operateSource, transferSource } from './source-ops.js';
 import { queryStatus } from './status-ops.js';
 import { checkTask, operateTask, type StartTaskRequest, startTask, type TaskOp } from './task-ops.js';
+import { getTaskTemplateConfig } from './task-template-ops.js';
 import { updateTask } from './update-task.js';
 import {
   operateValidationError,
@@ -51,12 +52,22 @@ export const CTL_HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
       op: str(b.op),
       configs: (b.configs as ConfigFile[]) ?? [],
       sources: strs(b.sources),
+      worker: str(b.worker),
     }),
   'transfer-source': ({ ctx }, b) => transferSource(ctx, { source: str(b.source), worker: str(b.worker) }),
   'start-task': ({ ctx }, b) => startTask(ctx, b as unknown as StartTaskRequest),
   'update-task': ({ ctx }, b) =>
     updateTask(ctx, { file: str(b.file), content: str(b.content), sources: strs(b.sources) }),
-  'check-task': ({ ctx }, b) => checkTask(ctx, b as unknown as ConfigFile),
+  'check-task': ({ ctx }, b) =>
+    checkTask(
+      ctx,
+      { file: str(b.file), content: str(b.content) },
+      {
+        ...(typeof b.errCnt === 'number' ? { errCnt: b.errCnt } : {}),
+        ...(typeof b.warnCnt === 'number' ? { warnCnt: b.warnCnt } : {}),
+        ...(str(b.startTime) ? { startTime: str(b.startTime) } : {}),
+      },
+    ),
   'stop-task': async (env, b) => {
     const res = (await taskOp('Stop')(env, b)) as { result?: boolean };
     // A stopped task's shard-DDL locks go with it (DM deletes its infos and operations).
@@ -79,7 +90,10 @@ export const CTL_HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
     }),
   'offline-member': ({ ctx, self }, b) =>
     offlineMember(ctx, self.name, { type: b.type === 'master' ? 'master' : 'worker', name: str(b.name) }),
-  'get-config': ({ ctx }, b) => getConfig(ctx, str(b.type), str(b.name)),
+  'get-config': ({ ctx }, b) =>
+    str(b.type) === 'task-template'
+      ? getTaskTemplateConfig(ctx, str(b.name))
+      : getConfig(ctx, str(b.type), str(b.name)),
   'list-configs': ({ ctx }) => listConfigs(ctx),
   binlog: ({ ctx }, b) =>
     binlogOp(ctx, {

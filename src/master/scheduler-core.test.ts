@@ -41,6 +41,20 @@ describe('ScheduleCore', () => {
     assert.equal(c.workerOf('s1'), 'w1');
   });
 
+  it('operate-source create -w binds to the named worker, or refuses without adding', () => {
+    const c = empty();
+    for (const w of ['w1', 'w2']) {
+      c.registerWorker(w, w);
+      c.workerOnline(w);
+    }
+    assert.deepEqual(puts(c.addSource('s1', 'w2')), [Keys.boundWorker('w2'), Keys.lastBoundWorker('s1')]);
+    assert.equal(stages(c), 'w1:free w2:bound:s1');
+    assert.throws(() => c.addSource('s2', 'w2'), /not free/);
+    assert.throws(() => c.addSource('s2', 'w9'), /not exists/);
+    assert.equal(c.workerOf('s2'), '');
+    assert.deepEqual(puts(c.addSource('s2')), [Keys.boundWorker('w1'), Keys.lastBoundWorker('s2')]);
+  });
+
   it('a source without a free worker waits until one comes online', () => {
     const c = empty();
     assert.deepEqual(c.addSource('s1'), []);

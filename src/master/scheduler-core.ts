@@ -178,8 +178,17 @@ export class ScheduleCore {
   }
 
   /** A source was created: bind it to a free worker if any. */
-  addSource(source: string): EtcdOp[] {
+  addSource(source: string, worker?: string): EtcdOp[] {
     if (this.sources.has(source)) throw dmError(E.sourceExists, `source ${source} already exists`);
+    if (worker) {
+      // `operate-source create -w`: that worker or nothing (DM's AddSourceCfgWithWorker).
+      const w = this.workers.get(worker);
+      if (!w) throw dmError(E.workerNotFound, `worker with name ${worker} not exists`);
+      if (w.stage !== 'free')
+        throw dmError(E.invalidStageTransition, `dm-worker with name ${worker} not free`);
+      this.sources.add(source);
+      return this.bind(source, worker);
+    }
     this.sources.add(source);
     return this.bindSource(source);
   }

@@ -48,13 +48,15 @@ async function tasksOfSource(ctx: LeaderCtx, source: string): Promise<string[]> 
 
 export async function operateSource(
   ctx: LeaderCtx,
-  req: { op: string; configs?: ConfigFile[]; sources?: string[] },
+  req: { op: string; configs?: ConfigFile[]; sources?: string[]; worker?: string },
 ): Promise<OperateSourceResponse> {
   const configs = req.configs ?? [];
   const fail = (msg: string): OperateSourceResponse => ({ result: false, msg, sources: [] });
   switch (req.op) {
     case 'create': {
       if (configs.length === 0) return fail('must specify at least one source config file');
+      if (req.worker && configs.length > 1)
+        return fail("operate-source create can't create multiple sources when specify worker");
       let parsed: SourceConfig[];
       try {
         parsed = configs.map((c) => parseSourceConfig(c.content, c.file, { encryptKey: ctx.encryptKey }));
@@ -70,7 +72,7 @@ export async function operateSource(
         };
         try {
           await ctx.scheduler.run((core) => {
-            const bindOps = core.addSource(cfg.sourceId);
+            const bindOps = core.addSource(cfg.sourceId, req.worker || undefined);
             return [
               { op: 'put', key: Keys.sourceConfig(cfg.sourceId), value: JSON.stringify(stored) },
               ...bindOps,

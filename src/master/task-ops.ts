@@ -4,6 +4,7 @@
  * `stop-task` (Stopped, then the keys are deleted), `check-task` (prechecks only).
  * Workers watch the subtask keys of their bound source and converge to the expected stage.
  */
+import { DEFAULT_ERROR_COUNT, DEFAULT_WARN_COUNT, filterResults } from '../checker/index.js';
 import { parseGoDuration } from '../pkg/config/duration.js';
 import { maybeDecrypt } from '../pkg/config/encrypt.js';
 import { parseStartTime } from '../pkg/config/start-time.js';
@@ -94,10 +95,37 @@ function checkText(report: CheckReport): string {
   return JSON.stringify(report, null, 4);
 }
 
-export async function checkTask(ctx: LeaderCtx, f: ConfigFile): Promise<{ result: boolean; msg: string }> {
+/** `check-task` options beyond the file (DM's `--error`, `--warn`, `--start-time`). */
+export interface CheckTaskOptions {
+  /** How many failure items the report shows (DM default 10). */
+  errCnt?: number;
+  /** How many warning items the report shows (DM default 10). */
+  warnCnt?: number;
+  /** Where replication would start; replaces the task's `meta` position, as in start-task. */
+  startTime?: string;
+}
+
+export async function checkTask(
+  ctx: LeaderCtx,
+  f: ConfigFile,
+  opts: CheckTaskOptions = {},
+): Promise<{ result: boolean; msg: string }> {
   try {
     const { task, subtasks } = await prepare(ctx, f);
-    const report = await runPrechecks(subtasks, { ignore: task.ignoreCheckingItems });
+    if (opts.startTime) {
+      parseStartTime(opts.startTime, task.timezone);
+      // A start time replaces meta's binlog position, so the meta position check has no
+      // position to check (as start-task --start-time).
+      for (const st of subtasks) {
+        st.startTime = opts.startTime;
+        delete st.meta;
+      }
+    }
+    const report = filterResults(
+      await runPrechecks(subtasks, { ignore: task.ignoreCheckingItems }),
+      opts.errCnt ?? DEFAULT_ERROR_COUNT,
+      opts.warnCnt ?? DEFAULT_WARN_COUNT,
+    );
     if (!report.summary.passed) return { result: false, msg: checkReportError(report).toString() };
     return { result: true, msg: checkText(report) };
   } catch (err) {

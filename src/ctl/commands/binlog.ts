@@ -9,9 +9,28 @@ import { splitSqls } from '../../sync/binlog-operator.js';
 import { taskNameArg } from '../files.js';
 import { action, collectSources, invalidArgs, send } from '../runtime.js';
 
-interface Opts {
+export interface BinlogOpts {
   source: string[];
   binlogPos?: string;
+}
+
+/** Send one binlog operation; `handle-error` (DM's older spelling) shares it. */
+export async function sendBinlogOp(
+  cmd: Command,
+  op: string,
+  task: string,
+  opts: BinlogOpts,
+  sqlArgs: string[] | undefined,
+): Promise<void> {
+  const sqls = splitSqls((sqlArgs ?? []).join(' '));
+  if (sqlArgs && sqls.length === 0) invalidArgs(`binlog ${op} needs SQL statements`);
+  await send(cmd, 'binlog', {
+    op,
+    task: taskNameArg(task),
+    sources: opts.source,
+    ...(opts.binlogPos ? { binlogPos: opts.binlogPos } : {}),
+    ...(sqlArgs ? { sqls } : {}),
+  });
 }
 
 export function register(program: Command): void {
@@ -28,18 +47,10 @@ export function register(program: Command): void {
     if (withSql) c.argument('<sqls...>', 'statements separated by ";"');
     c.action(
       action(async (task: string, ...rest: unknown[]) => {
-        const sqlArgs = withSql ? (rest[0] as string[]) : [];
-        const opts = (withSql ? rest[1] : rest[0]) as Opts;
+        const sqlArgs = withSql ? (rest[0] as string[]) : undefined;
+        const opts = (withSql ? rest[1] : rest[0]) as BinlogOpts;
         const cmd = (withSql ? rest[2] : rest[1]) as Command;
-        const sqls = splitSqls(sqlArgs.join(' '));
-        if (withSql && sqls.length === 0) invalidArgs(`binlog ${name} needs SQL statements`);
-        await send(cmd, 'binlog', {
-          op: name,
-          task: taskNameArg(task),
-          sources: opts.source,
-          ...(opts.binlogPos ? { binlogPos: opts.binlogPos } : {}),
-          ...(withSql ? { sqls } : {}),
-        });
+        await sendBinlogOp(cmd, name, task, opts, sqlArgs);
       }),
     );
   };

@@ -1,17 +1,20 @@
 /**
- * `config task|source|master|worker NAME [-p file]` shows a config (the master answers
+ * `config task|source|master|worker|task-template NAME [-p file]` shows a config (the master answers
  * `{result, msg, cfg}`; with `-p` the cfg goes to the file instead, as DM), and
  * `config export|import [-d dir]` moves all source and task configs through a directory.
- * `get-config TYPE NAME [-f file]` is DM's older (hidden) spelling of the first form.
+ * `config task-template NAME` shows a template saved through the OpenAPI (DM's WebUI) in
+ * task.yaml form; without NAME (where DM prints the usage) we print a commented task.yaml to
+ * start from. `get-config TYPE NAME [-f file]` is DM's older (hidden) spelling of the first form.
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { taskConfigSample } from '../../pkg/config/index.js';
 import { callMaster } from '../client.js';
 import { DEFAULT_CONFIG_DIR, exportConfigs, importConfigs } from '../config-dir.js';
 import { printReply } from '../output.js';
 import { action, invalidArgs, masterAddrs } from '../runtime.js';
 
-const TYPES = ['task', 'source', 'master', 'worker'];
+const TYPES = ['task', 'source', 'master', 'worker', 'task-template'];
 
 async function showConfig(
   cmd: Command,
@@ -34,7 +37,7 @@ export function register(program: Command): void {
   program
     .command('config')
     .description('show a config (task|source|master|worker NAME), or export/import all configs')
-    .argument('<type>', 'task | source | master | worker | export | import')
+    .argument('<type>', 'task | source | master | worker | task-template | export | import')
     .argument('[name]', 'name (task, source, master, worker)')
     .option('-p, --path <path>', 'write the config to this file (export/import: the directory)')
     .option('-d, --dir <dir>', `export/import directory (default ./${DEFAULT_CONFIG_DIR})`)
@@ -54,6 +57,10 @@ export function register(program: Command): void {
                 ? await exportConfigs(masterAddrs(cmd), dir)
                 : await importConfigs(masterAddrs(cmd), dir);
             process.exitCode = ok ? 0 : 1;
+            return;
+          }
+          if (type === 'task-template' && !name) {
+            process.stdout.write(taskConfigSample());
             return;
           }
           await showConfig(cmd, type, name, opts.path);
