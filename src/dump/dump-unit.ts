@@ -121,12 +121,15 @@ export class DumpUnit implements Unit<DumpStatus> {
       this.cfg.blockAllowList ?? { doDbs: [], ignoreDbs: [], doTables: [], ignoreTables: [] },
       { caseSensitive: this.cfg.caseSensitive },
     );
+    // mydumper extra-args `-B`/`-T`: the dump is narrowed further (the sync still uses the list).
+    const only = this.cfg.mydumper.dumpOnly;
+    const narrow = only && new BlockAllowList(only, { caseSensitive: this.cfg.caseSensitive });
     const ctl = await connectDb(this.cfg.from, E.dbUpstreamConnect);
     let tables: TableInfo[];
     try {
       tables = await listTables(ctl, {
-        schema: (s) => bal.allowSchema(s),
-        table: (s, t) => bal.allowTable(s, t),
+        schema: (s) => bal.allowSchema(s) && (narrow?.allowSchema(s) ?? true),
+        table: (s, t) => bal.allowTable(s, t) && (narrow?.allowTable(s, t) ?? true),
       });
     } finally {
       await ctl.end().catch(() => ctl.destroy());
@@ -185,7 +188,7 @@ export class DumpUnit implements Unit<DumpStatus> {
           job.t,
           job.where,
           join(this.dir, dataFile(job.t.schema, job.t.table, job.index)),
-          STATEMENT_SIZE,
+          this.cfg.mydumper.statementSize || STATEMENT_SIZE,
           (rows, bytes) => this.progressed(rows, bytes),
         );
         const n = (left.get(job.t) ?? 1) - 1;

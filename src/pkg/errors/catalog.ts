@@ -321,6 +321,14 @@ export const E = Object.freeze({
     'Skip or replace the DDL with `binlog skip|replace`.',
   ),
   syncCheckpoint: def(36005, 'sync-unit', 'downstream', 'high'),
+  /** DM's ErrSyncerUnitBinlogEventFilter (same code): a filter rule with `action: Error` matched. */
+  syncEventFilterError: def(
+    36014,
+    'sync-unit',
+    'internal',
+    'high',
+    'A binlog event filter rule with `action: Error` matched this event. Skip it with `binlog skip`, or change the filter rule and restart the task.',
+  ),
 
   // --- continuous validator (361xx)
   validatorStartTime: def(
