@@ -51,6 +51,18 @@ const SHORT: Readonly<Record<string, string>> = {
   W: 'no-views',
   f: 'filter',
 };
+/** Flags applied here. */
+const KNOWN = new Set([
+  'consistency',
+  'no-locks',
+  'statement-size',
+  'rows',
+  'threads',
+  'filesize',
+  'where',
+  'database',
+  'tables-list',
+]);
 const BOOL_FLAGS = new Set(['no-views', 'escape-backslash', 'no-locks', 'transactional-consistency']);
 
 /** Split like DM's `ParseArgLikeBash`: whitespace-separated, one layer of quotes removed. */
@@ -85,6 +97,10 @@ export function parseDumpExtraArgs(text: string): DumpExtraArgs {
     }
     const name = m[1] === '-' && m[2]!.length === 1 ? (SHORT[m[2]!] ?? m[2]!) : m[2]!;
     const refused = REFUSED.get(name);
+    if (refused === undefined && !KNOWN.has(name)) {
+      out.problems.push({ arg: raw, why: 'unknown dumpling flag' });
+      continue;
+    }
     let value = m[3];
     if (!BOOL_FLAGS.has(name) && value === undefined) {
       value = args[i + 1];

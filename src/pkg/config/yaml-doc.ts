@@ -120,6 +120,18 @@ function keysAsWritten(doc: Document): void {
         k.value = k.source;
       }
     },
+    // The yaml library's YAML 1.1 float pattern reads `e02` as NaN; yaml.v2 does not (it is
+    // the string "e02"), so a NaN not written as `.nan` is the text written.
+    Scalar(_, node) {
+      if (
+        typeof node.value === 'number' &&
+        Number.isNaN(node.value) &&
+        typeof node.source === 'string' &&
+        !/^[-+]?\.nan$/i.test(node.source)
+      ) {
+        node.value = node.source;
+      }
+    },
   });
 }
 
