@@ -11,7 +11,7 @@ export interface ChunkPlanInput {
   avgRowLen: number;
   /** Rows per chunk; 0 = by size. */
   rows: number;
-  /** MB per chunk file. */
+  /** MB per chunk file; 0 = no size limit (DM's `chunk-filesize: 0`). */
   chunkFilesizeMb: number;
   threads: number;
 }
@@ -29,6 +29,7 @@ export function chunkCount(i: Omit<ChunkPlanInput, 'min' | 'max'>): number {
   const rows = Math.max(0, i.estRows);
   let n: number;
   if (i.rows > 0) n = Math.ceil(rows / i.rows);
+  else if (i.chunkFilesizeMb <= 0) n = 1;
   else n = Math.ceil((rows * Math.max(1, i.avgRowLen)) / (Math.max(1, i.chunkFilesizeMb) * 1024 * 1024));
   n = Math.max(n, Math.min(i.threads, Math.floor(rows / MIN_ROWS_PER_PARALLEL_CHUNK)));
   return Math.max(1, n);

@@ -121,6 +121,9 @@ export class DumpUnit implements Unit<DumpStatus> {
       this.cfg.blockAllowList ?? { doDbs: [], ignoreDbs: [], doTables: [], ignoreTables: [] },
       { caseSensitive: this.cfg.caseSensitive },
     );
+    // mydumper extra-args `-B`/`-T`: the dump is narrowed further (the sync still uses the list).
+    const only = this.cfg.mydumper.dumpOnly;
+    const narrow = only ? new BlockAllowList(only, { caseSensitive: this.cfg.caseSensitive }) : undefined;
     // Three independent start-up steps overlap (each is round trips and, for the sessions,
     // worker threads loading their modules): the sessions, the table list, the resume point.
     const opening = openSessions({ from: this.cfg.from, threads: Math.max(1, this.cfg.mydumper.threads) });
@@ -128,7 +131,7 @@ export class DumpUnit implements Unit<DumpStatus> {
     let resume: Map<string, TableResume> | undefined;
     let sessions: DumpSession[];
     try {
-      [tables, resume] = await Promise.all([this.listTables(bal), this.resumePlan()]);
+      [tables, resume] = await Promise.all([this.listTables(bal, narrow), this.resumePlan()]);
     } catch (err) {
       await closeSessions(await opening.catch(() => []));
       throw err;
@@ -192,7 +195,7 @@ export class DumpUnit implements Unit<DumpStatus> {
           job.t,
           job.where,
           join(this.dir, dataFile(job.t.schema, job.t.table, job.index)),
-          STATEMENT_SIZE,
+          this.cfg.mydumper.statementSize || STATEMENT_SIZE,
           (rows, bytes) => this.progressed(rows, bytes),
         );
         const n = (left.get(job.t) ?? 1) - 1;
@@ -221,12 +224,12 @@ export class DumpUnit implements Unit<DumpStatus> {
   }
 
   /** The tables and views the block-allow list lets through. */
-  private async listTables(bal: BlockAllowList): Promise<TableInfo[]> {
+  private async listTables(bal: BlockAllowList, narrow?: BlockAllowList): Promise<TableInfo[]> {
     const ctl = await connectDb(this.cfg.from, E.dbUpstreamConnect);
     try {
       return await listTables(ctl, {
-        schema: (s) => bal.allowSchema(s),
-        table: (s, t) => bal.allowTable(s, t),
+        schema: (s) => bal.allowSchema(s) && (narrow?.allowSchema(s) ?? true),
+        table: (s, t) => bal.allowTable(s, t) && (narrow?.allowTable(s, t) ?? true),
       });
     } finally {
       await ctl.end().catch(() => ctl.destroy());

@@ -16,6 +16,8 @@ import { type ClusterTlsPaths, tlsEnabled } from '../pkg/tls/cluster-tls.js';
 
 export interface EtcdMemberOptions {
   name: string;
+  /** More etcd flags (`--name=value`), from dm-master's etcd keys; last, so they win. */
+  extraFlags?: readonly string[];
   /** The master's data dir; etcd uses `<dataDir>/etcd`, its log `<dataDir>/etcd.log`. */
   dataDir: string;
   etcdBin: string;
@@ -102,6 +104,8 @@ export class EtcdMember {
       '--election-timeout=1000',
       '--log-level=warn',
       '--logger=zap',
+      // dm-master's etcd keys (auto-compaction-*, quota-backend-bytes, max-txn-ops, …).
+      ...(o.extraFlags ?? []),
     ];
   }
 

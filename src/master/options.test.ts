@@ -39,6 +39,36 @@ describe('dm-master options', () => {
     );
   });
 
+  it('passes DM etcd keys to the etcd member and refuses keys that would do nothing', () => {
+    const raw = parseMasterToml(
+      'auto-compaction-mode = "periodic"\nauto-compaction-retention = "1h"\nquota-backend-bytes = 2147483648\nmax-txn-ops = 2048\nmax-request-bytes = 1572864\nlog-format = "json"\nlog-rotate = "day"\nv1-sources-path = ""\n',
+      'm.toml',
+    );
+    const o = resolveMasterOptions({}, raw);
+    assert.deepEqual(o.etcdFlags, [
+      '--auto-compaction-mode=periodic',
+      '--auto-compaction-retention=1h',
+      '--quota-backend-bytes=2147483648',
+      '--max-txn-ops=2048',
+      '--max-request-bytes=1572864',
+    ]);
+    for (const [text, line, re] of [
+      ['name = "a"\nlog-format = "text"\n', 2, /log-format.*only "json"/],
+      ['rpc-timeout = "5s"\n', 1, /rpc-timeout.*30s/],
+      ['rpc-rate-limit = 3\n', 1, /rate limited/],
+      ['v1-sources-path = "/v1"\n', 1, /DM v1\.0/],
+      ['[experimental]\nopenapi = false\n', 1, /always on/],
+      ['keepalive-ttl = 60\n', 1, /dm-worker setting/],
+      ['quota-backend-bytes = "big"\n', 1, /non-negative integer/],
+    ] as const) {
+      assert.throws(
+        () => parseMasterToml(text, 'm.toml'),
+        (e) => isDmError(e) && e.message.startsWith(`m.toml:${line}: `) && re.test(e.message),
+        text,
+      );
+    }
+  });
+
   it('rejects bad addresses and a client port equal to the peer port', () => {
     assert.throws(
       () => resolveMasterOptions({ 'master-addr': 'nohost' }),

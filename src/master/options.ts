@@ -47,6 +47,12 @@ export interface MasterOptions {
    * cluster TLS, on when `ssl-ca` is set; then every URL gets `https://` (DM's WrapSchemes).
    */
   readonly tls: ClusterTlsPaths;
+  /**
+   * DM's embedded-etcd keys given (`auto-compaction-mode`, `auto-compaction-retention`,
+   * `quota-backend-bytes`, `max-txn-ops`, `max-request-bytes`) as flags of the supervised
+   * etcd member, e.g. `--quota-backend-bytes=2147483648`; empty = etcd's defaults.
+   */
+  readonly etcdFlags: readonly string[];
 }
 
 /** Raw option values as given on the command line or in the TOML file (kebab-case keys). */
@@ -72,34 +78,74 @@ const OPTION_KEYS = [
   'ssl-cert',
   'ssl-key',
   'cert-allowed-cn',
-] as const;
-export type MasterOptionKey = (typeof OPTION_KEYS)[number];
-
-/**
- * DM master config keys we accept and ignore (so a DM `dm-master.toml` works unchanged);
- * they tune DM internals that do not exist here.
- */
-const IGNORED_KEYS = new Set([
-  'log-format',
-  'log-rotate',
-  'rpc-timeout',
-  'rpc-rate-limit',
-  'rpc-rate-burst',
   'auto-compaction-mode',
   'auto-compaction-retention',
   'quota-backend-bytes',
   'max-txn-ops',
   'max-request-bytes',
-  'v1-sources-path',
-  // The path of this very file (DM's `--config` flag also has a TOML twin): nothing to do.
-  'config-file',
-  'experimental',
-  'openapi',
-  'keepalive-ttl',
-]);
+] as const;
+export type MasterOptionKey = (typeof OPTION_KEYS)[number];
 
-/** DM keys refused at load, with why: accepting them would be a setting that quietly does nothing. */
-const REFUSED_KEYS = new Map<string, string>([]);
+/**
+ * DM master keys that are etcd member settings: passed to the supervised etcd as its flags
+ * (DM embeds etcd with the same settings). Unset = etcd's own default.
+ */
+const ETCD_KEYS: Readonly<Record<string, { flag: string; kind: 'string' | 'uint' }>> = {
+  'auto-compaction-mode': { flag: '--auto-compaction-mode', kind: 'string' },
+  'auto-compaction-retention': { flag: '--auto-compaction-retention', kind: 'string' },
+  'quota-backend-bytes': { flag: '--quota-backend-bytes', kind: 'uint' },
+  'max-txn-ops': { flag: '--max-txn-ops', kind: 'uint' },
+  'max-request-bytes': { flag: '--max-request-bytes', kind: 'uint' },
+};
+
+/**
+ * DM keys refused at load, with why: accepting them would be a setting that quietly does
+ * nothing. `accept` lists the values that are what we do anyway (accepted without effect).
+ */
+const REFUSED_KEYS = new Map<string, { why: string; accept?: (v: unknown) => boolean }>([
+  [
+    'log-format',
+    { why: 'only "json" is supported (logs are JSON lines)', accept: (v) => v === 'json' || v === '' },
+  ],
+  // DM reads nothing from log-rotate (its flag is commented out): ignored there as here.
+  ['log-rotate', { why: '', accept: () => true }],
+  // DM's defaults describe what we do (a 30 s deadline is within our per-call deadlines); other
+  // values would tune a gRPC client that does not exist here.
+  [
+    'rpc-timeout',
+    {
+      why: 'master→worker calls are HTTP requests with fixed per-call deadlines; only DM\'s default "30s" is accepted',
+      accept: (v) => v === '30s' || v === '',
+    },
+  ],
+  [
+    'rpc-rate-limit',
+    {
+      why: "master→worker calls are not rate limited; only DM's default 10 is accepted",
+      accept: (v) => v === 10,
+    },
+  ],
+  [
+    'rpc-rate-burst',
+    {
+      why: "master→worker calls are not rate limited; only DM's default 40 is accepted",
+      accept: (v) => v === 40,
+    },
+  ],
+  ['v1-sources-path', { why: 'upgrading a DM v1.0 cluster is not supported', accept: (v) => v === '' }],
+  ['openapi', { why: 'the OpenAPI is always served; it cannot be turned off', accept: (v) => v === true }],
+  [
+    'experimental',
+    {
+      why: 'the only experimental feature, openapi, is always on; it cannot be turned off',
+      accept: (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        Object.entries(v).every(([k, x]) => k === 'openapi' && x === true),
+    },
+  ],
+  ['keepalive-ttl', { why: 'keepalive-ttl is a dm-worker setting (set it in the worker config)' }],
+]);
 
 /** Parse a dm-master TOML config file. Keys may be kebab-case or snake_case (as DM). */
 export function parseMasterToml(text: string, file: string): RawMasterOptions {
@@ -119,13 +165,32 @@ export function parseMasterToml(text: string, file: string): RawMasterOptions {
   const out: RawMasterOptions = {};
   for (const [rawKey, value] of Object.entries(doc)) {
     const key = rawKey.replaceAll('_', '-');
-    if (IGNORED_KEYS.has(key)) continue;
+    // The path of this very file (DM's `--config` flag also has a TOML twin): nothing to do.
+    if (key === 'config-file') continue;
     const line = lineOf(text, rawKey);
     const refused = REFUSED_KEYS.get(key);
     if (refused !== undefined) {
-      throw dmError(E.configInvalidValue, `${file}:${line}: ${rawKey}: ${refused}`, {
-        context: { file, key: rawKey, line },
-      });
+      if (refused.accept?.(value)) continue;
+      throw dmError(
+        E.configInvalidValue,
+        `${file}:${line}: ${rawKey} = ${JSON.stringify(value)}: not supported: ${refused.why}`,
+        { context: { file, key: rawKey, line } },
+      );
+    }
+    const etcd = ETCD_KEYS[key];
+    if (etcd !== undefined) {
+      const ok =
+        etcd.kind === 'uint'
+          ? typeof value === 'number' && Number.isInteger(value) && value >= 0
+          : typeof value === 'string' || typeof value === 'number';
+      if (!ok)
+        throw dmError(
+          E.configWrongType,
+          `${file}:${line}: ${rawKey}: expected ${etcd.kind === 'uint' ? 'a non-negative integer' : 'a string'}`,
+          { context: { file, key: rawKey, line } },
+        );
+      out[key as MasterOptionKey] = value as string | number;
+      continue;
     }
     if (!(OPTION_KEYS as readonly string[]).includes(key)) {
       throw dmError(E.configUnknownKey, `${file}:${line}: unknown key "${rawKey}"`, {
@@ -147,9 +212,11 @@ export function parseMasterToml(text: string, file: string): RawMasterOptions {
   return out;
 }
 
-/** 1-based line where `key =` first appears (0 when not found). */
+/** 1-based line where `key =` (or `[key]`) first appears (0 when not found). */
 function lineOf(text: string, key: string): number {
-  const re = new RegExp(`^\\s*["']?${key.replace(/[-]/g, '\\-')}["']?\\s*=`);
+  const k = key.replace(/[-]/g, '\\-');
+  // `key = …` or a table header `[key]`.
+  const re = new RegExp(`^\\s*(?:["']?${k}["']?\\s*=|\\[\\s*${k}\\s*\\])`);
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) if (re.test(lines[i] ?? '')) return i + 1;
   return 0;
@@ -282,6 +349,12 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
     electionTtl,
     secretKeyPath: get('secret-key-path') ?? '',
     tls,
+    etcdFlags: Object.freeze(
+      Object.entries(ETCD_KEYS).flatMap(([k, { flag }]) => {
+        const v = get(k as MasterOptionKey);
+        return v === undefined ? [] : [`${flag}=${v}`];
+      }),
+    ),
   });
 }
 

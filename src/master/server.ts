@@ -90,6 +90,7 @@ export class MasterServer {
           initialCluster,
           initialClusterState: state,
           tls: o.tls,
+          extraFlags: o.etcdFlags,
         },
         this.log,
       );

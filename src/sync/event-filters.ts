@@ -1,5 +1,6 @@
 import type { RowsEvent } from '../pkg/binlog/types.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
+import { type DmError, dmError, E } from '../pkg/errors/index.js';
 import { BinlogEventFilter } from '../pkg/filter/binlog-event-filter.js';
 import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
 import { ExpressionFilter } from '../pkg/filter/expression-filter.js';
@@ -7,6 +8,17 @@ import { type ExtendColumns, TableRouter } from '../pkg/router/table-router.js';
 import type { DdlInfo } from './ddl/ddl-info.js';
 import { classifyTable, type OnlineDdlRules, onlineDdlRules } from './ddl/online-ddl.js';
 import type { RowChange, TableName } from './job.js';
+
+const DML_NAMES = ['insert', 'update', 'delete'] as const;
+
+/** DM's ErrSyncerUnitBinlogEventFilter: "event %s on %v". */
+function filterError(event: string, schema: string, table: string): DmError {
+  return dmError(
+    E.syncEventFilterError,
+    `binlog event filter: action Error matched event ${event} on \`${schema}\`.\`${table}\``,
+    { context: { event, schema, table } },
+  );
+}
 
 /**
  * Everything that decides whether (and where) an upstream event is replicated: the
@@ -41,7 +53,10 @@ export class EventFilters {
     return this.bal.allowTable(schema, table);
   }
 
-  /** True when the rows of this ROWS event pass the block-allow list and event filters. */
+  /**
+   * True when the rows of this ROWS event pass the block-allow list and event filters; a
+   * filter rule with `action: Error` matching them throws E.syncEventFilterError.
+   */
   allowRows(ev: RowsEvent): boolean {
     const kind = ev.type === 'write_rows' ? 0 : ev.type === 'update_rows' ? 1 : 2;
     // The answer depends on (schema, table, kind) only, and the rules never change: remember
@@ -62,16 +77,23 @@ export class EventFilters {
       ];
       bySchema.set(ev.table, d);
     }
-    return d[kind] as boolean;
+    const decision = d[kind] as boolean | 'Error';
+    if (decision === 'Error') throw filterError(DML_NAMES[kind]!, ev.schema, ev.table);
+    return decision;
   }
 
-  private readonly rowsDecisions = new Map<string, Map<string, boolean[]>>();
+  private readonly rowsDecisions = new Map<string, Map<string, (boolean | 'Error')[]>>();
 
-  private decideRows(schema: string, table: string, dmEvent: 'insert' | 'update' | 'delete'): boolean {
+  private decideRows(
+    schema: string,
+    table: string,
+    dmEvent: 'insert' | 'update' | 'delete',
+  ): boolean | 'Error' {
     // Online DDL: the ghost table's copy and the tool's bookkeeping tables are not replicated.
     if (this.online && classifyTable(this.online, table).kind !== 'real') return false;
     if (!this.bal.allowTable(schema, table)) return false;
-    return this.eventFilter.filter(schema, table, dmEvent) !== 'Ignore';
+    const action = this.eventFilter.filter(schema, table, dmEvent);
+    return action === 'Error' ? 'Error' : action === 'Do';
   }
 
   /** True when expression filters apply to the table (only then does skipChange look at rows). */
@@ -88,7 +110,10 @@ export class EventFilters {
     return this.exprFilter.skipUpdate(schema, table, names, change.before ?? [], change.after ?? []);
   }
 
-  /** True when a DDL is executed downstream (it is tracked either way). */
+  /**
+   * True when a DDL is executed downstream (it is tracked either way). A filter rule with
+   * `action: Error` matching it throws E.syncEventFilterError (the task stops, as DM).
+   */
   allowDdl(info: DdlInfo): boolean {
     const subject = info.refs[0];
     if (!subject) return true;
@@ -96,7 +121,9 @@ export class EventFilters {
       if (!this.bal.allowSchema(subject.schema)) return false;
     } else if (!info.refs.some((r) => r.table !== '' && this.bal.allowTable(r.schema, r.table))) return false;
     const ev = info.eventName as Parameters<BinlogEventFilter['filter']>[2];
-    return this.eventFilter.filter(subject.schema, subject.table, ev, info.sql) === 'Do';
+    const action = this.eventFilter.filter(subject.schema, subject.table, ev, info.sql);
+    if (action === 'Error') throw filterError(info.eventName, subject.schema, subject.table);
+    return action === 'Do';
   }
 
   /** The downstream name of an upstream table (a schema alone when `table` is ''). */

@@ -1,4 +1,5 @@
 import type { FailoverInfo, ProcessResultJson, SubTaskStatus } from '../master/worker-api.js';
+import { type AutoResumePolicy, autoResumePolicy } from '../pkg/config/auto-resume.js';
 import type { DbConfig, FenceToken, SubTaskConfig } from '../pkg/config/types.js';
 import { connectDb, isRetryableDbError } from '../pkg/db/connect.js';
 import { type ClaimResult, claimFence } from '../pkg/db/fence.js';
@@ -21,9 +22,8 @@ export interface SubTaskOptions {
    */
   resumePoint?: (cfg: SubTaskConfig, workDir: string) => Promise<number>;
   /**
-   * Auto-resume backoff after retryable errors. Default 1 s doubling to 60 s (DM's checker
-   * waits a fixed 5 min; a bounded exponential recovers faster from blips and still calms
-   * down on a persistent failure).
+   * Auto-resume backoff after retryable errors, overriding the source's `checker`
+   * (default: DM's 1 s doubling to 5 min, see pkg/config/auto-resume.ts). For tests.
    */
   autoResume?: BackoffOptions;
   /** Called after every stage change (to publish status). */
@@ -97,7 +97,8 @@ export class SubTask {
   private ctrl: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private readonly backoff: Backoff;
-  private readonly backoffMaxMs: number;
+  /** The source's `checker` (DM's auto-resume settings), resolved. */
+  private readonly resumePolicy: AutoResumePolicy;
   private autoTimer: NodeJS.Timeout | undefined;
   private runStartedAt = 0;
   private readonly fence: FenceToken | undefined;
@@ -126,8 +127,15 @@ export class SubTask {
     this.onStageChange = opts.onStageChange;
     this.onUnitChange = opts.onUnitChange;
     this.plan = unitsForMode(cfg.taskMode);
-    this.backoffMaxMs = opts.autoResume?.maxMs ?? 60_000;
-    this.backoff = new Backoff({ initialMs: 1000, maxMs: 60_000, ...opts.autoResume });
+    this.resumePolicy = autoResumePolicy(cfg.checker);
+    const p = this.resumePolicy;
+    this.backoff = new Backoff({
+      initialMs: p.initialMs,
+      maxMs: p.maxMs,
+      factor: p.factor,
+      jitter: p.jitter,
+      ...opts.autoResume,
+    });
   }
 
   get name(): string {
@@ -399,10 +407,11 @@ export class SubTask {
       { task: this.name, unit: this.unitType, retryable, errors: errors.map((e) => e.toString()) },
       'subtask paused by error',
     );
-    if (!retryable) return;
-    // A unit that ran well for a full backoff period earned a fresh start (DM: backoff-rollback).
-    if (Date.now() - this.runStartedAt >= this.backoffMaxMs) this.backoff.reset();
-    const delay = this.backoff.next();
+    // Source `checker.check-enable: false`: a paused subtask waits for resume-task, as DM.
+    if (!retryable || !this.resumePolicy.enabled) return;
+    // A unit that ran well for `backoff-rollback` earned a fresh start (DM rolls back a step).
+    if (Date.now() - this.runStartedAt >= this.resumePolicy.rollbackMs) this.backoff.reset();
+    const delay = Math.max(this.backoff.next(), this.resumePolicy.minDelayMs);
     this.autoTimer = setTimeout(() => {
       this.autoTimer = undefined;
       if (this.stageV !== 'Paused') return;

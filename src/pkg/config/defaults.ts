@@ -31,6 +31,8 @@ export const MYDUMPER_DEFAULTS: Readonly<MydumperConfig> = Object.freeze({
   where: '',
   skipTzUtc: true,
   consistency: 'auto',
+  /** Bytes per INSERT statement in a data file (dumpling's and mydumper's 1 000 000). */
+  statementSize: 1_000_000,
   extraArgs: '',
 });
 
@@ -67,7 +69,14 @@ export const SOURCE_DEFAULTS = Object.freeze({
   /** 0 = a random id is chosen when the source is created. */
   serverId: 0,
   purge: Object.freeze({ interval: 3600, expires: 0, remainSpace: 15 }),
-  checker: Object.freeze({ checkEnable: true, backoffRollback: '5m0s', backoffMax: '5m0s' }),
+  checker: Object.freeze({
+    checkEnable: true,
+    backoffRollback: '5m0s',
+    backoffMax: '5m0s',
+    backoffMin: '1s',
+    backoffJitter: true,
+    backoffFactor: 2,
+  }),
 });
 
 /** Target database port when not given. */

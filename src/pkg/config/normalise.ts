@@ -51,6 +51,11 @@ export function normaliseDb(raw: Raw, defaultPort: number, decrypt: (p: string) 
   return db;
 }
 
+function filterAction(a: string): FilterRule['action'] {
+  const l = a.toLowerCase();
+  return l === 'ignore' ? 'Ignore' : l === 'error' ? 'Error' : 'Do';
+}
+
 /** A binlog event filter rule; `action` is case-insensitive in DM. */
 export function normaliseFilterRule(raw: Raw): FilterRule {
   return {
@@ -58,6 +63,6 @@ export function normaliseFilterRule(raw: Raw): FilterRule {
     tablePattern: s(raw['table-pattern']),
     events: list(raw.events).map((e) => e.toLowerCase().trim()),
     sqlPattern: list(raw['sql-pattern']),
-    action: s(raw.action).toLowerCase() === 'ignore' ? 'Ignore' : 'Do',
+    action: filterAction(s(raw.action)),
   };
 }

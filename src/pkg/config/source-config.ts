@@ -57,6 +57,15 @@ export function parseSourceConfig(text: string, file = 'source.yaml', opts: Pars
       at(['checker', key], `invalid duration ${JSON.stringify(s(v))} (e.g. 5m, 30s)`);
     }
   }
+  const factor = checker['backoff-factor'];
+  if (typeof factor === 'number' && !(factor >= 1)) {
+    at(['checker', 'backoff-factor'], `must be >= 1 (the delay grows by it), got ${factor}`);
+  }
+  const minMs = parseGoDuration(s(checker['backoff-min'], SOURCE_DEFAULTS.checker.backoffMin));
+  const maxMs = parseGoDuration(backoffMax);
+  if (minMs !== undefined && maxMs !== undefined && minMs > maxMs) {
+    at(['checker', 'backoff-min'], `backoff-min must not exceed backoff-max (${backoffMax})`);
+  }
   if (Array.isArray(r.filters)) {
     r.filters.forEach((f, i) => {
       normaliseFilterRule(sub(f)).events.forEach((e, j) => {
@@ -88,6 +97,13 @@ export function parseSourceConfig(text: string, file = 'source.yaml', opts: Pars
       checkEnable: b(checker['check-enable'], SOURCE_DEFAULTS.checker.checkEnable),
       backoffRollback,
       backoffMax,
+      backoffMin: s(checker['backoff-min'], SOURCE_DEFAULTS.checker.backoffMin),
+      backoffJitter: b(checker['backoff-jitter'], SOURCE_DEFAULTS.checker.backoffJitter),
+      backoffFactor:
+        typeof checker['backoff-factor'] === 'number'
+          ? checker['backoff-factor']
+          : SOURCE_DEFAULTS.checker.backoffFactor,
+      ...(checker['check-interval'] !== undefined ? { checkInterval: s(checker['check-interval']) } : {}),
     },
     enable: b(r.enable, SOURCE_DEFAULTS.enable),
     caseSensitive: b(r['case-sensitive'], false),

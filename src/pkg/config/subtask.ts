@@ -38,6 +38,7 @@ export function toSubTaskConfigs(task: TaskConfig, sources: Map<string, SourceCo
       enableRelay: source.enableRelay,
       serverId: source.serverId,
       relayDir: source.relayDir,
+      checker: { ...source.checker },
       to: { ...task.targetDatabase },
       routes: inst.routeRules.map((n) => task.routes[n]!).filter((r) => r !== undefined),
       filters: [

@@ -274,6 +274,7 @@ describe('parseTaskConfig: defaults and DM compatibility', () => {
       where: '',
       skipTzUtc: true,
       consistency: 'auto',
+      statementSize: 1_000_000,
       extraArgs: '',
     });
     assert.deepEqual(i.loader, {

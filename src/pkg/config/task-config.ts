@@ -16,6 +16,7 @@ import {
   TARGET_DEFAULT_PORT,
   TASK_DEFAULTS,
 } from './defaults.js';
+import { parseDumpExtraArgs, sizeToMb } from './dump-extra-args.js';
 import { parseGoDuration } from './duration.js';
 import { maybeDecrypt } from './encrypt.js';
 import { b, list, n, normaliseDb, normaliseFilterRule, nz, type Raw, s, sub } from './normalise.js';
@@ -24,7 +25,6 @@ import { dropNulls, schemaIssues } from './schema-check.js';
 import type { ParseOptions } from './source-config.js';
 import type {
   BlockAllowListRule,
-  Consistency,
   ExpressionFilterRule,
   LoaderConfig,
   MydumperConfig,
@@ -67,6 +67,16 @@ export function parseTaskConfig(text: string, file = 'task.yaml', opts: ParseOpt
     if (!isCheckingItem(item))
       bad(E.configInvalidValue, ['ignore-checking-items', i], `unknown checking item "${item}"`);
   });
+
+  // DM's `strict` adds the upstream's default collation to every CREATE DATABASE/TABLE
+  // (for TiDB downstreams, whose default collations differ); that DDL rewrite is not built.
+  if (s(r.collation_compatible) === 'strict') {
+    bad(
+      E.configInvalidValue,
+      ['collation_compatible'],
+      'collation_compatible: strict is not supported (DDL is replicated as written, which is what the default "loose" does)',
+    );
+  }
 
   const timezone = s(r.timezone);
   if (timezone !== '' && !validTimezone(timezone)) {
@@ -421,20 +431,6 @@ function checkExprFilter(name: string, rule: ExpressionFilterRule, bad: Bad): vo
   }
 }
 
-/** `64`, "64", "64MiB", "1GB" → MB (a bare number is MB, as DM's chunk-filesize). */
-function sizeToMb(v: unknown): number | undefined {
-  if (typeof v === 'number') return v;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$/i.exec(String(v));
-  if (!m) return undefined;
-  const num = Number(m[1]);
-  const unit = (m[2] ?? '').toLowerCase();
-  if (unit === '' && !m[3]) return num;
-  const pow = { '': -2, k: -1, m: 0, g: 1, t: 2 }[unit] ?? 0;
-  return num * 1024 ** pow;
-}
-
-const CONSISTENCIES = ['auto', 'flush', 'snapshot', 'lock', 'none'] as const;
-
 function normaliseMydumper(raw: Raw, path: KeyPath, bad: Bad): MydumperConfig {
   const cfg: MydumperConfig = {
     ...MYDUMPER_DEFAULTS,
@@ -444,27 +440,37 @@ function normaliseMydumper(raw: Raw, path: KeyPath, bad: Bad): MydumperConfig {
     skipTzUtc: b(raw['skip-tz-utc'], MYDUMPER_DEFAULTS.skipTzUtc),
     extraArgs: s(raw['extra-args']),
   };
+  // DM: `if cfg.StatementSize > 0` — 0 keeps the default.
+  if (nz(raw['statement-size'], 0) > 0) cfg.statementSize = n(raw['statement-size'], 0);
+  // DM `ParseFileSize`: a bare number is MiB, else a size with a unit; 0 = no size limit
+  // (dumpling's UnspecifiedSize: tables are not cut by size).
   if (raw['chunk-filesize'] !== undefined && s(raw['chunk-filesize']) !== '') {
     const mb = sizeToMb(raw['chunk-filesize']);
-    if (mb === undefined || mb <= 0)
+    if (mb === undefined)
       bad(
         E.configInvalidValue,
         [...path, 'chunk-filesize'],
-        `invalid size ${JSON.stringify(raw['chunk-filesize'])} (MB, e.g. 64)`,
+        `invalid \`chunk-filesize\` ${JSON.stringify(raw['chunk-filesize'])} (MB, e.g. 64, or a size such as 1GiB; 0 = no limit)`,
       );
     else cfg.chunkFilesize = mb;
   }
-  // DM passes consistency through extra-args (`--consistency none`); we honour it.
-  const m = /(?:^|\s)--consistency(?:=|\s+)(\S+)/.exec(cfg.extraArgs);
-  if (m) {
-    const c = m[1]!.toLowerCase();
-    if ((CONSISTENCIES as readonly string[]).includes(c)) cfg.consistency = c as Consistency;
-    else
-      bad(
-        E.configInvalidValue,
-        [...path, 'extra-args'],
-        `unknown --consistency "${m[1]}", expected one of: ${CONSISTENCIES.join(', ')}`,
-      );
+  // The dumpling flags DM reads from extra-args: applied, or refused with the reason.
+  const extra = parseDumpExtraArgs(cfg.extraArgs);
+  for (const p of extra.problems)
+    bad(E.configInvalidValue, [...path, 'extra-args'], `${JSON.stringify(p.arg)}: ${p.why}`);
+  if (extra.consistency !== undefined) cfg.consistency = extra.consistency;
+  if (extra.statementSize !== undefined && extra.statementSize > 0) cfg.statementSize = extra.statementSize;
+  if (extra.chunkFilesizeMb !== undefined) cfg.chunkFilesize = extra.chunkFilesizeMb;
+  if (extra.rows !== undefined) cfg.rows = extra.rows;
+  if (extra.threads !== undefined) cfg.threads = extra.threads;
+  if (extra.where !== undefined) cfg.where = extra.where;
+  if (extra.tables !== undefined || extra.databases !== undefined) {
+    cfg.dumpOnly = {
+      doDbs: extra.tables ? [...new Set(extra.tables.map((x) => x.schema))] : (extra.databases ?? []),
+      ignoreDbs: [],
+      doTables: (extra.tables ?? []).map((x) => ({ dbName: x.schema, tblName: x.table })),
+      ignoreTables: [],
+    };
   }
   return cfg;
 }

@@ -68,6 +68,10 @@ export function sourceToYaml(c: SourceConfig, opts: ToYamlOptions = {}): string 
       'check-enable': c.checker.checkEnable,
       'backoff-rollback': c.checker.backoffRollback,
       'backoff-max': c.checker.backoffMax,
+      ...(c.checker.checkInterval !== undefined ? { 'check-interval': c.checker.checkInterval } : {}),
+      ...(c.checker.backoffMin !== undefined ? { 'backoff-min': c.checker.backoffMin } : {}),
+      ...(c.checker.backoffJitter !== undefined ? { 'backoff-jitter': c.checker.backoffJitter } : {}),
+      ...(c.checker.backoffFactor !== undefined ? { 'backoff-factor': c.checker.backoffFactor } : {}),
     },
     'case-sensitive': c.caseSensitive ?? false,
   };

@@ -62,13 +62,35 @@ export interface SourceConfig {
   /** 0 = pick one at random when the source is created. */
   serverId: number;
   purge: { interval: number; expires: number; remainSpace: number };
-  checker: { checkEnable: boolean; backoffRollback: string; backoffMax: string };
+  /** DM's `checker` (auto-resume of paused subtasks); see {@link CheckerConfig}. */
+  checker: CheckerConfig;
   /** DM `enable`: start the source's tasks when bound (default true). */
   enable?: boolean;
   /** DM source-level `case-sensitive` (for source-level `filters`). */
   caseSensitive?: boolean;
   /** DM source-level binlog event filters (applied to every task of the source). */
   filters?: FilterRule[];
+}
+
+/**
+ * DM's source `checker` (dm/config/source_config.go `CheckerConfig`): the auto-resume of
+ * subtasks paused by a retryable error. Durations are Go duration strings as written.
+ */
+export interface CheckerConfig {
+  /** false = a paused subtask waits for `resume-task`. Default true. */
+  checkEnable: boolean;
+  /** A subtask that ran this long without error gets its backoff reset. Default 5m0s. */
+  backoffRollback: string;
+  /** Longest delay before an auto-resume. Default 5m0s. */
+  backoffMax: string;
+  /** Lower bound of the delay before an auto-resume (DM's polling period). Default: none. */
+  checkInterval?: string;
+  /** First delay. Default 1s. */
+  backoffMin?: string;
+  /** Random ±20 % on each delay. Default true. */
+  backoffJitter?: boolean;
+  /** Growth factor of the delay. Default 2. */
+  backoffFactor?: number;
 }
 
 export const TASK_MODES = ['all', 'full', 'incremental', 'dump', 'load'] as const;
@@ -106,7 +128,8 @@ export interface FilterRule {
   /** DM event names: all, all dml, all ddl, insert, update, delete, create table, … */
   events: string[];
   sqlPattern: string[];
-  action: 'Do' | 'Ignore';
+  /** `Error`: a matched event stops the task with an error (DM's ErrSyncerUnitBinlogEventFilter). */
+  action: 'Do' | 'Ignore' | 'Error';
 }
 
 export interface ExpressionFilterRule {
@@ -127,8 +150,13 @@ export interface MydumperConfig {
   /** Rows per chunk; 0 = split by chunk-filesize only. */
   rows: number;
   where: string;
+  /** DM `skip-tz-utc`: kept for export; DM's dumpling never reads it (sessions use the task time zone). */
   skipTzUtc: boolean;
   consistency: Consistency;
+  /** Upper bound in bytes of one INSERT statement in a dump file (`statement-size`, `-s`); absent = default. */
+  statementSize?: number;
+  /** extra-args `-B`/`-T` (DM: they overwrite the dump's table filter): dump only these. */
+  dumpOnly?: BlockAllowListRule;
   extraArgs: string;
 }
 
@@ -196,6 +224,8 @@ export interface SubTaskConfig {
   enableRelay: boolean;
   serverId: number;
   relayDir: string;
+  /** The source's `checker`: drives the subtask's auto-resume (absent = DM's defaults). */
+  checker?: CheckerConfig;
   to: DbConfig;
   meta?: BinlogMeta;
   blockAllowList?: BlockAllowListRule;

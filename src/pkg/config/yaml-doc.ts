@@ -3,7 +3,17 @@
  * `task.yaml:12: mysql-instances[0].loader-thread: …`. DM reads its files with yaml.v2
  * (YAML 1.1: `yes`/`no` booleans, `<<` merge keys), so we parse as YAML 1.1 too.
  */
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from 'yaml';
 import { type DmError, dmError, E, type ErrorDef } from '../errors/index.js';
 
 export type KeyPath = readonly (string | number)[];
@@ -49,6 +59,7 @@ export class YamlSource {
       });
       throw dmError(E.configParse, msgs.join('\n'), { context: { file, errors: msgs } });
     }
+    keysAsWritten(doc);
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: 1000 });
@@ -88,6 +99,40 @@ export class YamlSource {
     if (offset === undefined) return 0;
     return this.lines.linePos(offset).line;
   }
+}
+
+/**
+ * Map keys stay the text written: yaml.v2 decodes a plain scalar into a Go string key from
+ * its source text, so `e02:` (a YAML 1.1 float, NaN here), `1:` or `yes:` are the keys
+ * "e02", "1", "yes" — never a number or a boolean.
+ */
+function keysAsWritten(doc: Document): void {
+  visit(doc, {
+    Pair(_, pair) {
+      const k = pair.key;
+      if (
+        isScalar(k) &&
+        k.value !== null &&
+        typeof k.value !== 'string' &&
+        typeof k.source === 'string' &&
+        k.source !== '<<'
+      ) {
+        k.value = k.source;
+      }
+    },
+    // The yaml library's YAML 1.1 float pattern reads `e02` as NaN; yaml.v2 does not (it is
+    // the string "e02"), so a NaN not written as `.nan` is the text written.
+    Scalar(_, node) {
+      if (
+        typeof node.value === 'number' &&
+        Number.isNaN(node.value) &&
+        typeof node.source === 'string' &&
+        !/^[-+]?\.nan$/i.test(node.source)
+      ) {
+        node.value = node.source;
+      }
+    },
+  });
 }
 
 /** Render issues as one DmError: the first issue's code, all messages joined (first line exact). */

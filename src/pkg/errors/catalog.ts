@@ -345,6 +345,14 @@ export const E = Object.freeze({
     'high',
     'Skip or replace the DDL with `binlog skip|replace`, or run it downstream by hand and skip it.',
   ),
+  /** DM's ErrSyncerUnitBinlogEventFilter (same code): a filter rule with `action: Error` matched. */
+  syncEventFilterError: def(
+    36014,
+    'sync-unit',
+    'internal',
+    'high',
+    'A binlog event filter rule with `action: Error` matched this event. Skip it with `binlog skip`, or change the filter rule and restart the task.',
+  ),
 
   // --- continuous validator (361xx)
   validatorStartTime: def(

@@ -7,6 +7,7 @@
  *   statement, ignores it (Ignore wins at once);
  * - a `Do` rule whose `events` do NOT match, or whose non-empty `sql-pattern` does not
  *   match the statement, ignores it (Do rules are allow lists);
+ * - an `Error` rule that matches the same way makes the event an error (the task stops);
  * - otherwise the event is done. No matching rule = Do.
  *
  * `events` match in list order: `all` → yes, `none` → no; for DDL `all ddl`/`none ddl`, for
@@ -77,9 +78,12 @@ interface Compiled {
   table: WildcardPattern | undefined;
   events: string[];
   sql: RegExp | undefined;
-  action: 'Do' | 'Ignore';
+  action: FilterAction;
   order: number;
 }
+
+/** What a filter decides for an event: replicate, skip, or stop the task with an error. */
+export type FilterAction = 'Do' | 'Ignore' | 'Error';
 
 export class BinlogEventFilter {
   private readonly tableRules: Compiled[];
@@ -128,16 +132,17 @@ export class BinlogEventFilter {
   }
 
   /** Decide one event; `sql` is the DDL text (for sql-pattern), if any. */
-  filter(schema: string, table: string, event: DmEventType, sql?: string): 'Do' | 'Ignore' {
+  filter(schema: string, table: string, event: DmEventType, sql?: string): FilterAction {
     const rules = this.rulesFor(schema, table);
     const isDml = DML.has(event);
     for (const r of rules) {
+      // As tiflow's BinlogEvent.Filter: a matched Ignore or Error rule decides at once.
       const matched = matchEvent(r.events, event, isDml);
-      if (matched && r.action === 'Ignore') return 'Ignore';
+      if (matched && r.action !== 'Do') return r.action;
       if (!matched && r.action === 'Do') return 'Ignore';
       if (sql !== undefined && sql !== '' && r.sql) {
         const m = r.sql.test(sql);
-        if (m && r.action === 'Ignore') return 'Ignore';
+        if (m && r.action !== 'Do') return r.action;
         if (!m && r.action === 'Do') return 'Ignore';
       }
     }

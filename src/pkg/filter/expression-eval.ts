@@ -7,7 +7,8 @@
  * is a number (strings are converted as MySQL does: leading numeric prefix, else 0), string
  * comparison otherwise (binary, i.e. case-sensitive, like TiDB's default utf8mb4_bin),
  * LIKE with `%`/`_`/`\` escapes. Supported: comparisons, AND/OR/XOR/NOT, IN, BETWEEN, IS
- * [NOT] NULL/TRUE/FALSE, LIKE, arithmetic (+ - * / DIV %), and the functions in FUNCS.
+ * [NOT] NULL/TRUE/FALSE, LIKE, arithmetic (+ - * / DIV %), JSON paths (`->`, `->>`), bit
+ * (`b'…'`) and hex (`x'…'`) literals, and the functions in FUNCS (NOW() and friends in UTC).
  * Anything else is rejected at compile time with a message (never at row time).
  */
 import nodeSqlParser from 'node-sql-parser';
@@ -153,7 +154,34 @@ const FUNCS: Record<string, { min: number; max: number; fn: (a: Val[]) => Val }>
   IF: { min: 3, max: 3, fn: ([c, a, b]) => (truth(c ?? null) ? (a ?? null) : (b ?? null)) },
   JSON_EXTRACT: { min: 2, max: 2, fn: ([d, p]) => jsonExtract(d ?? null, p ?? null) },
   JSON_UNQUOTE: { min: 1, max: 1, fn: ([a]) => (a == null ? null : String(a).replace(/^"(.*)"$/, '$1')) },
+  // The current time, evaluated per row as TiDB does. Every session here is UTC (TIMESTAMP
+  // values are rendered in UTC too), so these are UTC; NOW(fsp) gives fsp fraction digits.
+  NOW: { min: 0, max: 1, fn: ([fsp]) => nowText(fsp) },
+  CURRENT_TIMESTAMP: { min: 0, max: 1, fn: ([fsp]) => nowText(fsp) },
+  LOCALTIME: { min: 0, max: 1, fn: ([fsp]) => nowText(fsp) },
+  LOCALTIMESTAMP: { min: 0, max: 1, fn: ([fsp]) => nowText(fsp) },
+  SYSDATE: { min: 0, max: 1, fn: ([fsp]) => nowText(fsp) },
+  UTC_TIMESTAMP: { min: 0, max: 1, fn: ([fsp]) => nowText(fsp) },
+  CURDATE: { min: 0, max: 0, fn: () => nowText(0).slice(0, 10) },
+  CURRENT_DATE: { min: 0, max: 0, fn: () => nowText(0).slice(0, 10) },
+  UTC_DATE: { min: 0, max: 0, fn: () => nowText(0).slice(0, 10) },
 };
+
+/** `YYYY-MM-DD HH:MM:SS[.ffffff]` of the current UTC time, `fsp` (0..6) fraction digits. */
+function nowText(fsp: Val | undefined): string {
+  const digits = Math.max(0, Math.min(6, Math.trunc(toNum(fsp ?? 0) ?? 0)));
+  const iso = new Date().toISOString(); // 2024-01-02T03:04:05.678Z
+  const base = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  return digits === 0 ? base : `${base}.${(iso.slice(20, 23) + '000').slice(0, digits)}`;
+}
+
+/** `b'0101'` (a bit-value literal): its number (BIT columns are read as unsigned integers). */
+function bitLiteral(bits: string): Val {
+  if (!/^[01]*$/.test(bits)) throw new Error(`invalid bit literal b'${bits}'`);
+  if (bits === '') return '';
+  const v = BigInt(`0b${bits}`);
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
 
 function arith(op: string, a: Val, b: Val): Val {
   const x = toNum(a);
@@ -216,6 +244,17 @@ function compile(node: Ast): Evaluator {
       const v = node.value ? 1 : 0;
       return () => v;
     }
+    case 'bit_string': {
+      const v = bitLiteral(String(node.value));
+      return () => v;
+    }
+    case 'hex_string': {
+      // x'41': a binary string (the bytes, read as latin1 like binary column values).
+      const hex = String(node.value);
+      if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new Error(`invalid hexadecimal literal x'${hex}'`);
+      const v = Buffer.from(hex, 'hex').toString('latin1');
+      return () => v;
+    }
     case 'null':
       return () => null;
     case 'column_ref': {
@@ -259,6 +298,13 @@ function compileBinary(node: Ast): Evaluator {
   const op = String(node.operator).toUpperCase();
   const left = compile(node.left as Ast);
   switch (op) {
+    // `col->'$.path'` is JSON_EXTRACT(col, path); `->>` is JSON_UNQUOTE of it. Scalars come
+    // back as SQL values either way, so both compare as MySQL compares them with literals.
+    case '->':
+    case '->>': {
+      const path = compile(node.right as Ast);
+      return (row) => jsonExtract(left(row), path(row));
+    }
     case 'IN':
     case 'NOT IN': {
       const items = listItems(node.right).map(compile);

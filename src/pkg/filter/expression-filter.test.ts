@@ -81,7 +81,7 @@ describe('ExpressionFilter', () => {
 
   it('unsupported syntax is a config error when built, not at row time', () => {
     assert.match(validateExpression('c = ') ?? '', /syntax error/);
-    assert.match(validateExpression('NOW() > c') ?? '', /unsupported function NOW/);
+    assert.match(validateExpression('SLEEP(1) > c') ?? '', /unsupported function SLEEP/);
     assert.match(validateExpression('c IN (SELECT 1)') ?? '', /./);
     assert.equal(validateExpression('c % 2 = 0'), undefined);
     assert.throws(

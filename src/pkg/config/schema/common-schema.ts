@@ -66,5 +66,5 @@ export const filterRuleSchema = obj({
   'table-pattern': str,
   events: strList,
   'sql-pattern': strList,
-  action: { enum: ['Do', 'Ignore', 'do', 'ignore', 'DO', 'IGNORE'] },
+  action: { enum: ['Do', 'Ignore', 'Error', 'do', 'ignore', 'error', 'DO', 'IGNORE', 'ERROR'] },
 });

@@ -3,10 +3,12 @@
  * Accepted but ignored (deprecated or TiDB-only in DM): `enable-heartbeat`,
  * `heartbeat-update-interval`, `heartbeat-report-interval`, `remove-meta` (use
  * `start-task --remove-meta`), `experimental`, `mariadb2tidb`, `column-mappings` (rejected by
- * DM when non-empty, so we do too), `collation_compatible`, `ansi-quotes`,
+ * DM when non-empty, so we do too), `ansi-quotes`,
  * `strict-optimistic-shard-mode` (kept), `validators` (run by the sync unit's validator); mydumper
- * `mydumper-path`, `statement-size`; loader `sorting-dir-physical`, physical-import keys,
+ * `mydumper-path`; loader `sorting-dir-physical`, physical-import keys,
  * `pd-addr`; syncer `meta-file`, `max-retry`, `auto-fix-gtid`, `enable-gtid`, `disable-detect`.
+ * Checked in task-config.ts (see docs/config-reference.md): `collation_compatible`,
+ * mydumper `statement-size`, `chunk-filesize`, `extra-args`.
  */
 import { TASK_MODES } from '../types.js';
 import {
