@@ -65,3 +65,16 @@ describe('operatedQuery', () => {
     assert.equal(operatedQuery(op('inject', ['A1']), 'X'), 'A1;\nX');
   });
 });
+
+describe('BinlogOperator.list order', () => {
+  it('orders by file index as a number (mysql-bin.999999 before mysql-bin.1000000)', () => {
+    const o = new BinlogOperator();
+    o.set({ kind: 'skip', pos: 'mysql-bin.1000000:4', sqls: [] });
+    o.set({ kind: 'skip', pos: 'mysql-bin.999999:900', sqls: [] });
+    o.set({ kind: 'skip', pos: 'mysql-bin.999999:120', sqls: [] });
+    assert.deepEqual(
+      o.list().map((op) => op.pos),
+      ['mysql-bin.999999:120', 'mysql-bin.999999:900', 'mysql-bin.1000000:4'],
+    );
+  });
+});

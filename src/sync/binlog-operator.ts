@@ -5,6 +5,7 @@
  * worker adds and reverts operations on behalf of dmctl. It lives in the SubTask, not in the
  * unit, so operations survive pause/resume (the failed event is re-read after a resume).
  */
+import { compareBinlogPos, splitFilePos } from '../pkg/binlog/position.js';
 import { dmError, E } from '../pkg/errors/index.js';
 
 export const BINLOG_OP_KINDS = ['skip', 'replace', 'inject'] as const;
@@ -99,14 +100,9 @@ export class BinlogOperator {
 }
 
 function comparePos(a: string, b: string): number {
-  const [fa = '', pa = '0'] = splitPos(a);
-  const [fb = '', pb = '0'] = splitPos(b);
-  return fa === fb ? Number(pa) - Number(pb) : fa < fb ? -1 : 1;
-}
-
-function splitPos(p: string): [string, string] {
-  const i = p.lastIndexOf(':');
-  return [p.slice(0, i), p.slice(i + 1)];
+  const pa = splitFilePos(a);
+  const pb = splitFilePos(b);
+  return compareBinlogPos(pa.file, pa.pos, pb.file, pb.pos);
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { SubTaskStatus } from '../master/worker-api.js';
+import { compareBinlogFile } from '../pkg/binlog/position.js';
 import type { BinlogLocation } from '../pkg/binlog/types.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { connectDb } from '../pkg/db/connect.js';
 import { E } from '../pkg/errors/index.js';
-import { compareBinlogNames } from '../relay/relay-layout.js';
 import { CheckpointStore } from '../sync/checkpoint.js';
 import type { Stage, UnitType } from '../unit/unit.js';
 import { unitsForMode } from './resume-point.js';
@@ -68,7 +68,7 @@ export async function relayStartFor(
       files.push(t.cfg.meta.binlogName);
     }
     if (files.length === 0) return undefined;
-    for (const f of files) if (oldest === undefined || compareBinlogNames(f, oldest) < 0) oldest = f;
+    for (const f of files) if (oldest === undefined || compareBinlogFile(f, oldest) < 0) oldest = f;
   }
   return oldest === undefined ? undefined : { file: oldest, pos: 4 };
 }
