@@ -1,4 +1,5 @@
 import type { PositionedEvent } from '../pkg/binlog/types.js';
+import { durationMs } from '../pkg/config/duration.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
 import { asDmError, type DmError, E, isDmError } from '../pkg/errors/index.js';
@@ -29,7 +30,7 @@ import {
 } from './start-location.js';
 import { loadStructure, replicatedTables } from './structure-source.js';
 import { SyncStats } from './sync-stats.js';
-import { parseDurationMs, type SyncStatus } from './sync-status.js';
+import type { SyncStatus } from './sync-status.js';
 import { DataValidator } from './validator/validator.js';
 
 /**
@@ -306,7 +307,11 @@ export class SyncUnit implements Unit<SyncStatus> {
     signal.addEventListener('abort', onAbort, { once: true });
     this.safeUntil =
       Date.now() +
-      parseDurationMs(this.cfg.syncer.safeModeDuration, 2 * this.cfg.syncer.checkpointFlushInterval * 1000);
+      durationMs(
+        this.cfg.syncer.safeModeDuration,
+        2 * this.cfg.syncer.checkpointFlushInterval * 1000,
+        'safe-mode-duration',
+      );
     this.stats.restart();
     const runs = this.pool.start(() => inner.abort());
     const validatorStop = new AbortController();
