@@ -7,6 +7,7 @@
  */
 import { compareBinlogPos, splitFilePos } from '../pkg/binlog/position.js';
 import { dmError, E } from '../pkg/errors/index.js';
+import { splitStatements } from './ddl/sql-tokens.js';
 
 export const BINLOG_OP_KINDS = ['skip', 'replace', 'inject'] as const;
 export type BinlogOpKind = (typeof BINLOG_OP_KINDS)[number];
@@ -38,28 +39,12 @@ export function parseBinlogPos(text: string): string {
   return `${m[1]}:${Number(m[2])}`;
 }
 
-/** Split `"SQL1; SQL2"` into statements (quotes and backticks respected). */
-export function splitSqls(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quote) {
-      cur += c;
-      if (c === '\\' && quote !== '`' && i + 1 < text.length) cur += text[++i];
-      else if (c === quote) quote = undefined;
-    } else if (c === "'" || c === '"' || c === '`') {
-      quote = c;
-      cur += c;
-    } else if (c === ';') {
-      if (cur.trim()) out.push(cur.trim());
-      cur = '';
-    } else cur += c;
-  }
-  if (cur.trim()) out.push(cur.trim());
-  return out;
-}
+/**
+ * Split `"SQL1; SQL2"` into statements: the one statement splitter of the sync path (the DDL
+ * executor's, over the SQL tokenizer: quotes, backticks and comments respected), so operator
+ * SQL splits here exactly as the executor splits it again after {@link operatedQuery} joins it.
+ */
+export const splitSqls: (text: string) => string[] = splitStatements;
 
 export class BinlogOperator {
   private readonly ops = new Map<string, BinlogOp>();
@@ -113,6 +98,8 @@ function comparePos(a: string, b: string): number {
  */
 export function operatedQuery(op: BinlogOp | undefined, query: string): string {
   if (!op || op.kind === 'skip') return query;
-  if (op.kind === 'replace') return op.sqls.join(';\n');
-  return [...op.sqls, query].join(';\n');
+  // The DDL executor splits the text again: a newline before each `;` ends a trailing
+  // `-- comment` of a statement, which would otherwise swallow the separator.
+  if (op.kind === 'replace') return op.sqls.join('\n;\n');
+  return [...op.sqls, query].join('\n;\n');
 }

@@ -1,3 +1,4 @@
+import { queryTxnRole } from '../pkg/binlog/txn-boundaries.js';
 import type { PositionedEvent } from '../pkg/binlog/types.js';
 import { durationMs } from '../pkg/config/duration.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
@@ -412,9 +413,9 @@ export class SyncUnit implements Unit<SyncStatus> {
         this.boundary(end, ev.header.timestamp);
         break;
       case 'query': {
-        const q = ev.query.trim();
-        if (/^BEGIN$/i.test(q)) break;
-        if (/^(COMMIT|ROLLBACK)$/i.test(q)) {
+        const role = queryTxnRole(ev.query);
+        if (role === 'begin') break;
+        if (role === 'end') {
           this.boundary(end, ev.header.timestamp);
           break;
         }
