@@ -1,4 +1,5 @@
 import type { FailoverInfo, ProcessResultJson, SubTaskStatus } from '../master/worker-api.js';
+import type { BinlogLocation } from '../pkg/binlog/types.js';
 import type { DbConfig, FenceToken, SubTaskConfig } from '../pkg/config/types.js';
 import { connectDb, isRetryableDbError } from '../pkg/db/connect.js';
 import { type ClaimResult, claimFence } from '../pkg/db/fence.js';
@@ -246,6 +247,12 @@ export class SubTask {
   /** Resolves when the unit loop is not running (for tests and graceful shutdown). */
   async settled(): Promise<void> {
     await this.loop;
+  }
+
+  /** The running sync unit's applied location (data, not status text); undefined otherwise. */
+  syncLocation(): BinlogLocation | undefined {
+    if (this.unitType !== 'Sync') return undefined;
+    return this.units.get(this.idx)?.unit.appliedLocation;
   }
 
   /** The query-status object (DESIGN.md §3). */
