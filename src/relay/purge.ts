@@ -1,9 +1,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { compareBinlogFile } from '../pkg/binlog/position.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { type ActivePosition, activePositions } from './active-files.js';
-import { compareBinlogNames, listBinlogFiles, readIndex } from './relay-layout.js';
+import { listBinlogFiles, readIndex } from './relay-layout.js';
 
 /** One relay file, in relay order (sub-dir order from the index, then binlog order). */
 export interface RelayFileInfo {
@@ -44,7 +45,7 @@ export function selectPurge(
     if (i < 0) {
       // An active file not on disk yet (the writer's next file): protect what comes after its sub-dir's files.
       const sameSub = files.map((f, k) => ({ f, k })).filter(({ f }) => f.subDir === a.subDir);
-      const after = sameSub.find(({ f }) => compareBinlogNames(f.file, a.file) > 0);
+      const after = sameSub.find(({ f }) => compareBinlogFile(f.file, a.file) > 0);
       i = after ? after.k : files.length - 1;
     }
     limit = Math.min(limit, i);

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'smol-toml';
+import { compareBinlogFile } from '../pkg/binlog/position.js';
 import { dmError, E } from '../pkg/errors/index.js';
 
 /**
@@ -77,20 +78,12 @@ export function parseBinlogName(name: string): { base: string; seq: number } | u
   return { base: m[1]!, seq: Number(m[2]) };
 }
 
-/** Order binlog file names by their numeric suffix (then by name). */
-export function compareBinlogNames(a: string, b: string): number {
-  const pa = parseBinlogName(a);
-  const pb = parseBinlogName(b);
-  if (pa && pb && pa.seq !== pb.seq) return pa.seq - pb.seq;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Binlog files in a sub-dir, ordered. */
 export function listBinlogFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((n) => n !== META_FILE && !n.endsWith('.tmp') && parseBinlogName(n) !== undefined)
-    .sort(compareBinlogNames);
+    .sort(compareBinlogFile);
 }
 
 /** relay.meta: where the relay is (advisory; the files are the truth). */

@@ -2,11 +2,12 @@ import { existsSync, type FSWatcher, watch } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BinlogDecoder, type DecoderOptions } from '../pkg/binlog/decoder.js';
+import { compareBinlogFile } from '../pkg/binlog/position.js';
 import type { BinlogLocation, PositionedEvent } from '../pkg/binlog/types.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { registerReader } from './active-files.js';
 import { BINLOG_MAGIC, EventType, HEADER_LEN } from './event-frame.js';
-import { compareBinlogNames, listBinlogFiles, readIndex, type SubDir } from './relay-layout.js';
+import { listBinlogFiles, readIndex, type SubDir } from './relay-layout.js';
 
 /** Options of a RelayReader; every field documents its default. */
 export interface RelayReaderOptions {
@@ -94,7 +95,7 @@ export class RelayReader {
     if (last) {
       const files = listBinlogFiles(this.subPath(last.name));
       const lastFile = files[files.length - 1];
-      if (!lastFile || compareBinlogNames(lastFile, file) < 0)
+      if (!lastFile || compareBinlogFile(lastFile, file) < 0)
         return { subDir: last.name, file, pos: Math.max(4, pos) };
     }
     throw dmError(E.relayNotFound, `relay file ${file} not found in ${this.opts.relayDir}`, {
@@ -193,7 +194,7 @@ export class RelayReader {
     const { subDir } = this.cur;
     const files = listBinlogFiles(this.subPath(subDir));
     const later = files.filter((f) =>
-      file === undefined ? compareBinlogNames(f, this.cur.file) > 0 : compareBinlogNames(f, file) > 0,
+      file === undefined ? compareBinlogFile(f, this.cur.file) > 0 : compareBinlogFile(f, file) > 0,
     );
     if (later[0]) return { subDir, file: later[0], pos: 4 };
     const index: SubDir[] = readIndex(this.opts.relayDir);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LOG_EVENT_BINLOG_IN_USE_F } from '../pkg/binlog/event-type.js';
+import { queryTxnRole } from '../pkg/binlog/txn-boundaries.js';
 import type { BinlogLocation, PositionedEvent } from '../pkg/binlog/types.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { type Logger, silentLogger } from '../pkg/log/logger.js';
@@ -388,6 +389,6 @@ async function clearInUse(fh: FileHandle): Promise<void> {
 function isTxnBoundary(ev: PositionedEvent): boolean {
   const e = ev.event;
   if (e.type === 'xid') return true;
-  if (e.type === 'query') return e.query !== 'BEGIN';
+  if (e.type === 'query') return queryTxnRole(e.query) !== 'begin'; // DDL, COMMIT, statement-based DML
   return e.type === 'mariadb_gtid_list' || e.type === 'stop' || e.type === 'mariadb_binlog_checkpoint';
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BinlogOperator, operatedQuery, parseBinlogPos, splitSqls } from './binlog-operator.js';
+import { splitStatements } from './ddl/sql-tokens.js';
 
 describe('parseBinlogPos', () => {
   it('accepts file:pos and DM status form', () => {
@@ -61,7 +62,31 @@ describe('operatedQuery', () => {
     const op = (kind: 'skip' | 'replace' | 'inject', sqls: string[] = []) => ({ kind, pos: 'b.1:4', sqls });
     assert.equal(operatedQuery(undefined, 'ALTER TABLE t ADD c INT'), 'ALTER TABLE t ADD c INT');
     assert.equal(operatedQuery(op('skip'), 'ALTER TABLE t ADD c INT'), 'ALTER TABLE t ADD c INT');
-    assert.equal(operatedQuery(op('replace', ['A1', 'A2']), 'X'), 'A1;\nA2');
-    assert.equal(operatedQuery(op('inject', ['A1']), 'X'), 'A1;\nX');
+    assert.equal(operatedQuery(op('replace', ['A1', 'A2']), 'X'), 'A1\n;\nA2');
+    assert.equal(operatedQuery(op('inject', ['A1']), 'X'), 'A1\n;\nX');
+  });
+});
+
+describe('BinlogOperator.list order', () => {
+  it('orders by file index as a number (mysql-bin.999999 before mysql-bin.1000000)', () => {
+    const o = new BinlogOperator();
+    o.set({ kind: 'skip', pos: 'mysql-bin.1000000:4', sqls: [] });
+    o.set({ kind: 'skip', pos: 'mysql-bin.999999:900', sqls: [] });
+    o.set({ kind: 'skip', pos: 'mysql-bin.999999:120', sqls: [] });
+    assert.deepEqual(
+      o.list().map((op) => op.pos),
+      ['mysql-bin.999999:120', 'mysql-bin.999999:900', 'mysql-bin.1000000:4'],
+    );
+  });
+});
+
+describe('operator SQL round trip', () => {
+  it('splits as the DDL executor splits the joined text again (comments respected)', () => {
+    const sqls = splitSqls('ALTER TABLE t ADD c INT /* a; b */; ALTER TABLE t ADD d INT -- x;\n');
+    assert.deepEqual(sqls, ['ALTER TABLE t ADD c INT /* a; b */', 'ALTER TABLE t ADD d INT -- x;']);
+    const op = { kind: 'replace' as const, pos: 'mysql-bin.000001:4', sqls };
+    assert.deepEqual(splitStatements(operatedQuery(op, 'DROP TABLE t')), sqls);
+    const inject = { ...op, kind: 'inject' as const };
+    assert.deepEqual(splitStatements(operatedQuery(inject, 'DROP TABLE t')), [...sqls, 'DROP TABLE t']);
   });
 });

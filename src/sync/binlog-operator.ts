@@ -5,7 +5,9 @@
  * worker adds and reverts operations on behalf of dmctl. It lives in the SubTask, not in the
  * unit, so operations survive pause/resume (the failed event is re-read after a resume).
  */
+import { compareBinlogPos, splitFilePos } from '../pkg/binlog/position.js';
 import { dmError, E } from '../pkg/errors/index.js';
+import { splitStatements } from './ddl/sql-tokens.js';
 
 export const BINLOG_OP_KINDS = ['skip', 'replace', 'inject'] as const;
 export type BinlogOpKind = (typeof BINLOG_OP_KINDS)[number];
@@ -37,28 +39,12 @@ export function parseBinlogPos(text: string): string {
   return `${m[1]}:${Number(m[2])}`;
 }
 
-/** Split `"SQL1; SQL2"` into statements (quotes and backticks respected). */
-export function splitSqls(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quote) {
-      cur += c;
-      if (c === '\\' && quote !== '`' && i + 1 < text.length) cur += text[++i];
-      else if (c === quote) quote = undefined;
-    } else if (c === "'" || c === '"' || c === '`') {
-      quote = c;
-      cur += c;
-    } else if (c === ';') {
-      if (cur.trim()) out.push(cur.trim());
-      cur = '';
-    } else cur += c;
-  }
-  if (cur.trim()) out.push(cur.trim());
-  return out;
-}
+/**
+ * Split `"SQL1; SQL2"` into statements: the one statement splitter of the sync path (the DDL
+ * executor's, over the SQL tokenizer: quotes, backticks and comments respected), so operator
+ * SQL splits here exactly as the executor splits it again after {@link operatedQuery} joins it.
+ */
+export const splitSqls: (text: string) => string[] = splitStatements;
 
 export class BinlogOperator {
   private readonly ops = new Map<string, BinlogOp>();
@@ -99,14 +85,9 @@ export class BinlogOperator {
 }
 
 function comparePos(a: string, b: string): number {
-  const [fa = '', pa = '0'] = splitPos(a);
-  const [fb = '', pb = '0'] = splitPos(b);
-  return fa === fb ? Number(pa) - Number(pb) : fa < fb ? -1 : 1;
-}
-
-function splitPos(p: string): [string, string] {
-  const i = p.lastIndexOf(':');
-  return [p.slice(0, i), p.slice(i + 1)];
+  const pa = splitFilePos(a);
+  const pb = splitFilePos(b);
+  return compareBinlogPos(pa.file, pa.pos, pb.file, pb.pos);
 }
 
 /**
@@ -117,6 +98,8 @@ function splitPos(p: string): [string, string] {
  */
 export function operatedQuery(op: BinlogOp | undefined, query: string): string {
   if (!op || op.kind === 'skip') return query;
-  if (op.kind === 'replace') return op.sqls.join(';\n');
-  return [...op.sqls, query].join(';\n');
+  // The DDL executor splits the text again: a newline before each `;` ends a trailing
+  // `-- comment` of a statement, which would otherwise swallow the separator.
+  if (op.kind === 'replace') return op.sqls.join('\n;\n');
+  return [...op.sqls, query].join('\n;\n');
 }

@@ -42,26 +42,8 @@ export interface DmlJob {
   noKey: boolean;
 }
 
-/** Order of binlog files: by numeric suffix, then name (names share a base in one server). */
-export function compareLocation(a: Location, b: Location): number {
-  const fa = fileNumber(a.file);
-  const fb = fileNumber(b.file);
-  if (fa !== fb) return fa < fb ? -1 : 1;
-  if (a.file !== b.file && fa === -1) return a.file < b.file ? -1 : 1;
-  return a.pos - b.pos;
-}
-
-/** The last file parsed: positions of one file are compared many times in a row. */
-let lastFile = '';
-let lastNumber = -1;
-
-function fileNumber(f: string): number {
-  if (f === lastFile) return lastNumber;
-  const m = /\.(\d+)$/.exec(f);
-  lastFile = f;
-  lastNumber = m ? Number(m[1]) : -1;
-  return lastNumber;
-}
+/** The one order of binlog locations (file index as a number, then position). */
+export { compareLocation } from '../pkg/binlog/position.js';
 
 /** `(file, pos)` as query-status prints it. */
 export function formatLocation(l: Location | undefined): string {

@@ -1,4 +1,5 @@
 import { BinlogClient } from '../pkg/binlog/binlog-client.js';
+import { TxnBoundaries } from '../pkg/binlog/txn-boundaries.js';
 import type { BinlogEvent, Flavor } from '../pkg/binlog/types.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { binlogEndpoint, type Connection } from '../pkg/db/connect.js';
@@ -25,62 +26,7 @@ export interface LocatedStart {
   bound: StartTimeBound;
 }
 
-/** What one event does to the transaction structure of the stream. */
-export interface TxnStep {
-  /** The event opens a transaction: a position just before it is a valid start point. */
-  start: boolean;
-  /** After the event no transaction is open: its end is a transaction boundary. */
-  idle: boolean;
-}
-
-/**
- * Follows transaction boundaries in a binlog stream (pure). A transaction starts at its GTID
- * event (MySQL GTID/ANONYMOUS_GTID, MariaDB GTID), or — without GTID events — at its BEGIN
- * or at a standalone statement (DDL). Shapes: MySQL `GTID, BEGIN, …, XID|COMMIT` and
- * `GTID, ddl`; MariaDB `GTID, …, XID|COMMIT` and standalone `GTID(FL_STANDALONE), ddl`.
- */
-export class TxnBoundaries {
-  /** idle: between transactions; gtid: a GTID seen, its BEGIN or single statement next; trx: in a body. */
-  private mode: 'idle' | 'gtid' | 'trx' = 'idle';
-
-  feed(ev: BinlogEvent): TxnStep {
-    let start = false;
-    switch (ev.type) {
-      case 'gtid':
-      case 'anonymous_gtid':
-        start = true;
-        this.mode = 'gtid';
-        break;
-      case 'mariadb_gtid':
-        start = true;
-        this.mode = ev.standalone ? 'gtid' : 'trx';
-        break;
-      case 'xid':
-        this.mode = 'idle';
-        break;
-      case 'unknown':
-        if (ev.name === 'xa_prepare') this.mode = 'idle';
-        break;
-      case 'query': {
-        const q = ev.query.trimStart();
-        if (/^BEGIN\b/i.test(q)) {
-          start = this.mode === 'idle';
-          this.mode = 'trx';
-        } else if (/^(COMMIT|XA\s+COMMIT|XA\s+ROLLBACK)\b/i.test(q) || /^ROLLBACK(?!\s+TO\b)/i.test(q)) {
-          this.mode = 'idle';
-        } else if (this.mode === 'idle') {
-          start = true; // a statement of its own (DDL) without a GTID event
-        } else if (this.mode === 'gtid') {
-          this.mode = 'idle'; // the single statement of a GTID transaction
-        }
-        break;
-      }
-      default:
-        break;
-    }
-    return { start, idle: this.mode === 'idle' };
-  }
-}
+export { TxnBoundaries, type TxnStep } from '../pkg/binlog/txn-boundaries.js';
 
 /** One event as the scan needs it: the event, its file and offsets. */
 export interface ScanEvent {

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import { queryTxnRole } from '../pkg/binlog/txn-boundaries.js';
 import type { PositionedEvent } from '../pkg/binlog/types.js';
+import { durationMs } from '../pkg/config/duration.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
 import { asDmError, type DmError, E, isDmError } from '../pkg/errors/index.js';
@@ -33,7 +35,7 @@ import {
 } from './start-location.js';
 import { loadStructure, replicatedTables } from './structure-source.js';
 import { SyncStats } from './sync-stats.js';
-import { parseDurationMs, type SyncStatus } from './sync-status.js';
+import type { SyncStatus } from './sync-status.js';
 import { DataValidator } from './validator/validator.js';
 
 /**
@@ -357,7 +359,11 @@ export class SyncUnit implements Unit<SyncStatus> {
     signal.addEventListener('abort', onAbort, { once: true });
     this.safeUntil =
       Date.now() +
-      parseDurationMs(this.cfg.syncer.safeModeDuration, 2 * this.cfg.syncer.checkpointFlushInterval * 1000);
+      durationMs(
+        this.cfg.syncer.safeModeDuration,
+        2 * this.cfg.syncer.checkpointFlushInterval * 1000,
+        'safe-mode-duration',
+      );
     this.stats.restart();
     const runs = this.pool.start(() => inner.abort());
     const validatorStop = new AbortController();
@@ -463,9 +469,9 @@ export class SyncUnit implements Unit<SyncStatus> {
         this.boundary(end, ev.header.timestamp);
         break;
       case 'query': {
-        const q = ev.query.trim();
-        if (/^BEGIN$/i.test(q)) break;
-        if (/^(COMMIT|ROLLBACK)$/i.test(q)) {
+        const role = queryTxnRole(ev.query);
+        if (role === 'begin') break;
+        if (role === 'end') {
           this.boundary(end, ev.header.timestamp);
           break;
         }

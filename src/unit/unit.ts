@@ -1,3 +1,4 @@
+import type { BinlogLocation } from '../pkg/binlog/types.js';
 import type { DmError } from '../pkg/errors/index.js';
 
 /**
@@ -30,6 +31,11 @@ export interface Unit<S = unknown> {
   process(signal: AbortSignal): Promise<ProcessResult>;
   /** A snapshot of progress for query-status. Must be cheap and synchronous. */
   status(): S;
+  /**
+   * The binlog location this unit has applied up to, as data (the sync unit; others have
+   * none). The worker decides where a relay starts from it instead of parsing status text.
+   */
+  readonly appliedLocation?: BinlogLocation | undefined;
   /** Whether an error is worth an automatic resume (connection loss, deadlock…). */
   isRetryable(err: DmError): boolean;
   /** Release every resource. Idempotent. */

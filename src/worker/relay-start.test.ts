@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SubTaskStatus } from '../master/worker-api.js';
 import type { SubTaskConfig, TaskMode } from '../pkg/config/types.js';
-import {
-  parsePositionFile,
-  type RelayStartCandidate,
-  relayStartFor,
-  type SubtaskPosition,
-} from './relay-start.js';
+import { type RelayStartCandidate, relayStartFor, type SubtaskPosition } from './relay-start.js';
 
 function live(
   stage: SubtaskPosition['stage'],
   unitType: SubtaskPosition['unitType'],
   pos = '',
 ): SubtaskPosition {
-  return { stage, unitType, status: () => ({ sync: { syncerBinlog: pos } }) as unknown as SubTaskStatus };
+  const [file, at] = pos.replace(/[()\s]/g, '').split(',');
+  return { stage, unitType, syncLocation: () => (file ? { file, pos: Number(at) } : undefined) };
 }
 
 function task(name: string, mode: TaskMode = 'all', metaFile = ''): SubTaskConfig {
@@ -99,13 +94,5 @@ describe('relayStartFor', () => {
         pos: 4,
       },
     );
-  });
-});
-
-describe('parsePositionFile', () => {
-  it('reads DM-style (file, pos) text', () => {
-    assert.equal(parsePositionFile('(mariadb-bin.000003, 1234)'), 'mariadb-bin.000003');
-    assert.equal(parsePositionFile(''), undefined);
-    assert.equal(parsePositionFile('mariadb-bin.000003'), undefined);
   });
 });

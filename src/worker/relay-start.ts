@@ -1,9 +1,8 @@
-import type { SubTaskStatus } from '../master/worker-api.js';
+import { compareBinlogFile } from '../pkg/binlog/position.js';
 import type { BinlogLocation } from '../pkg/binlog/types.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { connectDb } from '../pkg/db/connect.js';
 import { E } from '../pkg/errors/index.js';
-import { compareBinlogNames } from '../relay/relay-layout.js';
 import { CheckpointStore } from '../sync/checkpoint.js';
 import type { Stage, UnitType } from '../unit/unit.js';
 import { unitsForMode } from './resume-point.js';
@@ -24,7 +23,8 @@ import { unitsForMode } from './resume-point.js';
 export interface SubtaskPosition {
   readonly stage: Stage;
   readonly unitType: UnitType | '';
-  status(): SubTaskStatus;
+  /** The live sync unit's applied location; undefined when none. */
+  syncLocation(): BinlogLocation | undefined;
 }
 
 /** One subtask of the source: its config, the SubTask when it runs here, its expected stage. */
@@ -61,22 +61,16 @@ export async function relayStartFor(
       unreadable = true;
     }
     if (t.live?.unitType === 'Sync') {
-      const f = parsePositionFile(t.live.status().sync?.syncerBinlog ?? '');
+      const f = t.live.syncLocation()?.file;
       if (f) files.push(f);
     }
     if (files.length === 0 && !unreadable && t.cfg.taskMode === 'incremental' && t.cfg.meta?.binlogName) {
       files.push(t.cfg.meta.binlogName);
     }
     if (files.length === 0) return undefined;
-    for (const f of files) if (oldest === undefined || compareBinlogNames(f, oldest) < 0) oldest = f;
+    for (const f of files) if (oldest === undefined || compareBinlogFile(f, oldest) < 0) oldest = f;
   }
   return oldest === undefined ? undefined : { file: oldest, pos: 4 };
-}
-
-/** `(mariadb-bin.000003, 1234)` → `mariadb-bin.000003`; undefined when not of that shape. */
-export function parsePositionFile(text: string): string | undefined {
-  const m = /^\(\s*([^,\s]+)\s*,\s*\d+\s*\)$/.exec(text.trim());
-  return m?.[1];
 }
 
 /** The sync unit's saved checkpoint file, from the downstream meta schema. */

@@ -1,4 +1,5 @@
 import type { FailoverInfo, ProcessResultJson, SubTaskStatus } from '../master/worker-api.js';
+import type { BinlogLocation } from '../pkg/binlog/types.js';
 import { type AutoResumePolicy, autoResumePolicy } from '../pkg/config/auto-resume.js';
 import type { DbConfig, FenceToken, SubTaskConfig } from '../pkg/config/types.js';
 import { connectDb, isRetryableDbError } from '../pkg/db/connect.js';
@@ -254,6 +255,12 @@ export class SubTask {
   /** Resolves when the unit loop is not running (for tests and graceful shutdown). */
   async settled(): Promise<void> {
     await this.loop;
+  }
+
+  /** The running sync unit's applied location (data, not status text); undefined otherwise. */
+  syncLocation(): BinlogLocation | undefined {
+    if (this.unitType !== 'Sync') return undefined;
+    return this.units.get(this.idx)?.unit.appliedLocation;
   }
 
   /** The query-status object (DESIGN.md §3). */

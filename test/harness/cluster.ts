@@ -2,6 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { FatalWait, until } from './poll.js';
 import { freePort } from './ports.js';
 import { killChild, stopChild, trackChild } from './processes.js';
 import { tempDir } from './tmp.js';
@@ -142,8 +143,7 @@ function parseJson(s: string): Record<string, unknown> {
   }
 }
 
-/** Thrown by a `waitUntil` check to stop waiting at once. */
-export class FatalWait extends Error {}
+export { FatalWait } from './poll.js';
 
 /** Poll until `check` returns true (exceptions count as false, except FatalWait). */
 export async function waitUntil(
@@ -151,19 +151,11 @@ export async function waitUntil(
   ms: number,
   what: string,
 ): Promise<void> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (err) {
-      if (err instanceof FatalWait) throw err;
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${ms / 1000}s waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  await until(check, ms, what, {
+    intervalMs: 300,
+    retryErrors: true,
+    message: (last) => `timed out after ${ms / 1000}s waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+  });
 }
 
 export async function waitMasterReady(master: string): Promise<void> {

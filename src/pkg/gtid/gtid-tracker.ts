@@ -1,3 +1,4 @@
+import { queryTxnRole } from '../binlog/txn-boundaries.js';
 import type { BinlogEvent, Flavor } from '../binlog/types.js';
 import { type MariadbGtid, MariadbGtidList } from './mariadb-gtid-list.js';
 import { emptyGtidSet, parseGtidSet } from './parse-gtid-set.js';
@@ -83,18 +84,11 @@ export class GtidTracker {
 
   private onQuery(sql: string): void {
     if (this.pending === undefined) return;
-    const head = sql.trimStart().slice(0, 12).toUpperCase();
-    if (head === 'BEGIN' || head.startsWith('BEGIN ')) {
+    const role = queryTxnRole(sql);
+    if (role === 'begin') {
       this.inTrx = true;
-    } else if (!this.inTrx) {
+    } else if (!this.inTrx || role === 'end') {
       this.complete(); // a DDL / standalone statement is its own transaction
-    } else if (
-      head.startsWith('COMMIT') ||
-      (head.startsWith('ROLLBACK') && !/^\s*ROLLBACK\s+TO\b/i.test(sql)) ||
-      head.startsWith('XA COMMIT') ||
-      head.startsWith('XA ROLLBACK')
-    ) {
-      this.complete();
     }
   }
 

@@ -1,4 +1,5 @@
 import type { CellValue } from '../../pkg/binlog/types.js';
+import { durationMs } from '../../pkg/config/duration.js';
 import type { SubTaskConfig, ValidatorConfig } from '../../pkg/config/types.js';
 import { parseByteSize } from '../../pkg/config/validator-config.js';
 import { type Connection, connectDb, quoteTable } from '../../pkg/db/connect.js';
@@ -8,7 +9,6 @@ import { sleep } from '../../pkg/retry/backoff.js';
 import type { TableStructure } from '../../pkg/schema/table-structure.js';
 import { compareLocation, type DmlJob, type Location } from '../job.js';
 import { quotedTarget, tablePlan } from '../sql/table-plan.js';
-import { parseDurationMs } from '../sync-status.js';
 import { fetchSql, matchSql, resultKey, rowJson, rowKey } from './validator-sql.js';
 import {
   ERROR_STATES,
@@ -102,8 +102,8 @@ export class DataValidator implements AppliedRowsSink {
   ) {
     this.tables = validatorTables(cfg.metaSchema, cfg.name);
     this.maxBytes = parseByteSize(vc.maxPendingRowSize, 500 * 1024 ** 2);
-    this.delayMs = parseDurationMs(vc.rowErrorDelay, 30 * 60_000);
-    this.flushMs = parseDurationMs(vc.metaFlushInterval, 5 * 60_000);
+    this.delayMs = durationMs(vc.rowErrorDelay, 30 * 60_000, 'row-error-delay');
+    this.flushMs = durationMs(vc.metaFlushInterval, 5 * 60_000, 'meta-flush-interval');
   }
 
   /** Create the meta tables, load the checkpoint and pending rows; stage Running. */

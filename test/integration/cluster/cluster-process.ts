@@ -150,19 +150,7 @@ export function pidAlive(pid: number): boolean {
 }
 
 /** Poll `cond` every 100 ms until it returns a truthy value; throws after `ms`. */
-export async function until<T>(
-  cond: () => Promise<T> | T,
-  ms: number,
-  what: string,
-): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await cond();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { until } from '../../harness/poll.js';
 
 /**
  * Wait for a child's exit. Children from trackChild are unref'd, so a timer keeps the event

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { SourceConfig } from '../../../src/pkg/config/types.js';
 import type { MariadbInstance } from '../../harness/mariadb.js';
+import { until } from '../../harness/poll.js';
 
 const pexec = promisify(execFile);
 
@@ -47,12 +48,7 @@ export async function waitFor(
   cond: () => boolean | Promise<boolean>,
   ms = 30_000,
 ): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await until(cond, ms, what, { intervalMs: 50, message: () => `timed out waiting for ${what}` });
 }
 
 /** Size of a relay file (0 when missing). */

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { until as poll } from '../../harness/poll.js';
 import { trackChild } from '../../harness/processes.js';
 
 /**
@@ -39,18 +40,12 @@ export function spawnWorker(args: string[], cwd?: string): SpawnedWorker {
 }
 
 /** Poll `cond` every 50 ms until it returns a truthy value; throws after `ms`. */
-export async function until<T>(
+export function until<T>(
   cond: () => Promise<T> | T,
   ms = 20_000,
   what = 'condition',
 ): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await cond();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return poll(cond, ms, what, { intervalMs: 50 });
 }
 
 /** Exit code (or signal) of a child, waiting for it. */

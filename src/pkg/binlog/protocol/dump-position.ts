@@ -72,23 +72,5 @@ export class DumpPosition {
   }
 }
 
-/**
- * Order of binlog coordinates. File names compare by their numeric suffix (`.000010` after
- * `.000009`, and `.1000000` after `.999999`), falling back to text order.
- */
-export function compareBinlogPos(aFile: string, aPos: number, bFile: string, bPos: number): number {
-  const f = compareBinlogFile(aFile, bFile);
-  return f !== 0 ? f : aPos - bPos;
-}
-
-export function compareBinlogFile(a: string, b: string): number {
-  if (a === b) return 0;
-  const ma = /^(.*)\.(\d+)$/.exec(a);
-  const mb = /^(.*)\.(\d+)$/.exec(b);
-  if (ma && mb && ma[1] === mb[1]) {
-    const na = Number(ma[2]);
-    const nb = Number(mb[2]);
-    if (na !== nb) return na - nb;
-  }
-  return a < b ? -1 : 1;
-}
+/** The order of binlog coordinates lives in `../position.ts`; re-exported for older callers. */
+export { compareBinlogFile, compareBinlogPos } from '../position.js';
