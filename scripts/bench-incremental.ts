@@ -25,7 +25,6 @@
  * BENCH_SYNCER (extra syncer keys, comma separated), BENCH_RELAY ("off,on": which relay settings to measure), BENCH_CPU_PROF (dir: the dm-worker
  * runs under `node --cpu-prof`).
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableSums } from '../test/harness/checksum.js';
@@ -42,6 +41,7 @@ import {
 } from '../test/harness/cluster.js';
 import { type MariadbInstance, startMariadb } from '../test/harness/mariadb.js';
 import { tempDir } from '../test/harness/tmp.js';
+import { markerSeen, masterPos, median, say, settle, sh, sysbench } from './bench-common.js';
 
 const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
 const ROWS = env('BENCH_ROWS', 100_000);
@@ -58,85 +58,6 @@ const SYNCER_EXTRA = (process.env.BENCH_SYNCER ?? '')
 const RELAY = (process.env.BENCH_RELAY ?? 'off,on').split(',').map((s) => s.trim() === 'on');
 const SCHEMAS = ['sbtest', 'bench'];
 
-function say(msg: string): void {
-  process.stdout.write(`${msg}\n`);
-}
-
-function sh(cmd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = spawn('bash', ['-o', 'pipefail', '-c', cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    c.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    c.stderr?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    c.once('exit', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}:\n${out.slice(-2000)}`)),
-    );
-  });
-}
-
-function sysbench(up: MariadbInstance, cmd: 'prepare' | 'run'): Promise<string> {
-  const args = [
-    'oltp_write_only',
-    '--db-driver=mysql',
-    `--mysql-host=127.0.0.1`,
-    `--mysql-port=${up.port}`,
-    '--mysql-user=root',
-    '--mysql-db=sbtest',
-    '--tables=4',
-    `--table-size=${ROWS}`,
-    '--threads=4',
-    ...(cmd === 'run' ? [`--time=${SECONDS}`, '--report-interval=0'] : []),
-    cmd,
-  ];
-  return sh(`sysbench ${args.join(' ')}`);
-}
-
-interface Pos {
-  file: string;
-  pos: number;
-}
-
-async function masterPos(db: MariadbInstance): Promise<Pos> {
-  const [r] = await db.query<{ File: string; Position: number }>('SHOW MASTER STATUS');
-  return { file: String(r?.File), pos: Number(r?.Position) };
-}
-
-/** Wait (polling every 50 ms) until `marker` is visible on `db`; returns the wall seconds since `t0`. */
-async function markerSeen(db: MariadbInstance, marker: number, t0: bigint): Promise<number> {
-  const c = await db.connect();
-  try {
-    for (;;) {
-      const [rows] = await c.query('SELECT id FROM bench.marker WHERE id = ?', [marker]);
-      if ((rows as unknown[]).length > 0) return Number(process.hrtime.bigint() - t0) / 1e9;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  } finally {
-    await c.end();
-  }
-}
-
-/** Let a server finish its background work (purge, page flushing) so each side starts settled. */
-async function settle(db: MariadbInstance): Promise<void> {
-  await db.query('SET GLOBAL innodb_max_dirty_pages_pct = 0');
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const [r] = await db.query<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'");
-    if (Number(r?.Value ?? 0) < 50) break;
-    await new Promise((res) => setTimeout(res, 500));
-  }
-  await db.query('SET GLOBAL innodb_max_dirty_pages_pct = DEFAULT');
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
 async function main(): Promise<void> {
   const [up, a, b] = await Promise.all([
     startMariadb({ serverId: 61, bufferPool: '512M' }),
@@ -149,7 +70,7 @@ async function main(): Promise<void> {
     await up.query(
       'CREATE DATABASE sbtest; CREATE DATABASE bench; CREATE TABLE bench.marker (id INT PRIMARY KEY, ts BIGINT NOT NULL)',
     );
-    await sysbench(up, 'prepare');
+    await sysbench(up, 'prepare', ROWS, SECONDS);
     const dump = `mariadb-dump -h127.0.0.1 -P${up.port} -uroot --single-transaction --databases ${SCHEMAS.join(' ')}`;
     await Promise.all([a, b].map((d) => sh(`${dump} | mariadb -h127.0.0.1 -P${d.port} -uroot`)));
     const start = await masterPos(up);
@@ -241,7 +162,7 @@ ${SYNCER_EXTRA}`,
         await holdA.query('FLUSH TABLES WITH READ LOCK');
         await holdB.query('FLUSH TABLES WITH READ LOCK');
         const before = await masterPos(up);
-        const out = await sysbench(up, 'run');
+        const out = await sysbench(up, 'run', ROWS, SECONDS);
         const tx = Number(/transactions:\s+(\d+)/.exec(out)?.[1] ?? 0);
         const m = ++marker;
         await up.query('INSERT INTO bench.marker VALUES (?, ?)', [m, Date.now()]);
