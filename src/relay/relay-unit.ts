@@ -184,6 +184,8 @@ export class Relay implements Unit<RelayStatus> {
   /** DM's `dm_relay_binlog_file|pos{node="master"|"relay"}` and `dm_relay_space{type}`. */
   private async publish(): Promise<void> {
     if (!this.dm) return;
+    // statfs first, so one scrape never sees the positions of this round without its space.
+    const fs = await statfs(this.relayDir);
     const w = this.writer?.state();
     this.dm.binlogFile.set({ node: 'master' }, binlogFileIndex(this.master.file));
     this.dm.binlogPos.set({ node: 'master' }, this.master.pos);
@@ -191,7 +193,6 @@ export class Relay implements Unit<RelayStatus> {
       this.dm.binlogFile.set({ node: 'relay' }, binlogFileIndex(w.file));
       this.dm.binlogPos.set({ node: 'relay' }, w.pos);
     }
-    const fs = await statfs(this.relayDir);
     this.dm.space.set({ type: 'capacity' }, fs.blocks * fs.bsize);
     this.dm.space.set({ type: 'available' }, fs.bavail * fs.bsize);
   }

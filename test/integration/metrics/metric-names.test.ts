@@ -86,7 +86,8 @@ describe("metrics: DM's names, exported by a live cluster, as the dashboard and 
         w = await scrape(`http://${c.workerAddr}`);
         return (
           sample(w, 'dm_syncer_binlog_file', { ...labels, node: 'syncer' }) !== undefined &&
-          sample(w, 'dm_relay_binlog_file', { node: 'relay' }) !== undefined
+          sample(w, 'dm_relay_binlog_file', { node: 'relay' }) !== undefined &&
+          sample(w, 'dm_relay_space', { type: 'available' }) !== undefined
         );
       },
       20_000,
