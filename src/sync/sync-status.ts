@@ -16,6 +16,9 @@ export interface SyncStatus {
    * `subTaskStatus[].unresolvedDDLLockID` (where DM prints it).
    */
   unresolvedDDLLockID?: string;
+  /** Optimistic mode, a DDL in `detected` conflict waits (DM's `blockDDLOwner`, `conflictMsg`). */
+  blockDDLOwner?: string;
+  conflictMsg?: string;
   synced: boolean;
   binlogType: 'remote' | 'local';
   secondsBehindMaster: number;

@@ -22,6 +22,7 @@ import { ExecutedGtids } from './executed-gtids.js';
 import { compareLocation, formatLocation, type Location } from './job.js';
 import { MasterPosition } from './master-position.js';
 import { RowsDispatcher } from './rows-dispatcher.js';
+import type { DmlHolder } from './shard/dml-holder.js';
 import type { OptimistStep } from './shard/optimist-step.js';
 import type { PessimistStep } from './shard/pessimist-step.js';
 import { shardSteps } from './shard/shard-steps.js';
@@ -83,6 +84,8 @@ export class SyncUnit implements Unit<SyncStatus> {
   private readonly gtids = new ExecutedGtids(() => this.start.gtid);
   /** Pessimistic shard-DDL coordination (`shard-mode: pessimistic`), else undefined. */
   private readonly shard: PessimistStep | undefined;
+  /** The shard step's held DML (either mode), else undefined. */
+  private readonly holder: DmlHolder | undefined;
   /** Optimistic shard-DDL coordination (`shard-mode: optimistic`), else undefined. */
   private readonly optimist: OptimistStep | undefined;
   /** The running process()'s abort signal (a shard-DDL wait ends with it). */
@@ -121,11 +124,13 @@ export class SyncUnit implements Unit<SyncStatus> {
           deps.workDir,
           `shard-held.${encodeURIComponent(cfg.name)}.${encodeURIComponent(cfg.sourceId)}`,
         ),
+        ...heldMemoryLimit(),
       },
       this.log,
     );
     this.shard = steps.pessimist;
     this.optimist = steps.optimist;
+    this.holder = this.shard ?? this.optimist?.holds;
     const step = this.shard ?? this.optimist;
     this.ddl = new DdlExecutor({
       ...(step ? { shard: step } : {}),
@@ -178,9 +183,9 @@ export class SyncUnit implements Unit<SyncStatus> {
       {
         seen: () => this.seenLoc,
         // While a shard DDL is pending the checkpoint stays before it (pessimist-step.ts).
-        applied: () => this.shard?.frozen()?.location ?? this.applied.location,
+        applied: () => this.holder?.frozen()?.location ?? this.applied.location,
         read: () => this.readLoc,
-        tables: () => this.shard?.frozen()?.tables ?? this.tracker.toJSON(),
+        tables: () => this.holder?.frozen()?.tables ?? this.tracker.toJSON(),
       },
       this.validator ? () => this.validator!.flush() : undefined,
     );
@@ -324,7 +329,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       unresolvedGroups: [],
       ...(this.shard ?? this.optimist)?.status(),
       // DML held for a pending shard DDL is not applied: not synced while any is.
-      synced: synced && this.shard?.frozen() === undefined,
+      synced: synced && this.holder?.frozen() === undefined,
       binlogType: this.cfg.enableRelay ? 'local' : 'remote',
       secondsBehindMaster,
     };
@@ -442,6 +447,9 @@ export class SyncUnit implements Unit<SyncStatus> {
    * structure to load): most events cost no promise and no microtask hop.
    */
   private handle(pe: PositionedEvent): Promise<void> | undefined {
+    // Held DML a resolved wait released goes first (it lies before this event).
+    const released = this.holder?.redirect?.();
+    if (released) return released.then(() => this.handle(pe));
     const ev = pe.event;
     this.stats.record();
     this.gtids.observe(ev);
@@ -459,8 +467,8 @@ export class SyncUnit implements Unit<SyncStatus> {
       case 'update_rows':
       case 'delete_rows':
         // A shard table that met a DDL its group has not resolved: its DML waits.
-        if (this.shard?.holds(ev.schema, ev.table) && this.filters.allowRows(ev)) {
-          this.shard.hold(ev, pe, end, this.tracker.get(ev.schema, ev.table));
+        if (this.holder?.holds(ev.schema, ev.table) && this.filters.allowRows(ev)) {
+          this.holder.hold(ev, pe, end, this.tracker.get(ev.schema, ev.table));
           break;
         }
         wait = this.rows.handle(ev, pe, end);
@@ -509,12 +517,12 @@ export class SyncUnit implements Unit<SyncStatus> {
     // A shard DDL was pending: go back to its frozen checkpoint (as a restart would) and
     // rebuild the groups and the held DML by replay, rather than trust state an interrupted
     // wait or release may have left half done.
-    const frozen = this.shard?.frozen();
+    const frozen = this.holder?.frozen();
     if (frozen) {
       this.start = { ...frozen.location };
       this.tracker.load(structuredClone(frozen.tables));
       this.applied.rewind({ ...frozen.location });
-      this.shard?.reset();
+      this.holder?.reset();
     }
     const seen = this.seenLoc;
     if (!this.startExitSafe || compareLocation(seen, this.startExitSafe) > 0) {
@@ -579,13 +587,22 @@ export class SyncUnit implements Unit<SyncStatus> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.shard?.close();
+    this.holder?.close();
     this.pool.stop();
     await this.validator?.close();
     await this.ctl.close();
     await this.up?.end().catch(() => undefined);
     this.up = undefined;
   }
+}
+
+/**
+ * `DM_SHARD_HELD_MEMORY_ROWS` (ours, for tests and small machines): held ROWS events kept in
+ * memory before the spill file (default 20 000).
+ */
+function heldMemoryLimit(): { heldMemoryLimit?: number } {
+  const n = Number(process.env.DM_SHARD_HELD_MEMORY_ROWS);
+  return Number.isInteger(n) && n >= 0 && process.env.DM_SHARD_HELD_MEMORY_ROWS ? { heldMemoryLimit: n } : {};
 }
 
 function isAbortLike(err: unknown): boolean {

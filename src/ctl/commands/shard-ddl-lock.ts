@@ -50,7 +50,11 @@ export function register(program: Command): void {
             owner: opts.owner ?? '',
             forceRemove: opts.forceRemove === true,
             action: opts.action,
-            sources: opts.source,
+            // `shard-ddl-lock -s X unlock …` and `shard-ddl-lock unlock … -s X`: commander gives
+            // the parent command its own -s.
+            sources: opts.source.length
+              ? opts.source
+              : ((cmd.parent?.opts() as Partial<ShowOpts> | undefined)?.source ?? []),
             database: opts.database ?? '',
             table: opts.table ?? '',
           });

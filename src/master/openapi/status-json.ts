@@ -3,6 +3,7 @@
  * report (query-status's camelCase, some counters as strings): one conversion for the
  * source, task and dashboard views.
  */
+import { shardingGroupToOpenApi } from '../../pkg/shardddl/status.js';
 import type { SourceQueryResult } from '../status-ops.js';
 import type { DumpStatus, LoadStatus, RelayStatus, SubTaskStatus, SyncStatus } from '../worker-api.js';
 
@@ -59,7 +60,8 @@ export function syncStatusJson(s: SyncStatus) {
     syncer_binlog: s.syncerBinlog,
     syncer_binlog_gtid: s.syncerBinlogGtid,
     blocking_ddls: s.blockingDDLs ?? [],
-    unresolved_groups: s.unresolvedGroups ?? [],
+    // DM's ShardingGroup (snake_case: ddl_list, first_location), not query-status's camelCase.
+    unresolved_groups: (s.unresolvedGroups ?? []).map(shardingGroupToOpenApi),
     synced: s.synced,
     binlog_type: s.binlogType,
     seconds_behind_master: num(s.secondsBehindMaster),

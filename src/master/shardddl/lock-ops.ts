@@ -40,14 +40,19 @@ export async function unlockLock(
 ): Promise<{ result: boolean; msg: string }> {
   if (!r.id) throw dmError(E.ctlInvalidArgs, 'unlock needs the lock ID');
   if (ctx.optimist.has(r.id)) {
-    if (!r.forceRemove) {
-      // DM's per-table optimistic unlock (-s/-d/-t --action) is not built: say so.
+    if (r.forceRemove) {
+      await ctx.optimist.remove(r.id);
+      return { result: true, msg: '' };
+    }
+    // DM's table-level unlock: one table (-s SOURCE -d SCHEMA -t TABLE) in `detected` conflict
+    // runs its DDLs (--action exec) or none (skip) and goes on.
+    if (r.sources.length !== 1 || !r.database || !r.table) {
       throw dmError(
         E.ctlInvalidArgs,
-        `lock ${r.id} is optimistic: resolve its conflicting DDL with \`binlog skip|replace\`, or remove the lock with --force-remove`,
+        `lock ${r.id} is optimistic: name the conflicting table with -s SOURCE -d SCHEMA -t TABLE (and --action exec|skip), or remove the lock with --force-remove`,
       );
     }
-    await ctx.optimist.remove(r.id);
+    await ctx.optimist.unlockTable(r.id, r.sources[0] as string, r.database, r.table, r.action);
     return { result: true, msg: '' };
   }
   if (r.sources.length > 0 || r.database || r.table) {

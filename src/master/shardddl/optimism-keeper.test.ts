@@ -71,7 +71,7 @@ describe('OptimismKeeper', () => {
     assert.deepEqual(opOf(k.putInfo(info('s1', 'd1', 't1', ADD, BASE, WITH_C), ++rev, ST)).ddls, []);
   });
 
-  it('conflicts: incompatible types, rename, NOT NULL without default, several specs', () => {
+  it('conflicts: incompatible types, rename, NOT NULL without default wait for the other shards', () => {
     const k = new OptimismKeeper();
     const c1 = opOf(
       k.putInfo(
@@ -80,7 +80,7 @@ describe('OptimismKeeper', () => {
         ST,
       ),
     );
-    assert.equal(c1['conflict-stage'], 'detected');
+    assert.equal(c1['conflict-stage'], 'skip and wait for redirect');
     assert.match(
       c1['conflict-message'],
       /column v is (int|varchar\(32\)) on one shard and (int|varchar\(32\))/,
@@ -95,7 +95,8 @@ describe('OptimismKeeper', () => {
         ST,
       ),
     );
-    assert.match(c2['conflict-message'], /rename column v to w/);
+    assert.equal(c2['conflict-stage'], 'skip and wait for redirect');
+    assert.match(c2['conflict-message'], /CHANGE v w/);
     const c3 = opOf(
       k.putInfo(
         info('s1', 'd1', 't1', 'ALTER TABLE `m`.`t` ADD COLUMN c INT NOT NULL', BASE, WITH_C),
@@ -103,9 +104,65 @@ describe('OptimismKeeper', () => {
         ST,
       ),
     );
-    assert.match(c3['conflict-message'], /NOT NULL without a default/);
+    assert.equal(c3['conflict-stage'], 'skip and wait for redirect');
     // The conflicting shard's schema was not taken: a compatible DDL still works.
     assert.deepEqual(opOf(k.putInfo(info('s1', 'd1', 't1', ADD, BASE, WITH_C), ++rev, ST)).ddls, [ADD]);
+  });
+
+  it('a conflict DDL run by every shard: the last runs it, the others are redirected once it is done', () => {
+    const k = new OptimismKeeper();
+    const R = 'ALTER TABLE `m`.`t` RENAME COLUMN v TO w';
+    const W = [col('id'), col('w', 'varchar(32)')];
+    const a = opOf(k.putInfo(info('s1', 'd1', 't1', R, BASE, W), ++rev, ST));
+    assert.equal(a['conflict-stage'], 'skip and wait for redirect');
+    // The same info again (a replay) gets the same answer.
+    assert.equal(
+      opOf(k.putInfo(info('s1', 'd1', 't1', R, BASE, W), ++rev, ST))['conflict-stage'],
+      'skip and wait for redirect',
+    );
+    assert.equal(
+      opOf(k.putInfo(info('s2', 'd2', 't1', R, BASE, W), ++rev, ST))['conflict-stage'],
+      'skip and wait for redirect',
+    );
+    assert.deepEqual(k.list()[0]?.synced, ['s1-`d1`.`t2`']);
+    assert.deepEqual(k.list()[0]?.unsynced, ['s1-`d1`.`t1`', 's2-`d2`.`t1`']);
+    const last = opOf(k.putInfo(info('s1', 'd1', 't2', R, BASE, W), ++rev, ST));
+    assert.deepEqual([last['conflict-stage'], last.ddls], ['none', [R]]);
+    assert.equal(k.list().length, 1, 'the lock lasts until the redirects are out');
+    assert.deepEqual(k.opDone('s1', 'd1', 't1'), [], 'not the resolver');
+    const done = k.opDone('s1', 'd1', 't2');
+    const redirected = done.flatMap((x) =>
+      x.kind === 'put-op' ? [[x.op.source, x.op['up-table'], x.op['conflict-stage']]] : [],
+    );
+    assert.deepEqual(redirected.sort(), [
+      ['s1', 't1', 'resolved'],
+      ['s2', 't1', 'resolved'],
+    ]);
+    assert.equal(done.at(-1)?.kind, 'delete-lock');
+    assert.deepEqual(k.list(), []);
+    // A replay of the conflict DDL after it was resolved: nothing to run.
+    const replay = opOf(k.putInfo(info('s2', 'd2', 't1', R, BASE, W), ++rev, ST));
+    assert.deepEqual([replay['conflict-stage'], replay.ddls], ['none', []]);
+  });
+
+  it('conflicting conflict DDLs are detected; a table-level unlock runs or skips them', () => {
+    const k = new OptimismKeeper();
+    const W = [col('id'), col('w', 'varchar(32)')];
+    const X = [col('id'), col('x', 'varchar(32)')];
+    k.putInfo(info('s1', 'd1', 't1', 'ALTER TABLE `m`.`t` RENAME COLUMN v TO w', BASE, W), ++rev, ST);
+    const d = opOf(
+      k.putInfo(info('s1', 'd1', 't2', 'ALTER TABLE `m`.`t` RENAME COLUMN v TO x', BASE, X), ++rev, ST),
+    );
+    assert.equal(d['conflict-stage'], 'detected');
+    const id = 'tk-`m`.`t`';
+    assert.throws(
+      () => k.unlockTable(id, 's1', 'd1', 't1', 'skip'),
+      /code.*38020|is in skip and wait for redirect status/,
+    );
+    assert.throws(() => k.unlockTable('nope', 's1', 'd1', 't2', 'skip'), /not found/);
+    const u = opOf(k.unlockTable(id, 's1', 'd1', 't2', 'skip'));
+    assert.deepEqual([u['conflict-stage'], u.ddls, u['info-revision']], ['unlocked', [], d['info-revision']]);
+    assert.throws(() => k.unlockTable(id, 's1', 'd1', 't2', 'exec'), /not conflicted/);
   });
 
   it('widening MODIFY runs on the first shard that widens, not on the others', () => {

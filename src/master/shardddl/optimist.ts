@@ -20,6 +20,7 @@ import { type OptimismAction, OptimismKeeper } from './optimism-keeper.js';
 export class Optimist {
   private readonly keeper = new OptimismKeeper();
   private watcher: Watcher | undefined;
+  private opWatcher: Watcher | undefined;
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
 
@@ -34,15 +35,19 @@ export class Optimist {
     const opRes = await this.client.getAll().prefix(Keys.shardOptimisticOperationPrefix).exec();
     const rev = Math.max(Number(infoRes.header.revision), Number(opRes.header.revision));
     const answered = new Set<number>();
-    for (const kv of opRes.kvs)
-      answered.add(decodeJson<OptimismOperation>(kv.value.toString())['info-revision']);
+    const done = new Set<number>();
+    for (const kv of opRes.kvs) {
+      const op = decodeJson<OptimismOperation>(kv.value.toString());
+      answered.add(op['info-revision']);
+      if (op.done) done.add(op['info-revision']);
+    }
     const infos = infoRes.kvs
       .map((kv) => ({
         info: decodeJson<OptimismInfo>(kv.value.toString()),
         revision: Number(kv.mod_revision),
       }))
       .sort((a, b) => a.revision - b.revision)
-      .map((x) => ({ ...x, answered: answered.has(x.revision) }));
+      .map((x) => ({ ...x, answered: answered.has(x.revision), done: done.has(x.revision) }));
     const tables = await this.sourceTables();
     await this.apply(this.keeper.restore(infos, (t) => tables.filter((s) => s.task === t)));
     if (infos.length)
@@ -60,12 +65,30 @@ export class Optimist {
       this.enqueue(() => this.onInfo(decodeJson<OptimismInfo>(kv.value.toString()), Number(kv.mod_revision))),
     );
     w.on('error', (err) => this.log.warn({ err: err.message }, 'optimistic shard DDL watch error'));
+    // Operations marked done by the workers: a conflict's resolving DDL is downstream, the
+    // other conflict tables may be redirected.
+    const ow = await this.client
+      .watch()
+      .prefix(Keys.shardOptimisticOperationPrefix)
+      .startRevision(String(rev + 1))
+      .create();
+    this.opWatcher = ow;
+    ow.on('put', (kv: IKeyValue) => {
+      const op = decodeJson<OptimismOperation>(kv.value.toString());
+      if (!op.done) return;
+      void this.enqueue(() => this.apply(this.keeper.opDone(op.source, op['up-schema'], op['up-table'])));
+    });
+    ow.on('error', (err) =>
+      this.log.warn({ err: err.message }, 'optimistic shard DDL operation watch error'),
+    );
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     await this.watcher?.cancel().catch(() => undefined);
+    await this.opWatcher?.cancel().catch(() => undefined);
     this.watcher = undefined;
+    this.opWatcher = undefined;
     await this.chain;
   }
 
@@ -86,6 +109,25 @@ export class Optimist {
       await this.apply(this.keeper.remove(id));
     });
     if (!found) throw dmError(E.shardLockNotFound, `lock with ID ${id} not found`);
+  }
+
+  /** DM's table-level unlock of a table in `detected` conflict (`-s -d -t --action`). */
+  async unlockTable(
+    id: string,
+    source: string,
+    upSchema: string,
+    upTable: string,
+    action: 'exec' | 'skip',
+  ): Promise<void> {
+    let failure: unknown;
+    await this.enqueue(async () => {
+      try {
+        await this.apply(this.keeper.unlockTable(id, source, upSchema, upTable, action));
+      } catch (err) {
+        failure = err;
+      }
+    });
+    if (failure) throw failure;
   }
 
   async dropTask(task: string): Promise<void> {

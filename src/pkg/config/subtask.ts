@@ -24,6 +24,7 @@ export function toSubTaskConfigs(task: TaskConfig, sources: Map<string, SourceCo
       sourceId: inst.sourceId,
       taskMode: task.taskMode,
       shardMode: task.shardMode,
+      ...(task.strictOptimisticShardMode ? { strictOptimisticShardMode: true } : {}),
       metaSchema: task.metaSchema,
       caseSensitive: task.caseSensitive,
       timezone: task.timezone,

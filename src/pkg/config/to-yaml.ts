@@ -87,6 +87,7 @@ export function taskToYaml(t: TaskConfig, opts: ToYamlOptions = {}): string {
     name: t.name,
     'task-mode': t.taskMode,
     'shard-mode': t.shardMode,
+    ...(t.strictOptimisticShardMode ? { 'strict-optimistic-shard-mode': true } : {}),
     'meta-schema': t.metaSchema,
     'case-sensitive': t.caseSensitive,
     timezone: t.timezone,

@@ -209,6 +209,8 @@ export interface SubTaskConfig {
   sourceId: string;
   taskMode: TaskMode;
   shardMode: ShardMode;
+  /** DM `strict-optimistic-shard-mode`: a conflicting optimistic DDL pauses at once. */
+  strictOptimisticShardMode?: boolean;
   metaSchema: string;
   caseSensitive: boolean;
   timezone: string;

@@ -433,6 +433,14 @@ export const E = Object.freeze({
   ),
   /** DM 38019: a shard-DDL lock named by the operator does not exist. */
   shardLockNotFound: def(38019, 'dm-master', 'internal', 'medium', 'List the locks with `shard-ddl-lock`.'),
+  /** DM 38020: a table-level unlock of an optimistic lock whose table is not in conflict. */
+  shardLockIsResolving: def(
+    38020,
+    'dm-master',
+    'internal',
+    'high',
+    'Table-level unlock applies to a table whose DDL is in `detected` conflict (see `query-status`).',
+  ),
   masterNameNotExist: def(
     38048,
     'dm-master',
@@ -455,6 +463,14 @@ export const E = Object.freeze({
     'internal',
     'high',
     'The source was bound to another dm-worker (this one lost its lease or was isolated); this worker stopped writing downstream. Nothing to do: the task continues on the worker `query-status` shows.',
+  ),
+  /** Optimistic, non-strict: a DDL on a table that waits for the redirect of its conflicting DDL. */
+  shardOptimisticHeldDdl: def(
+    44101,
+    'shard-ddl',
+    'internal',
+    'high',
+    'Run the conflicting DDL on the other shard tables first (then `resume-task`), or `binlog skip|replace` one of the two DDLs; `shard-ddl-lock` shows the lock.',
   ),
   shardDdl: def(
     44001,

@@ -38,6 +38,12 @@ export interface ShardSyncStatus {
   unresolvedGroups: ShardingGroupStatus[];
   /** The lock the sync unit waits on ('' when none). */
   unresolvedDDLLockID: string;
+  /**
+   * Optimistic mode, a DDL in `detected` conflict the unit waits on (DM's SyncStatus
+   * `blockDDLOwner` = `source-`schema`.`table``, and the master's `conflictMsg`).
+   */
+  blockDDLOwner?: string;
+  conflictMsg?: string;
 }
 
 /** DM's lock ID: `` task-`schema`.`table` `` (utils.GenDDLLockID). */

@@ -23,14 +23,15 @@ import type {
   SchemaColumn,
   SourceTables,
 } from '../../pkg/shardddl/optimism/types.js';
-import { decodeJson } from '../../pkg/shardddl/optimism/types.js';
-import { ddlLockId, type ShardSyncStatus } from '../../pkg/shardddl/status.js';
+import { ddlLockId, type ShardSyncStatus, tableId } from '../../pkg/shardddl/status.js';
 import { formatLocation, type TableName } from '../job.js';
-import { abortError, retryEtcd } from './etcd-retry.js';
+import { ConflictHolds, type ConflictHoldsHost } from './conflict-holds.js';
+import { retryEtcd } from './etcd-retry.js';
+import { awaitOperation } from './op-watch.js';
 import type { ShardDdlOutcome, ShardDdlRequest, ShardDdlStep } from './pessimist-step.js';
 import { tableDdl } from './table-ddl.js';
 
-export interface OptimistStepHost {
+export interface OptimistStepHost extends ConflictHoldsHost {
   targetExists(t: TableName): Promise<boolean>;
   /** The tracked structure of an upstream table. */
   structure(schema: string, table: string): TableStructure | undefined;
@@ -43,14 +44,18 @@ export interface OptimistStepHost {
 export class OptimistStep implements ShardDdlStep {
   /** Target key → upstream tables of this source. */
   private readonly tables = new Map<string, Set<string>>();
-  private waiting: { id: string; ddls: string[] } | undefined;
+  private waiting: { id: string; ddls: string[]; owner?: string; conflict?: string } | undefined;
+  /** Tables in DM's "skip and wait for redirect" (non-strict mode), with their held DML. */
+  readonly holds: ConflictHolds;
 
   constructor(
     private readonly cfg: SubTaskConfig,
     private readonly etcd: Etcd3,
     private readonly host: OptimistStepHost,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.holds = new ConflictHolds(etcd, cfg.name, cfg.sourceId, host, log);
+  }
 
   /** At unit init: publish this source's shard tables (DM's source-tables key). */
   async init(tables: TableName[]): Promise<void> {
@@ -59,10 +64,15 @@ export class OptimistStep implements ShardDdlStep {
   }
 
   status(): ShardSyncStatus {
+    const held = this.holds.status();
     return {
-      blockingDDLs: this.waiting ? [...this.waiting.ddls] : [],
+      blockingDDLs: this.waiting ? [...this.waiting.ddls] : held.flatMap((g) => g.DDLs),
+      // DM shows sharding groups in pessimistic mode only.
       unresolvedGroups: [],
       unresolvedDDLLockID: this.waiting?.id ?? '',
+      ...(this.waiting?.owner
+        ? { blockDDLOwner: this.waiting.owner, conflictMsg: this.waiting.conflict ?? '' }
+        : {}),
     };
   }
 
@@ -83,6 +93,13 @@ export class OptimistStep implements ShardDdlStep {
       return { handled: true };
     }
     if (t.kind === 'skipped') return { handled: true };
+    if (this.holds.holds(src.schema, src.table)) {
+      throw dmError(
+        E.shardOptimisticHeldDdl,
+        `table ${src.schema}.${src.table} waits for its conflicting DDL to be run by the other shards; a further DDL on it (${req.info.sql}) cannot be coordinated before that`,
+        { context: { binlogPosition: formatLocation(req.at), sql: req.info.sql } },
+      );
+    }
     this.add(src);
     const before = this.host.structure(src.schema, src.table);
     if (!before) {
@@ -113,13 +130,45 @@ export class OptimistStep implements ShardDdlStep {
     const id = ddlLockId(this.cfg.name, target.schema, target.table);
     this.waiting = { id, ddls: info.ddls };
     try {
-      const op = await this.exchange(info, this.host.signal());
-      if (op['conflict-stage'] !== 'none') {
-        throw dmError(
+      const signal = this.host.signal();
+      const { op: first, revision } = await this.exchange(info, signal);
+      let op = first;
+      const conflictError = (msg: string) =>
+        dmError(
           E.shardOptimisticConflict,
-          `fail to handle shard ddl ${JSON.stringify([req.sql])} in optimistic mode, because schema conflict detected, conflict error: ${op['conflict-message']}`,
+          `fail to handle shard ddl ${JSON.stringify([req.sql])} in optimistic mode, because schema conflict detected, conflict error: ${msg}`,
           { context: { binlogPosition: formatLocation(req.at), sql: req.info.sql } },
         );
+      const strict = this.cfg.strictOptimisticShardMode === true;
+      if (op['conflict-stage'] === 'detected') {
+        // DM: strict pauses; else the unit waits for the operator's table-level unlock.
+        if (strict) throw conflictError(op['conflict-message']);
+        this.waiting = {
+          id,
+          ddls: info.ddls,
+          owner: `${this.cfg.sourceId}-${tableId(src.schema, src.table)}`,
+          conflict: op['conflict-message'],
+        };
+        this.log.warn(
+          { id, sql: req.sql, conflict: op['conflict-message'] },
+          'optimistic shard DDL conflict detected: waiting for `shard-ddl-lock unlock`',
+        );
+        op = await awaitOperation(
+          this.etcd,
+          Keys.shardOptimisticOperation(info.task, info.source, src.schema, src.table),
+          revision,
+          (o) => o['info-revision'] === revision && o['conflict-stage'] !== 'detected',
+          signal,
+          this.log,
+        );
+      }
+      if (op['conflict-stage'] === 'skip and wait for redirect') {
+        if (strict) throw conflictError(op['conflict-message']);
+        this.holds.wait(src, target, id, info.ddls, req.at, revision);
+        return { handled: true };
+      }
+      if (op['conflict-stage'] !== 'none' && op['conflict-stage'] !== 'unlocked') {
+        throw conflictError(op['conflict-message']);
       }
       for (const sql of op.ddls) {
         // Index changes are made idempotent here: the keeper's memory of which shard added an
@@ -131,17 +180,17 @@ export class OptimistStep implements ShardDdlStep {
         await req.exec(sql);
       }
       this.log.info(
-        { sql: req.sql, executed: op.ddls, deferredDrops: op.cols },
+        { sql: req.sql, executed: op.ddls, deferredDrops: op.cols, stage: op['conflict-stage'] },
         op.ddls.length ? 'optimistic shard DDL executed' : 'optimistic shard DDL: nothing to run downstream',
       );
-      const signal = this.host.signal();
+      const done = op;
       return {
         handled: true,
         afterDone: () =>
           retryEtcd('mark the operation done', signal, this.log, async () => {
             await this.etcd
-              .put(Keys.shardOptimisticOperation(op.task, op.source, op['up-schema'], op['up-table']))
-              .value(JSON.stringify({ ...op, done: true }));
+              .put(Keys.shardOptimisticOperation(done.task, done.source, done['up-schema'], done['up-table']))
+              .value(JSON.stringify({ ...done, done: true }));
           }),
       };
     } finally {
@@ -150,39 +199,25 @@ export class OptimistStep implements ShardDdlStep {
   }
 
   /** Put the info and wait for the operation answering exactly that put. */
-  private exchange(info: OptimismInfo, signal: AbortSignal): Promise<OptimismOperation> {
+  private async exchange(
+    info: OptimismInfo,
+    signal: AbortSignal,
+  ): Promise<{ op: OptimismOperation; revision: number }> {
     const infoKey = Keys.shardOptimisticInfo(info.task, info.source, info['up-schema'], info['up-table']);
     const opKey = Keys.shardOptimisticOperation(info.task, info.source, info['up-schema'], info['up-table']);
-    return retryEtcd('exchange the DDL info with the master', signal, this.log, async () => {
+    const revision = await retryEtcd('put the DDL info', signal, this.log, async () => {
       const put = await this.etcd.put(infoKey).value(JSON.stringify(info)).exec();
-      const rev = Number(put.header.revision);
-      const w = await this.etcd.watch().key(opKey).startRevision(String(rev)).create();
-      try {
-        const existing = await this.etcd.get(opKey).string();
-        if (existing) {
-          const op = decodeJson<OptimismOperation>(existing);
-          if (op['info-revision'] === rev) return op;
-        }
-        return await new Promise<OptimismOperation>((resolve, reject) => {
-          const onAbort = (): void => reject(abortError());
-          if (signal.aborted) return onAbort();
-          signal.addEventListener('abort', onAbort, { once: true });
-          w.on('put', (kv) => {
-            const op = decodeJson<OptimismOperation>(kv.value.toString());
-            if (op['info-revision'] === rev) {
-              signal.removeEventListener('abort', onAbort);
-              resolve(op);
-            }
-          });
-          w.on('error', (err) => {
-            signal.removeEventListener('abort', onAbort);
-            reject(err);
-          });
-        });
-      } finally {
-        await w.cancel().catch(() => undefined);
-      }
+      return Number(put.header.revision);
     });
+    const op = await awaitOperation(
+      this.etcd,
+      opKey,
+      revision,
+      (o) => o['info-revision'] === revision,
+      signal,
+      this.log,
+    );
+    return { op, revision };
   }
 
   private add(t: TableName): void {

@@ -73,6 +73,8 @@ export interface PessimistStepHost {
   route(schema: string, table: string): TableName;
   /** Base path of the file held DML spills to beyond the memory limit. */
   spillPath: string;
+  /** Held ROWS events kept in memory before spilling (default 20 000). */
+  memoryLimit?: number;
 }
 
 interface HeldRows {
@@ -108,7 +110,7 @@ export class PessimistStep implements ShardDdlStep {
     this.groups = new ShardingGroups(cfg.caseSensitive);
     this.meta = new ShardingMetaStore(cfg.metaSchema, cfg.name, cfg.sourceId, cfg.caseSensitive);
     this.channel = new PessimismChannel(etcd, cfg.name, cfg.sourceId, log);
-    this.held = new HeldRowsStore(host.spillPath);
+    this.held = new HeldRowsStore(host.spillPath, host.memoryLimit);
   }
 
   /**

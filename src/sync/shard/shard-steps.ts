@@ -28,8 +28,10 @@ export interface ShardUnitParts {
   drain(): Promise<void>;
   signal(): AbortSignal;
   route(schema: string, table: string): TableName;
-  /** Base path of the pessimistic step's spill file (held DML beyond the memory limit). */
+  /** Base path of the spill file of held DML beyond the memory limit. */
   spillPath: string;
+  /** Held ROWS events kept in memory before spilling (default 20 000). */
+  heldMemoryLimit?: number;
 }
 
 export function shardSteps(
@@ -65,6 +67,12 @@ export function shardSteps(
           },
           signal: p.signal,
           route: p.route,
+          applied: p.applied,
+          trackerSnapshot: () => structuredClone(p.tracker.toJSON()),
+          dispatch: p.dispatch,
+          drain: p.drain,
+          spillPath: p.spillPath,
+          ...(p.heldMemoryLimit !== undefined ? { memoryLimit: p.heldMemoryLimit } : {}),
         },
         log,
       ),
@@ -84,6 +92,7 @@ export function shardSteps(
         signal: p.signal,
         route: p.route,
         spillPath: p.spillPath,
+        ...(p.heldMemoryLimit !== undefined ? { memoryLimit: p.heldMemoryLimit } : {}),
       },
       log,
     ),

@@ -27,7 +27,21 @@ export interface OptimismInfo {
   'table-info-after': SchemaColumn[];
 }
 
-export const CONFLICT_STAGES = ['none', 'detected', 'resolved', 'error'] as const;
+/**
+ * DM's ConflictStage values: `none` run `ddls`; `detected` a conflict among conflict tables
+ * (strict: pause; else wait for `shard-ddl-lock unlock`); `skip and wait for redirect` the DDL
+ * conflicts until the other shards run it (strict: pause; else hold the table's DML);
+ * `resolved` the redirect of such a table (apply what it held); `unlocked` the operator's
+ * table-level unlock (run `ddls`, possibly none); `error` pause.
+ */
+export const CONFLICT_STAGES = [
+  'none',
+  'detected',
+  'resolved',
+  'unlocked',
+  'skip and wait for redirect',
+  'error',
+] as const;
 export type ConflictStage = (typeof CONFLICT_STAGES)[number];
 
 /** What the shard table's worker does with its DDLs (master → worker; worker marks done). */
