@@ -1,38 +1,26 @@
-import { createReadStream } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import mysql from 'mysql2';
 import type { Counter } from 'prom-client';
-import { type ChunkEntry, readChunkManifest } from '../dump/chunk-manifest.js';
-import { DATA_FILE_HEADER } from '../dump/chunk-writer.js';
+import { readChunkManifest } from '../dump/chunk-manifest.js';
 import { dumpDir } from '../dump/dump-dir.js';
 import { percent, sharedCounter } from '../dump/dump-status.js';
 import { METADATA_FILE, readDumpMetadataFull } from '../dump/metadata.js';
 import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
-import { type Connection, connectDb, isRetryableDbError, quoteTable } from '../pkg/db/connect.js';
-import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
+import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
+import { type DmError, dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { type DmWorkerMetrics, dmWorkerMetrics } from '../pkg/metrics/dm-metrics.js';
 import { TableRouter } from '../pkg/router/table-router.js';
 import { abortableProcess } from '../unit/abortable-process.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
-import {
-  compareMeta,
-  createCheckpointTable,
-  deleteCheckpoints,
-  FINISHED_MARK,
-  type FileCheckpoint,
-  isDone,
-  offsetUpdateSql,
-  readCheckpoints,
-  sameMeta,
-  upsertCheckpoints,
-} from './checkpoint.js';
-import { type DataFile, type DumpFiles, scanDumpDir } from './dump-files.js';
-import { DumpLineSplitter } from './line-splitter.js';
+import { createCheckpointTable, FINISHED_MARK, readCheckpoints, upsertCheckpoints } from './checkpoint.js';
+import type { DumpFiles } from './dump-files.js';
+import { scanDumpDir } from './dump-files.js';
+import { type Extension, type FileLoadContext, loadFile } from './file-loader.js';
+import { reconcile } from './reconcile.js';
 import { SchemaLoader } from './schema-loader.js';
-import { SqlSplitter, type Statement } from './sql-splitter.js';
-import { bytesView, classify, extendInsert, q, rewriteInsert, splitInsert } from './statement-rewrite.js';
+import { bytesView, q } from './statement-rewrite.js';
 
 /** query-status `load` section: DM's fields plus ours. */
 export interface LoadStatus {
@@ -50,11 +38,6 @@ export interface LoadStatus {
   /** Seconds left at this run's byte rate; 0 when done, -1 while unknown (ours). */
   etaSeconds: number;
 }
-
-/** Commit (with the checkpoint) after this many statement bytes: bounded transactions. */
-const TX_BYTES = 8 * 1024 * 1024;
-/** File read size: memory per connection is about this plus one statement. */
-const READ_CHUNK = 1024 * 1024;
 
 /**
  * Session of every loader connection. The connection charset is `binary` on the client
@@ -82,7 +65,8 @@ function formatOnlyWithValues(sql: string, values: unknown): string {
 /**
  * The load unit: replays a dump directory (ours, mydumper's or dumpling's) into the
  * downstream with `loader.pool-size` connections, resumable per file at statement
- * granularity (see checkpoint.ts), streaming with bounded memory.
+ * granularity (see checkpoint.ts), streaming with bounded memory. Our own dump's INSERTs
+ * go in as `LOAD DATA LOCAL INFILE` where the downstream allows it (file-loader.ts).
  *
  * Routing: CREATE TABLE and INSERT names are rewritten to the routed target (fully
  * qualified); several shard tables merged into one target create it once
@@ -114,7 +98,7 @@ export class LoadUnit implements Unit<LoadStatus> {
   /** Files whose range may hold rows of an older snapshot: loaded with REPLACE whatever `on-duplicate-logical` says. */
   private readonly replace = new Set<string>();
   /** Route extraction per source table (`db\0table`): see prepareExtends. */
-  private readonly extends = new Map<string, { names: string[]; values: string[]; columns?: string[] }>();
+  private readonly extends = new Map<string, Extension>();
 
   constructor(
     private readonly cfg: SubTaskConfig,
@@ -202,7 +186,21 @@ export class LoadUnit implements Unit<LoadStatus> {
       await this.finish();
       return;
     }
-    await this.reconcile(ctl, files, manifest, cps);
+    const rec = await reconcile(
+      ctl,
+      this.cfg,
+      meta,
+      files,
+      manifest,
+      cps,
+      (db, t) => this.target(db, t),
+      this.log,
+    );
+    for (const n of rec.skip) this.skip.add(n);
+    for (const n of rec.replace) this.replace.add(n);
+    this.totalBytes = rec.totalBytes;
+    this.finishedBytes = rec.finishedBytes;
+    this.bytesAtStart = rec.finishedBytes;
     await this.schema.createSchemas(ctl, files);
     await this.prepareExtends(ctl, files);
 
@@ -213,12 +211,13 @@ export class LoadUnit implements Unit<LoadStatus> {
       const key = this.schema.targetKey(f.db, f.table);
       left.set(key, (left.get(key) ?? 0) + ((cps.get(f.name)?.offset ?? 0) < f.size ? 1 : 0));
     }
+    const fileCtx = await this.fileContext(ctl);
     let next = 0;
     const worker = async (conn: Connection) => {
       while (!signal.aborted) {
         const f = jobs[next++];
         if (!f) return;
-        await this.loadFile(conn, f, cps.get(f.name)?.offset ?? 0, signal);
+        await loadFile(fileCtx, conn, f, cps.get(f.name)?.offset ?? 0, signal);
         if (signal.aborted) return;
         const key = this.schema.targetKey(f.db, f.table);
         const n = (left.get(key) ?? 1) - 1;
@@ -246,6 +245,33 @@ export class LoadUnit implements Unit<LoadStatus> {
     await this.finish();
   }
 
+  /** What loadFile needs; LOAD DATA LOCAL only where the downstream's `local_infile` is on. */
+  private async fileContext(ctl: Connection): Promise<FileLoadContext> {
+    const [li] = await ctl.query('SELECT @@local_infile AS l');
+    const localInfile = Number((li as { l: string | number }[])[0]?.l ?? 0) === 1;
+    const { name: task, sourceId } = this.cfg;
+    const labels = { task, source_id: sourceId };
+    return {
+      cfg: this.cfg,
+      dir: this.dir,
+      log: this.log,
+      target: (db, table) => this.target(db, table),
+      onDup: (file) => (this.replace.has(file) ? 'replace' : this.cfg.loader.onDuplicateLogical),
+      extension: (db, table) => this.extends.get(`${db}\0${table}`),
+      maxStatement: this.maxStatement,
+      localInfile,
+      onCommitted: (bytes) => {
+        this.finishedBytes += bytes;
+        this.bytesCounter?.inc(labels, bytes);
+        this.dm?.progress.set(labels, this.ratio());
+      },
+      onRows: (rows) => {
+        this.finishedRows += rows;
+        this.rowsCounter?.inc(labels, rows);
+      },
+    };
+  }
+
   /** Finished share of the dump's bytes, 0..1 (DM's `dm_loader_progress`). */
   private ratio(): number {
     if (this.done) return 1;
@@ -261,131 +287,6 @@ export class LoadUnit implements Unit<LoadStatus> {
       }
     }
     this.log.info({ bytes: this.totalBytes, rows: this.finishedRows }, 'load finished');
-  }
-
-  /**
-   * Make the checkpoint rows match this dump (the files and, for our dumps, the chunk
-   * manifest), chunk by chunk:
-   *
-   * - same chunk, same snapshot, same size → resume at its offset (a restart on this worker);
-   * - same chunk (same range) already done from another snapshot → kept, its file skipped
-   *   (a full phase resumed elsewhere and back: chunks never go back to an older snapshot);
-   * - otherwise → loaded from byte 0 at this dump's snapshot. When bytes of it were committed
-   *   before (from an older snapshot), the old snapshot stays its `earliest` (the sync unit
-   *   replays from there), the file is loaded with REPLACE, and a whole-table chunk (a table
-   *   without a usable chunk key, which cannot be resumed by range) is truncated first;
-   * - rows of other chunks: kept when done with a chunk identity (loaded by an earlier run;
-   *   their table was not dumped again), else deleted.
-   */
-  private async reconcile(
-    ctl: Connection,
-    files: DumpFiles,
-    manifest: ChunkEntry[] | undefined,
-    cps: Map<string, FileCheckpoint>,
-  ): Promise<void> {
-    const { metaSchema, name: task, sourceId } = this.cfg;
-    const snap: BinlogMeta = {
-      binlogName: this.meta.binlogName,
-      binlogPos: this.meta.binlogPos,
-      binlogGtid: this.meta.binlogGtid,
-    };
-    const chunks = new Map((manifest ?? []).map((c) => [c.file, c]));
-    const want: FileCheckpoint[] = [];
-    const seen = new Set<string>();
-    const truncate = new Map<string, { schema: string; table: string }>();
-    let total = 0;
-    const kept = (bytes: number) => {
-      total += bytes;
-      this.finishedBytes += bytes;
-    };
-    const reset = (name: string, db: string, table: string, size: number) => {
-      const cp = cps.get(name);
-      const range = chunks.get(name)?.range;
-      const t = this.target(db, table);
-      let earliest = snap;
-      // Rows of an older snapshot are in this range downstream when bytes were committed, or
-      // when an earlier reset already carried an older `earliest` (and nothing since).
-      const old = cp?.earliest ?? cp?.snapshot;
-      if (cp && (cp.offset > 0 || (old && cp.snapshot && compareMeta(old, cp.snapshot) < 0))) {
-        this.replace.add(name);
-        if (range === '' && cp.range === '') {
-          // A whole-table chunk is emptied first: it then holds this snapshot's rows only.
-          truncate.set(`${t.schema}\0${t.table}`, t);
-        } else if (old && compareMeta(old, snap) < 0) earliest = old;
-        this.log.info(
-          { file: name, earliest },
-          'chunk partly loaded from an older snapshot: loading it again',
-        );
-      } else if (cp && range === undefined) {
-        this.log.warn({ file: name }, 'dump file changed since the last load attempt; reloading it');
-      }
-      const row: FileCheckpoint = {
-        filename: name,
-        cpSchema: t.schema,
-        cpTable: t.table,
-        offset: 0,
-        endPos: size,
-        ...(range !== undefined ? { range } : {}),
-        snapshot: snap,
-        earliest,
-      };
-      want.push(row);
-      cps.set(name, row);
-      total += size;
-    };
-    for (const f of files.data) {
-      seen.add(f.name);
-      const cp = cps.get(f.name);
-      const range = chunks.get(f.name)?.range;
-      if (cp && cp.range === range) {
-        if (cp.endPos === f.size && (!cp.snapshot || sameMeta(cp.snapshot, snap))) {
-          total += f.size;
-          this.finishedBytes += Math.min(cp.offset, f.size);
-          continue;
-        }
-        if (range !== undefined && isDone(cp)) {
-          this.skip.add(f.name);
-          kept(cp.endPos);
-          continue;
-        }
-      }
-      reset(f.name, f.db, f.table, f.size);
-    }
-    // Chunks empty at this snapshot have no file; they are loaded (0 bytes) all the same.
-    for (const c of chunks.values()) {
-      if (seen.has(c.file)) continue;
-      seen.add(c.file);
-      const cp = cps.get(c.file);
-      if (cp && cp.range === c.range && isDone(cp)) kept(cp.endPos);
-      else reset(c.file, c.db, c.table, 0);
-    }
-    const gone: string[] = [];
-    for (const [name, cp] of cps) {
-      if (seen.has(name) || name === FINISHED_MARK) continue;
-      if (cp.range !== undefined && isDone(cp)) kept(cp.endPos);
-      else gone.push(name);
-    }
-    for (const t of truncate.values()) {
-      if (this.cfg.shardMode) {
-        // Other sources' rows share the target: emptying it would lose them (documented).
-        this.log.warn(
-          { table: t },
-          'keyless shard table partly loaded from an older snapshot: reloading without truncating (rows may double)',
-        );
-        continue;
-      }
-      this.log.warn(
-        { table: t },
-        'table without a chunk key was partly loaded from an older snapshot: truncating it',
-      );
-      await ctl.query(`TRUNCATE TABLE ${quoteTable(t.schema, t.table)}`).catch((err: { errno?: number }) => {
-        if (err.errno !== 1146) throw err; // ER_NO_SUCH_TABLE: nothing to empty
-      });
-    }
-    await upsertCheckpoints(ctl, metaSchema, task, sourceId, want);
-    await deleteCheckpoints(ctl, metaSchema, task, sourceId, gone);
-    this.totalBytes = total;
-    this.bytesAtStart = this.finishedBytes;
   }
 
   /**
@@ -430,87 +331,6 @@ export class LoadUnit implements Unit<LoadStatus> {
         values: ext.values.map((v) => bytesView(mysql.escape(v))),
         columns: schemaFile ? await this.schema.tableColumns(schemaFile) : undefined,
       });
-    }
-  }
-
-  /**
-   * Load one data file from byte `offset`. Statements wholly before `offset` are skipped
-   * (session SETs among them are re-run); every ~TX_BYTES the transaction commits together
-   * with the new offset.
-   */
-  private async loadFile(conn: Connection, f: DataFile, offset: number, signal: AbortSignal): Promise<void> {
-    if (offset >= f.size) return;
-    const { metaSchema, name: task, sourceId } = this.cfg;
-    const tg = this.target(f.db, f.table);
-    const tdb = bytesView(tg.schema);
-    const ttb = bytesView(tg.table);
-    const fname = bytesView(f.name);
-    const onDup = this.replace.has(f.name) ? 'replace' : this.cfg.loader.onDuplicateLogical;
-    const ext = this.extends.get(`${f.db}\0${f.table}`);
-    let committed = offset;
-    let txBytes = 0;
-    await conn.query('SET NAMES utf8mb4');
-    await conn.query('BEGIN');
-    const commit = async (at: number) => {
-      await conn.query(offsetUpdateSql(conn, metaSchema, task, sourceId, fname, at));
-      await conn.query('COMMIT');
-      this.finishedBytes += at - committed;
-      this.bytesCounter?.inc({ task, source_id: sourceId }, at - committed);
-      this.dm?.progress.set({ task, source_id: sourceId }, this.ratio());
-      committed = at;
-      txBytes = 0;
-    };
-    const handle = async (st: Statement) => {
-      const kind = classify(st.sql);
-      if (kind !== 'insert') {
-        if (kind === 'other') await conn.query(st.sql);
-        return;
-      }
-      if (st.end <= committed) return;
-      const routed = rewriteInsert(st.sql, tdb, ttb, onDup);
-      const sql = ext && routed !== null ? extendInsert(routed, ext.names, ext.values, ext.columns) : routed;
-      if (sql === null) {
-        throw dmError(E.loadDumpFileInvalid, `unexpected statement in ${f.name} at byte ${st.end}`, {
-          context: { sql: st.sql.slice(0, 200) },
-        });
-      }
-      for (const part of splitInsert(sql, this.maxStatement)) {
-        if (part.length > this.maxStatement) {
-          throw dmError(
-            E.loadFailed,
-            `a row in ${f.name} is ${part.length} bytes, over the downstream max_allowed_packet`,
-            { context: { file: f.name } },
-          );
-        }
-        const [res] = await conn.query(part);
-        const n = (res as { affectedRows?: number }).affectedRows ?? 0;
-        this.finishedRows += n;
-        this.rowsCounter?.inc({ task, source_id: sourceId }, n);
-        txBytes += part.length;
-      }
-      if (txBytes >= TX_BYTES) {
-        await commit(st.end);
-        await conn.query('BEGIN');
-      }
-    };
-    let sp: SqlSplitter | DumpLineSplitter | undefined;
-    try {
-      for await (const chunk of createReadStream(join(this.dir, f.name), {
-        encoding: 'latin1',
-        highWaterMark: READ_CHUNK,
-      })) {
-        if (signal.aborted) return;
-        // The file is always read from byte 0: the first chunk tells whose dump it is.
-        sp ??= (chunk as string).startsWith(DATA_FILE_HEADER) ? new DumpLineSplitter() : new SqlSplitter();
-        for (const st of sp.push(chunk as string)) await handle(st);
-      }
-      sp ??= new SqlSplitter();
-      for (const st of sp.end()) await handle(st);
-      await commit(f.size);
-    } catch (err) {
-      if (signal.aborted) return;
-      await conn.query('ROLLBACK').catch(() => undefined);
-      throw asDmError(err, E.dbExecDownstream, `loading ${f.name}: ${(err as Error).message}`);
     }
   }
 

@@ -75,6 +75,14 @@ export class SyncUnit implements Unit<SyncStatus> {
   /** Applied position: the last transaction boundary whose changes are all applied. */
   private readonly applied = new AppliedPosition();
   private safeUntil = 0;
+  /**
+   * DM's start-up safe mode (`safe-mode-duration`, default 2 × checkpoint-flush-interval) runs
+   * only where DM has no safe-mode exit point: a first start (no checkpoint) or a
+   * `--start-time` rewind. With a checkpoint, the exit-safe point says how far an earlier run
+   * may have applied: cleared by a clean stop (no safe mode, as DM when the exit point equals
+   * the checkpoint), kept after a crash (safe mode up to it). Armed once, by init().
+   */
+  private startupWindow = false;
   private readonly stats: SyncStats;
   private readonly master = new MasterPosition();
   private closed = false;
@@ -205,7 +213,9 @@ export class SyncUnit implements Unit<SyncStatus> {
       if (!had || compareLocation(l, had) > 0) this.tableCps.set(key, l);
     }
     // start-task --start-time is chosen over the checkpoint and the meta (start-location.ts).
-    if (!(await this.startFromTime(ctl, cp))) await this.startFromCheckpointOrMeta(ctl, cp, full);
+    const timed = await this.startFromTime(ctl, cp);
+    if (!timed) await this.startFromCheckpointOrMeta(ctl, cp, full);
+    this.startupWindow = timed || cp === undefined;
     if ('file' in this.start) {
       this.readLoc = { ...this.start };
       this.seenLoc = { ...this.start };
@@ -362,13 +372,13 @@ export class SyncUnit implements Unit<SyncStatus> {
     this.runSignal = inner.signal;
     const onAbort = (): void => inner.abort();
     signal.addEventListener('abort', onAbort, { once: true });
-    this.safeUntil =
-      Date.now() +
-      durationMs(
-        this.cfg.syncer.safeModeDuration,
-        2 * this.cfg.syncer.checkpointFlushInterval * 1000,
-        'safe-mode-duration',
-      );
+    const window = durationMs(
+      this.cfg.syncer.safeModeDuration,
+      2 * this.cfg.syncer.checkpointFlushInterval * 1000,
+      'safe-mode-duration',
+    );
+    this.safeUntil = this.startupWindow ? Date.now() + window : 0;
+    this.startupWindow = false;
     this.stats.restart();
     const runs = this.pool.start(() => inner.abort());
     const validatorStop = new AbortController();

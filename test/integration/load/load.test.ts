@@ -168,6 +168,28 @@ describe('load unit (real MariaDB up and down)', () => {
       assert.equal(await showCreate(down, 'bulk', t), await showCreate(up, 'bulk', t), `bulk.${t} structure`);
     }
   });
+
+  it('our dump goes in by LOAD DATA LOCAL; on-duplicate error still fails on a row already there', async () => {
+    await up.query(`CREATE DATABASE dupsrc; CREATE TABLE dupsrc.t (id INT PRIMARY KEY, v VARCHAR(20));
+      INSERT INTO dupsrc.t SELECT seq, CONCAT('v\t', seq) FROM dupsrc.seq_1_to_100`);
+    await down.query(`CREATE DATABASE dupsrc; CREATE TABLE dupsrc.t (id INT PRIMARY KEY, v VARCHAR(20));
+      INSERT INTO dupsrc.t VALUES (50, 'already')`);
+    const comLoad = async () =>
+      Number((await down.query<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Com_load'"))[0]?.Value);
+    const work = tempDir('dm-load-');
+    const cfg = fullConfig(up, down, { name: 'dup', doDbs: ['dupsrc'] });
+    cfg.loader.onDuplicateLogical = 'error';
+    await runDump(cfg, work);
+    const before = await comLoad();
+    await assert.rejects(runLoad(cfg, work), /Duplicate entry '50'/);
+    assert.ok((await comLoad()) > before, 'LOAD DATA was used');
+    // Nothing of the failed transaction stayed; a rerun with replace loads it all.
+    const [n] = await down.query<{ n: string }>('SELECT COUNT(*) AS n FROM dupsrc.t');
+    assert.equal(Number(n?.n), 1);
+    cfg.loader.onDuplicateLogical = 'replace';
+    await runLoad(cfg, work);
+    assert.deepEqual(await tableSums(down, 'dupsrc'), await tableSums(up, 'dupsrc'));
+  });
 });
 
 /** SHOW CREATE TABLE without the AUTO_INCREMENT counter. */
