@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parseMasterToml, type RawMasterOptions, resolveMasterOptions } from '../master/options.js';
 import { MasterServer } from '../master/server.js';
+import { logConfigWarningsTo } from '../pkg/config/config-warnings.js';
 import { readSecretKeyFile, setDmSecretKey } from '../pkg/config/encrypt.js';
 import { isDmError } from '../pkg/errors/index.js';
 import { createLogger } from '../pkg/log/logger.js';
@@ -73,6 +74,8 @@ async function main(): Promise<void> {
     level: opts.logLevel,
     ...(opts.logFile ? { file: opts.logFile } : {}),
   });
+  // Coded warnings of config keys DM ignores too (the TOML above, source and task configs).
+  logConfigWarningsTo(log);
   const server = new MasterServer(opts, log.child({ master: opts.name }));
   let stopping = false;
   const shutdown = (sig: string): void => {

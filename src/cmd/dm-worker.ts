@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { logConfigWarningsTo } from '../pkg/config/config-warnings.js';
 import { isDmError } from '../pkg/errors/index.js';
 import { createLogger } from '../pkg/log/logger.js';
 import { Worker } from '../worker/worker.js';
@@ -60,6 +61,8 @@ async function main(argv: string[]): Promise<void> {
 
   const cfg = resolveWorkerConfig(flags);
   const logger = createLogger({ name: 'dm-worker', level: cfg.logLevel, file: cfg.logFile || undefined });
+  // Coded warnings of config keys DM ignores too (the TOML above, source and task configs).
+  logConfigWarningsTo(logger);
   logger.info({ config: cfg }, 'starting dm-worker');
   const worker = new Worker(cfg, logger);
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { type ConfigWarning, setConfigWarningSink } from '../pkg/config/config-warnings.js';
 import { DmError, E, isDmError } from '../pkg/errors/index.js';
 import { parseMasterToml, resolveMasterOptions } from './options.js';
 
@@ -36,6 +37,29 @@ describe('dm-master options', () => {
     assert.throws(
       () => parseMasterToml('name = "a"\n\nbogus-key = 1\n', 'm.toml'),
       (e) => isDmError(e) && e.code === 20002 && /m\.toml:3: unknown key "bogus-key"/.test(e.message),
+    );
+  });
+
+  it('log-rotate: accepted with the coded warning that DM ignores it; initial-cluster-state as DM', () => {
+    const got: ConfigWarning[] = [];
+    setConfigWarningSink((w) => got.push(w));
+    try {
+      const raw = parseMasterToml(
+        'name = "m"\nlog-rotate = "day"\ninitial-cluster-state = "existing"\n',
+        'm.toml',
+      );
+      assert.equal(resolveMasterOptions({}, raw).initialClusterState, 'existing');
+    } finally {
+      setConfigWarningSink(undefined);
+    }
+    assert.deepEqual(
+      got.map((w) => [w.def.code, w.file, w.line, w.key]),
+      [[20050, 'm.toml', 2, 'log-rotate']],
+    );
+    assert.equal(resolveMasterOptions({ name: 'm' }).initialClusterState, 'new');
+    assert.throws(
+      () => resolveMasterOptions({}, parseMasterToml('initial-cluster-state = "bogus"\n', 'm.toml')),
+      (e) => isDmError(e, E.configInvalidValue) && /initial-cluster-state/.test(e.message),
     );
   });
 

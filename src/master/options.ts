@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { parse as parseToml } from 'smol-toml';
+import { emitConfigWarning } from '../pkg/config/config-warnings.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { type ClusterTlsPaths, checkClusterTlsPaths, wrapScheme } from '../pkg/tls/cluster-tls.js';
 
@@ -53,6 +54,11 @@ export interface MasterOptions {
    * etcd member, e.g. `--quota-backend-bytes=2147483648`; empty = etcd's defaults.
    */
   readonly etcdFlags: readonly string[];
+  /**
+   * `initial-cluster-state` (TOML, DM's key): `new` (default) or `existing`, for the etcd member
+   * of a first start without `join`; a restart with data, or a join, is `existing` regardless (as DM).
+   */
+  readonly initialClusterState: 'new' | 'existing';
 }
 
 /** Raw option values as given on the command line or in the TOML file (kebab-case keys). */
@@ -65,6 +71,7 @@ const OPTION_KEYS = [
   'peer-urls',
   'advertise-peer-urls',
   'initial-cluster',
+  'initial-cluster-state',
   'join',
   'data-dir',
   'log-file',
@@ -107,8 +114,6 @@ const REFUSED_KEYS = new Map<string, { why: string; accept?: (v: unknown) => boo
     'log-format',
     { why: 'only "json" is supported (logs are JSON lines)', accept: (v) => v === 'json' || v === '' },
   ],
-  // DM reads nothing from log-rotate (its flag is commented out): ignored there as here.
-  ['log-rotate', { why: '', accept: () => true }],
   // DM's defaults describe what we do (a 30 s deadline is within our per-call deadlines); other
   // values would tune a gRPC client that does not exist here.
   [
@@ -168,6 +173,19 @@ export function parseMasterToml(text: string, file: string): RawMasterOptions {
     // The path of this very file (DM's `--config` flag also has a TOML twin): nothing to do.
     if (key === 'config-file') continue;
     const line = lineOf(text, rawKey);
+    // DM reads nothing from log-rotate: its flag is commented out (dm/master/config.go:72) and
+    // no code reads the field (:108). Accepted, with the coded warning that DM ignores it too.
+    if (key === 'log-rotate') {
+      emitConfigWarning({
+        def: E.configIgnoredByDm,
+        file,
+        line,
+        key: rawKey,
+        message:
+          'accepted without effect: DM reads nothing from it (its flag is commented out, dm/master/config.go:72)',
+      });
+      continue;
+    }
     const refused = REFUSED_KEYS.get(key);
     if (refused !== undefined) {
       if (refused.accept?.(value)) continue;
@@ -319,6 +337,14 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .map((s) => wrapSchemes(s, https));
+  const ics = get('initial-cluster-state') ?? 'new';
+  if (ics !== 'new' && ics !== 'existing') {
+    throw dmError(
+      E.configInvalidValue,
+      `initial-cluster-state must be "new" or "existing", got ${JSON.stringify(ics)}`,
+      { context: { key: 'initial-cluster-state' } },
+    );
+  }
   const electionTtl = Number(get('election-ttl') ?? 10);
   if (!Number.isInteger(electionTtl) || electionTtl < 1) {
     throw dmError(
@@ -349,6 +375,7 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
     electionTtl,
     secretKeyPath: get('secret-key-path') ?? '',
     tls,
+    initialClusterState: ics,
     etcdFlags: Object.freeze(
       Object.entries(ETCD_KEYS).flatMap(([k, { flag }]) => {
         const v = get(k as MasterOptionKey);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
+import { emitConfigWarning } from '../pkg/config/config-warnings.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { type ClusterTlsPaths, checkClusterTlsPaths } from '../pkg/tls/cluster-tls.js';
 
@@ -36,6 +37,13 @@ export interface WorkerConfig {
   workDir: string;
   /** `ssl-ca`, `ssl-cert`, `ssl-key`, `cert-allowed-cn` (DM's `security.Security`): cluster TLS, on with `ssl-ca`. */
   tls: ClusterTlsPaths;
+  /**
+   * `relay-dir` (TOML only, as DM): when set, the relay log of the source bound here lives in
+   * `<relay-dir>/<name>`, over the source's own `relay-dir` (DM: "worker's relay-dir has higher
+   * priority than source's relay-dir", dm/worker/source_worker.go:437-441). Relative to
+   * `work-dir`. Empty = the source's `relay-dir`.
+   */
+  relayDir: string;
 }
 
 /** Default `keepalive-ttl` (seconds); DM's is 60 (see docs/high-availability.md). */
@@ -56,6 +64,7 @@ const FILE_KEYS = [
   'ssl-cert',
   'ssl-key',
   'cert-allowed-cn',
+  'relay-dir',
 ] as const;
 type FileKey = (typeof FILE_KEYS)[number];
 
@@ -63,13 +72,17 @@ type FileKey = (typeof FILE_KEYS)[number];
 export type WorkerFlags = Partial<Record<FileKey | 'config', string>>;
 
 /**
- * DM worker keys refused with a reason rather than as unknown: accepting them would be a
- * setting that quietly does nothing (see docs/config-reference.md).
+ * DM worker keys that DM parses and ignores: accepted with a coded warning (20050) saying so.
+ * `config-file` is the path of the file itself (DM's `--config`): nothing to do.
  */
-const REFUSED_KEYS: ReadonlyMap<string, string> = new Map([
+const IGNORED_KEYS: ReadonlyMap<string, string> = new Map([
   [
-    'relay-dir',
-    'the worker-level relay-dir is not supported yet: set relay-dir in the source config instead',
+    'log-rotate',
+    'DM reads nothing from it: its flag is commented out (dm/worker/config.go:70) and no code reads the field (:93)',
+  ],
+  [
+    'redact-info-log',
+    'DM parses it (dm/worker/config.go:98) but nothing reads it: log redaction stays off (dm/pkg/log/log.go:234)',
   ],
 ]);
 
@@ -90,11 +103,17 @@ export function parseWorkerToml(text: string, file = 'worker.toml'): WorkerFlags
   const out: WorkerFlags = {};
   for (const [key, value] of Object.entries(doc)) {
     const line = lineOf(text, key);
-    const refused = REFUSED_KEYS.get(key);
-    if (refused !== undefined) {
-      throw dmError(E.configInvalidValue, `${file}:${line}: ${key}: ${refused}`, {
-        context: { file, key, line },
+    if (key === 'config-file') continue;
+    const ignored = IGNORED_KEYS.get(key);
+    if (ignored !== undefined) {
+      emitConfigWarning({
+        def: E.configIgnoredByDm,
+        file,
+        line,
+        key,
+        message: `accepted without effect: ${ignored}`,
       });
+      continue;
     }
     // Our logs are always JSON lines: DM's `log-format = "json"` is what we do; "text" is not.
     if (key === 'log-format') {
@@ -202,6 +221,7 @@ export function resolveWorkerConfig(flags: WorkerFlags, cwd = process.cwd()): Wo
     relayKeepaliveTtl,
     workDir: get('work-dir') || cwd,
     tls,
+    relayDir: get('relay-dir') ?? '',
   });
 }
 
