@@ -5,14 +5,14 @@ import type { ValidatorConfig } from './types.js';
 import type { KeyPath } from './yaml-doc.js';
 
 /**
- * DM's `validators.<name>` defaults (dm/config/subtask.go), in one place:
+ * DM's `validators.<name>` defaults (dm/config/task.go:72-83), in one place:
  * mode `none`; `worker-count` 4; `validate-interval` 10s (a validation round of the pending
  * rows); `check-interval` 5s (while the sync unit is not running, how often the validator looks
  * again: DM's waitSyncerRunning); `row-error-delay` 30m (a row still different after this long
  * becomes an error row); `meta-flush-interval` 5m; `batch-query-size` 100 rows per downstream
- * query; `max-pending-row-size` 500m and `max-pending-row-count` 50000 (beyond either the
- * validator stops with an error rather than grow without bound); `start-time` '' (validate
- * from where the validator starts).
+ * query; `max-pending-row-size` 500m and `max-pending-row-count` 2147483647 (DM's
+ * math.MaxInt32; beyond either the validator stops with an error rather than grow without
+ * bound); `start-time` '' (validate from where the validator starts).
  */
 export const VALIDATOR_DEFAULTS: Readonly<ValidatorConfig> = Object.freeze({
   mode: 'none',
@@ -23,7 +23,7 @@ export const VALIDATOR_DEFAULTS: Readonly<ValidatorConfig> = Object.freeze({
   metaFlushInterval: '5m',
   batchQuerySize: 100,
   maxPendingRowSize: '500m',
-  maxPendingRowCount: 50_000,
+  maxPendingRowCount: 2_147_483_647,
   startTime: '',
 });
 
