@@ -57,6 +57,13 @@ describe('dm-master options', () => {
       [[20050, 'm.toml', 2, 'log-rotate']],
     );
     assert.equal(resolveMasterOptions({ name: 'm' }).initialClusterState, 'new');
+    // openapi as DM's key: false turns the OpenAPI off; [experimental] openapi = true turns it on.
+    const api = (t: string) => resolveMasterOptions({}, parseMasterToml(t, 'm.toml')).openapi;
+    assert.equal(api('openapi = false\n'), false);
+    assert.equal(api('openapi = true\n'), true);
+    assert.equal(api('[experimental]\nopenapi = true\n'), true);
+    assert.equal(api('[experimental]\nopenapi = false\n'), true);
+    assert.equal(api('name = "m"\n'), true);
     assert.throws(
       () => resolveMasterOptions({}, parseMasterToml('initial-cluster-state = "bogus"\n', 'm.toml')),
       (e) => isDmError(e, E.configInvalidValue) && /initial-cluster-state/.test(e.message),
@@ -81,7 +88,7 @@ describe('dm-master options', () => {
       ['rpc-timeout = "5s"\n', 1, /rpc-timeout.*30s/],
       ['rpc-rate-limit = 3\n', 1, /rate limited/],
       ['v1-sources-path = "/v1"\n', 1, /DM v1\.0/],
-      ['[experimental]\nopenapi = false\n', 1, /always on/],
+      ['openapi = "yes"\n', 1, /openapi: expected true or false/],
       ['keepalive-ttl = 60\n', 1, /dm-worker setting/],
       ['quota-backend-bytes = "big"\n', 1, /non-negative integer/],
     ] as const) {

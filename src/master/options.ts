@@ -59,6 +59,12 @@ export interface MasterOptions {
    * of a first start without `join`; a restart with data, or a join, is `existing` regardless (as DM).
    */
   readonly initialClusterState: 'new' | 'existing';
+  /**
+   * `openapi` (TOML, DM's key): serve DM's OpenAPI `/api/v1/…` (and the dashboard built on it).
+   * `openapi = false` turns them off, as DM; unset = on (DM's default is off: here dmctl does
+   * not need it, but the dashboard does). `[experimental] openapi = true` = `openapi = true`.
+   */
+  readonly openapi: boolean;
 }
 
 /** Raw option values as given on the command line or in the TOML file (kebab-case keys). */
@@ -90,6 +96,7 @@ const OPTION_KEYS = [
   'quota-backend-bytes',
   'max-txn-ops',
   'max-request-bytes',
+  'openapi',
 ] as const;
 export type MasterOptionKey = (typeof OPTION_KEYS)[number];
 
@@ -138,17 +145,6 @@ const REFUSED_KEYS = new Map<string, { why: string; accept?: (v: unknown) => boo
     },
   ],
   ['v1-sources-path', { why: 'upgrading a DM v1.0 cluster is not supported', accept: (v) => v === '' }],
-  ['openapi', { why: 'the OpenAPI is always served; it cannot be turned off', accept: (v) => v === true }],
-  [
-    'experimental',
-    {
-      why: 'the only experimental feature, openapi, is always on; it cannot be turned off',
-      accept: (v) =>
-        typeof v === 'object' &&
-        v !== null &&
-        Object.entries(v).every(([k, x]) => k === 'openapi' && x === true),
-    },
-  ],
   ['keepalive-ttl', { why: 'keepalive-ttl is a dm-worker setting (set it in the worker config)' }],
 ]);
 
@@ -184,6 +180,24 @@ export function parseMasterToml(text: string, file: string): RawMasterOptions {
         message:
           'accepted without effect: DM reads nothing from it (its flag is commented out, dm/master/config.go:72)',
       });
+      continue;
+    }
+    // DM: `openapi` (bool); `[experimental] openapi = true` is the GA key's former place
+    // (dm/master/config.go:340-343); its `false` changes nothing there either.
+    if (key === 'openapi' || key === 'experimental') {
+      const v = key === 'openapi' ? value : (value as Record<string, unknown> | null)?.openapi;
+      const others =
+        key === 'experimental' && typeof value === 'object' && value !== null
+          ? Object.keys(value).filter((k) => k !== 'openapi')
+          : [];
+      if (typeof v !== 'boolean' || others.length > 0)
+        throw dmError(
+          E.configWrongType,
+          `${file}:${line}: ${others.length > 0 ? `experimental.${others[0]}: unknown key` : `${rawKey}: expected true or false`}`,
+          { context: { file, key: rawKey, line } },
+        );
+      if (key === 'openapi') out.openapi = String(v);
+      else if (v && out.openapi === undefined) out.openapi = 'true';
       continue;
     }
     const refused = REFUSED_KEYS.get(key);
@@ -376,6 +390,7 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
     secretKeyPath: get('secret-key-path') ?? '',
     tls,
     initialClusterState: ics,
+    openapi: get('openapi') !== 'false',
     etcdFlags: Object.freeze(
       Object.entries(ETCD_KEYS).flatMap(([k, { flag }]) => {
         const v = get(k as MasterOptionKey);

@@ -3,12 +3,12 @@
  * and file line. Keys DM ignores too are accepted with a coded warning (dm-ignored-keys.ts).
  */
 import { E } from '../errors/index.js';
-import { isDmEventType } from '../filter/binlog-event-filter.js';
 import type { ConfigWarningSink } from './config-warnings.js';
 import { SOURCE_DEFAULTS } from './defaults.js';
 import { SOURCE_IGNORED_KEYS, warnIgnoredKeys } from './dm-ignored-keys.js';
 import { parseGoDuration } from './duration.js';
 import { maybeDecrypt } from './encrypt.js';
+import { checkFilterEvent } from './filter-event-check.js';
 import { b, n, normaliseDb, normaliseFilterRule, type Raw, s, sub } from './normalise.js';
 import { sourceSchema } from './schema/source-schema.js';
 import { dropNulls, schemaIssues } from './schema-check.js';
@@ -73,7 +73,13 @@ export function parseSourceConfig(text: string, file = 'source.yaml', opts: Pars
   if (Array.isArray(r.filters)) {
     r.filters.forEach((f, i) => {
       normaliseFilterRule(sub(f)).events.forEach((e, j) => {
-        if (!isDmEventType(e)) at(['filters', i, 'events', j], `unknown event type "${e}"`);
+        checkFilterEvent(
+          e,
+          ['filters', i, 'events', j],
+          src,
+          (def, path, detail) => more.push({ def, path, line: src.lineOf(path), detail }),
+          opts.warn,
+        );
       });
     });
   }

@@ -5,7 +5,6 @@
  * instance uses, bad durations and enum values. Every error names the key path and line.
  */
 import { E, type ErrorDef } from '../errors/index.js';
-import { isDmEventType } from '../filter/binlog-event-filter.js';
 import { validateExpression } from '../filter/expression-filter.js';
 import { compileExtractRegexp } from '../router/table-router.js';
 import { isCheckingItem } from './checking-items.js';
@@ -20,6 +19,7 @@ import { TASK_IGNORED_KEYS, warnIgnoredKeys } from './dm-ignored-keys.js';
 import { parseDumpExtraArgs, sizeToMb } from './dump-extra-args.js';
 import { parseGoDuration } from './duration.js';
 import { maybeDecrypt } from './encrypt.js';
+import { checkFilterEvent } from './filter-event-check.js';
 import { b, list, n, normaliseDb, normaliseFilterRule, nz, type Raw, s, sub } from './normalise.js';
 import { taskSchema } from './schema/task-schema.js';
 import { dropNulls, schemaIssues } from './schema-check.js';
@@ -125,8 +125,7 @@ export function parseTaskConfig(text: string, file = 'task.yaml', opts: ParseOpt
   }
   for (const [key, rule] of Object.entries(filters)) {
     rule.events.forEach((e, i) => {
-      if (!isDmEventType(e))
-        bad(E.configInvalidValue, ['filters', key, 'events', i], `unknown event type "${e}"`);
+      checkFilterEvent(e, ['filters', key, 'events', i], src, bad, opts.warn);
     });
     rule.sqlPattern.forEach((p, i) => {
       if (!validRegex(p))
