@@ -24,6 +24,7 @@ const program = new Command('dm-master')
   .option('--config <file>', 'TOML config file (same keys as the flags)')
   .option('--log-file <file>', 'log file (default stderr)')
   .option('-L, --log-level <level>', 'log level: debug, info, warn, error')
+  .option('--log-format <format>', 'json (default) or text (DM’s text lines)')
   .option('--etcd-bin <path>', 'etcd binary (default etcd on PATH)')
   .option('--etcd-client-urls <urls>', "this member's etcd client URL (default peer port + 1)")
   .option('--etcd-endpoints <urls>', 'use this external etcd cluster instead of supervising a member')
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     dataDir: 'data-dir',
     logFile: 'log-file',
     logLevel: 'log-level',
+    logFormat: 'log-format',
     etcdBin: 'etcd-bin',
     etcdClientUrls: 'etcd-client-urls',
     etcdEndpoints: 'etcd-endpoints',
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
   const log = createLogger({
     name: 'dm-master',
     level: opts.logLevel,
+    format: opts.logFormat,
     ...(opts.logFile ? { file: opts.logFile } : {}),
   });
   // Coded warnings of config keys DM ignores too (the TOML above, source and task configs).

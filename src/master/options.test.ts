@@ -84,7 +84,7 @@ describe('dm-master options', () => {
       '--max-request-bytes=1572864',
     ]);
     for (const [text, line, re] of [
-      ['name = "a"\nlog-format = "text"\n', 2, /log-format.*only "json"/],
+      ['name = "a"\nlog-format = "xml"\n', 2, /log-format: must be "json" or "text"/],
       ['rpc-timeout = "5s"\n', 1, /rpc-timeout.*30s/],
       ['rpc-rate-limit = 3\n', 1, /rate limited/],
       ['v1-sources-path = "/v1"\n', 1, /DM v1\.0/],

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { parse as parseToml } from 'smol-toml';
 import { emitConfigWarning } from '../pkg/config/config-warnings.js';
 import { dmError, E } from '../pkg/errors/index.js';
+import { LOG_FORMATS, type LogFormat } from '../pkg/log/logger.js';
 import { type ClusterTlsPaths, checkClusterTlsPaths, wrapScheme } from '../pkg/tls/cluster-tls.js';
 
 /** Resolved dm-master options. Defaults are documented per field. */
@@ -30,6 +31,8 @@ export interface MasterOptions {
   readonly logFile: string;
   /** `-L/--log-level`; default `info`. */
   readonly logLevel: string;
+  /** `--log-format`: `json` (default here; DM's default is `text`) or `text` (DM's text lines). */
+  readonly logFormat: LogFormat;
   /** `--etcd-bin`; default `etcd` (from PATH). */
   readonly etcdBin: string;
   /** `--etcd-client-urls`: the supervised member's client URL; default peer host, peer port + 1. */
@@ -97,6 +100,7 @@ const OPTION_KEYS = [
   'max-txn-ops',
   'max-request-bytes',
   'openapi',
+  'log-format',
 ] as const;
 export type MasterOptionKey = (typeof OPTION_KEYS)[number];
 
@@ -117,10 +121,6 @@ const ETCD_KEYS: Readonly<Record<string, { flag: string; kind: 'string' | 'uint'
  * nothing. `accept` lists the values that are what we do anyway (accepted without effect).
  */
 const REFUSED_KEYS = new Map<string, { why: string; accept?: (v: unknown) => boolean }>([
-  [
-    'log-format',
-    { why: 'only "json" is supported (logs are JSON lines)', accept: (v) => v === 'json' || v === '' },
-  ],
   // DM's defaults describe what we do (a 30 s deadline is within our per-call deadlines); other
   // values would tune a gRPC client that does not exist here.
   [
@@ -199,6 +199,13 @@ export function parseMasterToml(text: string, file: string): RawMasterOptions {
       if (key === 'openapi') out.openapi = String(v);
       else if (v && out.openapi === undefined) out.openapi = 'true';
       continue;
+    }
+    if (key === 'log-format' && !(LOG_FORMATS as readonly unknown[]).includes(value)) {
+      throw dmError(
+        E.configInvalidValue,
+        `${file}:${line}: log-format: must be "json" or "text", got ${JSON.stringify(value)}`,
+        { context: { file, key: rawKey, line } },
+      );
     }
     const refused = REFUSED_KEYS.get(key);
     if (refused !== undefined) {
@@ -351,6 +358,12 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .map((s) => wrapSchemes(s, https));
+  const logFormat = get('log-format') ?? 'json';
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw dmError(E.configInvalidValue, `log-format must be "json" or "text", got "${logFormat}"`, {
+      context: { key: 'log-format' },
+    });
+  }
   const ics = get('initial-cluster-state') ?? 'new';
   if (ics !== 'new' && ics !== 'existing') {
     throw dmError(
@@ -383,6 +396,7 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
     dataDir: get('data-dir') ?? `default.${name}`,
     logFile: get('log-file') ?? '',
     logLevel: get('log-level') ?? 'info',
+    logFormat: logFormat as LogFormat,
     etcdBin: get('etcd-bin') ?? 'etcd',
     etcdClientUrls,
     etcdEndpoints,

@@ -83,10 +83,16 @@ describe('dm-worker DM keys (issue 11)', () => {
     );
   });
 
-  it('accepts log-format json; refuses text with a coded reason naming key, file and line', () => {
-    assert.deepEqual(parseWorkerToml('name = "w"\nlog-format = "json"\n', 'w.toml'), { name: 'w' });
+  it('log-format json or text (DM text lines); anything else refused naming key, file and line', () => {
+    assert.deepEqual(parseWorkerToml('name = "w"\nlog-format = "json"\n', 'w.toml'), {
+      name: 'w',
+      'log-format': 'json',
+    });
+    const f = parseWorkerToml('name = "w"\nlog-format = "text"\n', 'w.toml');
+    assert.equal(resolveWorkerConfig({ ...f, join: '127.0.0.1:8261' }, '/tmp').logFormat, 'text');
+    assert.equal(resolveWorkerConfig({ join: '127.0.0.1:8261' }, '/tmp').logFormat, 'json');
     assert.throws(
-      () => parseWorkerToml('name = "w"\nlog-format = "text"\n', 'w.toml'),
+      () => parseWorkerToml('name = "w"\nlog-format = "xml"\n', 'w.toml'),
       (e) => isDmError(e, E.configInvalidValue) && e.message.includes('w.toml:2: log-format'),
     );
   });

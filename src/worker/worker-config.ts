@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
 import { emitConfigWarning } from '../pkg/config/config-warnings.js';
 import { dmError, E } from '../pkg/errors/index.js';
+import { LOG_FORMATS, type LogFormat } from '../pkg/log/logger.js';
 import { type ClusterTlsPaths, checkClusterTlsPaths } from '../pkg/tls/cluster-tls.js';
 
 /**
@@ -21,6 +22,8 @@ export interface WorkerConfig {
   logFile: string;
   /** `-L/--log-level`: debug|info|warn|error. Default info. */
   logLevel: string;
+  /** `--log-format`: `json` (default here; DM's default is `text`) or `text` (DM's text lines). */
+  logFormat: LogFormat;
   /**
    * `--keepalive-ttl` seconds: the worker's etcd lease TTL. Default 5 (DM: 60): a dead worker's
    * source is re-bound within ~6 s (measured 4–6 s). Losing nothing does not depend on it (the
@@ -65,6 +68,7 @@ const FILE_KEYS = [
   'ssl-key',
   'cert-allowed-cn',
   'relay-dir',
+  'log-format',
 ] as const;
 type FileKey = (typeof FILE_KEYS)[number];
 
@@ -115,12 +119,10 @@ export function parseWorkerToml(text: string, file = 'worker.toml'): WorkerFlags
       });
       continue;
     }
-    // Our logs are always JSON lines: DM's `log-format = "json"` is what we do; "text" is not.
-    if (key === 'log-format') {
-      if (value === 'json') continue;
+    if (key === 'log-format' && !(LOG_FORMATS as readonly unknown[]).includes(value)) {
       throw dmError(
         E.configInvalidValue,
-        `${file}:${line}: log-format: only "json" is supported (logs are JSON lines), got ${JSON.stringify(value)}`,
+        `${file}:${line}: log-format: must be "json" or "text", got ${JSON.stringify(value)}`,
         { context: { file, key, line } },
       );
     }
@@ -210,6 +212,12 @@ export function resolveWorkerConfig(flags: WorkerFlags, cwd = process.cwd()): Wo
       },
     );
   }
+  const logFormat = get('log-format') || 'json';
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw dmError(E.configInvalidValue, `log-format must be "json" or "text", got "${logFormat}"`, {
+      context: { key: 'log-format' },
+    });
+  }
   return Object.freeze({
     name: get('name') || `dm-worker-${advertiseAddr.replace(/[:.]/g, '-')}`,
     workerAddr,
@@ -217,6 +225,7 @@ export function resolveWorkerConfig(flags: WorkerFlags, cwd = process.cwd()): Wo
     join,
     logFile: get('log-file') ?? '',
     logLevel,
+    logFormat: logFormat as LogFormat,
     keepaliveTtl,
     relayKeepaliveTtl,
     workDir: get('work-dir') || cwd,
