@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parseMasterToml, type RawMasterOptions, resolveMasterOptions } from '../master/options.js';
 import { MasterServer } from '../master/server.js';
+import { logConfigWarningsTo } from '../pkg/config/config-warnings.js';
 import { readSecretKeyFile, setDmSecretKey } from '../pkg/config/encrypt.js';
 import { isDmError } from '../pkg/errors/index.js';
 import { createLogger } from '../pkg/log/logger.js';
@@ -23,6 +24,7 @@ const program = new Command('dm-master')
   .option('--config <file>', 'TOML config file (same keys as the flags)')
   .option('--log-file <file>', 'log file (default stderr)')
   .option('-L, --log-level <level>', 'log level: debug, info, warn, error')
+  .option('--log-format <format>', 'json (default) or text (DM’s text lines)')
   .option('--etcd-bin <path>', 'etcd binary (default etcd on PATH)')
   .option('--etcd-client-urls <urls>', "this member's etcd client URL (default peer port + 1)")
   .option('--etcd-endpoints <urls>', 'use this external etcd cluster instead of supervising a member')
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
     dataDir: 'data-dir',
     logFile: 'log-file',
     logLevel: 'log-level',
+    logFormat: 'log-format',
     etcdBin: 'etcd-bin',
     etcdClientUrls: 'etcd-client-urls',
     etcdEndpoints: 'etcd-endpoints',
@@ -71,8 +74,11 @@ async function main(): Promise<void> {
   const log = createLogger({
     name: 'dm-master',
     level: opts.logLevel,
+    format: opts.logFormat,
     ...(opts.logFile ? { file: opts.logFile } : {}),
   });
+  // Coded warnings of config keys DM ignores too (the TOML above, source and task configs).
+  logConfigWarningsTo(log);
   const server = new MasterServer(opts, log.child({ master: opts.name }));
   let stopping = false;
   const shutdown = (sig: string): void => {

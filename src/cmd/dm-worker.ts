@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { logConfigWarningsTo } from '../pkg/config/config-warnings.js';
 import { isDmError } from '../pkg/errors/index.js';
 import { createLogger } from '../pkg/log/logger.js';
 import { Worker } from '../worker/worker.js';
@@ -21,6 +22,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--config <file>', 'TOML config file with the same keys as the flags')
     .option('--log-file <file>', 'log file (default: stderr)')
     .option('-L, --log-level <level>', 'debug|info|warn|error (default info)')
+    .option('--log-format <format>', 'json (default) or text (DM’s text lines)')
     .option('--keepalive-ttl <seconds>', 'etcd lease TTL of this worker (default 5; DM uses 60)')
     .option(
       '--relay-keepalive-ttl <seconds>',
@@ -48,6 +50,7 @@ async function main(argv: string[]): Promise<void> {
     config: o.config,
     'log-file': o.logFile,
     'log-level': o.logLevel,
+    'log-format': o.logFormat,
     'keepalive-ttl': o.keepaliveTtl,
     'relay-keepalive-ttl': o.relayKeepaliveTtl,
     'work-dir': o.workDir,
@@ -59,7 +62,14 @@ async function main(argv: string[]): Promise<void> {
   for (const k of Object.keys(flags) as (keyof WorkerFlags)[]) if (flags[k] === undefined) delete flags[k];
 
   const cfg = resolveWorkerConfig(flags);
-  const logger = createLogger({ name: 'dm-worker', level: cfg.logLevel, file: cfg.logFile || undefined });
+  const logger = createLogger({
+    name: 'dm-worker',
+    level: cfg.logLevel,
+    file: cfg.logFile || undefined,
+    format: cfg.logFormat,
+  });
+  // Coded warnings of config keys DM ignores too (the TOML above, source and task configs).
+  logConfigWarningsTo(logger);
   logger.info({ config: cfg }, 'starting dm-worker');
   const worker = new Worker(cfg, logger);
 

@@ -90,6 +90,7 @@ export function buildHttp(m: MasterServer): FastifyInstance {
     }),
   );
 
-  for (const register of ROUTE_MODULES) register(app, m);
+  // DM's `openapi = false`: no OpenAPI (nor the dashboard, which is built on it).
+  if (m.opts.openapi !== false) for (const register of ROUTE_MODULES) register(app, m);
   return app;
 }

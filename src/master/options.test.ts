@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { type ConfigWarning, setConfigWarningSink } from '../pkg/config/config-warnings.js';
 import { DmError, E, isDmError } from '../pkg/errors/index.js';
 import { parseMasterToml, resolveMasterOptions } from './options.js';
 
@@ -39,6 +40,36 @@ describe('dm-master options', () => {
     );
   });
 
+  it('log-rotate: accepted with the coded warning that DM ignores it; initial-cluster-state as DM', () => {
+    const got: ConfigWarning[] = [];
+    setConfigWarningSink((w) => got.push(w));
+    try {
+      const raw = parseMasterToml(
+        'name = "m"\nlog-rotate = "day"\ninitial-cluster-state = "existing"\n',
+        'm.toml',
+      );
+      assert.equal(resolveMasterOptions({}, raw).initialClusterState, 'existing');
+    } finally {
+      setConfigWarningSink(undefined);
+    }
+    assert.deepEqual(
+      got.map((w) => [w.def.code, w.file, w.line, w.key]),
+      [[20050, 'm.toml', 2, 'log-rotate']],
+    );
+    assert.equal(resolveMasterOptions({ name: 'm' }).initialClusterState, 'new');
+    // openapi as DM's key: false turns the OpenAPI off; [experimental] openapi = true turns it on.
+    const api = (t: string) => resolveMasterOptions({}, parseMasterToml(t, 'm.toml')).openapi;
+    assert.equal(api('openapi = false\n'), false);
+    assert.equal(api('openapi = true\n'), true);
+    assert.equal(api('[experimental]\nopenapi = true\n'), true);
+    assert.equal(api('[experimental]\nopenapi = false\n'), true);
+    assert.equal(api('name = "m"\n'), true);
+    assert.throws(
+      () => resolveMasterOptions({}, parseMasterToml('initial-cluster-state = "bogus"\n', 'm.toml')),
+      (e) => isDmError(e, E.configInvalidValue) && /initial-cluster-state/.test(e.message),
+    );
+  });
+
   it('passes DM etcd keys to the etcd member and refuses keys that would do nothing', () => {
     const raw = parseMasterToml(
       'auto-compaction-mode = "periodic"\nauto-compaction-retention = "1h"\nquota-backend-bytes = 2147483648\nmax-txn-ops = 2048\nmax-request-bytes = 1572864\nlog-format = "json"\nlog-rotate = "day"\nv1-sources-path = ""\n',
@@ -53,11 +84,11 @@ describe('dm-master options', () => {
       '--max-request-bytes=1572864',
     ]);
     for (const [text, line, re] of [
-      ['name = "a"\nlog-format = "text"\n', 2, /log-format.*only "json"/],
+      ['name = "a"\nlog-format = "xml"\n', 2, /log-format: must be "json" or "text"/],
       ['rpc-timeout = "5s"\n', 1, /rpc-timeout.*30s/],
       ['rpc-rate-limit = 3\n', 1, /rate limited/],
       ['v1-sources-path = "/v1"\n', 1, /DM v1\.0/],
-      ['[experimental]\nopenapi = false\n', 1, /always on/],
+      ['openapi = "yes"\n', 1, /openapi: expected true or false/],
       ['keepalive-ttl = 60\n', 1, /dm-worker setting/],
       ['quota-backend-bytes = "big"\n', 1, /non-negative integer/],
     ] as const) {

@@ -4,7 +4,9 @@
  */
 import { hostname } from 'node:os';
 import { parse as parseToml } from 'smol-toml';
+import { emitConfigWarning } from '../pkg/config/config-warnings.js';
 import { dmError, E } from '../pkg/errors/index.js';
+import { LOG_FORMATS, type LogFormat } from '../pkg/log/logger.js';
 import { type ClusterTlsPaths, checkClusterTlsPaths, wrapScheme } from '../pkg/tls/cluster-tls.js';
 
 /** Resolved dm-master options. Defaults are documented per field. */
@@ -29,6 +31,8 @@ export interface MasterOptions {
   readonly logFile: string;
   /** `-L/--log-level`; default `info`. */
   readonly logLevel: string;
+  /** `--log-format`: `json` (default here; DM's default is `text`) or `text` (DM's text lines). */
+  readonly logFormat: LogFormat;
   /** `--etcd-bin`; default `etcd` (from PATH). */
   readonly etcdBin: string;
   /** `--etcd-client-urls`: the supervised member's client URL; default peer host, peer port + 1. */
@@ -53,6 +57,17 @@ export interface MasterOptions {
    * etcd member, e.g. `--quota-backend-bytes=2147483648`; empty = etcd's defaults.
    */
   readonly etcdFlags: readonly string[];
+  /**
+   * `initial-cluster-state` (TOML, DM's key): `new` (default) or `existing`, for the etcd member
+   * of a first start without `join`; a restart with data, or a join, is `existing` regardless (as DM).
+   */
+  readonly initialClusterState: 'new' | 'existing';
+  /**
+   * `openapi` (TOML, DM's key): serve DM's OpenAPI `/api/v1/…` (and the dashboard built on it).
+   * `openapi = false` turns them off, as DM; unset = on (DM's default is off: here dmctl does
+   * not need it, but the dashboard does). `[experimental] openapi = true` = `openapi = true`.
+   */
+  readonly openapi: boolean;
 }
 
 /** Raw option values as given on the command line or in the TOML file (kebab-case keys). */
@@ -65,6 +80,7 @@ const OPTION_KEYS = [
   'peer-urls',
   'advertise-peer-urls',
   'initial-cluster',
+  'initial-cluster-state',
   'join',
   'data-dir',
   'log-file',
@@ -83,6 +99,8 @@ const OPTION_KEYS = [
   'quota-backend-bytes',
   'max-txn-ops',
   'max-request-bytes',
+  'openapi',
+  'log-format',
 ] as const;
 export type MasterOptionKey = (typeof OPTION_KEYS)[number];
 
@@ -103,12 +121,6 @@ const ETCD_KEYS: Readonly<Record<string, { flag: string; kind: 'string' | 'uint'
  * nothing. `accept` lists the values that are what we do anyway (accepted without effect).
  */
 const REFUSED_KEYS = new Map<string, { why: string; accept?: (v: unknown) => boolean }>([
-  [
-    'log-format',
-    { why: 'only "json" is supported (logs are JSON lines)', accept: (v) => v === 'json' || v === '' },
-  ],
-  // DM reads nothing from log-rotate (its flag is commented out): ignored there as here.
-  ['log-rotate', { why: '', accept: () => true }],
   // DM's defaults describe what we do (a 30 s deadline is within our per-call deadlines); other
   // values would tune a gRPC client that does not exist here.
   [
@@ -133,17 +145,6 @@ const REFUSED_KEYS = new Map<string, { why: string; accept?: (v: unknown) => boo
     },
   ],
   ['v1-sources-path', { why: 'upgrading a DM v1.0 cluster is not supported', accept: (v) => v === '' }],
-  ['openapi', { why: 'the OpenAPI is always served; it cannot be turned off', accept: (v) => v === true }],
-  [
-    'experimental',
-    {
-      why: 'the only experimental feature, openapi, is always on; it cannot be turned off',
-      accept: (v) =>
-        typeof v === 'object' &&
-        v !== null &&
-        Object.entries(v).every(([k, x]) => k === 'openapi' && x === true),
-    },
-  ],
   ['keepalive-ttl', { why: 'keepalive-ttl is a dm-worker setting (set it in the worker config)' }],
 ]);
 
@@ -168,6 +169,44 @@ export function parseMasterToml(text: string, file: string): RawMasterOptions {
     // The path of this very file (DM's `--config` flag also has a TOML twin): nothing to do.
     if (key === 'config-file') continue;
     const line = lineOf(text, rawKey);
+    // DM reads nothing from log-rotate: its flag is commented out (dm/master/config.go:72) and
+    // no code reads the field (:108). Accepted, with the coded warning that DM ignores it too.
+    if (key === 'log-rotate') {
+      emitConfigWarning({
+        def: E.configIgnoredByDm,
+        file,
+        line,
+        key: rawKey,
+        message:
+          'accepted without effect: DM reads nothing from it (its flag is commented out, dm/master/config.go:72)',
+      });
+      continue;
+    }
+    // DM: `openapi` (bool); `[experimental] openapi = true` is the GA key's former place
+    // (dm/master/config.go:340-343); its `false` changes nothing there either.
+    if (key === 'openapi' || key === 'experimental') {
+      const v = key === 'openapi' ? value : (value as Record<string, unknown> | null)?.openapi;
+      const others =
+        key === 'experimental' && typeof value === 'object' && value !== null
+          ? Object.keys(value).filter((k) => k !== 'openapi')
+          : [];
+      if (typeof v !== 'boolean' || others.length > 0)
+        throw dmError(
+          E.configWrongType,
+          `${file}:${line}: ${others.length > 0 ? `experimental.${others[0]}: unknown key` : `${rawKey}: expected true or false`}`,
+          { context: { file, key: rawKey, line } },
+        );
+      if (key === 'openapi') out.openapi = String(v);
+      else if (v && out.openapi === undefined) out.openapi = 'true';
+      continue;
+    }
+    if (key === 'log-format' && !(LOG_FORMATS as readonly unknown[]).includes(value)) {
+      throw dmError(
+        E.configInvalidValue,
+        `${file}:${line}: log-format: must be "json" or "text", got ${JSON.stringify(value)}`,
+        { context: { file, key: rawKey, line } },
+      );
+    }
     const refused = REFUSED_KEYS.get(key);
     if (refused !== undefined) {
       if (refused.accept?.(value)) continue;
@@ -319,6 +358,20 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .map((s) => wrapSchemes(s, https));
+  const logFormat = get('log-format') ?? 'json';
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw dmError(E.configInvalidValue, `log-format must be "json" or "text", got "${logFormat}"`, {
+      context: { key: 'log-format' },
+    });
+  }
+  const ics = get('initial-cluster-state') ?? 'new';
+  if (ics !== 'new' && ics !== 'existing') {
+    throw dmError(
+      E.configInvalidValue,
+      `initial-cluster-state must be "new" or "existing", got ${JSON.stringify(ics)}`,
+      { context: { key: 'initial-cluster-state' } },
+    );
+  }
   const electionTtl = Number(get('election-ttl') ?? 10);
   if (!Number.isInteger(electionTtl) || electionTtl < 1) {
     throw dmError(
@@ -343,12 +396,15 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
     dataDir: get('data-dir') ?? `default.${name}`,
     logFile: get('log-file') ?? '',
     logLevel: get('log-level') ?? 'info',
+    logFormat: logFormat as LogFormat,
     etcdBin: get('etcd-bin') ?? 'etcd',
     etcdClientUrls,
     etcdEndpoints,
     electionTtl,
     secretKeyPath: get('secret-key-path') ?? '',
     tls,
+    initialClusterState: ics,
+    openapi: get('openapi') !== 'false',
     etcdFlags: Object.freeze(
       Object.entries(ETCD_KEYS).flatMap(([k, { flag }]) => {
         const v = get(k as MasterOptionKey);

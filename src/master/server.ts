@@ -72,7 +72,7 @@ export class MasterServer {
     let endpoints = o.etcdEndpoints;
     if (endpoints.length === 0) {
       let initialCluster = o.initialCluster;
-      let state: 'new' | 'existing' = 'new';
+      let state: 'new' | 'existing' = o.initialClusterState;
       if (memberDataExists(o.dataDir)) state = 'existing';
       else if (o.join.length > 0) {
         initialCluster = await this.joinCluster();

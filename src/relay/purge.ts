@@ -22,6 +22,8 @@ export interface PurgeCriteria {
   subDir?: string;
   /** Remove files last modified more than this many hours ago (source `purge.expires`; 0 = off). */
   expiresHours?: number;
+  /** Remove every file no reader or writer needs (DM's inactive/space strategies). */
+  inactive?: boolean;
   /** Clock for the age test (ms since the epoch). */
   nowMs?: number;
 }
@@ -70,7 +72,7 @@ export function selectPurge(
   for (let i = 0; i < limit; i++) {
     const f = files[i]!;
     if (cutoff !== undefined && f.mtimeMs > cutoff) continue;
-    if (c.filename === undefined && cutoff === undefined) continue;
+    if (c.filename === undefined && cutoff === undefined && c.inactive !== true) continue;
     out.push(f);
   }
   return out;

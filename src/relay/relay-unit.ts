@@ -8,6 +8,7 @@ import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
 import { binlogFileIndex, type DmWorkerMetrics, dmWorkerMetrics } from '../pkg/metrics/dm-metrics.js';
 import type { Stage, Unit, UnitDeps } from '../unit/unit.js';
 import { readIndex, readMeta } from './relay-layout.js';
+import { startRelayPurger } from './relay-purger.js';
 import { RelayWriter } from './relay-writer.js';
 import { masterStatusOn, readUpstreamInfo, type UpstreamInfo } from './upstream-info.js';
 
@@ -76,6 +77,12 @@ export class Relay implements Unit<RelayStatus> {
     this.stage = 'Running';
     const log = this.opts.deps.logger;
     const stopPoll = this.pollMaster(signal);
+    // The source's `purge` settings, while the relay runs (DM starts its purger with the relay).
+    const stopPurge = startRelayPurger({
+      relayDir: this.relayDir,
+      purge: this.opts.source.purge,
+      logger: log,
+    });
     let writeFailed = false;
     try {
       const info = this.info ?? (await readUpstreamInfo(this.opts.source.from, this.opts.source.flavor));
@@ -121,6 +128,7 @@ export class Relay implements Unit<RelayStatus> {
       return { finished: false, errors: [e] };
     } finally {
       stopPoll();
+      stopPurge();
       await this.writer?.flush().catch(() => undefined);
       if (this.stage === 'Running') this.stage = signal.aborted ? 'Paused' : 'Stopped';
     }

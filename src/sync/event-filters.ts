@@ -3,6 +3,7 @@ import type { SubTaskConfig } from '../pkg/config/types.js';
 import { type DmError, dmError, E } from '../pkg/errors/index.js';
 import { BinlogEventFilter } from '../pkg/filter/binlog-event-filter.js';
 import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
+import { ddlFilterEvent } from '../pkg/filter/ddl-event-type.js';
 import { ExpressionFilter } from '../pkg/filter/expression-filter.js';
 import { type ExtendColumns, TableRouter } from '../pkg/router/table-router.js';
 import type { DdlInfo } from './ddl/ddl-info.js';
@@ -120,7 +121,8 @@ export class EventFilters {
     if (subject.table === '') {
       if (!this.bal.allowSchema(subject.schema)) return false;
     } else if (!info.refs.some((r) => r.table !== '' && this.bal.allowTable(r.schema, r.table))) return false;
-    const ev = info.eventName as Parameters<BinlogEventFilter['filter']>[2];
+    // DM's AstToDDLEvent: an ALTER TABLE is matched by its finer event (drop column, …).
+    const ev = ddlFilterEvent(info.eventName, info.sql) as Parameters<BinlogEventFilter['filter']>[2];
     const action = this.eventFilter.filter(subject.schema, subject.table, ev, info.sql);
     if (action === 'Error') throw filterError(info.eventName, subject.schema, subject.table);
     return action === 'Do';

@@ -25,6 +25,11 @@ export interface SourceWorkerOptions {
   relayFactory?: RelayFactory;
   /** Called when a relay starts or ends here (the worker switches to `relay-keepalive-ttl`). */
   onRelay?: (running: boolean) => void;
+  /**
+   * The worker's `relay-dir` (TOML): when set, the bound source's relay log (and the subtasks
+   * reading it) use `<relayDir>/<name>` instead of the source's relay-dir, as DM.
+   */
+  relayDir?: string;
 }
 
 interface Binding {
@@ -148,6 +153,11 @@ export class SourceWorker {
     return isAbsolute(d) ? d : join(this.o.deps.workDir, d);
   }
 
+  /** DM: `filepath.Join(worker relay-dir, worker name)` when the worker sets one (source_worker.go:437-441). */
+  private get workerRelayDir(): string | undefined {
+    return this.o.relayDir ? join(this.o.relayDir, this.o.name) : undefined;
+  }
+
   /** Names of local subtasks (for tests and metrics). */
   subtask(name: string): SubTask | undefined {
     return this.subtasks.get(name);
@@ -180,6 +190,10 @@ export class SourceWorker {
     const parsed = sc ? parseJson<SourceConfig>(sc) : undefined;
     try {
       this.sourceCfg = parsed?.from ? { ...parsed, from: this.unseal(parsed.from) } : parsed;
+      if (this.sourceCfg && this.workerRelayDir !== undefined) {
+        this.log.info({ relayDir: this.workerRelayDir }, "use worker's relay-dir");
+        this.sourceCfg = { ...this.sourceCfg, relayDir: this.workerRelayDir };
+      }
     } catch (err) {
       this.log.error({ source, err: String(err) }, 'cannot decrypt the source password; relay not started');
       this.sourceCfg = undefined;
@@ -315,6 +329,8 @@ export class SourceWorker {
     let cfg: SubTaskConfig;
     try {
       cfg = { ...parsed, from: this.unseal(parsed.from), to: this.unseal(parsed.to) };
+      // As DM's copyConfigFromSource: the subtask reads the relay where this worker writes it.
+      if (this.workerRelayDir !== undefined) cfg = { ...cfg, relayDir: this.workerRelayDir };
     } catch (err) {
       this.log.error({ task, err: String(err) }, 'cannot decrypt subtask passwords; ignored');
       return undefined;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { type ConfigWarning, setConfigWarningSink } from '../pkg/config/config-warnings.js';
 import { E, isDmError } from '../pkg/errors/index.js';
 import { parseWorkerToml, resolveWorkerConfig } from './worker-config.js';
 
@@ -82,16 +83,47 @@ describe('dm-worker DM keys (issue 11)', () => {
     );
   });
 
-  it('accepts log-format json; refuses text and relay-dir with a coded reason naming key, file and line', () => {
-    assert.deepEqual(parseWorkerToml('name = "w"\nlog-format = "json"\n', 'w.toml'), { name: 'w' });
-    for (const [line, key] of [
-      ['log-format = "text"', 'log-format'],
-      ['relay-dir = "/relay"', 'relay-dir'],
-    ] as const) {
-      assert.throws(
-        () => parseWorkerToml(`name = "w"\n${line}\n`, 'w.toml'),
-        (e) => isDmError(e, E.configInvalidValue) && e.message.includes(`w.toml:2: ${key}`),
-      );
+  it('log-format json or text (DM text lines); anything else refused naming key, file and line', () => {
+    assert.deepEqual(parseWorkerToml('name = "w"\nlog-format = "json"\n', 'w.toml'), {
+      name: 'w',
+      'log-format': 'json',
+    });
+    const f = parseWorkerToml('name = "w"\nlog-format = "text"\n', 'w.toml');
+    assert.equal(resolveWorkerConfig({ ...f, join: '127.0.0.1:8261' }, '/tmp').logFormat, 'text');
+    assert.equal(resolveWorkerConfig({ join: '127.0.0.1:8261' }, '/tmp').logFormat, 'json');
+    assert.throws(
+      () => parseWorkerToml('name = "w"\nlog-format = "xml"\n', 'w.toml'),
+      (e) => isDmError(e, E.configInvalidValue) && e.message.includes('w.toml:2: log-format'),
+    );
+  });
+
+  it('relay-dir works as DM: <relay-dir>/<name> over the source relay-dir; config-file accepted', () => {
+    const flags = parseWorkerToml(
+      'name = "w1"\nconfig-file = "w.toml"\nrelay-dir = "/data/relay"\n',
+      'w.toml',
+    );
+    assert.deepEqual(flags, { name: 'w1', 'relay-dir': '/data/relay' });
+    const cfg = resolveWorkerConfig({ ...flags, join: '127.0.0.1:8261' }, '/tmp');
+    assert.equal(cfg.relayDir, '/data/relay');
+    assert.equal(resolveWorkerConfig({ join: '127.0.0.1:8261' }, '/tmp').relayDir, '');
+  });
+
+  it('log-rotate and redact-info-log: accepted with the coded warning that DM ignores them too', () => {
+    const got: ConfigWarning[] = [];
+    setConfigWarningSink((w) => got.push(w));
+    try {
+      const flags = parseWorkerToml('name = "w"\nlog-rotate = "day"\nredact-info-log = true\n', 'w.toml');
+      assert.deepEqual(flags, { name: 'w' });
+    } finally {
+      setConfigWarningSink(undefined);
     }
+    assert.deepEqual(
+      got.map((w) => [w.def.code, w.file, w.line, w.key]),
+      [
+        [20050, 'w.toml', 2, 'log-rotate'],
+        [20050, 'w.toml', 3, 'redact-info-log'],
+      ],
+    );
+    assert.match(got[1]!.message, /dm\/worker\/config\.go:98/);
   });
 });

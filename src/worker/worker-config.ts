@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
+import { emitConfigWarning } from '../pkg/config/config-warnings.js';
 import { dmError, E } from '../pkg/errors/index.js';
+import { LOG_FORMATS, type LogFormat } from '../pkg/log/logger.js';
 import { type ClusterTlsPaths, checkClusterTlsPaths } from '../pkg/tls/cluster-tls.js';
 
 /**
@@ -20,6 +22,8 @@ export interface WorkerConfig {
   logFile: string;
   /** `-L/--log-level`: debug|info|warn|error. Default info. */
   logLevel: string;
+  /** `--log-format`: `json` (default here; DM's default is `text`) or `text` (DM's text lines). */
+  logFormat: LogFormat;
   /**
    * `--keepalive-ttl` seconds: the worker's etcd lease TTL. Default 5 (DM: 60): a dead worker's
    * source is re-bound within ~6 s (measured 4–6 s). Losing nothing does not depend on it (the
@@ -36,6 +40,13 @@ export interface WorkerConfig {
   workDir: string;
   /** `ssl-ca`, `ssl-cert`, `ssl-key`, `cert-allowed-cn` (DM's `security.Security`): cluster TLS, on with `ssl-ca`. */
   tls: ClusterTlsPaths;
+  /**
+   * `relay-dir` (TOML only, as DM): when set, the relay log of the source bound here lives in
+   * `<relay-dir>/<name>`, over the source's own `relay-dir` (DM: "worker's relay-dir has higher
+   * priority than source's relay-dir", dm/worker/source_worker.go:437-441). Relative to
+   * `work-dir`. Empty = the source's `relay-dir`.
+   */
+  relayDir: string;
 }
 
 /** Default `keepalive-ttl` (seconds); DM's is 60 (see docs/high-availability.md). */
@@ -56,6 +67,8 @@ const FILE_KEYS = [
   'ssl-cert',
   'ssl-key',
   'cert-allowed-cn',
+  'relay-dir',
+  'log-format',
 ] as const;
 type FileKey = (typeof FILE_KEYS)[number];
 
@@ -63,13 +76,17 @@ type FileKey = (typeof FILE_KEYS)[number];
 export type WorkerFlags = Partial<Record<FileKey | 'config', string>>;
 
 /**
- * DM worker keys refused with a reason rather than as unknown: accepting them would be a
- * setting that quietly does nothing (see docs/config-reference.md).
+ * DM worker keys that DM parses and ignores: accepted with a coded warning (20050) saying so.
+ * `config-file` is the path of the file itself (DM's `--config`): nothing to do.
  */
-const REFUSED_KEYS: ReadonlyMap<string, string> = new Map([
+const IGNORED_KEYS: ReadonlyMap<string, string> = new Map([
   [
-    'relay-dir',
-    'the worker-level relay-dir is not supported yet: set relay-dir in the source config instead',
+    'log-rotate',
+    'DM reads nothing from it: its flag is commented out (dm/worker/config.go:70) and no code reads the field (:93)',
+  ],
+  [
+    'redact-info-log',
+    'DM parses it (dm/worker/config.go:98) but nothing reads it: log redaction stays off (dm/pkg/log/log.go:234)',
   ],
 ]);
 
@@ -90,18 +107,22 @@ export function parseWorkerToml(text: string, file = 'worker.toml'): WorkerFlags
   const out: WorkerFlags = {};
   for (const [key, value] of Object.entries(doc)) {
     const line = lineOf(text, key);
-    const refused = REFUSED_KEYS.get(key);
-    if (refused !== undefined) {
-      throw dmError(E.configInvalidValue, `${file}:${line}: ${key}: ${refused}`, {
-        context: { file, key, line },
+    if (key === 'config-file') continue;
+    const ignored = IGNORED_KEYS.get(key);
+    if (ignored !== undefined) {
+      emitConfigWarning({
+        def: E.configIgnoredByDm,
+        file,
+        line,
+        key,
+        message: `accepted without effect: ${ignored}`,
       });
+      continue;
     }
-    // Our logs are always JSON lines: DM's `log-format = "json"` is what we do; "text" is not.
-    if (key === 'log-format') {
-      if (value === 'json') continue;
+    if (key === 'log-format' && !(LOG_FORMATS as readonly unknown[]).includes(value)) {
       throw dmError(
         E.configInvalidValue,
-        `${file}:${line}: log-format: only "json" is supported (logs are JSON lines), got ${JSON.stringify(value)}`,
+        `${file}:${line}: log-format: must be "json" or "text", got ${JSON.stringify(value)}`,
         { context: { file, key, line } },
       );
     }
@@ -191,6 +212,12 @@ export function resolveWorkerConfig(flags: WorkerFlags, cwd = process.cwd()): Wo
       },
     );
   }
+  const logFormat = get('log-format') || 'json';
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw dmError(E.configInvalidValue, `log-format must be "json" or "text", got "${logFormat}"`, {
+      context: { key: 'log-format' },
+    });
+  }
   return Object.freeze({
     name: get('name') || `dm-worker-${advertiseAddr.replace(/[:.]/g, '-')}`,
     workerAddr,
@@ -198,10 +225,12 @@ export function resolveWorkerConfig(flags: WorkerFlags, cwd = process.cwd()): Wo
     join,
     logFile: get('log-file') ?? '',
     logLevel,
+    logFormat: logFormat as LogFormat,
     keepaliveTtl,
     relayKeepaliveTtl,
     workDir: get('work-dir') || cwd,
     tls,
+    relayDir: get('relay-dir') ?? '',
   });
 }
 

@@ -100,6 +100,7 @@ export class Worker {
       name: cfg.name,
       deps: { logger, workDir: cfg.workDir, registry: this.registry },
       subtask: this.subtaskOptions,
+      ...(cfg.relayDir ? { relayDir: cfg.relayDir } : {}),
       onRelay: (running) => this.keepalive?.setTtl(running ? cfg.relayKeepaliveTtl : cfg.keepaliveTtl),
     });
     this.source = source;

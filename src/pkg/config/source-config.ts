@@ -1,12 +1,14 @@
 /**
  * `parseSourceConfig`: DM's source.yaml → SourceConfig, with every error naming the key path
- * and file line. Accepted-but-ignored keys are listed in schema/source-schema.ts.
+ * and file line. Keys DM ignores too are accepted with a coded warning (dm-ignored-keys.ts).
  */
 import { E } from '../errors/index.js';
-import { isDmEventType } from '../filter/binlog-event-filter.js';
+import type { ConfigWarningSink } from './config-warnings.js';
 import { SOURCE_DEFAULTS } from './defaults.js';
+import { SOURCE_IGNORED_KEYS, warnIgnoredKeys } from './dm-ignored-keys.js';
 import { parseGoDuration } from './duration.js';
 import { maybeDecrypt } from './encrypt.js';
+import { checkFilterEvent } from './filter-event-check.js';
 import { b, n, normaliseDb, normaliseFilterRule, type Raw, s, sub } from './normalise.js';
 import { sourceSchema } from './schema/source-schema.js';
 import { dropNulls, schemaIssues } from './schema-check.js';
@@ -16,6 +18,8 @@ import { type ConfigIssue, issuesError, YamlSource } from './yaml-doc.js';
 export interface ParseOptions {
   /** Cluster key (hex) to decrypt `dmctl encrypt`ed passwords; without it they stay as written. */
   encryptKey?: string;
+  /** Where coded warnings go (keys DM ignores too); default: the process-wide sink (config-warnings.ts). */
+  warn?: ConfigWarningSink;
 }
 
 /** DM's limit on source-id length. */
@@ -69,11 +73,18 @@ export function parseSourceConfig(text: string, file = 'source.yaml', opts: Pars
   if (Array.isArray(r.filters)) {
     r.filters.forEach((f, i) => {
       normaliseFilterRule(sub(f)).events.forEach((e, j) => {
-        if (!isDmEventType(e)) at(['filters', i, 'events', j], `unknown event type "${e}"`);
+        checkFilterEvent(
+          e,
+          ['filters', i, 'events', j],
+          src,
+          (def, path, detail) => more.push({ def, path, line: src.lineOf(path), detail }),
+          opts.warn,
+        );
       });
     });
   }
   if (more.length > 0) throw issuesError(file, more);
+  warnIgnoredKeys(SOURCE_IGNORED_KEYS, r, src, opts.warn);
 
   const flavor = s(r.flavor).toLowerCase();
   const cfg: SourceConfig = {

@@ -5,7 +5,6 @@
  * instance uses, bad durations and enum values. Every error names the key path and line.
  */
 import { E, type ErrorDef } from '../errors/index.js';
-import { isDmEventType } from '../filter/binlog-event-filter.js';
 import { validateExpression } from '../filter/expression-filter.js';
 import { compileExtractRegexp } from '../router/table-router.js';
 import { isCheckingItem } from './checking-items.js';
@@ -16,9 +15,11 @@ import {
   TARGET_DEFAULT_PORT,
   TASK_DEFAULTS,
 } from './defaults.js';
+import { TASK_IGNORED_KEYS, warnIgnoredKeys } from './dm-ignored-keys.js';
 import { parseDumpExtraArgs, sizeToMb } from './dump-extra-args.js';
 import { parseGoDuration } from './duration.js';
 import { maybeDecrypt } from './encrypt.js';
+import { checkFilterEvent } from './filter-event-check.js';
 import { b, list, n, normaliseDb, normaliseFilterRule, nz, type Raw, s, sub } from './normalise.js';
 import { taskSchema } from './schema/task-schema.js';
 import { dropNulls, schemaIssues } from './schema-check.js';
@@ -78,6 +79,25 @@ export function parseTaskConfig(text: string, file = 'task.yaml', opts: ParseOpt
     );
   }
 
+  // DM's experimental async checkpoint flush moves the flush off the DML path; the sync unit
+  // here flushes checkpoints in line with the applied DML, so `true` would do nothing.
+  if (b(sub(r.experimental)['async-checkpoint-flush'], false)) {
+    bad(
+      E.configNotSupported,
+      ['experimental', 'async-checkpoint-flush'],
+      'async-checkpoint-flush: true is not supported: checkpoints are flushed synchronously after the applied DML (the default, false, is what runs)',
+    );
+  }
+  // `mariadb2tidb` rewrites MariaDB DDL for a TiDB downstream (newer DM only, not in DM v8's
+  // task.go); the downstream here is MySQL/MariaDB, which takes the DDL as written.
+  if (r.mariadb2tidb !== undefined && !['', 'off'].includes(s(sub(r.mariadb2tidb).mode).toLowerCase())) {
+    bad(
+      E.configNotSupported,
+      ['mariadb2tidb', 'mode'],
+      'mariadb2tidb DDL conversion is for TiDB downstreams and is not supported: DDL is replicated as written (leave mode empty or "off")',
+    );
+  }
+
   const timezone = s(r.timezone);
   if (timezone !== '' && !validTimezone(timezone)) {
     bad(
@@ -105,8 +125,7 @@ export function parseTaskConfig(text: string, file = 'task.yaml', opts: ParseOpt
   }
   for (const [key, rule] of Object.entries(filters)) {
     rule.events.forEach((e, i) => {
-      if (!isDmEventType(e))
-        bad(E.configInvalidValue, ['filters', key, 'events', i], `unknown event type "${e}"`);
+      checkFilterEvent(e, ['filters', key, 'events', i], src, bad, opts.warn);
     });
     rule.sqlPattern.forEach((p, i) => {
       if (!validRegex(p))
@@ -206,7 +225,7 @@ export function parseTaskConfig(text: string, file = 'task.yaml', opts: ParseOpt
     const validatorName = s(inst['validator-config-name']);
     let validator: ValidatorConfig | undefined;
     if (validatorName !== '' && Object.hasOwn(validators, validatorName)) {
-      validator = normaliseValidator(sub(validators[validatorName]));
+      validator = normaliseValidator(sub(validators[validatorName]), ['validators', validatorName], bad);
       // DM replays the binlog from start-time; our validator sees the rows the applier
       // commits, so it cannot: refuse instead of accepting and ignoring it.
       if (validator.startTime !== '') {
@@ -274,6 +293,7 @@ export function parseTaskConfig(text: string, file = 'task.yaml', opts: ParseOpt
   // Named loaders are adjusted even when unused (as DM does).
 
   if (issues.length > 0) throw issuesError(file, issues);
+  warnIgnoredKeys(TASK_IGNORED_KEYS, r, src, opts.warn);
 
   const target = normaliseDb(sub(r['target-database']), TARGET_DEFAULT_PORT, (p) =>
     opts.encryptKey === undefined ? p : maybeDecrypt(p, opts.encryptKey),
@@ -482,11 +502,11 @@ function normaliseLoader(raw: Raw, path: KeyPath, bad: Bad): LoaderConfig {
     dir: s(raw.dir) || LOADER_DEFAULTS.dir,
   };
   const mode = s(raw['import-mode']).toLowerCase();
-  if (mode === 'physical')
+  if (mode === 'physical' || mode === 'import-into')
     bad(
-      E.configInvalidValue,
+      E.configNotSupported,
       [...path, 'import-mode'],
-      'physical import is TiDB-only and not supported; use logical',
+      `import-mode ${mode} is TiDB-only (${mode === 'physical' ? 'Lightning local backend' : 'IMPORT INTO'}) and not supported; use logical`,
     );
   else if (mode !== '' && !['logical', 'sql', 'loader'].includes(mode)) {
     bad(
@@ -497,15 +517,31 @@ function normaliseLoader(raw: Raw, path: KeyPath, bad: Bad): LoaderConfig {
   }
   // DM maps the deprecated `sql`/`loader` modes to logical; so do we.
   cfg.importMode = 'logical';
-  const dupKey = raw['on-duplicate-logical'] !== undefined ? 'on-duplicate-logical' : 'on-duplicate';
-  const dup = s(raw[dupKey]).toLowerCase();
+  // DM reads only on-duplicate-logical; the deprecated `on-duplicate` is read by nothing
+  // (dm/config/task.go:298-299; warned in dm-ignored-keys.ts).
+  const dup = s(raw['on-duplicate-logical']).toLowerCase();
   if (dup !== '') {
     if (dup === 'replace' || dup === 'error' || dup === 'ignore') cfg.onDuplicateLogical = dup;
     else
       bad(
         E.configInvalidValue,
-        [...path, dupKey],
+        [...path, 'on-duplicate-logical'],
         `invalid value "${dup}", expected one of: replace, error, ignore`,
+      );
+  }
+  // The physical-import keys have no effect in logical mode (in DM too), but DM's
+  // LoaderConfig.adjust still refuses values outside their sets (dm/config/task.go:366-393).
+  for (const [key, allowed] of [
+    ['on-duplicate-physical', ['none', 'manual']],
+    ['checksum-physical', ['required', 'optional', 'off']],
+    ['analyze', ['required', 'optional', 'off']],
+  ] as const) {
+    const v = s(raw[key]).toLowerCase();
+    if (v !== '' && !(allowed as readonly string[]).includes(v))
+      bad(
+        E.configInvalidValue,
+        [...path, key],
+        `invalid value "${v}", expected one of: ${allowed.join(', ')}`,
       );
   }
   return cfg;

@@ -142,6 +142,8 @@ export function taskToYaml(t: TaskConfig, opts: ToYamlOptions = {}): string {
         validators[name] = {
           mode: v.mode,
           'worker-count': v.workerCount,
+          ...(v.validateInterval ? { 'validate-interval': v.validateInterval } : {}),
+          ...(v.checkInterval ? { 'check-interval': v.checkInterval } : {}),
           'row-error-delay': v.rowErrorDelay,
           'meta-flush-interval': v.metaFlushInterval,
           'batch-query-size': v.batchQuerySize,

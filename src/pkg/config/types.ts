@@ -174,6 +174,10 @@ export interface LoaderConfig {
 export interface ValidatorConfig {
   mode: 'none' | 'fast' | 'full';
   workerCount: number;
+  /** Go duration between validation rounds of the pending rows (DM default 10s). */
+  validateInterval: string;
+  /** Go duration between looks while the sync unit is not running (DM default 5s). */
+  checkInterval: string;
   rowErrorDelay: string;
   metaFlushInterval: string;
   batchQuerySize: number;

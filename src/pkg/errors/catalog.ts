@@ -236,6 +236,25 @@ export const E = Object.freeze({
     'medium',
     "The password looks encrypted but cannot be decrypted; encrypt it with this cluster's `dmctl encrypt` or use plain text.",
   ),
+  /**
+   * A warning, never thrown: a DM key that DM itself parses and then ignores (deprecated, or
+   * read by nothing); accepted here too, with this code in the log (pkg/config/config-warnings.ts).
+   */
+  configIgnoredByDm: def(
+    20050,
+    'config',
+    'internal',
+    'low',
+    'DM ignores this key too; remove it from the config.',
+  ),
+  /** A DM key (or value) refused by design: it has no counterpart here (see docs/config-reference.md). */
+  configNotSupported: def(
+    20051,
+    'config',
+    'internal',
+    'medium',
+    'Remove the key or use the value shown; docs/config-reference.md lists what is refused and why.',
+  ),
 
   // --- checker (26xxx)
   checkFailed: def(

@@ -10,68 +10,32 @@
  * - an `Error` rule that matches the same way makes the event an error (the task stops);
  * - otherwise the event is done. No matching rule = Do.
  *
- * `events` match in list order: `all` → yes, `none` → no; for DDL `all ddl`/`none ddl`, for
- * DML `all dml`/`none dml`; else an exact event name. `sql-pattern` regexes are joined with
+ * `events` match in list order: `all` → yes, `none` → no; for DDL `all ddl`/`none ddl` (and
+ * `incompatible ddl changes` for DM's incompatible class), for DML `all dml`/`none dml`; else
+ * an exact event name (names and classes: dm-event-types.ts; a DDL's event: ddl-event-type.ts). `sql-pattern` regexes are joined with
  * `|`, case-insensitive, unanchored.
  */
 import type { FilterRule } from '../config/types.js';
 import { dmError, E } from '../errors/index.js';
+import {
+  DML_EVENTS,
+  type DmEventType,
+  isDmEventType,
+  isIncompatibleDdl,
+  normaliseEventName,
+} from './dm-event-types.js';
 import { WildcardPattern } from './pattern.js';
 
-export const DML_EVENTS = ['insert', 'update', 'delete'] as const;
-export const DDL_EVENTS = [
-  'create database',
-  'drop database',
-  'alter database',
-  'create table',
-  'create index',
-  'drop table',
-  'truncate table',
-  'rename table',
-  'drop index',
-  'alter table',
-  'create view',
-  'drop view',
-  'alter view',
-  'add table partition',
-  'drop table partition',
-  'truncate table partition',
-  'reorganize table partition',
-  'coalesce table partition',
-  'exchange table partition',
-  'rebuild table partition',
-  'value range decrease',
-  'precision decrease',
-  'modify column',
-  'rename column',
-  'rename index',
-  'drop column',
-  'drop primary key',
-  'drop unique key',
-  'modify default value',
-  'modify constraint',
-  'modify columns order',
-  'modify charset',
-  'modify collation',
-  'remove auto increment',
-  'modify storage engine',
-  'reorganize table partition',
-  'incompatible ddl changes',
-] as const;
-export const GROUP_EVENTS = ['all', 'none', 'all dml', 'all ddl', 'none dml', 'none ddl'] as const;
+export {
+  type DdlEvent,
+  DML_EVENTS,
+  type DmEventType,
+  type DmlEvent,
+  GROUP_EVENTS,
+  isDmEventType,
+} from './dm-event-types.js';
 
-export type DmlEvent = (typeof DML_EVENTS)[number];
-export type DdlEvent = (typeof DDL_EVENTS)[number];
-/** Every event name DM's filter knows. */
-export type DmEventType = DmlEvent | DdlEvent | (typeof GROUP_EVENTS)[number];
-
-const KNOWN = new Set<string>([...DML_EVENTS, ...DDL_EVENTS, ...GROUP_EVENTS]);
 const DML = new Set<string>(DML_EVENTS);
-
-/** True for an event name DM's filter accepts (lower-case). */
-export function isDmEventType(name: string): name is DmEventType {
-  return KNOWN.has(name);
-}
 
 interface Compiled {
   schema: WildcardPattern;
@@ -91,9 +55,9 @@ export class BinlogEventFilter {
 
   constructor(rules: FilterRule[], opts: { caseSensitive: boolean }) {
     const compiled = rules.map((r, order): Compiled => {
-      const events = r.events.map((e) => e.toLowerCase().trim());
+      const events = r.events.map(normaliseEventName);
       for (const e of events) {
-        if (!KNOWN.has(e))
+        if (!isDmEventType(e))
           throw dmError(E.configInvalidValue, `binlog event filter: unknown event type "${e}"`);
       }
       let sql: RegExp | undefined;
@@ -165,6 +129,8 @@ function matchEvent(rules: string[], event: string, isDml: boolean): boolean {
     } else {
       if (r === 'all ddl') return true;
       if (r === 'none ddl') return false;
+      // DM's incompatibleDDL class also matches the group name (filter.go matchEvent).
+      if (r === 'incompatible ddl changes' && isIncompatibleDdl(event)) return true;
     }
     if (r === event) return true;
   }

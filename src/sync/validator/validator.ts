@@ -92,6 +92,8 @@ export class DataValidator implements AppliedRowsSink {
   private readonly maxBytes: number;
   private readonly delayMs: number;
   private readonly flushMs: number;
+  private readonly validateMs: number;
+  private readonly checkMs: number;
   private dirty = false;
 
   constructor(
@@ -104,6 +106,8 @@ export class DataValidator implements AppliedRowsSink {
     this.maxBytes = parseByteSize(vc.maxPendingRowSize, 500 * 1024 ** 2);
     this.delayMs = durationMs(vc.rowErrorDelay, 30 * 60_000, 'row-error-delay');
     this.flushMs = durationMs(vc.metaFlushInterval, 5 * 60_000, 'meta-flush-interval');
+    this.validateMs = durationMs(vc.validateInterval ?? '10s', 10_000, 'validate-interval');
+    this.checkMs = durationMs(vc.checkInterval ?? '5s', 5_000, 'check-interval');
   }
 
   /** Create the meta tables, load the checkpoint and pending rows; stage Running. */
@@ -263,7 +267,7 @@ export class DataValidator implements AppliedRowsSink {
     this.log.warn({ reason }, 'validator stopped');
   }
 
-  /** The check loop: every second validate pending rows; flush every meta-flush-interval. */
+  /** The check loop: validate pending rows every validate-interval; flush every meta-flush-interval. */
   async run(signal: AbortSignal): Promise<void> {
     let lastFlush = Date.now();
     while (!signal.aborted) {
@@ -276,7 +280,8 @@ export class DataValidator implements AppliedRowsSink {
       } catch (err) {
         this.log.warn({ err: (err as Error).message }, 'validation round failed; retried');
       }
-      await sleep(1000, signal).catch(() => undefined);
+      // validate-interval between rounds; check-interval while not running (DM's waitSyncerRunning).
+      await sleep(this.stage === 'Running' ? this.validateMs : this.checkMs, signal).catch(() => undefined);
     }
   }
 

@@ -80,7 +80,7 @@ describe('validation: continuous validator via dmctl', () => {
         'src-v',
         down,
         'shop',
-        'validators:\n  v:\n    mode: full\n    worker-count: 2\n    row-error-delay: 2s\n    meta-flush-interval: 1s\n    batch-query-size: 50\n',
+        'validators:\n  v:\n    mode: full\n    worker-count: 2\n    validate-interval: 1s\n    row-error-delay: 2s\n    meta-flush-interval: 1s\n    batch-query-size: 50\n',
         '    validator-config-name: "v"\n',
       ),
     );
@@ -225,7 +225,7 @@ describe('validation: continuous validator via dmctl', () => {
         'src-v',
         down,
         'fastdb',
-        'validators:\n  idle:\n    mode: none\n    row-error-delay: 2s\n',
+        'validators:\n  idle:\n    mode: none\n    validate-interval: 1s\n    row-error-delay: 2s\n',
         '    validator-config-name: "idle"\n',
       ),
     );

@@ -44,7 +44,7 @@ export const securitySchema = obj({
   'ssl-cert-base64': str,
 });
 
-/** A DB connection (dm/config/dbconfig). `max-allowed-packet` is accepted and ignored. */
+/** A DB connection (dm/config/dbconfig). `max-allowed-packet`: DM ignores it too (warned, dm-ignored-keys.ts). */
 export function dbSchema(required: string[]): JsonSchema {
   return obj(
     {

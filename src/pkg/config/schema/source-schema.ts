@@ -1,6 +1,7 @@
 /**
- * JSON schema of DM's source.yaml (dm/config/source_config.go). Keys accepted but ignored
- * (deprecated in DM too): `enable` (kept), `auto-fix-gtid`, `meta-dir`, `charset`, `tracer`.
+ * JSON schema of DM's source.yaml (dm/config/source_config.go). Keys DM ignores too
+ * (`auto-fix-gtid`, `meta-dir`, `charset`, `tracer`, `from.max-allowed-packet`) are accepted
+ * with the coded warning of dm-ignored-keys.ts.
  */
 import { bool, dbSchema, filterRuleSchema, type JsonSchema, obj, str, uint } from './common-schema.js';
 
