@@ -78,6 +78,7 @@ export class DiffSource {
       dataType: c.dt.toLowerCase(),
       columnType: c.ct.toLowerCase(),
       generated: /GENERATED|VIRTUAL|PERSISTENT|STORED/i.test(c.x),
+      nullable: c.nul === 'YES',
     }));
     const nullable = new Set(cols.filter((c) => c.nul === 'YES').map((c) => c.n));
     if (indexFields.length) return { columns, key: [...indexFields], keyIsUnique: false };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseDiffConfig } from './config.js';
-import { chunkMeta, chunkWhere, type TableShape } from './diff-sql.js';
+import { checksumSql, chunkMeta, chunkWhere, type TableShape } from './diff-sql.js';
 import { compareRows } from './row-compare.js';
 import { TableFilter } from './table-filter.js';
 
@@ -30,6 +30,17 @@ describe('sync-diff pure parts', () => {
     );
     assert.equal(chunkWhere(['a'], {}, ''), 'TRUE');
     assert.equal(chunkMeta(['a'], { lower: [5] }), 'range in sequence: (5) < (a)');
+  });
+
+  it('chunk checksum: ISNULL only for the nullable columns, none when all are NOT NULL', () => {
+    assert.equal(
+      checksumSql('s', 't', ['id', 'v'], 'TRUE', new Set(['v'])),
+      "SELECT COUNT(*) AS cnt, BIT_XOR(CRC32(CONCAT_WS(',', `id`, `v`, CONCAT(ISNULL(`v`))))) AS crc FROM `s`.`t` WHERE TRUE",
+    );
+    assert.equal(
+      checksumSql('s', 't', ['id'], '`id` > 5', new Set()),
+      "SELECT COUNT(*) AS cnt, BIT_XOR(CRC32(CONCAT_WS(',', `id`))) AS crc FROM `s`.`t` WHERE `id` > 5",
+    );
   });
 
   it('row comparison: update, insert, delete and NULL vs empty string', () => {

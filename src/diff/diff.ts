@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { quoteId, quoteTable } from '../pkg/db/connect.js';
+import { quoteTable } from '../pkg/db/connect.js';
 import { TableRouter } from '../pkg/router/table-router.js';
+import { splitChunks } from './chunk-split.js';
 import { DEFAULT_CHUNK_SIZE, type DiffConfig, type TableConfig } from './config.js';
 import type { DiffLog } from './diff-log.js';
 import {
@@ -14,7 +15,6 @@ import {
 } from './diff-report.js';
 import { DiffSource } from './diff-source.js';
 import {
-  type Cell,
   type ChunkBounds,
   checksumSql,
   chunkMeta,
@@ -208,8 +208,12 @@ async function planTable(
   const shape = await target.shape(t.schema, t.table, tc?.indexFields ?? []);
   const cols = comparedColumns(shape, tc?.ignoreColumns);
   const sig = (s: TableShape) => s.columns.map((c) => `${c.name.toLowerCase()} ${c.columnType}`).join(',');
+  // A column gets an ISNULL in the checksum unless it is NOT NULL on every side.
+  const notNull = new Set(shape.columns.filter((c) => c.nullable === false).map((c) => c.name.toLowerCase()));
   for (const sh of t.shards) {
     const ss = await sh.source.shape(sh.schema, sh.table, []);
+    const here = new Set(ss.columns.filter((c) => c.nullable === false).map((c) => c.name.toLowerCase()));
+    for (const c of notNull) if (!here.has(c)) notNull.delete(c);
     if (sig(ss) === sig(shape)) continue;
     res.structEqual = false;
     const names = new Set(ss.columns.map((c) => c.name.toLowerCase()));
@@ -221,67 +225,45 @@ async function planTable(
   }
   if (cfg.checkStructOnly || res.dataSkip) return [];
   const range = tc?.range ?? '';
-  const chunks = await splitChunks(
+  const nullable = new Set(cols.filter((c) => !notNull.has(c.toLowerCase())));
+  const work: Promise<void>[] = [];
+  // Each chunk is checked as soon as the split yields it (check-thread-count at a time).
+  for await (const b of splitChunks(
     target,
     t.schema,
     t.table,
-    shape.key,
+    shape,
     range,
     tc?.chunkSize || DEFAULT_CHUNK_SIZE,
-  );
-  log.info('table split into chunks', { table: quoteTable(t.schema, t.table), chunks: chunks.length });
-  return chunks.map((b, j) =>
-    limiter.run(async () => {
-      try {
-        await checkChunk(
-          cfg,
-          log,
-          target,
-          t,
-          shape,
-          cols,
-          b,
-          range,
-          res,
-          join(fixDir, `${t.schema}:${t.table}:${tableIndex}:0-0:${j}.sql`),
-        );
-      } catch (err) {
-        res.error = (err as Error).message;
-        log.error('chunk check failed', { table: quoteTable(t.schema, t.table), chunk: j, error: res.error });
-      }
-    }),
-  );
-}
-
-/**
- * Chunk upper bounds taken from the target in key order, `size` rows apart, each found by an
- * index range read of one chunk (`WHERE key > previous bound ORDER BY key LIMIT 1 OFFSET size-1`),
- * so splitting costs one pass over the key.
- */
-async function splitChunks(
-  src: DiffSource,
-  schema: string,
-  table: string,
-  key: readonly string[],
-  range: string,
-  size: number,
-): Promise<ChunkBounds[]> {
-  const out: ChunkBounds[] = [];
-  let lower: Cell[] | undefined;
-  const cols = key.map(quoteId).join(', ');
-  for (;;) {
-    const where = chunkWhere(key, lower ? { lower } : {}, range);
-    const [row] = await src.query<Row>(
-      `SELECT ${cols} FROM ${quoteTable(schema, table)} WHERE ${where} ORDER BY ${cols} LIMIT 1 OFFSET ${size - 1}`,
+  )) {
+    const j = work.length;
+    work.push(
+      limiter.run(async () => {
+        try {
+          await checkChunk(
+            cfg,
+            log,
+            target,
+            t,
+            { shape, cols, nullable },
+            b,
+            range,
+            res,
+            join(fixDir, `${t.schema}:${t.table}:${tableIndex}:0-0:${j}.sql`),
+          );
+        } catch (err) {
+          res.error = (err as Error).message;
+          log.error('chunk check failed', {
+            table: quoteTable(t.schema, t.table),
+            chunk: j,
+            error: res.error,
+          });
+        }
+      }),
     );
-    if (!row) {
-      out.push(lower ? { lower } : {});
-      return out;
-    }
-    const upper = key.map((k) => row[k] ?? null);
-    out.push(lower ? { lower, upper } : { upper });
-    lower = upper;
   }
+  log.info('table split into chunks', { table: quoteTable(t.schema, t.table), chunks: work.length });
+  return work;
 }
 
 async function checkChunk(
@@ -289,18 +271,18 @@ async function checkChunk(
   log: DiffLog,
   target: DiffSource,
   t: { schema: string; table: string; shards: ShardTable[] },
-  shape: TableShape,
-  cols: string[],
+  cmp: { shape: TableShape; cols: string[]; nullable: ReadonlySet<string> },
   b: ChunkBounds,
   range: string,
   res: TableResult,
   fixFile: string,
 ): Promise<void> {
+  const { shape, cols, nullable } = cmp;
   const where = chunkWhere(shape.key, b, range);
   type Sum = { cnt: string | number; crc: string | number | null };
   const [down, ...ups] = await Promise.all([
-    target.query<Sum>(checksumSql(t.schema, t.table, cols, where)),
-    ...t.shards.map((s) => s.source.query<Sum>(checksumSql(s.schema, s.table, cols, where))),
+    target.query<Sum>(checksumSql(t.schema, t.table, cols, where, nullable)),
+    ...t.shards.map((s) => s.source.query<Sum>(checksumSql(s.schema, s.table, cols, where, nullable))),
   ]);
   const downCount = Number(down?.[0]?.cnt ?? 0);
   const downCrc = BigInt(down?.[0]?.crc ?? 0);

@@ -146,6 +146,7 @@ export const CTL_HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
       task: str(b.task),
       timeoutMs: typeof b.timeoutMs === 'number' && b.timeoutMs > 0 ? b.timeoutMs : CUTOVER_TIMEOUT_MS,
       outputDir: str(b.outputDir),
+      setUpstreamReadOnly: b.setUpstreamReadOnly === true,
     }),
   'shard-ddl-lock': ({ ctx }, b) => showLocks(ctx, { task: str(b.task), sources: strs(b.sources) }),
   'unlock-ddl-lock': ({ ctx }, b) =>

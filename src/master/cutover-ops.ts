@@ -5,8 +5,11 @@
  * its block-allow-list and routes against the target, shards merged — and answer one JSON
  * report. It runs here, not in dmctl, because the leader alone holds what it needs: the
  * subtask configs (filters, routes, both connections with the passwords sealed by the cluster
- * key) and the workers' status. The task is left running: the operator stops it (or applies
- * the fix SQL and runs cutover again).
+ * key) and the workers' status. With `--set-upstream-read-only` each upstream is made
+ * read-only first (cutover-readonly.ts). When every table is equal and no upstream moved past
+ * the drained position during the diff, the task is stopped there (as `stop-task`); otherwise
+ * it is left running, so the operator can apply the fix SQL and run cutover again, and the
+ * upstreams stay as the operator chose.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,8 +25,10 @@ import type { DbConfig, RouteRule, SubTaskConfig } from '../pkg/config/types.js'
 import { type Connection, connectDb } from '../pkg/db/connect.js';
 import { asDmError, dmError, E } from '../pkg/errors/index.js';
 import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
+import { clearReadOnly, isReadOnly, type ReadOnlyState, setReadOnly } from './cutover-readonly.js';
 import type { LeaderCtx } from './leader-context.js';
 import { sourceStatuses } from './status-ops.js';
+import { operateTask } from './task-ops.js';
 import { subtaskCfgs } from './validation-ops.js';
 import type { SubTaskStatus } from './worker-api.js';
 
@@ -33,6 +38,8 @@ export interface CutoverRequest {
   timeoutMs: number;
   /** Where summary.txt, sync_diff.log and the fix SQL go, on the leader's host; '' = a temp dir. */
   outputDir: string;
+  /** Make every upstream read-only (SET GLOBAL read_only = 1) before the drain. */
+  setUpstreamReadOnly: boolean;
 }
 
 /** A binlog position of the upstream master: `(file, pos)` as query-status prints it, and GTIDs. */
@@ -50,6 +57,14 @@ export interface CutoverSourceReport {
   /** The upstream position moved during the drain: writes were still arriving. */
   writesArriving: boolean;
   drainMs: number;
+  /** When the upstream became read-only (ISO 8601), null when cutover did not make it so. */
+  readOnlySince: string | null;
+  /** It was already read-only before cutover. */
+  wasReadOnly: boolean;
+  /** How long it has been read-only when the report was written (it stays so). */
+  readOnlyMs: number;
+  /** read_only on the upstream when the report was written (null: could not be read). */
+  upstreamReadOnly: boolean | null;
 }
 
 export interface CutoverTableReport {
@@ -72,6 +87,9 @@ export interface CutoverReport {
   outputDir: string;
   sources: CutoverSourceReport[];
   tables: CutoverTableReport[];
+  /** The task was stopped at the drained position (only when every table is equal). */
+  taskStopped: boolean;
+  setUpstreamReadOnly: boolean;
   durationMs: number;
 }
 
@@ -93,8 +111,12 @@ export async function cutover(ctx: LeaderCtx, req: CutoverRequest): Promise<Cuto
     outputDir,
     sources: [],
     tables: [],
+    taskStopped: false,
+    setUpstreamReadOnly: req.setUpstreamReadOnly,
     durationMs: 0,
   };
+  const readOnly = new Map<number, ReadOnlyState>();
+  let subs: SubTaskConfig[] = [];
   try {
     const cfgs = (await subtaskCfgs(ctx, req.task, [])).get(req.task);
     if (!req.task || !cfgs || cfgs.size === 0) {
@@ -104,7 +126,7 @@ export async function cutover(ctx: LeaderCtx, req: CutoverRequest): Promise<Cuto
       ...db,
       password: maybeDecrypt(db.password ?? '', ctx.encryptKey),
     });
-    const subs = [...cfgs.values()].map((c) => ({ ...c, from: unseal(c.from), to: unseal(c.to) }));
+    subs = [...cfgs.values()].map((c) => ({ ...c, from: unseal(c.from), to: unseal(c.to) }));
     for (const c of subs) await syncingSubtask(ctx, req.task, c.sourceId);
     const deadline = Date.now() + req.timeoutMs;
     report.sources = subs.map((c) => ({
@@ -113,7 +135,12 @@ export async function cutover(ctx: LeaderCtx, req: CutoverRequest): Promise<Cuto
       startedAt: null,
       writesArriving: false,
       drainMs: 0,
+      readOnlySince: null,
+      wasReadOnly: false,
+      readOnlyMs: 0,
+      upstreamReadOnly: null,
     }));
+    if (req.setUpstreamReadOnly) await setAllReadOnly(subs, deadline, readOnly);
     await Promise.all(subs.map((c, i) => drain(ctx, req.task, c, deadline, report.sources[i]!)));
     report.tables = await finalDiff(subs, outputDir);
     const differ = report.tables.filter((t) => !t.equal).map((t) => t.target);
@@ -123,12 +150,82 @@ export async function cutover(ctx: LeaderCtx, req: CutoverRequest): Promise<Cuto
         E.cutoverDiffers,
         `${differ.length} table(s) differ between the sources and the target: ${differ.join(', ')}`,
       ).toString();
+    } else {
+      await stopAtDrained(ctx, req.task, subs, report);
     }
   } catch (err) {
+    report.result = false;
     report.msg = asDmError(err, E.internal).toString();
   }
+  await Promise.all(
+    report.sources.map(async (s, i) => {
+      const ro = readOnly.get(i);
+      s.upstreamReadOnly = subs[i] ? await isReadOnly(subs[i]!.from) : null;
+      if (!ro) return;
+      s.readOnlySince = ro.since;
+      s.wasReadOnly = ro.wasReadOnly;
+      s.readOnlyMs = s.upstreamReadOnly === false ? 0 : Date.now() - ro.sinceMs;
+    }),
+  );
   report.durationMs = Date.now() - started;
   return report;
+}
+
+/**
+ * Make every upstream read-only, in turn. If one cannot be (privilege, a transaction holding
+ * it), the ones made read-only here are put back and cutover stops before any drain.
+ */
+async function setAllReadOnly(
+  subs: readonly SubTaskConfig[],
+  deadline: number,
+  out: Map<number, ReadOnlyState>,
+): Promise<void> {
+  for (const [i, c] of subs.entries()) {
+    try {
+      out.set(i, await setReadOnly(c.sourceId, c.from, Math.max(1000, deadline - Date.now())));
+    } catch (err) {
+      const undone: string[] = [];
+      for (const [j, st] of out) {
+        if (!st.wasReadOnly && (await clearReadOnly(subs[j]!.from))) undone.push(subs[j]!.sourceId);
+      }
+      out.clear();
+      const e = asDmError(err, E.cutoverReadOnlyFailed);
+      if (undone.length > 0) e.message += ` (read_only put back off on ${undone.join(', ')})`;
+      throw e;
+    }
+  }
+}
+
+/**
+ * Every table is equal: check that no upstream moved past its drained position while the diff
+ * ran (else the proof is not for the position in the report), then stop the task as stop-task
+ * does, so nothing more is replicated after the proven point.
+ */
+async function stopAtDrained(
+  ctx: LeaderCtx,
+  task: string,
+  subs: readonly SubTaskConfig[],
+  report: CutoverReport,
+): Promise<void> {
+  for (const [i, c] of subs.entries()) {
+    const drained = parseBinlog(report.sources[i]?.drainedTo?.binlog ?? '');
+    const conn = await connectDb(c.from, E.dbUpstreamConnect);
+    const now = await upstreamPosition(conn).finally(() => conn.end().catch(() => conn.destroy()));
+    if (!drained || compareBinlogPos(drained.file, drained.pos, now.file, now.pos) !== 0) {
+      report.sources[i]!.writesArriving = true;
+      throw dmError(
+        E.cutoverUpstreamMoved,
+        `source ${c.sourceId} moved from ${report.sources[i]?.drainedTo?.binlog} to ${now.binlog} while the diff ran; the task is left running`,
+      );
+    }
+  }
+  const res = await operateTask(ctx, { op: 'Stop', task });
+  if (!res.result)
+    throw dmError(E.cutoverStopFailed, `every table is equal, but stop-task failed: ${res.msg}`);
+  // As stop-task: a stopped task's shard-DDL locks go with it.
+  await ctx.pessimist.dropTask(task);
+  await ctx.optimist.dropTask(task);
+  report.taskStopped = true;
 }
 
 /** The task's subtask on `source`, which must be Running in the Sync unit. */

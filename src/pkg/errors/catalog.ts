@@ -562,6 +562,38 @@ export const E = Object.freeze({
     'high',
     'Inspect the fix SQL named in the report (and sync_diff.log in the output dir), apply it to the target, then run cutover again.',
   ),
+  /** `dmctl cutover --set-upstream-read-only`: the source's user may not set read_only. */
+  cutoverReadOnlyDenied: def(
+    46100,
+    'cutover',
+    'upstream',
+    'high',
+    "Grant the source's user READ_ONLY ADMIN (MariaDB 10.11+; SUPER before) or SUPER (MySQL), or make the upstream read-only yourself and run cutover without --set-upstream-read-only.",
+  ),
+  /** `dmctl cutover --set-upstream-read-only`: SET GLOBAL read_only failed (a long transaction, …). */
+  cutoverReadOnlyFailed: def(
+    46101,
+    'cutover',
+    'upstream',
+    'high',
+    'Find the transaction holding the upstream (SHOW PROCESSLIST), let it finish, then run cutover again.',
+  ),
+  /** `dmctl cutover`: the upstream moved past the drained position while the diff ran. */
+  cutoverUpstreamMoved: def(
+    46102,
+    'cutover',
+    'upstream',
+    'high',
+    'Something still writes to the upstream: stop it (or use --set-upstream-read-only), then run cutover again.',
+  ),
+  /** `dmctl cutover`: every table is equal but stopping the task failed. */
+  cutoverStopFailed: def(
+    46103,
+    'cutover',
+    'internal',
+    'medium',
+    'The data is proven equal at the reported position; run `stop-task TASK` yourself.',
+  ),
   internal: def(49999, 'functional', 'internal', 'high', 'This is a bug; report it with the log.'),
 });
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import mysql from 'mysql2/promise';
 import { tableSums } from '../../harness/checksum.js';
 import {
   type DmProcess,
@@ -15,27 +16,89 @@ import {
 } from '../../harness/cluster.js';
 import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
 import { tempDir } from '../../harness/tmp.js';
-import { loadSample, startWriter, writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
+import { loadSample, startWriter, writeTaskYaml } from '../e2e/fixtures.js';
+
+interface SourceReport {
+  source: string;
+  drainedTo: { binlog: string; gtid: string } | null;
+  writesArriving: boolean;
+  readOnlySince: string | null;
+  wasReadOnly: boolean;
+  readOnlyMs: number;
+  upstreamReadOnly: boolean | null;
+}
 
 interface Report {
   result: boolean;
   msg: string;
   task: string;
-  sources: { source: string; drainedTo: { binlog: string; gtid: string } | null; writesArriving: boolean }[];
+  sources: SourceReport[];
   tables: { target: string; rows: number; targetRows: number; equal: boolean; fixSql?: string }[];
+  taskStopped: boolean;
+  setUpstreamReadOnly: boolean;
   durationMs: number;
 }
 
 const SHOP_TABLES = ['shop.audit', 'shop.empty_one', 'shop.orders', 'shop.users'];
+/** ER_OPTION_PREVENTS_STATEMENT: the server runs with --read-only. */
+const READ_ONLY_REFUSED = 1290;
 
 /**
- * `dmctl cutover` through real processes: after the writer stops, the task drains to the
- * upstream's final position and every table of the task compares equal (checked independently
- * with CHECKSUM TABLE); a downstream row changed behind the task's back makes cutover fail
- * naming that table, with fix SQL that, applied, makes the next cutover pass; a writer that is
- * still running makes it time out saying writes were arriving.
+ * The application: a user without READ_ONLY ADMIN writing shop.users/orders until stopped. A
+ * statement refused because the upstream became read-only is counted, not fatal.
  */
-describe('cutover: drain, final diff, report', () => {
+function appWriter(up: MariadbInstance): { stop: () => Promise<{ ok: number; refused: number }> } {
+  let on = true;
+  let ok = 0;
+  let refused = 0;
+  const done = (async () => {
+    const c = await mysql.createConnection({
+      host: '127.0.0.1',
+      port: up.port,
+      user: 'app',
+      password: 'apppass',
+    });
+    try {
+      for (let n = 1; on; n++) {
+        try {
+          await c.query("UPDATE shop.users SET balance = balance + 1, name = CONCAT('a', ?) WHERE id = ?", [
+            n,
+            1 + (n % 500),
+          ]);
+          await c.query(
+            "INSERT INTO shop.orders (id, user_id, status, note, latin) VALUES (?, 1, 'new', 'app', 'ñ')",
+            [7_000_000 + n],
+          );
+          ok++;
+        } catch (err) {
+          if ((err as { errno?: number }).errno !== READ_ONLY_REFUSED) throw err;
+          refused++;
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    } finally {
+      await c.end();
+    }
+  })();
+  return {
+    stop: async () => {
+      on = false;
+      await done;
+      return { ok, refused };
+    },
+  };
+}
+
+/**
+ * `dmctl cutover` through real processes. The task's source user `cut` may do everything but
+ * set read_only (no SUPER, no READ_ONLY ADMIN) until the test grants it. A running writer makes
+ * a cutover without read-only time out; `--set-upstream-read-only` without the privilege is
+ * refused with 46100 and leaves the upstream writable; a target row changed behind the task's
+ * back makes cutover fail naming that table with fix SQL, leaving the task running and the
+ * upstream read-only as asked; with the privilege, a cutover on a live writer makes the upstream
+ * read-only, drains, finds every table equal (CHECKSUM TABLE agrees) and stops the task.
+ */
+describe('cutover: read-only, drain, final diff, stop, report', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
   let master: MasterProcess;
@@ -46,6 +109,14 @@ describe('cutover: drain, final diff, report', () => {
     const r = await dmctl(master.addr, 'cutover', '--output-dir', join(dir, out), ...extra, 'tc');
     return { code: r.code, rep: r.json as unknown as Report, stdout: r.stdout };
   };
+  const readOnly = async () =>
+    Number((await up.query<{ r: number }>('SELECT @@GLOBAL.read_only AS r'))[0]?.r);
+  const taskRunning = async () => {
+    const q = await dmctl(master.addr, 'query-status', 'tc');
+    const subs =
+      (q.json.sources as { subTaskStatus?: { name: string; stage: string }[] }[] | undefined) ?? [];
+    return subs.some((s) => s.subTaskStatus?.some((t) => t.name === 'tc' && t.stage === 'Running'));
+  };
 
   before(async () => {
     [up, down] = await Promise.all([
@@ -55,13 +126,21 @@ describe('cutover: drain, final diff, report', () => {
     await loadSample(up, 'shop', 3000);
     // Outside the task's block-allow-list: must not be compared.
     await up.query(
-      'CREATE DATABASE other; CREATE TABLE other.t (id INT PRIMARY KEY); INSERT INTO other.t VALUES (1)',
+      'CREATE DATABASE other; CREATE TABLE other.t (id INT PRIMARY KEY); INSERT INTO other.t VALUES (1);' +
+        "CREATE USER 'cut'@'%' IDENTIFIED BY 'cutpass'; GRANT ALL ON *.* TO 'cut'@'%';" +
+        "REVOKE SUPER, READ_ONLY ADMIN ON *.* FROM 'cut'@'%';" +
+        "CREATE USER 'app'@'%' IDENTIFIED BY 'apppass'; GRANT SELECT, INSERT, UPDATE, DELETE ON shop.* TO 'app'@'%'",
     );
     master = await startMaster({ name: 'm1' });
     await waitMasterReady(master.addr);
     worker = await startWorker('wc', master.addr);
     await waitWorkerRegistered(master.addr, 'wc');
-    const s = await dmctl(master.addr, 'operate-source', 'create', writeSourceYaml(dir, 'src-c', up));
+    const src = join(dir, 'src-c.yaml');
+    writeFileSync(
+      src,
+      `source-id: "src-c"\nenable-gtid: false\nfrom:\n  host: "127.0.0.1"\n  port: ${up.port}\n  user: "cut"\n  password: "cutpass"\n`,
+    );
+    const s = await dmctl(master.addr, 'operate-source', 'create', src);
     assert.equal(s.json.result, true, s.stdout);
     const t = await dmctl(master.addr, 'start-task', writeTaskYaml(dir, 'tc', 'src-c', down, 'shop'));
     assert.equal(t.json.result, true, t.stdout);
@@ -74,67 +153,99 @@ describe('cutover: drain, final diff, report', () => {
     await Promise.all([up?.destroy(), down?.destroy()]);
   });
 
-  it('a stopped writer: drained, every table equal (and CHECKSUM TABLE agrees)', async () => {
-    const writer = startWriter(up, 'shop', 5_000_000);
-    await new Promise((r) => setTimeout(r, 3000));
-    const ops = await writer.stop();
-    assert.ok(ops > 10, `writer ran (${ops} ops)`);
-    const [ms] = await up.query<{ File: string; Position: number }>('SHOW MASTER STATUS');
-    const { code, rep, stdout } = await cutover('c1');
-    assert.equal(code, 0, stdout);
-    assert.equal(rep.result, true, stdout);
-    assert.equal(rep.task, 'tc');
-    assert.equal(rep.sources.length, 1);
-    assert.equal(rep.sources[0]?.source, 'src-c');
-    assert.equal(rep.sources[0]?.drainedTo?.binlog, `(${ms?.File}, ${ms?.Position})`, stdout);
-    assert.deepEqual(
-      rep.tables.map((t) => t.target),
-      SHOP_TABLES,
-      stdout,
-    );
-    assert.ok(
-      rep.tables.every((t) => t.equal && t.rows === t.targetRows && !t.fixSql),
-      stdout,
-    );
-    assert.equal(rep.tables.find((t) => t.target === 'shop.users')?.rows, 3000);
-    assert.deepEqual(await tableSums(down, 'shop'), await tableSums(up, 'shop'));
-  });
-
-  it('a corrupted target row: fails naming the table; its fix SQL makes the next cutover pass', async () => {
-    await down.query("UPDATE shop.users SET name = 'corrupted' WHERE id = 42");
-    const bad = await cutover('c2');
-    assert.notEqual(bad.code, 0, bad.stdout);
-    assert.equal(bad.rep.result, false, bad.stdout);
-    assert.match(bad.rep.msg, /46012/);
-    assert.match(bad.rep.msg, /shop\.users/);
-    const users = bad.rep.tables.find((t) => t.target === 'shop.users');
-    assert.equal(users?.equal, false, bad.stdout);
-    assert.ok(users?.fixSql, bad.stdout);
-    assert.deepEqual(
-      bad.rep.tables.filter((t) => !t.equal).map((t) => t.target),
-      ['shop.users'],
-    );
-    const fix = readFileSync(users.fixSql, 'utf8');
-    assert.match(fix, /42/);
-    await down.query(fix);
-    const good = await cutover('c3');
-    assert.equal(good.code, 0, good.stdout);
-    assert.equal(good.rep.result, true, good.stdout);
-    assert.deepEqual(await tableSums(down, 'shop'), await tableSums(up, 'shop'));
-  });
-
-  it('writes still arriving: times out, says so, exit non-zero', async () => {
+  it('writes still arriving, no read-only: times out, says so, task left running', async () => {
     const writer = startWriter(up, 'shop', 6_000_000);
     try {
       await new Promise((r) => setTimeout(r, 500));
-      const r = await cutover('c4', '--timeout', '3s');
+      const r = await cutover('c1', '--timeout', '3s');
       assert.notEqual(r.code, 0, r.stdout);
       assert.equal(r.rep.result, false, r.stdout);
       assert.match(r.rep.msg, /46011/);
       assert.equal(r.rep.sources[0]?.writesArriving, true, r.stdout);
+      assert.equal(r.rep.sources[0]?.readOnlySince, null, r.stdout);
+      assert.equal(r.rep.taskStopped, false, r.stdout);
       assert.deepEqual(r.rep.tables, []);
     } finally {
       await writer.stop();
     }
+    assert.equal(await taskRunning(), true);
+  });
+
+  it('--set-upstream-read-only without the privilege: 46100, upstream left writable, no drain', async () => {
+    const r = await cutover('c2', '--set-upstream-read-only');
+    assert.notEqual(r.code, 0, r.stdout);
+    assert.equal(r.rep.result, false, r.stdout);
+    assert.match(r.rep.msg, /code=46100/, r.stdout);
+    assert.match(r.rep.msg, /src-c/, r.stdout);
+    assert.equal(r.rep.sources[0]?.drainedTo, null, r.stdout);
+    assert.equal(r.rep.sources[0]?.upstreamReadOnly, false, r.stdout);
+    assert.equal(r.rep.taskStopped, false, r.stdout);
+    assert.equal(await readOnly(), 0);
+    assert.equal(await taskRunning(), true);
+  });
+
+  it('a difference: fails naming the table, the task is not stopped, the upstream stays read-only', async () => {
+    await up.query("GRANT READ_ONLY ADMIN ON *.* TO 'cut'@'%'");
+    await waitSynced(master.addr, 'tc', 60_000);
+    await down.query("UPDATE shop.users SET name = 'corrupted' WHERE id = 42");
+    const bad = await cutover('c3', '--set-upstream-read-only');
+    assert.notEqual(bad.code, 0, bad.stdout);
+    assert.equal(bad.rep.result, false, bad.stdout);
+    assert.match(bad.rep.msg, /46012/);
+    assert.match(bad.rep.msg, /shop\.users/);
+    assert.equal(bad.rep.taskStopped, false, bad.stdout);
+    assert.deepEqual(
+      bad.rep.tables.filter((t) => !t.equal).map((t) => t.target),
+      ['shop.users'],
+    );
+    const src = bad.rep.sources[0];
+    assert.ok(src?.drainedTo, bad.stdout);
+    assert.ok(src.readOnlySince && src.readOnlyMs > 0 && src.upstreamReadOnly === true, bad.stdout);
+    assert.equal(await readOnly(), 1, 'the upstream stays read-only, as the operator chose');
+    assert.equal(await taskRunning(), true, 'the task is not stopped');
+    const users = bad.rep.tables.find((t) => t.target === 'shop.users');
+    assert.ok(users?.fixSql, bad.stdout);
+    const fix = readFileSync(users.fixSql, 'utf8');
+    assert.match(fix, /42/);
+    // The operator repairs the target and lets the application write again.
+    await down.query(fix);
+    await up.query('SET GLOBAL read_only = 0');
+  });
+
+  it('a live writer, --set-upstream-read-only: equal at the final position, task stopped, report', async () => {
+    const writer = appWriter(up);
+    await new Promise((r) => setTimeout(r, 3000));
+    const r = await cutover('c4', '--set-upstream-read-only', '--timeout', '2m');
+    // The writer ran throughout: its statements after read-only are refused.
+    await new Promise((res) => setTimeout(res, 300));
+    const { ok, refused } = await writer.stop();
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(r.rep.result, true, r.stdout);
+    assert.equal(r.rep.msg, '', r.stdout);
+    assert.equal(r.rep.setUpstreamReadOnly, true);
+    assert.equal(r.rep.taskStopped, true, r.stdout);
+    assert.ok(ok > 10, `writer wrote (${ok} ok)`);
+    assert.ok(refused > 0, `writer was refused once read-only (${refused})`);
+    const [ms] = await up.query<{ File: string; Position: number }>('SHOW MASTER STATUS');
+    const src = r.rep.sources[0];
+    assert.equal(src?.drainedTo?.binlog, `(${ms?.File}, ${ms?.Position})`, r.stdout);
+    assert.ok(src.readOnlySince, r.stdout);
+    assert.equal(src.wasReadOnly, false);
+    assert.ok(src.readOnlyMs > 0 && src.readOnlyMs <= r.rep.durationMs, r.stdout);
+    assert.equal(src.upstreamReadOnly, true);
+    assert.equal(await readOnly(), 1);
+    assert.deepEqual(
+      r.rep.tables.map((t) => t.target),
+      SHOP_TABLES,
+      r.stdout,
+    );
+    assert.ok(
+      r.rep.tables.every((t) => t.equal && t.rows === t.targetRows && !t.fixSql),
+      r.stdout,
+    );
+    // Independently, by the servers: CHECKSUM TABLE + COUNT(*) of every table.
+    assert.deepEqual(await tableSums(down, 'shop'), await tableSums(up, 'shop'));
+    const q = await dmctl(master.addr, 'query-status');
+    assert.deepEqual(q.json.tasks ?? [], [], q.stdout);
   });
 });
