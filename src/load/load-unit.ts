@@ -3,19 +3,11 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import mysql from 'mysql2';
 import type { Counter } from 'prom-client';
-import { type ChunkEntry, readChunkManifest } from '../dump/chunk-manifest.js';
-import { DATA_FILE_HEADER } from '../dump/chunk-writer.js';
-import { dumpDir } from '../dump/dump-dir.js';
-import { percent, sharedCounter } from '../dump/dump-status.js';
-import { METADATA_FILE, readDumpMetadataFull } from '../dump/metadata.js';
+import { percent } from '../pkg/api/progress.js';
 import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError, quoteTable } from '../pkg/db/connect.js';
-import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
-import type { Logger } from '../pkg/log/logger.js';
-import { type DmWorkerMetrics, dmWorkerMetrics } from '../pkg/metrics/dm-metrics.js';
-import { TableRouter } from '../pkg/router/table-router.js';
-import { abortableProcess } from '../unit/abortable-process.js';
-import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
+import { type ChunkEntry, readChunkManifest } from '../pkg/dumpfile/chunk-manifest.js';
+import { DATA_FILE_HEADER, dumpDir } from '../pkg/dumpfile/dump-dir.js';
 import {
   compareMeta,
   createCheckpointTable,
@@ -27,7 +19,15 @@ import {
   readCheckpoints,
   sameMeta,
   upsertCheckpoints,
-} from './checkpoint.js';
+} from '../pkg/dumpfile/load-checkpoint.js';
+import { METADATA_FILE, readDumpMetadataFull } from '../pkg/dumpfile/metadata.js';
+import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
+import type { Logger } from '../pkg/log/logger.js';
+import { type DmWorkerMetrics, dmWorkerMetrics } from '../pkg/metrics/dm-metrics.js';
+import { sharedCounter } from '../pkg/metrics/shared-counter.js';
+import { TableRouter } from '../pkg/router/table-router.js';
+import { abortableProcess } from '../unit/abortable-process.js';
+import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
 import { type DataFile, type DumpFiles, scanDumpDir } from './dump-files.js';
 import { DumpLineSplitter } from './line-splitter.js';
 import { SchemaLoader } from './schema-loader.js';
@@ -544,14 +544,4 @@ export class LoadUnit implements Unit<LoadStatus> {
   async close(): Promise<void> {
     await this.closeConns();
   }
-}
-
-/**
- * Where replication starts after a full load of this subtask: the dump's metadata, which
- * the load unit keeps even with `clean-dump-file`. The sync unit calls this (or
- * `readDumpMetadata(dumpDir(cfg, workDir))`) when it has no checkpoint of its own.
- */
-export async function loadedBinlogMeta(cfg: SubTaskConfig, workDir: string): Promise<BinlogMeta> {
-  const m = await readDumpMetadataFull(dumpDir(cfg, workDir));
-  return { binlogName: m.binlogName, binlogPos: m.binlogPos, binlogGtid: m.binlogGtid };
 }

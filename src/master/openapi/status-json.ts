@@ -3,8 +3,15 @@
  * report (query-status's camelCase, some counters as strings): one conversion for the
  * source, task and dashboard views.
  */
+
+import type {
+  DumpStatus,
+  LoadStatus,
+  RelayStatus,
+  SubTaskStatus,
+  SyncStatus,
+} from '../../pkg/api/worker-api.js';
 import type { SourceQueryResult } from '../status-ops.js';
-import type { DumpStatus, LoadStatus, RelayStatus, SubTaskStatus, SyncStatus } from '../worker-api.js';
 
 const num = (v: unknown): number => {
   const n = Number(v);
