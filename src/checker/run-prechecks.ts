@@ -6,21 +6,13 @@
  * timeout, never a hang); the items that need that connection are then not run.
  */
 import type mysql from 'mysql2/promise';
+import type { CheckReport, CheckResult, CheckState, PrecheckOptions } from '../pkg/api/check-report.js';
 import { type CheckingItem, isCheckingItem } from '../pkg/config/checking-items.js';
 import type { DbConfig, SubTaskConfig } from '../pkg/config/types.js';
-import { dmError, E } from '../pkg/errors/index.js';
 import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
 import { connect, rows } from './db.js';
 import { type Grants, hasGlobal, hasOnSchema, parseGrants, REPL_CLIENT, REPL_SLAVE } from './grants.js';
 import { shardTableChecks } from './shard-checks.js';
-import type { CheckReport, CheckResult, CheckState } from './types.js';
-
-export interface PrecheckOptions {
-  /** Items to skip in addition to each subtask's `ignore-checking-items` (`all` skips all). */
-  ignore?: string[];
-  /** Connect timeout per server, ms (default 5000). */
-  connectTimeoutMs?: number;
-}
 
 type Outcome = { state: CheckState; errors?: string[]; instruction?: string };
 type Draft = Omit<CheckResult, 'id'>;
@@ -208,15 +200,6 @@ export async function runPrechecks(
       warning,
     },
   };
-}
-
-/** The coded error start-task/check-task return when a report did not pass (DM's 26005). */
-export function checkReportError(report: CheckReport) {
-  return dmError(
-    E.checkFailed,
-    `fail to check synchronization configuration with type: check was failed, please see detail\n\tdetail: ${JSON.stringify(report, null, '\t')}`,
-    { context: { report } },
-  );
 }
 
 /** Validate `ignore` names (for callers that take them from the command line). */

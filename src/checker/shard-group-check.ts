@@ -1,5 +1,5 @@
+import type { CheckError, CheckState } from '../pkg/api/check-report.js';
 import type { ShardMode } from '../pkg/config/types.js';
-import type { CheckError, CheckState } from './types.js';
 
 /**
  * The pure core of DM's sharding prechecks (dm/pkg/checker/table_structure.go

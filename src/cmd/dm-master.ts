@@ -2,8 +2,10 @@
  * dm-master entry point: DM's flags (plus ours), then hand over to MasterServer.
  * SIGTERM/SIGINT stop the server (and its etcd member) before exiting.
  */
+
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { runPrechecks } from '../checker/index.js';
 import { parseMasterToml, type RawMasterOptions, resolveMasterOptions } from '../master/options.js';
 import { MasterServer } from '../master/server.js';
 import { logConfigWarningsTo } from '../pkg/config/config-warnings.js';
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
   });
   // Coded warnings of config keys DM ignores too (the TOML above, source and task configs).
   logConfigWarningsTo(log);
-  const server = new MasterServer(opts, log.child({ master: opts.name }));
+  const server = new MasterServer(opts, log.child({ master: opts.name }), runPrechecks);
   let stopping = false;
   const shutdown = (sig: string): void => {
     if (stopping) return;

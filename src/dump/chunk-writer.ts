@@ -1,16 +1,13 @@
 import { createWriteStream } from 'node:fs';
 import type { Connection } from '../pkg/db/connect.js';
 import { quoteTable } from '../pkg/db/connect.js';
+import { DATA_FILE_HEADER } from '../pkg/dumpfile/dump-dir.js';
 import { insertHeader } from './sql-values.js';
 import type { TableInfo } from './table-info.js';
 import { TupleBytes } from './tuple-bytes.js';
 
 /** What our row parser hands mysql2 for a row it already rendered. */
 const RENDERED = Symbol('rendered');
-
-/** Header of every data file: our bytes are utf8mb4 text with hex literals for binary. */
-export const DATA_FILE_HEADER =
-  "/*!40101 SET NAMES utf8mb4*/;\n/*!40014 SET FOREIGN_KEY_CHECKS=0*/;\n/*!40103 SET TIME_ZONE='+00:00' */;\n";
 
 export interface ChunkResult {
   rows: number;

@@ -1,27 +1,35 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Counter } from 'prom-client';
-import { readCheckpointsIfAny } from '../load/checkpoint.js';
+import { percent } from '../pkg/api/progress.js';
+import type { DumpStatus } from '../pkg/api/worker-api.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { connectDb, isRetryableDbError, quoteId, quoteTable } from '../pkg/db/connect.js';
-import { type DmError, E } from '../pkg/errors/index.js';
-import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
-import type { Logger } from '../pkg/log/logger.js';
-import { abortableProcess } from '../unit/abortable-process.js';
-import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
 import {
   type ChunkEntry,
   resumePlan,
   type TableResume,
   tableKey,
   writeChunkManifest,
-} from './chunk-manifest.js';
+} from '../pkg/dumpfile/chunk-manifest.js';
+import {
+  dataFile,
+  dumpDir,
+  schemaCreateFile,
+  tableSchemaFile,
+  viewSchemaFile,
+} from '../pkg/dumpfile/dump-dir.js';
+import { readCheckpointsIfAny } from '../pkg/dumpfile/load-checkpoint.js';
+import { metadataTime, writeDumpMetadata } from '../pkg/dumpfile/metadata.js';
+import { type DmError, E } from '../pkg/errors/index.js';
+import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
+import type { Logger } from '../pkg/log/logger.js';
+import { sharedCounter } from '../pkg/metrics/shared-counter.js';
+import { abortableProcess } from '../unit/abortable-process.js';
+import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
 import { chunkCount, planRanges, rangeWhere } from './chunk-plan.js';
 import { openSessions, openSnapshot } from './consistency.js';
-import { dataFile, dumpDir, schemaCreateFile, tableSchemaFile, viewSchemaFile } from './dump-dir.js';
 import { closeSessions, type DumpSession } from './dump-session.js';
-import { type DumpStatus, percent, sharedCounter } from './dump-status.js';
-import { metadataTime, writeDumpMetadata } from './metadata.js';
 import { type Boundary, boundaryLiteral, boundaryWheres, sampleOffsets } from './sample-split.js';
 import { listTables, type TableInfo } from './table-info.js';
 

@@ -1,12 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { DATA_FILE_HEADER } from '../dump/chunk-writer.js';
 import type { OnDuplicate, SubTaskConfig } from '../pkg/config/types.js';
 import type { Connection } from '../pkg/db/connect.js';
+import { DATA_FILE_HEADER } from '../pkg/dumpfile/dump-dir.js';
+import { offsetUpdateSql } from '../pkg/dumpfile/load-checkpoint.js';
 import { asDmError, dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
-import { offsetUpdateSql } from './checkpoint.js';
 import type { DataFile } from './dump-files.js';
 import { insertToTsv } from './insert-to-tsv.js';
 import { DumpLineSplitter } from './line-splitter.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DATA_FILE_HEADER } from '../dump/chunk-writer.js';
+import { DATA_FILE_HEADER } from '../pkg/dumpfile/dump-dir.js';
 import { DumpLineSplitter } from './line-splitter.js';
 import { SqlSplitter, type Statement } from './sql-splitter.js';
 

@@ -2,19 +2,25 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import mysql from 'mysql2';
 import type { Counter } from 'prom-client';
-import { readChunkManifest } from '../dump/chunk-manifest.js';
-import { dumpDir } from '../dump/dump-dir.js';
-import { percent, sharedCounter } from '../dump/dump-status.js';
-import { METADATA_FILE, readDumpMetadataFull } from '../dump/metadata.js';
+import { percent } from '../pkg/api/progress.js';
 import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
+import { readChunkManifest } from '../pkg/dumpfile/chunk-manifest.js';
+import { dumpDir } from '../pkg/dumpfile/dump-dir.js';
+import {
+  createCheckpointTable,
+  FINISHED_MARK,
+  readCheckpoints,
+  upsertCheckpoints,
+} from '../pkg/dumpfile/load-checkpoint.js';
+import { METADATA_FILE, readDumpMetadataFull } from '../pkg/dumpfile/metadata.js';
 import { type DmError, dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { type DmWorkerMetrics, dmWorkerMetrics } from '../pkg/metrics/dm-metrics.js';
+import { sharedCounter } from '../pkg/metrics/shared-counter.js';
 import { TableRouter } from '../pkg/router/table-router.js';
 import { abortableProcess } from '../unit/abortable-process.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
-import { createCheckpointTable, FINISHED_MARK, readCheckpoints, upsertCheckpoints } from './checkpoint.js';
 import type { DumpFiles } from './dump-files.js';
 import { scanDumpDir } from './dump-files.js';
 import { type Extension, type FileLoadContext, loadFile } from './file-loader.js';
@@ -364,14 +370,4 @@ export class LoadUnit implements Unit<LoadStatus> {
   async close(): Promise<void> {
     await this.closeConns();
   }
-}
-
-/**
- * Where replication starts after a full load of this subtask: the dump's metadata, which
- * the load unit keeps even with `clean-dump-file`. The sync unit calls this (or
- * `readDumpMetadata(dumpDir(cfg, workDir))`) when it has no checkpoint of its own.
- */
-export async function loadedBinlogMeta(cfg: SubTaskConfig, workDir: string): Promise<BinlogMeta> {
-  const m = await readDumpMetadataFull(dumpDir(cfg, workDir));
-  return { binlogName: m.binlogName, binlogPos: m.binlogPos, binlogGtid: m.binlogGtid };
 }

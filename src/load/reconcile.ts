@@ -1,7 +1,6 @@
-import type { ChunkEntry } from '../dump/chunk-manifest.js';
 import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
 import { type Connection, quoteTable } from '../pkg/db/connect.js';
-import type { Logger } from '../pkg/log/logger.js';
+import type { ChunkEntry } from '../pkg/dumpfile/chunk-manifest.js';
 import {
   compareMeta,
   deleteCheckpoints,
@@ -10,7 +9,8 @@ import {
   isDone,
   sameMeta,
   upsertCheckpoints,
-} from './checkpoint.js';
+} from '../pkg/dumpfile/load-checkpoint.js';
+import type { Logger } from '../pkg/log/logger.js';
 import type { DumpFiles } from './dump-files.js';
 
 /** What reconciling the checkpoint with a dump decided. */

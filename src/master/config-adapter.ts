@@ -1,10 +1,10 @@
 /**
- * The master's single door to the config and checker modules (so their owners can move
- * things without touching every master file).
+ * The master's single door to the config modules (so their owners can move things without
+ * touching every master file). The checker is not imported: src/cmd hands the master its
+ * prechecks (`LeaderCtx.prechecks`, typed by src/pkg/api/check-report.ts).
  */
 import { encryptPassword, looksEncrypted } from '../pkg/config/encrypt.js';
 
-export { type CheckReport, checkReportError, runPrechecks } from '../checker/index.js';
 export {
   parseSourceConfig,
   parseTaskConfig,

@@ -19,6 +19,7 @@ import type { DataSource, DiffConfig } from '../diff/config.js';
 import { runDiff } from '../diff/diff.js';
 import { DiffLog } from '../diff/diff-log.js';
 import { TABLE_LACK, type TableResult } from '../diff/diff-report.js';
+import type { SubTaskStatus } from '../pkg/api/worker-api.js';
 import { compareBinlogPos } from '../pkg/binlog/protocol/dump-position.js';
 import { maybeDecrypt } from '../pkg/config/encrypt.js';
 import type { DbConfig, RouteRule, SubTaskConfig } from '../pkg/config/types.js';
@@ -30,7 +31,6 @@ import type { LeaderCtx } from './leader-context.js';
 import { sourceStatuses } from './status-ops.js';
 import { operateTask } from './task-ops.js';
 import { subtaskCfgs } from './validation-ops.js';
-import type { SubTaskStatus } from './worker-api.js';
 
 export interface CutoverRequest {
   task: string;

@@ -6,22 +6,22 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerDashboardRoutes } from '../dashboard/dashboard-routes.js';
+import type { RegisterWorkerRequest, RegisterWorkerResponse } from '../pkg/api/worker-api.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { enforceAllowedCn, fastifyTlsOptions } from '../pkg/tls/fastify-tls.js';
 import { runCtl } from './ctl-api.js';
 import { onLeader } from './leader-gate.js';
+import type { MasterHandle } from './master-handle.js';
 import { createMasterMetrics } from './metrics.js';
-import type { MasterServer } from './server.js';
 import { registerV1Routes } from './v1-routes.js';
-import type { RegisterWorkerRequest, RegisterWorkerResponse } from './worker-api.js';
 
 /** A group of HTTP routes a master serves; add a module to ROUTE_MODULES to serve it. */
-export type RouteModule = (app: FastifyInstance, m: MasterServer) => void;
+export type RouteModule = (app: FastifyInstance, m: MasterHandle) => void;
 
 /** Route modules beyond the core endpoints above (DM's OpenAPI first). */
 export const ROUTE_MODULES: RouteModule[] = [registerV1Routes, registerDashboardRoutes];
 
-export function buildHttp(m: MasterServer): FastifyInstance {
+export function buildHttp(m: MasterHandle): FastifyInstance {
   // With cluster TLS the API is HTTPS with client-certificate verification (DM's master
   // gRPC/HTTP server with `security.Security`); the https server's type differs only in
   // the socket class, which no route here depends on.

@@ -2,14 +2,16 @@
  * What the leader's request handlers share: the etcd client, the scheduler, the cluster
  * encryption key, and the HTTP client for workers (`/status`, `/operate`, see worker-api.ts).
  */
+
 import type { Etcd3 } from 'etcd3';
+import type { Prechecker } from '../pkg/api/check-report.js';
+import type { OperateRequest, OperateResponse, WorkerStatusResponse } from '../pkg/api/worker-api.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { clusterFetch, clusterUrl } from '../pkg/tls/cluster-http.js';
 import type { Scheduler } from './scheduler.js';
 import type { Optimist } from './shardddl/optimist.js';
 import type { Pessimist } from './shardddl/pessimist.js';
-import type { OperateRequest, OperateResponse, WorkerStatusResponse } from './worker-api.js';
 
 export interface LeaderCtx {
   client: Etcd3;
@@ -21,6 +23,8 @@ export interface LeaderCtx {
   pessimist: Pessimist;
   /** The optimistic shard-DDL lock keeper. */
   optimist: Optimist;
+  /** The prechecks of check-task/start-task (src/checker, handed in by src/cmd/dm-master.ts). */
+  prechecks: Prechecker;
 }
 
 /** Default time a master waits for a worker's answer. */

@@ -5,12 +5,13 @@
  * the leader writes `Keys.relayStage(source)`, the bound worker obeys) and `purge-relay`.
  * Answers follow DM: `{result, msg, sources:[{result,msg,source,worker}]}`.
  */
+
+import type { OperateRequest } from '../pkg/api/worker-api.js';
 import { asDmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
 import { type LeaderCtx, operateWorker } from './leader-context.js';
 import type { SourceResult } from './source-ops.js';
 import { sourcesOfTask } from './task-ops.js';
-import type { OperateRequest } from './worker-api.js';
 
 export interface OperateResult extends SourceResult {
   /** Operation output (pending operations for list, CREATE TABLE for binlog-schema list…). */

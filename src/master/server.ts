@@ -3,9 +3,11 @@
  * under a lease, campaigns for leadership, and serves the HTTP API. The leader additionally
  * runs the scheduler; followers forward API calls to it (http-server.ts).
  */
+
 import { mkdirSync } from 'node:fs';
 import { Etcd3, type Lease } from 'etcd3';
 import type { FastifyInstance } from 'fastify';
+import type { Prechecker } from '../pkg/api/check-report.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
 import type { Logger } from '../pkg/log/logger.js';
@@ -19,13 +21,14 @@ import { buildHttp } from './http-server.js';
 import type { LeaderCtx } from './leader-context.js';
 import { LeaderWatchdog } from './leader-watchdog.js';
 import { registerLocalRoutes } from './local-routes.js';
+import type { MasterHandle } from './master-handle.js';
 import { type MasterInfo, readMasterInfos } from './member-ops.js';
 import { type MasterOptions, splitHostPort } from './options.js';
 import { Scheduler } from './scheduler.js';
 import { Optimist } from './shardddl/optimist.js';
 import { Pessimist } from './shardddl/pessimist.js';
 
-export class MasterServer {
+export class MasterServer implements MasterHandle {
   private etcd: EtcdMember | undefined;
   private client_: Etcd3 | undefined;
   private election: LeaderElection | undefined;
@@ -41,6 +44,8 @@ export class MasterServer {
   constructor(
     readonly opts: MasterOptions,
     readonly log: Logger,
+    /** check-task/start-task prechecks (src/checker's runPrechecks; the master may not import units). */
+    private readonly prechecks: Prechecker,
   ) {
     this.tls = loadClusterTls(opts.tls, 'dm-master');
     // One identity per process: every cluster HTTP client uses it (pkg/tls/cluster-http.ts).
@@ -197,7 +202,15 @@ export class MasterServer {
       await pessimist.start();
       const optimist = new Optimist(this.client, fenceKey, this.log.child({ scope: 'shardddl-optimist' }));
       await optimist.start();
-      this.leader = { client: this.client, scheduler, log: this.log, encryptKey, pessimist, optimist };
+      this.leader = {
+        client: this.client,
+        scheduler,
+        log: this.log,
+        encryptKey,
+        pessimist,
+        optimist,
+        prechecks: this.prechecks,
+      };
       this.log.info('leader services started');
     };
     this.leaderStarting = run();

@@ -2,10 +2,11 @@
  * `query-status`: asks each bound worker for its status over HTTP and shapes DM's JSON.
  * A source whose worker is missing or unreachable still appears, with result false.
  */
+
+import type { SourceStatus, SubTaskStatus } from '../pkg/api/worker-api.js';
 import { asDmError, E } from '../pkg/errors/index.js';
 import { fetchWorkerStatus, type LeaderCtx } from './leader-context.js';
 import { listTasks, sourcesOfTask } from './task-ops.js';
-import type { SourceStatus, SubTaskStatus } from './worker-api.js';
 
 export interface SourceQueryResult {
   result: boolean;

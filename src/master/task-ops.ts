@@ -4,7 +4,8 @@
  * `stop-task` (Stopped, then the keys are deleted), `check-task` (prechecks only).
  * Workers watch the subtask keys of their bound source and converge to the expected stage.
  */
-import { DEFAULT_ERROR_COUNT, DEFAULT_WARN_COUNT, filterResults } from '../checker/index.js';
+import { DEFAULT_ERROR_COUNT, DEFAULT_WARN_COUNT, filterResults } from '../pkg/api/check-filter.js';
+import { type CheckReport, checkReportError } from '../pkg/api/check-report.js';
 import { parseGoDuration } from '../pkg/config/duration.js';
 import { maybeDecrypt } from '../pkg/config/encrypt.js';
 import { parseStartTime } from '../pkg/config/start-time.js';
@@ -14,14 +15,7 @@ import { connectDb } from '../pkg/db/connect.js';
 import { FENCE_TABLE_SUFFIXES } from '../pkg/db/fence.js';
 import { asDmError, dmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
-import {
-  type CheckReport,
-  checkReportError,
-  parseTaskConfig,
-  runPrechecks,
-  sealPassword,
-  toSubTaskConfigs,
-} from './config-adapter.js';
+import { parseTaskConfig, sealPassword, toSubTaskConfigs } from './config-adapter.js';
 import type { LeaderCtx } from './leader-context.js';
 import type { EtcdOp } from './scheduler-core.js';
 import { type ConfigFile, getSourceConfig, type SourceResult } from './source-ops.js';
@@ -122,7 +116,7 @@ export async function checkTask(
       }
     }
     const report = filterResults(
-      await runPrechecks(subtasks, { ignore: task.ignoreCheckingItems }),
+      await ctx.prechecks(subtasks, { ignore: task.ignoreCheckingItems }),
       opts.errCnt ?? DEFAULT_ERROR_COUNT,
       opts.warnCnt ?? DEFAULT_WARN_COUNT,
     );
@@ -192,7 +186,7 @@ async function putTask(
         `subtasks with name ${task.name} for sources [${clash.join(' ')}] already exist`,
       );
     }
-    const report = await runPrechecks(subtasks, { ignore: task.ignoreCheckingItems });
+    const report = await ctx.prechecks(subtasks, { ignore: task.ignoreCheckingItems });
     if (!report.summary.passed) {
       return fail(
         dmError(E.checkFailed, 'fail to check synchronization configuration').toString(),

@@ -7,15 +7,15 @@
  * (openapi/cluster-handlers.ts).
  */
 import type { FastifyInstance } from 'fastify';
+import type { MasterHandle } from './master-handle.js';
 import { clusterHandlers } from './openapi/cluster-handlers.js';
 import { type ApiHandlers, registerOpenApi } from './openapi/router.js';
 import { sourceHandlers } from './openapi/source-handlers.js';
 import { taskExtraHandlers } from './openapi/task-extra-handlers.js';
-import type { MasterServer } from './server.js';
 import { taskHandlers } from './task-json-routes.js';
 
 /** All handlers, by operationId. */
-export function v1Handlers(m: Pick<MasterServer, 'opts'>): ApiHandlers {
+export function v1Handlers(m: Pick<MasterHandle, 'opts'>): ApiHandlers {
   return {
     ...clusterHandlers({ name: m.opts.name }),
     ...sourceHandlers(m.opts.dataDir),
@@ -24,6 +24,6 @@ export function v1Handlers(m: Pick<MasterServer, 'opts'>): ApiHandlers {
   };
 }
 
-export function registerV1Routes(app: FastifyInstance, m: MasterServer): void {
+export function registerV1Routes(app: FastifyInstance, m: MasterHandle): void {
   registerOpenApi(app, m, v1Handlers(m));
 }

@@ -6,13 +6,14 @@
  * configure also stores the subtask config with that mode (the worker restarts the subtask
  * with it). Status and findings come from each source's worker (`POST /operate`).
  */
+
+import type { OperateRequest } from '../pkg/api/worker-api.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { VALIDATOR_DEFAULTS } from '../pkg/config/validator-config.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
 import { type LeaderCtx, operateWorker } from './leader-context.js';
 import type { EtcdOp } from './scheduler-core.js';
-import type { OperateRequest } from './worker-api.js';
 
 interface Reply {
   result: boolean;

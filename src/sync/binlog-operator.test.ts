@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BinlogOperator, operatedQuery, parseBinlogPos, splitSqls } from './binlog-operator.js';
-import { splitStatements } from './ddl/sql-tokens.js';
+import { BinlogOperator, parseBinlogPos, splitSqls } from '../pkg/binlog/binlog-operator.js';
+import { splitStatements } from '../pkg/sql/sql-tokens.js';
+import { operatedQuery } from './binlog-operator.js';
 
 describe('parseBinlogPos', () => {
   it('accepts file:pos and DM status form', () => {

@@ -1,12 +1,12 @@
 import { isAbsolute, join } from 'node:path';
-import { loadedSnapshotSpan } from '../load/checkpoint.js';
-import { loadedBinlogMeta } from '../load/load-unit.js';
 import { BinlogClient } from '../pkg/binlog/binlog-client.js';
 import type { PositionedEvent, SchemaLookup } from '../pkg/binlog/types.js';
 import { parseStartTime } from '../pkg/config/start-time.js';
 import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
 import type { Connection } from '../pkg/db/connect.js';
 import { binlogEndpoint } from '../pkg/db/connect.js';
+import { loadedSnapshotSpan } from '../pkg/dumpfile/load-checkpoint.js';
+import { loadedBinlogMeta } from '../pkg/dumpfile/metadata.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { sleep } from '../pkg/retry/backoff.js';

@@ -1,16 +1,7 @@
-import type { ShardingGroupStatus } from '../pkg/shardddl/status.js';
+import type { SyncStatus as ApiSyncStatus } from '../pkg/api/worker-api.js';
 
-/** The sync section of query-status (DESIGN.md §3). */
-export interface SyncStatus {
-  totalEvents: number;
-  totalTps: number;
-  recentTps: number;
-  masterBinlog: string;
-  masterBinlogGtid: string;
-  syncerBinlog: string;
-  syncerBinlogGtid: string;
-  blockingDDLs: string[];
-  unresolvedGroups: ShardingGroupStatus[];
+/** What the sync unit reports: query-status's `sync` section (src/pkg/api), plus its lock. */
+export interface SyncStatus extends ApiSyncStatus {
   /**
    * The shard-DDL lock the unit waits on ('' when none); the subtask lifts it to
    * `subTaskStatus[].unresolvedDDLLockID` (where DM prints it).
@@ -19,7 +10,4 @@ export interface SyncStatus {
   /** Optimistic mode, a DDL in `detected` conflict waits (DM's `blockDDLOwner`, `conflictMsg`). */
   blockDDLOwner?: string;
   conflictMsg?: string;
-  synced: boolean;
-  binlogType: 'remote' | 'local';
-  secondsBehindMaster: number;
 }

@@ -1,3 +1,4 @@
+import type { UnitType } from '../pkg/api/stage.js';
 import type { BinlogLocation } from '../pkg/binlog/types.js';
 import type { DmError } from '../pkg/errors/index.js';
 
@@ -9,12 +10,7 @@ import type { DmError } from '../pkg/errors/index.js';
  * fails, or `signal` aborts (pause/stop); `status` may be called at any time from another
  * async context and must not block; `close` is called once, after `process` settled.
  */
-export const UNIT_TYPES = ['Relay', 'Dump', 'Load', 'Sync'] as const;
-export type UnitType = (typeof UNIT_TYPES)[number];
-
-/** Subtask stages, as DM prints them. Transitions live in worker/subtask-stage.ts. */
-export const STAGES = ['New', 'Running', 'Paused', 'Stopped', 'Finished'] as const;
-export type Stage = (typeof STAGES)[number];
+export { STAGES, type Stage, UNIT_TYPES, type UnitType } from '../pkg/api/stage.js';
 
 export interface ProcessResult {
   /** True when the unit finished its work (dump/load done); sync never finishes by itself. */
@@ -50,7 +46,7 @@ export interface UnitDeps {
   /** Prometheus registry of the worker process (prom-client). */
   registry?: import('prom-client').Registry;
   /** Pending `dmctl binlog` operations of the subtask (read by the sync unit before a DDL). */
-  binlogOps?: import('../sync/binlog-operator.js').BinlogOperator;
+  binlogOps?: import('../pkg/binlog/binlog-operator.js').BinlogOperator;
   /** The cluster's etcd (the worker's client): the sync unit's shard-DDL coordination uses it. */
   etcd?: import('etcd3').Etcd3;
 }

@@ -1,4 +1,4 @@
-import type { RegisterWorkerRequest, RegisterWorkerResponse } from '../master/worker-api.js';
+import type { RegisterWorkerRequest, RegisterWorkerResponse } from '../pkg/api/worker-api.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { Backoff, sleep } from '../pkg/retry/backoff.js';

@@ -3,11 +3,11 @@
  * subtask's sync unit, binlog-schema on its schema tracker, and purge-relay on the relay dir.
  * Every answer is `{result,msg,data?}`; errors become `result:false` with the coded message.
  */
-import type { OperateRequest, OperateResponse } from '../master/worker-api.js';
+import type { OperateRequest, OperateResponse } from '../pkg/api/worker-api.js';
+import type { BinlogOpKind } from '../pkg/binlog/binlog-operator.js';
+import { parseBinlogPos } from '../pkg/binlog/binlog-operator.js';
 import { asDmError, dmError, E } from '../pkg/errors/index.js';
 import { purgeRelay } from '../relay/purge.js';
-import type { BinlogOpKind } from '../sync/binlog-operator.js';
-import { parseBinlogPos } from '../sync/binlog-operator.js';
 import { operateSchema, type SchemaHolder } from '../sync/schema-operator.js';
 import type { SubTask } from './subtask.js';
 import { validationOp } from './validation-operate.js';

@@ -1,4 +1,4 @@
-import type { ProcessResultJson, RelayStatus } from '../master/worker-api.js';
+import type { ProcessResultJson, RelayStatus } from '../pkg/api/worker-api.js';
 import { asDmError, type DmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { Backoff, sleep } from '../pkg/retry/backoff.js';

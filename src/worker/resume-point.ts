@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dumpDir } from '../dump/dump-dir.js';
-import { METADATA_FILE, parseDumpMetadata } from '../dump/metadata.js';
-import { checkpointTable, isLoadFinished } from '../load/checkpoint.js';
 import type { SubTaskConfig, TaskMode } from '../pkg/config/types.js';
 import { connectDb, quoteTable } from '../pkg/db/connect.js';
+import { dumpDir } from '../pkg/dumpfile/dump-dir.js';
+import { checkpointTable, isLoadFinished } from '../pkg/dumpfile/load-checkpoint.js';
+import { METADATA_FILE, parseDumpMetadata } from '../pkg/dumpfile/metadata.js';
 import { E } from '../pkg/errors/index.js';
 import type { UnitType } from '../unit/unit.js';
 

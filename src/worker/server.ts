@@ -5,7 +5,7 @@ import {
   type OperateRequest,
   type OperateResponse,
   type WorkerStatusResponse,
-} from '../master/worker-api.js';
+} from '../pkg/api/worker-api.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { ClusterTls } from '../pkg/tls/cluster-tls.js';
 import { enforceAllowedCn, fastifyTlsOptions } from '../pkg/tls/fastify-tls.js';

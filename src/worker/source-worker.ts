@@ -1,6 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
-import type { SubTaskStatus, WorkerStatusResponse } from '../master/worker-api.js';
+import type { SubTaskStatus, WorkerStatusResponse } from '../pkg/api/worker-api.js';
 import type { BinlogLocation } from '../pkg/binlog/types.js';
 import { maybeDecrypt } from '../pkg/config/encrypt.js';
 import type { DbConfig, SourceConfig, SubTaskConfig } from '../pkg/config/types.js';

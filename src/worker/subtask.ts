@@ -1,4 +1,5 @@
-import type { FailoverInfo, ProcessResultJson, SubTaskStatus } from '../master/worker-api.js';
+import type { FailoverInfo, ProcessResultJson, SubTaskStatus } from '../pkg/api/worker-api.js';
+import { BinlogOperator } from '../pkg/binlog/binlog-operator.js';
 import type { BinlogLocation } from '../pkg/binlog/types.js';
 import { type AutoResumePolicy, autoResumePolicy } from '../pkg/config/auto-resume.js';
 import type { DbConfig, FenceToken, SubTaskConfig } from '../pkg/config/types.js';
@@ -7,10 +8,10 @@ import { type ClaimResult, claimFence } from '../pkg/db/fence.js';
 import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
 import { countUnitExit } from '../pkg/metrics/dm-metrics.js';
 import { Backoff, type BackoffOptions } from '../pkg/retry/backoff.js';
-import { BinlogOperator } from '../sync/binlog-operator.js';
 import type { Stage, Unit, UnitDeps, UnitType } from '../unit/unit.js';
 import { readCheckpointFacts, resumeFrom, unitsForMode } from './resume-point.js';
 import { type StageEvent, transition } from './subtask-stage.js';
+import { putUnitStatus } from './subtask-status.js';
 import { defaultUnitFactory, type UnitFactory } from './unit-factory.js';
 
 /** Options of a SubTask; every field has a default. */
@@ -55,8 +56,6 @@ async function defaultClaim(token: FenceToken, to: DbConfig): Promise<ClaimResul
     await conn.end().catch(() => undefined);
   }
 }
-
-const STATUS_KEY = { Dump: 'dump', Load: 'load', Sync: 'sync' } as const;
 
 async function defaultResumePoint(cfg: SubTaskConfig, workDir: string): Promise<number> {
   return resumeFrom(cfg.taskMode, await readCheckpointFacts(cfg, workDir));
@@ -280,15 +279,8 @@ export class SubTask {
     if (this.failover) st.failover = { ...this.failover };
     if (unit !== '' && unit !== 'Relay') {
       const live = this.units.get(this.idx);
-      let s = live ? safeStatus(live.unit) : this.lastStatus;
-      // Where the events come from is this subtask's choice (the unit may not know it changed).
-      if (unit === 'Sync' && s && typeof s === 'object') {
-        const { unresolvedDDLLockID, ...sync } = s as { unresolvedDDLLockID?: string };
-        s = { ...sync, binlogType: this.unitCfg.enableRelay ? 'local' : 'remote' };
-        // DM prints the lock a subtask waits on beside its stage, not inside `sync`.
-        st.unresolvedDDLLockID = unresolvedDDLLockID ?? '';
-      }
-      if (s !== undefined) Object.assign(st, { [STATUS_KEY[unit]]: s });
+      const s = live ? safeStatus(live.unit) : this.lastStatus;
+      if (s !== undefined) putUnitStatus(st, unit, s, this.unitCfg.enableRelay);
       // DM's SubTaskStatus.validation: the sync unit's validator, when one runs.
       const v = (live?.unit as { validator?: { status(): unknown } } | undefined)?.validator;
       if (v) st.validation = v.status();

@@ -5,7 +5,7 @@
  * `<task>_validator_error_change` read or changed downstream (they exist whether or not the
  * sync unit runs right now).
  */
-import type { OperateRequest } from '../master/worker-api.js';
+import type { OperateRequest } from '../pkg/api/worker-api.js';
 import { connectDb } from '../pkg/db/connect.js';
 import { E } from '../pkg/errors/index.js';
 import type { DataValidator } from '../sync/validator/validator.js';

@@ -5,7 +5,7 @@
  * `binlog replace t1 -s src-01 -b mysql-bin.000001:2345 "ALTER TABLE a ADD c2 INT; ALTER …"`.
  */
 import type { Command } from 'commander';
-import { splitSqls } from '../../sync/binlog-operator.js';
+import { splitSqls } from '../../pkg/binlog/binlog-operator.js';
 import { taskNameArg } from '../files.js';
 import { action, collectSources, invalidArgs, send } from '../runtime.js';
 

@@ -4,7 +4,7 @@
  * `--start-time` checks the task as `start-task --start-time` would start it.
  */
 import type { Command } from 'commander';
-import { DEFAULT_ERROR_COUNT, DEFAULT_WARN_COUNT } from '../../checker/filter-results.js';
+import { DEFAULT_ERROR_COUNT, DEFAULT_WARN_COUNT } from '../../pkg/api/check-filter.js';
 import { readConfigFile } from '../files.js';
 import { action, invalidArgs, send } from '../runtime.js';
 

@@ -3,9 +3,16 @@
  * report (query-status's camelCase, some counters as strings): one conversion for the
  * source, task and dashboard views.
  */
+
+import type {
+  DumpStatus,
+  LoadStatus,
+  RelayStatus,
+  SubTaskStatus,
+  SyncStatus,
+} from '../../pkg/api/worker-api.js';
 import { shardingGroupToOpenApi } from '../../pkg/shardddl/status.js';
 import type { SourceQueryResult } from '../status-ops.js';
-import type { DumpStatus, LoadStatus, RelayStatus, SubTaskStatus, SyncStatus } from '../worker-api.js';
 
 const num = (v: unknown): number => {
   const n = Number(v);

@@ -4,6 +4,7 @@ import type { Logger } from '../../pkg/log/logger.js';
 import { loadTableStructure } from '../../pkg/schema/load-structure.js';
 import type { SchemaTracker } from '../../pkg/schema/schema-tracker.js';
 import { renamed } from '../../pkg/schema/table-structure.js';
+import { splitStatements } from '../../pkg/sql/sql-tokens.js';
 import type { EventFilters } from '../event-filters.js';
 import { formatLocation, type Location } from '../job.js';
 import type { ShardDdlStep } from '../shard/pessimist-step.js';
@@ -15,7 +16,6 @@ import {
   type OnlineDdlRules,
   type OnlineDdlStore,
 } from './online-ddl.js';
-import { splitStatements } from './sql-tokens.js';
 
 /** DDL errors that mean "already applied" when a DDL is replayed after a crash. */
 const DDL_IDEMPOTENT_ERRNOS = new Set([1007, 1008, 1050, 1051, 1054, 1060, 1061, 1068, 1091, 1146, 1176]);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { splitStatements } from '../../pkg/sql/sql-tokens.js';
 import { analyseDdl, rewriteNames, splitPerTable } from './ddl-info.js';
-import { splitStatements } from './sql-tokens.js';
 
 const route = (s: string, t: string) => ({ schema: `${s}_r`, table: t ? `${t}_r` : '' });
 const names = (sql: string, db = 'd') => analyseDdl(sql, db).refs.map((r) => `${r.schema}.${r.table}`);

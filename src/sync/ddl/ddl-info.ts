@@ -1,5 +1,5 @@
 import { quoteId, quoteTable } from '../../pkg/db/connect.js';
-import { identValue, type Token, tokenize } from './sql-tokens.js';
+import { identValue, type Token, tokenize } from '../../pkg/sql/sql-tokens.js';
 
 /** A table named by a DDL, with where the name sits in the text (for rewriting). */
 export interface NameRef {

@@ -20,26 +20,15 @@ import type { Logger } from '../../pkg/log/logger.js';
 import type { TableStructure } from '../../pkg/schema/table-structure.js';
 import type { PessimismOperation } from '../../pkg/shardddl/pessimism/types.js';
 import { ddlLockId, type ShardSyncStatus } from '../../pkg/shardddl/status.js';
-import type { DdlInfo } from '../ddl/ddl-info.js';
 import { formatLocation, type Location, type TableName } from '../job.js';
+import type { ShardDdlRequest } from './ddl-request.js';
 import { HeldRows as HeldRowsStore } from './held-rows.js';
 import { PessimismChannel } from './pessimism-channel.js';
 import { ShardingGroups } from './sharding-groups.js';
 import { ShardingMetaStore } from './sharding-meta.js';
 import { tableDdl } from './table-ddl.js';
 
-/** One routed DDL statement handed to the step by the DDL executor. */
-export interface ShardDdlRequest {
-  info: DdlInfo;
-  /** The QUERY event's schema (unqualified names in `info.sql` belong to it). */
-  schema: string;
-  /** The statement with names routed to the targets. */
-  sql: string;
-  at: Location;
-  end: Location;
-  /** Execute one statement downstream (horizon, replay tolerance: the executor's own path). */
-  exec(sql: string): Promise<void>;
-}
+export type { ShardDdlRequest } from './ddl-request.js';
 
 /** What the executor does after the step. */
 export interface ShardDdlOutcome {

@@ -7,7 +7,7 @@
 import { dmError, E } from '../../pkg/errors/index.js';
 import type { Logger } from '../../pkg/log/logger.js';
 import { formatLocation, type TableName } from '../job.js';
-import type { ShardDdlRequest } from './pessimist-step.js';
+import type { ShardDdlRequest } from './ddl-request.js';
 
 export type TableDdlOutcome =
   | { kind: 'created'; execute: boolean }

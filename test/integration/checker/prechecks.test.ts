@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runPrechecks } from '../../../src/checker/index.js';
-import type { CheckReport } from '../../../src/checker/types.js';
+import type { CheckReport } from '../../../src/pkg/api/check-report.js';
 import { parseSourceConfig } from '../../../src/pkg/config/source-config.js';
 import { toSubTaskConfigs } from '../../../src/pkg/config/subtask.js';
 import { parseTaskConfig } from '../../../src/pkg/config/task-config.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Etcd3 } from 'etcd3';
-import type { OperateResponse, WorkerStatusResponse } from '../../../src/master/worker-api.js';
+import type { OperateResponse, WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
 import { type EtcdInstance, startEtcd } from '../../harness/etcd.js';
 import { freePort } from '../../harness/ports.js';

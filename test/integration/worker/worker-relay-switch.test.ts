@@ -3,7 +3,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Etcd3 } from 'etcd3';
-import type { SubTaskStatus, WorkerStatusResponse } from '../../../src/master/worker-api.js';
+import type { SubTaskStatus, WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
 import { parseSourceConfig, parseTaskConfig, toSubTaskConfigs } from '../../../src/pkg/config/index.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
 import { tableSums } from '../../harness/checksum.js';

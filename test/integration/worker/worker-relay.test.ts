@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Etcd3 } from 'etcd3';
-import type { WorkerStatusResponse } from '../../../src/master/worker-api.js';
+import type { WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
 import { parseSourceConfig } from '../../../src/pkg/config/index.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
 import { type EtcdInstance, startEtcd } from '../../harness/etcd.js';

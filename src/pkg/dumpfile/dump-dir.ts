@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { SubTaskConfig } from '../pkg/config/types.js';
+import type { SubTaskConfig } from '../config/types.js';
 
 /**
  * Dump directory and file names, shared by the dump and load units. Layout as
@@ -35,3 +35,7 @@ export function parseDataFile(name: string): { db: string; table: string; index:
   if (!m?.[1] || !m[2] || !m[3]) return undefined;
   return { db: m[1], table: m[2], index: Number(m[3]) };
 }
+
+/** Header of every data file: our bytes are utf8mb4 text with hex literals for binary. */
+export const DATA_FILE_HEADER =
+  "/*!40101 SET NAMES utf8mb4*/;\n/*!40014 SET FOREIGN_KEY_CHECKS=0*/;\n/*!40103 SET TIME_ZONE='+00:00' */;\n";

@@ -4,7 +4,7 @@
  * several errors is counted per error, one without errors per result; the summary keeps the
  * full counts. Pure.
  */
-import type { CheckError, CheckReport, CheckResult } from './types.js';
+import type { CheckError, CheckReport, CheckResult } from './check-report.js';
 
 /** DM's `DefaultErrorCnt` and `DefaultWarnCnt`. */
 export const DEFAULT_ERROR_COUNT = 10;

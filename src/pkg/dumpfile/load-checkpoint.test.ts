@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dataFile } from '../dump/dump-dir.js';
-import { FINISHED_MARK, type FileCheckpoint, snapshotSpan } from './checkpoint.js';
+import { dataFile } from './dump-dir.js';
+import { FINISHED_MARK, type FileCheckpoint, snapshotSpan } from './load-checkpoint.js';
 
 const at = (pos: number, file = 'bin.000001') => ({ binlogName: file, binlogPos: pos, binlogGtid: '' });
 const row = (table: string, i: number, snapshot: number, earliest?: number): FileCheckpoint => ({

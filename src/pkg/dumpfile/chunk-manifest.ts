@@ -1,6 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dmError, E } from '../pkg/errors/index.js';
+import { dmError, E } from '../errors/index.js';
 import { parseDataFile } from './dump-dir.js';
 
 /**

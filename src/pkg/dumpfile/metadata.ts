@@ -1,7 +1,8 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BinlogMeta } from '../pkg/config/types.js';
-import { dmError, E } from '../pkg/errors/index.js';
+import type { BinlogMeta, SubTaskConfig } from '../config/types.js';
+import { dmError, E } from '../errors/index.js';
+import { dumpDir } from './dump-dir.js';
 
 /**
  * The dump `metadata` file, in the layout mydumper (0.9–0.10) and dumpling write, so that
@@ -110,4 +111,14 @@ export async function writeDumpMetadata(dir: string, m: DumpMetadata): Promise<v
   const tmp = join(dir, `.${METADATA_FILE}.tmp`);
   await writeFile(tmp, formatDumpMetadata(m));
   await rename(tmp, join(dir, METADATA_FILE));
+}
+
+/**
+ * Where replication starts after a full load of this subtask: the dump's metadata, which
+ * the load unit keeps even with `clean-dump-file`. The sync unit calls this when it has no
+ * checkpoint of its own.
+ */
+export async function loadedBinlogMeta(cfg: SubTaskConfig, workDir: string): Promise<BinlogMeta> {
+  const m = await readDumpMetadataFull(dumpDir(cfg, workDir));
+  return { binlogName: m.binlogName, binlogPos: m.binlogPos, binlogGtid: m.binlogGtid };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { filterResults } from './filter-results.js';
-import type { CheckReport, CheckResult } from './types.js';
+import { filterResults } from './check-filter.js';
+import type { CheckReport, CheckResult } from './check-report.js';
 
 const r = (id: number, state: CheckResult['state'], errs: ('fail' | 'warn')[] = []): CheckResult => ({
   id,

@@ -16,9 +16,9 @@
  *   config, and `Keys.subtaskConfigPrefix(source)` / `Keys.subtaskStagePrefix(source)` for
  *   its subtasks and their expected stages (see src/pkg/etcd/keys.ts).
  */
-import type { ErrorLevel, ErrorScope } from '../pkg/errors/index.js';
-import type { ShardingGroupStatus } from '../pkg/shardddl/status.js';
-import type { Stage, UnitType } from '../unit/unit.js';
+import type { ErrorLevel, ErrorScope } from '../errors/index.js';
+import type { ShardingGroupStatus } from '../shardddl/status.js';
+import type { Stage, UnitType } from './stage.js';
 
 /** Body of `POST /api/internal/workers/register`. */
 export interface RegisterWorkerRequest {
@@ -81,25 +81,37 @@ export interface DumpStatus {
   finishedBytes: number;
   finishedRows: number;
   estimateTotalRows: number;
-  bps?: number;
-  progress?: string;
+  /** "12.34 %". */
+  progress: string;
+  /** Bytes per second since the dump started. */
+  bps: number;
 }
 
 /** Load unit progress (DM prints finishedBytes/totalBytes as numbers, progress as "42.00 %"). */
 export interface LoadStatus {
   finishedBytes: number;
   totalBytes: number;
+  /** "12.34 %". */
   progress: string;
+  /** DM prints `(mariadb-bin.000001, 330)`. */
   metaBinlog: string;
   metaBinlogGTID: string;
-  bps?: number;
+  bps: number;
+  finishedRows: number;
+  /** Rows loaded per second by this run (ours; DM shows bps only). */
+  rowsPerSecond: number;
+  /** Seconds left at this run's byte rate; 0 when done, -1 while unknown (ours). */
+  etaSeconds: number;
 }
 
-/** Sync unit progress (DM prints several counters as strings). */
+/**
+ * Sync unit progress. Counters travel as JSON numbers (what the sync unit sends and every
+ * reader — status-json, dmctl's view — expects); DM's gRPC gateway prints some as strings.
+ */
 export interface SyncStatus {
-  totalEvents: string;
-  totalTps: string;
-  recentTps: string;
+  totalEvents: number;
+  totalTps: number;
+  recentTps: number;
   /** `(file, pos)` as DM prints it. */
   masterBinlog: string;
   masterBinlogGtid: string;
@@ -109,12 +121,7 @@ export interface SyncStatus {
   unresolvedGroups: ShardingGroupStatus[];
   synced: boolean;
   binlogType: 'remote' | 'local';
-  secondsBehindMaster: string;
-  blockDDLOwner: string;
-  conflictMsg: string;
-  totalRows?: string;
-  totalRps?: string;
-  recentRps?: string;
+  secondsBehindMaster: number;
 }
 
 /** DM's subtask status object in query-status `subTaskStatus[]`. */

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { printChunk } from '../../cmd/print-worker.js';
-import { isDmError } from '../errors/index.js';
-import { BinlogChunkSplitter } from './chunk-splitter.js';
-import { BinlogDecoder } from './decoder.js';
-import { EventType } from './event-type.js';
-import { appendEventJson } from './json-format.js';
-import { JsonWriter } from './json-writer.js';
-import { buildEvent, buildFde, rowsBody, tableMapBody } from './test-events.js';
+import { BinlogChunkSplitter } from '../pkg/binlog/chunk-splitter.js';
+import { BinlogDecoder } from '../pkg/binlog/decoder.js';
+import { EventType } from '../pkg/binlog/event-type.js';
+import { appendEventJson } from '../pkg/binlog/json-format.js';
+import { JsonWriter } from '../pkg/binlog/json-writer.js';
+import { buildEvent, buildFde, rowsBody, tableMapBody } from '../pkg/binlog/test-events.js';
+import { isDmError } from '../pkg/errors/index.js';
+import { printChunk } from './print-worker.js';
 
 const INT = 3; // MYSQL_TYPE_LONG
 

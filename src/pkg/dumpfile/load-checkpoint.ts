@@ -1,8 +1,8 @@
-import { parseDataFile } from '../dump/dump-dir.js';
-import { compareBinlogPos } from '../pkg/binlog/protocol/dump-position.js';
-import type { BinlogMeta } from '../pkg/config/types.js';
-import type { Connection } from '../pkg/db/connect.js';
-import { quoteId, quoteTable } from '../pkg/db/connect.js';
+import { compareBinlogPos } from '../binlog/protocol/dump-position.js';
+import type { BinlogMeta } from '../config/types.js';
+import type { Connection } from '../db/connect.js';
+import { quoteId, quoteTable } from '../db/connect.js';
+import { parseDataFile } from './dump-dir.js';
 
 /**
  * The loader checkpoint: `<meta-schema>`.`<task>_loader_checkpoint`, DM's table layout.
