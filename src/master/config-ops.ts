@@ -3,7 +3,9 @@
  * as DM's leader asks the member over gRPC) and `list-configs`, the data behind dmctl's
  * `config export` (every source config and every task config; dmctl writes the files).
  */
+
 import { isMap, isSeq, parseDocument } from 'yaml';
+import { failed } from '../pkg/api/errors.js';
 import { dmEncrypt, maybeDecrypt } from '../pkg/config/index.js';
 import { mapTaskPassword } from '../pkg/config/task-password.js';
 import type { SourceConfig } from '../pkg/config/types.js';
@@ -32,11 +34,13 @@ async function fetchConfig(url: string): Promise<ConfigAnswer> {
   } catch (err) {
     return {
       result: false,
-      msg: asDmError(
-        err,
-        E.workerNotFound,
-        `cannot get the config from ${url}: ${String((err as Error).cause ?? err)}`,
-      ).toString(),
+      ...failed(
+        asDmError(
+          err,
+          E.workerNotFound,
+          `cannot get the config from ${url}: ${String((err as Error).cause ?? err)}`,
+        ),
+      ),
     };
   }
 }

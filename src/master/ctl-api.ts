@@ -2,8 +2,10 @@
  * The RPC-style API dmctl uses: `POST /api/ctl/<command>` with a JSON body, answered with
  * DM's JSON for that command. Runs on the leader (followers forward, see http-server.ts).
  */
+
 import { randomBytes } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
+import { failed } from '../pkg/api/errors.js';
 import { dmEncrypt } from '../pkg/config/encrypt.js';
 import { asDmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
@@ -174,7 +176,7 @@ export async function runCtl(env: CtlEnv, command: string, body: Body): Promise<
   try {
     return await h(env, body);
   } catch (err) {
-    return { result: false, msg: asDmError(err, E.internal).toString() };
+    return { result: false, ...failed(asDmError(err, E.internal)) };
   }
 }
 

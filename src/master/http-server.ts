@@ -4,8 +4,10 @@
  * and `/metrics`. Requests that need the leader are forwarded by followers, so any master
  * answers any request; a forwarded request is never forwarded again (no loops).
  */
+
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerDashboardRoutes } from '../dashboard/dashboard-routes.js';
+import { failed } from '../pkg/api/errors.js';
 import type { RegisterWorkerRequest, RegisterWorkerResponse } from '../pkg/api/worker-api.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { enforceAllowedCn, fastifyTlsOptions } from '../pkg/tls/fastify-tls.js';
@@ -66,7 +68,7 @@ export function buildHttp(m: MasterHandle): FastifyInstance {
       m.log.info({ name, peerUrl, initialCluster }, 'etcd member added');
       return { result: true, msg: '', initialCluster };
     } catch (err) {
-      return { result: false, msg: dmError(E.masterEtcd, 'member add failed', { cause: err }).toString() };
+      return { result: false, ...failed(dmError(E.masterEtcd, 'member add failed', { cause: err })) };
     }
   });
 

@@ -4,7 +4,9 @@
  * elected, or the known leader refuses connections (it just died), the request waits up to
  * 15 s for the next one, then answers 503 "no leader".
  */
+
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { failed } from '../pkg/api/errors.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { clusterFetch, clusterUrl } from '../pkg/tls/cluster-http.js';
 import type { LeaderCtx } from './leader-context.js';
@@ -41,7 +43,7 @@ export function onLeader(m: LeaderSource, handler: LeaderHandler) {
       }
       if (Date.now() > deadline) {
         reply.code(503);
-        return { result: false, msg: dmError(E.masterNotLeader, 'no leader elected yet').toString() };
+        return { result: false, ...failed(dmError(E.masterNotLeader, 'no leader elected yet')) };
       }
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -71,7 +73,7 @@ async function forward(
     reply.code(503);
     return {
       result: false,
-      msg: dmError(E.masterNotLeader, `cannot forward to the leader at ${addr}`, { cause: err }).toString(),
+      ...failed(dmError(E.masterNotLeader, `cannot forward to the leader at ${addr}`, { cause: err })),
     };
   }
   reply.code(res.status).header('content-type', res.headers.get('content-type') ?? 'application/json');

@@ -5,7 +5,9 @@
  * timeout); workers come from the scheduler. The reply groups are DM's protobuf oneof keys:
  * `{leader:{msg,name,addr}}`, `{master:{msg,masters:[…]}}`, `{worker:{msg,workers:[…]}}`.
  */
+
 import type { Etcd3 } from 'etcd3';
+import { failed } from '../pkg/api/errors.js';
 import { asDmError, dmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
 import { clusterUrl } from '../pkg/tls/cluster-http.js';
@@ -110,7 +112,7 @@ export async function listMember(
     }
     return { result: true, msg: '', members };
   } catch (err) {
-    return { result: false, msg: asDmError(err, E.internal).toString() };
+    return { result: false, ...failed(asDmError(err, E.internal)) };
   }
 }
 
@@ -142,6 +144,6 @@ export async function offlineMember(
     ctx.log.info({ master: req.name }, 'offline member successfully');
     return { result: true, msg: '' };
   } catch (err) {
-    return { result: false, msg: asDmError(err, E.internal).toString() };
+    return { result: false, ...failed(asDmError(err, E.internal)) };
   }
 }

@@ -6,6 +6,7 @@
  * Answers follow DM: `{result, msg, sources:[{result,msg,source,worker}]}`.
  */
 
+import { failed, withCode } from '../pkg/api/errors.js';
 import type { OperateRequest } from '../pkg/api/worker-api.js';
 import { asDmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
@@ -42,13 +43,13 @@ async function toWorkers(
         const r = await operateWorker(w.addr, { task: '', ...req });
         return {
           result: r.result,
-          msg: r.msg,
+          ...withCode(r.msg, r.errCode),
           source,
           worker,
           ...(r.data !== undefined ? { data: r.data } : {}),
         };
       } catch (err) {
-        return { result: false, msg: asDmError(err, E.workerNotFound).toString(), source, worker };
+        return { result: false, ...failed(asDmError(err, E.workerNotFound)), source, worker };
       }
     }),
   );

@@ -2,6 +2,7 @@
  * `operate-source create|stop|show` and `transfer-source` on the leader. Source configs are
  * stored as SourceConfig JSON with the password encrypted by the cluster key.
  */
+import { failed } from '../pkg/api/errors.js';
 import type { SourceConfig } from '../pkg/config/types.js';
 import { asDmError, dmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
@@ -84,7 +85,7 @@ export async function operateSource(
             'source created',
           );
         } catch (err) {
-          return { result: false, msg: asDmError(err, E.internal).toString(), sources: out };
+          return { result: false, ...failed(asDmError(err, E.internal)), sources: out };
         }
       }
       return { result: true, msg: '', sources: out };
@@ -116,7 +117,7 @@ export async function operateSource(
           ]);
           out.push({ result: true, msg: '', source: id, worker });
         } catch (err) {
-          out.push({ result: false, msg: asDmError(err, E.internal).toString(), source: id, worker: '' });
+          out.push({ result: false, ...failed(asDmError(err, E.internal)), source: id, worker: '' });
         }
       }
       return { result: out.every((r) => r.result), msg: '', sources: out };
@@ -136,7 +137,7 @@ export async function operateSource(
           ? sourceResult(ctx, id)
           : {
               result: false,
-              msg: dmError(E.sourceNotFound, `source ${id} not found`).toString(),
+              ...failed(dmError(E.sourceNotFound, `source ${id} not found`)),
               source: id,
               worker: '',
             },
@@ -156,6 +157,6 @@ export async function transferSource(
     await ctx.scheduler.run((core) => core.transferSource(req.source, req.worker));
     return { result: true, msg: '' };
   } catch (err) {
-    return { result: false, msg: asDmError(err, E.internal).toString() };
+    return { result: false, ...failed(asDmError(err, E.internal)) };
   }
 }

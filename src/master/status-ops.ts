@@ -3,6 +3,7 @@
  * A source whose worker is missing or unreachable still appears, with result false.
  */
 
+import { failed } from '../pkg/api/errors.js';
 import type { SourceStatus, SubTaskStatus } from '../pkg/api/worker-api.js';
 import { asDmError, E } from '../pkg/errors/index.js';
 import { fetchWorkerStatus, type LeaderCtx } from './leader-context.js';
@@ -54,7 +55,7 @@ export async function sourceStatuses(
       } catch (err) {
         return {
           result: false,
-          msg: asDmError(err, E.workerNotFound).toString(),
+          ...failed(asDmError(err, E.workerNotFound)),
           sourceStatus: base,
           subTaskStatus: [],
         };
@@ -123,6 +124,6 @@ export async function queryStatus(
     }
     return { result: true, msg: '', tasks: out };
   } catch (err) {
-    return { result: false, msg: asDmError(err, E.internal).toString() };
+    return { result: false, ...failed(asDmError(err, E.internal)) };
   }
 }

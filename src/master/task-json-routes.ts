@@ -115,7 +115,7 @@ export function taskHandlers(dataDir: string): ApiHandlers {
         const b = req.body as { task: unknown };
         const yaml = yamlOf(b.task);
         const res = await createTask(ctx, { file: 'api', content: yaml });
-        if (!res.result) failWith([res.msg, res.checkResult].filter(Boolean).join('\n'));
+        if (!res.result) failWith([res.msg, res.checkResult].filter(Boolean).join('\n'), res);
         reply.code(201);
         return {
           task: taskConfigToJson(parseTaskConfig(yaml, 'api')),
@@ -134,7 +134,7 @@ export function taskHandlers(dataDir: string): ApiHandlers {
           throw dmError(E.configInvalidValue, `task name ${String(b.task.name)} in the body is not ${name}`);
         const yaml = yamlOf(b.task);
         const res = await updateTask(ctx, { file: 'api', content: yaml });
-        if (!res.result) failWith(res.msg);
+        if (!res.result) failWith(res.msg, res);
         return {
           task: taskConfigToJson(parseTaskConfig(yaml, 'api')),
           check_result: res.checkResult || 'pre-check is passed. ',
@@ -177,7 +177,7 @@ export function taskHandlers(dataDir: string): ApiHandlers {
       leader: async (ctx, req, reply) => {
         const name = req.params['task-name'] ?? '';
         const res = await deleteTask(ctx, { task: name, force: req.query.force === true });
-        if (!res.result) failWith(res.msg);
+        if (!res.result) failWith(res.msg, res);
         reply.code(204);
         return reply.send();
       },
@@ -198,7 +198,7 @@ export function taskHandlers(dataDir: string): ApiHandlers {
           ...(b.start_time ? { startTime: b.start_time } : {}),
           ...(b.safe_mode_time_duration ? { safeModeDuration: b.safe_mode_time_duration } : {}),
         });
-        if (!res.result) failWith(res.msg);
+        if (!res.result) failWith(res.msg, res);
         return {};
       },
     },
@@ -211,7 +211,7 @@ export function taskHandlers(dataDir: string): ApiHandlers {
           task: req.params['task-name'] ?? '',
           ...(b.source_name_list ? { sources: b.source_name_list } : {}),
         });
-        if (!res.result) failWith(res.msg);
+        if (!res.result) failWith(res.msg, res);
         return {};
       },
     },

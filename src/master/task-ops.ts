@@ -4,8 +4,10 @@
  * `stop-task` (Stopped, then the keys are deleted), `check-task` (prechecks only).
  * Workers watch the subtask keys of their bound source and converge to the expected stage.
  */
+
 import { DEFAULT_ERROR_COUNT, DEFAULT_WARN_COUNT, filterResults } from '../pkg/api/check-filter.js';
 import { type CheckReport, checkReportError } from '../pkg/api/check-report.js';
+import { errorCodeOf, failed, withCode } from '../pkg/api/errors.js';
 import { parseGoDuration } from '../pkg/config/duration.js';
 import { maybeDecrypt } from '../pkg/config/encrypt.js';
 import { parseStartTime } from '../pkg/config/start-time.js';
@@ -120,10 +122,10 @@ export async function checkTask(
       opts.errCnt ?? DEFAULT_ERROR_COUNT,
       opts.warnCnt ?? DEFAULT_WARN_COUNT,
     );
-    if (!report.summary.passed) return { result: false, msg: checkReportError(report).toString() };
+    if (!report.summary.passed) return { result: false, ...failed(checkReportError(report)) };
     return { result: true, msg: checkText(report) };
   } catch (err) {
-    return { result: false, msg: asDmError(err, E.internal).toString() };
+    return { result: false, ...failed(asDmError(err, E.internal)) };
   }
 }
 
@@ -278,7 +280,7 @@ export async function operateTask(
       sources: sources.map((s) => ({ result: true, msg: '', source: s, worker: view.workerOf(s) })),
     };
   } catch (err) {
-    return { op, result: false, msg: asDmError(err, E.internal).toString(), sources: [] };
+    return { op, result: false, ...failed(asDmError(err, E.internal)), sources: [] };
   }
 }
 
@@ -372,7 +374,7 @@ export async function startStoredTask(
     ctx.log.info({ task: req.task, sources }, 'task started (stored config)');
     return { result: true, msg: '' };
   } catch (err) {
-    return { result: false, msg: asDmError(err, E.internal).toString() };
+    return { result: false, ...failed(asDmError(err, E.internal)) };
   }
 }
 
@@ -399,7 +401,7 @@ export async function deleteTask(
     const task = await storedTaskConfig(ctx, req.task);
     if (!req.force && task) await removeMeta(task);
     const res = await operateTask(ctx, { op: 'Stop', task: req.task });
-    if (!res.result) return { result: false, msg: res.msg };
+    if (!res.result) return { result: false, ...withCode(res.msg, errorCodeOf(res)) };
     if (req.force && task) {
       await removeMeta(task).catch((err: unknown) =>
         ctx.log.warn({ task: req.task, err: String(err) }, 'force delete: meta tables not removed'),
@@ -407,7 +409,7 @@ export async function deleteTask(
     }
     return { result: true, msg: '' };
   } catch (err) {
-    return { result: false, msg: asDmError(err, E.internal).toString() };
+    return { result: false, ...failed(asDmError(err, E.internal)) };
   }
 }
 
@@ -437,6 +439,6 @@ export async function stopStoredTask(
     ctx.log.info({ task: req.task, sources }, 'task stopped (config kept)');
     return { result: true, msg: '' };
   } catch (err) {
-    return { result: false, msg: asDmError(err, E.internal).toString() };
+    return { result: false, ...failed(asDmError(err, E.internal)) };
   }
 }

@@ -12,6 +12,7 @@
  * the new rules: tables newly allowed replicate from the current position onward, as DM
  * documents (their earlier rows are not copied).
  */
+import { failed } from '../pkg/api/errors.js';
 import { maybeDecrypt } from '../pkg/config/index.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { asDmError, dmError, E } from '../pkg/errors/index.js';
@@ -141,6 +142,6 @@ export async function updateTask(
       })),
     };
   } catch (err) {
-    return { result: false, msg: asDmError(err, E.internal).toString(), checkResult: '', sources: [] };
+    return { result: false, ...failed(asDmError(err, E.internal)), checkResult: '', sources: [] };
   }
 }

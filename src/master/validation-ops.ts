@@ -7,6 +7,7 @@
  * with it). Status and findings come from each source's worker (`POST /operate`).
  */
 
+import { failed } from '../pkg/api/errors.js';
 import type { OperateRequest } from '../pkg/api/worker-api.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { VALIDATOR_DEFAULTS } from '../pkg/config/validator-config.js';
@@ -161,7 +162,7 @@ async function perSource(
       if (!w) {
         return {
           result: false,
-          msg: dmError(E.workerNotFound, `${source} relevant worker-client not found`).toString(),
+          ...failed(dmError(E.workerNotFound, `${source} relevant worker-client not found`)),
         };
       }
       try {

@@ -23,7 +23,8 @@ export async function operate(b: OperateBackend, req: OperateRequest): Promise<O
   try {
     return await dispatch(b, req);
   } catch (err) {
-    return { result: false, msg: asDmError(err, E.workerUnit).toString() };
+    const e = asDmError(err, E.workerUnit);
+    return { result: false, msg: e.toString(), errCode: e.code };
   }
 }
 

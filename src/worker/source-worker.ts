@@ -9,6 +9,7 @@ import { readIndex } from '../relay/relay-layout.js';
 import type { UnitDeps } from '../unit/unit.js';
 import { RelayRunner } from './relay-runner.js';
 import { relayStartFor } from './relay-start.js';
+import { type Binding, bindingOf, nextRev, parseJson, writeHint } from './source-keys.js';
 import { SubTask, type SubTaskOptions } from './subtask.js';
 import { EXPECTED_STAGES, type ExpectedStage, reconcileAction } from './subtask-stage.js';
 import { defaultRelayFactory, type RelayFactory } from './unit-factory.js';
@@ -30,19 +31,6 @@ export interface SourceWorkerOptions {
    * reading it) use `<relayDir>/<name>` instead of the source's relay-dir, as DM.
    */
   relayDir?: string;
-}
-
-interface Binding {
-  source: string;
-  worker: string;
-  /** The binding key's etcd mod revision: the fencing epoch of this binding (pkg/db/fence.ts). */
-  epoch: number;
-}
-
-function bindingOf(kv: IKeyValue): Binding | undefined {
-  const b = parseJson<{ source?: string; worker?: string }>(kv.value);
-  if (!b?.source) return undefined;
-  return { source: b.source, worker: b.worker ?? '', epoch: Number(kv.mod_revision) };
 }
 
 /**
@@ -429,20 +417,12 @@ export class SourceWorker {
    * are local — so a re-bind prefers it (`Keys.loadHint`, DM's load-task key). Best effort.
    */
   private loadHint(source: string, task: string, on: boolean): void {
-    const key = Keys.loadHint(source, this.o.name, task);
-    const op = on ? this.o.client.put(key).value(this.o.name) : this.o.client.delete().key(key);
-    void Promise.resolve(op).catch((err: unknown) =>
-      this.log.warn({ err: String(err), key }, 'cannot write load hint'),
-    );
+    writeHint(this.o.client, Keys.loadHint(source, this.o.name, task), this.o.name, on, this.log);
   }
 
   /** Tell the leader this worker holds the source's relay log (`Keys.relayHint`). Best effort. */
   private relayHint(source: string, on: boolean): void {
-    const key = Keys.relayHint(source, this.o.name);
-    const op = on ? this.o.client.put(key).value(this.o.name) : this.o.client.delete().key(key);
-    void Promise.resolve(op).catch((err: unknown) =>
-      this.log.warn({ err: String(err), key }, 'cannot write relay hint'),
-    );
+    writeHint(this.o.client, Keys.relayHint(source, this.o.name), this.o.name, on, this.log);
   }
 
   private async unbind(): Promise<void> {
@@ -458,17 +438,5 @@ export class SourceWorker {
     this.sourceCfg = undefined;
     this.source = '';
     this.epoch = 0;
-  }
-}
-
-function nextRev(rev: string | undefined | null): string {
-  return (BigInt(rev ?? '0') + 1n).toString();
-}
-
-function parseJson<T>(v: Buffer | string): T | undefined {
-  try {
-    return JSON.parse(v.toString()) as T;
-  } catch {
-    return undefined;
   }
 }

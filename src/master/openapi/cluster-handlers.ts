@@ -58,7 +58,7 @@ export function clusterHandlers(self: { name: string }): ApiHandlers {
           type: 'master',
           name: req.params['master-name'] ?? '',
         });
-        if (!res.result) failWith(res.msg);
+        if (!res.result) failWith(res.msg, res);
         reply.code(204);
         return reply.send();
       },
@@ -79,7 +79,7 @@ export function clusterHandlers(self: { name: string }): ApiHandlers {
         if (!ctx.scheduler.view().getWorker(name))
           throw dmError(E.workerNotFound, `dm-worker with name ${name} not exists`);
         const res = await offlineMember(ctx, self.name, { type: 'worker', name });
-        if (!res.result) failWith(res.msg);
+        if (!res.result) failWith(res.msg, res);
         reply.code(204);
         return reply.send();
       },

@@ -7,6 +7,7 @@
  * cannot drift apart silently.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorCodeOf } from '../../pkg/api/errors.js';
 import { asDmError, DmError, dmError, E } from '../../pkg/errors/index.js';
 import type { LeaderCtx } from '../leader-context.js';
 import { type LeaderSource, onLeader } from '../leader-gate.js';
@@ -47,10 +48,23 @@ export function errorBody(err: unknown): { error_msg: string; error_code: number
   return { error_msg: e.toString(), error_code: e.code };
 }
 
-/** Throw DM's error for a failed operation whose message may already carry a `code=NNNNN`. */
-export function failWith(msg: string, status = 400): never {
-  const m = /code=(\d+)/.exec(msg);
-  throw new ApiError(status, { error_msg: msg, error_code: m?.[1] ? Number(m[1]) : E.openApiCommon.code });
+/**
+ * The HTTP status of an OpenAPI error answer, from the error's code: DM's OpenAPI answers
+ * 400 for every failed operation (ErrorWithMessage), whatever the code.
+ */
+export function httpStatusOf(_code: number): number {
+  return 400;
+}
+
+/**
+ * Throw DM's error for a failed operation. `error_code` is data: the code of `what` (a
+ * DmError) or the first code carried by `from` (failed ctl answers, see src/pkg/api/errors.ts);
+ * the message text is never parsed for it.
+ */
+export function failWith(what: string | DmError | unknown, ...from: unknown[]): never {
+  const msg = what instanceof DmError ? what.toString() : String(what);
+  const code = errorCodeOf(what, ...from) ?? E.openApiCommon.code;
+  throw new ApiError(httpStatusOf(code), { error_msg: msg, error_code: code });
 }
 
 /** The request under the spec's names, validated (coerced query) — `problem` when refused. */

@@ -51,7 +51,7 @@ async function operateTasksOfSource(ctx: LeaderCtx, source: string, run: boolean
     const res = run
       ? await startStoredTask(ctx, { task, sources: [source] })
       : await stopStoredTask(ctx, { task, sources: [source] });
-    if (!res.result) failWith(res.msg);
+    if (!res.result) failWith(res.msg, res);
   }
 }
 
@@ -97,7 +97,7 @@ export function sourceHandlers(dataDir: string): ApiHandlers {
     try {
       return sourceJsonToYaml(source, { saveSecurity: securityFiles(dataDir) });
     } catch (err) {
-      return failWith(String(err));
+      return failWith(err);
     }
   };
   return {
@@ -128,11 +128,11 @@ export function sourceHandlers(dataDir: string): ApiHandlers {
           op: 'create',
           configs: [{ file: 'api', content: yamlOf(b.source) }],
         });
-        if (!res.result) failWith(res.msg || res.sources.map((s) => s.msg).join('; '));
+        if (!res.result) failWith(res.msg || res.sources.map((s) => s.msg).join('; '), res);
         const id = res.sources[0]?.source ?? '';
         if (b.worker_name && res.sources[0]?.worker !== b.worker_name) {
           const t = await transferSource(ctx, { source: id, worker: b.worker_name });
-          if (!t.result) failWith(t.msg);
+          if (!t.result) failWith(t.msg, t);
         }
         reply.code(201);
         return sourceConfigToJson(await mustSource(ctx, id), []);
@@ -222,11 +222,11 @@ export function sourceHandlers(dataDir: string): ApiHandlers {
         if (req.query.force === true) {
           for (const task of await tasksOf(ctx, name)) {
             const r = await operateTask(ctx, { op: 'Stop', task, sources: [name] });
-            if (!r.result) failWith(r.msg);
+            if (!r.result) failWith(r.msg, r);
           }
         }
         const res = await operateSource(ctx, { op: 'stop', sources: [name] });
-        if (!res.result) failWith(res.sources.map((s) => s.msg).join('; ') || res.msg);
+        if (!res.result) failWith(res.sources.map((s) => s.msg).join('; ') || res.msg, res);
         reply.code(204);
         return reply.send();
       },
@@ -271,7 +271,7 @@ export function sourceHandlers(dataDir: string): ApiHandlers {
         const { worker_name } = req.body as { worker_name: string };
         await mustSource(ctx, name);
         const res = await transferSource(ctx, { source: name, worker: worker_name });
-        if (!res.result) failWith(res.msg);
+        if (!res.result) failWith(res.msg, res);
         return {};
       },
     },
@@ -300,7 +300,7 @@ export function sourceHandlers(dataDir: string): ApiHandlers {
           sources: [name],
           workers: b.worker_name_list ?? [],
         });
-        if (!res.result) failWith(res.sources.map((s) => s.msg).join('; ') || res.msg);
+        if (!res.result) failWith(res.sources.map((s) => s.msg).join('; ') || res.msg, res);
         return {};
       },
     },
@@ -315,7 +315,7 @@ export function sourceHandlers(dataDir: string): ApiHandlers {
           sources: [name],
           workers: b.worker_name_list ?? [],
         });
-        if (!res.result) failWith(res.sources.map((s) => s.msg).join('; ') || res.msg);
+        if (!res.result) failWith(res.sources.map((s) => s.msg).join('; ') || res.msg, res);
         if (cfg.enableRelay) await putSourceConfig(ctx, { ...cfg, enableRelay: false });
         return {};
       },
@@ -327,7 +327,7 @@ export function sourceHandlers(dataDir: string): ApiHandlers {
         await mustSource(ctx, name);
         const b = req.body as { relay_binlog_name: string };
         const res = await purgeRelayOp(ctx, { sources: [name], filename: b.relay_binlog_name });
-        if (!res.result) failWith(res.sources.map((s) => s.msg).join('; ') || res.msg);
+        if (!res.result) failWith(res.sources.map((s) => s.msg).join('; ') || res.msg, res);
         return {};
       },
     },

@@ -48,7 +48,7 @@ async function trackedSchema(
     flush: true,
   });
   const one = res.sources[0];
-  if (!res.result || !one?.result) failWith(one?.msg || res.msg);
+  if (!res.result || !one?.result) failWith(one?.msg || res.msg, one, res);
   return (one as { data?: unknown }).data ?? one.msg;
 }
 
@@ -75,7 +75,7 @@ export function taskExtraHandlers(dataDir: string): ApiHandlers {
       const yaml = taskJsonToYaml(task, { saveSecurity: securityFiles(dataDir) });
       return taskConfigToJson(parseTaskConfig(yaml, 'template'), { showPassword: true });
     } catch (err) {
-      return failWith(String(err));
+      return failWith(err);
     }
   };
   const getTemplate = async (ctx: LeaderCtx, name: string) => {

@@ -209,6 +209,8 @@ export interface OperateRequest {
 export interface OperateResponse {
   result: boolean;
   msg: string;
+  /** The code of the error `msg` renders, as data (when the operation failed with one). */
+  errCode?: number;
   /** Free-form operation output (e.g. the schema for binlog-schema-list). */
   data?: unknown;
 }
