@@ -114,6 +114,9 @@ export const CTL_HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
       table: str(b.table),
       schema: str(b.schema) || undefined,
       flush: b.flush !== false,
+      fromSource: b.fromSource === true,
+      fromTarget: b.fromTarget === true,
+      sync: b.sync === true,
     }),
   ...Object.fromEntries(
     Object.keys(RELAY_OPS).map((command) => [

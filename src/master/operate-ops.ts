@@ -104,13 +104,18 @@ export async function binlogSchemaOp(
     table: string;
     schema?: string;
     flush?: boolean;
+    fromSource?: boolean;
+    fromTarget?: boolean;
+    sync?: boolean;
   },
 ): Promise<OperateResponse> {
   if (!['list', 'update', 'delete'].includes(req.op)) {
     return fail(`binlog-schema: unknown operation "${req.op}"; expected list, update or delete`);
   }
   if (!req.database || !req.table) return fail('binlog-schema needs <database> and <table>');
-  if (req.op === 'update' && !req.schema) return fail('binlog-schema update needs a schema file');
+  const from = (req.fromSource ? 1 : 0) + (req.fromTarget ? 1 : 0) + (req.schema ? 1 : 0);
+  if (req.op === 'update' && from !== 1)
+    return fail('binlog-schema update needs exactly one of a schema file, --from-source and --from-target');
   const sources = await taskSources(ctx, req.task, req.sources);
   if (typeof sources === 'string') return fail(sources);
   return toWorkers(ctx, sources, {
@@ -120,6 +125,9 @@ export async function binlogSchemaOp(
     table: req.table,
     ...(req.schema ? { schema: req.schema } : {}),
     flush: req.flush !== false,
+    ...(req.fromSource ? { fromSource: true } : {}),
+    ...(req.fromTarget ? { fromTarget: true } : {}),
+    ...(req.sync ? { sync: true } : {}),
   });
 }
 

@@ -3,6 +3,7 @@
  * structure of one upstream table as a CREATE TABLE, replace it from a CREATE TABLE text, or
  * forget it (the next row event re-reads the table).
  */
+import type { Connection } from '../pkg/db/connect.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { SchemaTracker } from '../pkg/schema/schema-tracker.js';
 import { renamed, type TableStructure } from '../pkg/schema/table-structure.js';
@@ -12,6 +13,10 @@ export interface SchemaHolder {
   readonly schemaTracker: SchemaTracker;
   /** Persist the tracker with the checkpoint now (`--flush`). */
   flushSchema(): Promise<void>;
+  /** SHOW CREATE TABLE of the upstream table, or of its routed downstream table. */
+  createTableOf?(from: 'source' | 'target', database: string, table: string): Promise<string>;
+  /** `--sync`: give the optimistic coordinator the table's new schema (false: not optimistic). */
+  syncOptimistic?(t: TableStructure): Promise<boolean>;
 }
 
 export interface SchemaOpRequest {
@@ -22,6 +27,10 @@ export interface SchemaOpRequest {
   schema?: string | undefined;
   /** Persist at once (default true, as DM's `--flush`). */
   flush?: boolean;
+  /** For update: take the CREATE TABLE from the upstream (`--from-source`) or downstream (`--from-target`). */
+  from?: 'source' | 'target' | undefined;
+  /** For update: DM's `--sync` (optimistic mode: the master's keeper takes the new schema). */
+  sync?: boolean;
 }
 
 const q = (id: string): string => `\`${id.replace(/`/g, '``')}\``;
@@ -62,6 +71,23 @@ export function parseCreateTable(sql: string, database: string, table: string): 
   return renamed(made[0], database, table);
 }
 
+/** `SHOW CREATE TABLE` text of a table (DM's GetTableCreateSQL), for --from-source/--from-target. */
+export async function showCreateTableOf(conn: Connection, database: string, table: string): Promise<string> {
+  try {
+    const [rows] = await conn.query({
+      sql: `SHOW CREATE TABLE ${q(database)}.${q(table)}`,
+      rowsAsArray: true,
+    });
+    return String((rows as unknown[][])[0]?.[1] ?? '');
+  } catch (err) {
+    throw dmError(
+      E.ctlInvalidArgs,
+      `binlog-schema update: cannot read the CREATE TABLE of ${database}.${table}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+}
+
 /** Run one binlog-schema operation; returns the CREATE TABLE for list, '' otherwise. */
 export async function operateSchema(h: SchemaHolder, req: SchemaOpRequest): Promise<string> {
   if (!req.database || !req.table) {
@@ -75,9 +101,19 @@ export async function operateSchema(h: SchemaHolder, req: SchemaOpRequest): Prom
         throw dmError(E.ctlInvalidArgs, `table ${req.database}.${req.table} is not in the schema tracker`);
       }
       return showCreateTable(current);
-    case 'update':
-      tracker.put(parseCreateTable(req.schema ?? '', req.database, req.table));
-      break;
+    case 'update': {
+      let text = req.schema ?? '';
+      if (req.from) {
+        if (!h.createTableOf) throw dmError(E.ctlInvalidArgs, `--from-${req.from} needs a running sync unit`);
+        text = await h.createTableOf(req.from, req.database, req.table);
+      }
+      const st = parseCreateTable(text, req.database, req.table);
+      tracker.put(st);
+      if (req.flush !== false) await h.flushSchema();
+      // DM ignores --sync outside optimistic mode (it only logs it); we say so in msg.
+      if (req.sync && !(await h.syncOptimistic?.(st))) return '--sync ignored: shard-mode is not optimistic';
+      return '';
+    }
     case 'delete':
       if (!current) {
         throw dmError(E.ctlInvalidArgs, `table ${req.database}.${req.table} is not in the schema tracker`);

@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import { queryTxnRole } from '../pkg/binlog/txn-boundaries.js';
 import type { PositionedEvent } from '../pkg/binlog/types.js';
 import { durationMs } from '../pkg/config/duration.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
@@ -11,30 +9,25 @@ import type { TableStructure } from '../pkg/schema/table-structure.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
 import { AppliedPosition } from './applied-position.js';
 import { ApplierPool } from './applier-pool.js';
-import { operatedQuery } from './binlog-operator.js';
-import { CheckpointStore, type GlobalCheckpoint } from './checkpoint.js';
+import { CheckpointStore } from './checkpoint.js';
 import { CheckpointHorizon } from './checkpoint-horizon.js';
 import { ControlConnection } from './control-connection.js';
-import { DdlExecutor } from './ddl/ddl-executor.js';
-import { OnlineDdlStore, onlineDdlRules } from './ddl/online-ddl.js';
+import type { DdlExecutor } from './ddl/ddl-executor.js';
 import { EventFilters } from './event-filters.js';
+import { EventHandler } from './event-handler.js';
 import { ExecutedGtids } from './executed-gtids.js';
 import { compareLocation, formatLocation, type Location } from './job.js';
 import { MasterPosition } from './master-position.js';
 import { RowsDispatcher } from './rows-dispatcher.js';
+import { showCreateTableOf } from './schema-operator.js';
 import type { DmlHolder } from './shard/dml-holder.js';
 import type { OptimistStep } from './shard/optimist-step.js';
 import type { PessimistStep } from './shard/pessimist-step.js';
-import { shardSteps } from './shard/shard-steps.js';
-import {
-  type FullPhaseStart,
-  openEvents,
-  readFullPhaseStart,
-  resolveStartMeta,
-  resolveStartTime,
-  type StartPoint,
-} from './start-location.js';
+import { openEvents, readFullPhaseStart, type StartPoint } from './start-location.js';
 import { loadStructure, replicatedTables } from './structure-source.js';
+import { wireDdl } from './sync-ddl-wiring.js';
+import { interval, syncLag } from './sync-lag.js';
+import { chooseStart } from './sync-start.js';
 import { SyncStats } from './sync-stats.js';
 import type { SyncStatus } from './sync-status.js';
 import { DataValidator } from './validator/validator.js';
@@ -58,8 +51,6 @@ export class SyncUnit implements Unit<SyncStatus> {
   private readonly store: CheckpointStore;
   private readonly filters: EventFilters;
   private readonly ddl: DdlExecutor;
-  /** True while handling an event that `dmctl binlog skip` skips (tracked, not executed). */
-  private skipping = false;
   private readonly ctl: ControlConnection;
   private readonly horizon: CheckpointHorizon;
   private up: Connection | undefined;
@@ -68,10 +59,8 @@ export class SyncUnit implements Unit<SyncStatus> {
   private start: StartPoint = { file: '', pos: 4 };
   private startExitSafe: Location | undefined;
   private tableCps = new Map<string, Location>();
-  /** Read position: after the last event handled. */
-  private readLoc: Location = { file: '', pos: 4 };
-  /** End of the event being handled (every dispatched job lies at or before it). */
-  private seenLoc: Location = { file: '', pos: 4 };
+  /** One binlog event → rows / boundary / DDL; the read and seen positions. */
+  private readonly ev: EventHandler;
   /** Applied position: the last transaction boundary whose changes are all applied. */
   private readonly applied = new AppliedPosition();
   private safeUntil = 0;
@@ -110,13 +99,14 @@ export class SyncUnit implements Unit<SyncStatus> {
     if (cfg.validator && cfg.validator.mode !== 'none') {
       this.validator = new DataValidator(cfg, cfg.validator, () => this.applied.location, this.log);
     }
-    const steps = shardSteps(
+    const wired = wireDdl(
       cfg,
+      deps,
       {
-        etcd: deps.etcd,
+        tracker: this.tracker,
+        filters: this.filters,
         ctlQuery: (sql, params) => this.ctl.query(sql, params),
         control: () => this.ctl.get(),
-        tracker: this.tracker,
         applied: () => this.applied.location,
         dispatch: async (ev, pe, end, t) => {
           const wait = this.rows.handleWith(ev, pe, end, t);
@@ -127,43 +117,20 @@ export class SyncUnit implements Unit<SyncStatus> {
           this.advanceApplied();
         },
         signal: () => this.runSignal,
-        route: (s, t) => this.filters.route(s, t),
-        spillPath: join(
-          deps.workDir,
-          `shard-held.${encodeURIComponent(cfg.name)}.${encodeURIComponent(cfg.sourceId)}`,
-        ),
-        ...heldMemoryLimit(),
-      },
-      this.log,
-    );
-    this.shard = steps.pessimist;
-    this.optimist = steps.optimist;
-    this.holder = this.shard ?? this.optimist?.holds;
-    const step = this.shard ?? this.optimist;
-    this.ddl = new DdlExecutor({
-      ...(step ? { shard: step } : {}),
-      filters: this.filters,
-      tracker: this.tracker,
-      logger: this.log,
-      intercept: () => !this.skipping,
-      onlineDdl: cfg.onlineDdl
-        ? { rules: onlineDdlRules(cfg), store: new OnlineDdlStore(cfg.metaSchema, cfg.name, cfg.sourceId) }
-        : undefined,
-      host: {
-        drain: async () => {
-          await this.pool.drain();
-          this.advanceApplied();
-        },
+        intercept: () => !this.ev.skipping,
         ensureHorizon: (end) => this.ensureHorizon(end),
-        ctlQuery: (sql, params) => this.ctl.query(sql, params),
-        control: () => this.ctl.get(),
         isReplay: (end) => this.startExitSafe !== undefined && compareLocation(end, this.startExitSafe) <= 0,
         done: async (end) => {
           this.applied.set(this.gtids.stamp({ ...end }));
           await this.horizon.flush(false);
         },
       },
-    });
+      this.log,
+    );
+    this.ddl = wired.ddl;
+    this.shard = wired.pessimist;
+    this.optimist = wired.optimist;
+    this.holder = wired.holder;
     this.pool = new ApplierPool({
       cfg,
       store: this.store,
@@ -189,15 +156,27 @@ export class SyncUnit implements Unit<SyncStatus> {
       this.store,
       (sql, params) => this.ctl.query(sql, params),
       {
-        seen: () => this.seenLoc,
+        seen: () => this.ev.seenLoc,
         // While a shard DDL is pending the checkpoint stays before it (pessimist-step.ts).
         applied: () => this.holder?.frozen()?.location ?? this.applied.location,
-        read: () => this.readLoc,
+        read: () => this.ev.readLoc,
         tables: () => this.holder?.frozen()?.tables ?? this.tracker.toJSON(),
       },
       this.validator ? () => this.validator!.flush() : undefined,
     );
     this.stats = new SyncStats({ task: cfg.name, source_id: cfg.sourceId }, deps.registry);
+    this.ev = new EventHandler({
+      stats: this.stats,
+      gtids: this.gtids,
+      filters: this.filters,
+      tracker: this.tracker,
+      rows: this.rows,
+      ddl: () => this.ddl,
+      holder: this.holder,
+      binlogOps: deps.binlogOps,
+      log: this.log,
+      boundary: (end, ts) => this.boundary(end, ts),
+    });
   }
 
   async init(): Promise<void> {
@@ -212,13 +191,27 @@ export class SyncUnit implements Unit<SyncStatus> {
       const had = this.tableCps.get(key);
       if (!had || compareLocation(l, had) > 0) this.tableCps.set(key, l);
     }
-    // start-task --start-time is chosen over the checkpoint and the meta (start-location.ts).
-    const timed = await this.startFromTime(ctl, cp);
-    if (!timed) await this.startFromCheckpointOrMeta(ctl, cp, full);
-    this.startupWindow = timed || cp === undefined;
+    const chosen = await chooseStart(
+      {
+        cfg: this.cfg,
+        workDir: this.deps.workDir,
+        store: this.store,
+        tracker: this.tracker,
+        filters: this.filters,
+        log: this.log,
+        upstream: () => this.upstream(),
+        loadStructure: (s, t) => this.loadStructure(s, t),
+      },
+      ctl,
+      cp,
+      full,
+    );
+    this.start = chosen.start;
+    this.startExitSafe = chosen.exitSafe;
+    this.startupWindow = chosen.timed === true || cp === undefined;
     if ('file' in this.start) {
-      this.readLoc = { ...this.start };
-      this.seenLoc = { ...this.start };
+      this.ev.readLoc = { ...this.start };
+      this.ev.seenLoc = { ...this.start };
       this.applied.set({ ...this.start });
     }
     this.horizon.resume(this.startExitSafe);
@@ -230,78 +223,6 @@ export class SyncUnit implements Unit<SyncStatus> {
       }));
       await this.shard?.init(tables, AbortSignal.timeout(60_000));
       await this.optimist?.init(tables);
-    }
-  }
-
-  /** The checkpoint when there is one, else the task meta / dump metadata. */
-  private async startFromCheckpointOrMeta(
-    ctl: Connection,
-    cp: GlobalCheckpoint | undefined,
-    full: FullPhaseStart | undefined,
-  ): Promise<void> {
-    if (cp) {
-      this.start = cp.location;
-      this.startExitSafe = cp.exitSafe;
-      this.tracker.load(cp.tables);
-      this.log.info(
-        { checkpoint: formatLocation(cp.location), exitSafe: formatLocation(cp.exitSafe) },
-        'resume from checkpoint',
-      );
-      return;
-    }
-    this.start = full?.start ?? (await resolveStartMeta(this.cfg, this.deps.workDir));
-    // Killed before the first checkpoint flush, changes up to this point may be applied;
-    // and rows of the full phase's latest snapshot are in already (start-location.ts).
-    const saved = await this.store.loadExitSafeOnly(ctl);
-    this.startExitSafe =
-      saved && full?.exitSafe && compareLocation(saved, full.exitSafe) < 0
-        ? full.exitSafe
-        : (saved ?? full?.exitSafe);
-    if (full?.exitSafe)
-      this.log.info(
-        { start: full.start, exitSafe: formatLocation(full.exitSafe) },
-        'full phase loaded from several snapshots: safe mode until the latest',
-      );
-    await this.preloadTracker();
-  }
-
-  /**
-   * `start-task --start-time` not yet consumed: start at the located position (safe mode up to
-   * a later old checkpoint), and save it at once with the consumed start-time, so that a
-   * restart resumes from the checkpoint instead of rewinding again. False when not applicable.
-   */
-  private async startFromTime(ctl: Connection, cp: GlobalCheckpoint | undefined): Promise<boolean> {
-    if (!this.cfg.startTime) return false;
-    const timed = await resolveStartTime({
-      cfg: this.cfg,
-      checkpoint: cp,
-      exitSafeOnly: cp ? undefined : await this.store.loadExitSafeOnly(ctl),
-      upstream: () => this.upstream(),
-      logger: this.log,
-    });
-    if (!timed) return false;
-    this.start = timed.start;
-    this.startExitSafe = timed.exitSafe;
-    await this.preloadTracker();
-    const q = this.store.saveGlobalSql({
-      location: timed.start,
-      ...(timed.exitSafe ? { exitSafe: timed.exitSafe } : {}),
-      tables: this.tracker.toJSON(),
-      startTime: timed.startTime,
-    });
-    await ctl.query(q.sql, q.params);
-    return true;
-  }
-
-  /**
-   * First start: take every replicated table's structure now, before any DDL that follows the
-   * start position is replayed (loading lazily at the first row would see the upstream's
-   * structure of later, possibly after an ALTER the binlog has yet to deliver).
-   */
-  private async preloadTracker(): Promise<void> {
-    for (const { s, t } of await replicatedTables(await this.upstream(), this.filters)) {
-      const st = await this.loadStructure(s, t);
-      if (st) this.tracker.put(st);
     }
   }
 
@@ -350,20 +271,10 @@ export class SyncUnit implements Unit<SyncStatus> {
     return this.applied.location;
   }
 
-  /**
-   * Synced: every applier idle and the applied position at the (last polled) master's; else the
-   * lag is the age of the applied transaction (what DM reports as seconds behind master).
-   */
   private lag(): { synced: boolean; secondsBehindMaster: number } {
     const applied = this.applied.location;
-    const idle = this.pool.idle;
     // The master is at least where we have applied to (its position is polled once a second).
-    const master = this.master.atLeast(applied);
-    const synced =
-      idle && master !== undefined && applied !== undefined && compareLocation(applied, master) >= 0;
-    const ts = this.applied.timestamp;
-    const secondsBehindMaster = synced || ts === 0 ? 0 : Math.max(0, Math.round(Date.now() / 1000 - ts));
-    return { synced, secondsBehindMaster };
+    return syncLag(applied, this.applied.timestamp, this.pool.idle, this.master.atLeast(applied));
   }
 
   async process(signal: AbortSignal): Promise<ProcessResult> {
@@ -383,19 +294,16 @@ export class SyncUnit implements Unit<SyncStatus> {
     const runs = this.pool.start(() => inner.abort());
     const validatorStop = new AbortController();
     const validating = this.validator?.run(validatorStop.signal);
-    const flushTimer = setInterval(
-      () => {
-        this.horizon
-          .flush(false)
-          .catch((err) => this.log.warn({ err: (err as Error).message }, 'checkpoint flush failed'));
-      },
-      Math.max(100, this.cfg.syncer.checkpointFlushInterval * 1000),
-    );
-    const masterTimer = setInterval(() => {
+    const stopFlush = interval(Math.max(100, this.cfg.syncer.checkpointFlushInterval * 1000), () => {
+      this.horizon
+        .flush(false)
+        .catch((err) => this.log.warn({ err: (err as Error).message }, 'checkpoint flush failed'));
+    });
+    const stopPoll = interval(1000, () => {
       this.pollMaster().catch(() => undefined);
       this.stats.rates(); // keeps dm_syncer_recent_tps current (decaying to 0) while idle
       this.stats.positions(this.master.atLeast(this.applied.location), this.applied.location);
-    }, 1000);
+    });
     this.pollMaster().catch(() => undefined);
     let error: DmError | undefined;
     try {
@@ -403,7 +311,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       for await (const batch of this.events(inner.signal)) {
         for (const pe of batch) {
           if (inner.signal.aborted) break;
-          const wait = this.handle(pe);
+          const wait = this.ev.handle(pe);
           if (wait) await wait;
           // While events are buffered the reader runs on microtasks alone and starves the
           // appliers' socket callbacks (measured: event-loop delay p50 200–1100 ms during
@@ -418,8 +326,8 @@ export class SyncUnit implements Unit<SyncStatus> {
     } catch (err) {
       if (!inner.signal.aborted || !isAbortLike(err)) error = asDmError(err, E.syncFailed);
     } finally {
-      clearInterval(flushTimer);
-      clearInterval(masterTimer);
+      stopFlush();
+      stopPoll();
       signal.removeEventListener('abort', onAbort);
     }
     const applierError = this.pool.firstError();
@@ -452,62 +360,6 @@ export class SyncUnit implements Unit<SyncStatus> {
 
   // ---- event handling ---------------------------------------------------------------
 
-  /**
-   * Handle one event. A promise only when it has to wait (DDL, a full applier queue, a table
-   * structure to load): most events cost no promise and no microtask hop.
-   */
-  private handle(pe: PositionedEvent): Promise<void> | undefined {
-    // Held DML a resolved wait released goes first (it lies before this event).
-    const released = this.holder?.redirect?.();
-    if (released) return released.then(() => this.handle(pe));
-    const ev = pe.event;
-    this.stats.record();
-    this.gtids.observe(ev);
-    if (ev.type === 'rotate') {
-      if (ev.nextFile) this.readLoc = { ...this.readLoc, file: ev.nextFile, pos: ev.position };
-      return undefined;
-    }
-    if (ev.type === 'heartbeat' || ev.type === 'heartbeat_v2' || ev.type === 'format_description')
-      return undefined;
-    const end: Location = { file: pe.file, pos: pe.nextPos };
-    this.seenLoc = end;
-    let wait: Promise<void> | undefined;
-    switch (ev.type) {
-      case 'write_rows':
-      case 'update_rows':
-      case 'delete_rows':
-        // A shard table that met a DDL its group has not resolved: its DML waits.
-        if (this.holder?.holds(ev.schema, ev.table) && this.filters.allowRows(ev)) {
-          this.holder.hold(ev, pe, end, this.tracker.get(ev.schema, ev.table));
-          break;
-        }
-        wait = this.rows.handle(ev, pe, end);
-        break;
-      case 'xid':
-        this.boundary(end, ev.header.timestamp);
-        break;
-      case 'query': {
-        const role = queryTxnRole(ev.query);
-        if (role === 'begin') break;
-        if (role === 'end') {
-          this.boundary(end, ev.header.timestamp);
-          break;
-        }
-        wait = this.handleQuery(ev.schema, ev.query, pe, end, ev.header.timestamp);
-        break;
-      }
-      default:
-        break;
-    }
-    if (wait) {
-      return wait.then(() => {
-        this.readLoc = end;
-      });
-    }
-    this.readLoc = end;
-    return undefined;
-  }
-
   private boundary(end: Location, ts: number): void {
     this.stats.transaction();
     this.applied.boundary(this.gtids.stamp(end), ts);
@@ -534,7 +386,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       this.applied.rewind({ ...frozen.location });
       this.holder?.reset();
     }
-    const seen = this.seenLoc;
+    const seen = this.ev.seenLoc;
     if (!this.startExitSafe || compareLocation(seen, this.startExitSafe) > 0) {
       this.startExitSafe = { ...seen };
     }
@@ -563,27 +415,6 @@ export class SyncUnit implements Unit<SyncStatus> {
     await this.master.poll(await this.upstream());
   }
 
-  // ---- DDL --------------------------------------------------------------------------
-
-  private async handleQuery(
-    schema: string,
-    query: string,
-    pe: PositionedEvent,
-    end: Location,
-    ts: number,
-  ): Promise<void> {
-    // A pending `dmctl binlog skip|replace|inject` for this event changes what is executed.
-    const op = this.deps.binlogOps?.take(pe.file, pe.pos);
-    if (op) this.log.warn({ op: op.kind, at: op.pos, sqls: op.sqls }, 'binlog operation applied');
-    this.skipping = op?.kind === 'skip';
-    try {
-      await this.ddl.handleQuery(schema, operatedQuery(op, query), { file: pe.file, pos: pe.pos }, end);
-    } finally {
-      this.skipping = false;
-    }
-    this.boundary(end, ts);
-  }
-
   /** The schema tracker (for `dmctl binlog-schema`, see schema-operator.ts). */
   get schemaTracker(): SchemaTracker {
     return this.tracker;
@@ -592,6 +423,19 @@ export class SyncUnit implements Unit<SyncStatus> {
   /** Persist the tracker with the checkpoint now (`binlog-schema --flush`). */
   async flushSchema(): Promise<void> {
     await this.horizon.flush(false);
+  }
+
+  /** `binlog-schema update --from-source|--from-target` (schema-operator.ts). */
+  async createTableOf(from: 'source' | 'target', database: string, table: string): Promise<string> {
+    if (from === 'source') return showCreateTableOf(await this.upstream(), database, table);
+    const t = this.filters.route(database, table);
+    return showCreateTableOf(this.ctl.get(), t.schema, t.table);
+  }
+
+  /** `binlog-schema update --sync`: false when not optimistic (DM ignores --sync then). */
+  async syncOptimistic(t: TableStructure): Promise<boolean> {
+    await this.optimist?.syncSchema(t);
+    return this.optimist !== undefined;
   }
 
   async close(): Promise<void> {
@@ -604,15 +448,6 @@ export class SyncUnit implements Unit<SyncStatus> {
     await this.up?.end().catch(() => undefined);
     this.up = undefined;
   }
-}
-
-/**
- * `DM_SHARD_HELD_MEMORY_ROWS` (ours, for tests and small machines): held ROWS events kept in
- * memory before the spill file (default 20 000).
- */
-function heldMemoryLimit(): { heldMemoryLimit?: number } {
-  const n = Number(process.env.DM_SHARD_HELD_MEMORY_ROWS);
-  return Number.isInteger(n) && n >= 0 && process.env.DM_SHARD_HELD_MEMORY_ROWS ? { heldMemoryLimit: n } : {};
 }
 
 function isAbortLike(err: unknown): boolean {

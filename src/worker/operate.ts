@@ -86,6 +86,8 @@ async function dispatch(b: OperateBackend, req: OperateRequest): Promise<Operate
         table: req.table ?? '',
         schema: req.schema,
         flush: req.flush !== false,
+        from: req.fromSource ? 'source' : req.fromTarget ? 'target' : undefined,
+        sync: req.sync === true,
       });
       return { result: true, msg: typeof data === 'string' ? data : '', data };
     }

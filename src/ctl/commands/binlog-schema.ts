@@ -1,7 +1,9 @@
 /**
  * `binlog-schema list|update|delete <task> <db> <table> [schema-file] [-s source] [--flush]
- * [--sync]`: show, set or forget the structure the sync unit's schema tracker holds for an
- * upstream table. update/delete need the subtask paused (pause-task) first, as in DM.
+ * [--sync] [--from-source|--from-target]`: show, set or forget the structure the sync unit's
+ * schema tracker holds for an upstream table (update: from a file, or DM's --from-source /
+ * --from-target SHOW CREATE TABLE; --sync in optimistic mode also gives it to the master's
+ * shard DDL keeper). update/delete need the subtask paused (pause-task) first, as in DM.
  */
 import type { Command } from 'commander';
 import { readConfigFile, taskNameArg } from '../files.js';
@@ -31,24 +33,20 @@ export function register(program: Command): void {
       c.argument('[schema-file]', 'file holding one CREATE TABLE statement')
         .option('--flush', 'persist the schema with the checkpoint at once (default)', true)
         .option('--no-flush', 'keep the change in memory until the next checkpoint')
-        .option('--sync', 'sync the new schema to the optimistic shard coordinator (not supported yet)')
-        .option('--from-source', 'take the schema from the upstream (not supported yet)')
-        .option('--from-target', 'take the schema from the downstream (not supported yet)');
+        .option('--sync', 'optimistic shard mode: give the new schema to the shard DDL coordinator too')
+        .option('--from-source', "take the schema from the upstream table's SHOW CREATE TABLE")
+        .option('--from-target', "take the schema from the downstream (routed) table's SHOW CREATE TABLE");
     }
     c.action(
       action(async (task: string, database: string, table: string, ...rest: unknown[]) => {
         const file = name === 'update' ? (rest[0] as string | undefined) : undefined;
         const opts = (name === 'update' ? rest[1] : rest[0]) as Opts;
         const cmd = (name === 'update' ? rest[2] : rest[1]) as Command;
-        // Refused rather than ignored: the optimistic keeper learns a table's schema from its
-        // next DDL only (docs/sharding.md).
-        if (opts.sync)
+        const sources = (file ? 1 : 0) + (opts.fromSource ? 1 : 0) + (opts.fromTarget ? 1 : 0);
+        if (name === 'update' && sources !== 1)
           invalidArgs(
-            '--sync is not supported yet: the optimistic coordinator learns the schema from the next DDL',
+            'binlog-schema update needs exactly one of a schema file, --from-source and --from-target',
           );
-        if (opts.fromSource || opts.fromTarget)
-          invalidArgs('--from-source/--from-target are not supported yet');
-        if (name === 'update' && !file) invalidArgs('binlog-schema update needs a schema file');
         await send(cmd, 'binlog-schema', {
           op: name,
           task: taskNameArg(task),
@@ -57,6 +55,9 @@ export function register(program: Command): void {
           sources: opts.source,
           ...(file ? { schema: readConfigFile(file).content } : {}),
           flush: opts.flush !== false,
+          ...(opts.fromSource ? { fromSource: true } : {}),
+          ...(opts.fromTarget ? { fromTarget: true } : {}),
+          ...(opts.sync ? { sync: true } : {}),
         });
       }),
     );

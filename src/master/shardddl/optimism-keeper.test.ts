@@ -187,6 +187,31 @@ describe('OptimismKeeper', () => {
     assert.deepEqual(opOf(k.putInfo(info('s2', 'd2', 't1', DI, BASE, BASE), ++rev, ST)).ddls, [DI]);
   });
 
+  it('binlog-schema update --sync (ignore-conflict) sets the table schema without an operation', () => {
+    const k = new OptimismKeeper();
+    assert.deepEqual(
+      k.putInfo({ ...info('s1', 'd1', 't1', '', BASE, WITH_C), 'ignore-conflict': true }, ++rev, ST),
+      [],
+    );
+    assert.deepEqual(k.list(), [], 'no lock made from it');
+    k.putInfo(info('s1', 'd1', 't1', ADD, BASE, WITH_C), ++rev, ST);
+    assert.equal(k.list()[0]?.unsynced.length, 2);
+    // The operator says the other two tables have c too: the lock is resolved.
+    assert.deepEqual(
+      k.putInfo({ ...info('s1', 'd1', 't2', '', WITH_C, WITH_C), 'ignore-conflict': true }, ++rev, ST),
+      [],
+    );
+    const last = k.putInfo(
+      { ...info('s2', 'd2', 't1', '', WITH_C, WITH_C), 'ignore-conflict': true },
+      ++rev,
+      ST,
+    );
+    assert.deepEqual(
+      last.map((a) => a.kind),
+      ['delete-lock'],
+    );
+  });
+
   it('restore answers only the infos without an operation', () => {
     const k = new OptimismKeeper();
     const a = k.restore(

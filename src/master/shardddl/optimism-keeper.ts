@@ -164,6 +164,8 @@ export class OptimismKeeper {
   putInfo(info: OptimismInfo, revision: number, sourceTables: SourceTables[]): OptimismAction[] {
     const id = ddlLockId(info.task, info['down-schema'], info['down-table']);
     let lock = this.locks.get(id);
+    // `binlog-schema update --sync` with no lock: the next DDL's info brings the schema anyway.
+    if (!lock && info['ignore-conflict']) return [];
     if (!lock) {
       lock = {
         id,
@@ -204,6 +206,12 @@ export class OptimismKeeper {
       return { kind: 'put-op', op: o };
     };
     const after = info['table-info-after'];
+    if (info['ignore-conflict']) {
+      // `binlog-schema update --sync`: the operator sets the table's schema; no operation.
+      delete m.conflict;
+      m.columns = after;
+      return this.deleteIfResolved(lock);
+    }
     // The same conflict DDL again (a replay while the table waits): the same answer.
     if (
       m.conflict &&

@@ -193,6 +193,11 @@ export interface OperateRequest {
   schema?: string;
   /** For binlog-schema update/delete: persist the tracker with the checkpoint at once (default true). */
   flush?: boolean;
+  /** For binlog-schema update: DM's --from-source / --from-target (instead of `schema`). */
+  fromSource?: boolean;
+  fromTarget?: boolean;
+  /** For binlog-schema update: DM's --sync (optimistic mode). */
+  sync?: boolean;
   /** For purge-relay: purge files before this one. */
   filename?: string;
   /** For validation-status: only tables of this stage. */

@@ -198,6 +198,32 @@ export class OptimistStep implements ShardDdlStep {
     }
   }
 
+  /**
+   * `binlog-schema update --sync` (DM: an info with `ignore-conflict`): the master's keeper
+   * takes `t` as the table's schema, without answering.
+   */
+  async syncSchema(t: TableStructure): Promise<void> {
+    const target = this.host.route(t.schema, t.table);
+    const cols = columnsOf(t);
+    const info: OptimismInfo = {
+      task: this.cfg.name,
+      source: this.cfg.sourceId,
+      'up-schema': t.schema,
+      'up-table': t.table,
+      'down-schema': target.schema,
+      'down-table': target.table,
+      ddls: [''],
+      'table-info-before': cols,
+      'table-info-after': cols,
+      'ignore-conflict': true,
+    };
+    this.add({ schema: t.schema, table: t.table });
+    await this.publish(AbortSignal.timeout(30_000));
+    await this.etcd
+      .put(Keys.shardOptimisticInfo(info.task, info.source, t.schema, t.table))
+      .value(JSON.stringify(info));
+  }
+
   /** Put the info and wait for the operation answering exactly that put. */
   private async exchange(
     info: OptimismInfo,

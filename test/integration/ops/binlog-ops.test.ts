@@ -207,4 +207,33 @@ describe('ops: binlog skip/replace/list/revert and binlog-schema', () => {
     await waitRunningSynced();
     await waitEqual(up, down, 'shop', 60_000);
   });
+
+  it('binlog-schema update --from-source / --from-target take the CREATE TABLE of either side', async () => {
+    const file = join(dir, 'ddl2-wrong.sql');
+    writeFileSync(file, 'CREATE TABLE ddl2 (id INT PRIMARY KEY, v INT, d INT, wrong INT);\n');
+    // A column only the downstream has: --from-target must see it, --from-source must not.
+    await down.query('ALTER TABLE shop.ddl2 ADD COLUMN only_down INT');
+    assert.equal((await ctl('pause-task', 't1')).json.result, true);
+    assert.equal((await ctl('binlog-schema', 'update', 't1', 'shop', 'ddl2', file)).json.result, true);
+    assert.match((await ctl('binlog-schema', 'list', 't1', 'shop', 'ddl2')).stdout, /`wrong` int/);
+    const both = await ctl('binlog-schema', 'update', 't1', 'shop', 'ddl2', '--from-source', '--from-target');
+    assert.notEqual(both.code, 0, 'one source of the schema only');
+    const tgt = await ctl('binlog-schema', 'update', 't1', 'shop', 'ddl2', '--from-target');
+    assert.equal(tgt.json.result, true, tgt.stdout);
+    const l1 = (await ctl('binlog-schema', 'list', 't1', 'shop', 'ddl2')).stdout;
+    assert.match(l1, /`only_down` int/);
+    assert.doesNotMatch(l1, /`wrong`/);
+    // --sync outside optimistic mode does nothing, as in DM, and says so.
+    const src = await ctl('binlog-schema', 'update', 't1', 'shop', 'ddl2', '--from-source', '--sync');
+    assert.equal(src.json.result, true, src.stdout);
+    assert.match(src.stdout, /--sync ignored: shard-mode is not optimistic/);
+    const l2 = (await ctl('binlog-schema', 'list', 't1', 'shop', 'ddl2')).stdout;
+    assert.match(l2, /`d` int/);
+    assert.doesNotMatch(l2, /only_down|wrong/);
+    await down.query('ALTER TABLE shop.ddl2 DROP COLUMN only_down');
+    assert.equal((await ctl('resume-task', 't1')).json.result, true);
+    await up.query('INSERT INTO shop.ddl2 VALUES (5, 5, 55)');
+    await waitRunningSynced();
+    await waitEqual(up, down, 'shop', 60_000);
+  });
 });

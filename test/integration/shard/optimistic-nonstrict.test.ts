@@ -234,4 +234,30 @@ describe('shard DDL, optimistic mode, non-strict (DM default)', () => {
     await waitMergedEqual(ups, down);
     await waitUntil(async () => (await locks(master.addr, 'shn')).length === 0, 30_000, 'lock resolved');
   });
+
+  it('binlog-schema update --from-source --sync gives the optimistic keeper the schema', async () => {
+    const p = await dmctl(master.addr, 'pause-task', 'shn', '-s', 'src-1');
+    assert.equal(p.json.result, true, p.stdout);
+    await waitUntil(async () => (await sub('src-1')).stage === 'Paused', 30_000, 'src-1 paused');
+    const r = await dmctl(
+      master.addr,
+      'binlog-schema',
+      'update',
+      'shn',
+      'shard_db_1',
+      't1',
+      '--from-source',
+      '--sync',
+      '-s',
+      'src-1',
+    );
+    assert.equal(r.json.result, true, r.stdout);
+    assert.doesNotMatch(r.stdout, /ignored/);
+    const l = (await dmctl(master.addr, 'binlog-schema', 'list', 'shn', 'shard_db_1', 't1', '-s', 'src-1'))
+      .stdout;
+    assert.match(l, /`z` varchar\(8\)/);
+    assert.equal((await dmctl(master.addr, 'resume-task', 'shn', '-s', 'src-1')).json.result, true);
+    await waitAllSynced(master.addr, 'shn');
+    await waitMergedEqual(ups, down);
+  });
 });

@@ -25,6 +25,11 @@ export interface OptimismInfo {
   ddls: string[];
   'table-info-before': SchemaColumn[];
   'table-info-after': SchemaColumn[];
+  /**
+   * DM's `ignore-conflict` (`binlog-schema update --sync`): the table's schema is set to
+   * `table-info-after` as is, without an operation.
+   */
+  'ignore-conflict'?: boolean;
 }
 
 /**
