@@ -203,6 +203,7 @@ loaders:
     pool-size: ${POOL}
 `,
     );
+    const idleRss = rssMb(worker.child.pid);
     const t0 = process.hrtime.bigint();
     const st = await dmctl(master.addr, 'start-task', join(dir, 'task.yaml'));
     if (st.json.result !== true) throw new Error(`start-task: ${st.stdout}`);
@@ -225,7 +226,7 @@ loaders:
     }
     await verify(up, down, `dm ${label}`);
     log(
-      `dm ${label}: start-task → Finished ${secs.toFixed(1)}s, ${(rows / secs).toFixed(0)} rows/s, dm-worker peak RSS ${rss.toFixed(0)} MB (threads ${THREADS}, pool-size ${POOL}); sampled RSS peak per unit: ${[...byUnit].map(([u, m]) => `${u} ${m.toFixed(0)} MB`).join(', ')}`,
+      `dm ${label}: start-task → Finished ${secs.toFixed(1)}s, ${(rows / secs).toFixed(0)} rows/s, dm-worker peak RSS ${rss.toFixed(0)} MB (threads ${THREADS}, pool-size ${POOL}); RSS before start-task ${idleRss.toFixed(0)} MB, sampled RSS peak per unit: ${[...byUnit].map(([u, m]) => `${u} ${m.toFixed(0)} MB`).join(', ')}`,
     );
     return { secs, rss };
   } finally {
