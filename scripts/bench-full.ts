@@ -131,6 +131,17 @@ function peakRssMb(pid: number | undefined): number {
   return Number(m?.[1] ?? 0) / 1024;
 }
 
+/** Current resident set of a live process (VmRSS), in MB (0 when gone). */
+function rssMb(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return Number(m?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
 /** One full task through a fresh dm-master + dm-worker; seconds from start-task to Finished. */
 async function dm(
   up: MariadbInstance,
@@ -192,11 +203,16 @@ loaders:
     pool-size: ${POOL}
 `,
     );
+    const idleRss = rssMb(worker.child.pid);
     const t0 = process.hrtime.bigint();
     const st = await dmctl(master.addr, 'start-task', join(dir, 'task.yaml'));
     if (st.json.result !== true) throw new Error(`start-task: ${st.stdout}`);
+    // The worker's resident set per unit, sampled with each status poll: which phase peaks.
+    const byUnit = new Map<string, number>();
     for (;;) {
       const s = await subtaskStatus(master.addr, 'bench');
+      const unit = String(s?.unit ?? '?');
+      byUnit.set(unit, Math.max(byUnit.get(unit) ?? 0, rssMb(worker.child.pid)));
       if (s?.stage === 'Finished') break;
       if (s?.stage === 'Paused') throw new Error(`task paused: ${JSON.stringify(s.result)}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -210,7 +226,7 @@ loaders:
     }
     await verify(up, down, `dm ${label}`);
     log(
-      `dm ${label}: start-task → Finished ${secs.toFixed(1)}s, ${(rows / secs).toFixed(0)} rows/s, dm-worker peak RSS ${rss.toFixed(0)} MB (threads ${THREADS}, pool-size ${POOL})`,
+      `dm ${label}: start-task → Finished ${secs.toFixed(1)}s, ${(rows / secs).toFixed(0)} rows/s, dm-worker peak RSS ${rss.toFixed(0)} MB (threads ${THREADS}, pool-size ${POOL}); RSS before start-task ${idleRss.toFixed(0)} MB, sampled RSS peak per unit: ${[...byUnit].map(([u, m]) => `${u} ${m.toFixed(0)} MB`).join(', ')}`,
     );
     return { secs, rss };
   } finally {

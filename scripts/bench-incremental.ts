@@ -5,7 +5,8 @@
  *
  * Setup: an upstream with ROW binlog, downstream A (ours) and B (the native replica), the
  * sysbench tables copied to both with mariadb-dump. Ours: one source, a task in
- * `task-mode: incremental` from the copy's binlog position with DM's DEFAULT syncer settings
+ * `task-mode: incremental` from the copy's binlog position with the DEFAULT syncer settings (DM's,
+ * except `multiple-rows`, on by default here; `BENCH_SYNCER="multiple-rows: false"` for DM's)
  * (worker-count 16, batch 100; `checkpoint-flush-interval` as BENCH_FLUSH, default DM's 30).
  * Native: `slave_parallel_threads=BENCH_SLAVE_THREADS` (default 4), `slave_parallel_mode=optimistic`.
  *
@@ -49,7 +50,7 @@ const SECONDS = env('BENCH_SECONDS', 30);
 const ROUNDS = env('BENCH_ROUNDS', 3);
 const SLAVE_THREADS = env('BENCH_SLAVE_THREADS', 4);
 const FLUSH = env('BENCH_FLUSH', 30);
-/** Extra `syncers.defaults` keys for experiments, e.g. "multiple-rows: true,compact: true" (default none: DM's defaults). */
+/** Extra `syncers.defaults` keys for experiments, e.g. "multiple-rows: true,compact: true" (default none: our defaults). */
 const SYNCER_EXTRA = (process.env.BENCH_SYNCER ?? '')
   .split(',')
   .filter(Boolean)
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
       `sysbench 4 × ${ROWS} rows copied to both downstreams; replication starts at ${start.file}:${start.pos}`,
     );
     say(
-      `native replica: slave_parallel_threads=${SLAVE_THREADS}, slave_parallel_mode=optimistic; ours: DM's default syncer settings (worker-count 16, batch 100), checkpoint-flush-interval ${FLUSH}${SYNCER_EXTRA ? `, plus ${SYNCER_EXTRA.trim().replace(/\s*\n\s*/g, ', ')}` : ''}`,
+      `native replica: slave_parallel_threads=${SLAVE_THREADS}, slave_parallel_mode=optimistic; ours: default syncer settings (worker-count 16, batch 100, multiple-rows on, compact off), checkpoint-flush-interval ${FLUSH}${SYNCER_EXTRA ? `, plus ${SYNCER_EXTRA.trim().replace(/\s*\n\s*/g, ', ')}` : ''}`,
     );
     await b.query(
       `SET GLOBAL slave_parallel_threads=${SLAVE_THREADS}; SET GLOBAL slave_parallel_mode='optimistic';` +

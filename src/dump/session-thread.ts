@@ -36,6 +36,9 @@ export class SessionThreads {
   };
 }
 
+/** Young generation of a session thread, in MiB (see the constructor). */
+const YOUNG_GEN_MB = 8;
+
 /** One worker thread hosting several sessions. */
 class SessionThread {
   private readonly worker: Worker;
@@ -49,7 +52,13 @@ class SessionThread {
   exited = false;
 
   constructor() {
-    this.worker = startModuleWorker(import.meta.url, 'session-worker');
+    // A small young generation: the thread's garbage is mysql2's per-row packets and our
+    // statement buffers, short-lived and tiny in survivors, so a few MiB of nursery cost no
+    // speed, while the process-wide `--max-semi-space-size=32` of bin/dm-worker (meant for
+    // the sync unit's main thread) would let each dump thread hold up to ~96 MiB of garbage.
+    this.worker = startModuleWorker(import.meta.url, 'session-worker', {
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GEN_MB },
+    });
     this.worker.once('exit', () => {
       this.exited = true;
       for (const p of this.pending.values()) p.reject(gone());

@@ -8,7 +8,7 @@ import { offsetUpdateSql } from '../pkg/dumpfile/load-checkpoint.js';
 import { asDmError, dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import type { DataFile } from './dump-files.js';
-import { insertToTsv } from './insert-to-tsv.js';
+import { insertToTsv, type TsvScratch } from './insert-to-tsv.js';
 import { DumpLineSplitter } from './line-splitter.js';
 import { SqlSplitter, type Statement } from './sql-splitter.js';
 import { bytesView, classify, extendInsert, q, rewriteInsert, splitInsert } from './statement-rewrite.js';
@@ -74,6 +74,7 @@ export async function loadFile(
   const onDup = ctx.onDup(f.name);
   const ext = ctx.extension(f.db, f.table);
   let ours = false;
+  const scratch: TsvScratch = { buf: Buffer.alloc(0) };
   let committed = offset;
   let txBytes = 0;
   await conn.query('SET NAMES utf8mb4');
@@ -108,7 +109,7 @@ export async function loadFile(
       return;
     }
     if (st.end <= committed) return;
-    const tsv = ours && ctx.localInfile && !ext ? insertToTsv(st.sql) : null;
+    const tsv = ours && ctx.localInfile && !ext ? insertToTsv(st.sql, scratch) : null;
     if (!tsv || !(await loadData(ctx, conn, tdb, ttb, onDup, tsv.columns, tsv.data, tsv.rows))) {
       const routed = rewriteInsert(st.sql, tdb, ttb, onDup);
       const sql = ext && routed !== null ? extendInsert(routed, ext.names, ext.values, ext.columns) : routed;

@@ -32,3 +32,19 @@ describe('insertToTsv', () => {
     }
   });
 });
+
+describe('insertToTsv with a scratch buffer', () => {
+  it('reuses the buffer and grows it when a statement needs more', () => {
+    const scratch = { buf: Buffer.alloc(0) };
+    const a = insertToTsv("INSERT INTO `t` (`a`) VALUES\n('xx'),\n('yy')", scratch);
+    const first = scratch.buf;
+    assert.equal(a?.data.toString('latin1'), 'xx\nyy\n');
+    const b = insertToTsv("INSERT INTO `t` (`a`) VALUES\n('z')", scratch);
+    assert.equal(scratch.buf, first);
+    assert.equal(b?.data.toString('latin1'), 'z\n');
+    const long = 'w'.repeat(1000);
+    const c = insertToTsv(`INSERT INTO \`t\` (\`a\`) VALUES\n('${long}')`, scratch);
+    assert.notEqual(scratch.buf, first);
+    assert.equal(c?.data.toString('latin1'), `${long}\n`);
+  });
+});

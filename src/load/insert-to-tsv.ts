@@ -52,8 +52,16 @@ function quotedEnd(s: string, i: number): number {
   }
 }
 
-/** Convert one INSERT (latin1 view of the file's bytes, leading whitespace allowed). */
-export function insertToTsv(sql: string): TsvRows | null {
+/** An output buffer reused from one statement to the next (bounded memory per connection). */
+export interface TsvScratch {
+  buf: Buffer;
+}
+
+/**
+ * Convert one INSERT (latin1 view of the file's bytes, leading whitespace allowed). With
+ * `scratch`, `data` lives in its buffer and is valid until the next call with it.
+ */
+export function insertToTsv(sql: string, scratch?: TsvScratch): TsvRows | null {
   let i = 0;
   while (i < sql.length && sql.charCodeAt(i) <= 32) i++;
   if (!sql.startsWith(HEAD, i)) return null;
@@ -78,7 +86,13 @@ export function insertToTsv(sql: string): TsvRows | null {
   const n = sql.length;
   // Worst case a string of raw tabs doubles; the brackets, quotes and commas we drop pay for
   // the rest.
-  const out = Buffer.allocUnsafe(2 * (n - p) + 16);
+  const need = 2 * (n - p) + 16;
+  let out: Buffer;
+  if (!scratch) out = Buffer.allocUnsafe(need);
+  else {
+    if (scratch.buf.length < need) scratch.buf = Buffer.allocUnsafe(need);
+    out = scratch.buf;
+  }
   let o = 0;
   let rows = 0;
   for (;;) {

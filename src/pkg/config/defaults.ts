@@ -53,7 +53,14 @@ export const SYNCER_DEFAULTS: Readonly<SyncerConfig> = Object.freeze({
   /** Filled as twice checkpoint-flush-interval ("60s") when not given, as DM does. */
   safeModeDuration: '',
   compact: false,
-  multipleRows: false,
+  /**
+   * On here (DM's default is off): one statement per row change makes the downstream parse
+   * 100 statements per batch, the largest cost of catch-up (docs/performance.md). Safe: rows
+   * are grouped only within segments whose causality keys are pairwise distinct
+   * (sql/batch-sql.ts; test/integration/sync/sync-merge.test.ts). `multiple-rows: false`
+   * keeps DM's one-statement-per-change behaviour.
+   */
+  multipleRows: true,
   checkpointFlushInterval: 30,
   enableAnsiQuotes: false,
 });

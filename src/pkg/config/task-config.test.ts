@@ -246,6 +246,17 @@ describe('parseTaskConfig: bad configs', () => {
     assert.deepEqual(ok.routes.r1?.extractTable, { tableRegexp: 't_(.*)', targetColumn: 'c_table' });
   });
 
+  it('multiple-rows is on unless the task says false (our default; DM keeps it off)', () => {
+    const off = parseTaskConfig(
+      GOOD.replace(
+        '    route-rules: [r1]\n',
+        '    route-rules: [r1]\n    syncer:\n      multiple-rows: false\n',
+      ),
+    );
+    assert.equal(off.mysqlInstances[0]?.syncer.multipleRows, false);
+    assert.equal(parseTaskConfig(GOOD).mysqlInstances[0]?.syncer.multipleRows, true);
+  });
+
   it('rejects mydumper-config-name together with mydumper', () => {
     const text = `${GOOD.replace('    route-rules: [r1]', '    route-rules: [r1]\n    mydumper-config-name: g\n    mydumper:\n      threads: 2')}mydumpers:\n  g:\n    threads: 8\n`;
     expectError(
@@ -290,7 +301,7 @@ describe('parseTaskConfig: defaults and DM compatibility', () => {
       safeMode: false,
       safeModeDuration: '60s',
       compact: false,
-      multipleRows: false,
+      multipleRows: true,
       checkpointFlushInterval: 30,
       enableAnsiQuotes: false,
     });
