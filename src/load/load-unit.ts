@@ -28,22 +28,10 @@ import { reconcile } from './reconcile.js';
 import { SchemaLoader } from './schema-loader.js';
 import { bytesView, q } from './statement-rewrite.js';
 
-/** query-status `load` section: DM's fields plus ours. */
-export interface LoadStatus {
-  finishedBytes: number;
-  totalBytes: number;
-  /** "12.34 %". */
-  progress: string;
-  /** DM prints `(mariadb-bin.000001, 330)`. */
-  metaBinlog: string;
-  metaBinlogGTID: string;
-  bps: number;
-  finishedRows: number;
-  /** Rows loaded per second by this run (ours; DM shows bps only). */
-  rowsPerSecond: number;
-  /** Seconds left at this run's byte rate; 0 when done, -1 while unknown (ours). */
-  etaSeconds: number;
-}
+/** query-status `load` section: the shared contract's shape (src/pkg/api). */
+export type { LoadStatus } from '../pkg/api/worker-api.js';
+
+import type { LoadStatus } from '../pkg/api/worker-api.js';
 
 /**
  * Session of every loader connection. The connection charset is `binary` on the client
