@@ -4,25 +4,17 @@
  * on the leader's election key (a deposed leader's writes fail instead of landing).
  * All changes run one at a time through a queue, so memory and etcd never interleave.
  */
-import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import type { IKeyValue, Watcher } from 'etcd3';
 import { dmError, E } from '../pkg/errors/index.js';
 import { Keys } from '../pkg/etcd/keys.js';
-import type { Logger } from '../pkg/log/logger.js';
+import { LeaderShell } from './leader-shell.js';
 import { type Binding, type EtcdOp, parseHintKey, ScheduleCore } from './scheduler-core.js';
 
-export class Scheduler {
+export class Scheduler extends LeaderShell {
   private core = new ScheduleCore();
   private watcher: Watcher | undefined;
   private hintWatcher: Watcher | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private stopped = false;
-
-  constructor(
-    private readonly client: Etcd3,
-    /** Election key that exists while we lead; every txn is conditional on it. */
-    private readonly fenceKey: string,
-    private readonly log: Logger,
-  ) {}
 
   /** Rebuild from etcd, repair stale bindings, and start watching keepalives. */
   async start(): Promise<void> {
@@ -130,10 +122,6 @@ export class Scheduler {
     const clauses = ops.map((o) =>
       o.op === 'put' ? this.client.put(o.key).value(o.value) : this.client.delete().key(o.key),
     );
-    const res = await this.client
-      .if(this.fenceKey, 'Create', '>', 0)
-      .then(...clauses)
-      .commit();
-    if (!res.succeeded) throw dmError(E.masterNotLeader, 'leadership lost while writing the schedule');
+    await this.fenced(clauses, 'leadership lost while writing the schedule');
   }
 }

@@ -226,4 +226,29 @@ describe('OptimismKeeper', () => {
       [['t2', [], 11]],
     );
   });
+
+  it('a new leader knows the tables that reported nothing from their published schemas', () => {
+    // d1.t1 dropped c (deferred), then added d: its info was overwritten, so the earliest
+    // stored info no longer shows c; the other tables' published schemas still have it.
+    const ADD_D = 'ALTER TABLE `m`.`t` ADD COLUMN d INT';
+    const WITH_D = [...BASE, col('d')];
+    const published: SourceTables[] = [
+      {
+        task: 'tk',
+        source: 's1',
+        tables: { m: { t: { d1: { t1: { 'table-info': WITH_D }, t2: { 'table-info': WITH_C } } } } },
+      },
+      { task: 'tk', source: 's2', tables: { m: { t: { d2: { t1: { 'table-info': WITH_C } } } } } },
+    ];
+    const k = new OptimismKeeper();
+    const latest = info('s1', 'd1', 't1', ADD_D, BASE, WITH_D);
+    k.restore([{ info: latest, revision: ++rev, answered: true, done: true }], () => published);
+    assert.deepEqual(k.list('tk')[0]?.synced, [], 'nobody has the joined schema (c and d)');
+    assert.deepEqual(opOf(k.putInfo(info('s1', 'd1', 't2', DROP, WITH_C, BASE), ++rev, published)).ddls, []);
+    const last = k.putInfo(info('s2', 'd2', 't1', DROP, WITH_C, BASE), ++rev, published);
+    assert.deepEqual(opOf(last).ddls, [DROP], 'dropped by the last shard only');
+    assert.deepEqual(opOf(k.putInfo(info('s2', 'd2', 't1', ADD_D, BASE, WITH_D), ++rev, published)).ddls, []);
+    const end = k.putInfo(info('s1', 'd1', 't2', ADD_D, BASE, WITH_D), ++rev, published);
+    assert.deepEqual(end[1]?.kind, 'delete-lock', 'resolved once every table has d and none has c');
+  });
 });

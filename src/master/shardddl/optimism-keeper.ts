@@ -15,58 +15,32 @@
  */
 
 import { dmError, E } from '../../pkg/errors/index.js';
-import { classifyAlter, joinSchemas } from '../../pkg/shardddl/optimism/joined-schema.js';
+import { joinSchemas } from '../../pkg/shardddl/optimism/joined-schema.js';
 import type {
   ConflictStage,
   OptimismInfo,
   OptimismOperation,
-  SchemaColumn,
   SourceTables,
 } from '../../pkg/shardddl/optimism/types.js';
-import { type DdlLockView, ddlLockId, tableId } from '../../pkg/shardddl/status.js';
+import { type DdlLockView, ddlLockId } from '../../pkg/shardddl/status.js';
 import { type ConflictChange, changesAgree, sameColumns } from './optimism-conflicts.js';
+import { judgeDdls } from './optimism-judge.js';
+import {
+  addMembers,
+  columnsOf,
+  deleteLock,
+  lockView,
+  type Member,
+  memberKey,
+  memberOf,
+  newLock,
+  type OLock,
+  type OptimismAction,
+  resolved,
+  schemas,
+} from './optimism-lock.js';
 
-interface Member {
-  source: string;
-  upSchema: string;
-  upTable: string;
-  /** Undefined until the table reports a DDL: it has the lock's initial schema. */
-  columns: SchemaColumn[] | undefined;
-  /** A conflict DDL not run downstream yet (DM's conflict table). */
-  conflict?: ConflictChange;
-  /** The last info of the table and the operation answering it (table-level unlock). */
-  last?: { info: OptimismInfo; op: OptimismOperation };
-}
-
-interface OLock {
-  id: string;
-  task: string;
-  downSchema: string;
-  downTable: string;
-  init: SchemaColumn[];
-  members: Map<string, Member>;
-  /** Index → shard tables that added it (executed by the first; the lock lasts until all did). */
-  addedIndexes: Map<string, Set<string>>;
-  /** Index → shard tables that dropped it (executed when all did). */
-  droppedIndexes: Map<string, Set<string>>;
-  lastDdls: string[];
-  /**
-   * A resolved conflict: once the resolving table's operation is done (its DDL is
-   * downstream), the other conflict tables get DM's redirect (`resolved`) operation.
-   */
-  redirect?: { resolver: string; tables: Member[] };
-}
-
-export type OptimismAction =
-  | { kind: 'put-op'; op: OptimismOperation }
-  /** The lock is resolved: delete the infos and operations of these tables. */
-  | {
-      kind: 'delete-lock';
-      id: string;
-      tables: { task: string; source: string; upSchema: string; upTable: string }[];
-    };
-
-const memberKey = (source: string, s: string, t: string): string => `${source}\u0000${s}\u0000${t}`;
+export type { OptimismAction } from './optimism-lock.js';
 
 export class OptimismKeeper {
   private readonly locks = new Map<string, OLock>();
@@ -167,26 +141,12 @@ export class OptimismKeeper {
     // `binlog-schema update --sync` with no lock: the next DDL's info brings the schema anyway.
     if (!lock && info['ignore-conflict']) return [];
     if (!lock) {
-      lock = {
-        id,
-        task: info.task,
-        downSchema: info['down-schema'],
-        downTable: info['down-table'],
-        init: info['table-info-before'],
-        members: new Map(),
-        addedIndexes: new Map(),
-        droppedIndexes: new Map(),
-        lastDdls: [],
-      };
+      lock = newLock(info);
       this.locks.set(id, lock);
     }
-    this.addMembers(lock, sourceTables);
+    addMembers(lock, sourceTables);
     const key = memberKey(info.source, info['up-schema'], info['up-table']);
-    let m = lock.members.get(key);
-    if (!m) {
-      m = { source: info.source, upSchema: info['up-schema'], upTable: info['up-table'], columns: undefined };
-      lock.members.set(key, m);
-    }
+    const m = memberOf(lock, info);
     const member = m;
     const op = (ddls: string[], cols: string[], stage: ConflictStage = 'none', msg = ''): OptimismAction => {
       const o: OptimismOperation = {
@@ -229,78 +189,20 @@ export class OptimismKeeper {
     }
     delete m.conflict;
     if (this.resolvedConflicts.get(`${id}\u0000${key}`) === JSON.stringify(info.ddls)) return [op([], [])];
-    const prev = m.columns ?? lock.init;
-    const before = joinSchemas(this.schemas(lock));
+    const prev = columnsOf(lock, m);
+    const before = joinSchemas(schemas(lock));
     m.columns = after;
-    const joined = joinSchemas(this.schemas(lock));
+    const joined = joinSchemas(schemas(lock));
     m.columns = prev;
-    const has = (cols: SchemaColumn[], name: string) =>
-      cols.find((c) => c.name.toLowerCase() === name.toLowerCase());
-    const beforeCols = before.ok ? before.columns : [];
-    const afterCols = joined.ok ? joined.columns : [];
-    const exec: string[] = [];
-    const deferred: string[] = [];
-    const conflicts: string[] = [];
-    const indexes: (() => void)[] = [];
-    for (const ddl of info.ddls) {
-      const spec = classifyAlter(ddl);
-      switch (spec.kind) {
-        case 'add-column':
-          if (spec.notNullNoDefault || !joined.ok) conflicts.push(ddl);
-          else if (!has(beforeCols, spec.column)) exec.push(ddl);
-          break;
-        case 'drop-column':
-          if (!has(afterCols, spec.column)) exec.push(ddl);
-          else deferred.push(spec.column);
-          break;
-        case 'modify-column': {
-          if (!joined.ok) {
-            conflicts.push(ddl);
-            break;
-          }
-          const b = has(beforeCols, spec.column);
-          const a = has(afterCols, spec.column);
-          if (!b || !a || b.type !== a.type || b.unsigned !== a.unsigned || b.nullable !== a.nullable)
-            exec.push(ddl);
-          break;
-        }
-        case 'rename-column':
-          conflicts.push(ddl);
-          break;
-        case 'add-index': {
-          const k = spec.index.toLowerCase();
-          indexes.push(() => {
-            const set = lock.addedIndexes.get(k) ?? new Set<string>();
-            if (set.size === 0) exec.push(ddl);
-            set.add(key);
-            lock.addedIndexes.set(k, set);
-          });
-          break;
-        }
-        case 'drop-index': {
-          const k = spec.index.toLowerCase();
-          indexes.push(() => {
-            const set = lock.droppedIndexes.get(k) ?? new Set<string>();
-            set.add(key);
-            lock.droppedIndexes.set(k, set);
-            if ([...lock.members.keys()].every((mk) => set.has(mk))) {
-              lock.droppedIndexes.delete(k);
-              exec.push(ddl);
-            }
-          });
-          break;
-        }
-        default:
-          return [op([], [], 'error', `statement not supported in optimistic mode: ${spec.text}`)];
-      }
-    }
-    if (conflicts.length === 0 && !joined.ok) conflicts.push(...info.ddls);
+    const j = judgeDdls(lock, key, info.ddls, before, joined);
+    if (j.unsupported) return [op([], [], 'error', j.unsupported)];
+    const { exec, deferred, conflicts } = j;
     if (conflicts.length > 0) {
       // A replay of a conflict DDL already resolved: nothing more to run.
       if (sameColumns(prev, after)) return [op([], [])];
       return this.conflict(lock, member, { prev, post: after }, info, exec, deferred, conflicts, op, joined);
     }
-    for (const f of indexes) f();
+    j.commitIndexes();
     member.columns = after;
     lock.lastDdls = [...info.ddls];
     const ordered = info.ddls.filter((d) => exec.includes(d));
@@ -335,7 +237,7 @@ export class OptimismKeeper {
       delete m.conflict;
       return [op([], [], 'detected', `${msg}: conflicts with another shard's conflicting DDL`)];
     }
-    const finals = members.map((x) => x.conflict?.post ?? x.columns ?? lock.init);
+    const finals = members.map((x) => x.conflict?.post ?? columnsOf(lock, x));
     if (!changesAgree(changes, finals)) return [op([], [], 'skip and wait for redirect', msg)];
     // Every shard ran it: this table runs the DDLs, the others are redirected once it did.
     for (const x of pending) {
@@ -359,37 +261,16 @@ export class OptimismKeeper {
   }
 
   private deleteIfResolved(lock: OLock): OptimismAction[] {
-    const j = joinSchemas(this.schemas(lock));
-    if (!j.ok || !this.resolved(lock, j.columns)) return [];
+    if (!resolved(lock)) return [];
     this.locks.delete(lock.id);
     return [deleteLock(lock)];
   }
 
   list(task?: string): DdlLockView[] {
-    const out: DdlLockView[] = [];
-    for (const l of this.locks.values()) {
-      if (task && l.task !== task) continue;
-      const j = joinSchemas(this.schemas(l));
-      const joined = j.ok ? j.columns : [];
-      const name = (m: Member) => `${m.source}-${tableId(m.upSchema, m.upTable)}`;
-      const members = [...l.members.values()];
-      out.push({
-        ID: l.id,
-        task: l.task,
-        mode: 'optimistic',
-        owner: '',
-        DDLs: [...l.lastDdls],
-        synced: members
-          .filter((m) => !m.conflict && sameColumns(m.columns ?? l.init, joined))
-          .map(name)
-          .sort(),
-        unsynced: members
-          .filter((m) => m.conflict || !sameColumns(m.columns ?? l.init, joined))
-          .map(name)
-          .sort(),
-      });
-    }
-    return out.sort((a, b) => a.ID.localeCompare(b.ID));
+    return [...this.locks.values()]
+      .filter((l) => !task || l.task === task)
+      .map(lockView)
+      .sort((a, b) => a.ID.localeCompare(b.ID));
   }
 
   has(id: string): boolean {
@@ -409,43 +290,4 @@ export class OptimismKeeper {
       if (k.startsWith(`${task}-`)) this.resolvedConflicts.delete(k);
     return [...this.locks.values()].filter((l) => l.task === task).flatMap((l) => this.remove(l.id));
   }
-
-  private addMembers(lock: OLock, sourceTables: SourceTables[]): void {
-    for (const st of sourceTables) {
-      const ups = st.tables[lock.downSchema]?.[lock.downTable] ?? {};
-      for (const [s, ts] of Object.entries(ups)) {
-        for (const t of Object.keys(ts)) {
-          const k = memberKey(st.source, s, t);
-          if (!lock.members.has(k))
-            lock.members.set(k, { source: st.source, upSchema: s, upTable: t, columns: undefined });
-        }
-      }
-    }
-  }
-
-  private schemas(lock: OLock): SchemaColumn[][] {
-    return [...lock.members.values()].map((m) => m.columns ?? lock.init);
-  }
-
-  /** Every shard has the joined schema and every index change reached every shard. */
-  private resolved(lock: OLock, joined: SchemaColumn[]): boolean {
-    const all = (set: Set<string>) => [...lock.members.keys()].every((k) => set.has(k));
-    return (
-      lock.redirect === undefined &&
-      [...lock.members.values()].every((m) => !m.conflict) &&
-      lock.droppedIndexes.size === 0 &&
-      [...lock.addedIndexes.values()].every(all) &&
-      [...lock.members.values()].every((m) => sameColumns(m.columns ?? lock.init, joined))
-    );
-  }
-}
-
-function deleteLock(lock: OLock): OptimismAction {
-  const tables = [...lock.members.values()].map((x) => ({
-    task: lock.task,
-    source: x.source,
-    upSchema: x.upSchema,
-    upTable: x.upTable,
-  }));
-  return { kind: 'delete-lock', id: lock.id, tables };
 }

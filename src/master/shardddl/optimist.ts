@@ -4,10 +4,9 @@
  * in etcd on leadership; follows the info prefix with a watch; answers each info with an
  * operation (fenced on the leader's campaign key); deletes a lock's keys once resolved.
  */
-import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import type { IKeyValue, Watcher } from 'etcd3';
 import { dmError, E } from '../../pkg/errors/index.js';
 import { Keys } from '../../pkg/etcd/keys.js';
-import type { Logger } from '../../pkg/log/logger.js';
 import {
   decodeJson,
   type OptimismInfo,
@@ -15,20 +14,16 @@ import {
   type SourceTables,
 } from '../../pkg/shardddl/optimism/types.js';
 import type { DdlLockView } from '../../pkg/shardddl/status.js';
+import { SerialLeaderShell } from '../leader-shell.js';
 import { type OptimismAction, OptimismKeeper } from './optimism-keeper.js';
 
-export class Optimist {
+const REFUSED = 'leadership lost: shard DDL write refused';
+
+export class Optimist extends SerialLeaderShell {
+  protected readonly stepName = 'optimistic shard DDL';
   private readonly keeper = new OptimismKeeper();
   private watcher: Watcher | undefined;
   private opWatcher: Watcher | undefined;
-  private chain: Promise<void> = Promise.resolve();
-  private stopped = false;
-
-  constructor(
-    private readonly client: Etcd3,
-    private readonly fenceKey: string,
-    private readonly log: Logger,
-  ) {}
 
   async start(): Promise<void> {
     const infoRes = await this.client.getAll().prefix(Keys.shardOptimisticInfoPrefix).exec();
@@ -89,11 +84,11 @@ export class Optimist {
     await this.opWatcher?.cancel().catch(() => undefined);
     this.watcher = undefined;
     this.opWatcher = undefined;
-    await this.chain;
+    await this.idle();
   }
 
   async list(task?: string): Promise<DdlLockView[]> {
-    await this.chain;
+    await this.idle();
     return this.keeper.list(task);
   }
 
@@ -143,19 +138,6 @@ export class Optimist {
     });
   }
 
-  private enqueue(fn: () => Promise<void>): Promise<void> {
-    const p = this.chain.then(async () => {
-      if (this.stopped) return;
-      try {
-        await fn();
-      } catch (err) {
-        this.log.error({ err: (err as Error).message }, 'optimistic shard DDL step failed');
-      }
-    });
-    this.chain = p;
-    return p;
-  }
-
   private async onInfo(info: OptimismInfo, revision: number): Promise<void> {
     const tables = (await this.sourceTables()).filter((s) => s.task === info.task);
     this.log.info(
@@ -189,11 +171,14 @@ export class Optimist {
           },
           'optimistic shard DDL operation',
         );
-        await this.fenced([
-          this.client
-            .put(Keys.shardOptimisticOperation(o.task, o.source, o['up-schema'], o['up-table']))
-            .value(JSON.stringify(o)),
-        ]);
+        await this.fenced(
+          [
+            this.client
+              .put(Keys.shardOptimisticOperation(o.task, o.source, o['up-schema'], o['up-table']))
+              .value(JSON.stringify(o)),
+          ],
+          REFUSED,
+        );
         continue;
       }
       // Resolved: the tables' infos go (operations stay until overwritten, so a worker
@@ -201,16 +186,8 @@ export class Optimist {
       const dels = a.tables.map((t) =>
         this.client.delete().key(Keys.shardOptimisticInfo(t.task, t.source, t.upSchema, t.upTable)),
       );
-      if (dels.length) await this.fenced(dels);
+      await this.fenced(dels, REFUSED);
       this.log.info({ id: a.id }, 'optimistic shard DDL lock resolved');
     }
-  }
-
-  private async fenced(ops: Parameters<ReturnType<Etcd3['if']>['then']>): Promise<void> {
-    const res = await this.client
-      .if(this.fenceKey, 'Create', '>', 0)
-      .then(...ops)
-      .commit();
-    if (!res.succeeded) throw dmError(E.masterNotLeader, 'leadership lost: shard DDL write refused');
   }
 }

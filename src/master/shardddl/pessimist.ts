@@ -5,10 +5,9 @@
  * keeper, and the writes it asks for are committed fenced on the leader's campaign key (a
  * deposed leader cannot write). Changes are handled one at a time, in watch order.
  */
-import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import type { IKeyValue, Watcher } from 'etcd3';
 import { dmError, E } from '../../pkg/errors/index.js';
 import { Keys } from '../../pkg/etcd/keys.js';
-import type { Logger } from '../../pkg/log/logger.js';
 import {
   decodeInfo,
   decodeOperation,
@@ -17,21 +16,17 @@ import {
   type PessimismOperation,
 } from '../../pkg/shardddl/pessimism/types.js';
 import type { DdlLockView } from '../../pkg/shardddl/status.js';
+import { SerialLeaderShell } from '../leader-shell.js';
 import { type KeeperAction, PessimismKeeper, type UnlockOptions } from './pessimism-keeper.js';
 
-export class Pessimist {
+const REFUSED = 'leadership lost: shard DDL write refused';
+
+export class Pessimist extends SerialLeaderShell {
+  protected readonly stepName = 'shard DDL coordination';
   private readonly keeper = new PessimismKeeper();
   private watchers: Watcher[] = [];
-  private chain: Promise<void> = Promise.resolve();
-  private stopped = false;
   /** Task → its sources (from the subtask configs), refreshed on each info. */
   private taskSources = new Map<string, string[]>();
-
-  constructor(
-    private readonly client: Etcd3,
-    private readonly fenceKey: string,
-    private readonly log: Logger,
-  ) {}
 
   async start(): Promise<void> {
     const infoRes = await this.client.getAll().prefix(Keys.shardPessimisticInfoPrefix).exec();
@@ -73,12 +68,12 @@ export class Pessimist {
     this.stopped = true;
     for (const w of this.watchers) await w.cancel().catch(() => undefined);
     this.watchers = [];
-    await this.chain;
+    await this.idle();
   }
 
   /** DM's `show-ddl-locks`. */
   async list(task?: string): Promise<DdlLockView[]> {
-    await this.chain;
+    await this.idle();
     return this.keeper.list(task);
   }
 
@@ -109,19 +104,6 @@ export class Pessimist {
     });
   }
 
-  private enqueue(fn: () => Promise<void>): Promise<void> {
-    const p = this.chain.then(async () => {
-      if (this.stopped) return;
-      try {
-        await fn();
-      } catch (err) {
-        this.log.error({ err: (err as Error).message }, 'shard DDL coordination step failed');
-      }
-    });
-    this.chain = p;
-    return p;
-  }
-
   private async onInfo(info: PessimismInfo): Promise<void> {
     await this.refreshTasks();
     this.log.info(
@@ -144,7 +126,7 @@ export class Pessimist {
           { id: a.op.id, source: a.op.source, exec: a.op.exec, conflict: a.op.conflictMsg },
           'shard DDL operation',
         );
-        await this.fenced([this.client.put(key).value(encodeOperation(a.op))]);
+        await this.fenced([this.client.put(key).value(encodeOperation(a.op))], REFUSED);
         continue;
       }
       // Delete the lock's infos and operations (only those still about this lock).
@@ -152,24 +134,17 @@ export class Pessimist {
         const opKey = Keys.shardPessimisticOperation(a.task, source);
         const infoKey = Keys.shardPessimisticInfo(a.task, source);
         const op = await this.client.get(opKey).string();
-        if (op && decodeOperation(op).id === a.id) await this.fenced([this.client.delete().key(opKey)]);
+        if (op && decodeOperation(op).id === a.id)
+          await this.fenced([this.client.delete().key(opKey)], REFUSED);
         const info = a.infos ? await this.client.get(infoKey).string() : undefined;
         if (info) {
           const i = decodeInfo(info);
           if (`${i.task}` === a.task && ddlTarget(a.id, i))
-            await this.fenced([this.client.delete().key(infoKey)]);
+            await this.fenced([this.client.delete().key(infoKey)], REFUSED);
         }
       }
       this.log.info({ id: a.id }, 'shard DDL lock resolved');
     }
-  }
-
-  private async fenced(ops: Parameters<ReturnType<Etcd3['if']>['then']>): Promise<void> {
-    const res = await this.client
-      .if(this.fenceKey, 'Create', '>', 0)
-      .then(...ops)
-      .commit();
-    if (!res.succeeded) throw dmError(E.masterNotLeader, 'leadership lost: shard DDL write refused');
   }
 
   private async refreshTasks(): Promise<void> {

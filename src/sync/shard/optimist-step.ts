@@ -21,6 +21,7 @@ import type {
   OptimismInfo,
   OptimismOperation,
   SchemaColumn,
+  SourceTable,
   SourceTables,
 } from '../../pkg/shardddl/optimism/types.js';
 import { ddlLockId, type ShardSyncStatus, tableId } from '../../pkg/shardddl/status.js';
@@ -165,7 +166,8 @@ export class OptimistStep implements ShardDdlStep {
       if (op['conflict-stage'] === 'skip and wait for redirect') {
         if (strict) throw conflictError(op['conflict-message']);
         this.holds.wait(src, target, id, info.ddls, req.at, revision);
-        return { handled: true };
+        // The table's schema as the tracker now has it (see publish).
+        return { handled: true, afterDone: () => this.publish(signal) };
       }
       if (op['conflict-stage'] !== 'none' && op['conflict-stage'] !== 'unlocked') {
         throw conflictError(op['conflict-message']);
@@ -186,12 +188,14 @@ export class OptimistStep implements ShardDdlStep {
       const done = op;
       return {
         handled: true,
-        afterDone: () =>
-          retryEtcd('mark the operation done', signal, this.log, async () => {
+        afterDone: async () => {
+          await retryEtcd('mark the operation done', signal, this.log, async () => {
             await this.etcd
               .put(Keys.shardOptimisticOperation(done.task, done.source, done['up-schema'], done['up-table']))
               .value(JSON.stringify({ ...done, done: true }));
-          }),
+          });
+          await this.publish(signal);
+        },
       };
     } finally {
       this.waiting = undefined;
@@ -259,6 +263,10 @@ export class OptimistStep implements ShardDdlStep {
     this.tables.get(JSON.stringify([tgt.schema, tgt.table]))?.delete(JSON.stringify([t.schema, t.table]));
   }
 
+  /**
+   * DM's source-tables key of this source, each table with its schema as the tracker has it
+   * now (after the DDL just run): the master's view of the tables that report no DDL.
+   */
   private async publish(signal: AbortSignal): Promise<void> {
     const st: SourceTables = { task: this.cfg.name, source: this.cfg.sourceId, tables: {} };
     for (const [k, ups] of this.tables) {
@@ -270,7 +278,8 @@ export class OptimistStep implements ShardDdlStep {
         byTable[dt] ??= {};
         const bySchema = byTable[dt];
         bySchema[us] ??= {};
-        (bySchema[us] as Record<string, Record<string, never>>)[ut] = {};
+        const known = this.host.structure(us, ut);
+        (bySchema[us] as Record<string, SourceTable>)[ut] = known ? { 'table-info': columnsOf(known) } : {};
       }
     }
     await retryEtcd('publish the source tables', signal, this.log, async () => {

@@ -7,8 +7,19 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crcSum } from '../../harness/checksum.js';
-import { dmctl, FatalWait, waitUntil } from '../../harness/cluster.js';
-import type { MariadbInstance } from '../../harness/mariadb.js';
+import {
+  type DmProcess,
+  dmctl,
+  FatalWait,
+  type MasterProcess,
+  startMaster,
+  startWorker,
+  waitMasterReady,
+  waitUntil,
+  waitWorkerRegistered,
+} from '../../harness/cluster.js';
+import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import { tempDir } from '../../harness/tmp.js';
 
 export const SHARDS = [
   { src: 0, db: 'shard_db_1', table: 't1', base: 1_000_000 },
@@ -201,4 +212,87 @@ export async function mergedColumns(down: MariadbInstance): Promise<string[]> {
 
 export async function alter(ups: MariadbInstance[], s: Shard, clause: string): Promise<void> {
   await (ups[s.src] as MariadbInstance).query(`ALTER TABLE ${s.db}.${s.table} ${clause}`);
+}
+
+export interface ShardClusterOptions {
+  task: string;
+  /** Server IDs of the two upstreams and the downstream (unique per test file). */
+  serverIds: readonly [number, number, number];
+  mode?: 'pessimistic' | 'optimistic';
+  /** Extra top-level task keys (YAML lines). */
+  extra?: string;
+  workers?: readonly string[];
+  workerArgs?: string[];
+}
+
+/** The test setup every shard test shares: servers, master, workers, sources, the task synced. */
+export interface ShardCluster {
+  ups: MariadbInstance[];
+  down: MariadbInstance;
+  master: MasterProcess;
+  workers: Map<string, DmProcess>;
+  dir: string;
+  /** The task file (for start-task again). */
+  taskFile: string;
+  /** The worker process bound to a source now. */
+  workerOf(source: string): Promise<DmProcess>;
+  /** A source's subtask status. */
+  sub(source: string): Promise<SubStatus & { sync?: Record<string, unknown> }>;
+  /** `start-task` of the task file, asserted. */
+  startTask(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startShardCluster(o: ShardClusterOptions): Promise<ShardCluster> {
+  const [a, b, d] = o.serverIds;
+  const ups = await Promise.all([startMariadb({ serverId: a }), startMariadb({ serverId: b })]);
+  const down = await startMariadb({ serverId: d, noBinlog: true });
+  await prepareShards(ups);
+  const master = await startMaster({ name: 'm1' });
+  await waitMasterReady(master.addr);
+  const workers = new Map<string, DmProcess>();
+  for (const w of o.workers ?? ['w1', 'w2']) {
+    workers.set(w, await startWorker(w, master.addr, o.workerArgs ?? []));
+    await waitWorkerRegistered(master.addr, w);
+  }
+  const dir = tempDir(`dm-shard-${o.task}-`);
+  for (const f of writeShardSources(dir, ups)) {
+    const r = await dmctl(master.addr, 'operate-source', 'create', f);
+    assert.equal(r.json.result, true, r.stdout);
+  }
+  const taskFile = writeShardTask(dir, o.task, down, o.extra ?? '', o.mode ?? 'pessimistic');
+  const c: ShardCluster = {
+    ups,
+    down,
+    master,
+    workers,
+    dir,
+    taskFile,
+    async workerOf(source) {
+      const r = await dmctl(master.addr, 'query-status', o.task);
+      const s = (r.json.sources as { sourceStatus: { source: string; worker: string } }[]).find(
+        (x) => x.sourceStatus.source === source,
+      );
+      const w = workers.get(s?.sourceStatus.worker ?? '');
+      assert.ok(w, `worker of ${source}: ${r.stdout}`);
+      return w;
+    },
+    async sub(source) {
+      const s = (await statuses(master.addr, o.task)).find((x) => x.source === source);
+      assert.ok(s, `status of ${source}`);
+      return s as SubStatus & { sync?: Record<string, unknown> };
+    },
+    async startTask() {
+      const t = await dmctl(master.addr, 'start-task', taskFile);
+      assert.equal(t.json.result, true, t.stdout);
+    },
+    async stop() {
+      for (const w of workers.values()) await w.stop();
+      await master.stop();
+      await Promise.all([...ups.map((u) => u.destroy()), down.destroy()]);
+    },
+  };
+  await c.startTask();
+  await waitAllSynced(master.addr, o.task);
+  return c;
 }

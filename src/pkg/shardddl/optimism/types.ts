@@ -67,11 +67,20 @@ export interface OptimismOperation {
   'info-revision': number;
 }
 
+/**
+ * An upstream table in SourceTables. DM's value is empty; ours may carry the table's schema as
+ * its worker's schema tracker has it (at the unit's start and after each DDL the worker ran),
+ * so the master knows the tables that report no DDL (after a new leader or a restarted task).
+ */
+export interface SourceTable {
+  'table-info'?: SchemaColumn[];
+}
+
 /** The tables of one source, by target (DM's SourceTables: down-schema → down-table → up-schema → up-table). */
 export interface SourceTables {
   task: string;
   source: string;
-  tables: Record<string, Record<string, Record<string, Record<string, Record<string, never>>>>>;
+  tables: Record<string, Record<string, Record<string, Record<string, SourceTable>>>>;
 }
 
 export function decodeJson<T>(text: string): T {
