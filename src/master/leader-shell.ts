@@ -53,6 +53,11 @@ export abstract class SerialLeaderShell extends LeaderShell {
     return p;
   }
 
+  /** A fenced write of a step (refused once this master no longer leads). */
+  protected write(ops: FencedOp[]): Promise<void> {
+    return this.fenced(ops, `leadership lost: ${this.stepName} write refused`);
+  }
+
   /** Resolves once every step queued so far ran. */
   protected idle(): Promise<void> {
     return this.chain;

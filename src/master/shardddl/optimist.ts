@@ -17,8 +17,6 @@ import type { DdlLockView } from '../../pkg/shardddl/status.js';
 import { SerialLeaderShell } from '../leader-shell.js';
 import { type OptimismAction, OptimismKeeper } from './optimism-keeper.js';
 
-const REFUSED = 'leadership lost: shard DDL write refused';
-
 export class Optimist extends SerialLeaderShell {
   protected readonly stepName = 'optimistic shard DDL';
   private readonly keeper = new OptimismKeeper();
@@ -171,14 +169,11 @@ export class Optimist extends SerialLeaderShell {
           },
           'optimistic shard DDL operation',
         );
-        await this.fenced(
-          [
-            this.client
-              .put(Keys.shardOptimisticOperation(o.task, o.source, o['up-schema'], o['up-table']))
-              .value(JSON.stringify(o)),
-          ],
-          REFUSED,
-        );
+        await this.write([
+          this.client
+            .put(Keys.shardOptimisticOperation(o.task, o.source, o['up-schema'], o['up-table']))
+            .value(JSON.stringify(o)),
+        ]);
         continue;
       }
       // Resolved: the tables' infos go (operations stay until overwritten, so a worker
@@ -186,7 +181,7 @@ export class Optimist extends SerialLeaderShell {
       const dels = a.tables.map((t) =>
         this.client.delete().key(Keys.shardOptimisticInfo(t.task, t.source, t.upSchema, t.upTable)),
       );
-      await this.fenced(dels, REFUSED);
+      await this.write(dels);
       this.log.info({ id: a.id }, 'optimistic shard DDL lock resolved');
     }
   }

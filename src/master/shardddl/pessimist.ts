@@ -19,8 +19,6 @@ import type { DdlLockView } from '../../pkg/shardddl/status.js';
 import { SerialLeaderShell } from '../leader-shell.js';
 import { type KeeperAction, PessimismKeeper, type UnlockOptions } from './pessimism-keeper.js';
 
-const REFUSED = 'leadership lost: shard DDL write refused';
-
 export class Pessimist extends SerialLeaderShell {
   protected readonly stepName = 'shard DDL coordination';
   private readonly keeper = new PessimismKeeper();
@@ -126,7 +124,7 @@ export class Pessimist extends SerialLeaderShell {
           { id: a.op.id, source: a.op.source, exec: a.op.exec, conflict: a.op.conflictMsg },
           'shard DDL operation',
         );
-        await this.fenced([this.client.put(key).value(encodeOperation(a.op))], REFUSED);
+        await this.write([this.client.put(key).value(encodeOperation(a.op))]);
         continue;
       }
       // Delete the lock's infos and operations (only those still about this lock).
@@ -134,13 +132,12 @@ export class Pessimist extends SerialLeaderShell {
         const opKey = Keys.shardPessimisticOperation(a.task, source);
         const infoKey = Keys.shardPessimisticInfo(a.task, source);
         const op = await this.client.get(opKey).string();
-        if (op && decodeOperation(op).id === a.id)
-          await this.fenced([this.client.delete().key(opKey)], REFUSED);
+        if (op && decodeOperation(op).id === a.id) await this.write([this.client.delete().key(opKey)]);
         const info = a.infos ? await this.client.get(infoKey).string() : undefined;
         if (info) {
           const i = decodeInfo(info);
           if (`${i.task}` === a.task && ddlTarget(a.id, i))
-            await this.fenced([this.client.delete().key(infoKey)], REFUSED);
+            await this.write([this.client.delete().key(infoKey)]);
         }
       }
       this.log.info({ id: a.id }, 'shard DDL lock resolved');

@@ -78,11 +78,9 @@ export class OptimistStep implements ShardDdlStep {
   }
 
   async ddl(req: ShardDdlRequest): Promise<ShardDdlOutcome> {
-    const subject = req.info.refs[0];
-    if (!subject || subject.table === '') return { handled: false };
-    const src: TableName = { schema: subject.schema, table: subject.table };
-    const target = this.host.route(src.schema, src.table);
-    const t = await tableDdl(req, target, (x) => this.host.targetExists(x), this.log);
+    const subject = await tableDdl(req, this.host, this.log);
+    if (!subject) return { handled: false };
+    const { src, target, t } = subject;
     if (t.kind === 'created') {
       this.add(src);
       await this.publish(this.host.signal());

@@ -16,7 +16,27 @@ export type TableDdlOutcome =
   /** Not a table-level DDL: the mode's own coordination applies. */
   | { kind: 'alter' };
 
+/** The shard table a DDL is about, its target, and the table-level rule's outcome. */
+export interface TableDdl {
+  src: TableName;
+  target: TableName;
+  t: TableDdlOutcome;
+}
+
+/** Undefined for a statement about no table (e.g. CREATE DATABASE): not the shard step's. */
 export async function tableDdl(
+  req: ShardDdlRequest,
+  host: { route(schema: string, table: string): TableName; targetExists(t: TableName): Promise<boolean> },
+  log: Logger,
+): Promise<TableDdl | undefined> {
+  const subject = req.info.refs[0];
+  if (!subject || subject.table === '') return undefined;
+  const src: TableName = { schema: subject.schema, table: subject.table };
+  const target = host.route(src.schema, src.table);
+  return { src, target, t: await tableRule(req, target, (x) => host.targetExists(x), log) };
+}
+
+async function tableRule(
   req: ShardDdlRequest,
   target: TableName,
   targetExists: (t: TableName) => Promise<boolean>,

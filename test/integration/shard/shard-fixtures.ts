@@ -6,18 +6,10 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { crcSum } from '../../harness/checksum.js';
-import {
-  type DmProcess,
-  dmctl,
-  FatalWait,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  waitMasterReady,
-  waitUntil,
-  waitWorkerRegistered,
-} from '../../harness/cluster.js';
+import * as cluster from '../../harness/cluster.js';
+import { type DmProcess, dmctl, FatalWait, type MasterProcess, waitUntil } from '../../harness/cluster.js';
 import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
 import { tempDir } from '../../harness/tmp.js';
 
@@ -223,6 +215,8 @@ export interface ShardClusterOptions {
   extra?: string;
   workers?: readonly string[];
   workerArgs?: string[];
+  /** `DM_SHARD_HELD_MEMORY_ROWS` of the workers (set while the cluster runs). */
+  heldMemoryRows?: number;
 }
 
 /** The test setup every shard test shares: servers, master, workers, sources, the task synced. */
@@ -236,10 +230,22 @@ export interface ShardCluster {
   taskFile: string;
   /** The worker process bound to a source now. */
   workerOf(source: string): Promise<DmProcess>;
+  /** kill -9 of the (only) master, started again and ready. */
+  killMaster(): Promise<void>;
+  /** `transfer-source` of `source` to a worker bound to no source; its name once bound. */
+  transferToFreeWorker(source: string): Promise<string>;
   /** A source's subtask status. */
   sub(source: string): Promise<SubStatus & { sync?: Record<string, unknown> }>;
   /** `start-task` of the task file, asserted. */
   startTask(): Promise<void>;
+  /** The fixtures of this file, bound to this cluster and its task. */
+  locks(): Promise<Record<string, unknown>[]>;
+  statuses(): Promise<SubStatus[]>;
+  waitSynced(): Promise<void>;
+  waitMerged(): Promise<void>;
+  columns(): Promise<string[]>;
+  alter(s: Shard, clause: string): Promise<void>;
+  writer(offset: number): { stop: () => Promise<number> };
   stop(): Promise<void>;
 }
 
@@ -248,12 +254,13 @@ export async function startShardCluster(o: ShardClusterOptions): Promise<ShardCl
   const ups = await Promise.all([startMariadb({ serverId: a }), startMariadb({ serverId: b })]);
   const down = await startMariadb({ serverId: d, noBinlog: true });
   await prepareShards(ups);
-  const master = await startMaster({ name: 'm1' });
-  await waitMasterReady(master.addr);
+  const master = await cluster.startMaster({ name: 'm1' });
+  await cluster.waitMasterReady(master.addr);
   const workers = new Map<string, DmProcess>();
+  if (o.heldMemoryRows !== undefined) process.env.DM_SHARD_HELD_MEMORY_ROWS = String(o.heldMemoryRows);
   for (const w of o.workers ?? ['w1', 'w2']) {
-    workers.set(w, await startWorker(w, master.addr, o.workerArgs ?? []));
-    await waitWorkerRegistered(master.addr, w);
+    workers.set(w, await cluster.startWorker(w, master.addr, o.workerArgs ?? []));
+    await cluster.waitWorkerRegistered(master.addr, w);
   }
   const dir = tempDir(`dm-shard-${o.task}-`);
   for (const f of writeShardSources(dir, ups)) {
@@ -277,6 +284,29 @@ export async function startShardCluster(o: ShardClusterOptions): Promise<ShardCl
       assert.ok(w, `worker of ${source}: ${r.stdout}`);
       return w;
     },
+    async killMaster() {
+      await master.kill9();
+      await new Promise((r) => setTimeout(r, 500));
+      await master.restart();
+      await cluster.waitMasterReady(master.addr);
+    },
+    async transferToFreeWorker(source) {
+      const from = await c.workerOf(source);
+      const r = await dmctl(master.addr, 'query-status', o.task);
+      const used = (r.json.sources as { sourceStatus: { worker: string } }[]).map(
+        (x) => x.sourceStatus.worker,
+      );
+      const target = [...workers.keys()].find((n) => !used.includes(n));
+      assert.ok(target && target !== from.name, `a free worker: ${r.stdout}`);
+      const t = await dmctl(master.addr, 'transfer-source', source, target);
+      assert.equal(t.json.result, true, t.stdout);
+      await waitUntil(
+        async () => (await c.workerOf(source)).name === target,
+        60_000,
+        `${source} on ${target}`,
+      );
+      return target;
+    },
     async sub(source) {
       const s = (await statuses(master.addr, o.task)).find((x) => x.source === source);
       assert.ok(s, `status of ${source}`);
@@ -286,7 +316,15 @@ export async function startShardCluster(o: ShardClusterOptions): Promise<ShardCl
       const t = await dmctl(master.addr, 'start-task', taskFile);
       assert.equal(t.json.result, true, t.stdout);
     },
+    locks: () => locks(master.addr, o.task),
+    statuses: () => statuses(master.addr, o.task),
+    waitSynced: () => waitAllSynced(master.addr, o.task),
+    waitMerged: () => waitMergedEqual(ups, down),
+    columns: () => mergedColumns(down),
+    alter: (sh, clause) => alter(ups, sh, clause),
+    writer: (offset) => startShardWriter(ups, offset),
     async stop() {
+      if (o.heldMemoryRows !== undefined) delete process.env.DM_SHARD_HELD_MEMORY_ROWS;
       for (const w of workers.values()) await w.stop();
       await master.stop();
       await Promise.all([...ups.map((u) => u.destroy()), down.destroy()]);
@@ -294,5 +332,20 @@ export async function startShardCluster(o: ShardClusterOptions): Promise<ShardCl
   };
   await c.startTask();
   await waitAllSynced(master.addr, o.task);
+  return c;
+}
+
+/**
+ * In a `describe`: start the cluster before its tests and stop it after them. The object
+ * returned is filled in by the `before` hook.
+ */
+export function useShardCluster(o: ShardClusterOptions): ShardCluster {
+  const c = {} as ShardCluster;
+  before(async () => {
+    Object.assign(c, await startShardCluster(o));
+  });
+  after(async () => {
+    await c.stop?.();
+  });
   return c;
 }

@@ -178,9 +178,24 @@ export function splitAlter(sql: string): string[] {
 
 function topLevelParts(s: string): string[] {
   const out: string[] = [];
+  let start = 0;
+  for (const i of topLevelCommas(s)) {
+    out.push(s.slice(start, i).trim());
+    start = i + 1;
+  }
+  out.push(s.slice(start).trim());
+  return out.filter((p) => p !== '');
+}
+
+function hasTopLevelComma(s: string): boolean {
+  return topLevelCommas(s).length > 0;
+}
+
+/** Offsets of the commas outside quotes and parentheses. */
+function topLevelCommas(s: string): number[] {
+  const out: number[] = [];
   let depth = 0;
   let quote = '';
-  let start = 0;
   for (let i = 0; i < s.length; i++) {
     const ch = s[i] as string;
     if (quote) {
@@ -190,27 +205,7 @@ function topLevelParts(s: string): string[] {
     if (ch === "'" || ch === '"' || ch === '`') quote = ch;
     else if (ch === '(') depth++;
     else if (ch === ')') depth--;
-    else if (ch === ',' && depth === 0) {
-      out.push(s.slice(start, i).trim());
-      start = i + 1;
-    }
+    else if (ch === ',' && depth === 0) out.push(i);
   }
-  out.push(s.slice(start).trim());
-  return out.filter((p) => p !== '');
-}
-
-function hasTopLevelComma(s: string): boolean {
-  let depth = 0;
-  let quote = '';
-  for (const ch of s) {
-    if (quote) {
-      if (ch === quote) quote = '';
-      continue;
-    }
-    if (ch === "'" || ch === '"' || ch === '`') quote = ch;
-    else if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    else if (ch === ',' && depth === 0) return true;
-  }
-  return false;
+  return out;
 }
