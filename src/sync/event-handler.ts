@@ -40,8 +40,6 @@ export class EventHandler {
   readLoc: Location = { file: '', pos: 4 };
   /** End of the event being handled (every dispatched job lies at or before it). */
   seenLoc: Location = { file: '', pos: 4 };
-  /** True while handling an event that `dmctl binlog skip` skips (tracked, not executed). */
-  skipping = false;
 
   constructor(private readonly p: EventParts) {}
 
@@ -112,12 +110,9 @@ export class EventHandler {
     // A pending `dmctl binlog skip|replace|inject` for this event changes what is executed.
     const op = this.p.binlogOps?.take(pe.file, pe.pos);
     if (op) this.p.log.warn({ op: op.kind, at: op.pos, sqls: op.sqls }, 'binlog operation applied');
-    this.skipping = op?.kind === 'skip';
-    try {
-      await this.p.ddl().handleQuery(schema, operatedQuery(op, query), { file: pe.file, pos: pe.pos }, end);
-    } finally {
-      this.skipping = false;
-    }
+    await this.p.ddl().handleQuery(schema, operatedQuery(op, query), { file: pe.file, pos: pe.pos }, end, {
+      skip: op?.kind === 'skip',
+    });
     this.p.boundary(end, ts);
   }
 }

@@ -30,8 +30,6 @@ export interface DdlWiringHost {
   /** Apply everything dispatched and move the applied position. */
   drain(): Promise<void>;
   signal(): AbortSignal;
-  /** False while the event is one `dmctl binlog skip` skips. */
-  intercept(): boolean;
   ensureHorizon(end: Location): Promise<void>;
   isReplay(end: Location): boolean;
   done(end: Location): Promise<void>;
@@ -71,7 +69,6 @@ export function wireDdl(cfg: SubTaskConfig, deps: UnitDeps, h: DdlWiringHost, lo
     filters: h.filters,
     tracker: h.tracker,
     logger: log,
-    intercept: () => h.intercept(),
     onlineDdl: cfg.onlineDdl
       ? { rules: onlineDdlRules(cfg), store: new OnlineDdlStore(cfg.metaSchema, cfg.name, cfg.sourceId) }
       : undefined,

@@ -25,6 +25,7 @@ import type { OptimistStep } from './shard/optimist-step.js';
 import type { PessimistStep } from './shard/pessimist-step.js';
 import { openEvents, readFullPhaseStart, type StartPoint } from './start-location.js';
 import { loadStructure, replicatedTables } from './structure-source.js';
+import type { SyncControl } from './sync-control.js';
 import { wireDdl } from './sync-ddl-wiring.js';
 import { interval, syncLag } from './sync-lag.js';
 import { chooseStart } from './sync-start.js';
@@ -44,7 +45,7 @@ import { DataValidator } from './validator/validator.js';
  * applier-pool.ts (causality + appliers), rows-dispatcher.ts (ROWS events → jobs), applied-position.ts, checkpoint-horizon.ts,
  * control-connection.ts, executed-gtids.ts, master-position.ts, sync-stats.ts.
  */
-export class SyncUnit implements Unit<SyncStatus> {
+export class SyncUnit implements Unit<SyncStatus>, SyncControl {
   readonly type = 'Sync' as const;
   private readonly log: Logger;
   private readonly tracker: SchemaTracker;
@@ -85,6 +86,8 @@ export class SyncUnit implements Unit<SyncStatus> {
   private readonly holder: DmlHolder | undefined;
   /** Optimistic shard-DDL coordination (`shard-mode: optimistic`), else undefined. */
   private readonly optimist: OptimistStep | undefined;
+  /** Where process() reads events from (SyncControl.setReadFromRelay); starts as `enableRelay`. */
+  private fromRelay: boolean;
   /** The running process()'s abort signal (a shard-DDL wait ends with it). */
   private runSignal: AbortSignal = new AbortController().signal;
 
@@ -92,6 +95,7 @@ export class SyncUnit implements Unit<SyncStatus> {
     private readonly cfg: SubTaskConfig,
     private readonly deps: UnitDeps,
   ) {
+    this.fromRelay = cfg.enableRelay === true;
     this.log = deps.logger.child({ unit: 'sync', task: cfg.name, source: cfg.sourceId });
     this.tracker = new SchemaTracker(cfg.caseSensitive);
     this.store = new CheckpointStore(cfg.metaSchema, cfg.name, cfg.sourceId);
@@ -117,7 +121,6 @@ export class SyncUnit implements Unit<SyncStatus> {
           this.advanceApplied();
         },
         signal: () => this.runSignal,
-        intercept: () => !this.ev.skipping,
         ensureHorizon: (end) => this.ensureHorizon(end),
         isReplay: (end) => this.startExitSafe !== undefined && compareLocation(end, this.startExitSafe) <= 0,
         done: async (end) => {
@@ -261,9 +264,17 @@ export class SyncUnit implements Unit<SyncStatus> {
       ...(this.shard ?? this.optimist)?.status(),
       // DML held for a pending shard DDL is not applied: not synced while any is.
       synced: synced && this.holder?.frozen() === undefined,
-      binlogType: this.cfg.enableRelay ? 'local' : 'remote',
+      binlogType: this.fromRelay ? 'local' : 'remote',
       secondsBehindMaster,
     };
+  }
+
+  setReadFromRelay(on: boolean): void {
+    this.fromRelay = on;
+  }
+
+  get readsFromRelay(): boolean {
+    return this.fromRelay;
   }
 
   /** The applied position (cheap: for pollers that need only this, e.g. the benchmark). */
@@ -351,6 +362,7 @@ export class SyncUnit implements Unit<SyncStatus> {
         cfg: this.cfg,
         workDir: this.deps.workDir,
         start: this.start,
+        fromRelay: this.fromRelay,
         schemaLookup: this.tracker.lookup(),
         logger: this.log,
       },
