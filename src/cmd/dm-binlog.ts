@@ -54,7 +54,7 @@ export function buildProgram(): Command {
     .option('--server-id <id>', 'server id to register as a replica (default: random)', intArg)
     .option(
       '--threads <n>',
-      'offline: threads decoding in parallel (0 = in the main thread; default: one per core for files over 16 MiB, or DM_BINLOG_THREADS)',
+      'offline: threads decoding in parallel (0 = in the main thread; default: one per core for files over 16 MiB)',
       intArg,
     );
 }
@@ -98,8 +98,7 @@ async function emit(ev: PositionedEvent, out: BufferedOutput): Promise<void> {
 
 /** Parallel threads for offline printing: worth their start-up only for large files. */
 export function printThreads(o: DmBinlogOptions, totalBytes: number): number {
-  const env = process.env.DM_BINLOG_THREADS;
-  const asked = o.threads ?? (env !== undefined && env !== '' ? Number(env) : undefined);
+  const asked = o.threads;
   if (asked !== undefined && Number.isSafeInteger(asked) && asked >= 0) return asked;
   const cores = availableParallelism();
   return cores > 1 && totalBytes >= 16 << 20 ? cores : 0;

@@ -1,3 +1,4 @@
+import { dumpSessionsInMainThread } from '../pkg/config/bench-overrides.js';
 import type { BinlogMeta, Consistency, DbConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, quoteTable } from '../pkg/db/connect.js';
 import { dmError, E } from '../pkg/errors/index.js';
@@ -116,16 +117,15 @@ async function lockedPos(c: Connection, isMariadb: boolean): Promise<BinlogMeta>
 }
 
 /**
- * Sessions spread over worker threads, one per core (`DM_DUMP_THREADS=n` caps them at n), or
- * all in this thread with `DM_DUMP_THREADS=0`. Threads are the default: rendering rows is the
- * dump's CPU cost, and `npm run bench:full` measured the 2.1 M-row dump at 4.8 s with threads
- * against 6.5 s in one thread on 2 cores.
+ * The task's `mydumpers.threads` sessions spread over worker threads, at most one per core,
+ * or all in this thread with the benchmark/test override `DM_DUMP_THREADS=0`
+ * (bench-overrides.ts). Threads are the default: rendering rows is the dump's CPU cost, and
+ * `npm run bench:full` measured the 2.1 M-row dump at 4.8 s with threads against 6.5 s in
+ * one thread on 2 cores.
  */
 function defaultOpener(): (from: DbConfig) => Promise<DumpSession> {
-  const env = process.env.DM_DUMP_THREADS ?? '';
-  if (env === '0') return LocalSession.open;
-  const n = Number(env);
-  return new SessionThreads(env !== '' && Number.isInteger(n) && n > 0 ? n : undefined).open;
+  if (dumpSessionsInMainThread()) return LocalSession.open;
+  return new SessionThreads().open;
 }
 
 /**

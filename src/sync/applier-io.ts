@@ -1,4 +1,5 @@
 import type { Worker } from 'node:worker_threads';
+import { syncIoInMainThread } from '../pkg/config/bench-overrides.js';
 import type { DbConfig } from '../pkg/config/types.js';
 import { APPLIER_CONNECTION_OPTIONS, type Connection, connectDb } from '../pkg/db/connect.js';
 import { dmError, E } from '../pkg/errors/index.js';
@@ -14,15 +15,15 @@ export interface ApplyConn {
   destroy(): void;
 }
 
-/** Opens applier connections: on the I/O thread, or in this thread (`DM_SYNC_IO_THREAD=0`). */
+/** Opens applier connections: on the I/O thread, or in this thread (a benchmark override). */
 export interface ApplierIo {
   connect(to: DbConfig): Promise<ApplyConn>;
   close(): Promise<void>;
 }
 
-/** The I/O thread unless DM_SYNC_IO_THREAD=0. */
-export function applierIo(): ApplierIo {
-  return process.env.DM_SYNC_IO_THREAD === '0' ? new LocalIo() : new ThreadIo();
+/** The I/O thread, unless the benchmark override `DM_SYNC_IO_THREAD=0` (bench-overrides.ts) is set. */
+export function applierIo(inMainThread = syncIoInMainThread()): ApplierIo {
+  return inMainThread ? new LocalIo() : new ThreadIo();
 }
 
 /**

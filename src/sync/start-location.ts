@@ -174,6 +174,8 @@ export interface EventSourceOptions {
   cfg: SubTaskConfig;
   workDir: string;
   start: StartPoint;
+  /** Read the local relay log (binlogType local) instead of the upstream. */
+  fromRelay: boolean;
   schemaLookup: SchemaLookup;
   logger: Logger;
 }
@@ -184,7 +186,7 @@ export interface EventSourceOptions {
  */
 export function openEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGenerator<PositionedEvent[]> {
   const { cfg, start } = o;
-  if (cfg.enableRelay) return singles(relayEvents(o, signal));
+  if (o.fromRelay) return singles(relayEvents(o, signal));
   const byGtid = cfg.enableGtid && start.gtid !== undefined && start.gtid !== '';
   return new BinlogClient({
     ...binlogEndpoint(cfg.from),

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import type { PositionedEvent, RowsEvent } from '../pkg/binlog/types.js';
+import { shardHeldMemoryRows } from '../pkg/config/bench-overrides.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import type { Connection } from '../pkg/db/connect.js';
 import type { Logger } from '../pkg/log/logger.js';
@@ -30,8 +31,6 @@ export interface DdlWiringHost {
   /** Apply everything dispatched and move the applied position. */
   drain(): Promise<void>;
   signal(): AbortSignal;
-  /** False while the event is one `dmctl binlog skip` skips. */
-  intercept(): boolean;
   ensureHorizon(end: Location): Promise<void>;
   isReplay(end: Location): boolean;
   done(end: Location): Promise<void>;
@@ -71,7 +70,6 @@ export function wireDdl(cfg: SubTaskConfig, deps: UnitDeps, h: DdlWiringHost, lo
     filters: h.filters,
     tracker: h.tracker,
     logger: log,
-    intercept: () => h.intercept(),
     onlineDdl: cfg.onlineDdl
       ? { rules: onlineDdlRules(cfg), store: new OnlineDdlStore(cfg.metaSchema, cfg.name, cfg.sourceId) }
       : undefined,
@@ -92,12 +90,8 @@ export function wireDdl(cfg: SubTaskConfig, deps: UnitDeps, h: DdlWiringHost, lo
   };
 }
 
-/**
- * `DM_SHARD_HELD_MEMORY_ROWS` (ours, for tests and small machines): held ROWS events kept in
- * memory before the spill file (default 20 000).
- */
+/** Held ROWS events kept in memory before the spill file: a test override (bench-overrides.ts). */
 function heldMemoryLimit(): { heldMemoryLimit?: number } {
-  const v = process.env.DM_SHARD_HELD_MEMORY_ROWS;
-  const n = Number(v);
-  return v && Number.isInteger(n) && n >= 0 ? { heldMemoryLimit: n } : {};
+  const n = shardHeldMemoryRows();
+  return n !== undefined ? { heldMemoryLimit: n } : {};
 }

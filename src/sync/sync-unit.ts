@@ -19,12 +19,14 @@ import { ExecutedGtids } from './executed-gtids.js';
 import { compareLocation, formatLocation, type Location } from './job.js';
 import { MasterPosition } from './master-position.js';
 import { RowsDispatcher } from './rows-dispatcher.js';
+import { SafeMode } from './safe-mode.js';
 import { showCreateTableOf } from './schema-operator.js';
 import type { DmlHolder } from './shard/dml-holder.js';
 import type { OptimistStep } from './shard/optimist-step.js';
 import type { PessimistStep } from './shard/pessimist-step.js';
 import { openEvents, readFullPhaseStart, type StartPoint } from './start-location.js';
 import { loadStructure, replicatedTables } from './structure-source.js';
+import type { SyncControl } from './sync-control.js';
 import { wireDdl } from './sync-ddl-wiring.js';
 import { interval, syncLag } from './sync-lag.js';
 import { chooseStart } from './sync-start.js';
@@ -42,9 +44,10 @@ import { DataValidator } from './validator/validator.js';
  * passed (checkpoint-horizon.ts); keyless tables carry their own checkpoint in their data
  * transactions. This file is the pipeline's driver; the parts it drives, one concept each:
  * applier-pool.ts (causality + appliers), rows-dispatcher.ts (ROWS events → jobs), applied-position.ts, checkpoint-horizon.ts,
- * control-connection.ts, executed-gtids.ts, master-position.ts, sync-stats.ts.
+ * control-connection.ts, executed-gtids.ts, master-position.ts, sync-stats.ts, safe-mode.ts,
+ * event-handler.ts; the worker steers it through SyncControl (sync-control.ts).
  */
-export class SyncUnit implements Unit<SyncStatus> {
+export class SyncUnit implements Unit<SyncStatus>, SyncControl {
   readonly type = 'Sync' as const;
   private readonly log: Logger;
   private readonly tracker: SchemaTracker;
@@ -57,21 +60,13 @@ export class SyncUnit implements Unit<SyncStatus> {
   private readonly pool: ApplierPool;
   private readonly rows: RowsDispatcher;
   private start: StartPoint = { file: '', pos: 4 };
-  private startExitSafe: Location | undefined;
   private tableCps = new Map<string, Location>();
   /** One binlog event → rows / boundary / DDL; the read and seen positions. */
   private readonly ev: EventHandler;
   /** Applied position: the last transaction boundary whose changes are all applied. */
   private readonly applied = new AppliedPosition();
-  private safeUntil = 0;
-  /**
-   * DM's start-up safe mode (`safe-mode-duration`, default 2 × checkpoint-flush-interval) runs
-   * only where DM has no safe-mode exit point: a first start (no checkpoint) or a
-   * `--start-time` rewind. With a checkpoint, the exit-safe point says how far an earlier run
-   * may have applied: cleared by a clean stop (no safe mode, as DM when the exit point equals
-   * the checkpoint), kept after a crash (safe mode up to it). Armed once, by init().
-   */
-  private startupWindow = false;
+  /** Where writes go in safe mode: replay of an earlier run, start-up window (safe-mode.ts). */
+  private readonly safe: SafeMode;
   private readonly stats: SyncStats;
   private readonly master = new MasterPosition();
   private closed = false;
@@ -85,6 +80,8 @@ export class SyncUnit implements Unit<SyncStatus> {
   private readonly holder: DmlHolder | undefined;
   /** Optimistic shard-DDL coordination (`shard-mode: optimistic`), else undefined. */
   private readonly optimist: OptimistStep | undefined;
+  /** Where process() reads events from (SyncControl.setReadFromRelay); starts as `enableRelay`. */
+  private fromRelay: boolean;
   /** The running process()'s abort signal (a shard-DDL wait ends with it). */
   private runSignal: AbortSignal = new AbortController().signal;
 
@@ -92,6 +89,8 @@ export class SyncUnit implements Unit<SyncStatus> {
     private readonly cfg: SubTaskConfig,
     private readonly deps: UnitDeps,
   ) {
+    this.fromRelay = cfg.enableRelay === true;
+    this.safe = new SafeMode(cfg.syncer.safeMode === true);
     this.log = deps.logger.child({ unit: 'sync', task: cfg.name, source: cfg.sourceId });
     this.tracker = new SchemaTracker(cfg.caseSensitive);
     this.store = new CheckpointStore(cfg.metaSchema, cfg.name, cfg.sourceId);
@@ -117,9 +116,8 @@ export class SyncUnit implements Unit<SyncStatus> {
           this.advanceApplied();
         },
         signal: () => this.runSignal,
-        intercept: () => !this.ev.skipping,
         ensureHorizon: (end) => this.ensureHorizon(end),
-        isReplay: (end) => this.startExitSafe !== undefined && compareLocation(end, this.startExitSafe) <= 0,
+        isReplay: (end) => this.safe.isReplay(end),
         done: async (end) => {
           this.applied.set(this.gtids.stamp({ ...end }));
           await this.horizon.flush(false);
@@ -148,7 +146,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       pool: this.pool,
       applied: this.applied,
       tableCheckpoint: (key) => this.tableCps.get(key),
-      safeFor: (end) => this.safeFor(end),
+      safeFor: (end) => this.safe.safeFor(end),
       loadStructure: (schema, table) => this.loadStructure(schema, table),
     });
     this.ctl = new ControlConnection(cfg.to);
@@ -207,14 +205,13 @@ export class SyncUnit implements Unit<SyncStatus> {
       full,
     );
     this.start = chosen.start;
-    this.startExitSafe = chosen.exitSafe;
-    this.startupWindow = chosen.timed === true || cp === undefined;
+    this.safe.arm(chosen.exitSafe, chosen.timed === true || cp === undefined);
     if ('file' in this.start) {
       this.ev.readLoc = { ...this.start };
       this.ev.seenLoc = { ...this.start };
       this.applied.set({ ...this.start });
     }
-    this.horizon.resume(this.startExitSafe);
+    this.horizon.resume(chosen.exitSafe);
     this.gtids.begin(this.cfg.flavor);
     if (this.shard || this.optimist) {
       const tables = (await replicatedTables(await this.upstream(), this.filters)).map(({ s, t }) => ({
@@ -261,9 +258,17 @@ export class SyncUnit implements Unit<SyncStatus> {
       ...(this.shard ?? this.optimist)?.status(),
       // DML held for a pending shard DDL is not applied: not synced while any is.
       synced: synced && this.holder?.frozen() === undefined,
-      binlogType: this.cfg.enableRelay ? 'local' : 'remote',
+      binlogType: this.fromRelay ? 'local' : 'remote',
       secondsBehindMaster,
     };
+  }
+
+  setReadFromRelay(on: boolean): void {
+    this.fromRelay = on;
+  }
+
+  get readsFromRelay(): boolean {
+    return this.fromRelay;
   }
 
   /** The applied position (cheap: for pollers that need only this, e.g. the benchmark). */
@@ -288,8 +293,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       2 * this.cfg.syncer.checkpointFlushInterval * 1000,
       'safe-mode-duration',
     );
-    this.safeUntil = this.startupWindow ? Date.now() + window : 0;
-    this.startupWindow = false;
+    this.safe.beginRun(Date.now(), window);
     this.stats.restart();
     const runs = this.pool.start(() => inner.abort());
     const validatorStop = new AbortController();
@@ -307,22 +311,7 @@ export class SyncUnit implements Unit<SyncStatus> {
     this.pollMaster().catch(() => undefined);
     let error: DmError | undefined;
     try {
-      let sinceYield = 0;
-      for await (const batch of this.events(inner.signal)) {
-        for (const pe of batch) {
-          if (inner.signal.aborted) break;
-          const wait = this.ev.handle(pe);
-          if (wait) await wait;
-          // While events are buffered the reader runs on microtasks alone and starves the
-          // appliers' socket callbacks (measured: event-loop delay p50 200–1100 ms during
-          // catch-up). Yield to I/O every few hundred events.
-          if (++sinceYield >= 256) {
-            sinceYield = 0;
-            await new Promise<void>((resolve) => setImmediate(resolve));
-          }
-        }
-        if (inner.signal.aborted) break;
-      }
+      await this.ev.consume(this.events(inner.signal), inner.signal);
     } catch (err) {
       if (!inner.signal.aborted || !isAbortLike(err)) error = asDmError(err, E.syncFailed);
     } finally {
@@ -351,6 +340,7 @@ export class SyncUnit implements Unit<SyncStatus> {
         cfg: this.cfg,
         workDir: this.deps.workDir,
         start: this.start,
+        fromRelay: this.fromRelay,
         schemaLookup: this.tracker.lookup(),
         logger: this.log,
       },
@@ -386,15 +376,7 @@ export class SyncUnit implements Unit<SyncStatus> {
       this.applied.rewind({ ...frozen.location });
       this.holder?.reset();
     }
-    const seen = this.ev.seenLoc;
-    if (!this.startExitSafe || compareLocation(seen, this.startExitSafe) > 0) {
-      this.startExitSafe = { ...seen };
-    }
-  }
-
-  private safeFor(end: Location): boolean {
-    if (this.cfg.syncer.safeMode || Date.now() < this.safeUntil) return true;
-    return this.startExitSafe !== undefined && compareLocation(end, this.startExitSafe) <= 0;
+    this.safe.resumeAfter(this.ev.seenLoc);
   }
 
   /** Move the applied position to the last boundary whose jobs are all applied. */

@@ -8,7 +8,7 @@ import type { BinlogOpKind } from '../pkg/binlog/binlog-operator.js';
 import { parseBinlogPos } from '../pkg/binlog/binlog-operator.js';
 import { asDmError, dmError, E } from '../pkg/errors/index.js';
 import { purgeRelay } from '../relay/purge.js';
-import { operateSchema, type SchemaHolder } from '../sync/schema-operator.js';
+import { operateSchema } from '../sync/schema-operator.js';
 import type { SubTask } from './subtask.js';
 import { validationOp } from './validation-operate.js';
 
@@ -67,8 +67,8 @@ async function dispatch(b: OperateBackend, req: OperateRequest): Promise<Operate
     case 'binlog-schema-list':
     case 'binlog-schema-update':
     case 'binlog-schema-delete': {
-      const unit = st.liveUnit('Sync') as unknown as Partial<SchemaHolder> | undefined;
-      if (!unit?.schemaTracker) {
+      const unit = st.syncControl();
+      if (!unit) {
         throw dmError(
           E.ctlInvalidArgs,
           `subtask ${req.task} has no sync unit yet (schema tracker not ready)`,
@@ -80,7 +80,7 @@ async function dispatch(b: OperateBackend, req: OperateRequest): Promise<Operate
           `subtask ${req.task} is Running: pause it (pause-task) before changing the tracked schema`,
         );
       }
-      const data = await operateSchema(unit as SchemaHolder, {
+      const data = await operateSchema(unit, {
         op: req.op.slice('binlog-schema-'.length) as 'list' | 'update' | 'delete',
         database: req.database ?? '',
         table: req.table ?? '',

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { SubTaskConfig, TaskMode } from '../pkg/config/types.js';
 import { type DmError, dmError, E } from '../pkg/errors/index.js';
 import { silentLogger } from '../pkg/log/logger.js';
+import { SchemaTracker } from '../pkg/schema/schema-tracker.js';
 import type { ProcessResult, Unit, UnitType } from '../unit/unit.js';
 import { SubTask } from './subtask.js';
 import type { UnitFactory } from './unit-factory.js';
@@ -178,15 +179,30 @@ describe('SubTask', () => {
   it('switches a running sync unit between relay and upstream without a stage change', async () => {
     const seen: boolean[] = [];
     let unitCfg: SubTaskConfig | undefined;
-    const factory: UnitFactory = (type, c) => {
+    /** A sync unit that offers SyncControl: the subtask tells it, never edits its config. */
+    class FakeSync extends FakeUnit {
+      fromRelay: boolean;
+      readonly schemaTracker = new SchemaTracker(false);
+      readonly validator = undefined;
+      constructor(c: SubTaskConfig) {
+        super('Sync', [], []);
+        this.fromRelay = c.enableRelay;
+      }
+      setReadFromRelay(on: boolean): void {
+        this.fromRelay = on;
+      }
+      get readsFromRelay(): boolean {
+        return this.fromRelay;
+      }
+      async flushSchema(): Promise<void> {}
+      override process(signal: AbortSignal): Promise<ProcessResult> {
+        seen.push(this.fromRelay);
+        return super.process(signal);
+      }
+    }
+    const factory: UnitFactory = (_type, c) => {
       unitCfg = c;
-      const u = new FakeUnit(type, [], []);
-      const process = u.process.bind(u);
-      u.process = (signal) => {
-        seen.push(c.enableRelay);
-        return process(signal);
-      };
-      return u;
+      return new FakeSync(c);
     };
     const st = new SubTask(
       { ...cfg('incremental'), enableRelay: false },
@@ -201,7 +217,7 @@ describe('SubTask', () => {
     assert.deepEqual(seen, [false, true]);
     assert.equal(st.stage, 'Running');
     assert.equal(st.cfg.enableRelay, false, 'the config as given is untouched');
-    assert.equal(unitCfg?.enableRelay, true);
+    assert.equal(unitCfg?.enableRelay, false, 'the unit config is not flipped under the unit');
     await st.setReadFromRelay(true); // no change: no restart
     await st.setReadFromRelay(false);
     await until(() => seen.length === 3);

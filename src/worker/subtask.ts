@@ -8,6 +8,7 @@ import { type ClaimResult, claimFence } from '../pkg/db/fence.js';
 import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
 import { countUnitExit } from '../pkg/metrics/dm-metrics.js';
 import { Backoff, type BackoffOptions } from '../pkg/retry/backoff.js';
+import { type SyncControl, syncControlOf } from '../sync/sync-control.js';
 import type { Stage, Unit, UnitDeps, UnitType } from '../unit/unit.js';
 import { readCheckpointFacts, resumeFrom, unitsForMode } from './resume-point.js';
 import { type StageEvent, transition } from './subtask-stage.js';
@@ -75,12 +76,13 @@ async function defaultResumePoint(cfg: SubTaskConfig, workDir: string): Promise<
 export class SubTask {
   /** The config as given (the worker compares it to etcd's to spot update-task). */
   readonly cfg: SubTaskConfig;
-  /**
-   * The copy the units get: `enableRelay` is the effective relay choice. The sync unit keeps
-   * this object and reads `enableRelay` each time it opens its event source (and in status),
-   * so flipping it here and restarting `process` switches the source (see setReadFromRelay).
-   */
+  /** The config the units are built from (with the fence token on `to`); never changed. */
   private readonly unitCfg: SubTaskConfig;
+  /**
+   * Whether the sync unit reads the relay log: a unit built later gets it as its
+   * `enableRelay`; a live one is told through SyncControl (see setReadFromRelay).
+   */
+  private readFromRelay: boolean;
   private readonly deps: UnitDeps;
   private readonly factory: UnitFactory;
   private readonly resumePoint: (cfg: SubTaskConfig, workDir: string) => Promise<number>;
@@ -115,9 +117,9 @@ export class SubTask {
       worker: opts.fence.worker,
     };
     this.claim = opts.claim ?? defaultClaim;
+    this.readFromRelay = opts.readFromRelay ?? cfg.enableRelay === true;
     this.unitCfg = {
       ...cfg,
-      enableRelay: opts.readFromRelay ?? cfg.enableRelay === true,
       ...(this.fence ? { to: { ...cfg.to, fence: this.fence } } : {}),
     };
     // The binlog operator belongs to the subtask so operations survive pause/resume.
@@ -170,22 +172,24 @@ export class SubTask {
   }
 
   private applyValidatorStage(): void {
-    const v = (this.liveUnit('Sync') as { validator?: { start(): void; stop(): void } } | undefined)
-      ?.validator;
+    const v = this.syncControl()?.validator;
     if (!v || !this.validatorWanted) return;
     if (this.validatorWanted === 'Running') v.start();
     else v.stop();
   }
 
-  /** The sync unit, when it exists (binlog-schema acts on its tracker). */
-  liveUnit(type: UnitType): Unit | undefined {
-    for (const { unit } of this.units.values()) if (unit.type === type) return unit;
+  /** The sync unit's controls, when the unit exists (binlog-schema, validation act on them). */
+  syncControl(): SyncControl | undefined {
+    for (const { unit } of this.units.values()) {
+      const c = syncControlOf(unit);
+      if (c) return c;
+    }
     return undefined;
   }
 
   /** True when the sync unit reads the local relay log (binlogType local). */
   get readsFromRelay(): boolean {
-    return this.unitCfg.enableRelay;
+    return this.readFromRelay;
   }
 
   /**
@@ -197,8 +201,9 @@ export class SubTask {
    * does not change. Dump/Load, paused or not yet started units just pick up the new choice.
    */
   async setReadFromRelay(on: boolean): Promise<void> {
-    if (this.unitCfg.enableRelay === on) return;
-    this.unitCfg.enableRelay = on;
+    if (this.readFromRelay === on) return;
+    this.readFromRelay = on;
+    this.syncControl()?.setReadFromRelay(on);
     this.deps.logger.info(
       { task: this.name, binlogType: on ? 'local' : 'remote' },
       'sync unit switches its binlog source',
@@ -280,9 +285,9 @@ export class SubTask {
     if (unit !== '' && unit !== 'Relay') {
       const live = this.units.get(this.idx);
       const s = live ? safeStatus(live.unit) : this.lastStatus;
-      if (s !== undefined) putUnitStatus(st, unit, s, this.unitCfg.enableRelay);
+      if (s !== undefined) putUnitStatus(st, unit, s, this.readFromRelay);
       // DM's SubTaskStatus.validation: the sync unit's validator, when one runs.
-      const v = (live?.unit as { validator?: { status(): unknown } } | undefined)?.validator;
+      const v = syncControlOf(live?.unit)?.validator;
       if (v) st.validation = v.status();
     }
     return st;
@@ -384,7 +389,8 @@ export class SubTask {
     if (!e) {
       const type = this.plan[i];
       if (type === undefined) throw dmError(E.internal, `no unit at index ${i}`);
-      e = { unit: this.factory(type, this.unitCfg, this.deps), inited: false };
+      const cfg = { ...this.unitCfg, enableRelay: this.readFromRelay };
+      e = { unit: this.factory(type, cfg, this.deps), inited: false };
       this.units.set(i, e);
     }
     return e;

@@ -8,7 +8,6 @@
 import type { OperateRequest } from '../pkg/api/worker-api.js';
 import { connectDb } from '../pkg/db/connect.js';
 import { E } from '../pkg/errors/index.js';
-import type { DataValidator } from '../sync/validator/validator.js';
 import { operateErrors, readErrors, validatorTables } from '../sync/validator/validator-store.js';
 import type { SubTask } from './subtask.js';
 
@@ -17,7 +16,7 @@ const NO_SUCH_TABLE = 1146;
 
 export async function validationOp(st: SubTask, req: OperateRequest): Promise<unknown> {
   if (req.op === 'validation-status') {
-    const v = (st.liveUnit('Sync') as { validator?: DataValidator } | undefined)?.validator;
+    const v = st.syncControl()?.validator;
     await v?.refreshErrorCounts();
     return {
       validators: v ? [v.status()] : [],

@@ -42,12 +42,6 @@ export interface DdlExecutorOptions {
   tracker: SchemaTracker;
   host: DdlHost;
   logger: Logger;
-  /**
-   * Called for every DDL statement before it is executed; returning false skips its
-   * execution downstream (the tracker still follows it). Lets a caller (online DDL, binlog
-   * operators) intercept statements.
-   */
-  intercept?: (info: DdlInfo, schema: string, at: Location) => Promise<boolean> | boolean;
   /** Online DDL (gh-ost / pt-osc) handling, when `online-ddl` is on. */
   onlineDdl?: { rules: OnlineDdlRules; store: OnlineDdlStore };
   /**
@@ -72,8 +66,18 @@ export class DdlExecutor {
     return infos;
   }
 
-  /** Handle every statement of a QUERY event at `at` (ending at `end`). */
-  async handleQuery(schema: string, query: string, at: Location, end: Location): Promise<void> {
+  /**
+   * Handle every statement of a QUERY event at `at` (ending at `end`). `skip` (`dmctl binlog
+   * skip` for this event): nothing is executed downstream, the tracker still follows the
+   * statements and the checkpoint moves past them.
+   */
+  async handleQuery(
+    schema: string,
+    query: string,
+    at: Location,
+    end: Location,
+    opts: { skip?: boolean } = {},
+  ): Promise<void> {
     for (const info of DdlExecutor.analyse(schema, query)) {
       if (info.kind === 'skip') {
         this.o.logger.info({ sql: info.sql, at: formatLocation(at) }, 'skip statement (built-in rule)');
@@ -88,12 +92,12 @@ export class DdlExecutor {
           },
         );
       }
-      await this.handleDdl(info, schema, at, end);
+      await this.handleDdl(info, schema, at, end, opts.skip === true);
     }
   }
 
-  /** One per-table DDL statement. */
-  async handleDdl(info: DdlInfo, schema: string, at: Location, end: Location): Promise<void> {
+  /** One per-table DDL statement (`skip`: see handleQuery). */
+  async handleDdl(info: DdlInfo, schema: string, at: Location, end: Location, skip = false): Promise<void> {
     const { host, filters, tracker } = this.o;
     const log = this.o.logger;
     const od: OnlineDdlAction = this.o.onlineDdl
@@ -102,8 +106,7 @@ export class DdlExecutor {
     let execute = od.action === 'none' && filters.allowDdl(info);
     // Every change before the DDL must be applied (and saved) before the structure changes.
     await host.drain();
-    const intercepted = this.o.intercept !== undefined && !(await this.o.intercept(info, schema, at));
-    if (intercepted) execute = false;
+    if (skip) execute = false;
     // A skipped statement (dmctl binlog skip) is not recorded nor cut over either.
     else if (od.action !== 'none') await this.onlineDdl(od, info, at, end);
     const sql = rewriteNames(info, (s, t) => filters.route(s, t));
