@@ -1,10 +1,26 @@
 import { createWriteStream } from 'node:fs';
 import type { Connection } from '../pkg/db/connect.js';
 import { quoteTable } from '../pkg/db/connect.js';
-import { DATA_FILE_HEADER } from '../pkg/dumpfile/dump-dir.js';
+import { dataFileHeader } from '../pkg/dumpfile/dump-dir.js';
 import { insertHeader } from './sql-values.js';
 import type { TableInfo } from './table-info.js';
 import { TupleBytes } from './tuple-bytes.js';
+
+/**
+ * The session time zone of each dump connection (set once at connect: the task's zone), asked
+ * once per connection for the files' header.
+ */
+const sessionZones = new WeakMap<Connection, string>();
+
+async function sessionZone(conn: Connection): Promise<string> {
+  let tz = sessionZones.get(conn);
+  if (tz === undefined) {
+    const [rows] = await conn.query('SELECT @@session.time_zone AS tz');
+    tz = String((rows as { tz: unknown }[])[0]?.tz ?? '+00:00');
+    sessionZones.set(conn, tz);
+  }
+  return tz;
+}
 
 /** What our row parser hands mysql2 for a row it already rendered. */
 const RENDERED = Symbol('rendered');
@@ -30,6 +46,7 @@ export async function writeChunk(
 ): Promise<ChunkResult> {
   const sql = `SELECT ${t.selects.join(',')} FROM ${quoteTable(t.schema, t.table)}${where ? ` WHERE ${where}` : ''}`;
   const header = Buffer.from(insertHeader(t.table, t.columns), 'latin1');
+  const fileHeader = dataFileHeader(await sessionZone(conn));
   // The promise wrapper's underlying callback connection: row events without a promise per
   // row (an async iterator over the stream costs several times more CPU than the escaping).
   const raw = (conn as unknown as { connection: import('mysql2').Connection }).connection;
@@ -50,7 +67,7 @@ export async function writeChunk(
     stmt.text(';\n');
     if (!out) {
       out = createWriteStream(path, { highWaterMark: 1 << 20 });
-      out.write(DATA_FILE_HEADER, 'latin1');
+      out.write(fileHeader, 'latin1');
     }
     const n = stmt.len;
     const chunk = stmt.buf.subarray(0, n);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { OnDuplicate, SubTaskConfig } from '../pkg/config/types.js';
 import type { Connection } from '../pkg/db/connect.js';
-import { DATA_FILE_HEADER } from '../pkg/dumpfile/dump-dir.js';
+import { DATA_FILE_HEADER_PREFIX } from '../pkg/dumpfile/dump-dir.js';
 import { offsetUpdateSql } from '../pkg/dumpfile/load-checkpoint.js';
 import { asDmError, dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
@@ -134,7 +134,7 @@ export async function loadFile(
       if (signal.aborted) return;
       // The file is always read from byte 0: the first chunk tells whose dump it is.
       if (!sp) {
-        ours = (chunk as string).startsWith(DATA_FILE_HEADER);
+        ours = (chunk as string).startsWith(DATA_FILE_HEADER_PREFIX);
         sp = ours ? new DumpLineSplitter() : new SqlSplitter();
       }
       for (const st of sp.push(chunk as string)) await handle(st);

@@ -39,11 +39,12 @@ import type { LoadStatus } from '../pkg/api/worker-api.js';
  * (or the file's own `SET NAMES`) tells the server how to read them. Foreign and unique
  * checks are off as in every bulk loader (the data comes from a consistent source);
  * `NO_AUTO_VALUE_ON_ZERO` keeps id 0 rows; no strict mode, so zero dates load as dumped.
- * `sql_log_bin` is left alone: the downstream may itself replicate.
+ * `sql_log_bin` is left alone: the downstream may itself replicate. The time zone is the
+ * task's, set by connectDb (and by each of our dump files' header).
  */
 const SESSION_SQL = [
   'SET NAMES utf8mb4',
-  "SET SESSION foreign_key_checks = 0, unique_checks = 0, sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'",
+  "SET SESSION foreign_key_checks = 0, unique_checks = 0, sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'",
 ];
 
 /**

@@ -40,7 +40,7 @@ export class EventFilters {
     this.bal = new BlockAllowList(cfg.blockAllowList, { ...cs, alwaysIgnore: [cfg.metaSchema] });
     this.router = new TableRouter(cfg.routes, cs);
     this.eventFilter = new BinlogEventFilter(cfg.filters, cs);
-    this.exprFilter = new ExpressionFilter(cfg.expressionFilters, cs);
+    this.exprFilter = new ExpressionFilter(cfg.expressionFilters, { ...cs, timeZone: cfg.timezone });
     this.online = cfg.onlineDdl ? onlineDdlRules(cfg) : undefined;
   }
 

@@ -198,6 +198,7 @@ export function openEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGen
     start: byGtid || !('file' in start) ? { gtid: start.gtid ?? '' } : { file: start.file, pos: start.pos },
     heartbeatMs: 1000,
     schemaLookup: o.schemaLookup,
+    ...(cfg.timezone ? { timeZone: cfg.timezone } : {}),
     logger: o.logger,
   }).eventBatches(signal);
 }
@@ -221,7 +222,8 @@ async function* relayEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGe
     await sleep(100);
   }
   if (signal.aborted) return;
-  const decoder = { schemaLookup: o.schemaLookup };
+  // TIMESTAMPs in the task zone, as the sessions that write them (see DecoderOptions.timeZone).
+  const decoder = { schemaLookup: o.schemaLookup, ...(o.cfg.timezone ? { timeZone: o.cfg.timezone } : {}) };
   if (!('file' in o.start)) {
     o.logger.info({ gtid: o.start.gtid }, 'locating the GTID start point in the relay log');
     yield* relayEventsAfterGtid({ relayDir, gtid: o.start.gtid, flavor: o.cfg.flavor, decoder }, signal);

@@ -15,6 +15,7 @@ import {
   formatTimestamp2,
   fracBytes,
 } from './temporal.js';
+import type { ZoneOffset } from './time-zone.js';
 import type { CellValue, ColumnMeta } from './types.js';
 
 /** A read position shared across the cells of one event (no per-value allocation). */
@@ -110,9 +111,16 @@ export function cellPlan(col: ColumnMeta, kind: TextKind): number {
 
 /**
  * Read one non-NULL cell of `col` at `cur.pos` (advancing it). See DESIGN.md §5 for the value
- * mapping. `kind` says how text bytes decode (from the column's charset).
+ * mapping. `kind` says how text bytes decode (from the column's charset). TIMESTAMPs are
+ * rendered in `zone` (the task's `timezone`, DM's TimestampStringLocation), else in UTC.
  */
-export function readCell(buf: Buffer, cur: Cursor, col: ColumnMeta, kind: TextKind): CellValue {
+export function readCell(
+  buf: Buffer,
+  cur: Cursor,
+  col: ColumnMeta,
+  kind: TextKind,
+  zone?: ZoneOffset,
+): CellValue {
   const meta = col.meta;
   switch (col.type) {
     case ColumnType.TINY: {
@@ -158,9 +166,9 @@ export function readCell(buf: Buffer, cur: Cursor, col: ColumnMeta, kind: TextKi
     case ColumnType.DATETIME:
       return formatDatetimeOld(buf, check(cur, 8));
     case ColumnType.TIMESTAMP:
-      return formatEpoch(buf.readUInt32LE(check(cur, 4)), 0, 0);
+      return formatEpoch(buf.readUInt32LE(check(cur, 4)), 0, 0, zone);
     case ColumnType.TIMESTAMP2:
-      return formatTimestamp2(buf, check(cur, 4 + fracBytes(meta)), meta);
+      return formatTimestamp2(buf, check(cur, 4 + fracBytes(meta)), meta, zone);
     case ColumnType.DATETIME2:
       return formatDatetime2(buf, check(cur, 5 + fracBytes(meta)), meta);
     case ColumnType.TIME2:

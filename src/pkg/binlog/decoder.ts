@@ -27,6 +27,7 @@ import { decodeHeader } from './header.js';
 import { decodeQuery } from './query-event.js';
 import { decodeRows } from './rows-event.js';
 import { decodeTableMap, type TableMapCache } from './table-map.js';
+import { type ZoneOffset, zoneOffset } from './time-zone.js';
 import type { BinlogEvent, ChecksumAlg, EventHeader, SchemaLookup } from './types.js';
 
 export { decodeHeader } from './header.js';
@@ -37,6 +38,11 @@ export interface DecoderOptions {
   schemaLookup?: SchemaLookup;
   /** Verify each event's CRC32 when the stream is checksummed. Default true. */
   verifyChecksum?: boolean;
+  /**
+   * Render TIMESTAMP values in this zone (the task's `timezone`, see time-zone.ts), as DM's
+   * syncer does; the sessions that write them use the same zone. Default: UTC.
+   */
+  timeZone?: string;
 }
 
 /**
@@ -51,10 +57,12 @@ export class BinlogDecoder {
   private alg = 0xff;
   private postHeader: number[] | undefined;
   private readonly tables: TableMapCache = new Map();
+  private readonly zone: ZoneOffset | undefined;
 
   constructor(opts: DecoderOptions = {}) {
     this.verify = opts.verifyChecksum ?? true;
     this.lookup = opts.schemaLookup;
+    this.zone = opts.timeZone ? zoneOffset(opts.timeZone) : undefined;
   }
 
   /** The checksum algorithm of the stream as last described (FDE or setChecksumAlg). */
@@ -142,7 +150,7 @@ export class BinlogDecoder {
       case EventType.WRITE_ROWS_V2:
       case EventType.UPDATE_ROWS_V2:
       case EventType.DELETE_ROWS_V2:
-        return decodeRows(header, r, this.postHeaderLen(type), this.tables);
+        return decodeRows(header, r, this.postHeaderLen(type), this.tables, this.zone);
       case EventType.GTID:
         return decodeMysqlGtid(header, r, false);
       case EventType.ANONYMOUS_GTID:

@@ -4,6 +4,7 @@ import type { TextKind } from './charset.js';
 import { CellPlan, type Cursor, cellPlan, readCell } from './column-value.js';
 import { EventType } from './event-type.js';
 import type { TableInfo, TableMapCache } from './table-map.js';
+import type { ZoneOffset } from './time-zone.js';
 import type {
   CellValue,
   ColumnMeta,
@@ -27,6 +28,7 @@ export function decodeRows(
   r: BufferReader,
   postHeaderLen: number,
   cache: TableMapCache,
+  zone?: ZoneOffset,
 ): RowsEvent {
   const type = header.typeCode;
   const start = r.pos;
@@ -72,8 +74,8 @@ export function decodeRows(
   if (isUpdate) {
     const rows: { before: CellValue[]; after: CellValue[] }[] = [];
     while (cur.pos < cur.end) {
-      const before = readRow(buf, cur, info, inc1);
-      const after = readRow(buf, cur, info, inc2);
+      const before = readRow(buf, cur, info, inc1, zone);
+      const after = readRow(buf, cur, info, inc2, zone);
       rows.push({ before, after });
     }
     const ev: UpdateRowsEvent = {
@@ -90,7 +92,7 @@ export function decodeRows(
     return ev;
   }
   const rows: CellValue[][] = [];
-  while (cur.pos < cur.end) rows.push(readRow(buf, cur, info, inc1));
+  while (cur.pos < cur.end) rows.push(readRow(buf, cur, info, inc1, zone));
   const isWrite = type === EventType.WRITE_ROWS_V1 || type === EventType.WRITE_ROWS_V2;
   const ev: WriteRowsEvent | DeleteRowsEvent = {
     type: isWrite ? 'write_rows' : 'delete_rows',
@@ -138,7 +140,14 @@ function planOf(info: TableInfo): number[] {
 }
 
 /** One non-NULL cell by its plan (see CellPlan); out-of-bounds fast paths defer to readCell. */
-function cell(buf: Buffer, cur: Cursor, plan: number, col: ColumnMeta, kind: TextKind): CellValue {
+function cell(
+  buf: Buffer,
+  cur: Cursor,
+  plan: number,
+  col: ColumnMeta,
+  kind: TextKind,
+  zone: ZoneOffset | undefined,
+): CellValue {
   const p = cur.pos;
   const end = cur.end;
   switch (plan) {
@@ -167,10 +176,16 @@ function cell(buf: Buffer, cur: Cursor, plan: number, col: ColumnMeta, kind: Tex
     default:
       break;
   }
-  return readCell(buf, cur, col, kind);
+  return readCell(buf, cur, col, kind, zone);
 }
 
-function readRow(buf: Buffer, cur: Cursor, info: TableInfo, inc: number[]): CellValue[] {
+function readRow(
+  buf: Buffer,
+  cur: Cursor,
+  info: TableInfo,
+  inc: number[],
+  zone: ZoneOffset | undefined,
+): CellValue[] {
   const cols = info.columns;
   const kinds = info.kinds;
   const plans = planOf(info);
@@ -185,7 +200,9 @@ function readRow(buf: Buffer, cur: Cursor, info: TableInfo, inc: number[]): Cell
   if (n === width) {
     for (let i = 0; i < n; i++) {
       row.push(
-        (buf[nb + (i >> 3)]! & (1 << (i & 7))) !== 0 ? null : cell(buf, cur, plans[i]!, cols[i]!, kinds[i]!),
+        (buf[nb + (i >> 3)]! & (1 << (i & 7))) !== 0
+          ? null
+          : cell(buf, cur, plans[i]!, cols[i]!, kinds[i]!, zone),
       );
     }
     return row;
@@ -194,7 +211,9 @@ function readRow(buf: Buffer, cur: Cursor, info: TableInfo, inc: number[]): Cell
   for (let i = 0; i < width; i++) {
     if (k < n && inc[k] === i) {
       row.push(
-        (buf[nb + (k >> 3)]! & (1 << (k & 7))) !== 0 ? null : cell(buf, cur, plans[i]!, cols[i]!, kinds[i]!),
+        (buf[nb + (k >> 3)]! & (1 << (k & 7))) !== 0
+          ? null
+          : cell(buf, cur, plans[i]!, cols[i]!, kinds[i]!, zone),
       );
       k++;
     } else {

@@ -3,6 +3,7 @@
  * stored integers (never through a JS Date); epoch seconds become a civil UTC date with Howard
  * Hinnant's days→civil algorithm.
  */
+import type { ZoneOffset } from './time-zone.js';
 
 /** '00'..'99' (and '0000'..'9999'): zero-padding by lookup, not by building strings per value. */
 const PAD2: string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
@@ -62,9 +63,13 @@ function civilFromDays(z: number): [number, number, number] {
   return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
 }
 
-/** Epoch seconds (+ micros) as `YYYY-MM-DD hh:mm:ss[.f]` in UTC; 0 is MySQL's zero timestamp. */
-export function formatEpoch(secs: number, micros: number, fsp: number): string {
+/**
+ * Epoch seconds (+ micros) as `YYYY-MM-DD hh:mm:ss[.f]` in UTC, or in `zone` when given;
+ * 0 is MySQL's zero timestamp.
+ */
+export function formatEpoch(secs: number, micros: number, fsp: number, zone?: ZoneOffset): string {
   if (secs === 0 && micros === 0) return `0000-00-00 00:00:00${fraction(0, fsp)}`;
+  if (zone) secs += zone(secs);
   const days = Math.floor(secs / 86400);
   const sod = secs - days * 86400;
   const [y, m, d] = civilFromDays(days);
@@ -74,8 +79,8 @@ export function formatEpoch(secs: number, micros: number, fsp: number): string {
 }
 
 /** TIMESTAMP2: seconds u32 BE | fraction. */
-export function formatTimestamp2(buf: Buffer, p: number, fsp: number): string {
-  return formatEpoch(buf.readUInt32BE(p), readFrac(buf, p + 4, fsp), fsp);
+export function formatTimestamp2(buf: Buffer, p: number, fsp: number, zone?: ZoneOffset): string {
+  return formatEpoch(buf.readUInt32BE(p), readFrac(buf, p + 4, fsp), fsp, zone);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { invalidTimeZone, offsetAt } from '../binlog/time-zone.js';
 import { dmError, E } from '../errors/index.js';
 
 /**
@@ -9,7 +10,7 @@ const START_TIME_RE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/;
 /**
  * Parse DM's start-time text (`2021-10-21 00:01:00` or `2021-10-21T00:01:00`) into seconds
  * since the epoch. The wall-clock time is read in the task's `timezone` when it is set
- * (`+08:00`, `Asia/Shanghai`, `UTC`; `SYSTEM`/`Local` = this process's zone), else in UTC.
+ * (`+08:00`, `Asia/Shanghai`, `UTC`), else in UTC.
  * (DM reads it in the upstream server's zone; ours does not depend on a server setting the
  * user cannot see in the task file.)
  */
@@ -34,51 +35,10 @@ export function parseStartTime(text: string, timezone: string): number {
 /** Offset (ms, local − UTC) of `timezone` at the wall-clock instant `wallMs` (read as UTC). */
 function zoneOffsetMs(wallMs: number, timezone: string): number {
   const tz = timezone.trim();
-  if (tz === '' || tz === 'UTC') return 0;
-  const fixed = /^([+-])(\d{1,2}):(\d{2})$/.exec(tz);
-  if (fixed) return (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3])) * 60_000;
-  if (tz === 'SYSTEM' || tz === 'Local') {
-    const d = new Date(wallMs);
-    const local = new Date(
-      d.getUTCFullYear(),
-      d.getUTCMonth(),
-      d.getUTCDate(),
-      d.getUTCHours(),
-      d.getUTCMinutes(),
-      d.getUTCSeconds(),
-    );
-    return wallMs - local.getTime();
-  }
-  // An IANA zone: the offset at the guessed instant, corrected once (DST transitions).
-  const first = ianaOffsetMs(wallMs, tz);
-  return ianaOffsetMs(wallMs - first, tz);
-}
-
-function ianaOffsetMs(instantMs: number, tz: string): number {
-  let f: Intl.DateTimeFormat;
-  try {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-  } catch (err) {
-    throw dmError(E.configInvalidValue, `unknown time zone "${tz}"`, { cause: err });
-  }
-  const p: Record<string, number> = {};
-  for (const part of f.formatToParts(new Date(instantMs))) p[part.type] = Number(part.value);
-  const asUtc = Date.UTC(
-    p.year ?? 1970,
-    (p.month ?? 1) - 1,
-    p.day ?? 1,
-    p.hour ?? 0,
-    p.minute ?? 0,
-    p.second ?? 0,
-  );
-  return asUtc - Math.floor(instantMs / 1000) * 1000;
+  const bad = tz === '' ? undefined : invalidTimeZone(tz);
+  if (bad) throw dmError(E.configInvalidValue, `task timezone: ${bad}`);
+  // The offset at the guessed instant, corrected once (DST transitions).
+  const wall = Math.floor(wallMs / 1000);
+  const first = offsetAt(tz, wall);
+  return offsetAt(tz, wall - first) * 1000;
 }

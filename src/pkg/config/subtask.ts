@@ -2,8 +2,34 @@
  * Splits a task into per-source subtasks (what one worker runs), resolving each instance's
  * named rules and merging in its source config.
  */
+
+import { sessionTimeZone } from '../binlog/time-zone.js';
 import { dmError, E } from '../errors/index.js';
-import type { SourceConfig, SubTaskConfig, TaskConfig } from './types.js';
+import type { DbConfig, SourceConfig, SubTaskConfig, TaskConfig } from './types.js';
+
+/**
+ * The task's time zone as DM resolves it: `timezone`, else the target session's `time_zone`
+ * (DM reads the zone of its target session), else '' (UTC here; DM would read the target
+ * server's global zone).
+ */
+export function taskTimeZone(task: TaskConfig): string {
+  if (task.timezone) return task.timezone;
+  const kv = Object.entries(task.targetDatabase.session ?? {}).find(([k]) => k.toLowerCase() === 'time_zone');
+  return kv ? String(kv[1]) : '';
+}
+
+/**
+ * `db` with its session `time_zone` set to the task zone (DM's `AdjustWithTimeZone`, which
+ * overwrites a session `time_zone` of its own): every connection of the subtask, dump, load
+ * and sync alike, reads and writes TIMESTAMPs in that zone.
+ */
+function withTimeZone(db: DbConfig, tz: string): DbConfig {
+  if (!tz) return { ...db };
+  const session = Object.fromEntries(
+    Object.entries(db.session ?? {}).filter(([k]) => k.toLowerCase() !== 'time_zone'),
+  );
+  return { ...db, session: { ...session, time_zone: sessionTimeZone(tz) } };
+}
 
 /**
  * One SubTaskConfig per `mysql-instances` entry. Unknown source-id → E.sourceNotFound.
@@ -19,6 +45,7 @@ export function toSubTaskConfigs(task: TaskConfig, sources: Map<string, SourceCo
       });
     }
     const dirSuffix = `.${task.name}`;
+    const tz = taskTimeZone(task);
     const sub: SubTaskConfig = {
       name: task.name,
       sourceId: inst.sourceId,
@@ -27,20 +54,20 @@ export function toSubTaskConfigs(task: TaskConfig, sources: Map<string, SourceCo
       ...(task.strictOptimisticShardMode ? { strictOptimisticShardMode: true } : {}),
       metaSchema: task.metaSchema,
       caseSensitive: task.caseSensitive,
-      timezone: task.timezone,
+      timezone: tz,
       onlineDdl: task.onlineDdl,
       shadowTableRules: [...task.shadowTableRules],
       trashTableRules: [...task.trashTableRules],
       cleanDumpFile: task.cleanDumpFile,
       ignoreCheckingItems: [...task.ignoreCheckingItems],
-      from: { ...source.from },
+      from: withTimeZone(source.from, tz),
       flavor: source.flavor,
       enableGtid: source.enableGtid,
       enableRelay: source.enableRelay,
       serverId: source.serverId,
       relayDir: source.relayDir,
       checker: { ...source.checker },
-      to: { ...task.targetDatabase },
+      to: withTimeZone(task.targetDatabase, tz),
       routes: inst.routeRules.map((n) => task.routes[n]!).filter((r) => r !== undefined),
       filters: [
         ...inst.filterRules.map((n) => task.filters[n]!).filter((r) => r !== undefined),

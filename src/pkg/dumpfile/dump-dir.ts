@@ -36,6 +36,21 @@ export function parseDataFile(name: string): { db: string; table: string; index:
   return { db: m[1], table: m[2], index: Number(m[3]) };
 }
 
-/** Header of every data file: our bytes are utf8mb4 text with hex literals for binary. */
-export const DATA_FILE_HEADER =
-  "/*!40101 SET NAMES utf8mb4*/;\n/*!40014 SET FOREIGN_KEY_CHECKS=0*/;\n/*!40103 SET TIME_ZONE='+00:00' */;\n";
+/**
+ * Start of every data file we write (see {@link dataFileHeader}): the loader knows our own
+ * dumps by it.
+ */
+export const DATA_FILE_HEADER_PREFIX =
+  "/*!40101 SET NAMES utf8mb4*/;\n/*!40014 SET FOREIGN_KEY_CHECKS=0*/;\n/*!40103 SET TIME_ZONE='";
+
+/**
+ * Header of every data file: our bytes are utf8mb4 text with hex literals for binary, and
+ * TIMESTAMPs are in `timeZone`, the dump session's zone (the task's `timezone`, as DM's
+ * dumpling session), which the loader's session takes when it runs the header.
+ */
+export function dataFileHeader(timeZone = '+00:00'): string {
+  return `${DATA_FILE_HEADER_PREFIX}${timeZone.replace(/[^A-Za-z0-9_/+:-]/g, '')}' */;\n`;
+}
+
+/** The header of a data file in UTC (what tests write). */
+export const DATA_FILE_HEADER = dataFileHeader();

@@ -8,10 +8,12 @@
  * comparison otherwise (binary, i.e. case-sensitive, like TiDB's default utf8mb4_bin),
  * LIKE with `%`/`_`/`\` escapes. Supported: comparisons, AND/OR/XOR/NOT, IN, BETWEEN, IS
  * [NOT] NULL/TRUE/FALSE, LIKE, arithmetic (+ - * / DIV %), JSON paths (`->`, `->>`), bit
- * (`b'…'`) and hex (`x'…'`) literals, and the functions in FUNCS (NOW() and friends in UTC).
+ * (`b'…'`) and hex (`x'…'`) literals, and the functions in FUNCS (NOW() and friends in the task's
+ * `timezone`, the zone DM's expression session uses; UTC_TIMESTAMP()/UTC_DATE() in UTC).
  * Anything else is rejected at compile time with a message (never at row time).
  */
 import nodeSqlParser from 'node-sql-parser';
+import { type ZoneOffset, zoneOffset } from '../binlog/time-zone.js';
 import type { CellValue } from '../binlog/types.js';
 
 const parser = new nodeSqlParser.Parser();
@@ -24,8 +26,17 @@ export type Evaluator = (row: RowLookup) => Val;
 
 type Ast = Record<string, unknown> & { type: string };
 
-/** Parse and compile; throws a plain Error with a user-facing message on unsupported syntax. */
-export function compileExpression(expr: string): Evaluator {
+/**
+ * The zone of the expression being compiled (compilation is synchronous; the time functions
+ * capture it in their closures), undefined = UTC.
+ */
+let compileZone: ZoneOffset | undefined;
+
+/**
+ * Parse and compile; throws a plain Error with a user-facing message on unsupported syntax.
+ * `timeZone`: the task's `timezone` (NOW() and CURDATE() read the clock there). Default UTC.
+ */
+export function compileExpression(expr: string, timeZone = ''): Evaluator {
   let ast: unknown;
   try {
     ast = parser.astify(`SELECT * FROM t WHERE ${expr}`, { database: 'MySQL' });
@@ -43,7 +54,12 @@ export function compileExpression(expr: string): Evaluator {
   }
   const where = (ast as { where?: Ast | null }).where;
   if (!where) throw new Error('empty expression');
-  return compile(where);
+  compileZone = timeZone ? zoneOffset(timeZone) : undefined;
+  try {
+    return compile(where);
+  } finally {
+    compileZone = undefined;
+  }
 }
 
 function toCell(v: CellValue | undefined): Val {
@@ -119,7 +135,7 @@ function jsonExtract(doc: Val, path: Val): Val {
   return JSON.stringify(v);
 }
 
-const FUNCS: Record<string, { min: number; max: number; fn: (a: Val[]) => Val }> = {
+const FUNCS: Record<string, { min: number; max: number; fn: (a: Val[], zone?: ZoneOffset) => Val }> = {
   LENGTH: { min: 1, max: 1, fn: ([a]) => (a == null ? null : Buffer.byteLength(String(a), 'utf8')) },
   OCTET_LENGTH: { min: 1, max: 1, fn: ([a]) => (a == null ? null : Buffer.byteLength(String(a), 'utf8')) },
   CHAR_LENGTH: { min: 1, max: 1, fn: ([a]) => (a == null ? null : [...String(a)].length) },
@@ -154,23 +170,25 @@ const FUNCS: Record<string, { min: number; max: number; fn: (a: Val[]) => Val }>
   IF: { min: 3, max: 3, fn: ([c, a, b]) => (truth(c ?? null) ? (a ?? null) : (b ?? null)) },
   JSON_EXTRACT: { min: 2, max: 2, fn: ([d, p]) => jsonExtract(d ?? null, p ?? null) },
   JSON_UNQUOTE: { min: 1, max: 1, fn: ([a]) => (a == null ? null : String(a).replace(/^"(.*)"$/, '$1')) },
-  // The current time, evaluated per row as TiDB does. Every session here is UTC (TIMESTAMP
-  // values are rendered in UTC too), so these are UTC; NOW(fsp) gives fsp fraction digits.
-  NOW: { min: 0, max: 1, fn: ([fsp]) => nowText(fsp) },
-  CURRENT_TIMESTAMP: { min: 0, max: 1, fn: ([fsp]) => nowText(fsp) },
-  LOCALTIME: { min: 0, max: 1, fn: ([fsp]) => nowText(fsp) },
-  LOCALTIMESTAMP: { min: 0, max: 1, fn: ([fsp]) => nowText(fsp) },
-  SYSDATE: { min: 0, max: 1, fn: ([fsp]) => nowText(fsp) },
+  // The current time, evaluated per row as TiDB does, in the task's zone (DM's expression
+  // session has time_zone = the task's timezone); NOW(fsp) gives fsp fraction digits.
+  NOW: { min: 0, max: 1, fn: ([fsp], zone) => nowText(fsp, zone) },
+  CURRENT_TIMESTAMP: { min: 0, max: 1, fn: ([fsp], zone) => nowText(fsp, zone) },
+  LOCALTIME: { min: 0, max: 1, fn: ([fsp], zone) => nowText(fsp, zone) },
+  LOCALTIMESTAMP: { min: 0, max: 1, fn: ([fsp], zone) => nowText(fsp, zone) },
+  SYSDATE: { min: 0, max: 1, fn: ([fsp], zone) => nowText(fsp, zone) },
   UTC_TIMESTAMP: { min: 0, max: 1, fn: ([fsp]) => nowText(fsp) },
-  CURDATE: { min: 0, max: 0, fn: () => nowText(0).slice(0, 10) },
-  CURRENT_DATE: { min: 0, max: 0, fn: () => nowText(0).slice(0, 10) },
+  CURDATE: { min: 0, max: 0, fn: (_, zone) => nowText(0, zone).slice(0, 10) },
+  CURRENT_DATE: { min: 0, max: 0, fn: (_, zone) => nowText(0, zone).slice(0, 10) },
   UTC_DATE: { min: 0, max: 0, fn: () => nowText(0).slice(0, 10) },
 };
 
-/** `YYYY-MM-DD HH:MM:SS[.ffffff]` of the current UTC time, `fsp` (0..6) fraction digits. */
-function nowText(fsp: Val | undefined): string {
+/** `YYYY-MM-DD HH:MM:SS[.ffffff]` of the current time in `zone` (default UTC), `fsp` digits. */
+function nowText(fsp: Val | undefined, zone?: ZoneOffset): string {
   const digits = Math.max(0, Math.min(6, Math.trunc(toNum(fsp ?? 0) ?? 0)));
-  const iso = new Date().toISOString(); // 2024-01-02T03:04:05.678Z
+  let ms = Date.now();
+  if (zone) ms += zone(Math.floor(ms / 1000)) * 1000;
+  const iso = new Date(ms).toISOString(); // 2024-01-02T03:04:05.678Z
   const base = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
   return digits === 0 ? base : `${base}.${(iso.slice(20, 23) + '000').slice(0, digits)}`;
 }
@@ -281,7 +299,12 @@ function compile(node: Ast): Evaluator {
       if (!f) throw new Error(`unsupported function ${name}`);
       const args = node.args ? listItems(node.args).map(compile) : [];
       if (args.length < f.min || args.length > f.max) throw new Error(`wrong number of arguments to ${name}`);
-      return (row) => f.fn(args.map((a) => a(row)));
+      const zone = compileZone;
+      return (row) =>
+        f.fn(
+          args.map((a) => a(row)),
+          zone,
+        );
     }
     case 'binary_expr':
       return compileBinary(node);

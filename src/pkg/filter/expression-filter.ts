@@ -35,14 +35,15 @@ export class ExpressionFilter {
   /** Column-name → index maps, cached per column list (same array from the schema tracker). */
   private readonly indexCache = new WeakMap<string[], Map<string, number>>();
 
-  constructor(rules: ExpressionFilterRule[], opts: { caseSensitive: boolean }) {
+  /** `timeZone`: the task's `timezone` (NOW() and friends read the clock there). */
+  constructor(rules: ExpressionFilterRule[], opts: { caseSensitive: boolean; timeZone?: string }) {
     this.caseSensitive = opts.caseSensitive;
     for (const rule of rules) {
       const c: CompiledRule = {};
       const comp = (expr: string | undefined, kind: string): Evaluator | undefined => {
         if (expr === undefined || expr.trim() === '') return undefined;
         try {
-          return compileExpression(expr);
+          return compileExpression(expr, opts.timeZone);
         } catch (err) {
           throw dmError(
             E.configInvalidValue,
