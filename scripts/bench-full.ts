@@ -25,43 +25,34 @@ import {
   type DmProcess,
   dmctl,
   startMaster,
-  startWorker,
   subtaskStatus,
   waitMasterReady,
   waitWorkerRegistered,
 } from '../test/harness/cluster.js';
 import { type MariadbInstance, startMariadb } from '../test/harness/mariadb.js';
 import { tempDir } from '../test/harness/tmp.js';
+import {
+  createBenchSource,
+  envNum,
+  say as log,
+  settle,
+  startBenchWorker,
+  sysbenchArgs,
+  taskHead,
+} from './bench-common.js';
 
-const SIZE = Number(process.env.BENCH_TABLE_SIZE ?? 500_000);
-const WIDE = Number(process.env.BENCH_WIDE_ROWS ?? 100_000);
-const THREADS = Number(process.env.BENCH_THREADS ?? 4);
-const POOL = Number(process.env.BENCH_POOL ?? 4);
+const SIZE = envNum('BENCH_TABLE_SIZE', 500_000);
+const WIDE = envNum('BENCH_WIDE_ROWS', 100_000);
+const THREADS = envNum('BENCH_THREADS', 4);
+const POOL = envNum('BENCH_POOL', 4);
 const SCALES = (process.env.BENCH_SCALES ?? '1').split(',').map(Number);
 const DBS = ['sbtest', 'wide'];
 
-function log(msg: string): void {
-  process.stdout.write(`${msg}\n`);
-}
-
 async function prepare(up: MariadbInstance, tableSize: number, wideRows: number): Promise<number> {
   await up.query('DROP DATABASE IF EXISTS sbtest; DROP DATABASE IF EXISTS wide; CREATE DATABASE sbtest');
-  execFileSync(
-    'sysbench',
-    [
-      'oltp_read_write',
-      '--db-driver=mysql',
-      `--mysql-host=${up.host}`,
-      `--mysql-port=${up.port}`,
-      '--mysql-user=root',
-      '--mysql-db=sbtest',
-      '--tables=4',
-      `--table-size=${tableSize}`,
-      '--threads=2',
-      'prepare',
-    ],
-    { stdio: 'ignore' },
-  );
+  execFileSync('sysbench', ['oltp_read_write', ...sysbenchArgs(up, tableSize), '--threads=2', 'prepare'], {
+    stdio: 'ignore',
+  });
   await up.query(`SET SESSION sql_mode = '';
     CREATE DATABASE wide;
     CREATE TABLE wide.w (
@@ -78,18 +69,6 @@ async function prepare(up: MariadbInstance, tableSize: number, wideRows: number)
     FROM wide.seq_1_to_${wideRows};`);
   await settle(up);
   return tableSize * 4 + wideRows;
-}
-
-/** Let a server finish flushing dirty pages, so each side starts from a settled machine. */
-async function settle(db: MariadbInstance): Promise<void> {
-  await db.query('SET GLOBAL innodb_max_dirty_pages_pct = 0');
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const [r] = await db.query<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'");
-    if (Number(r?.Value ?? 0) < 50) break;
-    await new Promise((res) => setTimeout(res, 500));
-  }
-  await db.query('SET GLOBAL innodb_max_dirty_pages_pct = DEFAULT');
 }
 
 async function resetDown(down: MariadbInstance): Promise<void> {
@@ -156,41 +135,12 @@ async function dm(
   try {
     await waitMasterReady(master.addr);
     const prof = process.env.BENCH_CPU_PROF;
-    // The worker inherits this environment: profile it (and only it) when asked.
-    const saved = { opts: process.env.NODE_OPTIONS, dir: process.env.CPU_PROF_DIR };
-    // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload starts the profiler instead.
-    if (prof) {
-      process.env.NODE_OPTIONS = `${saved.opts ?? ''} --import ${new URL('./cpu-prof-preload.js', import.meta.url).pathname}`;
-      process.env.CPU_PROF_DIR = prof;
-    }
-    worker = await startWorker('bw', master.addr);
-    // (Assigning undefined would store the string "undefined", which breaks every later node.)
-    if (prof) {
-      if (saved.opts === undefined) delete process.env.NODE_OPTIONS;
-      else process.env.NODE_OPTIONS = saved.opts;
-      if (saved.dir === undefined) delete process.env.CPU_PROF_DIR;
-      else process.env.CPU_PROF_DIR = saved.dir;
-    }
+    worker = await startBenchWorker('bw', master.addr);
     await waitWorkerRegistered(master.addr, 'bw');
-    writeFileSync(
-      join(dir, 'source.yaml'),
-      `source-id: "bench"\nfrom:\n  host: "127.0.0.1"\n  port: ${up.port}\n  user: "root"\n  password: ""\n`,
-    );
-    const src = await dmctl(master.addr, 'operate-source', 'create', join(dir, 'source.yaml'));
-    if (src.json.result !== true) throw new Error(`operate-source: ${src.stdout}`);
+    await createBenchSource(master.addr, dir, up);
     writeFileSync(
       join(dir, 'task.yaml'),
-      `name: bench
-task-mode: full
-target-database:
-  host: "127.0.0.1"
-  port: ${down.port}
-  user: "root"
-  password: ""
-mysql-instances:
-  - source-id: "bench"
-    block-allow-list: "bal"
-    mydumper-config-name: "dump"
+      `${taskHead('bench', 'full', down)}    mydumper-config-name: "dump"
     loader-config-name: "load"
 block-allow-list:
   bal:

@@ -6,7 +6,7 @@
  * Setup: an upstream with ROW binlog, downstream A (ours) and B (the native replica), the
  * sysbench tables copied to both with mariadb-dump. Ours: one source, a task in
  * `task-mode: incremental` from the copy's binlog position with the DEFAULT syncer settings (DM's,
- * except `multiple-rows`, on by default here; `BENCH_SYNCER="multiple-rows: false"` for DM's)
+ * except `multiple-rows` and `compact`, on by default here; `BENCH_SYNCER="multiple-rows: false,compact: false"` for DM's)
  * (worker-count 16, batch 100; `checkpoint-flush-interval` as BENCH_FLUSH, default DM's 30).
  * Native: `slave_parallel_threads=BENCH_SLAVE_THREADS` (default 4), `slave_parallel_mode=optimistic`.
  *
@@ -17,69 +17,65 @@
  * row written upstream; once both sides have fetched the binlog (the replica's IO thread;
  * with relay on, our relay), each side is released in turn (`UNLOCK TABLES`) and timed until
  * the marker is visible downstream (polled every 50 ms, the same way for both; then
- * `query-status` must say synced). The order alternates between rounds; the median ratio is reported. The
- * whole run is done with relay off, then again with relay on (`start-relay`). The three
- * databases are compared by CHECKSUM TABLE + COUNT(*) at the end.
+ * `query-status` must say synced). The order alternates between rounds; the median ratio is reported.
+ * Then the lag (bench-lag.ts): both sides live, sysbench at half the saturating write rate
+ * (the fastest burst's tx/s, when the downstreams were held and the upstream ran alone), the
+ * p50/p99/max of a 50 ms heartbeat's lag on each side. The whole run is done with relay off,
+ * then again with relay on (`start-relay`). The three databases are compared by CHECKSUM
+ * TABLE + COUNT(*) at the end.
  *
  * Env: BENCH_ROWS (rows per sysbench table, 100000; 4 tables), BENCH_SECONDS (burst, 30),
  * BENCH_ROUNDS (3), BENCH_SLAVE_THREADS (4), BENCH_FLUSH (checkpoint-flush-interval, 30),
- * BENCH_SYNCER (extra syncer keys, comma separated), BENCH_RELAY ("off,on": which relay settings to measure), BENCH_CPU_PROF (dir: the dm-worker
- * runs under `node --cpu-prof`).
+ * BENCH_SYNCER (extra syncer keys, comma separated), BENCH_RELAY ("off,on": which relay
+ * settings to measure, in that order), BENCH_LAG_SECONDS (lag phase, 30; 0 skips it),
+ * BENCH_LAG_RATE (tx/s of the lag phase instead of half the fastest burst's),
+ * BENCH_CPU_PROF (dir: the dm-worker runs under the CPU profiler).
  */
+
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tableSums } from '../test/harness/checksum.js';
+import { dmctl, subtaskStatus, waitUntil } from '../test/harness/cluster.js';
 import {
-  type DmProcess,
-  dmctl,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  subtaskStatus,
-  waitMasterReady,
-  waitUntil,
-  waitWorkerRegistered,
-} from '../test/harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../test/harness/mariadb.js';
-import { tempDir } from '../test/harness/tmp.js';
-import { markerSeen, masterPos, median, say, settle, sh, sysbench } from './bench-common.js';
+  allSeen,
+  type BenchCluster,
+  catchUpSize,
+  checkEqual,
+  copyUpstream,
+  envNum,
+  hold,
+  masterPos,
+  median,
+  releaseInTurn,
+  say,
+  settle,
+  startBenchCluster,
+  startThree,
+  sysbench,
+  sysbenchRowChanges,
+  taskHead,
+} from './bench-common.js';
+import { createHeartbeat, measureLag } from './bench-lag.js';
 
-const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
-const ROWS = env('BENCH_ROWS', 100_000);
-const SECONDS = env('BENCH_SECONDS', 30);
-const ROUNDS = env('BENCH_ROUNDS', 3);
-const SLAVE_THREADS = env('BENCH_SLAVE_THREADS', 4);
-const FLUSH = env('BENCH_FLUSH', 30);
-/** Extra `syncers.defaults` keys for experiments, e.g. "multiple-rows: true,compact: true" (default none: our defaults). */
+const { rows: ROWS, seconds: SECONDS, rounds: ROUNDS } = catchUpSize();
+const SLAVE_THREADS = envNum('BENCH_SLAVE_THREADS', 4);
+const FLUSH = envNum('BENCH_FLUSH', 30);
+const LAG_SECONDS = envNum('BENCH_LAG_SECONDS', 30);
+const LAG_RATE = envNum('BENCH_LAG_RATE', 0);
+/** Extra `syncers.defaults` keys for experiments, e.g. "multiple-rows: false,compact: false" (default none: our defaults). */
 const SYNCER_EXTRA = (process.env.BENCH_SYNCER ?? '')
   .split(',')
   .filter(Boolean)
   .map((kv) => `    ${kv.trim()}\n`)
   .join('');
 const RELAY = (process.env.BENCH_RELAY ?? 'off,on').split(',').map((s) => s.trim() === 'on');
-const SCHEMAS = ['sbtest', 'bench'];
 
 async function main(): Promise<void> {
-  const [up, a, b] = await Promise.all([
-    startMariadb({ serverId: 61, bufferPool: '512M' }),
-    startMariadb({ serverId: 62, noBinlog: true, bufferPool: '512M' }),
-    startMariadb({ serverId: 63, noBinlog: true, bufferPool: '512M' }),
-  ]);
-  let master: MasterProcess | undefined;
-  let worker: DmProcess | undefined;
+  const [up, a, b] = await startThree(61);
+  let cl: BenchCluster | undefined;
   try {
-    await up.query(
-      'CREATE DATABASE sbtest; CREATE DATABASE bench; CREATE TABLE bench.marker (id INT PRIMARY KEY, ts BIGINT NOT NULL)',
-    );
-    await sysbench(up, 'prepare', ROWS, SECONDS);
-    const dump = `mariadb-dump -h127.0.0.1 -P${up.port} -uroot --single-transaction --databases ${SCHEMAS.join(' ')}`;
-    await Promise.all([a, b].map((d) => sh(`${dump} | mariadb -h127.0.0.1 -P${d.port} -uroot`)));
-    const start = await masterPos(up);
+    const start = await copyUpstream(up, [a, b], ROWS);
     say(
-      `sysbench 4 × ${ROWS} rows copied to both downstreams; replication starts at ${start.file}:${start.pos}`,
-    );
-    say(
-      `native replica: slave_parallel_threads=${SLAVE_THREADS}, slave_parallel_mode=optimistic; ours: default syncer settings (worker-count 16, batch 100, multiple-rows on, compact off), checkpoint-flush-interval ${FLUSH}${SYNCER_EXTRA ? `, plus ${SYNCER_EXTRA.trim().replace(/\s*\n\s*/g, ', ')}` : ''}`,
+      `native replica: slave_parallel_threads=${SLAVE_THREADS}, slave_parallel_mode=optimistic; ours: default syncer settings (worker-count 16, batch 100, multiple-rows on, compact on), checkpoint-flush-interval ${FLUSH}${SYNCER_EXTRA ? `, plus ${SYNCER_EXTRA.trim().replace(/\s*\n\s*/g, ', ')}` : ''}`,
     );
     await b.query(
       `SET GLOBAL slave_parallel_threads=${SLAVE_THREADS}; SET GLOBAL slave_parallel_mode='optimistic';` +
@@ -87,45 +83,11 @@ async function main(): Promise<void> {
         ` MASTER_LOG_FILE='${start.file}', MASTER_LOG_POS=${start.pos}; START SLAVE`,
     );
 
-    const dir = tempDir('dm-bench-inc-');
-    master = await startMaster({ name: 'bim' });
-    await waitMasterReady(master.addr);
-    const prof = process.env.BENCH_CPU_PROF;
-    const saved = { opts: process.env.NODE_OPTIONS, dir: process.env.CPU_PROF_DIR };
-    // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload starts the profiler instead.
-    if (prof) {
-      process.env.NODE_OPTIONS = `${saved.opts ?? ''} --import ${new URL('./cpu-prof-preload.js', import.meta.url).pathname}`;
-      process.env.CPU_PROF_DIR = prof;
-    }
-    worker = await startWorker('biw', master.addr);
-    // (Assigning undefined would store the string "undefined", which breaks every later node.)
-    if (prof) {
-      if (saved.opts === undefined) delete process.env.NODE_OPTIONS;
-      else process.env.NODE_OPTIONS = saved.opts;
-      if (saved.dir === undefined) delete process.env.CPU_PROF_DIR;
-      else process.env.CPU_PROF_DIR = saved.dir;
-    }
-    await waitWorkerRegistered(master.addr, 'biw');
-    const ctl = master.addr;
-    writeFileSync(
-      join(dir, 'source.yaml'),
-      `source-id: "bench"\nfrom:\n  host: "127.0.0.1"\n  port: ${up.port}\n  user: "root"\n  password: ""\n`,
-    );
-    const src = await dmctl(ctl, 'operate-source', 'create', join(dir, 'source.yaml'));
-    if (src.json.result !== true) throw new Error(`operate-source: ${src.stdout}`);
+    cl = await startBenchCluster(up, 'bi');
+    const { ctl, dir } = cl;
     writeFileSync(
       join(dir, 'task.yaml'),
-      `name: binc
-task-mode: incremental
-target-database:
-  host: "127.0.0.1"
-  port: ${a.port}
-  user: "root"
-  password: ""
-mysql-instances:
-  - source-id: "bench"
-    block-allow-list: "bal"
-    syncer-config-name: "defaults"
+      `${taskHead('binc', 'incremental', a)}    syncer-config-name: "defaults"
     meta:
       binlog-name: "${start.file}"
       binlog-pos: ${start.pos}
@@ -140,6 +102,7 @@ ${SYNCER_EXTRA}`,
     const st = await dmctl(ctl, 'start-task', join(dir, 'task.yaml'));
     if (st.json.result !== true) throw new Error(`start-task: ${st.stdout}`);
     await waitUntil(async () => (await subtaskStatus(ctl, 'binc'))?.unit === 'Sync', 120_000, 'task in Sync');
+    await createHeartbeat(up);
 
     let marker = 0;
     const summary: string[] = [];
@@ -150,23 +113,21 @@ ${SYNCER_EXTRA}`,
       }
       say(`\n== relay ${relay ? 'on' : 'off'}`);
       const ratios: number[] = [];
+      let maxTps = 0;
+      const caughtUp = async (): Promise<void> => {
+        await allSeen(up, [a, b], ++marker);
+      };
       for (let round = 0; round < ROUNDS; round++) {
         // Both caught up, then both held back.
-        const warm = ++marker;
-        await up.query('INSERT INTO bench.marker VALUES (?, ?)', [warm, Date.now()]);
-        await Promise.all([
-          markerSeen(a, warm, process.hrtime.bigint()),
-          markerSeen(b, warm, process.hrtime.bigint()),
-        ]);
-        const holdA = await a.connect();
-        const holdB = await b.connect();
-        await holdA.query('FLUSH TABLES WITH READ LOCK');
-        await holdB.query('FLUSH TABLES WITH READ LOCK');
+        await caughtUp();
+        const holdA = await hold(a, () => marker);
+        const holdB = await hold(b, () => marker);
         const before = await masterPos(up);
         const out = await sysbench(up, 'run', ROWS, SECONDS);
-        const tx = Number(/transactions:\s+(\d+)/.exec(out)?.[1] ?? 0);
-        const m = ++marker;
-        await up.query('INSERT INTO bench.marker VALUES (?, ?)', [m, Date.now()]);
+        const changes = sysbenchRowChanges(out);
+        maxTps = Math.max(maxTps, changes / 4 / SECONDS);
+        ++marker;
+        await up.query('INSERT INTO bench.marker VALUES (?, ?)', [marker, Date.now()]);
         const end = await masterPos(up);
         // Both sides fetch the binlog before the timing starts (the replica's IO thread; our relay).
         await waitUntil(
@@ -193,52 +154,47 @@ ${SYNCER_EXTRA}`,
           );
         }
         await settle(up);
-        const release = async (hold: typeof holdA, db: MariadbInstance): Promise<number> => {
-          const t0 = process.hrtime.bigint();
-          await hold.query('UNLOCK TABLES');
-          await hold.end();
-          return markerSeen(db, m, t0);
-        };
-        const ours = () => release(holdA, a);
-        const native = () => release(holdB, b);
-        let tOurs: number;
-        let tNative: number;
-        if (round % 2 === 0) {
-          tOurs = await ours();
-          await settle(a);
-          tNative = await native();
-        } else {
-          tNative = await native();
-          await settle(b);
-          tOurs = await ours();
-        }
+        const [tOurs, tNative] = await releaseInTurn(round, { held: holdA, db: a }, { held: holdB, db: b });
         await waitUntil(
           async () =>
             ((await subtaskStatus(ctl, 'binc'))?.sync as { synced?: boolean } | undefined)?.synced === true,
           60_000,
           'query-status synced',
         );
-        const changes = tx * 4;
         const ratio = tOurs / tNative;
         ratios.push(ratio);
         say(
-          `round ${round + 1} (${round % 2 === 0 ? 'ours first' : 'native first'}): ${tx} tx ≈ ${changes} row changes, ${((end.pos - before.pos) / 1048576).toFixed(0)} MiB binlog; ours ${tOurs.toFixed(1)} s (${(changes / tOurs).toFixed(0)} rows/s), native ${tNative.toFixed(1)} s (${(changes / tNative).toFixed(0)} rows/s); ratio ${ratio.toFixed(2)}`,
+          `round ${round + 1} (${round % 2 === 0 ? 'ours first' : 'native first'}): ${changes / 4} tx ≈ ${changes} row changes, ${((end.pos - before.pos) / 1048576).toFixed(0)} MiB binlog; ours ${tOurs.toFixed(1)} s (${(changes / tOurs).toFixed(0)} rows/s), native ${tNative.toFixed(1)} s (${(changes / tNative).toFixed(0)} rows/s); ratio ${ratio.toFixed(2)}`,
         );
       }
       const line = `relay ${relay ? 'on' : 'off'}: catch-up ratio ours/native, median of ${ROUNDS}: ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; target ≤ 0.8)`;
       summary.push(line);
       say(line);
+      if (LAG_SECONDS > 0) {
+        await caughtUp();
+        const rate = LAG_RATE || Math.floor(maxTps / 2);
+        const [ours, native] = await measureLag(up, [a, b], ROWS, LAG_SECONDS, rate);
+        const fmt = (l: typeof ours) =>
+          `p50 ${l?.p50} ms, p99 ${l?.p99} ms, max ${l?.max} ms (${l?.samples} samples)`;
+        const lag = `relay ${relay ? 'on' : 'off'}: lag at ${rate} tx/s (${LAG_RATE ? 'BENCH_LAG_RATE' : `half the fastest burst's ${maxTps.toFixed(0)} tx/s`}) for ${LAG_SECONDS} s: ours ${fmt(ours)}; native ${fmt(native)} (target p99 ≤ 500 ms)`;
+        summary.push(lag);
+        say(lag);
+        await caughtUp();
+      }
     }
-    for (const s of SCHEMAS) {
-      const [u, x, y] = await Promise.all([tableSums(up, s), tableSums(a, s), tableSums(b, s)]);
-      if (JSON.stringify(u) !== JSON.stringify(x)) throw new Error(`ours: ${s} differs from upstream`);
-      if (JSON.stringify(u) !== JSON.stringify(y)) throw new Error(`native: ${s} differs from upstream`);
-    }
+    await checkEqual(
+      up,
+      [
+        ['ours', a],
+        ['native', b],
+      ],
+      ['sbtest', 'bench'],
+    );
     say('\ndata: upstream, ours and the native replica equal by CHECKSUM TABLE + COUNT(*)');
     for (const s of summary) say(s);
   } finally {
-    await worker?.stop();
-    await master?.stop();
+    await cl?.worker.stop();
+    await cl?.master.stop();
     await Promise.all([up.destroy(), a.destroy(), b.destroy()]);
   }
 }

@@ -22,50 +22,31 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tableSums } from '../test/harness/checksum.js';
+import { dmctl, subtaskStatus, waitUntil } from '../test/harness/cluster.js';
+import type { MariadbInstance } from '../test/harness/mariadb.js';
 import {
-  type DmProcess,
-  dmctl,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  subtaskStatus,
-  waitMasterReady,
-  waitUntil,
-  waitWorkerRegistered,
-} from '../test/harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../test/harness/mariadb.js';
-import { tempDir } from '../test/harness/tmp.js';
-import {
-  markerSeen,
-  masterPos,
+  allSeen,
+  type BenchCluster,
+  catchUpSize,
+  checkEqual,
+  copyUpstream,
+  hold,
   median,
   type Pos,
+  releaseInTurn,
   say,
   settle,
-  sh,
+  startBenchCluster,
+  startThree,
   sysbench,
   sysbenchRowChanges,
+  taskHead,
 } from './bench-common.js';
 
-const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
-const ROWS = env('BENCH_ROWS', 100_000);
-const SECONDS = env('BENCH_SECONDS', 30);
-const ROUNDS = env('BENCH_ROUNDS', 3);
-const SCHEMAS = ['sbtest', 'bench'];
+const { rows: ROWS, seconds: SECONDS, rounds: ROUNDS } = catchUpSize();
 
 function taskYaml(name: string, down: MariadbInstance, start: Pos, validator: boolean): string {
-  return `name: ${name}
-task-mode: incremental
-target-database:
-  host: "127.0.0.1"
-  port: ${down.port}
-  user: "root"
-  password: ""
-mysql-instances:
-  - source-id: "bench"
-    block-allow-list: "bal"
-${validator ? '    validator-config-name: "v"\n' : ''}    meta:
+  return `${taskHead(name, 'incremental', down)}${validator ? '    validator-config-name: "v"\n' : ''}    meta:
       binlog-name: "${start.file}"
       binlog-pos: ${start.pos}
 block-allow-list:
@@ -86,37 +67,13 @@ async function validation(ctl: string): Promise<Validation | undefined> {
 }
 
 async function main(): Promise<void> {
-  const [up, a, b] = await Promise.all([
-    startMariadb({ serverId: 71, bufferPool: '512M' }),
-    startMariadb({ serverId: 72, noBinlog: true, bufferPool: '512M' }),
-    startMariadb({ serverId: 73, noBinlog: true, bufferPool: '512M' }),
-  ]);
-  let master: MasterProcess | undefined;
-  let worker: DmProcess | undefined;
+  const [up, a, b] = await startThree(71);
+  let cl: BenchCluster | undefined;
   try {
-    await up.query(
-      'CREATE DATABASE sbtest; CREATE DATABASE bench; CREATE TABLE bench.marker (id INT PRIMARY KEY, ts BIGINT NOT NULL)',
-    );
-    await sysbench(up, 'prepare', ROWS, SECONDS);
-    const dump = `mariadb-dump -h127.0.0.1 -P${up.port} -uroot --single-transaction --databases ${SCHEMAS.join(' ')}`;
-    await Promise.all([a, b].map((d) => sh(`${dump} | mariadb -h127.0.0.1 -P${d.port} -uroot`)));
-    const start = await masterPos(up);
-    say(
-      `sysbench 4 × ${ROWS} rows copied to both downstreams; replication starts at ${start.file}:${start.pos}`,
-    );
+    const start = await copyUpstream(up, [a, b], ROWS);
 
-    const dir = tempDir('dm-bench-val-');
-    master = await startMaster({ name: 'bvm' });
-    await waitMasterReady(master.addr);
-    worker = await startWorker('bvw', master.addr);
-    await waitWorkerRegistered(master.addr, 'bvw');
-    const ctl = master.addr;
-    writeFileSync(
-      join(dir, 'source.yaml'),
-      `source-id: "bench"\nfrom:\n  host: "127.0.0.1"\n  port: ${up.port}\n  user: "root"\n  password: ""\n`,
-    );
-    const src = await dmctl(ctl, 'operate-source', 'create', join(dir, 'source.yaml'));
-    if (src.json.result !== true) throw new Error(`operate-source: ${src.stdout}`);
+    cl = await startBenchCluster(up, 'bv');
+    const { ctl, dir } = cl;
     for (const [name, down, v] of [
       ['boff', a, false],
       ['bfull', b, true],
@@ -136,43 +93,20 @@ async function main(): Promise<void> {
     const ratios: number[] = [];
     const noPending = 'insert/update/delete: 0/0/0';
     for (let round = 0; round < ROUNDS; round++) {
-      const warm = ++marker;
-      await up.query('INSERT INTO bench.marker VALUES (?, ?)', [warm, Date.now()]);
-      await Promise.all([
-        markerSeen(a, warm, process.hrtime.bigint()),
-        markerSeen(b, warm, process.hrtime.bigint()),
-      ]);
+      await allSeen(up, [a, b], ++marker);
       await waitUntil(
         async () => (await validation(ctl))?.pendingRowsStatus === noPending,
         120_000,
         'validator without pending rows',
       );
-      const holdA = await a.connect();
-      const holdB = await b.connect();
-      await holdA.query('FLUSH TABLES WITH READ LOCK');
-      await holdB.query('FLUSH TABLES WITH READ LOCK');
+      const holdA = await hold(a, () => marker);
+      const holdB = await hold(b, () => marker);
       const out = await sysbench(up, 'run', ROWS, SECONDS);
       const changes = sysbenchRowChanges(out);
-      const m = ++marker;
-      await up.query('INSERT INTO bench.marker VALUES (?, ?)', [m, Date.now()]);
+      ++marker;
+      await up.query('INSERT INTO bench.marker VALUES (?, ?)', [marker, Date.now()]);
       await settle(up);
-      const release = async (hold: typeof holdA, db: MariadbInstance): Promise<number> => {
-        const t0 = process.hrtime.bigint();
-        await hold.query('UNLOCK TABLES');
-        await hold.end();
-        return markerSeen(db, m, t0);
-      };
-      let tOff: number;
-      let tFull: number;
-      if (round % 2 === 0) {
-        tOff = await release(holdA, a);
-        await settle(a);
-        tFull = await release(holdB, b);
-      } else {
-        tFull = await release(holdB, b);
-        await settle(b);
-        tOff = await release(holdA, a);
-      }
+      const [tOff, tFull] = await releaseInTurn(round, { held: holdA, db: a }, { held: holdB, db: b });
       // Speed with the validator relative to without: time without / time with.
       const ratio = tOff / tFull;
       ratios.push(ratio);
@@ -185,12 +119,14 @@ async function main(): Promise<void> {
       120_000,
       'validator without pending rows',
     );
-    for (const s of SCHEMAS) {
-      const [u, x, y] = await Promise.all([tableSums(up, s), tableSums(a, s), tableSums(b, s)]);
-      if (JSON.stringify(u) !== JSON.stringify(x))
-        throw new Error(`validators off: ${s} differs from upstream`);
-      if (JSON.stringify(u) !== JSON.stringify(y)) throw new Error(`mode full: ${s} differs from upstream`);
-    }
+    await checkEqual(
+      up,
+      [
+        ['validators off', a],
+        ['mode full', b],
+      ],
+      ['sbtest', 'bench'],
+    );
     const v = await validation(ctl);
     say(`\ndata: upstream and both downstreams equal by CHECKSUM TABLE + COUNT(*)`);
     say(`validator: ${v?.processedRowsStatus} processed, ${v?.errorRowsStatus} error rows`);
@@ -198,8 +134,8 @@ async function main(): Promise<void> {
       `validator overhead: speed with mode full / without, median of ${ROUNDS}: ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; target ≥ 0.90)`,
     );
   } finally {
-    await worker?.stop();
-    await master?.stop();
+    await cl?.worker.stop();
+    await cl?.master.stop();
     await Promise.all([up.destroy(), a.destroy(), b.destroy()]);
   }
 }

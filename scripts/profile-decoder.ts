@@ -47,15 +47,8 @@ async function gen(dir: string): Promise<void> {
   const db = await startMariadb({ binlogRowMetadata: 'FULL', bufferPool: '512M' });
   try {
     await db.query('CREATE DATABASE sbtest');
-    const common = [
-      '--db-driver=mysql',
-      `--mysql-host=${db.host}`,
-      `--mysql-port=${db.port}`,
-      '--mysql-user=root',
-      '--mysql-db=sbtest',
-      '--tables=4',
-      `--table-size=${TABLE_SIZE}`,
-    ];
+    const { sysbenchArgs } = await import('./bench-common.js');
+    const common = sysbenchArgs(db, TABLE_SIZE);
     log(`sysbench prepare (${TABLE_SIZE} rows × 4 tables)`);
     execFileSync('sysbench', ['oltp_write_only', ...common, 'prepare'], { stdio: 'ignore' });
     log(`sysbench run (${RUN_SECS}s)`);

@@ -15,8 +15,20 @@ const table = {
   uniqueKeys: [{ name: 'PRIMARY', columns: ['id'], primary: true, unique: true }],
 } as unknown as TableStructure;
 
+/** The same table with a second unique key (u). */
+const twoKeys = {
+  ...table,
+  uniqueKeys: [...table.uniqueKeys, { name: 'uu', columns: ['v'], primary: false, unique: true }],
+} as unknown as TableStructure;
+
 let seq = 0;
-function job(type: RowChange['type'], before?: CellValue[], after?: CellValue[], noKey = false): DmlJob {
+function job(
+  type: RowChange['type'],
+  before?: CellValue[],
+  after?: CellValue[],
+  noKey = false,
+  t: TableStructure = table,
+): DmlJob {
   const loc = { file: 'b.000001', pos: 100 + seq };
   return {
     seq: ++seq,
@@ -24,7 +36,7 @@ function job(type: RowChange['type'], before?: CellValue[], after?: CellValue[],
       type,
       source: { schema: 's', table: 't' },
       target: { schema: 's', table: 't' },
-      table,
+      table: t,
       before,
       after,
     },
@@ -77,5 +89,25 @@ describe('compact', () => {
       ['insert', undefined, [9, 'k'], false],
       ['insert', undefined, [9, 'k'], false],
     ]);
+  });
+
+  it('leaves tables with a second unique key alone (a folded change would move past a row taking its freed value)', () => {
+    const js = [
+      job('update', [1, 'a'], [1, 'b'], false, twoKeys),
+      job('insert', undefined, [2, 'a'], false, twoKeys),
+      job('update', [1, 'b'], [1, 'c'], false, twoKeys),
+    ];
+    assert.deepEqual(compactJobs(js), js);
+  });
+
+  it('a folded change is in safe mode when any part was; two structures of a table do not fold', () => {
+    const a = job('update', [1, 'a'], [1, 'b']);
+    a.safe = true;
+    assert.deepEqual(shape(compactJobs([a, job('update', [1, 'b'], [1, 'c'])])), [
+      ['update', [1, 'a'], [1, 'c'], true],
+    ]);
+    const other = { ...table } as TableStructure;
+    const js = [job('update', [1, 'a'], [1, 'b']), job('update', [1, 'b'], [1, 'c'], false, other)];
+    assert.deepEqual(compactJobs(js), js);
   });
 });

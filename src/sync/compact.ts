@@ -3,16 +3,22 @@ import type { DmlJob, RowChange } from './job.js';
 import { tablePlan } from './sql/table-plan.js';
 
 /**
- * `syncer.compact`: folds the changes of one batch that touch the same row (same target table
- * and identity key) into one change, as DM's compactor does:
+ * `syncer.compact` (on by default here): folds the changes of one batch that touch the same
+ * row (same target table and identity key) into one change, as DM's compactor does:
  *
  * - INSERT + UPDATE → INSERT (the update's row);  UPDATE + UPDATE → UPDATE (first before, last after)
  * - anything + DELETE → DELETE;  DELETE + INSERT → INSERT in safe mode (REPLACE)
  *
  * An UPDATE that changes the key is split into DELETE(old) + INSERT(new) first, so each key
- * folds on its own. The folded change takes the place of the key's LAST change (later
- * changes of other keys may depend on it, e.g. a unique value freed earlier). Jobs of keyless
- * tables are kept as they are. Pure.
+ * folds on its own. The folded change takes the place of the key's LAST change, so it moves
+ * past other rows' changes of the batch. That is only safe when no other unique constraint
+ * ties rows together: with the identity key as the table's ONLY unique key, changes of
+ * different key values touch different rows and can neither collide nor free a value for
+ * each other, so any order that keeps each key's own changes in order gives the same table.
+ * Rows of tables with a second unique key (DM folds them too, and a folded UPDATE that frees
+ * a UK value then lands after the INSERT that takes it: duplicate key), keyless tables and
+ * changes of one key under two table structures (shards mid-DDL) are kept as they are.
+ * A folded change is in safe mode when any of its parts was. Pure.
  */
 export function compactJobs(jobs: DmlJob[]): DmlJob[] {
   const slots: (DmlJob | undefined)[] = [];
@@ -24,7 +30,9 @@ export function compactJobs(jobs: DmlJob[]): DmlJob[] {
       return;
     }
     const k = `${j.change.target.schema}\u0000${j.change.target.table}\u0000${v}`;
-    const prev = at.get(k);
+    let prev = at.get(k);
+    // Another structure of the table (a shard mid-DDL): its rows do not fold into this one's.
+    if (prev !== undefined && (slots[prev] as DmlJob).change.table !== j.change.table) prev = undefined;
     const folded = prev === undefined ? j : fold(slots[prev] as DmlJob, j);
     if (prev !== undefined) slots[prev] = undefined;
     if (folded) {
@@ -86,14 +94,15 @@ function fold(a: DmlJob, b: DmlJob): DmlJob | undefined {
   // The folded job holds both jobs' causality keys (a superset of its change's keys, which is
   // what multiple-rows' reordering needs; releasing keys uses the original jobs, not these).
   const keys = a.keys.concat(b.keys);
+  const safe = a.safe || b.safe;
   if (cb.type === 'delete') {
     // INSERT + DELETE: the row never existed before the batch; a DELETE of it is harmless
     // and keeps the result right even if it did (safe-mode replays).
-    return withChange(b, keys, b.safe, 'delete', ca.type === 'insert' ? ca.after : ca.before, undefined);
+    return withChange(b, keys, safe, 'delete', ca.type === 'insert' ? ca.after : ca.before, undefined);
   }
   if (cb.type === 'update') {
-    if (ca.type === 'insert') return withChange(b, keys, a.safe || b.safe, 'insert', undefined, cb.after);
-    if (ca.type === 'update') return withChange(b, keys, b.safe, 'update', ca.before, cb.after);
+    if (ca.type === 'insert') return withChange(b, keys, safe, 'insert', undefined, cb.after);
+    if (ca.type === 'update') return withChange(b, keys, safe, 'update', ca.before, cb.after);
     // DELETE + UPDATE cannot happen on one row; if it does, the update's row wins.
     return withChange(b, keys, true, 'insert', undefined, cb.after);
   }
@@ -105,7 +114,8 @@ function keyValues(c: RowChange, row: CellValue[] | undefined): string | undefin
   // The plan caches the identity key's positions (identityKey + columnIndex rescanned the
   // structure for every row, which cost more than the folding itself).
   const plan = tablePlan(c.table);
-  if (!plan.identity || !row) return undefined;
+  // Only tables whose identity key is their only unique key fold (see compactJobs).
+  if (!plan.identity || !row || plan.keys.length !== 1) return undefined;
   const cols = plan.identityCols;
   if (cols.length === 1) {
     const i = cols[0] as number;

@@ -257,6 +257,14 @@ describe('parseTaskConfig: bad configs', () => {
     assert.equal(parseTaskConfig(GOOD).mysqlInstances[0]?.syncer.multipleRows, true);
   });
 
+  it('compact is on unless the task says false (our default; DM keeps it off)', () => {
+    const off = parseTaskConfig(
+      GOOD.replace('    route-rules: [r1]\n', '    route-rules: [r1]\n    syncer:\n      compact: false\n'),
+    );
+    assert.equal(off.mysqlInstances[0]?.syncer.compact, false);
+    assert.equal(parseTaskConfig(GOOD).mysqlInstances[0]?.syncer.compact, true);
+  });
+
   it('rejects mydumper-config-name together with mydumper', () => {
     const text = `${GOOD.replace('    route-rules: [r1]', '    route-rules: [r1]\n    mydumper-config-name: g\n    mydumper:\n      threads: 2')}mydumpers:\n  g:\n    threads: 8\n`;
     expectError(
@@ -300,7 +308,7 @@ describe('parseTaskConfig: defaults and DM compatibility', () => {
       queueSize: 1024,
       safeMode: false,
       safeModeDuration: '60s',
-      compact: false,
+      compact: true,
       multipleRows: true,
       checkpointFlushInterval: 30,
       enableAnsiQuotes: false,

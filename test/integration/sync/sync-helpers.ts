@@ -51,7 +51,8 @@ export function syncConfig(
       queueSize: 512,
       safeMode: false,
       safeModeDuration: '0s',
-      compact: false,
+      // Our defaults (SYNCER_DEFAULTS): compact and multiple-rows on.
+      compact: true,
       multipleRows: true,
       checkpointFlushInterval: 1,
       enableAnsiQuotes: false,
