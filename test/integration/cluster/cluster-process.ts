@@ -1,9 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../harness/ports.js';
-import { trackChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
+import { freePort, tempDir, trackChild } from '../../harness/index.js';
 
 /**
  * Helpers for cluster tests: spawn real dm-master / dm-worker programs and run dmctl (the

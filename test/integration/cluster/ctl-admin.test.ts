@@ -3,10 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DM_LEGACY_KEY_HEX, dmDecrypt } from '../../../src/pkg/config/encrypt.js';
-import { tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { stopChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
 import {
   dmctl,
   type MasterSpec,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { stopChild } from '../../harness/processes.js';
+import { stopChild } from '../../harness/index.js';
 import {
   dmctl,
   exited,

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { stopChild } from '../../harness/processes.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { startMariadb, stopChild, tableSums } from '../../harness/index.js';
 import {
   type MasterSpec,
   masterInfo,

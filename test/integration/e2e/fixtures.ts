@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tableSums } from '../../harness/checksum.js';
-import { waitUntil } from '../../harness/cluster.js';
-import type { MariadbInstance } from '../../harness/mariadb.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { tableSums, waitUntil } from '../../harness/index.js';
 
 /** Sample schema with many column types, a table without a primary key, and `rows` rows. */
 export async function loadSample(db: MariadbInstance, schema: string, rows: number): Promise<void> {

@@ -1,19 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  type DmProcess,
-  dmctl,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  subtaskStatus,
-  waitMasterReady,
-  waitSynced,
-  waitUntil,
-  waitWorkerRegistered,
-} from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { DmCluster, DmProcess, MariadbInstance } from '../../harness/index.js';
+import { dmctl, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
 import { loadSample, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
 
 /** Rows of every sample table (users and orders get `ROWS` each). */
@@ -97,27 +85,19 @@ function startWriter(db: MariadbInstance, schema: string, base: number): { stop:
 describe('e2e: full phase resumes on another worker', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
-  let master: MasterProcess;
-  const ws: DmProcess[] = [];
+  let dm: DmCluster;
   const dir = tempDir('dm-e2e-ffo-');
 
   before(async () => {
     up = await startMariadb({ serverId: 41 });
     down = await startMariadb({ serverId: 42, noBinlog: true });
     await loadSample(up, 'shop', ROWS);
-    master = await startMaster({ name: 'm1' });
-    await waitMasterReady(master.addr);
-    for (const n of ['fa', 'fb']) {
-      ws.push(await startWorker(n, master.addr, ['--keepalive-ttl', '3']));
-      await waitWorkerRegistered(master.addr, n);
-    }
-    const r = await dmctl(master.addr, 'operate-source', 'create', writeSourceYaml(dir, 'src-ff', up));
-    assert.equal(r.json.result, true, r.stdout);
+    dm = await startCluster({ workers: ['fa', 'fb'], workerArgs: ['--keepalive-ttl', '3'] });
+    await dm.createSource(writeSourceYaml(dir, 'src-ff', up));
   });
 
   after(async () => {
-    for (const w of ws) await w.stop();
-    await master?.stop();
+    await dm?.stop();
     await Promise.all([up?.destroy(), down?.destroy()]);
   });
 
@@ -135,7 +115,7 @@ describe('e2e: full phase resumes on another worker', () => {
     let heir: DmProcess | undefined;
     try {
       const t = await dmctl(
-        master.addr,
+        dm.addr,
         'start-task',
         writeTaskYaml(
           dir,
@@ -150,27 +130,27 @@ describe('e2e: full phase resumes on another worker', () => {
       assert.equal(t.json.result, true, t.stdout);
       await waitUntil(
         async () => {
-          atKill = await subtaskStatus(master.addr, task);
+          atKill = await dm.status(task);
           return when(atKill);
         },
         120_000,
         what,
       );
-      const bound = (await workers(master.addr)).find((w) => w.stage === 'bound');
-      const victim = ws.find((w) => w.name === bound?.name);
+      const bound = (await workers(dm.addr)).find((w) => w.stage === 'bound');
+      const victim = dm.workers.find((w) => w.name === bound?.name);
       assert.ok(victim, 'one worker is bound');
       await victim.kill9();
-      heir = ws.find((w) => w !== victim);
+      heir = dm.workers.find((w) => w !== victim);
       await waitUntil(
         async () =>
-          (await workers(master.addr)).some(
+          (await workers(dm.addr)).some(
             (w) => w.name !== victim.name && w.stage === 'bound' && w.source === 'src-ff',
           ),
         60_000,
         'source re-bound to the other worker',
       );
       await waitUntil(
-        async () => (await subtaskStatus(master.addr, task))?.unit === 'Sync',
+        async () => (await dm.status(task))?.unit === 'Sync',
         120_000,
         'Sync on the new worker',
       );
@@ -178,7 +158,7 @@ describe('e2e: full phase resumes on another worker', () => {
     } finally {
       await writer.stop();
     }
-    await waitSynced(master.addr, task, 120_000);
+    await dm.waitSynced(task, 120_000);
     await waitEqual(up, down, schema);
     const inserted = (await rowsInserted(down)) - before;
     const rows = await rowCount(up, schema);

@@ -1,6 +1,5 @@
-import { tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { stopChild } from '../../harness/processes.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { startMariadb, stopChild, tableSums } from '../../harness/index.js';
 import {
   masterInfo,
   masterSpecs,

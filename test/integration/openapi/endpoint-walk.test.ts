@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SPEC_OPERATIONS, type SpecOperation } from '../../../src/master/openapi/spec.js';
 import { checkResponse } from '../../../src/master/openapi/validator.js';
-import { tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { stopChild } from '../../harness/processes.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { startMariadb, stopChild, tableSums } from '../../harness/index.js';
 import {
   type MasterSpec,
   masterInfo,

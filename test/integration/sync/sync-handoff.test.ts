@@ -5,8 +5,8 @@ import { DumpUnit } from '../../../src/dump/dump-unit.js';
 import { LoadUnit } from '../../../src/load/load-unit.js';
 import { loadedBinlogMeta } from '../../../src/pkg/dumpfile/metadata.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { startMariadb, tempDir } from '../../harness/index.js';
 import { syncConfig, waitEqual } from './sync-helpers.js';
 
 const logger = process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });

@@ -3,9 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { SubTaskConfig } from '../../../src/pkg/config/types.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { startMariadb, tableSums, tempDir } from '../../harness/index.js';
 import { masterPos, syncConfig } from './sync-helpers.js';
 
 const logger = process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });

@@ -5,9 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Relay } from '../../../src/relay/relay-unit.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { startMariadb, tableSums, tempDir } from '../../harness/index.js';
 import { sourceFor } from '../relay/helpers.js';
 import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 

@@ -5,9 +5,8 @@ import type { SubTaskConfig } from '../../../src/pkg/config/types.js';
 import { CheckpointStore } from '../../../src/sync/checkpoint.js';
 import { compareLocation, type Location } from '../../../src/sync/job.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { crcSum, tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { crcSum, startMariadb, tableSums, tempDir } from '../../harness/index.js';
 import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
 const logger = process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });

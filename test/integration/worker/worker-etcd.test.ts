@@ -3,10 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Etcd3 } from 'etcd3';
 import type { OperateResponse, WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
-import { type EtcdInstance, startEtcd } from '../../harness/etcd.js';
-import { freePort } from '../../harness/ports.js';
-import { killChild, stopChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { EtcdInstance } from '../../harness/index.js';
+import { freePort, killChild, startEtcd, stopChild, tempDir } from '../../harness/index.js';
 import { exitOf, type SpawnedWorker, spawnWorker, startRegistrar, until } from './worker-process.js';
 
 /**

@@ -4,12 +4,8 @@ import type { Etcd3 } from 'etcd3';
 import type { SubTaskStatus, WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
 import { parseSourceConfig, parseTaskConfig, toSubTaskConfigs } from '../../../src/pkg/config/index.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
-import { tableSums } from '../../harness/checksum.js';
-import { type EtcdInstance, startEtcd } from '../../harness/etcd.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { freePort } from '../../harness/ports.js';
-import { stopChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { EtcdInstance, MariadbInstance } from '../../harness/index.js';
+import { freePort, startEtcd, startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
 import { exitOf, type SpawnedWorker, spawnWorker, startRegistrar, until } from './worker-process.js';
 
 /**

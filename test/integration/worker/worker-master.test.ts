@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
-import { freePort } from '../../harness/ports.js';
-import { stopChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
+import { freePort, stopChild, tempDir } from '../../harness/index.js';
 import { type MasterSpec, masterSpecs, type Proc, spawnMaster } from '../cluster/cluster-process.js';
 import { exitOf, type SpawnedWorker, spawnWorker, until } from './worker-process.js';
 

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { until as poll } from '../../harness/poll.js';
-import { trackChild } from '../../harness/processes.js';
+import { until as poll, trackChild } from '../../harness/index.js';
 
 /**
  * Helpers for worker integration tests: spawn the real dm-worker program (the TypeScript

@@ -6,11 +6,8 @@ import type { Etcd3 } from 'etcd3';
 import type { WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
 import { parseSourceConfig } from '../../../src/pkg/config/index.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
-import { type EtcdInstance, startEtcd } from '../../harness/etcd.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { freePort } from '../../harness/ports.js';
-import { stopChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { EtcdInstance, MariadbInstance } from '../../harness/index.js';
+import { freePort, startEtcd, startMariadb, stopChild, tempDir } from '../../harness/index.js';
 import { type SpawnedWorker, spawnWorker, startRegistrar, until } from './worker-process.js';
 
 /** A source with enable-relay bound to the worker starts the relay under the work dir; unbinding stops it. */
