@@ -5,9 +5,11 @@
  */
 export * from './checksum.js';
 export * from './cluster.js';
+export * from './dm-api.js';
 export * from './etcd.js';
 export * from './mariadb.js';
 export * from './poll.js';
 export * from './ports.js';
 export * from './processes.js';
+export * from './programs.js';
 export * from './tmp.js';

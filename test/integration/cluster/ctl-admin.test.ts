@@ -6,6 +6,7 @@ import { DM_LEGACY_KEY_HEX, dmDecrypt } from '../../../src/pkg/config/encrypt.js
 import type { MariadbInstance } from '../../harness/index.js';
 import { startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
 import {
+  agreedLeader,
   dmctl,
   type MasterSpec,
   masterInfo,
@@ -13,6 +14,7 @@ import {
   type Proc,
   spawnMaster,
   spawnWorker,
+  specNamed,
   until,
 } from './cluster-process.js';
 
@@ -29,18 +31,7 @@ describe('dmctl cluster admin', () => {
   const workers: Proc[] = [];
   const dir = tempDir('dm-ctl-admin-');
 
-  /** The leader all running masters agree on (undefined while they disagree or none leads). */
-  async function agreedLeader(among: MasterSpec[]): Promise<string | undefined> {
-    const infos = await Promise.all(among.map((s) => masterInfo(s.addr)));
-    const leaders = infos.filter((i) => i?.isLeader);
-    const name = leaders[0]?.name;
-    return leaders.length === 1 && infos.every((i) => i?.leader?.name === name) ? name : undefined;
-  }
-  const spec = (name: string): MasterSpec => {
-    const s = specs.find((x) => x.name === name);
-    assert.ok(s, name);
-    return s;
-  };
+  const spec = (name: string): MasterSpec => specNamed(specs, name);
   async function mastersAlive(addr: string): Promise<string> {
     const r = await dmctl(addr, ['list-member', '--master']);
     const list = (

@@ -7,11 +7,9 @@ import {
   dmctl,
   exited,
   type MasterSpec,
-  masterInfo,
-  masterSpecs,
   type Proc,
-  spawnMaster,
   spawnWorker,
+  startSoloMaster,
   until,
 } from './cluster-process.js';
 
@@ -47,9 +45,9 @@ describe('scheduling with real workers', () => {
     (await workers()).map((w) => `${w.name}:${w.stage}${w.source ? `:${w.source}` : ''}`).join(' ');
 
   before(async () => {
-    [spec] = (await masterSpecs(1)) as [MasterSpec];
-    procs.push(spawnMaster(spec, `${spec.name}=${spec.peerUrl}`));
-    await until(async () => (await masterInfo(spec.addr))?.isLeader, 30_000, 'master elected');
+    const m = await startSoloMaster();
+    spec = m.spec;
+    procs.push(m.proc);
     writeFileSync(
       sourceFile,
       'source-id: "mysql-replica-01"\nfrom:\n  host: "127.0.0.1"\n  port: 1\n  user: "root"\n  password: "secret"\n',

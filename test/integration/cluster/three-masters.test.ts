@@ -4,6 +4,7 @@ import type { MariadbInstance } from '../../harness/index.js';
 import { startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
 import { loadSample, startWriter, waitEqual, writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
 import {
+  agreedLeader,
   dmctl,
   exited,
   type MasterSpec,
@@ -12,6 +13,7 @@ import {
   type Proc,
   spawnMaster,
   spawnWorker,
+  specNamed,
   until,
 } from './cluster-process.js';
 
@@ -45,17 +47,7 @@ describe('three masters under load', () => {
     const { members } = await listMember(addrs, '--master');
     return (members[0]?.master?.masters ?? []).map((m) => `${m.name}:${m.alive}`).join(' ');
   }
-  async function agreedLeader(among: MasterSpec[]): Promise<string | undefined> {
-    const infos = await Promise.all(among.map((s) => masterInfo(s.addr)));
-    const leaders = infos.filter((i) => i?.isLeader);
-    const name = leaders[0]?.name;
-    return leaders.length === 1 && infos.every((i) => i?.leader?.name === name) ? name : undefined;
-  }
-  const spec = (name: string): MasterSpec => {
-    const s = specs.find((x) => x.name === name);
-    assert.ok(s, name);
-    return s;
-  };
+  const spec = (name: string): MasterSpec => specNamed(specs, name);
   const orders = async (): Promise<number> =>
     Number((await down.query<{ n: number }>('SELECT COUNT(*) AS n FROM ha.orders'))[0]?.n ?? 0);
 
