@@ -12,4 +12,6 @@ export * from './poll.js';
 export * from './ports.js';
 export * from './processes.js';
 export * from './programs.js';
+export * from './servers.js';
 export * from './tmp.js';
+export * from './writer.js';

@@ -1,13 +1,6 @@
 import { join } from 'node:path';
-import {
-  type CtlResult,
-  freePort,
-  type Proc,
-  runProgram,
-  spawnProgram,
-  tempDir,
-  until,
-} from '../../harness/index.js';
+import type { CtlResult, Proc } from '../../harness/index.js';
+import { freePort, runProgram, spawnProgram, tempDir, until } from '../../harness/index.js';
 
 /** Helpers for cluster tests: real dm-master / dm-worker programs (harness/programs.ts) and dmctl. */
 export type { Proc } from '../../harness/index.js';

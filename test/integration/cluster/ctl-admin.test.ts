@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DM_LEGACY_KEY_HEX, dmDecrypt } from '../../../src/pkg/config/encrypt.js';
 import type { MariadbInstance } from '../../harness/index.js';
-import { startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
+import { destroyAll, startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
+import type { MasterSpec, Proc } from './cluster-process.js';
 import {
   agreedLeader,
   dmctl,
-  type MasterSpec,
   masterInfo,
   masterSpecs,
-  type Proc,
   spawnMaster,
   spawnWorker,
   specNamed,
@@ -58,7 +57,7 @@ describe('dmctl cluster admin', () => {
   after(async () => {
     for (const p of workers) await stopChild(p.child, 10_000);
     for (const p of masters) await stopChild(p.child, 5_000);
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('masters join with --join; operate-leader evict moves leadership, cancel-evict lets a master lead again', async () => {

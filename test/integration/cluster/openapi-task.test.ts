@@ -4,6 +4,7 @@ import type { MariadbInstance } from '../../harness/index.js';
 import {
   apiSource,
   apiTask,
+  destroyAll,
   httpCall,
   startMariadb,
   stopChild,
@@ -101,7 +102,7 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
 
   after(async () => {
     for (const p of procs.reverse()) await stopChild(p.child, 10_000);
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('creates the source from DM Source JSON', async () => {

@@ -3,15 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stopChild, tempDir } from '../../harness/index.js';
-import {
-  dmctl,
-  exited,
-  type MasterSpec,
-  type Proc,
-  spawnWorker,
-  startSoloMaster,
-  until,
-} from './cluster-process.js';
+import type { MasterSpec, Proc } from './cluster-process.js';
+import { dmctl, exited, spawnWorker, startSoloMaster, until } from './cluster-process.js';
 
 /**
  * Source scheduling with a real dm-master and real dm-workers: binding to a free worker,

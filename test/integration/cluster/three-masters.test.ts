@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MariadbInstance } from '../../harness/index.js';
-import { startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
+import { destroyAll, startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
 import { loadSample, startWriter, waitEqual, writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
+import type { MasterSpec, Proc } from './cluster-process.js';
 import {
   agreedLeader,
   dmctl,
   exited,
-  type MasterSpec,
   masterInfo,
   masterSpecs,
-  type Proc,
   spawnMaster,
   spawnWorker,
   specNamed,
@@ -73,7 +72,7 @@ describe('three masters under load', () => {
   after(async () => {
     for (const w of workers) await stopChild(w.child, 10_000);
     for (const m of masters.values()) await stopChild(m.child, 5_000);
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('fails over within 5 s while the task keeps replicating; offline, join, evict', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { DmCluster, MariadbInstance } from '../../harness/index.js';
-import { ROOT, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
+import { destroyAll, ROOT, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
 import { loadSample, waitEqual, writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
 
 const run = promisify(execFile);
@@ -68,7 +68,7 @@ describe('dmctl comforts', () => {
 
   after(async () => {
     await dm?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('operate-source create -w binds the source to that worker', async () => {

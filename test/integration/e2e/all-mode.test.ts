@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DmCluster, MariadbInstance } from '../../harness/index.js';
-import { startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
+import { destroyAll, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
 import { loadSample, startWriter, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
 
 /**
@@ -23,7 +23,7 @@ describe('e2e: task-mode all through dmctl', () => {
 
   after(async () => {
     await dm?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('creates the source and binds it to the worker', async () => {

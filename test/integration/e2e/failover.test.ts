@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DmCluster, MariadbInstance } from '../../harness/index.js';
-import { dmctl, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
+import { destroyAll, dmctl, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
 import { loadSample, startWriter, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
 
 interface WorkerRow {
@@ -31,7 +31,7 @@ describe('e2e: a bound worker dies, the source moves to the idle worker', () => 
 
   after(async () => {
     await dm?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('binds the source to one worker and keeps the other free', async () => {

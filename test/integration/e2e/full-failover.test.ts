@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { DmCluster, DmProcess, MariadbInstance } from '../../harness/index.js';
-import { dmctl, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
+import type { DmCluster, DmProcess, MariadbInstance, WriteLoop } from '../../harness/index.js';
+import {
+  destroyAll,
+  dmctl,
+  startCluster,
+  startMariadb,
+  tempDir,
+  waitUntil,
+  writeLoop,
+} from '../../harness/index.js';
 import { loadSample, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
 
 /** Rows of every sample table (users and orders get `ROWS` each). */
@@ -37,43 +45,28 @@ async function rowCount(db: MariadbInstance, schema: string): Promise<number> {
  * chunk loaded from an older snapshot goes stale), inserts of new rows, and inserts into the
  * keyless table (where a replay would double rows).
  */
-function startWriter(db: MariadbInstance, schema: string, base: number): { stop: () => Promise<number> } {
-  let on = true;
-  let n = 0;
-  const done = (async () => {
-    const c = await db.connect();
-    try {
-      while (on) {
-        n++;
-        const old = 1 + ((n * 7919) % ROWS);
-        await c.query(
-          `UPDATE ${schema}.users SET balance = balance + 1, name = CONCAT('w', ?) WHERE id = ?`,
-          [n, old],
-        );
-        await c.query(`UPDATE ${schema}.orders SET amount = amount + 1, status = 'paid' WHERE id = ?`, [
-          old + 1,
-        ]);
-        await c.query(`DELETE FROM ${schema}.orders WHERE id = ?`, [1 + ((n * 104729) % ROWS)]);
-        if (n % 2 === 0)
-          await c.query(`DELETE FROM ${schema}.users WHERE id = ?`, [1 + ((n * 15485863) % ROWS)]);
-        await c.query(
-          `INSERT INTO ${schema}.orders (id, user_id, status, note, latin) VALUES (?, 1, 'new', 'live', 'ñ')`,
-          [base + n],
-        );
-        if (n % 5 === 0) await c.query(`INSERT INTO ${schema}.audit VALUES (?, 'live', '01:02:03.04')`, [n]);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    } finally {
-      await c.end();
-    }
-  })();
-  return {
-    stop: async () => {
-      on = false;
-      await done;
-      return n;
+function startWriter(db: MariadbInstance, schema: string, base: number): WriteLoop {
+  return writeLoop(
+    () => db.connect(),
+    async (c, n) => {
+      const old = 1 + ((n * 7919) % ROWS);
+      await c.query(`UPDATE ${schema}.users SET balance = balance + 1, name = CONCAT('w', ?) WHERE id = ?`, [
+        n,
+        old,
+      ]);
+      await c.query(`UPDATE ${schema}.orders SET amount = amount + 1, status = 'paid' WHERE id = ?`, [
+        old + 1,
+      ]);
+      await c.query(`DELETE FROM ${schema}.orders WHERE id = ?`, [1 + ((n * 104729) % ROWS)]);
+      if (n % 2 === 0)
+        await c.query(`DELETE FROM ${schema}.users WHERE id = ?`, [1 + ((n * 15485863) % ROWS)]);
+      await c.query(
+        `INSERT INTO ${schema}.orders (id, user_id, status, note, latin) VALUES (?, 1, 'new', 'live', 'ñ')`,
+        [base + n],
+      );
+      if (n % 5 === 0) await c.query(`INSERT INTO ${schema}.audit VALUES (?, 'live', '01:02:03.04')`, [n]);
     },
-  };
+  );
 }
 
 /**
@@ -98,7 +91,7 @@ describe('e2e: full phase resumes on another worker', () => {
 
   after(async () => {
     await dm?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   /** Start `task`, kill the bound worker once `when` holds, wait for the other one to finish. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DmCluster, MariadbInstance, TableSum } from '../../harness/index.js';
 import {
+  destroyAll,
   dmctl,
   startCluster,
   startMariadb,
@@ -33,7 +34,7 @@ describe('e2e: two tasks on one source', () => {
 
   after(async () => {
     await dm?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   /** A task of mode all routing `shop` to `target` downstream. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DmCluster, MariadbInstance } from '../../harness/index.js';
-import { dmctl, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
+import { destroyAll, dmctl, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
 import { loadSample, startWriter, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
 
 /** kill -9 of the worker during load and during sync: the task completes, nothing lost or doubled. */
@@ -21,7 +21,7 @@ describe('e2e: worker kill -9 during load and sync', () => {
 
   after(async () => {
     await dm?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('kill -9 during load, restart: load resumes and completes exactly once', async () => {

@@ -6,18 +6,14 @@ import type { MariadbInstance } from '../../harness/index.js';
 import {
   apiSource,
   apiTask,
+  destroyAll,
   httpCall,
   startMariadb,
   stopChild,
   waitTableEqual,
 } from '../../harness/index.js';
-import {
-  type MasterSpec,
-  type Proc,
-  spawnWorker,
-  startSoloMaster,
-  until,
-} from '../cluster/cluster-process.js';
+import type { MasterSpec, Proc } from '../cluster/cluster-process.js';
+import { spawnWorker, startSoloMaster, until } from '../cluster/cluster-process.js';
 
 /**
  * Walks every operation of DM's OpenAPI spec (all 43) against a real cluster — dm-master
@@ -102,7 +98,7 @@ describe('DM OpenAPI: every endpoint of the spec against a real cluster', () => 
 
   after(async () => {
     for (const p of procs.reverse()) await stopChild(p.child, 10_000);
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('docs, spec and cluster', async () => {

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { MariadbInstance } from '../../harness/index.js';
 import {
+  destroyAll,
   freePort,
   ROOT,
   startMariadb,
@@ -94,7 +95,7 @@ describe('security: cluster TLS (master, worker, etcd, dmctl)', () => {
 
   after(async () => {
     for (const c of children.reverse()) await stopChild(c, 15_000);
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('a source and a task end to end through dmctl --ssl-*; data equal by CHECKSUM TABLE', async () => {

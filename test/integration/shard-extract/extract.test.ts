@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { DmCluster, MariadbInstance } from '../../harness/index.js';
-import { FatalWait, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
+import type { DmCluster, MariadbInstance, WriteLoop } from '../../harness/index.js';
+import { FatalWait, startCluster, startMariadb, tempDir, waitUntil, writeLoop } from '../../harness/index.js';
 import { writeSourceYaml } from '../e2e/fixtures.js';
 
 /**
@@ -48,36 +48,18 @@ async function seed(s: Shard): Promise<void> {
 }
 
 /** Inserts (colliding auto ids across shards), updates by id (the same ids in both shards), deletes. */
-function startWriter(s: Shard): { stop: () => Promise<number> } {
-  let on = true;
-  let n = 0;
+function startWriter(s: Shard): WriteLoop {
   const t = `${s.schema}.${s.table}`;
-  const done = (async () => {
-    const c = await s.db.connect();
-    try {
-      while (on) {
-        n++;
-        await c.query(`INSERT INTO ${t} (v, n, note) VALUES (?, ?, 'live')`, [`live ${n}`, n]);
-        await c.query(`UPDATE ${t} SET n = n + 1, v = CONCAT('u', ?) WHERE id = ?`, [
-          n,
-          1 + ((n * 7) % ROWS),
-        ]);
-        if (n % 3 === 0) await c.query(`DELETE FROM ${t} WHERE id = ?`, [1 + ((n * 13) % ROWS)]);
-        if (n % 5 === 0)
-          await c.query(`UPDATE IGNORE ${t} SET id = id + 100000 WHERE id = ?`, [1 + ((n * 17) % ROWS)]);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    } finally {
-      await c.end();
-    }
-  })();
-  return {
-    stop: async () => {
-      on = false;
-      await done;
-      return n;
+  return writeLoop(
+    () => s.db.connect(),
+    async (c, n) => {
+      await c.query(`INSERT INTO ${t} (v, n, note) VALUES (?, ?, 'live')`, [`live ${n}`, n]);
+      await c.query(`UPDATE ${t} SET n = n + 1, v = CONCAT('u', ?) WHERE id = ?`, [n, 1 + ((n * 7) % ROWS)]);
+      if (n % 3 === 0) await c.query(`DELETE FROM ${t} WHERE id = ?`, [1 + ((n * 13) % ROWS)]);
+      if (n % 5 === 0)
+        await c.query(`UPDATE IGNORE ${t} SET id = id + 100000 WHERE id = ?`, [1 + ((n * 17) % ROWS)]);
     },
-  };
+  );
 }
 
 async function sumOf(db: MariadbInstance, table: string): Promise<{ count: number; checksum: string }> {

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import mysql from 'mysql2/promise';
 import type { DmCluster, MariadbInstance } from '../../harness/index.js';
-import { startCluster, startMariadb, tableSums, tempDir } from '../../harness/index.js';
+import {
+  destroyAll,
+  startCluster,
+  startMariadb,
+  tableSums,
+  tempDir,
+  writeLoop,
+} from '../../harness/index.js';
 import { loadSample, startWriter, writeTaskYaml } from '../e2e/fixtures.js';
 
 interface SourceReport {
@@ -37,42 +44,30 @@ const READ_ONLY_REFUSED = 1290;
  * statement refused because the upstream became read-only is counted, not fatal.
  */
 function appWriter(up: MariadbInstance): { stop: () => Promise<{ ok: number; refused: number }> } {
-  let on = true;
   let ok = 0;
   let refused = 0;
-  const done = (async () => {
-    const c = await mysql.createConnection({
-      host: '127.0.0.1',
-      port: up.port,
-      user: 'app',
-      password: 'apppass',
-    });
-    try {
-      for (let n = 1; on; n++) {
-        try {
-          await c.query("UPDATE shop.users SET balance = balance + 1, name = CONCAT('a', ?) WHERE id = ?", [
-            n,
-            1 + (n % 500),
-          ]);
-          await c.query(
-            "INSERT INTO shop.orders (id, user_id, status, note, latin) VALUES (?, 1, 'new', 'app', 'ñ')",
-            [7_000_000 + n],
-          );
-          ok++;
-        } catch (err) {
-          if ((err as { errno?: number }).errno !== READ_ONLY_REFUSED) throw err;
-          refused++;
-        }
-        await new Promise((r) => setTimeout(r, 5));
+  const loop = writeLoop(
+    () => mysql.createConnection({ host: '127.0.0.1', port: up.port, user: 'app', password: 'apppass' }),
+    async (c, n) => {
+      try {
+        await c.query("UPDATE shop.users SET balance = balance + 1, name = CONCAT('a', ?) WHERE id = ?", [
+          n,
+          1 + (n % 500),
+        ]);
+        await c.query(
+          "INSERT INTO shop.orders (id, user_id, status, note, latin) VALUES (?, 1, 'new', 'app', 'ñ')",
+          [7_000_000 + n],
+        );
+        ok++;
+      } catch (err) {
+        if ((err as { errno?: number }).errno !== READ_ONLY_REFUSED) throw err;
+        refused++;
       }
-    } finally {
-      await c.end();
-    }
-  })();
+    },
+  );
   return {
     stop: async () => {
-      on = false;
-      await done;
+      await loop.stop();
       return { ok, refused };
     },
   };
@@ -133,7 +128,7 @@ describe('cutover: read-only, drain, final diff, stop, report', () => {
 
   after(async () => {
     await dm?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('writes still arriving, no read-only: times out, says so, task left running', async () => {

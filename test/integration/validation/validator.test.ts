@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DmCluster, MariadbInstance } from '../../harness/index.js';
-import { dmctl, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
+import { destroyAll, dmctl, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
 import { loadSample, startWriter, writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
 
 interface VError {
@@ -49,7 +49,7 @@ describe('validation: continuous validator via dmctl', () => {
 
   after(async () => {
     await dm?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('full mode: reports exactly the rows a downstream trigger alters, across kill -9', async () => {

@@ -5,14 +5,8 @@ import type { OperateResponse, WorkerStatusResponse } from '../../../src/pkg/api
 import { Keys } from '../../../src/pkg/etcd/keys.js';
 import type { EtcdInstance } from '../../harness/index.js';
 import { freePort, killChild, startEtcd, stopChild, tempDir } from '../../harness/index.js';
-import {
-  exitOf,
-  type SpawnedWorker,
-  spawnWorker,
-  startRegistrar,
-  until,
-  workerArgs,
-} from './worker-process.js';
+import type { SpawnedWorker } from './worker-process.js';
+import { exitOf, spawnWorker, startRegistrar, until, workerArgs } from './worker-process.js';
 
 /**
  * The dm-worker process against a real etcd: registration, lease keepalive, binding watch,

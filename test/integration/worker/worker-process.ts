@@ -1,12 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Etcd3 } from 'etcd3';
-import {
-  parseSourceConfig,
-  parseTaskConfig,
-  type SourceConfig,
-  type SubTaskConfig,
-  toSubTaskConfigs,
-} from '../../../src/pkg/config/index.js';
+import type { SourceConfig, SubTaskConfig } from '../../../src/pkg/config/index.js';
+import { parseSourceConfig, parseTaskConfig, toSubTaskConfigs } from '../../../src/pkg/config/index.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
 import { exited, type Proc, until as poll, spawnProgram } from '../../harness/index.js';
 

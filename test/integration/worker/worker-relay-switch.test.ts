@@ -7,9 +7,9 @@ import type { SubTaskStatus, WorkerStatusResponse } from '../../../src/pkg/api/w
 import { Keys } from '../../../src/pkg/etcd/keys.js';
 import type { EtcdInstance, MariadbInstance } from '../../harness/index.js';
 import { freePort, startEtcd, startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
+import type { SpawnedWorker } from './worker-process.js';
 import {
   putBoundSubtask,
-  type SpawnedWorker,
   spawnWorker,
   startRegistrar,
   until,

@@ -7,14 +7,8 @@ import type { WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
 import type { EtcdInstance, MariadbInstance } from '../../harness/index.js';
 import { freePort, startEtcd, startMariadb, stopChild, tempDir } from '../../harness/index.js';
-import {
-  type SpawnedWorker,
-  spawnWorker,
-  startRegistrar,
-  until,
-  upstreamSource,
-  workerArgs,
-} from './worker-process.js';
+import type { SpawnedWorker } from './worker-process.js';
+import { spawnWorker, startRegistrar, until, upstreamSource, workerArgs } from './worker-process.js';
 
 /** A source with enable-relay bound to the worker starts the relay under the work dir; unbinding stops it. */
 describe('dm-worker starts the relay of a relay-enabled source', () => {
