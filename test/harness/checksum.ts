@@ -1,4 +1,5 @@
 import type { MariadbInstance } from './mariadb.js';
+import { until } from './poll.js';
 
 /**
  * The independent data check (DESIGN.md §7): CHECKSUM TABLE plus COUNT(*) per table, computed
@@ -65,4 +66,34 @@ export async function crcSum(
     `SELECT COUNT(*) AS n, ${expr} AS x FROM \`${schema}\`.\`${table}\``,
   );
   return { count: Number(r?.n ?? -1), crc: String(r?.x ?? '0') };
+}
+
+/**
+ * Wait until `up`'s `from` table and `down`'s `to` table (each `schema.table`) have the same
+ * COUNT(*) and CHECKSUM TABLE; the last sums go in the timeout message.
+ */
+export async function waitTableEqual(
+  up: MariadbInstance,
+  from: string,
+  down: MariadbInstance,
+  to: string,
+  ms = 60_000,
+): Promise<void> {
+  const sumOf = async (db: MariadbInstance, name: string) => {
+    const [schema = '', table] = name.split('.');
+    return (await tableSums(db, schema)).find((t) => t.table === table);
+  };
+  let detail = '';
+  await until(
+    async () => {
+      const a = await sumOf(up, from);
+      const b = await sumOf(down, to);
+      detail = JSON.stringify([a, b]);
+      return a !== undefined && b !== undefined && a.count === b.count && a.checksum === b.checksum;
+    },
+    ms,
+    `${from} equal to ${to}`,
+  ).catch((err: unknown) => {
+    throw new Error(`${String(err)}: ${detail}`);
+  });
 }

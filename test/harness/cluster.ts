@@ -198,3 +198,84 @@ export async function waitSynced(master: string, task: string, ms = 180_000): Pr
     `task ${task} synced (last status ${JSON.stringify(last)})`,
   );
 }
+
+/** What {@link startCluster} starts. */
+export interface ClusterOptions {
+  /** The dm-master's name (default `m1`). */
+  master?: string;
+  /** dm-workers to start, in order, each waited for until the master lists it. */
+  workers?: string[];
+  /** Extra flags for every worker (e.g. `['--keepalive-ttl', '3']`). */
+  workerArgs?: string[];
+  /** Source config files to create (`operate-source create`) once the workers are registered. */
+  sources?: string[];
+}
+
+/** One dm-master with its workers, driven through bin/dmctl. */
+export interface DmCluster {
+  readonly master: MasterProcess;
+  readonly workers: DmProcess[];
+  /** The first worker. */
+  readonly worker: DmProcess;
+  /** The master's client address (`--master-addr`). */
+  readonly addr: string;
+  /** `dmctl --master-addr <master> args…`. */
+  ctl(...args: string[]): Promise<CtlResult>;
+  /** The first subtask status of `task` (query-status), or undefined. */
+  status(task: string): Promise<Record<string, unknown> | undefined>;
+  /** Wait until the task's (single-source) subtask is in Sync and synced. */
+  waitSynced(task: string, ms?: number): Promise<void>;
+  /** `operate-source create <file>`; throws when dm-master refuses it. */
+  createSource(file: string, ...args: string[]): Promise<CtlResult>;
+  /** Start one more worker and wait until it is registered. */
+  addWorker(name: string, args?: string[]): Promise<DmProcess>;
+  /** SIGTERM the workers, then the master. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The one cluster start-up of the end-to-end tests: a dm-master (with its etcd), the workers
+ * registered with it, and the sources created.
+ */
+export async function startCluster(o: ClusterOptions = {}): Promise<DmCluster> {
+  const master = await startMaster({ name: o.master ?? 'm1' });
+  await waitMasterReady(master.addr);
+  const addr = master.addr;
+  const workers: DmProcess[] = [];
+  const dm: DmCluster = {
+    master,
+    workers,
+    get worker(): DmProcess {
+      const w = workers[0];
+      if (!w) throw new Error('the cluster has no worker');
+      return w;
+    },
+    addr,
+    ctl: (...args) => dmctl(addr, ...args),
+    status: (task) => subtaskStatus(addr, task),
+    waitSynced: (task, ms) => waitSynced(addr, task, ms),
+    async createSource(file, ...args) {
+      const r = await dmctl(addr, 'operate-source', 'create', file, ...args);
+      if (r.json.result !== true) throw new Error(`operate-source create ${file}: ${r.stdout}${r.stderr}`);
+      return r;
+    },
+    async addWorker(name, args = o.workerArgs ?? []) {
+      const w = await startWorker(name, addr, args);
+      workers.push(w);
+      await waitWorkerRegistered(addr, name);
+      return w;
+    },
+    async stop() {
+      for (const w of workers) await w.stop();
+      await master.stop();
+    },
+  };
+  try {
+    for (const name of o.workers ?? []) await dm.addWorker(name);
+    for (const file of o.sources ?? []) await dm.createSource(file);
+  } catch (err) {
+    await dm.stop();
+    throw err;
+  }
+  return dm;
+}

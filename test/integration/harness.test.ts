@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { crcSum, tableSums } from '../harness/checksum.js';
-import { type EtcdInstance, startEtcd } from '../harness/etcd.js';
-import { type MariadbInstance, startMariadb } from '../harness/mariadb.js';
+import type { EtcdInstance, MariadbInstance } from '../harness/index.js';
+import { crcSum, startEtcd, startMariadb, tableSums } from '../harness/index.js';
 
 describe('test harness', () => {
   let db: MariadbInstance;

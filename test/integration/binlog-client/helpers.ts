@@ -1,6 +1,6 @@
 import type { BinlogClient } from '../../../src/pkg/binlog/binlog-client.js';
 import type { PositionedEvent } from '../../../src/pkg/binlog/types.js';
-import type { MariadbInstance } from '../../harness/mariadb.js';
+import type { MariadbInstance } from '../../harness/index.js';
 
 /**
  * Pull events from `client` until `until` says stop (or `timeoutMs` passes: then throw with

@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { BinlogClient, type BinlogClientOptions } from '../../../src/pkg/binlog/binlog-client.js';
 import type { PositionedEvent } from '../../../src/pkg/binlog/types.js';
 import { DmError, E } from '../../../src/pkg/errors/index.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { startMariadb } from '../../harness/index.js';
 import { chainProblem, collect, masterStatus, writtenIds } from './helpers.js';
 
 /**

@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { BinlogClient, type BinlogClientOptions } from '../../../src/pkg/binlog/binlog-client.js';
 import { isDmError } from '../../../src/pkg/errors/dm-error.js';
 import { E } from '../../../src/pkg/errors/index.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { startMariadb } from '../../harness/index.js';
 import { chainProblem, collect, isArtificial, masterStatus, writtenIds } from './helpers.js';
 
 describe('BinlogClient against a real MariaDB', () => {

@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { BinlogClient } from '../../../src/pkg/binlog/binlog-client.js';
 import { isDmError } from '../../../src/pkg/errors/dm-error.js';
 import { E } from '../../../src/pkg/errors/index.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { startMariadb, tempDir } from '../../harness/index.js';
 import { collect, writtenIds } from './helpers.js';
 
 describe('BinlogClient over TLS', () => {

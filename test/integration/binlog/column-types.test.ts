@@ -11,7 +11,8 @@ import type {
   SchemaLookup,
   TableColumnsInfo,
 } from '../../../src/pkg/binlog/types.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { startMariadb } from '../../harness/index.js';
 
 /**
  * Every column type through a real MariaDB binlog: values decoded from the binlog FILES must

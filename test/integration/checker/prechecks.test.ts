@@ -6,7 +6,8 @@ import { parseSourceConfig } from '../../../src/pkg/config/source-config.js';
 import { toSubTaskConfigs } from '../../../src/pkg/config/subtask.js';
 import { parseTaskConfig } from '../../../src/pkg/config/task-config.js';
 import type { SubTaskConfig, TaskMode } from '../../../src/pkg/config/types.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { startMariadb } from '../../harness/index.js';
 
 function subtasks(
   up: { port: number; user: string; password: string },

@@ -1,42 +1,10 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '../../harness/ports.js';
-import { trackChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { CtlResult, Proc } from '../../harness/index.js';
+import { freePort, runProgram, spawnProgram, tempDir, until } from '../../harness/index.js';
 
-/**
- * Helpers for cluster tests: spawn real dm-master / dm-worker programs and run dmctl (the
- * TypeScript sources through tsx when the test runs from source, the built JS from dist).
- */
-const here = import.meta.url;
-const fromSource = here.endsWith('.ts');
-const entry = (name: string): string =>
-  fileURLToPath(new URL(`../../../src/cmd/${name}.${fromSource ? 'ts' : 'js'}`, here));
-const nodeArgs = (name: string, args: string[]): string[] =>
-  fromSource ? ['--import', 'tsx', entry(name), ...args] : [entry(name), ...args];
-
-export interface Proc {
-  child: ChildProcess;
-  output(): string;
-}
-
-function spawnProgram(name: string, args: string[]): Proc {
-  const child = trackChild(
-    spawn(process.execPath, nodeArgs(name, args), {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
-    }),
-  );
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  return { child, output: () => out };
-}
+/** Helpers for cluster tests: real dm-master / dm-worker programs (harness/programs.ts) and dmctl. */
+export type { Proc } from '../../harness/index.js';
+export { exited, until } from '../../harness/index.js';
 
 export interface MasterSpec {
   name: string;
@@ -102,27 +70,8 @@ export async function spawnWorker(name: string, join: string, ttl = 2): Promise<
 }
 
 /** Run dmctl; resolves with its exit code, stdout parsed as JSON (when it is JSON) and raw text. */
-export function dmctl(
-  masterAddr: string,
-  args: string[],
-): Promise<{ code: number; json: Record<string, unknown>; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      nodeArgs('dmctl', ['--master-addr', masterAddr, ...args]),
-      { env: { ...process.env, NODE_OPTIONS: '' }, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        let json: Record<string, unknown> = {};
-        try {
-          json = JSON.parse(stdout) as Record<string, unknown>;
-        } catch {
-          // not JSON (e.g. encrypt, -p)
-        }
-        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-        resolve({ code: typeof code === 'number' ? code : 1, json, stdout, stderr });
-      },
-    );
-  });
+export function dmctl(masterAddr: string, args: string[]): Promise<CtlResult> {
+  return runProgram('dmctl', ['--master-addr', masterAddr, ...args]);
 }
 
 /** `GET /api/internal/info` of a master, or undefined when it does not answer. */
@@ -149,25 +98,27 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-/** Poll `cond` every 100 ms until it returns a truthy value; throws after `ms`. */
-export { until } from '../../harness/poll.js';
+/** The master spec named `name` among `specs` (throws when there is none). */
+export function specNamed(specs: MasterSpec[], name: string): MasterSpec {
+  const s = specs.find((x) => x.name === name);
+  if (!s) throw new Error(`no master ${name}`);
+  return s;
+}
 
-/**
- * Wait for a child's exit. Children from trackChild are unref'd, so a timer keeps the event
- * loop alive meanwhile (else the test runner sees an empty loop and cancels the test).
- */
-export async function exited(c: ChildProcess, ms = 30_000): Promise<number | string | null> {
-  if (c.exitCode !== null || c.signalCode !== null) return c.exitCode ?? c.signalCode;
-  const keep = setInterval(() => undefined, 1_000);
-  try {
-    return await new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`process ${c.pid} did not exit within ${ms} ms`)), ms);
-      c.once('exit', (code, sig) => {
-        clearTimeout(t);
-        resolve(code ?? sig);
-      });
-    });
-  } finally {
-    clearInterval(keep);
-  }
+/** The leader all running masters of `among` agree on (undefined while they disagree or none leads). */
+export async function agreedLeader(among: MasterSpec[]): Promise<string | undefined> {
+  const infos = await Promise.all(among.map((s) => masterInfo(s.addr)));
+  const leaders = infos.filter((i) => i?.isLeader);
+  const name = leaders[0]?.name;
+  return leaders.length === 1 && infos.every((i) => i?.leader?.name === name) ? name : undefined;
+}
+
+/** A single dm-master (a one-member cluster), waited for until it leads; `base` is its HTTP root. */
+export async function startSoloMaster(
+  extra: string[] = [],
+): Promise<{ spec: MasterSpec; proc: Proc; base: string }> {
+  const [spec] = (await masterSpecs(1)) as [MasterSpec];
+  const proc = spawnMaster(spec, `${spec.name}=${spec.peerUrl}`, extra);
+  await until(async () => (await masterInfo(spec.addr))?.isLeader, 30_000, 'master elected');
+  return { spec, proc, base: `http://${spec.addr}` };
 }

@@ -3,18 +3,17 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DM_LEGACY_KEY_HEX, dmDecrypt } from '../../../src/pkg/config/encrypt.js';
-import { tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { stopChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { destroyAll, startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
+import type { MasterSpec, Proc } from './cluster-process.js';
 import {
+  agreedLeader,
   dmctl,
-  type MasterSpec,
   masterInfo,
   masterSpecs,
-  type Proc,
   spawnMaster,
   spawnWorker,
+  specNamed,
   until,
 } from './cluster-process.js';
 
@@ -31,18 +30,7 @@ describe('dmctl cluster admin', () => {
   const workers: Proc[] = [];
   const dir = tempDir('dm-ctl-admin-');
 
-  /** The leader all running masters agree on (undefined while they disagree or none leads). */
-  async function agreedLeader(among: MasterSpec[]): Promise<string | undefined> {
-    const infos = await Promise.all(among.map((s) => masterInfo(s.addr)));
-    const leaders = infos.filter((i) => i?.isLeader);
-    const name = leaders[0]?.name;
-    return leaders.length === 1 && infos.every((i) => i?.leader?.name === name) ? name : undefined;
-  }
-  const spec = (name: string): MasterSpec => {
-    const s = specs.find((x) => x.name === name);
-    assert.ok(s, name);
-    return s;
-  };
+  const spec = (name: string): MasterSpec => specNamed(specs, name);
   async function mastersAlive(addr: string): Promise<string> {
     const r = await dmctl(addr, ['list-member', '--master']);
     const list = (
@@ -69,7 +57,7 @@ describe('dmctl cluster admin', () => {
   after(async () => {
     for (const p of workers) await stopChild(p.child, 10_000);
     for (const p of masters) await stopChild(p.child, 5_000);
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('masters join with --join; operate-leader evict moves leadership, cancel-evict lets a master lead again', async () => {

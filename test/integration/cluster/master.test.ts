@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { stopChild } from '../../harness/processes.js';
-import {
-  dmctl,
-  exited,
-  masterInfo,
-  masterSpecs,
-  type Proc,
-  pidAlive,
-  spawnMaster,
-  until,
-} from './cluster-process.js';
+import { stopChild } from '../../harness/index.js';
+import type { Proc } from './cluster-process.js';
+import { dmctl, exited, masterInfo, masterSpecs, pidAlive, spawnMaster, until } from './cluster-process.js';
 
 /**
  * Real dm-master processes, each supervising a real etcd member: leader election, failover

@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { stopChild } from '../../harness/processes.js';
+import type { MariadbInstance } from '../../harness/index.js';
 import {
-  type MasterSpec,
-  masterInfo,
-  masterSpecs,
-  type Proc,
-  spawnMaster,
-  spawnWorker,
-  until,
-} from './cluster-process.js';
+  apiSource,
+  apiTask,
+  destroyAll,
+  httpCall,
+  startMariadb,
+  stopChild,
+  waitTableEqual,
+} from '../../harness/index.js';
+import { type MasterSpec, type Proc, spawnWorker, startSoloMaster, until } from './cluster-process.js';
 
 /**
  * DM's OpenAPI task lifecycle through HTTP only, as a DM user's script drives it: a real
@@ -29,15 +28,8 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
 
   type Res = { status: number; body: Record<string, unknown> };
   async function call(method: string, path: string, body?: unknown): Promise<Res> {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      ...(body === undefined
-        ? {}
-        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(60_000),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    const { status, text } = await httpCall(`${base}${path}`, method, body);
+    return { status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   }
 
   type SubStatus = {
@@ -63,43 +55,28 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
   }
 
   /** Upstream shop.orders and downstream mall.all_orders have the same rows (server checksums). */
-  async function waitEqual(): Promise<void> {
-    let detail = '';
-    await until(
-      async () => {
-        const a = (await tableSums(up, 'shop')).find((t) => t.table === 'orders');
-        const b = (await tableSums(down, 'mall')).find((t) => t.table === 'all_orders');
-        detail = JSON.stringify([a, b]);
-        return a !== undefined && b !== undefined && a.count === b.count && a.checksum === b.checksum;
-      },
-      30_000,
-      'orders equal to all_orders',
-    ).catch((err: unknown) => {
-      throw new Error(`${String(err)}: ${detail}`);
-    });
-  }
+  const waitEqual = () => waitTableEqual(up, 'shop.orders', down, 'mall.all_orders', 30_000);
 
-  const dmTask = () => ({
-    name: 't-api',
-    task_mode: 'all',
-    meta_schema: 'dm_meta',
-    enhance_online_schema_change: true,
-    on_duplicate: 'replace',
-    target_config: { host: '127.0.0.1', port: down.port, user: 'root', password: '' },
-    binlog_filter_rule: { 'no-delete': { ignore_event: ['delete'] } },
-    table_migrate_rule: [
+  const dmTask = () =>
+    apiTask(
+      't-api',
+      down,
+      [
+        {
+          source: { source_name: 'mysql-01', schema: 'shop', table: 'orders' },
+          target: { schema: 'mall', table: 'all_orders' },
+          binlog_filter_rule: ['no-delete'],
+        },
+      ],
       {
-        source: { source_name: 'mysql-01', schema: 'shop', table: 'orders' },
-        target: { schema: 'mall', table: 'all_orders' },
-        binlog_filter_rule: ['no-delete'],
+        binlog_filter_rule: { 'no-delete': { ignore_event: ['delete'] } },
+        source_config: {
+          full_migrate_conf: { export_threads: 2, import_threads: 2, data_dir: './dumped_data' },
+          incr_migrate_conf: { repl_threads: 4, repl_batch: 50 },
+          source_conf: [{ source_name: 'mysql-01' }],
+        },
       },
-    ],
-    source_config: {
-      full_migrate_conf: { export_threads: 2, import_threads: 2, data_dir: './dumped_data' },
-      incr_migrate_conf: { repl_threads: 4, repl_batch: 50 },
-      source_conf: [{ source_name: 'mysql-01' }],
-    },
-  });
+    );
 
   before(async () => {
     [up, down] = await Promise.all([
@@ -112,10 +89,9 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
       INSERT INTO shop.not_migrated VALUES (1), (2);`);
     const rows = Array.from({ length: 3000 }, (_, i) => [i + 1, (i * 1.25).toFixed(2), `row ${i}`]);
     await up.query('INSERT INTO shop.orders VALUES ?', [rows]);
-    [spec] = (await masterSpecs(1)) as [MasterSpec];
-    base = `http://${spec.addr}`;
-    procs.push(spawnMaster(spec, `${spec.name}=${spec.peerUrl}`));
-    await until(async () => (await masterInfo(spec.addr))?.isLeader, 30_000, 'master elected');
+    const m = await startSoloMaster();
+    ({ spec, base } = m);
+    procs.push(m.proc);
     procs.push(await spawnWorker('w1', spec.addr, 5));
     await until(
       async () => ((await call('GET', '/api/v1/cluster/workers')).body.total as number) === 1,
@@ -126,20 +102,12 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
 
   after(async () => {
     for (const p of procs.reverse()) await stopChild(p.child, 10_000);
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('creates the source from DM Source JSON', async () => {
     const r = await call('POST', '/api/v1/sources', {
-      source: {
-        source_name: 'mysql-01',
-        host: '127.0.0.1',
-        port: up.port,
-        user: 'root',
-        password: '',
-        enable_gtid: false,
-        enable: true,
-      },
+      source: apiSource('mysql-01', up),
     });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.equal(r.body.source_name, 'mysql-01');

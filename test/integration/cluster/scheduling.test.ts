@@ -2,19 +2,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { stopChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
-import {
-  dmctl,
-  exited,
-  type MasterSpec,
-  masterInfo,
-  masterSpecs,
-  type Proc,
-  spawnMaster,
-  spawnWorker,
-  until,
-} from './cluster-process.js';
+import { stopChild, tempDir } from '../../harness/index.js';
+import type { MasterSpec, Proc } from './cluster-process.js';
+import { dmctl, exited, spawnWorker, startSoloMaster, until } from './cluster-process.js';
 
 /**
  * Source scheduling with a real dm-master and real dm-workers: binding to a free worker,
@@ -48,9 +38,9 @@ describe('scheduling with real workers', () => {
     (await workers()).map((w) => `${w.name}:${w.stage}${w.source ? `:${w.source}` : ''}`).join(' ');
 
   before(async () => {
-    [spec] = (await masterSpecs(1)) as [MasterSpec];
-    procs.push(spawnMaster(spec, `${spec.name}=${spec.peerUrl}`));
-    await until(async () => (await masterInfo(spec.addr))?.isLeader, 30_000, 'master elected');
+    const m = await startSoloMaster();
+    spec = m.spec;
+    procs.push(m.proc);
     writeFileSync(
       sourceFile,
       'source-id: "mysql-replica-01"\nfrom:\n  host: "127.0.0.1"\n  port: 1\n  user: "root"\n  password: "secret"\n',

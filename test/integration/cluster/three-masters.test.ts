@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { stopChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { destroyAll, startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
 import { loadSample, startWriter, waitEqual, writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
+import type { MasterSpec, Proc } from './cluster-process.js';
 import {
+  agreedLeader,
   dmctl,
   exited,
-  type MasterSpec,
   masterInfo,
   masterSpecs,
-  type Proc,
   spawnMaster,
   spawnWorker,
+  specNamed,
   until,
 } from './cluster-process.js';
 
@@ -47,17 +46,7 @@ describe('three masters under load', () => {
     const { members } = await listMember(addrs, '--master');
     return (members[0]?.master?.masters ?? []).map((m) => `${m.name}:${m.alive}`).join(' ');
   }
-  async function agreedLeader(among: MasterSpec[]): Promise<string | undefined> {
-    const infos = await Promise.all(among.map((s) => masterInfo(s.addr)));
-    const leaders = infos.filter((i) => i?.isLeader);
-    const name = leaders[0]?.name;
-    return leaders.length === 1 && infos.every((i) => i?.leader?.name === name) ? name : undefined;
-  }
-  const spec = (name: string): MasterSpec => {
-    const s = specs.find((x) => x.name === name);
-    assert.ok(s, name);
-    return s;
-  };
+  const spec = (name: string): MasterSpec => specNamed(specs, name);
   const orders = async (): Promise<number> =>
     Number((await down.query<{ n: number }>('SELECT COUNT(*) AS n FROM ha.orders'))[0]?.n ?? 0);
 
@@ -83,7 +72,7 @@ describe('three masters under load', () => {
   after(async () => {
     for (const w of workers) await stopChild(w.child, 10_000);
     for (const m of masters.values()) await stopChild(m.child, 5_000);
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('fails over within 5 s while the task keeps replicating; offline, join, evict', async () => {

@@ -4,21 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import {
-  type DmProcess,
-  dmctl,
-  type MasterProcess,
-  ROOT,
-  startMaster,
-  startWorker,
-  subtaskStatus,
-  waitMasterReady,
-  waitSynced,
-  waitUntil,
-  waitWorkerRegistered,
-} from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { DmCluster, MariadbInstance } from '../../harness/index.js';
+import { destroyAll, ROOT, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
 import { loadSample, waitEqual, writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
 
 const run = promisify(execFile);
@@ -62,10 +49,9 @@ function checkResults(msg: unknown): { name: string; errors?: unknown[] }[] {
 describe('dmctl comforts', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
-  let master: MasterProcess;
-  const workers: DmProcess[] = [];
+  let dm: DmCluster;
   const dir = tempDir('dm-ctl-');
-  const ctl = (...args: string[]) => dmctl(master.addr, ...args);
+  const ctl = (...args: string[]) => dm.ctl(...args);
   let taskFile = '';
 
   before(async () => {
@@ -76,19 +62,13 @@ describe('dmctl comforts', () => {
     await loadSample(up, 'shop', 500);
     await up.query('CREATE TABLE shop.ddl1 (id INT PRIMARY KEY, v INT)');
     await up.query('INSERT INTO shop.ddl1 VALUES (1, 1), (2, 2)');
-    master = await startMaster({ name: 'm-ctl' });
-    await waitMasterReady(master.addr);
-    for (const name of ['w-a', 'w-b']) {
-      workers.push(await startWorker(name, master.addr));
-      await waitWorkerRegistered(master.addr, name);
-    }
+    dm = await startCluster({ master: 'm-ctl', workers: ['w-a', 'w-b'] });
     taskFile = writeTaskYaml(dir, 't1', 'src-ctl', down, 'shop');
   });
 
   after(async () => {
-    for (const w of workers) await w.stop();
-    await master?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await dm?.stop();
+    await destroyAll(up, down);
   });
 
   it('operate-source create -w binds the source to that worker', async () => {
@@ -113,7 +93,7 @@ describe('dmctl comforts', () => {
 
   it('--config FILE gives the master address; --rpc-timeout bounds a request', async () => {
     const cfg = join(dir, 'dmctl.toml');
-    writeFileSync(cfg, `master-addr = "${master.addr}"\nrpc-timeout = "30s"\n`);
+    writeFileSync(cfg, `master-addr = "${dm.addr}"\nrpc-timeout = "30s"\n`);
     const listed = await rawCtl('--config', cfg, 'list-member', '--worker');
     assert.equal(listed.json.result, true, listed.stdout);
     // The flag wins over the file: a dead address fails.
@@ -159,19 +139,15 @@ describe('dmctl comforts', () => {
   it('handle-error skip (DM’s alias of binlog skip) resumes a failed DDL', async () => {
     const r = await ctl('start-task', taskFile);
     assert.equal(r.json.result, true, r.stdout);
-    await waitSynced(master.addr, 't1');
+    await dm.waitSynced('t1');
     const wrongOp = await ctl('handle-error', 't1', 'inject');
     assert.match(String(wrongOp.json.msg), /invalid operation 'inject'/);
     await down.query('ALTER TABLE shop.ddl1 ADD COLUMN c INT');
     await up.query('ALTER TABLE shop.ddl1 ADD COLUMN c INT');
-    await waitUntil(
-      async () => (await subtaskStatus(master.addr, 't1'))?.stage === 'Paused',
-      60_000,
-      'paused',
-    );
+    await waitUntil(async () => (await dm.status('t1'))?.stage === 'Paused', 60_000, 'paused');
     const skip = await ctl('handle-error', 't1', 'skip');
     assert.equal(skip.json.result, true, skip.stdout);
-    await waitSynced(master.addr, 't1', 60_000);
+    await dm.waitSynced('t1', 60_000);
     await up.query('INSERT INTO shop.ddl1 VALUES (3, 3, 3)');
     await up.query("UPDATE shop.users SET name = 'after handle-error' WHERE id <= 20");
     await waitEqual(up, down, 'shop', 60_000);
@@ -189,7 +165,7 @@ describe('dmctl comforts', () => {
     // Not tracked (tracked children are unref'd): this one holds the loop until it exits.
     const child: ChildProcess = spawn(
       DMCTL,
-      ['--master-addr', master.addr, 'query-status', '--watch', '--interval', '0.5'],
+      ['--master-addr', dm.addr, 'query-status', '--watch', '--interval', '0.5'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));

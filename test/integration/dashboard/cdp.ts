@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { stopChild, trackChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
+import { stopChild, tempDir, trackChild } from '../../harness/index.js';
 
 /** Debian's chromium (scripts/ensure-deps.sh installs it). */
 export const CHROMIUM = '/usr/bin/chromium';

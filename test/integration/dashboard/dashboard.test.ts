@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { tempDir } from '../../harness/tmp.js';
+import { tempDir } from '../../harness/index.js';
 import { until } from '../cluster/cluster-process.js';
 import { type LiveCluster, startLiveCluster } from '../metrics/live-cluster.js';
 import { HeadlessChromium } from './cdp.js';

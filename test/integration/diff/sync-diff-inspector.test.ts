@@ -4,9 +4,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { crcSum } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { crcSum, startMariadb, tempDir } from '../../harness/index.js';
 import { loadSample } from '../e2e/fixtures.js';
 
 const root = join(fileURLToPath(import.meta.url), '../../../../..');

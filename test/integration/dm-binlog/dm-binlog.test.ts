@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { startMariadb } from '../../harness/index.js';
 import { runDmBinlog } from './run-dm-binlog.js';
 
 interface Run {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { trackChild } from '../../harness/processes.js';
+import { trackChild } from '../../harness/index.js';
 
 /**
  * The real program, run as a user runs it: the compiled dist/src/cmd/dm-binlog.js when the

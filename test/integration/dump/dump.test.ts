@@ -7,9 +7,8 @@ import type { Consistency } from '../../../src/pkg/config/types.js';
 import { readDumpMetadata } from '../../../src/pkg/dumpfile/metadata.js';
 import { silentLogger } from '../../../src/pkg/log/logger.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { destroyAll, startMariadb, tableSums, tempDir } from '../../harness/index.js';
 import { syncConfig, waitEqual } from '../sync/sync-helpers.js';
 import { createMixedDataset } from './fixtures.js';
 import { fullConfig } from './full-config.js';
@@ -30,7 +29,7 @@ describe('dump unit (real MariaDB up and down)', () => {
     );
   });
   after(async () => {
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   async function resetDown(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { MariadbInstance } from '../../harness/mariadb.js';
+import type { MariadbInstance } from '../../harness/index.js';
 
 /** The mixed-type dataset used by dump and load tests (schema `mix`). */
 export async function createMixedDataset(db: MariadbInstance): Promise<void> {

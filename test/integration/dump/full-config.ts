@@ -1,5 +1,5 @@
 import type { Consistency, SubTaskConfig } from '../../../src/pkg/config/types.js';
-import type { MariadbInstance } from '../../harness/mariadb.js';
+import type { MariadbInstance } from '../../harness/index.js';
 
 /** A SubTaskConfig for dump/load tests with DM's defaults; override what a test needs. */
 export function fullConfig(

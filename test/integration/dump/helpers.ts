@@ -5,7 +5,7 @@ import { DumpUnit } from '../../../src/dump/dump-unit.js';
 import { LoadUnit } from '../../../src/load/load-unit.js';
 import type { SubTaskConfig } from '../../../src/pkg/config/types.js';
 import { silentLogger } from '../../../src/pkg/log/logger.js';
-import { trackChild } from '../../harness/processes.js';
+import { trackChild } from '../../harness/index.js';
 
 /** Repository root, whether run from src (tsx) or dist (compiled). */
 export const REPO_ROOT = (() => {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { destroyAll, startPair, tableSums, tempDir } from '../../harness/index.js';
 import { fullConfig } from './full-config.js';
 import { runDump, runLoad } from './helpers.js';
 
@@ -12,7 +11,7 @@ describe('dump: tables without an integer key are split by sampled boundaries', 
   let up: MariadbInstance;
   let down: MariadbInstance;
   before(async () => {
-    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
+    [up, down] = await startPair();
     const ns = Array.from({ length: 5000 }, (_, i) => i + 1);
     const pre = ['a', 'B', '\u00e9', "o''q"];
     // Mixed case, accents and a quote: the collation (not bytes) orders them.
@@ -34,7 +33,7 @@ describe('dump: tables without an integer key are split by sampled boundaries', 
     );
   });
   after(async () => {
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('writes several chunk files per table and loads back identical data', async () => {

@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  type DmProcess,
-  dmctl,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  waitMasterReady,
-  waitSynced,
-  waitUntil,
-  waitWorkerRegistered,
-} from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { DmCluster, MariadbInstance } from '../../harness/index.js';
+import { destroyAll, dmctl, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
 import { loadSample, startWriter, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
 
 interface WorkerRow {
@@ -30,50 +19,42 @@ async function workers(master: string): Promise<WorkerRow[]> {
 describe('e2e: a bound worker dies, the source moves to the idle worker', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
-  let master: MasterProcess;
-  const ws: DmProcess[] = [];
+  let dm: DmCluster;
   const dir = tempDir('dm-e2e-fo-');
 
   before(async () => {
     up = await startMariadb({ serverId: 21 });
     down = await startMariadb({ serverId: 22, noBinlog: true });
     await loadSample(up, 'shop', 5_000);
-    master = await startMaster({ name: 'm1' });
-    await waitMasterReady(master.addr);
-    for (const n of ['wa', 'wb']) {
-      ws.push(await startWorker(n, master.addr, ['--keepalive-ttl', '3']));
-      await waitWorkerRegistered(master.addr, n);
-    }
+    dm = await startCluster({ workers: ['wa', 'wb'], workerArgs: ['--keepalive-ttl', '3'] });
   });
 
   after(async () => {
-    for (const w of ws) await w.stop();
-    await master?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await dm?.stop();
+    await destroyAll(up, down);
   });
 
   it('binds the source to one worker and keeps the other free', async () => {
-    const r = await dmctl(master.addr, 'operate-source', 'create', writeSourceYaml(dir, 'src-fo', up));
-    assert.equal(r.json.result, true, r.stdout);
-    const list = await workers(master.addr);
+    await dm.createSource(writeSourceYaml(dir, 'src-fo', up));
+    const list = await workers(dm.addr);
     assert.deepEqual(list.map((w) => w.stage).sort(), ['bound', 'free']);
   });
 
   it('re-binds after kill -9 of the bound worker and the task continues with equal data', async () => {
-    const t = await dmctl(master.addr, 'start-task', writeTaskYaml(dir, 'tfo', 'src-fo', down, 'shop'));
+    const t = await dm.ctl('start-task', writeTaskYaml(dir, 'tfo', 'src-fo', down, 'shop'));
     assert.equal(t.json.result, true, t.stdout);
-    await waitSynced(master.addr, 'tfo');
+    await dm.waitSynced('tfo');
     const writer = startWriter(up, 'shop', 2_000_000);
     try {
-      const bound = (await workers(master.addr)).find((w) => w.stage === 'bound');
+      const bound = (await workers(dm.addr)).find((w) => w.stage === 'bound');
       assert.ok(bound, 'one worker is bound');
-      const victim = ws.find((w) => w.name === bound.name);
+      const victim = dm.workers.find((w) => w.name === bound.name);
       assert.ok(victim);
       await new Promise((r) => setTimeout(r, 1000));
       await victim.kill9();
       await waitUntil(
         async () =>
-          (await workers(master.addr)).some(
+          (await workers(dm.addr)).some(
             (w) => w.name !== bound.name && w.stage === 'bound' && w.source === 'src-fo',
           ),
         60_000,
@@ -83,7 +64,7 @@ describe('e2e: a bound worker dies, the source moves to the idle worker', () => 
     } finally {
       await writer.stop();
     }
-    await waitSynced(master.addr, 'tfo');
+    await dm.waitSynced('tfo');
     await waitEqual(up, down, 'shop');
   });
 });

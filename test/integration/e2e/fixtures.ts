@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tableSums } from '../../harness/checksum.js';
-import { waitUntil } from '../../harness/cluster.js';
-import type { MariadbInstance } from '../../harness/mariadb.js';
+import type { MariadbInstance, WriteLoop } from '../../harness/index.js';
+import { tableSums, waitUntil, writeLoop } from '../../harness/index.js';
 
 /** Sample schema with many column types, a table without a primary key, and `rows` rows. */
 export async function loadSample(db: MariadbInstance, schema: string, rows: number): Promise<void> {
@@ -59,41 +58,22 @@ export async function loadSample(db: MariadbInstance, schema: string, rows: numb
 }
 
 /** Continuous small writes (insert/update/delete) until `stop()`; counts operations. */
-export function startWriter(
-  db: MariadbInstance,
-  schema: string,
-  base: number,
-): { stop: () => Promise<number> } {
-  let on = true;
-  let n = 0;
-  const done = (async () => {
-    const c = await db.connect();
-    try {
-      while (on) {
-        n++;
-        await c.query(
-          `UPDATE ${schema}.users SET balance = balance + 1, name = CONCAT('w', ?) WHERE id = ?`,
-          [n, 1 + (n % 500)],
-        );
-        await c.query(
-          `INSERT INTO ${schema}.orders (id, user_id, status, note, latin) VALUES (?, 1, 'new', 'live', 'ñ')`,
-          [base + n],
-        );
-        if (n % 3 === 0) await c.query(`DELETE FROM ${schema}.orders WHERE id = ?`, [base + n - 1]);
-        if (n % 7 === 0) await c.query(`INSERT INTO ${schema}.audit VALUES (?, 'live', '01:02:03.04')`, [n]);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    } finally {
-      await c.end();
-    }
-  })();
-  return {
-    stop: async () => {
-      on = false;
-      await done;
-      return n;
+export function startWriter(db: MariadbInstance, schema: string, base: number): WriteLoop {
+  return writeLoop(
+    () => db.connect(),
+    async (c, n) => {
+      await c.query(`UPDATE ${schema}.users SET balance = balance + 1, name = CONCAT('w', ?) WHERE id = ?`, [
+        n,
+        1 + (n % 500),
+      ]);
+      await c.query(
+        `INSERT INTO ${schema}.orders (id, user_id, status, note, latin) VALUES (?, 1, 'new', 'live', 'ñ')`,
+        [base + n],
+      );
+      if (n % 3 === 0) await c.query(`DELETE FROM ${schema}.orders WHERE id = ?`, [base + n - 1]);
+      if (n % 7 === 0) await c.query(`INSERT INTO ${schema}.audit VALUES (?, 'live', '01:02:03.04')`, [n]);
     },
-  };
+  );
 }
 
 /** Wait until CHECKSUM TABLE + COUNT(*) of every table agree on both servers. */

@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { DmCluster, DmProcess, MariadbInstance, WriteLoop } from '../../harness/index.js';
 import {
-  type DmProcess,
+  destroyAll,
   dmctl,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  subtaskStatus,
-  waitMasterReady,
-  waitSynced,
+  startCluster,
+  startMariadb,
+  tempDir,
   waitUntil,
-  waitWorkerRegistered,
-} from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+  writeLoop,
+} from '../../harness/index.js';
 import { loadSample, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
 
 /** Rows of every sample table (users and orders get `ROWS` each). */
@@ -49,43 +45,28 @@ async function rowCount(db: MariadbInstance, schema: string): Promise<number> {
  * chunk loaded from an older snapshot goes stale), inserts of new rows, and inserts into the
  * keyless table (where a replay would double rows).
  */
-function startWriter(db: MariadbInstance, schema: string, base: number): { stop: () => Promise<number> } {
-  let on = true;
-  let n = 0;
-  const done = (async () => {
-    const c = await db.connect();
-    try {
-      while (on) {
-        n++;
-        const old = 1 + ((n * 7919) % ROWS);
-        await c.query(
-          `UPDATE ${schema}.users SET balance = balance + 1, name = CONCAT('w', ?) WHERE id = ?`,
-          [n, old],
-        );
-        await c.query(`UPDATE ${schema}.orders SET amount = amount + 1, status = 'paid' WHERE id = ?`, [
-          old + 1,
-        ]);
-        await c.query(`DELETE FROM ${schema}.orders WHERE id = ?`, [1 + ((n * 104729) % ROWS)]);
-        if (n % 2 === 0)
-          await c.query(`DELETE FROM ${schema}.users WHERE id = ?`, [1 + ((n * 15485863) % ROWS)]);
-        await c.query(
-          `INSERT INTO ${schema}.orders (id, user_id, status, note, latin) VALUES (?, 1, 'new', 'live', 'ñ')`,
-          [base + n],
-        );
-        if (n % 5 === 0) await c.query(`INSERT INTO ${schema}.audit VALUES (?, 'live', '01:02:03.04')`, [n]);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    } finally {
-      await c.end();
-    }
-  })();
-  return {
-    stop: async () => {
-      on = false;
-      await done;
-      return n;
+function startWriter(db: MariadbInstance, schema: string, base: number): WriteLoop {
+  return writeLoop(
+    () => db.connect(),
+    async (c, n) => {
+      const old = 1 + ((n * 7919) % ROWS);
+      await c.query(`UPDATE ${schema}.users SET balance = balance + 1, name = CONCAT('w', ?) WHERE id = ?`, [
+        n,
+        old,
+      ]);
+      await c.query(`UPDATE ${schema}.orders SET amount = amount + 1, status = 'paid' WHERE id = ?`, [
+        old + 1,
+      ]);
+      await c.query(`DELETE FROM ${schema}.orders WHERE id = ?`, [1 + ((n * 104729) % ROWS)]);
+      if (n % 2 === 0)
+        await c.query(`DELETE FROM ${schema}.users WHERE id = ?`, [1 + ((n * 15485863) % ROWS)]);
+      await c.query(
+        `INSERT INTO ${schema}.orders (id, user_id, status, note, latin) VALUES (?, 1, 'new', 'live', 'ñ')`,
+        [base + n],
+      );
+      if (n % 5 === 0) await c.query(`INSERT INTO ${schema}.audit VALUES (?, 'live', '01:02:03.04')`, [n]);
     },
-  };
+  );
 }
 
 /**
@@ -97,28 +78,20 @@ function startWriter(db: MariadbInstance, schema: string, base: number): { stop:
 describe('e2e: full phase resumes on another worker', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
-  let master: MasterProcess;
-  const ws: DmProcess[] = [];
+  let dm: DmCluster;
   const dir = tempDir('dm-e2e-ffo-');
 
   before(async () => {
     up = await startMariadb({ serverId: 41 });
     down = await startMariadb({ serverId: 42, noBinlog: true });
     await loadSample(up, 'shop', ROWS);
-    master = await startMaster({ name: 'm1' });
-    await waitMasterReady(master.addr);
-    for (const n of ['fa', 'fb']) {
-      ws.push(await startWorker(n, master.addr, ['--keepalive-ttl', '3']));
-      await waitWorkerRegistered(master.addr, n);
-    }
-    const r = await dmctl(master.addr, 'operate-source', 'create', writeSourceYaml(dir, 'src-ff', up));
-    assert.equal(r.json.result, true, r.stdout);
+    dm = await startCluster({ workers: ['fa', 'fb'], workerArgs: ['--keepalive-ttl', '3'] });
+    await dm.createSource(writeSourceYaml(dir, 'src-ff', up));
   });
 
   after(async () => {
-    for (const w of ws) await w.stop();
-    await master?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await dm?.stop();
+    await destroyAll(up, down);
   });
 
   /** Start `task`, kill the bound worker once `when` holds, wait for the other one to finish. */
@@ -135,7 +108,7 @@ describe('e2e: full phase resumes on another worker', () => {
     let heir: DmProcess | undefined;
     try {
       const t = await dmctl(
-        master.addr,
+        dm.addr,
         'start-task',
         writeTaskYaml(
           dir,
@@ -150,27 +123,27 @@ describe('e2e: full phase resumes on another worker', () => {
       assert.equal(t.json.result, true, t.stdout);
       await waitUntil(
         async () => {
-          atKill = await subtaskStatus(master.addr, task);
+          atKill = await dm.status(task);
           return when(atKill);
         },
         120_000,
         what,
       );
-      const bound = (await workers(master.addr)).find((w) => w.stage === 'bound');
-      const victim = ws.find((w) => w.name === bound?.name);
+      const bound = (await workers(dm.addr)).find((w) => w.stage === 'bound');
+      const victim = dm.workers.find((w) => w.name === bound?.name);
       assert.ok(victim, 'one worker is bound');
       await victim.kill9();
-      heir = ws.find((w) => w !== victim);
+      heir = dm.workers.find((w) => w !== victim);
       await waitUntil(
         async () =>
-          (await workers(master.addr)).some(
+          (await workers(dm.addr)).some(
             (w) => w.name !== victim.name && w.stage === 'bound' && w.source === 'src-ff',
           ),
         60_000,
         'source re-bound to the other worker',
       );
       await waitUntil(
-        async () => (await subtaskStatus(master.addr, task))?.unit === 'Sync',
+        async () => (await dm.status(task))?.unit === 'Sync',
         120_000,
         'Sync on the new worker',
       );
@@ -178,7 +151,7 @@ describe('e2e: full phase resumes on another worker', () => {
     } finally {
       await writer.stop();
     }
-    await waitSynced(master.addr, task, 120_000);
+    await dm.waitSynced(task, 120_000);
     await waitEqual(up, down, schema);
     const inserted = (await rowsInserted(down)) - before;
     const rows = await rowCount(up, schema);

@@ -1,20 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type TableSum, tableSums } from '../../harness/checksum.js';
+import type { DmCluster, MariadbInstance, TableSum } from '../../harness/index.js';
 import {
-  type DmProcess,
+  destroyAll,
   dmctl,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  subtaskStatus,
-  waitMasterReady,
-  waitSynced,
+  startCluster,
+  startMariadb,
+  tableSums,
+  tempDir,
   waitUntil,
   waitWorkerRegistered,
-} from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+} from '../../harness/index.js';
 import { loadSample, startWriter, writeSourceYaml, writeTaskYaml } from './fixtures.js';
 
 /**
@@ -26,24 +22,19 @@ import { loadSample, startWriter, writeSourceYaml, writeTaskYaml } from './fixtu
 describe('e2e: two tasks on one source', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
-  let master: MasterProcess;
-  let worker: DmProcess;
+  let dm: DmCluster;
   const dir = tempDir('dm-e2e-two-');
 
   before(async () => {
     up = await startMariadb({ serverId: 21 });
     down = await startMariadb({ serverId: 22, noBinlog: true });
     await loadSample(up, 'shop', 10_000);
-    master = await startMaster({ name: 'm1' });
-    await waitMasterReady(master.addr);
-    worker = await startWorker('w1', master.addr);
-    await waitWorkerRegistered(master.addr, 'w1');
+    dm = await startCluster({ workers: ['w1'] });
   });
 
   after(async () => {
-    await worker?.stop();
-    await master?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await dm?.stop();
+    await destroyAll(up, down);
   });
 
   /** A task of mode all routing `shop` to `target` downstream. */
@@ -81,22 +72,22 @@ describe('e2e: two tasks on one source', () => {
   /** Both tasks Running in Sync with no error. */
   async function assertHealthy(tasks: string[]): Promise<void> {
     for (const t of tasks) {
-      const s = await subtaskStatus(master.addr, t);
+      const s = await dm.status(t);
       assert.equal(s?.stage, 'Running', `${t}: ${JSON.stringify(s)}`);
       assert.equal(s?.unit, 'Sync', `${t}: ${JSON.stringify(s)}`);
       assert.equal(s?.result, null, `${t}: ${JSON.stringify(s)}`);
     }
-    assert.doesNotMatch(worker.log(), /4052|same server_uuid\/server_id/, 'no reader was evicted');
+    assert.doesNotMatch(dm.worker.log(), /4052|same server_uuid\/server_id/, 'no reader was evicted');
   }
 
   async function stopTasks(tasks: string[]): Promise<void> {
     for (const t of tasks) {
-      const r = await dmctl(master.addr, 'stop-task', t);
+      const r = await dm.ctl('stop-task', t);
       assert.equal(r.json.result, true, r.stdout);
     }
     await waitUntil(
       async () => {
-        const q = await dmctl(master.addr, 'query-status');
+        const q = await dm.ctl('query-status');
         return ((q.json.tasks as unknown[] | undefined) ?? []).length === 0;
       },
       30_000,
@@ -118,10 +109,10 @@ describe('e2e: two tasks on one source', () => {
     let ops = 0;
     try {
       const started = await Promise.all(
-        names.map((n) => dmctl(master.addr, 'start-task', taskYaml(n, source, `${n}_shop`))),
+        names.map((n) => dm.ctl('start-task', taskYaml(n, source, `${n}_shop`))),
       );
       for (const r of started) assert.equal(r.json.result, true, r.stdout);
-      await Promise.all(names.map((n) => waitSynced(master.addr, n)));
+      await Promise.all(names.map((n) => dm.waitSynced(n)));
       // Keep writing a while with both streams live: an evicted reader shows up here.
       await new Promise((r) => setTimeout(r, 3000));
       await whileSynced();
@@ -134,8 +125,7 @@ describe('e2e: two tasks on one source', () => {
   }
 
   it('without relay: each task streams the upstream under its own server id', async () => {
-    const r = await dmctl(master.addr, 'operate-source', 'create', writeSourceYaml(dir, 'src-01', up));
-    assert.equal(r.json.result, true, r.stdout);
+    await dm.createSource(writeSourceYaml(dir, 'src-01', up));
     await runTwo(
       'src-01',
       ['ta', 'tb'],
@@ -154,14 +144,14 @@ describe('e2e: two tasks on one source', () => {
       1_000_000,
     );
     await stopTasks(['ta', 'tb']);
-    const s = await dmctl(master.addr, 'operate-source', 'stop', 'src-01');
+    const s = await dm.ctl('operate-source', 'stop', 'src-01');
     assert.equal(s.json.result, true, s.stdout);
   });
 
   it('with relay: the relay and both tasks run side by side', async () => {
-    await waitWorkerRegistered(master.addr, 'w1');
+    await waitWorkerRegistered(dm.addr, 'w1');
     const r = await dmctl(
-      master.addr,
+      dm.addr,
       'operate-source',
       'create',
       writeSourceYaml(dir, 'src-relay', up, 'enable-relay: true\n'),

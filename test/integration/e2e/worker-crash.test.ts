@@ -1,50 +1,32 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  type DmProcess,
-  dmctl,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  subtaskStatus,
-  waitMasterReady,
-  waitSynced,
-  waitUntil,
-  waitWorkerRegistered,
-} from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { DmCluster, MariadbInstance } from '../../harness/index.js';
+import { destroyAll, dmctl, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
 import { loadSample, startWriter, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
 
 /** kill -9 of the worker during load and during sync: the task completes, nothing lost or doubled. */
 describe('e2e: worker kill -9 during load and sync', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
-  let master: MasterProcess;
-  let worker: DmProcess;
+  let dm: DmCluster;
   const dir = tempDir('dm-e2e-kill-');
 
   before(async () => {
     up = await startMariadb({ serverId: 31 });
     down = await startMariadb({ serverId: 32, noBinlog: true });
     await loadSample(up, 'shop', 150_000);
-    master = await startMaster({ name: 'm1' });
-    await waitMasterReady(master.addr);
-    worker = await startWorker('wk', master.addr, ['--keepalive-ttl', '3']);
-    await waitWorkerRegistered(master.addr, 'wk');
-    const r = await dmctl(master.addr, 'operate-source', 'create', writeSourceYaml(dir, 'src-k', up));
-    assert.equal(r.json.result, true, r.stdout);
+    dm = await startCluster({ workers: ['wk'], workerArgs: ['--keepalive-ttl', '3'] });
+    await dm.createSource(writeSourceYaml(dir, 'src-k', up));
   });
 
   after(async () => {
-    await worker?.stop();
-    await master?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await dm?.stop();
+    await destroyAll(up, down);
   });
 
   it('kill -9 during load, restart: load resumes and completes exactly once', async () => {
     const t = await dmctl(
-      master.addr,
+      dm.addr,
       'start-task',
       writeTaskYaml(
         dir,
@@ -57,20 +39,16 @@ describe('e2e: worker kill -9 during load and sync', () => {
       ),
     );
     assert.equal(t.json.result, true, t.stdout);
-    await waitUntil(
-      async () => (await subtaskStatus(master.addr, 'tk'))?.unit === 'Load',
-      120_000,
-      'Load unit running',
-    );
-    await worker.kill9();
+    await waitUntil(async () => (await dm.status('tk'))?.unit === 'Load', 120_000, 'Load unit running');
+    await dm.worker.kill9();
     // Rows of both big tables present at the kill: fewer than all 300k = killed mid-load.
     const [mid] = await down
       .query<{ n: string }>(
         'SELECT (SELECT COUNT(*) FROM shop.orders) + (SELECT COUNT(*) FROM shop.users) AS n',
       )
       .catch(() => [{ n: '0' }]);
-    await worker.restart();
-    await waitSynced(master.addr, 'tk', 300_000);
+    await dm.worker.restart();
+    await dm.waitSynced('tk', 300_000);
     await waitEqual(up, down, 'shop');
     assert.ok(Number(mid?.n ?? 0) < 300_000, `killed before load finished (had ${mid?.n} rows)`);
   });
@@ -80,19 +58,15 @@ describe('e2e: worker kill -9 during load and sync', () => {
     try {
       for (let i = 0; i < 3; i++) {
         await new Promise((r) => setTimeout(r, 1500 + i * 700));
-        await worker.kill9();
+        await dm.worker.kill9();
         await new Promise((r) => setTimeout(r, 500));
-        await worker.restart();
-        await waitUntil(
-          async () => (await subtaskStatus(master.addr, 'tk'))?.unit === 'Sync',
-          120_000,
-          'Sync again',
-        );
+        await dm.worker.restart();
+        await waitUntil(async () => (await dm.status('tk'))?.unit === 'Sync', 120_000, 'Sync again');
       }
     } finally {
       await writer.stop();
     }
-    await waitSynced(master.addr, 'tk', 300_000);
+    await dm.waitSynced('tk', 300_000);
     await waitEqual(up, down, 'shop');
   });
 });

@@ -1,18 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { DmProcess, MariadbInstance, MasterProcess } from '../../harness/index.js';
 import {
-  type DmProcess,
   dmctl,
-  type MasterProcess,
+  freePort,
+  startMariadb,
   startMaster,
   startWorker,
+  tempDir,
   waitMasterReady,
   waitUntil,
   waitWorkerRegistered,
-} from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { freePort } from '../../harness/ports.js';
-import { tempDir } from '../../harness/tmp.js';
+} from '../../harness/index.js';
 import { loadSample, startWriter, waitEqual, writeSourceYaml } from '../e2e/fixtures.js';
 
 /**

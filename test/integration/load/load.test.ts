@@ -5,9 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { dumpDir } from '../../../src/pkg/dumpfile/dump-dir.js';
 import { isLoadFinished } from '../../../src/pkg/dumpfile/load-checkpoint.js';
 import { readDumpMetadata } from '../../../src/pkg/dumpfile/metadata.js';
-import { crcSum, tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { crcSum, destroyAll, startMariadb, tableSums, tempDir } from '../../harness/index.js';
 import { createMixedDataset } from '../dump/fixtures.js';
 import { fullConfig } from '../dump/full-config.js';
 import { runDump, runLoad, spawnRunner } from '../dump/helpers.js';
@@ -35,7 +34,7 @@ describe('load unit (real MariaDB up and down)', () => {
       INSERT INTO bulk.nopk SELECT seq % 1000, REPEAT('z', 100) FROM bulk.seq_1_to_100000;`);
   });
   after(async () => {
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('loads a dump made by mydumper', async () => {

@@ -1,14 +1,13 @@
-import { tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { stopChild } from '../../harness/processes.js';
+import type { MariadbInstance } from '../../harness/index.js';
 import {
-  masterInfo,
-  masterSpecs,
-  type Proc,
-  spawnMaster,
-  spawnWorker,
-  until,
-} from '../cluster/cluster-process.js';
+  apiSource,
+  apiTask,
+  httpCall,
+  startMariadb,
+  stopChild,
+  waitTableEqual,
+} from '../../harness/index.js';
+import { type Proc, spawnWorker, startSoloMaster, until } from '../cluster/cluster-process.js';
 
 /** A running cluster with one task replicating (shared by the metrics and dashboard tests). */
 export interface LiveCluster {
@@ -46,24 +45,14 @@ export async function startLiveCluster(serverId: number): Promise<LiveCluster> {
     await up.query(`CREATE DATABASE shop;
       CREATE TABLE shop.orders (id INT PRIMARY KEY, note VARCHAR(32));
       INSERT INTO shop.orders VALUES (1,'a'),(2,'b'),(3,'c');`);
-    const [spec] = await masterSpecs(1);
-    if (!spec) throw new Error('no master spec');
-    const base = `http://${spec.addr}`;
-    procs.push(spawnMaster(spec, `${spec.name}=${spec.peerUrl}`));
-    await until(async () => (await masterInfo(spec.addr))?.isLeader, 30_000, 'master elected');
+    const { spec, proc, base } = await startSoloMaster();
+    procs.push(proc);
     const worker = await spawnWorker('w1', spec.addr, 3);
     procs.push(worker);
     const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        ...(body === undefined
-          ? {}
-          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(60_000),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-      return (text ? JSON.parse(text) : {}) as T;
+      const res = await httpCall(`${base}${path}`, method, body);
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
+      return (res.text ? JSON.parse(res.text) : {}) as T;
     };
     await until(
       async () =>
@@ -72,47 +61,17 @@ export async function startLiveCluster(serverId: number): Promise<LiveCluster> {
       30_000,
       'worker registered and free',
     );
-    const source = {
-      source_name: 'mysql-01',
-      host: '127.0.0.1',
-      port: up.port,
-      user: 'root',
-      password: '',
-      enable_gtid: false,
-      enable: true,
-    };
+    const source = apiSource('mysql-01', up);
     await api('POST', '/api/v1/sources', { source, worker_name: 'w1' });
     await api('POST', '/api/v1/sources/mysql-01/relay/enable', {});
     const task = 'live';
     await api('POST', '/api/v1/tasks', {
-      task: {
-        name: task,
-        task_mode: 'all',
-        meta_schema: 'dm_meta',
-        enhance_online_schema_change: true,
-        on_duplicate: 'replace',
-        target_config: { host: '127.0.0.1', port: down.port, user: 'root', password: '' },
-        table_migrate_rule: [
-          {
-            source: { source_name: 'mysql-01', schema: 'shop', table: '*' },
-            target: { schema: 'mall' },
-          },
-        ],
-        source_config: { source_conf: [{ source_name: 'mysql-01' }] },
-      },
+      task: apiTask(task, down, [
+        { source: { source_name: 'mysql-01', schema: 'shop', table: '*' }, target: { schema: 'mall' } },
+      ]),
     });
     await api('POST', `/api/v1/tasks/${task}/start`, {});
-    const caughtUp = async (ms = 60_000): Promise<void> => {
-      await until(
-        async () => {
-          const a = (await tableSums(up, 'shop')).find((t) => t.table === 'orders');
-          const b = (await tableSums(down, 'mall')).find((t) => t.table === 'orders');
-          return a !== undefined && b !== undefined && a.count === b.count && a.checksum === b.checksum;
-        },
-        ms,
-        'mall.orders equal to shop.orders',
-      );
-    };
+    const caughtUp = (ms = 60_000) => waitTableEqual(up, 'shop.orders', down, 'mall.orders', ms);
     await until(
       async () => {
         const st = await api<{ data: { stage: string; unit: string }[] }>(

@@ -2,18 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SPEC_OPERATIONS, type SpecOperation } from '../../../src/master/openapi/spec.js';
 import { checkResponse } from '../../../src/master/openapi/validator.js';
-import { tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { stopChild } from '../../harness/processes.js';
+import type { MariadbInstance } from '../../harness/index.js';
 import {
-  type MasterSpec,
-  masterInfo,
-  masterSpecs,
-  type Proc,
-  spawnMaster,
-  spawnWorker,
-  until,
-} from '../cluster/cluster-process.js';
+  apiSource,
+  apiTask,
+  destroyAll,
+  httpCall,
+  startMariadb,
+  stopChild,
+  waitTableEqual,
+} from '../../harness/index.js';
+import type { MasterSpec, Proc } from '../cluster/cluster-process.js';
+import { spawnWorker, startSoloMaster, until } from '../cluster/cluster-process.js';
 
 /**
  * Walks every operation of DM's OpenAPI spec (all 43) against a real cluster — dm-master
@@ -42,15 +42,9 @@ describe('DM OpenAPI: every endpoint of the spec against a real cluster', () => 
     const o = SPEC_OPERATIONS.find((x) => x.operationId === opId) as SpecOperation;
     assert.ok(o, opId);
     const path = o.path.replace(/\{([^}]+)\}/g, (_, n: string) => encodeURIComponent(params[n] ?? ''));
-    const res = await fetch(`${base}${path}${query}`, {
-      method: o.method.toUpperCase(),
-      ...(body === undefined
-        ? {}
-        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(60_000),
-    });
-    const text = await res.text();
-    const json = res.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : text;
+    const res = await httpCall(`${base}${path}${query}`, o.method.toUpperCase(), body);
+    const text = res.text;
+    const json = res.contentType.includes('json') && text ? JSON.parse(text) : text;
     const problem = checkResponse(o, res.status, json);
     assert.equal(problem, undefined, `${problem} — ${text.slice(0, 400)}`);
     covered.add(opId);
@@ -65,48 +59,26 @@ describe('DM OpenAPI: every endpoint of the spec against a real cluster', () => 
 
   const S = { 'source-name': 'mysql-01' };
   const T = { 'task-name': 't-walk', 'source-name': 'mysql-01' };
-  const source = () => ({
-    source_name: 'mysql-01',
-    host: '127.0.0.1',
-    port: up.port,
-    user: 'root',
-    password: '',
-    enable_gtid: false,
-    enable: true,
-  });
-  const task = (extra: Record<string, unknown> = {}) => ({
-    name: 't-walk',
-    task_mode: 'all',
-    meta_schema: 'dm_meta',
-    enhance_online_schema_change: true,
-    on_duplicate: 'replace',
-    target_config: { host: '127.0.0.1', port: down.port, user: 'root', password: '' },
-    table_migrate_rule: [
-      {
-        source: { source_name: 'mysql-01', schema: 'shop', table: 'orders' },
-        target: { schema: 'mall', table: 'orders' },
-      },
-    ],
-    source_config: { source_conf: [{ source_name: 'mysql-01' }] },
-    ...extra,
-  });
+  const source = () => apiSource('mysql-01', up);
+  const task = (extra: Record<string, unknown> = {}) =>
+    apiTask(
+      't-walk',
+      down,
+      [
+        {
+          source: { source_name: 'mysql-01', schema: 'shop', table: 'orders' },
+          target: { schema: 'mall', table: 'orders' },
+        },
+      ],
+      extra,
+    );
   const stageOf = async () =>
     (
       (await op('DMAPIGetTaskStatus', T)).body as unknown as {
         data: { stage: string; unit: string; sync_status: { synced: boolean } | null }[];
       }
     ).data[0];
-  async function equal(table: string): Promise<void> {
-    await until(
-      async () => {
-        const a = (await tableSums(up, 'shop')).find((t) => t.table === table);
-        const b = (await tableSums(down, 'mall')).find((t) => t.table === table);
-        return a !== undefined && b !== undefined && a.count === b.count && a.checksum === b.checksum;
-      },
-      45_000,
-      `shop.${table} equal to mall.${table}`,
-    );
-  }
+  const equal = (table: string) => waitTableEqual(up, `shop.${table}`, down, `mall.${table}`, 45_000);
 
   before(async () => {
     [up, down] = await Promise.all([
@@ -116,10 +88,9 @@ describe('DM OpenAPI: every endpoint of the spec against a real cluster', () => 
     await up.query(`CREATE DATABASE shop;
       CREATE TABLE shop.orders (id INT PRIMARY KEY, note VARCHAR(32));
       INSERT INTO shop.orders VALUES (1,'a'),(2,'b'),(3,'c');`);
-    [spec] = (await masterSpecs(1)) as [MasterSpec];
-    base = `http://${spec.addr}`;
-    procs.push(spawnMaster(spec, `${spec.name}=${spec.peerUrl}`));
-    await until(async () => (await masterInfo(spec.addr))?.isLeader, 30_000, 'master elected');
+    const m = await startSoloMaster();
+    ({ spec, base } = m);
+    procs.push(m.proc);
     w1 = await spawnWorker('w1', spec.addr, 3);
     procs.push(w1);
     procs.push(await spawnWorker('w2', spec.addr, 3));
@@ -127,7 +98,7 @@ describe('DM OpenAPI: every endpoint of the spec against a real cluster', () => 
 
   after(async () => {
     for (const p of procs.reverse()) await stopChild(p.child, 10_000);
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('docs, spec and cluster', async () => {

@@ -2,20 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  type DmProcess,
-  dmctl,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  subtaskStatus,
-  waitMasterReady,
-  waitSynced,
-  waitUntil,
-  waitWorkerRegistered,
-} from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { DmCluster, MariadbInstance } from '../../harness/index.js';
+import { destroyAll, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
 import { loadSample, waitEqual, writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
 
 type Sub = Record<string, unknown> & {
@@ -31,16 +19,15 @@ type Sub = Record<string, unknown> & {
 describe('ops: binlog skip/replace/list/revert and binlog-schema', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
-  let master: MasterProcess;
-  let worker: DmProcess;
+  let dm: DmCluster;
   const dir = tempDir('dm-ops-');
-  const ctl = (...args: string[]) => dmctl(master.addr, ...args);
+  const ctl = (...args: string[]) => dm.ctl(...args);
 
   async function waitPaused(): Promise<Sub> {
     let st: Sub | undefined;
     await waitUntil(
       async () => {
-        st = (await subtaskStatus(master.addr, 't1')) as Sub | undefined;
+        st = (await dm.status('t1')) as Sub | undefined;
         return st?.stage === 'Paused';
       },
       60_000,
@@ -53,13 +40,13 @@ describe('ops: binlog skip/replace/list/revert and binlog-schema', () => {
     let st: Sub | undefined;
     await waitUntil(
       async () => {
-        st = (await subtaskStatus(master.addr, 't1')) as Sub | undefined;
+        st = (await dm.status('t1')) as Sub | undefined;
         return st?.stage === 'Running' && (st.sync as { synced?: boolean } | undefined)?.synced === true;
       },
       60_000,
       'subtask running and synced again',
     ).catch((err) => {
-      const errs = worker
+      const errs = dm.worker
         .log()
         .split('\n')
         .filter((l) => /"level":(40|50)/.test(l))
@@ -78,21 +65,17 @@ describe('ops: binlog skip/replace/list/revert and binlog-schema', () => {
     await up.query('CREATE TABLE shop.ddl2 (id INT PRIMARY KEY, v INT)');
     await up.query('INSERT INTO shop.ddl1 VALUES (1, 1), (2, 2)');
     await up.query('INSERT INTO shop.ddl2 VALUES (1, 1), (2, 2)');
-    master = await startMaster({ name: 'm-ops' });
-    await waitMasterReady(master.addr);
-    worker = await startWorker('w-ops', master.addr);
-    await waitWorkerRegistered(master.addr, 'w-ops');
+    dm = await startCluster({ master: 'm-ops', workers: ['w-ops'] });
     const src = await ctl('operate-source', 'create', writeSourceYaml(dir, 'src-ops', up));
     assert.equal(src.json.result, true, src.stdout);
     const r = await ctl('start-task', writeTaskYaml(dir, 't1', 'src-ops', down, 'shop'));
     assert.equal(r.json.result, true, r.stdout);
-    await waitSynced(master.addr, 't1');
+    await dm.waitSynced('t1');
   });
 
   after(async () => {
-    await worker?.stop();
-    await master?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await dm?.stop();
+    await destroyAll(up, down);
   });
 
   it('binlog skip without -b skips the failed DDL and resumes', async () => {

@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  type DmProcess,
-  dmctl,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  waitMasterReady,
-  waitUntil,
-  waitWorkerRegistered,
-} from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { DmCluster, MariadbInstance } from '../../harness/index.js';
+import { startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
 import { writeSourceYaml } from '../e2e/fixtures.js';
 
 type Relay = { stage?: string; relayBinlog?: string } | null | undefined;
@@ -19,10 +9,9 @@ type Relay = { stage?: string; relayBinlog?: string } | null | undefined;
 /** start/stop/pause/resume-relay set the relay stage in etcd; the bound worker obeys; purge-relay reaches it. */
 describe('ops: relay commands', () => {
   let up: MariadbInstance;
-  let master: MasterProcess;
-  let worker: DmProcess;
+  let dm: DmCluster;
   const dir = tempDir('dm-ops-relay-');
-  const ctl = (...args: string[]) => dmctl(master.addr, ...args);
+  const ctl = (...args: string[]) => dm.ctl(...args);
 
   async function relayStatus(): Promise<Relay> {
     const r = await ctl('query-status', '--more');
@@ -44,17 +33,13 @@ describe('ops: relay commands', () => {
 
   before(async () => {
     up = await startMariadb({ serverId: 31 });
-    master = await startMaster({ name: 'm-relay' });
-    await waitMasterReady(master.addr);
-    worker = await startWorker('w-relay', master.addr);
-    await waitWorkerRegistered(master.addr, 'w-relay');
+    dm = await startCluster({ master: 'm-relay', workers: ['w-relay'] });
     const src = await ctl('operate-source', 'create', writeSourceYaml(dir, 'src-r', up));
     assert.equal(src.json.result, true, src.stdout);
   });
 
   after(async () => {
-    await worker?.stop();
-    await master?.stop();
+    await dm?.stop();
     await up?.destroy();
   });
 

@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { SourceConfig } from '../../../src/pkg/config/types.js';
-import type { MariadbInstance } from '../../harness/mariadb.js';
-import { until } from '../../harness/poll.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { until } from '../../harness/index.js';
 
 const pexec = promisify(execFile);
 

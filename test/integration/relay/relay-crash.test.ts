@@ -5,9 +5,8 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readIndex } from '../../../src/relay/relay-layout.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { killChild, stopChild, trackChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { killChild, startMariadb, stopChild, tempDir, trackChild } from '../../harness/index.js';
 import { binlogs, mariadbBinlog, masterPos, waitFor, writeLoad } from './helpers.js';
 
 let db: MariadbInstance;

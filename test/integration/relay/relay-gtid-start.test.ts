@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { Relay } from '../../../src/relay/relay-unit.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { destroyAll, startPair, tableSums, tempDir, testLogger } from '../../harness/index.js';
 import { syncConfig, waitEqual } from '../sync/sync-helpers.js';
 import { binlogs, sourceFor, waitFor } from './helpers.js';
 
-const logger = process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });
+const logger = testLogger();
 
 /**
  * The sync unit reads the relay log from a start point that is a GTID set alone (task `meta`
@@ -31,7 +29,7 @@ describe('sync from the relay log with a GTID-only start point', () => {
   let startGtid = '';
 
   before(async () => {
-    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
+    [up, down] = await startPair();
     const ddl = 'CREATE DATABASE gs; CREATE TABLE gs.t (id INT PRIMARY KEY, v VARCHAR(40), n INT);';
     await up.query(ddl);
     await down.query(ddl);
@@ -59,7 +57,7 @@ describe('sync from the relay log with a GTID-only start point', () => {
     rac.abort();
     await relayRun;
     await relay?.close();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
     assert.deepEqual(r?.errors ?? [], []);
   });
 

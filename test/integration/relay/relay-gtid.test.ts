@@ -6,8 +6,8 @@ import { silentLogger } from '../../../src/pkg/log/logger.js';
 import { readIndex, readMeta } from '../../../src/relay/relay-layout.js';
 import { RelayReader } from '../../../src/relay/relay-reader.js';
 import { Relay } from '../../../src/relay/relay-unit.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { startMariadb, tempDir } from '../../harness/index.js';
 import { mariadbBinlog, masterPos, sourceFor, waitFor } from './helpers.js';
 
 let db: MariadbInstance;

@@ -5,11 +5,17 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { ROOT, waitUntil } from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { freePort } from '../../harness/ports.js';
-import { stopChild, trackChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import {
+  destroyAll,
+  freePort,
+  ROOT,
+  startMariadb,
+  stopChild,
+  tempDir,
+  trackChild,
+  waitUntil,
+} from '../../harness/index.js';
 import { loadSample, waitEqual, writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
 import { makePki, type TestPki } from './certs.js';
 
@@ -89,7 +95,7 @@ describe('security: cluster TLS (master, worker, etcd, dmctl)', () => {
 
   after(async () => {
     for (const c of children.reverse()) await stopChild(c, 15_000);
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('a source and a task end to end through dmctl --ssl-*; data equal by CHECKSUM TABLE', async () => {

@@ -10,18 +10,8 @@ import type { DbConfig } from '../../../src/pkg/config/types.js';
 import { binlogEndpoint, connectDb } from '../../../src/pkg/db/connect.js';
 import { isDmError } from '../../../src/pkg/errors/dm-error.js';
 import { E } from '../../../src/pkg/errors/index.js';
-import {
-  type DmProcess,
-  dmctl,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  waitMasterReady,
-  waitSynced,
-  waitWorkerRegistered,
-} from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { DmCluster, MariadbInstance } from '../../harness/index.js';
+import { startCluster, startMariadb, tempDir } from '../../harness/index.js';
 import { collect } from '../binlog-client/helpers.js';
 import { loadSample, startWriter, waitEqual, writeTaskYaml } from '../e2e/fixtures.js';
 import { makePki, mariadbTlsArgs, overSocket, pem, type TestPki } from './certs.js';
@@ -61,8 +51,7 @@ describe('security: TLS on every upstream/downstream connection', () => {
   let downRaw: MariadbInstance;
   let up: MariadbInstance;
   let down: MariadbInstance;
-  let master: MasterProcess;
-  let worker: DmProcess;
+  let dm: DmCluster;
   const dir = tempDir('dm-tls-e2e-');
 
   before(async () => {
@@ -74,15 +63,11 @@ describe('security: TLS on every upstream/downstream connection', () => {
     down = overSocket(downRaw);
     await loadSample(upRaw, 'sec', 3000);
     for (const db of [up, down]) await db.query('SET GLOBAL require_secure_transport = ON');
-    master = await startMaster({ name: 'm-tls' });
-    await waitMasterReady(master.addr);
-    worker = await startWorker('w-tls', master.addr);
-    await waitWorkerRegistered(master.addr, 'w-tls');
+    dm = await startCluster({ master: 'm-tls', workers: ['w-tls'] });
   });
 
   after(async () => {
-    await worker?.stop();
-    await master?.stop();
+    await dm?.stop();
     await Promise.all([upRaw?.destroy(), downRaw?.destroy()]);
   });
 
@@ -136,7 +121,7 @@ describe('security: TLS on every upstream/downstream connection', () => {
   it('full + incremental task through dmctl over TLS only; data equal by CHECKSUM TABLE', async () => {
     // Passwords as DM users write them: `dmctl encrypt` prints DM's format and key (checked by
     // openssl); the source's password is a DM ciphertext made by openssl alone.
-    const enc = await dmctl(master.addr, 'encrypt', 'dmpass');
+    const enc = await dm.ctl('encrypt', 'dmpass');
     assert.equal(enc.code, 0, enc.stdout + enc.stderr);
     assert.equal(opensslDmDecrypt(enc.stdout.trim()), 'dmpass');
     const srcPassword = opensslDmEncrypt('dmpass');
@@ -148,7 +133,7 @@ describe('security: TLS on every upstream/downstream connection', () => {
       `source-id: "src-tls"\nenable-gtid: false\nfrom:\n  host: "127.0.0.1"\n  port: ${upRaw.port}\n  user: "dm"\n  password: "${srcPassword}"\n` +
         `  security:\n    ssl-ca: "${pki.ca}"\n    cert-allowed-cn: ["mariadb-server"]\n`,
     );
-    const created = await dmctl(master.addr, 'operate-source', 'create', src);
+    const created = await dm.ctl('operate-source', 'create', src);
     assert.equal(created.json.result, true, created.stdout + created.stderr);
 
     const caInline = pem(pki.ca)
@@ -164,15 +149,15 @@ describe('security: TLS on every upstream/downstream connection', () => {
     assert.notEqual(text, readFileSync(task, 'utf8'), 'target-database rewritten');
     writeFileSync(task, text);
 
-    const check = await dmctl(master.addr, 'check-task', task);
+    const check = await dm.ctl('check-task', task);
     assert.equal(check.json.result, true, check.stdout);
 
     const writer = startWriter(up, 'sec', 2_000_000);
     let ops = 0;
     try {
-      const r = await dmctl(master.addr, 'start-task', task);
+      const r = await dm.ctl('start-task', task);
       assert.equal(r.json.result, true, r.stdout);
-      await waitSynced(master.addr, 'tls', 150_000);
+      await dm.waitSynced('tls', 150_000);
     } finally {
       ops = await writer.stop();
     }
@@ -196,11 +181,11 @@ describe('security: TLS on every upstream/downstream connection', () => {
       ['operate-source', 'show'],
       ['list-member'],
     ]) {
-      const r = await dmctl(master.addr, ...args);
+      const r = await dm.ctl(...args);
       add(`dmctl ${args.join(' ')}`, r.stdout + r.stderr);
     }
     const exportDir = join(dir, 'export');
-    const ex = await dmctl(master.addr, 'config', 'export', '-d', exportDir);
+    const ex = await dm.ctl('config', 'export', '-d', exportDir);
     assert.equal(ex.json.result ?? ex.code === 0, true, ex.stdout + ex.stderr);
     for (const f of filesUnder(exportDir)) add(`export ${f}`, readFileSync(f, 'latin1'));
     for (const path of [
@@ -214,12 +199,12 @@ describe('security: TLS on every upstream/downstream connection', () => {
       '/api/v1/cluster/workers',
       '/metrics',
     ]) {
-      const r = await fetch(`http://${master.addr}${path}`);
+      const r = await fetch(`http://${dm.addr}${path}`);
       add(`GET ${path}`, await r.text());
     }
-    add('worker /metrics', await (await fetch(`http://${worker.addr}/metrics`)).text());
+    add('worker /metrics', await (await fetch(`http://${dm.worker.addr}/metrics`)).text());
     // Everything the cluster wrote on disk: logs (debug level), etcd data, dump/relay files.
-    for (const p of [master, worker]) {
+    for (const p of [dm.master, dm.worker]) {
       for (const f of filesUnder(p.dir)) add(f, readFileSync(f, 'latin1'));
     }
     assert.ok(seen.length > 20, `scanned ${seen.length} sources`);

@@ -2,19 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  type DmProcess,
-  dmctl,
-  FatalWait,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  waitMasterReady,
-  waitUntil,
-  waitWorkerRegistered,
-} from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { DmCluster, MariadbInstance, WriteLoop } from '../../harness/index.js';
+import { FatalWait, startCluster, startMariadb, tempDir, waitUntil, writeLoop } from '../../harness/index.js';
 import { writeSourceYaml } from '../e2e/fixtures.js';
 
 /**
@@ -59,36 +48,18 @@ async function seed(s: Shard): Promise<void> {
 }
 
 /** Inserts (colliding auto ids across shards), updates by id (the same ids in both shards), deletes. */
-function startWriter(s: Shard): { stop: () => Promise<number> } {
-  let on = true;
-  let n = 0;
+function startWriter(s: Shard): WriteLoop {
   const t = `${s.schema}.${s.table}`;
-  const done = (async () => {
-    const c = await s.db.connect();
-    try {
-      while (on) {
-        n++;
-        await c.query(`INSERT INTO ${t} (v, n, note) VALUES (?, ?, 'live')`, [`live ${n}`, n]);
-        await c.query(`UPDATE ${t} SET n = n + 1, v = CONCAT('u', ?) WHERE id = ?`, [
-          n,
-          1 + ((n * 7) % ROWS),
-        ]);
-        if (n % 3 === 0) await c.query(`DELETE FROM ${t} WHERE id = ?`, [1 + ((n * 13) % ROWS)]);
-        if (n % 5 === 0)
-          await c.query(`UPDATE IGNORE ${t} SET id = id + 100000 WHERE id = ?`, [1 + ((n * 17) % ROWS)]);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    } finally {
-      await c.end();
-    }
-  })();
-  return {
-    stop: async () => {
-      on = false;
-      await done;
-      return n;
+  return writeLoop(
+    () => s.db.connect(),
+    async (c, n) => {
+      await c.query(`INSERT INTO ${t} (v, n, note) VALUES (?, ?, 'live')`, [`live ${n}`, n]);
+      await c.query(`UPDATE ${t} SET n = n + 1, v = CONCAT('u', ?) WHERE id = ?`, [n, 1 + ((n * 7) % ROWS)]);
+      if (n % 3 === 0) await c.query(`DELETE FROM ${t} WHERE id = ?`, [1 + ((n * 13) % ROWS)]);
+      if (n % 5 === 0)
+        await c.query(`UPDATE IGNORE ${t} SET id = id + 100000 WHERE id = ?`, [1 + ((n * 17) % ROWS)]);
     },
-  };
+  );
 }
 
 async function sumOf(db: MariadbInstance, table: string): Promise<{ count: number; checksum: string }> {
@@ -118,9 +89,7 @@ describe('shard merge with extract-table / extract-schema / extract-source (real
   let up1: MariadbInstance;
   let up2: MariadbInstance;
   let down: MariadbInstance;
-  let master: MasterProcess;
-  let w1: DmProcess;
-  let w2: DmProcess;
+  let dm: DmCluster;
   let shards: Shard[];
   const dir = tempDir('dm-extract-');
 
@@ -159,26 +128,19 @@ describe('shard merge with extract-table / extract-schema / extract-source (real
     await down.query(
       `CREATE DATABASE merged; CREATE TABLE merged.t ${MERGED}; CREATE TABLE merged.lacking (${COLS}, c_table VARCHAR(64), PRIMARY KEY (id))`,
     );
-    master = await startMaster({ name: 'm1' });
-    await waitMasterReady(master.addr);
-    w1 = await startWorker('w1', master.addr);
-    w2 = await startWorker('w2', master.addr);
-    await waitWorkerRegistered(master.addr, 'w1');
-    await waitWorkerRegistered(master.addr, 'w2');
-    for (const s of shards) {
-      const r = await dmctl(master.addr, 'operate-source', 'create', writeSourceYaml(dir, s.source, s.db));
-      assert.equal(r.json.result, true, r.stdout + r.stderr);
-    }
+    dm = await startCluster({
+      workers: ['w1', 'w2'],
+      sources: shards.map((s) => writeSourceYaml(dir, s.source, s.db)),
+    });
   });
 
   after(async () => {
-    await Promise.all([w1?.stop(), w2?.stop()]);
-    await master?.stop();
+    await dm?.stop();
     await Promise.all([up1?.destroy(), up2?.destroy(), down?.destroy()]);
   });
 
   it('check-task reports the shard group: auto-increment keys warn with DM advice (check passes)', async () => {
-    const r = await dmctl(master.addr, 'check-task', taskYaml('ext'));
+    const r = await dm.ctl('check-task', taskYaml('ext'));
     assert.equal(r.json.result, true, r.stdout);
     assert.match(r.stdout, /sharding table `merged`\.`t` consistency checking/);
     assert.match(r.stdout, /have auto-increment key, please make sure them don't conflict in target table!/);
@@ -186,12 +148,12 @@ describe('shard merge with extract-table / extract-schema / extract-source (real
   });
 
   it('a merged table without the extended columns makes the task pause with a coded error', async () => {
-    const r = await dmctl(master.addr, 'start-task', taskYaml('bad', 'lacking'));
+    const r = await dm.ctl('start-task', taskYaml('bad', 'lacking'));
     assert.equal(r.json.result, true, r.stdout);
     let last = '';
     await waitUntil(
       async () => {
-        const q = await dmctl(master.addr, 'query-status', 'bad');
+        const q = await dm.ctl('query-status', 'bad');
         last = q.stdout;
         return (
           /34003/.test(last) && /must contain extended columns \[\\"c_schema\\",\\"c_source\\"\]/.test(last)
@@ -204,7 +166,7 @@ describe('shard merge with extract-table / extract-schema / extract-source (real
     });
     const [n] = await down.query<{ n: string }>('SELECT COUNT(*) AS n FROM merged.lacking');
     assert.equal(n?.n, '0', 'nothing loaded into a table that cannot take the rows');
-    const s = await dmctl(master.addr, 'stop-task', 'bad');
+    const s = await dm.ctl('stop-task', 'bad');
     assert.equal(s.json.result, true, s.stdout);
   });
 
@@ -212,11 +174,11 @@ describe('shard merge with extract-table / extract-schema / extract-source (real
     const writers = shards.map(startWriter);
     let ops: number[] = [];
     try {
-      const r = await dmctl(master.addr, 'start-task', taskYaml('ext'));
+      const r = await dm.ctl('start-task', taskYaml('ext'));
       assert.equal(r.json.result, true, r.stdout);
       await waitUntil(
         async () => {
-          const q = await dmctl(master.addr, 'query-status', 'ext');
+          const q = await dm.ctl('query-status', 'ext');
           const subs = (
             (q.json.sources as { subTaskStatus?: Record<string, unknown>[] }[] | undefined) ?? []
           ).map((s) => s.subTaskStatus?.[0]);

@@ -6,7 +6,8 @@ import { parseSourceConfig } from '../../../src/pkg/config/source-config.js';
 import { toSubTaskConfigs } from '../../../src/pkg/config/subtask.js';
 import { parseTaskConfig } from '../../../src/pkg/config/task-config.js';
 import type { SubTaskConfig } from '../../../src/pkg/config/types.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { startMariadb } from '../../harness/index.js';
 
 /**
  * check-task's sharding items against real servers: two sources whose shard tables merge

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { crcSum, tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { crcSum, destroyAll, startPair, tableSums, tempDir, testLogger } from '../../harness/index.js';
 import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
-const logger = process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });
+const logger = testLogger();
 
 describe('sync unit: DML, conflicts and DDL against real servers', () => {
   let up: MariadbInstance;
@@ -17,7 +15,7 @@ describe('sync unit: DML, conflicts and DDL against real servers', () => {
   let run: Promise<{ errors: unknown[] }>;
 
   before(async () => {
-    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
+    [up, down] = await startPair();
     const ddl =
       'CREATE DATABASE s1; ' +
       'CREATE TABLE s1.t1 (id INT PRIMARY KEY, v VARCHAR(64), n BIGINT UNSIGNED, d DECIMAL(12,3), ts TIMESTAMP(3) NULL, b VARBINARY(16), e ENUM("x","y","z"), st SET("a","b","c"), j JSON, g INT AS (id * 2) VIRTUAL);' +
@@ -35,7 +33,7 @@ describe('sync unit: DML, conflicts and DDL against real servers', () => {
     ac.abort();
     const r = await run;
     await unit?.close();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
     assert.deepEqual(r.errors, []);
   });
 

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
+import { describe, it } from 'node:test';
 import { CheckpointStore } from '../../../src/sync/checkpoint.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { tempDir, testLogger, useUpDown } from '../../harness/index.js';
 import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
-const logger = process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });
+const logger = testLogger();
 
 /**
  * DM runs its start-up safe mode (`safe-mode-duration`) only without a safe-mode exit point:
@@ -19,11 +18,8 @@ describe('sync unit: restart after a clean stop', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
 
-  before(async () => {
-    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
-  });
-  after(async () => {
-    await Promise.all([up?.destroy(), down?.destroy()]);
+  useUpDown((pair) => {
+    [up, down] = pair;
   });
 
   async function counters(): Promise<{ replace: number; update: number }> {

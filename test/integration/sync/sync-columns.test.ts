@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { crcSum, tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { crcSum, destroyAll, startMariadb, tableSums, tempDir, testLogger } from '../../harness/index.js';
 import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
-const logger = process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });
+const logger = testLogger();
 
 const DDL = `CREATE DATABASE cols;
   CREATE TABLE cols.t (
@@ -31,7 +29,7 @@ for (const metadata of ['MINIMAL', 'FULL'] as const) {
     let up: MariadbInstance;
     let down: MariadbInstance;
     after(async () => {
-      await Promise.all([up?.destroy(), down?.destroy()]);
+      await destroyAll(up, down);
     });
 
     it('invisible, generated and charset columns and a keyless table end equal', async () => {

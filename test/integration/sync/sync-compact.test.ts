@@ -1,26 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { destroyAll, startPair, tempDir, testLogger } from '../../harness/index.js';
 import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
-const logger = process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });
+const logger = testLogger();
 
 describe('sync unit: syncer.compact', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
 
   before(async () => {
-    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
+    [up, down] = await startPair();
     const ddl = 'CREATE DATABASE c1; CREATE TABLE c1.t (id INT PRIMARY KEY, v INT, u INT, KEY ku (u))';
     await up.query(ddl);
     await down.query(ddl);
   });
 
   after(async () => {
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('keeps the final state when many changes of the same rows fold within batches', async () => {

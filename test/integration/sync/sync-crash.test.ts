@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { crcSum } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { killChild, stopChild, trackChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import {
+  crcSum,
+  destroyAll,
+  killChild,
+  startPair,
+  stopChild,
+  tempDir,
+  trackChild,
+} from '../../harness/index.js';
 import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
 /** Start the sync unit in a child process; resolves once it reports running. */
@@ -41,7 +47,7 @@ describe('sync unit: kill -9 at random moments under heavy writes', () => {
   let child: ChildProcess | undefined;
 
   before(async () => {
-    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
+    [up, down] = await startPair();
     const ddl =
       'CREATE DATABASE c1; CREATE TABLE c1.pk (id INT PRIMARY KEY, k INT NOT NULL, v VARCHAR(40), UNIQUE KEY uk (k));' +
       'CREATE TABLE c1.nopk (a INT, b VARCHAR(40));';
@@ -50,7 +56,7 @@ describe('sync unit: kill -9 at random moments under heavy writes', () => {
   });
   after(async () => {
     if (child) await stopChild(child);
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it('restarts from the checkpoint without loss or duplicates', async () => {

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { crcSum } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { killChild, stopChild, trackChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import {
+  crcSum,
+  destroyAll,
+  killChild,
+  startPair,
+  stopChild,
+  tempDir,
+  trackChild,
+} from '../../harness/index.js';
 import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
 /** Start the sync unit in a child process; resolves once it reports running. */
@@ -36,13 +42,13 @@ describe("sync unit: exit-safe point committed with the appliers' transactions",
   let child: ChildProcess | undefined;
 
   before(async () => {
-    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
+    [up, down] = await startPair();
     await up.query('CREATE DATABASE e1');
     await down.query('CREATE DATABASE e1');
   });
   after(async () => {
     if (child) await stopChild(child);
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   it("restarts in safe mode up to the appliers' rows after kill -9", async () => {

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { crcSum } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { crcSum, destroyAll, startPair, tempDir } from '../../harness/index.js';
 import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
 const logger = pino({ level: process.env.DM_TEST_LOG ? 'debug' : 'silent' });
@@ -17,7 +16,7 @@ describe('sync unit: block-allow-list, route, event filter, downstream restart',
   let run: Promise<{ errors: unknown[] }>;
 
   before(async () => {
-    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
+    [up, down] = await startPair();
     await up.query(
       'CREATE DATABASE f1; CREATE TABLE f1.keep (id INT PRIMARY KEY, v INT); CREATE TABLE f1.skip (id INT PRIMARY KEY);' +
         'CREATE TABLE f1.nodel (id INT PRIMARY KEY, v INT); CREATE DATABASE other; CREATE TABLE other.x (id INT PRIMARY KEY);',
@@ -49,7 +48,7 @@ describe('sync unit: block-allow-list, route, event filter, downstream restart',
     ac.abort();
     const r = await run;
     await unit?.close();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
     assert.deepEqual(r.errors, []);
   });
 

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
+import { describe, it } from 'node:test';
 import { CheckpointStore } from '../../../src/sync/checkpoint.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { crcSum } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { crcSum, tempDir, testLogger, useUpDown } from '../../harness/index.js';
 import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
-const logger = process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });
+const logger = testLogger();
 
 /**
  * A kill after an applier committed but before the first global checkpoint flush leaves a
@@ -21,11 +19,8 @@ describe('sync unit: a crash before the first checkpoint flush', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
 
-  before(async () => {
-    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
-  });
-  after(async () => {
-    await Promise.all([up?.destroy(), down?.destroy()]);
+  useUpDown((pair) => {
+    [up, down] = pair;
   });
 
   it('replays from the start in safe mode up to the saved exit-safe point', async () => {

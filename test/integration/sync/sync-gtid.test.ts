@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { destroyAll, startPair, tempDir, testLogger } from '../../harness/index.js';
 import { syncConfig, waitEqual } from './sync-helpers.js';
 
-const logger = process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });
+const logger = testLogger();
 
 async function gtidPos(db: MariadbInstance): Promise<string> {
   const [r] = await db.query<{ g: string }>('SELECT @@GLOBAL.gtid_binlog_pos AS g');
@@ -27,14 +26,14 @@ describe('sync unit: MariaDB GTID', () => {
   const workDir = tempDir('dm-sync-gtid-');
 
   before(async () => {
-    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
+    [up, down] = await startPair();
     const ddl = 'CREATE DATABASE g1; CREATE TABLE g1.t (id INT PRIMARY KEY, v VARCHAR(40));';
     await up.query(ddl);
     await down.query(ddl);
   });
 
   after(async () => {
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   async function runUntilSynced(cfgGtid: string, write: () => Promise<void>): Promise<string> {

@@ -1,27 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
+import { describe, it } from 'node:test';
 import { DumpUnit } from '../../../src/dump/dump-unit.js';
 import { LoadUnit } from '../../../src/load/load-unit.js';
 import { loadedBinlogMeta } from '../../../src/pkg/dumpfile/metadata.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { tempDir, testLogger, useUpDown } from '../../harness/index.js';
 import { syncConfig, waitEqual } from './sync-helpers.js';
 
-const logger = process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });
+const logger = testLogger();
 
 describe('sync unit after a full load (task-mode all)', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
   const workDir = tempDir('dm-sync-handoff-');
 
-  before(async () => {
-    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
-  });
-
-  after(async () => {
-    await Promise.all([up?.destroy(), down?.destroy()]);
+  useUpDown((pair) => {
+    [up, down] = pair;
   });
 
   it('starts at the dump position with the loaded structure, replaying rows written before a later ALTER', async () => {

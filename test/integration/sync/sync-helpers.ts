@@ -1,6 +1,6 @@
 import type { SubTaskConfig } from '../../../src/pkg/config/types.js';
-import { tableSums } from '../../harness/checksum.js';
-import type { MariadbInstance } from '../../harness/mariadb.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { tableSums } from '../../harness/index.js';
 
 /** A SubTaskConfig for the sync unit between two harness servers. */
 export function syncConfig(

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
+import { describe, it } from 'node:test';
 import type { SubTaskConfig } from '../../../src/pkg/config/types.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { tempDir, testLogger, useUpDown } from '../../harness/index.js';
 import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
-const logger = process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });
+const logger = testLogger();
 
 const DDL = [
   'CREATE TABLE m.u (id INT PRIMARY KEY, u INT, v VARCHAR(20), UNIQUE KEY uu (u))',
@@ -25,12 +24,8 @@ describe('sync unit: multiple-rows under concurrent conflicting writes', () => {
   let down: MariadbInstance;
   let round = 0;
 
-  before(async () => {
-    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
-  });
-
-  after(async () => {
-    await Promise.all([up?.destroy(), down?.destroy()]);
+  useUpDown((pair) => {
+    [up, down] = pair;
   });
 
   async function workload(seed: number): Promise<void> {

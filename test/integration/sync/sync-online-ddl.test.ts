@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import type { SubTaskConfig } from '../../../src/pkg/config/types.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { destroyAll, startPair, tableSums, tempDir, testLogger } from '../../harness/index.js';
 import { masterPos, syncConfig } from './sync-helpers.js';
 
-const logger = process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });
+const logger = testLogger();
 
 /** Like waitEqual, but upstream ghost/trash tables (`_…`) are left out of the comparison. */
 async function waitEqualReal(up: MariadbInstance, down: MariadbInstance, schema: string): Promise<void> {
@@ -38,7 +36,7 @@ describe('sync unit: online DDL (gh-ost and pt-osc statements by hand)', () => {
   const workDir = tempDir('dm-sync-osc-');
 
   before(async () => {
-    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
+    [up, down] = await startPair();
     const ddl =
       'CREATE DATABASE o1; CREATE TABLE o1.t (id INT PRIMARY KEY, v VARCHAR(40)); CREATE TABLE o1.p (id INT PRIMARY KEY, a INT)';
     await up.query(ddl);
@@ -47,7 +45,7 @@ describe('sync unit: online DDL (gh-ost and pt-osc statements by hand)', () => {
   });
 
   after(async () => {
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
   });
 
   async function run(write: () => Promise<void>): Promise<void> {

@@ -2,16 +2,14 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { Relay } from '../../../src/relay/relay-unit.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { destroyAll, startPair, tableSums, tempDir, testLogger } from '../../harness/index.js';
 import { sourceFor } from '../relay/helpers.js';
 import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
-const logger = process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });
+const logger = testLogger();
 
 describe('sync unit reading the relay log (enable-relay)', () => {
   let up: MariadbInstance;
@@ -25,7 +23,7 @@ describe('sync unit reading the relay log (enable-relay)', () => {
   const workDir = tempDir('dm-sync-relay-');
 
   before(async () => {
-    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
+    [up, down] = await startPair();
     const ddl = 'CREATE DATABASE rs; CREATE TABLE rs.t (id INT PRIMARY KEY, v VARCHAR(40), n INT);';
     await up.query(ddl);
     await down.query(ddl);
@@ -52,7 +50,7 @@ describe('sync unit reading the relay log (enable-relay)', () => {
     rac.abort();
     await relayRun;
     await relay?.close();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await destroyAll(up, down);
     assert.deepEqual(r.errors, []);
   });
 

@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
+import { describe, it } from 'node:test';
 import type { SubTaskConfig } from '../../../src/pkg/config/types.js';
 import { CheckpointStore } from '../../../src/sync/checkpoint.js';
 import { compareLocation, type Location } from '../../../src/sync/job.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
-import { crcSum, tableSums } from '../../harness/checksum.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { crcSum, tableSums, tempDir, testLogger, useUpDown } from '../../harness/index.js';
 import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
-const logger = process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });
+const logger = testLogger();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -23,11 +21,8 @@ describe('sync unit: start-time', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
 
-  before(async () => {
-    [up, down] = await Promise.all([startMariadb(), startMariadb({ noBinlog: true })]);
-  });
-  after(async () => {
-    await Promise.all([up?.destroy(), down?.destroy()]);
+  useUpDown((pair) => {
+    [up, down] = pair;
   });
 
   /** The upstream's clock, as DM's start-time text (UTC). */

@@ -3,19 +3,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import mysql from 'mysql2/promise';
-import { tableSums } from '../../harness/checksum.js';
+import type { DmCluster, MariadbInstance } from '../../harness/index.js';
 import {
-  type DmProcess,
-  dmctl,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  waitMasterReady,
-  waitSynced,
-  waitWorkerRegistered,
-} from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+  destroyAll,
+  startCluster,
+  startMariadb,
+  tableSums,
+  tempDir,
+  writeLoop,
+} from '../../harness/index.js';
 import { loadSample, startWriter, writeTaskYaml } from '../e2e/fixtures.js';
 
 interface SourceReport {
@@ -48,42 +44,30 @@ const READ_ONLY_REFUSED = 1290;
  * statement refused because the upstream became read-only is counted, not fatal.
  */
 function appWriter(up: MariadbInstance): { stop: () => Promise<{ ok: number; refused: number }> } {
-  let on = true;
   let ok = 0;
   let refused = 0;
-  const done = (async () => {
-    const c = await mysql.createConnection({
-      host: '127.0.0.1',
-      port: up.port,
-      user: 'app',
-      password: 'apppass',
-    });
-    try {
-      for (let n = 1; on; n++) {
-        try {
-          await c.query("UPDATE shop.users SET balance = balance + 1, name = CONCAT('a', ?) WHERE id = ?", [
-            n,
-            1 + (n % 500),
-          ]);
-          await c.query(
-            "INSERT INTO shop.orders (id, user_id, status, note, latin) VALUES (?, 1, 'new', 'app', 'ñ')",
-            [7_000_000 + n],
-          );
-          ok++;
-        } catch (err) {
-          if ((err as { errno?: number }).errno !== READ_ONLY_REFUSED) throw err;
-          refused++;
-        }
-        await new Promise((r) => setTimeout(r, 5));
+  const loop = writeLoop(
+    () => mysql.createConnection({ host: '127.0.0.1', port: up.port, user: 'app', password: 'apppass' }),
+    async (c, n) => {
+      try {
+        await c.query("UPDATE shop.users SET balance = balance + 1, name = CONCAT('a', ?) WHERE id = ?", [
+          n,
+          1 + (n % 500),
+        ]);
+        await c.query(
+          "INSERT INTO shop.orders (id, user_id, status, note, latin) VALUES (?, 1, 'new', 'app', 'ñ')",
+          [7_000_000 + n],
+        );
+        ok++;
+      } catch (err) {
+        if ((err as { errno?: number }).errno !== READ_ONLY_REFUSED) throw err;
+        refused++;
       }
-    } finally {
-      await c.end();
-    }
-  })();
+    },
+  );
   return {
     stop: async () => {
-      on = false;
-      await done;
+      await loop.stop();
       return { ok, refused };
     },
   };
@@ -101,18 +85,17 @@ function appWriter(up: MariadbInstance): { stop: () => Promise<{ ok: number; ref
 describe('cutover: read-only, drain, final diff, stop, report', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
-  let master: MasterProcess;
-  let worker: DmProcess;
+  let dm: DmCluster;
   const dir = tempDir('dm-cutover-');
 
   const cutover = async (out: string, ...extra: string[]) => {
-    const r = await dmctl(master.addr, 'cutover', '--output-dir', join(dir, out), ...extra, 'tc');
+    const r = await dm.ctl('cutover', '--output-dir', join(dir, out), ...extra, 'tc');
     return { code: r.code, rep: r.json as unknown as Report, stdout: r.stdout };
   };
   const readOnly = async () =>
     Number((await up.query<{ r: number }>('SELECT @@GLOBAL.read_only AS r'))[0]?.r);
   const taskRunning = async () => {
-    const q = await dmctl(master.addr, 'query-status', 'tc');
+    const q = await dm.ctl('query-status', 'tc');
     const subs =
       (q.json.sources as { subTaskStatus?: { name: string; stage: string }[] }[] | undefined) ?? [];
     return subs.some((s) => s.subTaskStatus?.some((t) => t.name === 'tc' && t.stage === 'Running'));
@@ -131,26 +114,21 @@ describe('cutover: read-only, drain, final diff, stop, report', () => {
         "REVOKE SUPER, READ_ONLY ADMIN ON *.* FROM 'cut'@'%';" +
         "CREATE USER 'app'@'%' IDENTIFIED BY 'apppass'; GRANT SELECT, INSERT, UPDATE, DELETE ON shop.* TO 'app'@'%'",
     );
-    master = await startMaster({ name: 'm1' });
-    await waitMasterReady(master.addr);
-    worker = await startWorker('wc', master.addr);
-    await waitWorkerRegistered(master.addr, 'wc');
+    dm = await startCluster({ workers: ['wc'] });
     const src = join(dir, 'src-c.yaml');
     writeFileSync(
       src,
       `source-id: "src-c"\nenable-gtid: false\nfrom:\n  host: "127.0.0.1"\n  port: ${up.port}\n  user: "cut"\n  password: "cutpass"\n`,
     );
-    const s = await dmctl(master.addr, 'operate-source', 'create', src);
-    assert.equal(s.json.result, true, s.stdout);
-    const t = await dmctl(master.addr, 'start-task', writeTaskYaml(dir, 'tc', 'src-c', down, 'shop'));
+    await dm.createSource(src);
+    const t = await dm.ctl('start-task', writeTaskYaml(dir, 'tc', 'src-c', down, 'shop'));
     assert.equal(t.json.result, true, t.stdout);
-    await waitSynced(master.addr, 'tc', 120_000);
+    await dm.waitSynced('tc', 120_000);
   });
 
   after(async () => {
-    await worker?.stop();
-    await master?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await dm?.stop();
+    await destroyAll(up, down);
   });
 
   it('writes still arriving, no read-only: times out, says so, task left running', async () => {
@@ -186,7 +164,7 @@ describe('cutover: read-only, drain, final diff, stop, report', () => {
 
   it('a difference: fails naming the table, the task is not stopped, the upstream stays read-only', async () => {
     await up.query("GRANT READ_ONLY ADMIN ON *.* TO 'cut'@'%'");
-    await waitSynced(master.addr, 'tc', 60_000);
+    await dm.waitSynced('tc', 60_000);
     await down.query("UPDATE shop.users SET name = 'corrupted' WHERE id = 42");
     const bad = await cutover('c3', '--set-upstream-read-only');
     assert.notEqual(bad.code, 0, bad.stdout);
@@ -245,7 +223,7 @@ describe('cutover: read-only, drain, final diff, stop, report', () => {
     );
     // Independently, by the servers: CHECKSUM TABLE + COUNT(*) of every table.
     assert.deepEqual(await tableSums(down, 'shop'), await tableSums(up, 'shop'));
-    const q = await dmctl(master.addr, 'query-status');
+    const q = await dm.ctl('query-status');
     assert.deepEqual(q.json.tasks ?? [], [], q.stdout);
   });
 });

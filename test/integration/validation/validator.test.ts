@@ -1,19 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  type DmProcess,
-  dmctl,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  subtaskStatus,
-  waitMasterReady,
-  waitSynced,
-  waitUntil,
-  waitWorkerRegistered,
-} from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { DmCluster, MariadbInstance } from '../../harness/index.js';
+import { destroyAll, dmctl, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
 import { loadSample, startWriter, writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
 
 interface VError {
@@ -45,8 +33,7 @@ async function errorIds(master: string, task: string, state = 'all'): Promise<nu
 describe('validation: continuous validator via dmctl', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
-  let master: MasterProcess;
-  let worker: DmProcess;
+  let dm: DmCluster;
   const dir = tempDir('dm-validation-');
   const TRIGGERED = [7, 13, 1600];
 
@@ -56,23 +43,18 @@ describe('validation: continuous validator via dmctl', () => {
     await loadSample(up, 'shop', 2000);
     await up.query('CREATE DATABASE fastdb; CREATE TABLE fastdb.t (id INT PRIMARY KEY, v VARCHAR(20))');
     await up.query("INSERT INTO fastdb.t VALUES (1,'a'),(2,'b'),(3,'c')");
-    master = await startMaster({ name: 'm1' });
-    await waitMasterReady(master.addr);
-    worker = await startWorker('wv', master.addr, ['--keepalive-ttl', '3']);
-    await waitWorkerRegistered(master.addr, 'wv');
-    const r = await dmctl(master.addr, 'operate-source', 'create', writeSourceYaml(dir, 'src-v', up));
-    assert.equal(r.json.result, true, r.stdout);
+    dm = await startCluster({ workers: ['wv'], workerArgs: ['--keepalive-ttl', '3'] });
+    await dm.createSource(writeSourceYaml(dir, 'src-v', up));
   });
 
   after(async () => {
-    await worker?.stop();
-    await master?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await dm?.stop();
+    await destroyAll(up, down);
   });
 
   it('full mode: reports exactly the rows a downstream trigger alters, across kill -9', async () => {
     const t = await dmctl(
-      master.addr,
+      dm.addr,
       'start-task',
       writeTaskYaml(
         dir,
@@ -85,7 +67,7 @@ describe('validation: continuous validator via dmctl', () => {
       ),
     );
     assert.equal(t.json.result, true, t.stdout);
-    await waitSynced(master.addr, 'tv', 120_000);
+    await dm.waitSynced('tv', 120_000);
     // Divergence the applier does not cause: the downstream alters chosen rows on every write
     // (INSERT too: safe mode writes REPLACE).
     const cond = `NEW.id IN (${TRIGGERED.join(',')})`;
@@ -95,17 +77,13 @@ describe('validation: continuous validator via dmctl', () => {
     await down.query(
       `CREATE TRIGGER shop.ti BEFORE INSERT ON shop.users FOR EACH ROW IF ${cond} THEN SET NEW.name = CONCAT(NEW.name, '!'); END IF`,
     );
-    const q = await dmctl(master.addr, 'query-status', 'tv');
-    const st = await subtaskStatus(master.addr, 'tv');
+    const q = await dm.ctl('query-status', 'tv');
+    const st = await dm.status('tv');
     assert.equal((st?.validation as { stage?: string } | undefined)?.stage, 'Running', q.stdout);
 
     const writer = startWriter(up, 'shop', 3_000_000); // updates users 1..500, churns orders
     try {
-      await waitUntil(
-        async () => (await errorIds(master.addr, 'tv')).join() === '7,13',
-        60_000,
-        'findings 7,13',
-      );
+      await waitUntil(async () => (await errorIds(dm.addr, 'tv')).join() === '7,13', 60_000, 'findings 7,13');
       // Row 1600 is not touched by the writer: change it once and kill -9 the worker before
       // row-error-delay (2 s) passes, so the finding exists only as a pending row.
       await up.query("UPDATE shop.users SET name = 'pending' WHERE id = 1600");
@@ -116,15 +94,11 @@ describe('validation: continuous validator via dmctl', () => {
         30_000,
         'row 1600 applied downstream',
       );
-      await worker.kill9();
-      await worker.restart();
+      await dm.worker.kill9();
+      await dm.worker.restart();
+      await waitUntil(async () => (await dm.status('tv'))?.unit === 'Sync', 60_000, 'Sync again');
       await waitUntil(
-        async () => (await subtaskStatus(master.addr, 'tv'))?.unit === 'Sync',
-        60_000,
-        'Sync again',
-      );
-      await waitUntil(
-        async () => (await errorIds(master.addr, 'tv')).join() === TRIGGERED.join(),
+        async () => (await errorIds(dm.addr, 'tv')).join() === TRIGGERED.join(),
         60_000,
         'pending finding 1600 recorded after the restart',
       );
@@ -133,10 +107,10 @@ describe('validation: continuous validator via dmctl', () => {
     } finally {
       await writer.stop();
     }
-    await waitSynced(master.addr, 'tv', 120_000);
+    await dm.waitSynced('tv', 120_000);
     await new Promise((r) => setTimeout(r, 3000));
-    assert.deepEqual(await errorIds(master.addr, 'tv'), TRIGGERED);
-    const all = await dmctl(master.addr, 'validation', 'show-error', '--error', 'all', 'tv');
+    assert.deepEqual(await errorIds(dm.addr, 'tv'), TRIGGERED);
+    const all = await dm.ctl('validation', 'show-error', '--error', 'all', 'tv');
     const errs = all.json.error as VError[];
     assert.equal(errs.length, 3, all.stdout);
     for (const e of errs) {
@@ -145,7 +119,7 @@ describe('validation: continuous validator via dmctl', () => {
       assert.equal(e.status, 'NewErr');
       assert.equal(JSON.parse(e.dstData).name, `${JSON.parse(e.srcData).name}!`);
     }
-    const s = await dmctl(master.addr, 'validation', 'status', 'tv');
+    const s = await dm.ctl('validation', 'status', 'tv');
     assert.equal(s.json.result, true, s.stdout);
     const v = (s.json.validators as { stage: string; errorRowsStatus: string; mode: string }[])[0];
     assert.equal(v?.stage, 'Running');
@@ -156,7 +130,7 @@ describe('validation: continuous validator via dmctl', () => {
       tables.some((x) => x.srcTable === '`shop`.`users`' && x.stage === 'Running'),
       s.stdout,
     );
-    const audit = await dmctl(master.addr, 'validation', 'status', '--table-stage', 'stopped', 'tv');
+    const audit = await dm.ctl('validation', 'status', '--table-stage', 'stopped', 'tv');
     const stopped = audit.json.tableStatuses as { srcTable: string; message: string }[];
     assert.deepEqual(
       stopped.map((x) => x.srcTable),
@@ -166,49 +140,37 @@ describe('validation: continuous validator via dmctl', () => {
 
     // ignore one, resolve one, then clear all: the counts follow.
     const id7 = errs.find((e) => JSON.parse(e.srcData).id === 7)!.id;
-    assert.equal((await dmctl(master.addr, 'validation', 'ignore-error', 'tv', id7)).json.result, true);
-    assert.deepEqual(await errorIds(master.addr, 'tv', 'unprocessed'), [13, 1600]);
-    assert.deepEqual(await errorIds(master.addr, 'tv', 'ignored'), [7]);
+    assert.equal((await dm.ctl('validation', 'ignore-error', 'tv', id7)).json.result, true);
+    assert.deepEqual(await errorIds(dm.addr, 'tv', 'unprocessed'), [13, 1600]);
+    assert.deepEqual(await errorIds(dm.addr, 'tv', 'ignored'), [7]);
     const id13 = errs.find((e) => JSON.parse(e.srcData).id === 13)!.id;
-    assert.equal((await dmctl(master.addr, 'validation', 'resolve-error', 'tv', id13)).json.result, true);
-    const s2 = await dmctl(master.addr, 'validation', 'status', 'tv');
+    assert.equal((await dm.ctl('validation', 'resolve-error', 'tv', id13)).json.result, true);
+    const s2 = await dm.ctl('validation', 'status', 'tv');
     assert.equal(
       (s2.json.validators as { errorRowsStatus: string }[])[0]?.errorRowsStatus,
       'new/ignored/resolved: 1/1/1',
       s2.stdout,
     );
-    const bad = await dmctl(master.addr, 'validation', 'ignore-error', 'tv');
+    const bad = await dm.ctl('validation', 'ignore-error', 'tv');
     assert.notEqual(bad.code, 0);
     assert.equal(bad.json.result, false, bad.stdout);
-    assert.equal((await dmctl(master.addr, 'validation', 'clear-error', 'tv', '--all')).json.result, true);
-    assert.deepEqual(await errorIds(master.addr, 'tv'), []);
+    assert.equal((await dm.ctl('validation', 'clear-error', 'tv', '--all')).json.result, true);
+    assert.deepEqual(await errorIds(dm.addr, 'tv'), []);
 
     // stop / start: the stage is stored in etcd and survives a worker restart.
-    assert.equal((await dmctl(master.addr, 'validation', 'stop', 'tv')).json.result, true);
+    assert.equal((await dm.ctl('validation', 'stop', 'tv')).json.result, true);
     const stage = async () =>
-      ((await dmctl(master.addr, 'validation', 'status', 'tv')).json.validators as { stage: string }[])[0]
-        ?.stage;
+      ((await dm.ctl('validation', 'status', 'tv')).json.validators as { stage: string }[])[0]?.stage;
     await waitUntil(async () => (await stage()) === 'Stopped', 20_000, 'validator Stopped');
-    await worker.kill9();
-    await worker.restart();
-    await waitUntil(
-      async () => (await subtaskStatus(master.addr, 'tv'))?.unit === 'Sync',
-      60_000,
-      'Sync again',
-    );
+    await dm.worker.kill9();
+    await dm.worker.restart();
+    await waitUntil(async () => (await dm.status('tv'))?.unit === 'Sync', 60_000, 'Sync again');
     await waitUntil(async () => (await stage()) === 'Stopped', 20_000, 'still Stopped after restart');
-    const again = await dmctl(master.addr, 'validation', 'start', '--mode', 'fast', 'tv');
+    const again = await dm.ctl('validation', 'start', '--mode', 'fast', 'tv');
     assert.equal(again.json.result, false, again.stdout); // enabled already: no explicit mode (DM)
-    assert.equal((await dmctl(master.addr, 'validation', 'start', 'tv')).json.result, true);
+    assert.equal((await dm.ctl('validation', 'start', 'tv')).json.result, true);
     await waitUntil(async () => (await stage()) === 'Running', 20_000, 'validator Running');
-    const tooMany = await dmctl(
-      master.addr,
-      'validation',
-      'start',
-      '--start-time',
-      '2024-01-01 00:00:00',
-      'tv',
-    );
+    const tooMany = await dmctl(dm.addr, 'validation', 'start', '--start-time', '2024-01-01 00:00:00', 'tv');
     assert.equal(tooMany.json.result, false, tooMany.stdout);
     assert.match(String(tooMany.json.msg), /36101/);
   });
@@ -217,7 +179,7 @@ describe('validation: continuous validator via dmctl', () => {
     // The validator is configured but off (mode none): `validation start --mode fast` enables
     // it with the configured row-error-delay (the default is DM's 30m).
     const t = await dmctl(
-      master.addr,
+      dm.addr,
       'start-task',
       writeTaskYaml(
         dir,
@@ -230,14 +192,14 @@ describe('validation: continuous validator via dmctl', () => {
       ),
     );
     assert.equal(t.json.result, true, t.stdout);
-    await waitSynced(master.addr, 'tf', 120_000);
-    const stop = await dmctl(master.addr, 'validation', 'stop', 'tf');
+    await dm.waitSynced('tf', 120_000);
+    const stop = await dm.ctl('validation', 'stop', 'tf');
     assert.equal(stop.json.result, false, stop.stdout); // not enabled yet
-    const en = await dmctl(master.addr, 'validation', 'start', '--mode', 'fast', 'tf');
+    const en = await dm.ctl('validation', 'start', '--mode', 'fast', 'tf');
     assert.equal(en.json.result, true, en.stdout);
     await waitUntil(
       async () => {
-        const s = await dmctl(master.addr, 'validation', 'status', 'tf');
+        const s = await dm.ctl('validation', 'status', 'tf');
         const v = (s.json.validators as { stage: string; mode: string }[] | undefined)?.[0];
         return v?.stage === 'Running' && v.mode === 'fast';
       },
@@ -250,13 +212,13 @@ describe('validation: continuous validator via dmctl', () => {
     await down.query("UPDATE fastdb.t SET v = 'changed downstream' WHERE id = 3"); // fast: not checked
     await up.query("UPDATE fastdb.t SET v = 'x' WHERE id IN (2, 3)");
     await waitUntil(
-      async () => (await errorIds(master.addr, 'tf')).join() === '2',
+      async () => (await errorIds(dm.addr, 'tf')).join() === '2',
       60_000,
       'missing row 2 reported',
     );
-    const r = await dmctl(master.addr, 'validation', 'show-error', 'tf');
+    const r = await dm.ctl('validation', 'show-error', 'tf');
     assert.equal((r.json.error as VError[])[0]?.errorType, 'Expected rows not exist', r.stdout);
     await new Promise((res) => setTimeout(res, 3000));
-    assert.deepEqual(await errorIds(master.addr, 'tf'), [2]);
+    assert.deepEqual(await errorIds(dm.addr, 'tf'), [2]);
   });
 });

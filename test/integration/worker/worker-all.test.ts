@@ -2,15 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Etcd3 } from 'etcd3';
 import type { SubTaskStatus, WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
-import { parseSourceConfig, parseTaskConfig, toSubTaskConfigs } from '../../../src/pkg/config/index.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
-import { tableSums } from '../../harness/checksum.js';
-import { type EtcdInstance, startEtcd } from '../../harness/etcd.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { freePort } from '../../harness/ports.js';
-import { stopChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
-import { type SpawnedWorker, spawnWorker, startRegistrar, until } from './worker-process.js';
+import type { EtcdInstance, MariadbInstance } from '../../harness/index.js';
+import { freePort, startEtcd, startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
+import type { SpawnedWorker } from './worker-process.js';
+import {
+  putBoundSubtask,
+  spawnWorker,
+  startRegistrar,
+  until,
+  upstreamSource,
+  workerArgs,
+} from './worker-process.js';
 
 /**
  * task-mode all through the real dm-worker: dump → load → sync, then expected stages from
@@ -36,32 +39,17 @@ describe('dm-worker runs an all-mode subtask and obeys pause/resume from etcd', 
     await up.query(
       `INSERT INTO shop.orders (item, qty, price) VALUES ${Array.from({ length: 500 }, (_, i) => `('item${i}', ${i % 9}, ${i}.5)`).join(',')}`,
     );
-    const source = parseSourceConfig(
-      `source-id: s1\nfrom:\n  host: 127.0.0.1\n  port: ${up.port}\n  user: root\n  password: ""\n`,
-    );
-    const task = parseTaskConfig(
+    await putBoundSubtask(
+      client,
+      upstreamSource('s1', up),
       `name: alltask\ntask-mode: all\ntarget-database:\n  host: 127.0.0.1\n  port: ${down.port}\n  user: root\n  password: ""\n` +
         'mysql-instances:\n  - source-id: s1\n    block-allow-list: bal\nblock-allow-list:\n  bal:\n    do-dbs: ["shop"]\n',
+      'wa',
     );
-    const [sub] = toSubTaskConfigs(task, new Map([['s1', source]]));
-    assert.ok(sub);
-    await client.put(Keys.sourceConfig('s1')).value(JSON.stringify(source));
-    await client.put(Keys.subtaskConfig('s1', 'alltask')).value(JSON.stringify(sub));
-    await client.put(Keys.subtaskStage('s1', 'alltask')).value(JSON.stringify({ stage: 'Running' }));
-    await client.put(Keys.boundWorker('wa')).value(JSON.stringify({ source: 's1', worker: 'wa' }));
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     w = spawnWorker(
-      [
-        '--name',
-        'wa',
-        '--worker-addr',
-        `127.0.0.1:${port}`,
-        '--join',
-        registrar.addr,
-        '--keepalive-ttl',
-        '3',
-      ],
+      workerArgs('wa', port, registrar.addr, '--keepalive-ttl', '3'),
       tempDir('dm-worker-all-'),
     );
   });

@@ -3,11 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import type { Etcd3 } from 'etcd3';
 import type { OperateResponse, WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
-import { type EtcdInstance, startEtcd } from '../../harness/etcd.js';
-import { freePort } from '../../harness/ports.js';
-import { killChild, stopChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
-import { exitOf, type SpawnedWorker, spawnWorker, startRegistrar, until } from './worker-process.js';
+import type { EtcdInstance } from '../../harness/index.js';
+import { freePort, killChild, startEtcd, stopChild, tempDir } from '../../harness/index.js';
+import type { SpawnedWorker } from './worker-process.js';
+import { exitOf, spawnWorker, startRegistrar, until, workerArgs } from './worker-process.js';
 
 /**
  * The dm-worker process against a real etcd: registration, lease keepalive, binding watch,
@@ -33,20 +32,20 @@ describe('dm-worker process with etcd', () => {
   async function start(name: string, ttl: number): Promise<{ w: SpawnedWorker; url: string }> {
     const port = await freePort();
     const dead = await freePort(); // a master address nobody listens on: the worker must skip it
-    const w = spawnWorker([
-      '--name',
-      name,
-      '--worker-addr',
-      `127.0.0.1:${port}`,
-      '--join',
-      `127.0.0.1:${dead},${registrar.addr}`,
-      '--keepalive-ttl',
-      String(ttl),
-      '--work-dir',
-      tempDir('dm-worker-wd-'),
-      '-L',
-      'debug',
-    ]);
+    const join = `127.0.0.1:${dead},${registrar.addr}`;
+    const w = spawnWorker(
+      workerArgs(
+        name,
+        port,
+        join,
+        '--keepalive-ttl',
+        String(ttl),
+        '--work-dir',
+        tempDir('dm-worker-wd-'),
+        '-L',
+        'debug',
+      ),
+    );
     workers.push(w);
     return { w, url: `http://127.0.0.1:${port}` };
   }

@@ -2,15 +2,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Etcd3 } from 'etcd3';
 import type { SubTaskStatus, WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
-import { parseSourceConfig, parseTaskConfig, toSubTaskConfigs } from '../../../src/pkg/config/index.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
-import { tableSums } from '../../harness/checksum.js';
-import { type EtcdInstance, startEtcd } from '../../harness/etcd.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { freePort } from '../../harness/ports.js';
-import { stopChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
-import { exitOf, type SpawnedWorker, spawnWorker, startRegistrar, until } from './worker-process.js';
+import type { EtcdInstance, MariadbInstance } from '../../harness/index.js';
+import { freePort, startEtcd, startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
+import type { SpawnedWorker } from './worker-process.js';
+import {
+  exitOf,
+  putBoundSubtask,
+  spawnWorker,
+  startRegistrar,
+  until,
+  upstreamSource,
+  workerArgs,
+} from './worker-process.js';
 
 /**
  * A subtask written to etcd (config + expected stage Running, as the leader would) makes the
@@ -46,19 +50,13 @@ describe('dm-worker runs a full-mode subtask from etcd', () => {
     await up.query(`INSERT INTO app.t1 VALUES ${rows.join(',')}`);
     await up.query("INSERT INTO app.t2 VALUES ('a', 0x00FF10, 1.5), ('b', NULL, NULL), ('c', '', -2.25e10)");
 
-    const source = parseSourceConfig(
-      `source-id: s1\nfrom:\n  host: 127.0.0.1\n  port: ${up.port}\n  user: root\n  password: ""\n`,
-    );
-    const task = parseTaskConfig(
+    await putBoundSubtask(
+      client,
+      upstreamSource('s1', up),
       `name: fulltask\ntask-mode: full\ntarget-database:\n  host: 127.0.0.1\n  port: ${down.port}\n  user: root\n  password: ""\n` +
         'mysql-instances:\n  - source-id: s1\n    block-allow-list: bal\nblock-allow-list:\n  bal:\n    do-dbs: ["app"]\n',
+      'wf',
     );
-    const [sub] = toSubTaskConfigs(task, new Map([['s1', source]]));
-    assert.ok(sub);
-    await client.put(Keys.sourceConfig('s1')).value(JSON.stringify(source));
-    await client.put(Keys.subtaskConfig('s1', 'fulltask')).value(JSON.stringify(sub));
-    await client.put(Keys.subtaskStage('s1', 'fulltask')).value(JSON.stringify({ stage: 'Running' }));
-    await client.put(Keys.boundWorker('wf')).value(JSON.stringify({ source: 's1', worker: 'wf' }));
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
   });
@@ -69,19 +67,8 @@ describe('dm-worker runs a full-mode subtask from etcd', () => {
   });
 
   function start(): SpawnedWorker {
-    const w = spawnWorker(
-      [
-        '--name',
-        'wf',
-        '--worker-addr',
-        `127.0.0.1:${port}`,
-        '--join',
-        registrar.addr,
-        '--keepalive-ttl',
-        '3',
-      ],
-      workDir, // DM's default: the working directory holds the dump files
-    );
+    // DM's default: the working directory holds the dump files.
+    const w = spawnWorker(workerArgs('wf', port, registrar.addr, '--keepalive-ttl', '3'), workDir);
     workers.push(w);
     return w;
   }

@@ -2,11 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
-import { freePort } from '../../harness/ports.js';
-import { stopChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
+import { freePort, stopChild, tempDir } from '../../harness/index.js';
 import { type MasterSpec, masterSpecs, type Proc, spawnMaster } from '../cluster/cluster-process.js';
-import { exitOf, type SpawnedWorker, spawnWorker, until } from './worker-process.js';
+import { exitOf, type SpawnedWorker, spawnWorker, until, workerArgs } from './worker-process.js';
 
 /**
  * The worker against a real dm-master (which supervises its own etcd): registration through
@@ -58,19 +56,8 @@ describe('dm-worker with a real dm-master', () => {
   it('registers with the master and keeps its lease in the master etcd', async () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    w = spawnWorker(
-      [
-        '--name',
-        'wm',
-        '--worker-addr',
-        `127.0.0.1:${port}`,
-        '--join',
-        `127.0.0.1:${await freePort()},${spec.addr}`,
-        '--keepalive-ttl',
-        '2',
-      ],
-      tempDir('dm-worker-m-'),
-    );
+    const join = `127.0.0.1:${await freePort()},${spec.addr}`;
+    w = spawnWorker(workerArgs('wm', port, join, '--keepalive-ttl', '2'), tempDir('dm-worker-m-'));
     await until(() => client.get(Keys.workerKeepalive('wm')).exists(), 30_000, 'keepalive').catch(
       (e: Error) => {
         throw new Error(`${e.message}\n${w.output().slice(-3000)}`);

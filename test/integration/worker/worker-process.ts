@@ -1,42 +1,47 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
-import { until as poll } from '../../harness/poll.js';
-import { trackChild } from '../../harness/processes.js';
+import type { Etcd3 } from 'etcd3';
+import type { SourceConfig, SubTaskConfig } from '../../../src/pkg/config/index.js';
+import { parseSourceConfig, parseTaskConfig, toSubTaskConfigs } from '../../../src/pkg/config/index.js';
+import { Keys } from '../../../src/pkg/etcd/keys.js';
+import { exited, type Proc, until as poll, spawnProgram } from '../../harness/index.js';
 
-/**
- * Helpers for worker integration tests: spawn the real dm-worker program (the TypeScript
- * source through tsx when the test runs from source, the built JS when it runs from dist),
- * and poll until a condition holds.
- */
-const here = import.meta.url;
-const fromSource = here.endsWith('.ts');
-const entry = fileURLToPath(new URL(`../../../src/cmd/dm-worker.${fromSource ? 'ts' : 'js'}`, here));
-
-export interface SpawnedWorker {
-  child: ChildProcess;
-  /** stderr + stdout collected so far (JSON log lines). */
-  output(): string;
-}
+/** Helpers for worker integration tests: the real dm-worker program (harness/programs.ts), a poller. */
+export type SpawnedWorker = Proc;
 
 export function spawnWorker(args: string[], cwd?: string): SpawnedWorker {
-  // Resolve tsx from here, not from the child's cwd (a temp dir in some tests).
-  const nodeArgs = fromSource ? ['--import', import.meta.resolve('tsx'), entry, ...args] : [entry, ...args];
-  const child = trackChild(
-    spawn(process.execPath, nodeArgs, {
-      cwd: cwd ?? process.cwd(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
-    }),
+  return spawnProgram('dm-worker', args, cwd);
+}
+
+/** `--name <name> --worker-addr 127.0.0.1:<port> --join <join>` and the `extra` flags. */
+export function workerArgs(name: string, port: number, join: string, ...extra: string[]): string[] {
+  return ['--name', name, '--worker-addr', `127.0.0.1:${port}`, '--join', join, ...extra];
+}
+
+/** Source `id` reading `up` as root without password; `extra` is more source YAML (lines ending in \n). */
+export function upstreamSource(id: string, up: { port: number }, extra = ''): SourceConfig {
+  return parseSourceConfig(
+    `source-id: ${id}\n${extra}from:\n  host: 127.0.0.1\n  port: ${up.port}\n  user: root\n  password: ""\n`,
   );
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  return { child, output: () => out };
+}
+
+/**
+ * What dm-master writes for a subtask bound to `worker` (the test stands in for the master):
+ * the source config, the subtask config made from `taskYaml`, its stage Running and the
+ * binding of the source to the worker.
+ */
+export async function putBoundSubtask(
+  client: Etcd3,
+  source: SourceConfig,
+  taskYaml: string,
+  worker: string,
+): Promise<SubTaskConfig> {
+  const [sub] = toSubTaskConfigs(parseTaskConfig(taskYaml), new Map([[source.sourceId, source]]));
+  if (!sub) throw new Error('no subtask config');
+  await client.put(Keys.sourceConfig(source.sourceId)).value(JSON.stringify(source));
+  await client.put(Keys.subtaskConfig(source.sourceId, sub.name)).value(JSON.stringify(sub));
+  await client.put(Keys.subtaskStage(source.sourceId, sub.name)).value(JSON.stringify({ stage: 'Running' }));
+  await client.put(Keys.boundWorker(worker)).value(JSON.stringify({ source: source.sourceId, worker }));
+  return sub;
 }
 
 /** Poll `cond` every 50 ms until it returns a truthy value; throws after `ms`. */
@@ -49,10 +54,7 @@ export function until<T>(
 }
 
 /** Exit code (or signal) of a child, waiting for it. */
-export function exitOf(c: ChildProcess): Promise<number | string | null> {
-  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve(c.exitCode ?? c.signalCode);
-  return new Promise((resolve) => c.once('exit', (code, sig) => resolve(code ?? sig)));
-}
+export const exitOf = (c: Proc['child']) => exited(c, 120_000);
 
 /**
  * A stand-in for dm-master's registration endpoint (used until the real master is wired into

@@ -4,15 +4,18 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Etcd3 } from 'etcd3';
 import type { SubTaskStatus, WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
-import { parseSourceConfig, parseTaskConfig, toSubTaskConfigs } from '../../../src/pkg/config/index.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
-import { tableSums } from '../../harness/checksum.js';
-import { type EtcdInstance, startEtcd } from '../../harness/etcd.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { freePort } from '../../harness/ports.js';
-import { stopChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
-import { type SpawnedWorker, spawnWorker, startRegistrar, until } from './worker-process.js';
+import type { EtcdInstance, MariadbInstance } from '../../harness/index.js';
+import { freePort, startEtcd, startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
+import type { SpawnedWorker } from './worker-process.js';
+import {
+  putBoundSubtask,
+  spawnWorker,
+  startRegistrar,
+  until,
+  upstreamSource,
+  workerArgs,
+} from './worker-process.js';
 
 /**
  * A source with `enable-relay: false` and a running incremental subtask: setting the relay
@@ -33,6 +36,13 @@ describe('dm-worker switches a running subtask between upstream and relay on sta
   const workDir = tempDir('dm-worker-relay-switch-');
   let nextId = 1;
 
+  /** (Re)start the worker on a fresh port, joining the registrar. */
+  async function startWorker(): Promise<void> {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    w = spawnWorker(workerArgs('wsw', port, registrar.addr, '--keepalive-ttl', '3', '--work-dir', workDir));
+  }
+
   before(async () => {
     [etcd, up, down] = await Promise.all([startEtcd(), startMariadb(), startMariadb({ noBinlog: true })]);
     client = etcd.client();
@@ -47,34 +57,15 @@ describe('dm-worker switches a running subtask between upstream and relay on sta
     const [m] = await up.query<{ File: string; Position: string }>('SHOW MASTER STATUS');
     assert.ok(m);
     taskFile = m.File;
-    const source = parseSourceConfig(
-      `source-id: sw1\nenable-relay: false\nfrom:\n  host: 127.0.0.1\n  port: ${up.port}\n  user: root\n  password: ""\n`,
-    );
-    const task = parseTaskConfig(
+    await putBoundSubtask(
+      client,
+      upstreamSource('sw1', up, 'enable-relay: false\n'),
       `name: swtask\ntask-mode: incremental\ntarget-database:\n  host: 127.0.0.1\n  port: ${down.port}\n  user: root\n  password: ""\n` +
         `mysql-instances:\n  - source-id: sw1\n    block-allow-list: bal\n    syncer-config-name: global\n    meta:\n      binlog-name: ${m.File}\n      binlog-pos: ${m.Position}\n` +
         'block-allow-list:\n  bal:\n    do-dbs: ["sw"]\nsyncers:\n  global:\n    checkpoint-flush-interval: 1\n',
-    );
-    const [sub] = toSubTaskConfigs(task, new Map([['sw1', source]]));
-    assert.ok(sub);
-    await client.put(Keys.sourceConfig('sw1')).value(JSON.stringify(source));
-    await client.put(Keys.subtaskConfig('sw1', 'swtask')).value(JSON.stringify(sub));
-    await client.put(Keys.subtaskStage('sw1', 'swtask')).value(JSON.stringify({ stage: 'Running' }));
-    await client.put(Keys.boundWorker('wsw')).value(JSON.stringify({ source: 'sw1', worker: 'wsw' }));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    w = spawnWorker([
-      '--name',
       'wsw',
-      '--worker-addr',
-      `127.0.0.1:${port}`,
-      '--join',
-      registrar.addr,
-      '--keepalive-ttl',
-      '3',
-      '--work-dir',
-      workDir,
-    ]);
+    );
+    await startWorker();
   });
   after(async () => {
     if (w) await stopChild(w.child, 10_000);
@@ -185,20 +176,7 @@ describe('dm-worker switches a running subtask between upstream and relay on sta
     rmSync(join(workDir, 'relay-dir'), { recursive: true, force: true });
     await setRelay('Running');
     await write(30); // while no worker runs
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    w = spawnWorker([
-      '--name',
-      'wsw',
-      '--worker-addr',
-      `127.0.0.1:${port}`,
-      '--join',
-      registrar.addr,
-      '--keepalive-ttl',
-      '3',
-      '--work-dir',
-      workDir,
-    ]);
+    await startWorker();
     await until(
       async () => {
         const s = await status();

@@ -4,14 +4,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Etcd3 } from 'etcd3';
 import type { WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
-import { parseSourceConfig } from '../../../src/pkg/config/index.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
-import { type EtcdInstance, startEtcd } from '../../harness/etcd.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { freePort } from '../../harness/ports.js';
-import { stopChild } from '../../harness/processes.js';
-import { tempDir } from '../../harness/tmp.js';
-import { type SpawnedWorker, spawnWorker, startRegistrar, until } from './worker-process.js';
+import type { EtcdInstance, MariadbInstance } from '../../harness/index.js';
+import { freePort, startEtcd, startMariadb, stopChild, tempDir } from '../../harness/index.js';
+import type { SpawnedWorker } from './worker-process.js';
+import { spawnWorker, startRegistrar, until, upstreamSource, workerArgs } from './worker-process.js';
 
 /** A source with enable-relay bound to the worker starts the relay under the work dir; unbinding stops it. */
 describe('dm-worker starts the relay of a relay-enabled source', () => {
@@ -30,22 +27,11 @@ describe('dm-worker starts the relay of a relay-enabled source', () => {
     await up.query(
       'CREATE DATABASE r; CREATE TABLE r.t (id INT PRIMARY KEY); INSERT INTO r.t VALUES (1),(2),(3)',
     );
-    const source = parseSourceConfig(
-      `source-id: rs\nenable-relay: true\nfrom:\n  host: 127.0.0.1\n  port: ${up.port}\n  user: root\n  password: ""\n`,
-    );
+    const source = upstreamSource('rs', up, 'enable-relay: true\n');
     await client.put(Keys.sourceConfig('rs')).value(JSON.stringify(source));
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    w = spawnWorker([
-      '--name',
-      'wr',
-      '--worker-addr',
-      `127.0.0.1:${port}`,
-      '--join',
-      registrar.addr,
-      '--work-dir',
-      workDir,
-    ]);
+    w = spawnWorker(workerArgs('wr', port, registrar.addr, '--work-dir', workDir));
   });
   after(async () => {
     if (w) await stopChild(w.child, 10_000);
