@@ -12,6 +12,9 @@
  * table-level unlock resolves that). The worker decides what a conflict means for it
  * (`strict-optimistic-shard-mode`: pause with DM 36062). The lock is gone when every shard has
  * the joined schema and no conflict is pending.
+ *
+ * A lock's state and the schema of a table that reported nothing (its published schema):
+ * optimism-lock.ts; how each DDL of an info is answered: optimism-judge.ts.
  */
 
 import { dmError, E } from '../../pkg/errors/index.js';
