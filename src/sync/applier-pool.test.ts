@@ -54,7 +54,7 @@ describe('ApplierPool: what is committed, and when the applied position may move
     const runs = pool.start(() => failed.push('failed'));
     const j1 = job('k', 1, 100, 200);
     const j2 = job('k', 2, 200, 300);
-    assert.equal(pool.dispatch(j1), undefined);
+    assert.equal(pool.dispatch(j1), undefined, 'room in the queue: no promise');
     assert.equal(pool.dispatch(j2), undefined);
     assert.equal(pool.lowestPending(), j1.seq, 'nothing applied yet: the position may not pass j1');
     await pool.drain();
@@ -71,8 +71,8 @@ describe('ApplierPool: what is committed, and when the applied position may move
     const down = new ScriptedDownstream();
     const { pool } = setup(down);
     const runs = pool.start(() => undefined);
-    pool.dispatch(job('nk', 1, 100, 200));
-    pool.dispatch(job('nk', 2, 200, 300));
+    await pool.dispatch(job('nk', 1, 100, 200));
+    await pool.dispatch(job('nk', 2, 200, 300));
     await pool.drain();
     pool.stop();
     await runs;
@@ -92,8 +92,8 @@ describe('ApplierPool: what is committed, and when the applied position may move
     down.tableCheckpoints = [{ cp_schema: 'db', cp_table: 'nk', binlog_name: 'bin.000001', binlog_pos: 300 }];
     const keyed = job('k', 7, 100, 200);
     const keyless = job('nk', 8, 200, 300);
-    pool.dispatch(keyed);
-    pool.dispatch(keyless);
+    await pool.dispatch(keyed);
+    await pool.dispatch(keyless);
     await pool.drain();
     pool.stop();
     await runs;
@@ -116,7 +116,7 @@ describe('ApplierPool: what is committed, and when the applied position may move
     const runs = pool.start(() => failed.push('failed'));
     down.failNext = 'fail';
     const j = job('k', 1, 100, 200);
-    pool.dispatch(j);
+    await pool.dispatch(j);
     await assert.rejects(pool.drain(), /execute downstream statement failed at binlog \(bin\.000001, 100\)/);
     await runs;
     assert.deepEqual(failed, ['failed']);
@@ -133,7 +133,7 @@ describe('ApplierPool: what is committed, and when the applied position may move
     const a1 = job('k', 1, 100, 200);
     const b = job('k', 2, 200, 300);
     const a2 = { ...job('k', 1, 300, 400), keys: a1.keys };
-    for (const j of [a1, b, a2]) pool.dispatch(j);
+    for (const j of [a1, b, a2]) await pool.dispatch(j);
     await pool.drain();
     pool.stop();
     await runs;

@@ -3,7 +3,7 @@
  * a schema tracker with tables, ROWS events, and a scripted downstream connection that
  * records every batch it "commits".
  */
-import type { BinlogEvent, CellValue, PositionedEvent } from '../pkg/binlog/types.js';
+import type { CellValue, PositionedEvent, WriteRowsEvent } from '../pkg/binlog/types.js';
 import { LOADER_DEFAULTS, MYDUMPER_DEFAULTS, SYNCER_DEFAULTS } from '../pkg/config/defaults.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { SchemaTracker } from '../pkg/schema/schema-tracker.js';
@@ -52,8 +52,13 @@ export function trackerWithTables(): SchemaTracker {
 export const loc = (pos: number, file = 'bin.000001'): Location => ({ file, pos });
 
 /** A write_rows event of `db.table` at [pos, next) in bin.000001. */
-export function insertRows(table: string, rows: CellValue[][], pos: number, next: number): PositionedEvent {
-  const ev = {
+export function insertRows(
+  table: string,
+  rows: CellValue[][],
+  pos: number,
+  next: number,
+): PositionedEvent & { event: WriteRowsEvent } {
+  const ev: WriteRowsEvent = {
     type: 'write_rows',
     header: { timestamp: 1, typeCode: 30, serverId: 1, eventSize: next - pos, logPos: next, flags: 0 },
     tableId: 1,
@@ -61,8 +66,8 @@ export function insertRows(table: string, rows: CellValue[][], pos: number, next
     table,
     columns: ['@1', '@2'],
     rows,
-  } as BinlogEvent;
-  return { raw: Buffer.alloc(0), event: ev, file: 'bin.000001', pos, nextPos: next } as PositionedEvent;
+  };
+  return { raw: Buffer.alloc(0), event: ev, file: 'bin.000001', pos, nextPos: next };
 }
 
 /** A downstream that records committed batches; `failNext` scripts the next query's fate. */
