@@ -8,9 +8,9 @@
 import type mysql from 'mysql2/promise';
 import type { CheckReport, CheckResult, CheckState, PrecheckOptions } from '../pkg/api/check-report.js';
 import { type CheckingItem, isCheckingItem } from '../pkg/config/checking-items.js';
-import type { DbConfig, SubTaskConfig } from '../pkg/config/types.js';
+import type { SubTaskConfig } from '../pkg/config/types.js';
 import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
-import { connect, rows } from './db.js';
+import { addr, groupByServer, rows, withConnection } from './db.js';
 import { type Grants, hasGlobal, hasOnSchema, parseGrants, REPL_CLIENT, REPL_SLAVE } from './grants.js';
 import { shardTableChecks } from './shard-checks.js';
 
@@ -68,10 +68,6 @@ async function grantsOf(c: mysql.Connection): Promise<Grants> {
   return parseGrants(r.map((row) => String(Object.values(row)[0] ?? '')));
 }
 
-function addr(db: DbConfig): string {
-  return `${db.host}:${db.port}`;
-}
-
 /** Run the prechecks for a task's subtasks. */
 export async function runPrechecks(
   subtasks: SubTaskConfig[],
@@ -103,68 +99,41 @@ export async function runPrechecks(
     new Set([...(opts.ignore ?? []), ...sub.ignoreCheckingItems]);
 
   // Upstream: group subtasks by address so each server is checked once.
-  const byUpstream = new Map<string, SubTaskConfig[]>();
-  for (const s of subtasks) {
-    const k = `${addr(s.from)}|${s.from.user}`;
-    byUpstream.set(k, [...(byUpstream.get(k) ?? []), s]);
-  }
+  const byUpstream = groupByServer(subtasks, (s) => s.from);
   const upstream = async (group: SubTaskConfig[], push: ReturnType<typeof pusher>): Promise<void> => {
     const first = group[0]!;
     const ignored = ignoredBy(first);
     if (ignored.has('all') || first.taskMode === 'load') return;
     const wants = (item: CheckingItem, pred: boolean) => pred && !ignored.has(item);
     const extra = `address of db instance - ${addr(first.from)}`;
-    let conn: mysql.Connection;
-    try {
-      conn = await connect(first.from, timeout);
-    } catch (err) {
-      push('source_connection', extra, {
-        state: 'fail',
-        errors: [`cannot connect to ${addr(first.from)} as ${first.from.user}: ${(err as Error).message}`],
-        instruction:
-          'Check host, port, user and password in the source config, and that the server is reachable.',
-      });
-      return;
-    }
-    try {
-      await upstreamChecks(conn, group, wants, (item, o) => push(item, extra, o));
-    } finally {
-      await conn.end().catch(() => undefined);
-    }
+    const instruction =
+      'Check host, port, user and password in the source config, and that the server is reachable.';
+    await withConnection(
+      first.from,
+      timeout,
+      (errors) => push('source_connection', extra, { state: 'fail', errors, instruction }),
+      (conn) => upstreamChecks(conn, group, wants, (item, o) => push(item, extra, o)),
+    );
   };
 
   // Downstream: one check per target address.
-  const byTarget = new Map<string, SubTaskConfig[]>();
-  for (const s of subtasks) {
-    const k = `${addr(s.to)}|${s.to.user}`;
-    byTarget.set(k, [...(byTarget.get(k) ?? []), s]);
-  }
+  const byTarget = groupByServer(subtasks, (s) => s.to);
   const downstream = async (group: SubTaskConfig[], push: ReturnType<typeof pusher>): Promise<void> => {
     const first = group[0]!;
     const ignored = ignoredBy(first);
     if (ignored.has('all') || !needsTarget(first.taskMode)) return;
     const extra = `address of db instance - ${addr(first.to)}`;
-    let conn: mysql.Connection;
-    try {
-      conn = await connect(first.to, timeout);
-    } catch (err) {
-      push('target_connection', extra, {
-        state: 'fail',
-        errors: [`cannot connect to ${addr(first.to)} as ${first.to.user}: ${(err as Error).message}`],
-        instruction:
-          'Check host, port, user and password of target-database in the task config, and that it is reachable.',
-      });
-      return;
-    }
-    try {
+    const instruction =
+      'Check host, port, user and password of target-database in the task config, and that it is reachable.';
+    const failed = (errors: string[]) =>
+      push('target_connection', extra, { state: 'fail', errors, instruction });
+    await withConnection(first.to, timeout, failed, async (conn) => {
       if (!ignored.has('target_privilege')) push('target_privilege', extra, await checkTargetPrivilege(conn));
       if (!ignored.has('conn_number')) {
         const need = group.reduce((n, s) => n + s.loader.poolSize + s.syncer.workerCount + 2, 0);
         push('conn_number', extra, await checkConnNumber(conn, need, 'target'));
       }
-    } finally {
-      await conn.end().catch(() => undefined);
-    }
+    });
   };
 
   // Sharding groups span every source: checked once for the task (DM's checker does too).

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import type { Connection } from '../pkg/db/connect.js';
-import { quoteTable } from '../pkg/db/connect.js';
+import { callbackConnection, quoteTable } from '../pkg/db/connect.js';
 import { dataFileHeader } from '../pkg/dumpfile/dump-dir.js';
 import { insertHeader } from './sql-values.js';
 import type { TableInfo } from './table-info.js';
@@ -25,6 +25,16 @@ async function sessionZone(conn: Connection): Promise<string> {
 /** What our row parser hands mysql2 for a row it already rendered. */
 const RENDERED = Symbol('rendered');
 
+/** One chunk to dump: `SELECT … FROM t WHERE where` into the file `path`. */
+export interface ChunkJob {
+  t: TableInfo;
+  /** The chunk's condition; '' = the whole table. */
+  where: string;
+  path: string;
+  /** Target size of one INSERT statement in bytes (`mydumpers.statement-size`). */
+  statementSize: number;
+}
+
 export interface ChunkResult {
   rows: number;
   bytes: number;
@@ -38,10 +48,7 @@ export interface ChunkResult {
  */
 export async function writeChunk(
   conn: Connection,
-  t: TableInfo,
-  where: string,
-  path: string,
-  statementSize: number,
+  { t, where, path, statementSize }: ChunkJob,
   onRows: (rows: number, bytes: number) => void,
 ): Promise<ChunkResult> {
   const sql = `SELECT ${t.selects.join(',')} FROM ${quoteTable(t.schema, t.table)}${where ? ` WHERE ${where}` : ''}`;
@@ -49,7 +56,7 @@ export async function writeChunk(
   const fileHeader = dataFileHeader(await sessionZone(conn));
   // The promise wrapper's underlying callback connection: row events without a promise per
   // row (an async iterator over the stream costs several times more CPU than the escaping).
-  const raw = (conn as unknown as { connection: import('mysql2').Connection }).connection;
+  const raw = callbackConnection(conn);
   let out: ReturnType<typeof createWriteStream> | undefined;
   // The statement being built, as bytes. Rows are rendered straight into it (no per-row
   // copy); a row that overflows the statement is moved into the next one.

@@ -1,8 +1,7 @@
 import type { DbConfig } from '../pkg/config/types.js';
-import { type Connection, connectDb } from '../pkg/db/connect.js';
+import { type Connection, callbackConnection, connectDb } from '../pkg/db/connect.js';
 import { E } from '../pkg/errors/index.js';
-import { type ChunkResult, writeChunk } from './chunk-writer.js';
-import type { TableInfo } from './table-info.js';
+import { type ChunkJob, type ChunkResult, writeChunk } from './chunk-writer.js';
 
 /**
  * One upstream session of the dump (a snapshot connection): what the consistency protocol
@@ -15,14 +14,8 @@ export interface DumpSession {
   query(sql: string): Promise<Record<string, unknown>[]>;
   /** The first row as raw text-protocol bytes (typeCast off), undefined when there is none. */
   firstRawRow(sql: string): Promise<(Buffer | null)[] | undefined>;
-  /** Stream `SELECT … WHERE where` of `t` into `path` (see chunk-writer.ts). */
-  writeChunk(
-    t: TableInfo,
-    where: string,
-    path: string,
-    statementSize: number,
-    onRows: (rows: number, bytes: number) => void,
-  ): Promise<ChunkResult>;
+  /** Stream the chunk's rows into its file (see chunk-writer.ts). */
+  writeChunk(job: ChunkJob, onRows: (rows: number, bytes: number) => void): Promise<ChunkResult>;
   /** Close gracefully. */
   end(): Promise<void>;
   /** Abort now: the connection dies, an open transaction with it. */
@@ -43,7 +36,7 @@ export class LocalSession implements DumpSession {
   }
 
   firstRawRow(sql: string): Promise<(Buffer | null)[] | undefined> {
-    const raw = (this.conn as unknown as { connection: import('mysql2').Connection }).connection;
+    const raw = callbackConnection(this.conn);
     return new Promise((resolve, reject) =>
       raw.query({ sql, rowsAsArray: true, typeCast: false }, (err, res) =>
         err ? reject(err) : resolve((res as (Buffer | null)[][])[0]),
@@ -51,14 +44,8 @@ export class LocalSession implements DumpSession {
     );
   }
 
-  writeChunk(
-    t: TableInfo,
-    where: string,
-    path: string,
-    statementSize: number,
-    onRows: (rows: number, bytes: number) => void,
-  ): Promise<ChunkResult> {
-    return writeChunk(this.conn, t, where, path, statementSize, onRows);
+  writeChunk(job: ChunkJob, onRows: (rows: number, bytes: number) => void): Promise<ChunkResult> {
+    return writeChunk(this.conn, job, onRows);
   }
 
   async end(): Promise<void> {

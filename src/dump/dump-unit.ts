@@ -199,12 +199,10 @@ export class DumpUnit implements Unit<DumpStatus> {
       while (!signal.aborted) {
         const job = jobs[next++];
         if (!job) return;
-        await conn.writeChunk(
-          job.t,
-          job.where,
-          join(this.dir, dataFile(job.t.schema, job.t.table, job.index)),
-          this.cfg.mydumper.statementSize || STATEMENT_SIZE,
-          (rows, bytes) => this.progressed(rows, bytes),
+        const path = join(this.dir, dataFile(job.t.schema, job.t.table, job.index));
+        const statementSize = this.cfg.mydumper.statementSize || STATEMENT_SIZE;
+        await conn.writeChunk({ t: job.t, where: job.where, path, statementSize }, (rows, bytes) =>
+          this.progressed(rows, bytes),
         );
         const n = (left.get(job.t) ?? 1) - 1;
         left.set(job.t, n);

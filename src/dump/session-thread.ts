@@ -3,10 +3,9 @@ import type { Worker } from 'node:worker_threads';
 import type { DbConfig } from '../pkg/config/types.js';
 import { startModuleWorker } from '../pkg/thread/start-worker.js';
 import { asBuffer, type DistributiveOmit, fromWireDbError } from '../pkg/thread/wire.js';
-import type { ChunkResult } from './chunk-writer.js';
+import type { ChunkJob, ChunkResult } from './chunk-writer.js';
 import type { DumpSession } from './dump-session.js';
 import type { SessionReply, SessionRequest } from './session-worker.js';
-import type { TableInfo } from './table-info.js';
 
 /**
  * Dump sessions whose connections live in worker threads (session-worker.ts). Rendering rows
@@ -134,14 +133,8 @@ class ThreadSession implements DumpSession {
     return row?.map((v) => (v === null ? null : asBuffer(v)));
   }
 
-  writeChunk(
-    t: TableInfo,
-    where: string,
-    path: string,
-    statementSize: number,
-    onRows: (rows: number, bytes: number) => void,
-  ): Promise<ChunkResult> {
-    return this.th.call<ChunkResult>({ sid: this.sid, op: 'chunk', t, where, path, statementSize }, onRows);
+  writeChunk(job: ChunkJob, onRows: (rows: number, bytes: number) => void): Promise<ChunkResult> {
+    return this.th.call<ChunkResult>({ sid: this.sid, op: 'chunk', job }, onRows);
   }
 
   async end(): Promise<void> {

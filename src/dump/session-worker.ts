@@ -1,8 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import type { DbConfig } from '../pkg/config/types.js';
 import { toWireDbError, type WireDbError } from '../pkg/thread/wire.js';
+import type { ChunkJob } from './chunk-writer.js';
 import { LocalSession } from './dump-session.js';
-import type { TableInfo } from './table-info.js';
 
 /**
  * Worker-thread side of session-thread.ts: hosts several upstream sessions (one mysql2
@@ -12,15 +12,7 @@ import type { TableInfo } from './table-info.js';
 export type SessionRequest =
   | { id: number; sid: number; op: 'open'; from: DbConfig }
   | { id: number; sid: number; op: 'query' | 'raw'; sql: string }
-  | {
-      id: number;
-      sid: number;
-      op: 'chunk';
-      t: TableInfo;
-      where: string;
-      path: string;
-      statementSize: number;
-    }
+  | { id: number; sid: number; op: 'chunk'; job: ChunkJob }
   | { id: number; sid: number; op: 'end' | 'destroy' }
   | { id: number; sid: 0; op: 'exit' };
 
@@ -48,7 +40,7 @@ if (port) {
       case 'raw':
         return session(m.sid).firstRawRow(m.sql);
       case 'chunk':
-        return session(m.sid).writeChunk(m.t, m.where, m.path, m.statementSize, (rows, bytes) =>
+        return session(m.sid).writeChunk(m.job, (rows, bytes) =>
           post({ op: 'progress', id: m.id, rows, bytes }),
         );
       case 'end':

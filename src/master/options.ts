@@ -7,7 +7,7 @@ import { parse as parseToml } from 'smol-toml';
 import { emitConfigWarning } from '../pkg/config/config-warnings.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { LOG_FORMATS, type LogFormat } from '../pkg/log/logger.js';
-import { type ClusterTlsPaths, checkClusterTlsPaths, wrapScheme } from '../pkg/tls/cluster-tls.js';
+import { type ClusterTlsPaths, clusterTlsPathsOf, wrapScheme } from '../pkg/tls/cluster-tls.js';
 
 /** Resolved dm-master options. Defaults are documented per field. */
 export interface MasterOptions {
@@ -321,18 +321,7 @@ export function resolveMasterOptions(flags: RawMasterOptions, file: RawMasterOpt
     return v === undefined || v === '' ? undefined : String(v);
   };
   const name = get('name') ?? `dm-master-${hostname()}`;
-  const tls: ClusterTlsPaths = Object.freeze({
-    sslCa: get('ssl-ca') ?? '',
-    sslCert: get('ssl-cert') ?? '',
-    sslKey: get('ssl-key') ?? '',
-    certAllowedCn: Object.freeze(
-      (get('cert-allowed-cn') ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== ''),
-    ),
-  });
-  checkClusterTlsPaths(tls, 'dm-master');
+  const tls = clusterTlsPathsOf(get, 'dm-master');
   const https = tls.sslCa !== '';
   const masterAddr = get('master-addr') ?? '127.0.0.1:8261';
   const ma = splitHostPort(masterAddr);

@@ -1,5 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import type { RelayStatus as ApiRelayStatus } from '../pkg/api/worker-api.js';
 import { BinlogClient } from '../pkg/binlog/binlog-client.js';
 import type { BinlogLocation } from '../pkg/binlog/types.js';
 import type { SourceConfig } from '../pkg/config/types.js';
@@ -12,18 +13,8 @@ import { startRelayPurger } from './relay-purger.js';
 import { RelayWriter } from './relay-writer.js';
 import { masterStatusOn, readUpstreamInfo, type UpstreamInfo } from './upstream-info.js';
 
-/** query-status shape of the relay, as DM's `relayStatus`. */
-export interface RelayStatus {
-  /** `(file, pos)` the upstream writes now. */
-  masterBinlog: string;
-  masterBinlogGtid: string;
-  relaySubDir: string;
-  /** `(file, pos)` the relay has written. */
-  relayBinlog: string;
-  relayBinlogGtid: string;
-  relayCatchUpMaster: boolean;
-  stage: Stage;
-}
+/** query-status shape of the relay unit: DM's `relayStatus` of the contract, less the worker's `result`. */
+export type RelayStatus = Omit<ApiRelayStatus, 'result'>;
 
 /** Options of the Relay unit beyond the source config. */
 export interface RelayOptions {

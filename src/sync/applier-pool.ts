@@ -3,7 +3,7 @@ import type { DmError } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { sleep } from '../pkg/retry/backoff.js';
 import { Applier } from './applier.js';
-import { applierIo } from './applier-io.js';
+import { type ApplierIo, applierIo } from './applier-io.js';
 import { Causality } from './causality.js';
 import type { CheckpointStore } from './checkpoint.js';
 import type { DmlJob, Location } from './job.js';
@@ -19,6 +19,8 @@ export interface ApplierPoolOptions {
   onApplied: (jobs: DmlJob[], queue: number, seconds: number) => void;
   /** The continuous validator, told of every committed batch (see validator/validator.ts). */
   sink?: AppliedRowsSink;
+  /** Opens the appliers' connections, once per run. Default: `applierIo()` (the I/O thread). */
+  io?: () => ApplierIo;
 }
 
 /**
@@ -44,7 +46,7 @@ export class ApplierPool {
   start(onFailed: () => void): Promise<void> {
     const { cfg, store, logger, beforeCommit, onApplied } = this.o;
     // One I/O thread per run for the appliers' connections (see applier-io.ts).
-    const io = applierIo();
+    const io = (this.o.io ?? applierIo)();
     // Nothing is pending at a start: relations held by a failed run's jobs are void.
     this.causality.reset();
     this.appliers = [];

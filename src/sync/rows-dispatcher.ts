@@ -32,7 +32,8 @@ interface RowsContext {
 export interface RowsDispatcherDeps {
   tracker: SchemaTracker;
   filters: EventFilters;
-  pool: ApplierPool;
+  /** Where jobs go (the applier pool). */
+  pool: Pick<ApplierPool, 'dispatch'>;
   applied: AppliedPosition;
   /** Per-table checkpoints of keyless tables (their changes up to it are applied). */
   tableCheckpoint: (key: string) => Location | undefined;

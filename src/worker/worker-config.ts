@@ -3,7 +3,7 @@ import { parse, TomlError } from 'smol-toml';
 import { emitConfigWarning } from '../pkg/config/config-warnings.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { LOG_FORMATS, type LogFormat } from '../pkg/log/logger.js';
-import { type ClusterTlsPaths, checkClusterTlsPaths } from '../pkg/tls/cluster-tls.js';
+import { type ClusterTlsPaths, clusterTlsPathsOf } from '../pkg/tls/cluster-tls.js';
 
 /**
  * dm-worker configuration: command-line flags (DESIGN.md §1, DM's names) and the same keys in
@@ -165,18 +165,7 @@ function lineOf(text: string, key: string): number {
 export function resolveWorkerConfig(flags: WorkerFlags, cwd = process.cwd()): WorkerConfig {
   const file = flags.config ? parseWorkerToml(readFileOrThrow(flags.config), flags.config) : {};
   const get = (k: FileKey): string | undefined => flags[k] ?? file[k];
-  const tls: ClusterTlsPaths = Object.freeze({
-    sslCa: get('ssl-ca') ?? '',
-    sslCert: get('ssl-cert') ?? '',
-    sslKey: get('ssl-key') ?? '',
-    certAllowedCn: Object.freeze(
-      (get('cert-allowed-cn') ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== ''),
-    ),
-  });
-  checkClusterTlsPaths(tls, flags.config ?? 'dm-worker');
+  const tls = clusterTlsPathsOf(get, flags.config ?? 'dm-worker');
   const workerAddr = get('worker-addr') ?? '127.0.0.1:8262';
   checkAddr('worker-addr', workerAddr);
   const listenHost = workerAddr.slice(0, workerAddr.lastIndexOf(':'));

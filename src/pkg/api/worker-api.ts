@@ -16,7 +16,7 @@
  *   config, and `Keys.subtaskConfigPrefix(source)` / `Keys.subtaskStagePrefix(source)` for
  *   its subtasks and their expected stages (see src/pkg/etcd/keys.ts).
  */
-import type { ErrorLevel, ErrorScope } from '../errors/index.js';
+import type { ErrorStatus } from '../errors/index.js';
 import type { ShardingGroupStatus } from '../shardddl/status.js';
 import type { Stage, UnitType } from './stage.js';
 
@@ -36,16 +36,8 @@ export interface RegisterWorkerResponse {
   etcdEndpoints: string[];
 }
 
-/** DM's error shape inside `result.errors[]` (same as `DmError.toStatus()`). */
-export interface ProcessError {
-  ErrCode: number;
-  ErrClass: string;
-  ErrScope: ErrorScope;
-  ErrLevel: ErrorLevel;
-  Message: string;
-  RawCause: string;
-  Workaround: string;
-}
+/** DM's error shape inside `result.errors[]`: what `DmError.toStatus()` returns. */
+export type ProcessError = ErrorStatus;
 
 /** DM's `ProcessResult`: null when fine. */
 export interface ProcessResultJson {
@@ -56,9 +48,11 @@ export interface ProcessResultJson {
 
 /** DM's relay status (only when relay is enabled for the source). */
 export interface RelayStatus {
+  /** `(file, pos)` the upstream writes now. */
   masterBinlog: string;
   masterBinlogGtid: string;
   relaySubDir: string;
+  /** `(file, pos)` the relay has written. */
   relayBinlog: string;
   relayBinlogGtid: string;
   relayCatchUpMaster: boolean;

@@ -186,22 +186,25 @@ function rowsPart(ev: RowsEvent): Utf8Text {
   );
 }
 
-/** A table map's fields and the closing brace. */
+/** A table map's fields and the closing brace (cached per table map). */
 function tableMapPart(ev: TableMapEvent): Utf8Text {
-  return cachedPart(mapParts, ev.columns, ev, () => {
-    let s = `,"tableId":${ev.tableId},"schema":${JSON.stringify(ev.schema)},"table":${JSON.stringify(ev.table)},"columns":[`;
-    const cols = ev.columns;
-    for (let i = 0; i < cols.length; i++) {
-      const c = cols[i]!;
-      s += `${i > 0 ? ',' : ''}{"name":${JSON.stringify(c.name ?? `@${i + 1}`)},"type":${c.type},"meta":${c.meta},"nullable":${c.nullable}`;
-      if (c.unsigned !== undefined) s += `,"unsigned":${c.unsigned}`;
-      if (c.charset !== undefined) s += `,"charset":${JSON.stringify(c.charset)}`;
-      s += '}';
-    }
-    s += ']';
-    if (ev.primaryKey) s += `,"primaryKey":${JSON.stringify(ev.primaryKey)}`;
-    return `${s}}`;
-  });
+  return cachedPart(mapParts, ev.columns, ev, () => tableMapFields(ev));
+}
+
+/** A table map's fields after the header's, as JSON text with the closing brace. */
+export function tableMapFields(ev: TableMapEvent): string {
+  let s = `,"tableId":${ev.tableId},"schema":${JSON.stringify(ev.schema)},"table":${JSON.stringify(ev.table)},"columns":[`;
+  const cols = ev.columns;
+  for (let i = 0; i < cols.length; i++) {
+    const c = cols[i]!;
+    s += `${i > 0 ? ',' : ''}{"name":${JSON.stringify(c.name ?? `@${i + 1}`)},"type":${c.type},"meta":${c.meta},"nullable":${c.nullable}`;
+    if (c.unsigned !== undefined) s += `,"unsigned":${c.unsigned}`;
+    if (c.charset !== undefined) s += `,"charset":${JSON.stringify(c.charset)}`;
+    s += '}';
+  }
+  s += ']';
+  if (ev.primaryKey) s += `,"primaryKey":${JSON.stringify(ev.primaryKey)}`;
+  return `${s}}`;
 }
 
 /** Row events' own fields (the hot path: see json-writer.ts for why bytes). */

@@ -31,6 +31,15 @@ export function parseStatusVars(buf: Buffer, pos: number, end: number): QuerySta
   const need = (n: number) => {
     if (pos + n > end) throw malformed(`status var overruns its block (${n} bytes at ${pos})`);
   };
+  /** A `len u8 | text` value (then `nul` more bytes: the old catalog's NUL); moves past it. */
+  const lenText = (nul: 0 | 1): string => {
+    need(1);
+    const n = buf[pos]!;
+    need(n + 1 + nul);
+    const text = buf.toString('utf8', pos + 1, pos + 1 + n);
+    pos += n + 1 + nul;
+    return text;
+  };
   while (pos < end) {
     const code = buf[pos++]!;
     switch (code) {
@@ -46,15 +55,9 @@ export function parseStatusVars(buf: Buffer, pos: number, end: number): QuerySta
         pos += 8;
         break;
       }
-      case 2: {
-        // Q_CATALOG_CODE (5.0.0–5.0.3): len u8 | name | NUL
-        need(1);
-        const n = buf[pos]!;
-        need(n + 2);
-        sv.catalog = buf.toString('utf8', pos + 1, pos + 1 + n);
-        pos += n + 2;
+      case 2: // Q_CATALOG_CODE (5.0.0–5.0.3): len u8 | name | NUL
+        sv.catalog = lenText(1);
         break;
-      }
       case 3: // Q_AUTO_INCREMENT: increment u16 | offset u16
         need(4);
         sv.autoIncrementIncrement = buf.readUInt16LE(pos);
@@ -68,24 +71,12 @@ export function parseStatusVars(buf: Buffer, pos: number, end: number): QuerySta
         sv.collationServer = buf.readUInt16LE(pos + 4);
         pos += 6;
         break;
-      case 5: {
-        // Q_TIME_ZONE_CODE: len u8 | name
-        need(1);
-        const n = buf[pos]!;
-        need(n + 1);
-        sv.timeZone = buf.toString('utf8', pos + 1, pos + 1 + n);
-        pos += n + 1;
+      case 5: // Q_TIME_ZONE_CODE: len u8 | name
+        sv.timeZone = lenText(0);
         break;
-      }
-      case 6: {
-        // Q_CATALOG_NZ_CODE: len u8 | name
-        need(1);
-        const n = buf[pos]!;
-        need(n + 1);
-        sv.catalog = buf.toString('utf8', pos + 1, pos + 1 + n);
-        pos += n + 1;
+      case 6: // Q_CATALOG_NZ_CODE: len u8 | name
+        sv.catalog = lenText(0);
         break;
-      }
       case 7: // Q_LC_TIME_NAMES_CODE u16
       case 8: // Q_CHARSET_DATABASE_CODE u16
       case 18: // Q_DEFAULT_COLLATION_FOR_UTF8MB4 u16

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
 import { EventType, HEADER_LEN } from './event-type.js';
+import { lenencIntBytes } from './protocol/handshake.js';
 import type { BinlogEvent } from './types.js';
 
 /**
@@ -70,26 +71,8 @@ export function buildFde(opts: { version?: string; alg?: number; postHeaders?: n
   });
 }
 
-/** Length-encoded integer. */
-export function packed(n: number): Buffer {
-  if (n < 0xfb) return Buffer.from([n]);
-  if (n < 0x10000) {
-    const b = Buffer.alloc(3);
-    b[0] = 0xfc;
-    b.writeUInt16LE(n, 1);
-    return b;
-  }
-  if (n < 0x1000000) {
-    const b = Buffer.alloc(4);
-    b[0] = 0xfd;
-    b.writeUIntLE(n, 1, 3);
-    return b;
-  }
-  const b = Buffer.alloc(9);
-  b[0] = 0xfe;
-  b.writeBigUInt64LE(BigInt(n), 1);
-  return b;
-}
+/** Length-encoded integer (the protocol's encoder: one implementation for tests and code). */
+export const packed = lenencIntBytes;
 
 export interface ColumnDef {
   type: number;

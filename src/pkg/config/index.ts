@@ -8,17 +8,7 @@ export {
   TASK_DEFAULTS,
 } from './defaults.js';
 export { parseGoDuration } from './duration.js';
-export {
-  DM_LEGACY_KEY_HEX,
-  decryptPassword,
-  dmDecrypt,
-  dmEncrypt,
-  encryptPassword,
-  looksEncrypted,
-  maybeDecrypt,
-  readSecretKeyFile,
-  setDmSecretKey,
-} from './encrypt.js';
+export * from './encrypt.js';
 export { sourceConfigSample, taskConfigSample } from './samples.js';
 export { type ParseOptions, parseSourceConfig } from './source-config.js';
 export { toSubTaskConfigs } from './subtask.js';

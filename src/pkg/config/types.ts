@@ -207,14 +207,11 @@ export interface BinlogMeta {
   binlogGtid: string;
 }
 
-/** One source's share of a task: what a worker runs. */
-export interface SubTaskConfig {
+/** The task-wide settings a task config and each of its subtask configs carry alike. */
+export interface TaskGlobals {
   name: string;
-  sourceId: string;
   taskMode: TaskMode;
   shardMode: ShardMode;
-  /** DM `strict-optimistic-shard-mode`: a conflicting optimistic DDL pauses at once. */
-  strictOptimisticShardMode?: boolean;
   metaSchema: string;
   caseSensitive: boolean;
   timezone: string;
@@ -223,6 +220,13 @@ export interface SubTaskConfig {
   trashTableRules: string[];
   cleanDumpFile: boolean;
   ignoreCheckingItems: string[];
+}
+
+/** One source's share of a task: what a worker runs. */
+export interface SubTaskConfig extends TaskGlobals {
+  sourceId: string;
+  /** DM `strict-optimistic-shard-mode`: a conflicting optimistic DDL pauses at once. */
+  strictOptimisticShardMode?: boolean;
   /** Upstream connection (from the source config). */
   from: DbConfig;
   flavor: Flavor | '';
@@ -251,18 +255,7 @@ export interface SubTaskConfig {
   startTime?: string;
 }
 
-export interface TaskConfig {
-  name: string;
-  taskMode: TaskMode;
-  shardMode: ShardMode;
-  metaSchema: string;
-  caseSensitive: boolean;
-  timezone: string;
-  onlineDdl: boolean;
-  shadowTableRules: string[];
-  trashTableRules: string[];
-  cleanDumpFile: boolean;
-  ignoreCheckingItems: string[];
+export interface TaskConfig extends TaskGlobals {
   targetDatabase: DbConfig;
   mysqlInstances: {
     sourceId: string;

@@ -56,13 +56,26 @@ function checkConnCn(db: DbConfig, stream: unknown): void {
 }
 
 /**
+ * The callback connection under a promise one. mysql2 keeps it as `connection` but types it
+ * only on PoolConnection; callers use it to stream rows without a promise per row.
+ */
+export function callbackConnection(conn: Connection): import('mysql2').Connection {
+  return (conn as unknown as { connection: import('mysql2').Connection }).connection;
+}
+
+/** The socket of a callback connection (mysql2 sets `stream`; untyped): for the TLS peer check. */
+function socketOf(c: import('mysql2').Connection): unknown {
+  return (c as unknown as { stream: unknown }).stream;
+}
+
+/**
  * A bare connection (no session init, driver errors as they are) with the TLS of `security`
  * applied and `cert-allowed-cn` checked: for callers that report raw driver errors (prechecks).
  */
 export async function openConnection(db: DbConfig, extra: mysql.ConnectionOptions = {}): Promise<Connection> {
   const conn = await mysql.createConnection(options(db, extra));
   try {
-    checkConnCn(db, (conn as unknown as { connection: { stream: unknown } }).connection.stream);
+    checkConnCn(db, socketOf(callbackConnection(conn)));
   } catch (err) {
     conn.destroy();
     throw err;
@@ -129,7 +142,7 @@ export async function connectDb(
     );
   }
   try {
-    checkConnCn(db, (conn as unknown as { connection: { stream: unknown } }).connection.stream);
+    checkConnCn(db, socketOf(callbackConnection(conn)));
     for (const s of sessionInitSql(db)) await conn.query(s);
     if (db.fence) await registerFence(conn, db.fence);
   } catch (err) {
@@ -145,7 +158,7 @@ export function createPool(db: DbConfig, size: number, extra: mysql.PoolOptions 
   // Raw (callback) connection: runs before the pool hands it out.
   pool.pool.on('connection', (c) => {
     try {
-      checkConnCn(db, (c as unknown as { stream: unknown }).stream);
+      checkConnCn(db, socketOf(c));
     } catch {
       // Not allowed: the pool's caller sees the closed connection fail its query.
       c.destroy();

@@ -1,5 +1,16 @@
 import type { ErrorDef, ErrorLevel, ErrorScope } from './catalog.js';
 
+/** DM's error shape inside query-status `result.errors[]` (worker-api's ProcessError). */
+export interface ErrorStatus {
+  ErrCode: number;
+  ErrClass: string;
+  ErrScope: ErrorScope;
+  ErrLevel: ErrorLevel;
+  Message: string;
+  RawCause: string;
+  Workaround: string;
+}
+
 /**
  * The one error type that crosses module boundaries. Every instance comes from a catalog
  * entry (see catalog.ts), so it always carries a DM-style code, class, scope, level and a
@@ -40,15 +51,7 @@ export class DmError extends Error {
   }
 
   /** The shape DM puts in query-status `result.errors[]`. */
-  toStatus(): {
-    ErrCode: number;
-    ErrClass: string;
-    ErrScope: ErrorScope;
-    ErrLevel: ErrorLevel;
-    Message: string;
-    RawCause: string;
-    Workaround: string;
-  } {
+  toStatus(): ErrorStatus {
     return {
       ErrCode: this.code,
       ErrClass: this.errClass,

@@ -7,6 +7,29 @@
 
 export const DML_EVENTS = ['insert', 'update', 'delete'] as const;
 
+/**
+ * The incompatible-DDL names at the end of DM's list that its syncer never classifies a
+ * MySQL/MariaDB DDL as (TiDB-only changes, or derived by TiDB alone); see NEVER_EMITTED_EVENTS.
+ */
+const TIDB_ONLY_EVENTS = [
+  'add foreign key',
+  'drop foreign key',
+  'modify schema charset and collate',
+  'modify table charset and collate',
+  'modify table comment',
+  'recover table',
+  'alter table partitioning',
+  'remove table partitioning',
+  'add column',
+  'set default value',
+  'rebase auto id',
+  'add primary key',
+  'alter index visibility',
+  'alter ttl info',
+  'alter ttl remove',
+  'multi schema change',
+] as const;
+
 /** DM's `ddl` class (filter.go ClassifyEvent). */
 export const COMPATIBLE_DDL_EVENTS = [
   'create database',
@@ -48,22 +71,7 @@ export const INCOMPATIBLE_DDL_EVENTS = [
   'coalesce table partition',
   'split table partition',
   'exchange table partition',
-  'add foreign key',
-  'drop foreign key',
-  'modify schema charset and collate',
-  'modify table charset and collate',
-  'modify table comment',
-  'recover table',
-  'alter table partitioning',
-  'remove table partitioning',
-  'add column',
-  'set default value',
-  'rebase auto id',
-  'add primary key',
-  'alter index visibility',
-  'alter ttl info',
-  'alter ttl remove',
-  'multi schema change',
+  ...TIDB_ONLY_EVENTS,
 ] as const;
 
 export const GROUP_EVENTS = [
@@ -91,22 +99,7 @@ export const EVENT_ALIASES: Readonly<Record<string, string>> = Object.freeze({
 export const NEVER_EMITTED_EVENTS: ReadonlySet<string> = new Set([
   'add table partition',
   'split table partition',
-  'add foreign key',
-  'drop foreign key',
-  'modify schema charset and collate',
-  'modify table charset and collate',
-  'modify table comment',
-  'recover table',
-  'alter table partitioning',
-  'remove table partitioning',
-  'add column',
-  'set default value',
-  'rebase auto id',
-  'add primary key',
-  'alter index visibility',
-  'alter ttl info',
-  'alter ttl remove',
-  'multi schema change',
+  ...TIDB_ONLY_EVENTS,
 ]);
 
 /**

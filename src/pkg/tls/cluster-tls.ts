@@ -41,6 +41,30 @@ export function tlsEnabled(p: ClusterTlsPaths): boolean {
 }
 
 /**
+ * The `ssl-ca`, `ssl-cert`, `ssl-key` and `cert-allowed-cn` (comma-separated) settings of a
+ * dm-master or dm-worker, as read by `get` (flags over file), checked (`who` names the
+ * source in errors). Unset = no TLS.
+ */
+export function clusterTlsPathsOf(
+  get: (key: 'ssl-ca' | 'ssl-cert' | 'ssl-key' | 'cert-allowed-cn') => string | undefined,
+  who: string,
+): ClusterTlsPaths {
+  const tls: ClusterTlsPaths = Object.freeze({
+    sslCa: get('ssl-ca') ?? '',
+    sslCert: get('ssl-cert') ?? '',
+    sslKey: get('ssl-key') ?? '',
+    certAllowedCn: Object.freeze(
+      (get('cert-allowed-cn') ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  });
+  checkClusterTlsPaths(tls, who);
+  return tls;
+}
+
+/**
  * Check the combination (pure): TLS is on with `ssl-ca`; then `ssl-cert` and `ssl-key` are
  * required, because every party both serves and calls with client-certificate verification.
  * `ssl-cert`/`ssl-key`/`cert-allowed-cn` without `ssl-ca` would be a setting that does
