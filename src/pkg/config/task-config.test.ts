@@ -1,44 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DmError, E, type ErrorDef } from '../errors/index.js';
-import { DM_SOURCE_FULL, DM_SOURCE_SAMPLE, DM_TASK_ADVANCED, DM_TASK_FULL } from './fixtures/dm-samples.js';
-import { sourceConfigSample, taskConfigSample } from './samples.js';
-import { parseSourceConfig } from './source-config.js';
-import { toSubTaskConfigs } from './subtask.js';
+import { expectError, GOOD } from './config-test-util.js';
+import { DM_TASK_ADVANCED, DM_TASK_FULL } from './fixtures/dm-samples.js';
+import { taskConfigSample } from './samples.js';
 import { parseTaskConfig } from './task-config.js';
-import { sourceToYaml, taskToYaml } from './to-yaml.js';
-
-const GOOD = `name: t1
-task-mode: all
-target-database:
-  host: 127.0.0.1
-  port: 4000
-  user: root
-  password: ""
-mysql-instances:
-  - source-id: s1
-    block-allow-list: ba
-    route-rules: [r1]
-block-allow-list:
-  ba:
-    do-dbs: [db1]
-routes:
-  r1:
-    schema-pattern: db1
-    target-schema: db2
-`;
-
-function expectError(fn: () => unknown, def: ErrorDef, firstLine: string): DmError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof DmError, `expected DmError, got ${String(err)}`);
-    assert.equal(err.code, def.code, `code for: ${err.message}`);
-    assert.equal(err.message.split('\n')[0], firstLine);
-    return err;
-  }
-  assert.fail('expected an error');
-}
+import { taskToYaml } from './to-yaml.js';
 
 describe('parseTaskConfig: bad configs', () => {
   const cases: { name: string; text: string; def: ErrorDef; first: string }[] = [
@@ -211,6 +178,26 @@ describe('parseTaskConfig: bad configs', () => {
     );
   });
 
+  it('refuses the time zones DM refuses (SYSTEM, Local, out-of-range offsets), at key and line', () => {
+    expectError(
+      () => parseTaskConfig(`${GOOD}timezone: SYSTEM\n`),
+      E.configInvalidValue,
+      "task.yaml:19: timezone: 'SYSTEM' or 'Local' time_zone is not supported (as DM)",
+    );
+    expectError(
+      () => parseTaskConfig(`${GOOD}timezone: "+14:30"\n`),
+      E.configInvalidValue,
+      'task.yaml:19: timezone: offset "+14:30" is outside [-12:59, +14:00]',
+    );
+    const sess = GOOD.replace('  password: ""\n', '  password: ""\n  session:\n    time_zone: SYSTEM\n');
+    expectError(
+      () => parseTaskConfig(sess),
+      E.configInvalidValue,
+      "task.yaml:9: target-database.session.time_zone: 'SYSTEM' or 'Local' time_zone is not supported (as DM) (the task's time zone)",
+    );
+    assert.equal(parseTaskConfig(`${sess}timezone: "+01:00"\n`).timezone, '+01:00');
+  });
+
   it('checks route extractors as DM (target column, regexp) and names key and line', () => {
     const ext = (body: string) => GOOD.replace('    target-schema: db2', `    target-schema: db2\n${body}`);
     expectError(
@@ -376,90 +363,6 @@ describe('parseTaskConfig: defaults and DM compatibility', () => {
     const t = parseTaskConfig(DM_TASK_FULL);
     const again = parseTaskConfig(taskToYaml(t));
     assert.deepEqual({ ...again, raw: '' }, { ...t, raw: '' });
-  });
-});
-
-describe('parseSourceConfig', () => {
-  it('parses DM samples', () => {
-    const s = parseSourceConfig(DM_SOURCE_SAMPLE);
-    assert.equal(s.sourceId, 'mysql-replica-01');
-    assert.equal(s.serverId, 101);
-    assert.equal(s.from.password, '123456');
-    assert.deepEqual(s.purge, { interval: 3600, expires: 0, remainSpace: 15 });
-    assert.equal(s.checker.checkEnable, true);
-    const f = parseSourceConfig(DM_SOURCE_FULL);
-    assert.equal(f.flavor, 'mariadb');
-    assert.equal(f.relayDir, './relay_log');
-    assert.equal(f.filters?.[0]?.action, 'Ignore');
-    assert.equal(parseSourceConfig(sourceConfigSample()).from.port, 3306);
-  });
-
-  it('accepts a bare-number password as text (as yaml.v2)', () => {
-    const s = parseSourceConfig('source-id: a\nfrom:\n  host: h\n  user: u\n  password: 123456\n');
-    assert.equal(s.from.password, '123456');
-  });
-
-  it('names key path and line of errors', () => {
-    expectError(
-      () => parseSourceConfig('source-id: a\nfrom:\n  host: h\n  user: u\n  prot: 1\n'),
-      E.configUnknownKey,
-      'source.yaml:5: from.prot: unknown key',
-    );
-    expectError(
-      () => parseSourceConfig('source-id: a\nfrom:\n  host: h\n'),
-      E.configMissingKey,
-      'source.yaml:2: from.user: required key is missing',
-    );
-    expectError(
-      () => parseSourceConfig('source-id: a\nflavor: oracle\nfrom: {host: h, user: u}\n'),
-      E.configInvalidValue,
-      'source.yaml:2: flavor: invalid value "oracle", expected one of: "", mysql, mariadb',
-    );
-    expectError(
-      () => parseSourceConfig('source-id: a\nfrom: {host: h, user: u, port: "x"}\n'),
-      E.configWrongType,
-      'source.yaml:2: from.port: expected integer, got string "x"',
-    );
-    expectError(
-      () => parseSourceConfig(''),
-      E.configMissingKey,
-      'source.yaml:1: source-id: required key is missing',
-    );
-  });
-
-  it('round-trips through sourceToYaml', () => {
-    const s = parseSourceConfig(DM_SOURCE_FULL);
-    assert.deepEqual(parseSourceConfig(sourceToYaml(s)), s);
-  });
-});
-
-describe('toSubTaskConfigs', () => {
-  it('resolves rules per instance and merges the source', () => {
-    const t = parseTaskConfig(DM_TASK_ADVANCED);
-    const src = (id: string) =>
-      parseSourceConfig(`source-id: ${id}\nfrom: {host: h, user: u, password: p}\nenable-gtid: true\n`);
-    const subs = toSubTaskConfigs(
-      t,
-      new Map([
-        ['instance118-4306', src('instance118-4306')],
-        ['instance118-5306', src('instance118-5306')],
-      ]),
-    );
-    assert.equal(subs.length, 2);
-    assert.equal(subs[0]?.routes.length, 2);
-    assert.equal(subs[0]?.filters.length, 2);
-    assert.equal(subs[1]?.filters.length, 1);
-    assert.equal(subs[0]?.from.password, 'p');
-    assert.equal(subs[0]?.enableGtid, true);
-    assert.equal(subs[0]?.loader.dir, './dumped_data.test');
-    assert.deepEqual(subs[0]?.blockAllowList?.doDbs, ['~^test.*', 'do']);
-  });
-
-  it('unknown source-id → sourceNotFound', () => {
-    assert.throws(
-      () => toSubTaskConfigs(parseTaskConfig(GOOD), new Map()),
-      (e: unknown) => e instanceof DmError && e.code === E.sourceNotFound.code,
-    );
   });
 });
 

@@ -6,37 +6,26 @@
  */
 import { invalidTimeZone } from '../binlog/time-zone.js';
 import { E, type ErrorDef } from '../errors/index.js';
-import { validateExpression } from '../filter/expression-filter.js';
-import { compileExtractRegexp } from '../router/table-router.js';
 import { isCheckingItem } from './checking-items.js';
-import {
-  LOADER_DEFAULTS,
-  MYDUMPER_DEFAULTS,
-  SYNCER_DEFAULTS,
-  TARGET_DEFAULT_PORT,
-  TASK_DEFAULTS,
-} from './defaults.js';
+import { TARGET_DEFAULT_PORT, TASK_DEFAULTS } from './defaults.js';
 import { TASK_IGNORED_KEYS, warnIgnoredKeys } from './dm-ignored-keys.js';
-import { parseDumpExtraArgs, sizeToMb } from './dump-extra-args.js';
-import { parseGoDuration } from './duration.js';
 import { maybeDecrypt } from './encrypt.js';
 import { checkFilterEvent } from './filter-event-check.js';
 import { b, list, n, normaliseDb, normaliseFilterRule, nz, type Raw, s, sub } from './normalise.js';
 import { taskSchema } from './schema/task-schema.js';
 import { dropNulls, schemaIssues } from './schema-check.js';
 import type { ParseOptions } from './source-config.js';
-import type {
-  BlockAllowListRule,
-  ExpressionFilterRule,
-  LoaderConfig,
-  MydumperConfig,
-  RouteRule,
-  ShardMode,
-  SyncerConfig,
-  TaskConfig,
-  TaskMode,
-  ValidatorConfig,
-} from './types.js';
+import {
+  checkExprFilter,
+  checkExtractors,
+  mapValues,
+  normaliseBal,
+  normaliseExprFilter,
+  normaliseRoute,
+  validRegex,
+} from './task-rules.js';
+import { normaliseLoader, normaliseMydumper, normaliseSyncer } from './task-units.js';
+import type { ShardMode, TaskConfig, TaskMode, ValidatorConfig } from './types.js';
 import { normaliseValidator } from './validator-config.js';
 import { type ConfigIssue, issuesError, type KeyPath, YamlSource } from './yaml-doc.js';
 
@@ -334,263 +323,4 @@ export function parseTaskConfig(text: string, file = 'task.yaml', opts: ParseOpt
     collationCompatible: s(r.collation_compatible) === 'strict' ? 'strict' : 'loose',
     raw: text,
   };
-}
-
-type Bad = (def: ErrorDef, path: KeyPath, detail: string, focus?: 'key' | 'value') => void;
-
-function mapValues<T>(m: Raw, f: (v: Raw) => T): Record<string, T> {
-  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, f(sub(v))]));
-}
-
-function normaliseBal(raw: Raw): BlockAllowListRule {
-  const tables = (v: unknown) =>
-    (Array.isArray(v) ? v : []).map((t) => ({
-      dbName: s(sub(t)['db-name']),
-      tblName: s(sub(t)['tbl-name']),
-    }));
-  return {
-    doDbs: list(raw['do-dbs']),
-    ignoreDbs: list(raw['ignore-dbs']),
-    doTables: tables(raw['do-tables']),
-    ignoreTables: tables(raw['ignore-tables']),
-  };
-}
-
-function normaliseRoute(raw: Raw): RouteRule {
-  const rule: RouteRule = {
-    schemaPattern: s(raw['schema-pattern']),
-    tablePattern: s(raw['table-pattern']),
-    targetSchema: s(raw['target-schema']),
-    targetTable: s(raw['target-table']),
-  };
-  const et = sub(raw['extract-table']);
-  const es = sub(raw['extract-schema']);
-  const eo = sub(raw['extract-source']);
-  if (raw['extract-table'] !== undefined)
-    rule.extractTable = { tableRegexp: s(et['table-regexp']), targetColumn: s(et['target-column']) };
-  if (raw['extract-schema'] !== undefined)
-    rule.extractSchema = { schemaRegexp: s(es['schema-regexp']), targetColumn: s(es['target-column']) };
-  if (raw['extract-source'] !== undefined)
-    rule.extractSource = { sourceRegexp: s(eo['source-regexp']), targetColumn: s(eo['target-column']) };
-  return rule;
-}
-
-/**
- * A route's extractors as DM's `TableRule.Valid` checks them: a target column and a regexp
- * that compiles (DM: "table extractor table regexp illegal"), plus what DM's docs say: the
- * regexp is a plain regular expression, never `~`-prefixed. Two extractors of one rule
- * filling the same column would write it twice in one statement.
- */
-function checkExtractors(key: string, rule: RouteRule, bad: Bad): void {
-  const seen = new Map<string, string>();
-  const one = (kind: string, reKey: string, ex: { re: string; column: string } | undefined) => {
-    if (!ex) return;
-    const at = ['routes', key, kind];
-    if (ex.column === '')
-      bad(E.configInvalidValue, [...at, 'target-column'], `${kind} needs a target-column`);
-    else if (seen.has(ex.column.toLowerCase()))
-      bad(
-        E.configInvalidValue,
-        [...at, 'target-column'],
-        `column "${ex.column}" is already filled by ${seen.get(ex.column.toLowerCase())}`,
-      );
-    seen.set(ex.column.toLowerCase(), kind);
-    if (ex.re.startsWith('~'))
-      bad(
-        E.configInvalidValue,
-        [...at, reKey],
-        `${reKey} is a regular expression and must not start with "~"`,
-      );
-    else {
-      try {
-        compileExtractRegexp(ex.re);
-      } catch (err) {
-        bad(
-          E.configInvalidValue,
-          [...at, reKey],
-          `${kind} ${reKey} illegal ${JSON.stringify(ex.re)}: ${(err as Error).message}`,
-        );
-      }
-    }
-  };
-  const t = rule.extractTable;
-  const sc = rule.extractSchema;
-  const so = rule.extractSource;
-  one('extract-table', 'table-regexp', t && { re: t.tableRegexp, column: t.targetColumn });
-  one('extract-schema', 'schema-regexp', sc && { re: sc.schemaRegexp, column: sc.targetColumn });
-  one('extract-source', 'source-regexp', so && { re: so.sourceRegexp, column: so.targetColumn });
-}
-
-function normaliseExprFilter(raw: Raw): ExpressionFilterRule {
-  const rule: ExpressionFilterRule = { schema: s(raw.schema), table: s(raw.table) };
-  if (raw['insert-value-expr'] !== undefined) rule.insertValueExpr = s(raw['insert-value-expr']);
-  if (raw['update-old-value-expr'] !== undefined) rule.updateOldValueExpr = s(raw['update-old-value-expr']);
-  if (raw['update-new-value-expr'] !== undefined) rule.updateNewValueExpr = s(raw['update-new-value-expr']);
-  if (raw['delete-value-expr'] !== undefined) rule.deleteValueExpr = s(raw['delete-value-expr']);
-  return rule;
-}
-
-function checkExprFilter(name: string, rule: ExpressionFilterRule, bad: Bad): void {
-  const at = (k: string): KeyPath => ['expression-filter', name, k];
-  if (rule.schema === '') bad(E.configMissingKey, ['expression-filter', name], 'schema must be set', 'key');
-  if (rule.table === '') bad(E.configMissingKey, ['expression-filter', name], 'table must be set', 'key');
-  const kinds = [
-    rule.insertValueExpr,
-    rule.updateOldValueExpr ?? rule.updateNewValueExpr,
-    rule.deleteValueExpr,
-  ];
-  if (kinds.filter((k) => k !== undefined && k !== '').length > 1) {
-    bad(
-      E.configInvalidValue,
-      ['expression-filter', name],
-      'set only one of insert-value-expr, update-*-value-expr, delete-value-expr',
-      'key',
-    );
-  }
-  for (const [key, expr] of [
-    ['insert-value-expr', rule.insertValueExpr],
-    ['update-old-value-expr', rule.updateOldValueExpr],
-    ['update-new-value-expr', rule.updateNewValueExpr],
-    ['delete-value-expr', rule.deleteValueExpr],
-  ] as const) {
-    if (expr === undefined || expr === '') continue;
-    const err = validateExpression(expr);
-    if (err) bad(E.configInvalidValue, at(key), `invalid expression ${JSON.stringify(expr)}: ${err}`);
-  }
-}
-
-function normaliseMydumper(raw: Raw, path: KeyPath, bad: Bad): MydumperConfig {
-  const cfg: MydumperConfig = {
-    ...MYDUMPER_DEFAULTS,
-    threads: nz(raw.threads, MYDUMPER_DEFAULTS.threads),
-    rows: n(raw.rows, MYDUMPER_DEFAULTS.rows),
-    where: s(raw.where),
-    skipTzUtc: b(raw['skip-tz-utc'], MYDUMPER_DEFAULTS.skipTzUtc),
-    extraArgs: s(raw['extra-args']),
-  };
-  // DM: `if cfg.StatementSize > 0` — 0 keeps the default.
-  if (nz(raw['statement-size'], 0) > 0) cfg.statementSize = n(raw['statement-size'], 0);
-  // DM `ParseFileSize`: a bare number is MiB, else a size with a unit; 0 = no size limit
-  // (dumpling's UnspecifiedSize: tables are not cut by size).
-  if (raw['chunk-filesize'] !== undefined && s(raw['chunk-filesize']) !== '') {
-    const mb = sizeToMb(raw['chunk-filesize']);
-    if (mb === undefined)
-      bad(
-        E.configInvalidValue,
-        [...path, 'chunk-filesize'],
-        `invalid \`chunk-filesize\` ${JSON.stringify(raw['chunk-filesize'])} (MB, e.g. 64, or a size such as 1GiB; 0 = no limit)`,
-      );
-    else cfg.chunkFilesize = mb;
-  }
-  // The dumpling flags DM reads from extra-args: applied, or refused with the reason.
-  const extra = parseDumpExtraArgs(cfg.extraArgs);
-  for (const p of extra.problems)
-    bad(E.configInvalidValue, [...path, 'extra-args'], `${JSON.stringify(p.arg)}: ${p.why}`);
-  if (extra.consistency !== undefined) cfg.consistency = extra.consistency;
-  if (extra.statementSize !== undefined && extra.statementSize > 0) cfg.statementSize = extra.statementSize;
-  if (extra.chunkFilesizeMb !== undefined) cfg.chunkFilesize = extra.chunkFilesizeMb;
-  if (extra.rows !== undefined) cfg.rows = extra.rows;
-  if (extra.threads !== undefined) cfg.threads = extra.threads;
-  if (extra.where !== undefined) cfg.where = extra.where;
-  if (extra.tables !== undefined || extra.databases !== undefined) {
-    cfg.dumpOnly = {
-      doDbs: extra.tables ? [...new Set(extra.tables.map((x) => x.schema))] : (extra.databases ?? []),
-      ignoreDbs: [],
-      doTables: (extra.tables ?? []).map((x) => ({ dbName: x.schema, tblName: x.table })),
-      ignoreTables: [],
-    };
-  }
-  return cfg;
-}
-
-function normaliseLoader(raw: Raw, path: KeyPath, bad: Bad): LoaderConfig {
-  const cfg: LoaderConfig = {
-    ...LOADER_DEFAULTS,
-    poolSize: nz(raw['pool-size'], LOADER_DEFAULTS.poolSize),
-    dir: s(raw.dir) || LOADER_DEFAULTS.dir,
-  };
-  const mode = s(raw['import-mode']).toLowerCase();
-  if (mode === 'physical' || mode === 'import-into')
-    bad(
-      E.configNotSupported,
-      [...path, 'import-mode'],
-      `import-mode ${mode} is TiDB-only (${mode === 'physical' ? 'Lightning local backend' : 'IMPORT INTO'}) and not supported; use logical`,
-    );
-  else if (mode !== '' && !['logical', 'sql', 'loader'].includes(mode)) {
-    bad(
-      E.configInvalidValue,
-      [...path, 'import-mode'],
-      `invalid value "${mode}", expected one of: logical, sql, loader`,
-    );
-  }
-  // DM maps the deprecated `sql`/`loader` modes to logical; so do we.
-  cfg.importMode = 'logical';
-  // DM reads only on-duplicate-logical; the deprecated `on-duplicate` is read by nothing
-  // (dm/config/task.go:298-299; warned in dm-ignored-keys.ts).
-  const dup = s(raw['on-duplicate-logical']).toLowerCase();
-  if (dup !== '') {
-    if (dup === 'replace' || dup === 'error' || dup === 'ignore') cfg.onDuplicateLogical = dup;
-    else
-      bad(
-        E.configInvalidValue,
-        [...path, 'on-duplicate-logical'],
-        `invalid value "${dup}", expected one of: replace, error, ignore`,
-      );
-  }
-  // The physical-import keys have no effect in logical mode (in DM too), but DM's
-  // LoaderConfig.adjust still refuses values outside their sets (dm/config/task.go:366-393).
-  for (const [key, allowed] of [
-    ['on-duplicate-physical', ['none', 'manual']],
-    ['checksum-physical', ['required', 'optional', 'off']],
-    ['analyze', ['required', 'optional', 'off']],
-  ] as const) {
-    const v = s(raw[key]).toLowerCase();
-    if (v !== '' && !(allowed as readonly string[]).includes(v))
-      bad(
-        E.configInvalidValue,
-        [...path, key],
-        `invalid value "${v}", expected one of: ${allowed.join(', ')}`,
-      );
-  }
-  return cfg;
-}
-
-function normaliseSyncer(raw: Raw, path: KeyPath, bad: Bad): SyncerConfig {
-  const cfg: SyncerConfig = {
-    ...SYNCER_DEFAULTS,
-    workerCount: nz(raw['worker-count'], SYNCER_DEFAULTS.workerCount),
-    batch: nz(raw.batch, SYNCER_DEFAULTS.batch),
-    queueSize: nz(raw['queue-size'], SYNCER_DEFAULTS.queueSize),
-    checkpointFlushInterval: nz(raw['checkpoint-flush-interval'], SYNCER_DEFAULTS.checkpointFlushInterval),
-    safeMode: b(raw['safe-mode'], SYNCER_DEFAULTS.safeMode),
-    compact: b(raw.compact, SYNCER_DEFAULTS.compact),
-    multipleRows: b(raw['multiple-rows'], SYNCER_DEFAULTS.multipleRows),
-    enableAnsiQuotes: b(raw['enable-ansi-quotes'], SYNCER_DEFAULTS.enableAnsiQuotes),
-  };
-  // DM: empty safe-mode-duration = twice the checkpoint flush interval.
-  cfg.safeModeDuration = s(raw['safe-mode-duration']) || `${2 * cfg.checkpointFlushInterval}s`;
-  const ms = parseGoDuration(cfg.safeModeDuration);
-  if (ms === undefined || ms < 0) {
-    bad(
-      E.configInvalidValue,
-      [...path, 'safe-mode-duration'],
-      `invalid duration "${cfg.safeModeDuration}" (e.g. 60s, 1m30s)`,
-    );
-  } else if (cfg.safeMode && ms === 0) {
-    bad(
-      E.configInvalidValue,
-      [...path, 'safe-mode-duration'],
-      'safe-mode: true conflicts with safe-mode-duration 0s',
-    );
-  }
-  return cfg;
-}
-
-function validRegex(p: string): boolean {
-  try {
-    new RegExp(p);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,8 +1,8 @@
-import { E, type ErrorDef } from '../errors/index.js';
+import { E } from '../errors/index.js';
 import { parseGoDuration } from './duration.js';
 import { n, type Raw, s } from './normalise.js';
 import type { ValidatorConfig } from './types.js';
-import type { KeyPath } from './yaml-doc.js';
+import type { Bad, KeyPath } from './yaml-doc.js';
 
 /**
  * DM's `validators.<name>` defaults (dm/config/task.go:72-83), in one place:
@@ -26,8 +26,6 @@ export const VALIDATOR_DEFAULTS: Readonly<ValidatorConfig> = Object.freeze({
   maxPendingRowCount: 2_147_483_647,
   startTime: '',
 });
-
-type Bad = (def: ErrorDef, path: KeyPath, detail: string) => void;
 
 /**
  * A checked `validators.<name>` map (the schema already rejected wrong keys and types). As DM's

@@ -18,6 +18,9 @@ import { type DmError, dmError, E, type ErrorDef } from '../errors/index.js';
 
 export type KeyPath = readonly (string | number)[];
 
+/** Records one config issue (see ConfigIssue): the checks' common callback. */
+export type Bad = (def: ErrorDef, path: KeyPath, detail: string, focus?: 'key' | 'value') => void;
+
 /** One problem found in a config file. */
 export interface ConfigIssue {
   def: ErrorDef;
