@@ -54,6 +54,8 @@ export interface BinlogClientOptions {
   schemaLookup?: SchemaLookup;
   /** Verify CRC32 of each event. Default true. */
   verifyChecksum?: boolean;
+  /** Leave row events and TABLE_MAPs undecoded (DecoderOptions.skipRows). Default false. */
+  skipRows?: boolean;
   /** Connect + authentication timeout. Default 10 000 ms. */
   connectTimeoutMs?: number;
   /** Pause reading the socket when this many bytes wait undecoded. Default 4 MiB. */
@@ -165,6 +167,7 @@ export class BinlogClient {
     const decoder = new BinlogDecoder({
       schemaLookup: this.o.schemaLookup,
       verifyChecksum: this.o.verifyChecksum ?? true,
+      skipRows: this.o.skipRows ?? false,
     });
     const backoff = new Backoff(this.o.backoff);
     let reconnect = false;
