@@ -96,6 +96,8 @@ export class Relay implements Unit<RelayStatus> {
         flavor: info.flavor,
         start: start.file ? { file: start.file, pos: start.pos } : { gtid: start.gtid ?? '' },
         heartbeatMs: this.opts.heartbeatMs ?? 1000,
+        // The relay stores the bytes: rows are decoded once, by the sync unit reading them.
+        skipRows: true,
         logger: log,
       });
       for await (const ev of client.events(signal)) {

@@ -56,6 +56,8 @@ export interface BinlogClientOptions {
   verifyChecksum?: boolean;
   /** TIMESTAMP values rendered in this zone (see DecoderOptions.timeZone). Default UTC. */
   timeZone?: string;
+  /** Leave row events and TABLE_MAPs undecoded (DecoderOptions.skipRows). Default false. */
+  skipRows?: boolean;
   /** Connect + authentication timeout. Default 10 000 ms. */
   connectTimeoutMs?: number;
   /** Pause reading the socket when this many bytes wait undecoded. Default 4 MiB. */
@@ -168,6 +170,7 @@ export class BinlogClient {
       schemaLookup: this.o.schemaLookup,
       verifyChecksum: this.o.verifyChecksum ?? true,
       ...(this.o.timeZone ? { timeZone: this.o.timeZone } : {}),
+      skipRows: this.o.skipRows ?? false,
     });
     const backoff = new Backoff(this.o.backoff);
     let reconnect = false;

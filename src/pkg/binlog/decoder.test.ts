@@ -257,6 +257,23 @@ describe('control events', () => {
     const odd = expectType(d.decode(buildEvent(99, Buffer.from([9]))), 'unknown');
     assert.equal(odd.name, 'event_99');
   });
+  it('skipRows: row events and TABLE_MAPs pass through undecoded, the rest is decoded', () => {
+    const body = Buffer.from([7, 0, 0, 0, 0, 0, 1, 0, 2, 0, 1, 0xff, 0]);
+    // Without a TABLE_MAP an ordinary decoder refuses the row event.
+    throwsDm(() => crcDecoder().decode(buildEvent(EventType.WRITE_ROWS_V2, body)), E.binlogMissingTableMap);
+    const skip = new BinlogDecoder({ skipRows: true });
+    skip.decode(buildFde({ alg: 1 }));
+    for (const t of [
+      EventType.TABLE_MAP,
+      EventType.WRITE_ROWS_V2,
+      EventType.UPDATE_ROWS_V1,
+      EventType.DELETE_ROWS_V2,
+    ]) {
+      const ev = expectType(skip.decode(buildEvent(t, body)), 'unknown');
+      assert.deepEqual([...ev.body], [...body]);
+    }
+    assert.equal(skip.decode(buildEvent(EventType.XID, u64(5))).type, 'xid');
+  });
   it('TRANSACTION_PAYLOAD and PARTIAL_UPDATE_ROWS are refused with their own errors', () => {
     throwsDm(
       () => d.decode(buildEvent(EventType.TRANSACTION_PAYLOAD, Buffer.alloc(10))),

@@ -43,6 +43,11 @@ export interface DecoderOptions {
    * syncer does; the sessions that write them use the same zone. Default: UTC.
    */
   timeZone?: string;
+   * Leave row events (WRITE/UPDATE/DELETE_ROWS) and TABLE_MAPs undecoded: they come back as
+   * `unknown` events (header + body). For a consumer that only stores the bytes (the relay
+   * unit), which would otherwise decode every row a second time. Default false.
+   */
+  skipRows?: boolean;
 }
 
 /**
@@ -59,10 +64,13 @@ export class BinlogDecoder {
   private readonly tables: TableMapCache = new Map();
   private readonly zone: ZoneOffset | undefined;
 
+  private readonly skipRows: boolean;
+
   constructor(opts: DecoderOptions = {}) {
     this.verify = opts.verifyChecksum ?? true;
     this.lookup = opts.schemaLookup;
     this.zone = opts.timeZone ? zoneOffset(opts.timeZone) : undefined;
+    this.skipRows = opts.skipRows ?? false;
   }
 
   /** The checksum algorithm of the stream as last described (FDE or setChecksumAlg). */
@@ -135,6 +143,9 @@ export class BinlogDecoder {
   }
 
   private decodeBody(header: EventHeader, type: number, r: BufferReader): BinlogEvent {
+    if (this.skipRows && isRowsOrTableMap(type)) {
+      return { type: 'unknown', header, name: eventTypeName(type), body: r.buf.subarray(r.pos, r.end) };
+    }
     switch (type) {
       case EventType.ROTATE:
         return decodeRotate(header, r, this.postHeaderLen(type));
@@ -191,4 +202,12 @@ export class BinlogDecoder {
         return { type: 'unknown', header, name: eventTypeName(type), body: r.buf.subarray(r.pos, r.end) };
     }
   }
+}
+
+function isRowsOrTableMap(type: number): boolean {
+  return (
+    type === EventType.TABLE_MAP ||
+    (type >= EventType.WRITE_ROWS_V1 && type <= EventType.DELETE_ROWS_V1) ||
+    (type >= EventType.WRITE_ROWS_V2 && type <= EventType.DELETE_ROWS_V2)
+  );
 }
