@@ -4,6 +4,7 @@
  * server's background work. (bench-incremental.ts predates this file and keeps its own copies.)
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { MariadbInstance } from '../test/harness/mariadb.js';
 
 export function say(msg: string): void {
@@ -95,4 +96,39 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/**
+ * Run `start` (which spawns the dm-worker) with the worker profiled when BENCH_CPU_PROF names a
+ * directory: the worker inherits this environment. Node 20 refuses --cpu-prof in NODE_OPTIONS,
+ * so a preload starts the profiler instead (cpu-prof-preload.ts); the environment is put back.
+ */
+export async function withWorkerProfile<T>(start: () => Promise<T>): Promise<T> {
+  const prof = process.env.BENCH_CPU_PROF;
+  if (!prof) return start();
+  const saved = { opts: process.env.NODE_OPTIONS, dir: process.env.CPU_PROF_DIR };
+  process.env.NODE_OPTIONS = `${saved.opts ?? ''} --import ${new URL('./cpu-prof-preload.js', import.meta.url).pathname}`;
+  process.env.CPU_PROF_DIR = prof;
+  try {
+    return await start();
+  } finally {
+    // (Assigning undefined would store the string "undefined", which breaks every later node.)
+    if (saved.opts === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = saved.opts;
+    if (saved.dir === undefined) delete process.env.CPU_PROF_DIR;
+    else process.env.CPU_PROF_DIR = saved.dir;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far (/proc/<pid>/stat). */
+export function cpuOf(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) / 100;
+}
+
+/** The pid of a MariaDB server, from its pid file. */
+export async function serverPid(db: MariadbInstance): Promise<number> {
+  const [r] = await db.query<{ f: string }>('SELECT @@pid_file AS f');
+  return Number(readFileSync(String(r?.f), 'utf8').trim());
 }

@@ -32,6 +32,7 @@ import {
 } from '../test/harness/cluster.js';
 import { type MariadbInstance, startMariadb } from '../test/harness/mariadb.js';
 import { tempDir } from '../test/harness/tmp.js';
+import { withWorkerProfile } from './bench-common.js';
 
 const SIZE = Number(process.env.BENCH_TABLE_SIZE ?? 500_000);
 const WIDE = Number(process.env.BENCH_WIDE_ROWS ?? 100_000);
@@ -155,22 +156,7 @@ async function dm(
   let worker: DmProcess | undefined;
   try {
     await waitMasterReady(master.addr);
-    const prof = process.env.BENCH_CPU_PROF;
-    // The worker inherits this environment: profile it (and only it) when asked.
-    const saved = { opts: process.env.NODE_OPTIONS, dir: process.env.CPU_PROF_DIR };
-    // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload starts the profiler instead.
-    if (prof) {
-      process.env.NODE_OPTIONS = `${saved.opts ?? ''} --import ${new URL('./cpu-prof-preload.js', import.meta.url).pathname}`;
-      process.env.CPU_PROF_DIR = prof;
-    }
-    worker = await startWorker('bw', master.addr);
-    // (Assigning undefined would store the string "undefined", which breaks every later node.)
-    if (prof) {
-      if (saved.opts === undefined) delete process.env.NODE_OPTIONS;
-      else process.env.NODE_OPTIONS = saved.opts;
-      if (saved.dir === undefined) delete process.env.CPU_PROF_DIR;
-      else process.env.CPU_PROF_DIR = saved.dir;
-    }
+    worker = await withWorkerProfile(() => startWorker('bw', master.addr));
     await waitWorkerRegistered(master.addr, 'bw');
     writeFileSync(
       join(dir, 'source.yaml'),
@@ -220,6 +206,7 @@ loaders:
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const rss = peakRssMb(worker.child.pid);
     // With a profile, keep the worker's and master's logs beside it: their timestamps show the phases.
+    const prof = process.env.BENCH_CPU_PROF;
     if (prof) {
       writeFileSync(join(prof, `dm-worker-${label}.log`), worker.log());
       writeFileSync(join(prof, `dm-master-${label}.log`), master.log());

@@ -42,7 +42,16 @@ import {
 } from '../test/harness/cluster.js';
 import { type MariadbInstance, startMariadb } from '../test/harness/mariadb.js';
 import { tempDir } from '../test/harness/tmp.js';
-import { markerSeen, masterPos, median, say, settle, sh, sysbench } from './bench-common.js';
+import {
+  markerSeen,
+  masterPos,
+  median,
+  say,
+  settle,
+  sh,
+  sysbench,
+  withWorkerProfile,
+} from './bench-common.js';
 
 const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
 const ROWS = env('BENCH_ROWS', 100_000);
@@ -90,21 +99,8 @@ async function main(): Promise<void> {
     const dir = tempDir('dm-bench-inc-');
     master = await startMaster({ name: 'bim' });
     await waitMasterReady(master.addr);
-    const prof = process.env.BENCH_CPU_PROF;
-    const saved = { opts: process.env.NODE_OPTIONS, dir: process.env.CPU_PROF_DIR };
-    // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload starts the profiler instead.
-    if (prof) {
-      process.env.NODE_OPTIONS = `${saved.opts ?? ''} --import ${new URL('./cpu-prof-preload.js', import.meta.url).pathname}`;
-      process.env.CPU_PROF_DIR = prof;
-    }
-    worker = await startWorker('biw', master.addr);
-    // (Assigning undefined would store the string "undefined", which breaks every later node.)
-    if (prof) {
-      if (saved.opts === undefined) delete process.env.NODE_OPTIONS;
-      else process.env.NODE_OPTIONS = saved.opts;
-      if (saved.dir === undefined) delete process.env.CPU_PROF_DIR;
-      else process.env.CPU_PROF_DIR = saved.dir;
-    }
+    const addr = master.addr;
+    worker = await withWorkerProfile(() => startWorker('biw', addr));
     await waitWorkerRegistered(master.addr, 'biw');
     const ctl = master.addr;
     writeFileSync(

@@ -18,7 +18,7 @@
  * databases by CHECKSUM TABLE + COUNT(*) and that the validator found no error rows.
  *
  * Env: BENCH_ROWS (rows per sysbench table, 100000; 4 tables), BENCH_SECONDS (burst, 30),
- * BENCH_ROUNDS (3).
+ * BENCH_ROUNDS (3), BENCH_CPU_PROF (a directory: the dm-worker writes its CPU profile there).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,15 +37,18 @@ import {
 import { type MariadbInstance, startMariadb } from '../test/harness/mariadb.js';
 import { tempDir } from '../test/harness/tmp.js';
 import {
+  cpuOf,
   markerSeen,
   masterPos,
   median,
   type Pos,
   say,
+  serverPid,
   settle,
   sh,
   sysbench,
   sysbenchRowChanges,
+  withWorkerProfile,
 } from './bench-common.js';
 
 const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
@@ -108,7 +111,8 @@ async function main(): Promise<void> {
     const dir = tempDir('dm-bench-val-');
     master = await startMaster({ name: 'bvm' });
     await waitMasterReady(master.addr);
-    worker = await startWorker('bvw', master.addr);
+    const addr = master.addr;
+    worker = await withWorkerProfile(() => startWorker('bvw', addr));
     await waitWorkerRegistered(master.addr, 'bvw');
     const ctl = master.addr;
     writeFileSync(
@@ -134,6 +138,9 @@ async function main(): Promise<void> {
 
     let marker = 0;
     const ratios: number[] = [];
+    const cpuRatios: number[] = [];
+    const workerPid = Number(worker.child.pid);
+    const [pidA, pidB] = await Promise.all([serverPid(a), serverPid(b)]);
     const noPending = 'insert/update/delete: 0/0/0';
     for (let round = 0; round < ROUNDS; round++) {
       const warm = ++marker;
@@ -156,28 +163,39 @@ async function main(): Promise<void> {
       const m = ++marker;
       await up.query('INSERT INTO bench.marker VALUES (?, ?)', [m, Date.now()]);
       await settle(up);
-      const release = async (hold: typeof holdA, db: MariadbInstance): Promise<number> => {
+      // Wall seconds until the marker is seen, and the CPU seconds the dm-worker and that
+      // downstream spent meanwhile (the other task is held: the worker's CPU is this task's).
+      const release = async (hold: typeof holdA, db: MariadbInstance, pid: number) => {
+        const cpu0 = cpuOf(workerPid) + cpuOf(pid);
         const t0 = process.hrtime.bigint();
         await hold.query('UNLOCK TABLES');
         await hold.end();
-        return markerSeen(db, m, t0);
+        const s = await markerSeen(db, m, t0);
+        return { s, cpu: cpuOf(workerPid) + cpuOf(pid) - cpu0 };
       };
-      let tOff: number;
-      let tFull: number;
+      let off: { s: number; cpu: number };
+      let full: { s: number; cpu: number };
       if (round % 2 === 0) {
-        tOff = await release(holdA, a);
+        off = await release(holdA, a, pidA);
         await settle(a);
-        tFull = await release(holdB, b);
+        full = await release(holdB, b, pidB);
       } else {
-        tFull = await release(holdB, b);
+        full = await release(holdB, b, pidB);
+        // The validator's deferred checks run now: let them finish before the other side goes.
+        await waitUntil(
+          async () => (await validation(ctl))?.pendingRowsStatus === noPending,
+          120_000,
+          'validator without pending rows',
+        );
         await settle(b);
-        tOff = await release(holdA, a);
+        off = await release(holdA, a, pidA);
       }
       // Speed with the validator relative to without: time without / time with.
-      const ratio = tOff / tFull;
+      const ratio = off.s / full.s;
       ratios.push(ratio);
+      cpuRatios.push(off.cpu / full.cpu);
       say(
-        `round ${round + 1} (${round % 2 === 0 ? 'off first' : 'full first'}): ${changes} row changes; validators off ${tOff.toFixed(1)} s (${(changes / tOff).toFixed(0)} rows/s), mode full ${tFull.toFixed(1)} s (${(changes / tFull).toFixed(0)} rows/s); full/off speed ${ratio.toFixed(2)}`,
+        `round ${round + 1} (${round % 2 === 0 ? 'off first' : 'full first'}): ${changes} row changes; validators off ${off.s.toFixed(1)} s (${(changes / off.s).toFixed(0)} rows/s, ${off.cpu.toFixed(1)} CPU-s), mode full ${full.s.toFixed(1)} s (${(changes / full.s).toFixed(0)} rows/s, ${full.cpu.toFixed(1)} CPU-s); full/off speed ${ratio.toFixed(2)}, by CPU ${(off.cpu / full.cpu).toFixed(2)}; load ${(await sh('cut -d" " -f1-3 /proc/loadavg')).trim()}`,
       );
     }
     await waitUntil(
@@ -195,8 +213,9 @@ async function main(): Promise<void> {
     say(`\ndata: upstream and both downstreams equal by CHECKSUM TABLE + COUNT(*)`);
     say(`validator: ${v?.processedRowsStatus} processed, ${v?.errorRowsStatus} error rows`);
     say(
-      `validator overhead: speed with mode full / without, median of ${ROUNDS}: ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; target ≥ 0.90)`,
+      `validator overhead: speed with mode full / without, median of ${ROUNDS}: ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; target ≥ 0.90); by CPU-s (dm-worker + downstream) ${median(cpuRatios).toFixed(2)} (rounds ${cpuRatios.map((r) => r.toFixed(2)).join(', ')})`,
     );
+    say(`load: ${(await sh('uptime')).trim()}`);
   } finally {
     await worker?.stop();
     await master?.stop();

@@ -1,90 +1,56 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import {
-  type DmProcess,
-  dmctl,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  subtaskStatus,
-  waitMasterReady,
-  waitSynced,
-  waitUntil,
-  waitWorkerRegistered,
-} from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
-import { loadSample, startWriter, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
+import { describe, it } from 'node:test';
+import { subtaskStatus, waitSynced, waitUntil } from '../../harness/cluster.js';
+import { startTask, useCluster } from '../validation/fixture.js';
+import { startWriter, waitEqual } from './fixtures.js';
 
 /** kill -9 of the worker during load and during sync: the task completes, nothing lost or doubled. */
 describe('e2e: worker kill -9 during load and sync', () => {
-  let up: MariadbInstance;
-  let down: MariadbInstance;
-  let master: MasterProcess;
-  let worker: DmProcess;
-  const dir = tempDir('dm-e2e-kill-');
-
-  before(async () => {
-    up = await startMariadb({ serverId: 31 });
-    down = await startMariadb({ serverId: 32, noBinlog: true });
-    await loadSample(up, 'shop', 150_000);
-    master = await startMaster({ name: 'm1' });
-    await waitMasterReady(master.addr);
-    worker = await startWorker('wk', master.addr, ['--keepalive-ttl', '3']);
-    await waitWorkerRegistered(master.addr, 'wk');
-    const r = await dmctl(master.addr, 'operate-source', 'create', writeSourceYaml(dir, 'src-k', up));
-    assert.equal(r.json.result, true, r.stdout);
-  });
-
-  after(async () => {
-    await worker?.stop();
-    await master?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+  const c = useCluster({
+    serverIds: [31, 32],
+    sampleRows: 150_000,
+    worker: 'wk',
+    source: 'src-k',
+    dirPrefix: 'dm-e2e-kill-',
   });
 
   it('kill -9 during load, restart: load resumes and completes exactly once', async () => {
-    const t = await dmctl(
-      master.addr,
-      'start-task',
-      writeTaskYaml(
-        dir,
-        'tk',
-        'src-k',
-        down,
-        'shop',
-        'mydumpers:\n  small:\n    rows: 5000\nloaders:\n  slow:\n    pool-size: 1\n',
-        '    mydumper-config-name: "small"\n    loader-config-name: "slow"\n',
-      ),
+    await startTask(
+      c,
+      'tk',
+      'shop',
+      'mydumpers:\n  small:\n    rows: 5000\nloaders:\n  slow:\n    pool-size: 1\n',
+      '    mydumper-config-name: "small"\n    loader-config-name: "slow"\n',
+      false,
     );
-    assert.equal(t.json.result, true, t.stdout);
     await waitUntil(
-      async () => (await subtaskStatus(master.addr, 'tk'))?.unit === 'Load',
+      async () => (await subtaskStatus(c.master.addr, 'tk'))?.unit === 'Load',
       120_000,
       'Load unit running',
     );
-    await worker.kill9();
+    await c.worker.kill9();
     // Rows of both big tables present at the kill: fewer than all 300k = killed mid-load.
-    const [mid] = await down
+    const [mid] = await c.down
       .query<{ n: string }>(
         'SELECT (SELECT COUNT(*) FROM shop.orders) + (SELECT COUNT(*) FROM shop.users) AS n',
       )
       .catch(() => [{ n: '0' }]);
-    await worker.restart();
-    await waitSynced(master.addr, 'tk', 300_000);
-    await waitEqual(up, down, 'shop');
+    await c.worker.restart();
+    await waitSynced(c.master.addr, 'tk', 300_000);
+    await waitEqual(c.up, c.down, 'shop');
     assert.ok(Number(mid?.n ?? 0) < 300_000, `killed before load finished (had ${mid?.n} rows)`);
   });
 
   it('kill -9 during sync under writes, three times: data equal, no duplicates', async () => {
-    const writer = startWriter(up, 'shop', 3_000_000);
+    const writer = startWriter(c.up, 'shop', 3_000_000);
     try {
       for (let i = 0; i < 3; i++) {
         await new Promise((r) => setTimeout(r, 1500 + i * 700));
-        await worker.kill9();
+        await c.worker.kill9();
         await new Promise((r) => setTimeout(r, 500));
-        await worker.restart();
+        await c.worker.restart();
         await waitUntil(
-          async () => (await subtaskStatus(master.addr, 'tk'))?.unit === 'Sync',
+          async () => (await subtaskStatus(c.master.addr, 'tk'))?.unit === 'Sync',
           120_000,
           'Sync again',
         );
@@ -92,7 +58,7 @@ describe('e2e: worker kill -9 during load and sync', () => {
     } finally {
       await writer.stop();
     }
-    await waitSynced(master.addr, 'tk', 300_000);
-    await waitEqual(up, down, 'shop');
+    await waitSynced(c.master.addr, 'tk', 300_000);
+    await waitEqual(c.up, c.down, 'shop');
   });
 });
