@@ -215,7 +215,7 @@ describe('cutover: read-only, drain, final diff, stop, report', () => {
 
   it('the upstream moves while the diff runs: 46102, success not declared, task left running', async () => {
     await waitSynced(master.addr, 'tc', 60_000);
-    // Hold the target's shop.users so the final diff's checksum of it waits; meanwhile a user
+    // Hold the target's shop.users so the final diff's reads of it wait; meanwhile a user
     // with READ_ONLY ADMIN (root) writes upstream past the drained position (outside the task's
     // tables, so the data stays equal and only the position tells).
     const hold = await down.connect();
@@ -226,7 +226,7 @@ describe('cutover: read-only, drain, final diff, stop, report', () => {
       await waitUntil(
         async () => {
           const [w] = await down.query<{ n: number | string }>(
-            "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND INFO LIKE '%BIT_XOR%users%'",
+            "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND STATE LIKE 'Waiting for table%' AND INFO LIKE '%`users`%'",
           );
           return Number(w?.n) > 0;
         },
