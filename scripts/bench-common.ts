@@ -6,7 +6,7 @@
  * CHECKSUM comparison.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableSums } from '../test/harness/checksum.js';
 import {
@@ -308,4 +308,17 @@ export function catchUpSize(): { rows: number; seconds: number; rounds: number }
     seconds: envNum('BENCH_SECONDS', 30),
     rounds: envNum('BENCH_ROUNDS', 3),
   };
+}
+
+/** CPU seconds (user + system) a process has used so far (/proc/<pid>/stat). */
+export function cpuOf(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) / 100;
+}
+
+/** The pid of a MariaDB server, from its pid file. */
+export async function serverPid(db: MariadbInstance): Promise<number> {
+  const [r] = await db.query<{ f: string }>('SELECT @@pid_file AS f');
+  return Number(readFileSync(String(r?.f), 'utf8').trim());
 }

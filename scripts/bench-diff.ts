@@ -27,7 +27,7 @@ import mysql from 'mysql2/promise';
 import { ROOT } from '../test/harness/cluster.js';
 import { startMariadb } from '../test/harness/mariadb.js';
 import { tempDir } from '../test/harness/tmp.js';
-import { median, say, sh } from './bench-common.js';
+import { cpuOf, median, say, sh } from './bench-common.js';
 
 const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
 const ROWS = env('BENCH_DIFF_ROWS', 10_000_000);
@@ -77,13 +77,6 @@ async function load(s: Server): Promise<void> {
         `CONCAT(MD5(seq * 13), LEFT(MD5(seq * 17), 27)) FROM bench.seq_${lo}_to_${hi}`,
     );
   }
-}
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuOf(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) / 100;
 }
 
 /** Run `fn`, returning its wall seconds and the CPU seconds both servers spent meanwhile. */

@@ -108,6 +108,13 @@ export class ApplierPool {
     }
   }
 
+  /** Jobs queued or in flight in all appliers (a backlog: replication is busy). */
+  backlog(): number {
+    let n = 0;
+    for (const a of this.appliers) n += a.length;
+    return n;
+  }
+
   /** Wait until every job dispatched is applied (throws an applier's error), then reset causality. */
   async drain(): Promise<void> {
     await this.waitIdle();

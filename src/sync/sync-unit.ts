@@ -32,7 +32,7 @@ import { interval, syncLag } from './sync-lag.js';
 import { chooseStart } from './sync-start.js';
 import { SyncStats } from './sync-stats.js';
 import type { SyncStatus } from './sync-status.js';
-import { DataValidator } from './validator/validator.js';
+import { DataValidator, replicationBusy } from './validator/validator.js';
 
 /**
  * The sync unit: incremental replication from the binlog (upstream or relay) to the
@@ -96,7 +96,8 @@ export class SyncUnit implements Unit<SyncStatus>, SyncControl {
     this.store = new CheckpointStore(cfg.metaSchema, cfg.name, cfg.sourceId);
     this.filters = new EventFilters(cfg);
     if (cfg.validator && cfg.validator.mode !== 'none') {
-      this.validator = new DataValidator(cfg, cfg.validator, () => this.applied.location, this.log);
+      const busy = () => replicationBusy(this.lag().secondsBehindMaster, this.pool.backlog(), cfg.syncer);
+      this.validator = new DataValidator(cfg, cfg.validator, () => this.applied.location, this.log, busy);
     }
     const wired = wireDdl(
       cfg,

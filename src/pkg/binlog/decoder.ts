@@ -43,6 +43,7 @@ export interface DecoderOptions {
    * syncer does; the sessions that write them use the same zone. Default: UTC.
    */
   timeZone?: string;
+  /**
    * Leave row events (WRITE/UPDATE/DELETE_ROWS) and TABLE_MAPs undecoded: they come back as
    * `unknown` events (header + body). For a consumer that only stores the bytes (the relay
    * unit), which would otherwise decode every row a second time. Default false.

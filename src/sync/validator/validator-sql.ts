@@ -17,7 +17,26 @@ import { tablePlan } from '../sql/table-plan.js';
  */
 export function rowKey(t: TableStructure, row: readonly CellValue[]): string {
   const plan = tablePlan(t);
-  return plan.identityCols.map((i) => keyLiteral(plan.binary[i] === true, row[i] ?? null)).join(',');
+  const ids = plan.identityCols;
+  if (ids.length === 1) {
+    // The common case (one integer key) without an array and a join per row.
+    const i = ids[0]!;
+    const v = row[i] ?? null;
+    return typeof v === 'number' ? `${v}` : keyLiteral(plan.binary[i] === true, v);
+  }
+  return ids.map((i) => keyLiteral(plan.binary[i] === true, row[i] ?? null)).join(',');
+}
+
+/** True when two images of a row have the very same identity key values (no key text built). */
+export function sameKey(t: TableStructure, a: readonly CellValue[], b: readonly CellValue[]): boolean {
+  for (const i of tablePlan(t).identityCols) {
+    const x = a[i] ?? null;
+    const y = b[i] ?? null;
+    if (x === y) continue;
+    if (Buffer.isBuffer(x) && Buffer.isBuffer(y) && x.equals(y)) continue;
+    return false;
+  }
+  return true;
 }
 
 function keyLiteral(binary: boolean, v: CellValue): string {

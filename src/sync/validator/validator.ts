@@ -1,22 +1,32 @@
-import type { CellValue } from '../../pkg/binlog/types.js';
 import { durationMs } from '../../pkg/config/duration.js';
 import type { SubTaskConfig, ValidatorConfig } from '../../pkg/config/types.js';
 import { parseByteSize } from '../../pkg/config/validator-config.js';
-import { type Connection, connectDb, quoteTable } from '../../pkg/db/connect.js';
+import { type Connection, connectDb } from '../../pkg/db/connect.js';
 import { dmError, E } from '../../pkg/errors/index.js';
 import type { Logger } from '../../pkg/log/logger.js';
 import { sleep } from '../../pkg/retry/backoff.js';
-import type { TableStructure } from '../../pkg/schema/table-structure.js';
 import { compareLocation, type DmlJob, type Location } from '../job.js';
-import { quotedTarget, tablePlan } from '../sql/table-plan.js';
-import { fetchSql, matchSql, resultKey, rowJson, rowKey } from './validator-sql.js';
+import { PendingRows } from './pending-rows.js';
+import { type CheckContext, checkBatch } from './validator-check.js';
 import {
-  ERROR_STATES,
+  TableStages,
+  type ValidationStatus,
+  type ValidationTableStatus,
+  type ValidatorStage,
+} from './validator-status.js';
+import {
   ensureValidatorTables,
   errorCounts,
   type ValidatorTables,
   validatorTables,
 } from './validator-store.js';
+
+export {
+  VALIDATOR_STAGES,
+  type ValidationStatus,
+  type ValidationTableStatus,
+  type ValidatorStage,
+} from './validator-status.js';
 
 /**
  * The one call the sync unit makes into the validator: after an applier committed `jobs`.
@@ -26,67 +36,51 @@ export interface AppliedRowsSink {
   rowsApplied(jobs: readonly DmlJob[]): void;
 }
 
-export const VALIDATOR_STAGES = ['Running', 'Stopped'] as const;
-export type ValidatorStage = (typeof VALIDATOR_STAGES)[number];
+/**
+ * While replication is busy (a backlog in the appliers' queues) a validation round waits, this
+ * often re-asking, so the checks do not compete with the appliers for the downstream and the
+ * worker's CPU; they catch up once the burst is applied.
+ */
+const BUSY_RECHECK_MS = 200;
 
-interface Pending {
-  kind: 'upsert' | 'delete';
-  schema: string;
-  table: string;
-  target: { schema: string; table: string };
-  structure: TableStructure;
-  row: CellValue[];
-  firstSeen: number;
-  bytes: number;
+/**
+ * Replication is busy: catching up (the applied changes are 2 s or more old) or a backlog of
+ * more than one batch per applier — a burst, not a trickle. The validator's checks wait then.
+ */
+export function replicationBusy(
+  secondsBehind: number,
+  backlog: number,
+  syncer: { batch: number; workerCount: number },
+): boolean {
+  return secondsBehind >= 2 || backlog > syncer.batch * Math.max(1, syncer.workerCount);
 }
 
-/** DM's ValidationTableStatus (dmworker.proto). */
-export interface ValidationTableStatus {
-  source: string;
-  srcTable: string;
-  dstTable: string;
-  stage: ValidatorStage;
-  message: string;
-}
-
-/** DM's ValidationStatus (dmworker.proto) as query-status / validation status print it. */
-export interface ValidationStatus {
-  task: string;
-  source: string;
-  mode: string;
-  stage: ValidatorStage;
-  validatorBinlog: string;
-  validatorBinlogGtid: string;
-  result: { isCanceled: boolean; errors: { message: string }[] } | null;
-  processedRowsStatus: string;
-  pendingRowsStatus: string;
-  errorRowsStatus: string;
-  cutoverBinlogPos: string;
-  cutoverBinlogGtid: string;
-}
+/** Applied row changes queued before they are ingested anyway (bounds the queue's memory). */
+const INBOX_ROWS = 100_000;
 
 /**
  * DM's continuous validator for one subtask. Every row change an applier committed becomes a
- * pending row keyed by (table, identity key) — a later change of the same key replaces it, so
- * memory is one entry per changed key, capped by `max-pending-row-count`/`-size` (beyond them
- * the validator stops with an error instead of growing). A loop re-checks pending rows against
- * the downstream in batches of `batch-query-size`; a row that still differs after
- * `row-error-delay` is recorded in `<task>_validator_error_change` (upsert on its key, so a
- * replay after a crash never records it twice). Every `meta-flush-interval` the pending rows
- * and the applied location are checkpointed; on restart, changes at or before that location are
- * not counted again. Tables without a primary/unique key are not validated (as DM).
+ * pending row keyed by (table, identity key) — a later change of the same key replaces it, so a
+ * row changed many times is checked once, and memory is one entry per changed key, capped by
+ * `max-pending-row-count`/`-size` (beyond them the validator stops with an error instead of
+ * growing). A loop re-checks pending rows against the downstream in batches of
+ * `batch-query-size`, waiting while replication has a backlog (but never past half the caps); a
+ * row that still differs after `row-error-delay` is recorded in `<task>_validator_error_change`
+ * (upsert on its key, so a replay after a crash never records it twice). Before every sync
+ * checkpoint and every `meta-flush-interval` the pending rows changed since the last flush and
+ * the applied location are checkpointed; on restart, changes at or before that location are not
+ * counted again. Tables without a primary/unique key are not validated (as DM).
  */
 export class DataValidator implements AppliedRowsSink {
-  private readonly pending = new Map<string, Pending>();
-  private pendingBytes = 0;
+  private readonly pending = new PendingRows();
   private readonly processed = { insert: 0, update: 0, delete: 0 };
-  private readonly pendingKinds = { insert: 0, update: 0, delete: 0 };
   private stage: ValidatorStage = 'Stopped';
   private error: string | undefined;
   private conn: Connection | undefined;
   /** `worker-count` connections that run the check queries in parallel (DM's validate workers). */
   private checkers: Connection[] = [];
   private readonly tables: ValidatorTables;
+  private readonly stages: TableStages;
   private cpLocation: Location | undefined;
   private errors = [0, 0, 0];
   private readonly maxBytes: number;
@@ -101,8 +95,11 @@ export class DataValidator implements AppliedRowsSink {
     private readonly vc: ValidatorConfig,
     private readonly appliedLocation: () => Location | undefined,
     private readonly log: Logger,
+    /** True while replication has a backlog: checks wait (see BUSY_RECHECK_MS). */
+    private readonly busy: () => boolean = () => false,
   ) {
     this.tables = validatorTables(cfg.metaSchema, cfg.name);
+    this.stages = new TableStages(cfg.sourceId);
     this.maxBytes = parseByteSize(vc.maxPendingRowSize, 500 * 1024 ** 2);
     this.delayMs = durationMs(vc.rowErrorDelay, 30 * 60_000, 'row-error-delay');
     this.flushMs = durationMs(vc.metaFlushInterval, 5 * 60_000, 'meta-flush-interval');
@@ -128,17 +125,11 @@ export class DataValidator implements AppliedRowsSink {
       this.processed.update = Number(cp.procd_upd);
       this.processed.delete = Number(cp.procd_del);
     }
-    const [rows] = await this.conn.query(`SELECT row_pk, data FROM ${this.tables.pending} WHERE source = ?`, [
-      this.cfg.sourceId,
-    ]);
-    for (const r of rows as { row_pk: string; data: unknown }[]) {
-      const p = (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Pending & { row: unknown[] };
-      p.row = p.row.map((v) =>
-        isHexCell(v) ? Buffer.from((v as unknown as { hex: string }).hex, 'hex') : v,
-      ) as CellValue[];
-      p.firstSeen = Date.now();
-      this.addPending(r.row_pk, p);
-    }
+    const [rows] = await this.conn.query(
+      `SELECT schema_name, table_name, row_pk, data FROM ${this.tables.pending} WHERE source = ?`,
+      [this.cfg.sourceId],
+    );
+    this.pending.load(rows as { schema_name: string; table_name: string; row_pk: string; data: unknown }[]);
     this.errors = await errorCounts(this.conn, this.tables, this.cfg.sourceId);
     this.stage = this.wanted;
   }
@@ -146,101 +137,57 @@ export class DataValidator implements AppliedRowsSink {
   /** The stage `validation start|stop` asked for (persisted in etcd, applied at init too). */
   private wanted: ValidatorStage = 'Running';
 
+  /**
+   * Applied batches not yet turned into pending rows. The applier's thread only queues them
+   * here; `ingest` does the per-row work when the validator checks (so not during a burst),
+   * before a flush or status, or when INBOX_ROWS are waiting.
+   */
+  private inbox: (readonly DmlJob[])[] = [];
+  private inboxRows = 0;
+
   rowsApplied(jobs: readonly DmlJob[]): void {
     if (this.stage !== 'Running') return;
-    for (const j of jobs) {
-      this.noteTable(j);
-      if (j.noKey) continue;
-      // Replayed after a restart: already counted before the checkpoint.
-      if (this.cpLocation && compareLocation(j.eventEnd, this.cpLocation) <= 0) continue;
-      const c = j.change;
-      this.processed[c.type]++;
-      const base = {
-        schema: c.source.schema,
-        table: c.source.table,
-        target: { schema: c.target.schema, table: c.target.table },
-        structure: c.table,
-        firstSeen: Date.now(),
-      };
-      if (
-        c.type === 'update' &&
-        c.before &&
-        c.after &&
-        rowKey(c.table, c.before) !== rowKey(c.table, c.after)
-      ) {
-        this.addPending(this.keyOf(c.table, c.target, c.before), {
-          ...base,
-          kind: 'delete',
-          row: c.before,
-          bytes: 0,
-        });
-      }
-      const row = c.type === 'delete' ? c.before : c.after;
-      if (!row) continue;
-      this.addPending(this.keyOf(c.table, c.target, row), {
-        ...base,
-        kind: c.type === 'delete' ? 'delete' : 'upsert',
-        row,
-        bytes: 0,
-      });
-    }
+    this.inbox.push(jobs);
+    this.inboxRows += jobs.length;
     this.dirty = true;
-    if (this.pending.size > this.vc.maxPendingRowCount || this.pendingBytes > this.maxBytes) {
+    if (this.inboxRows >= INBOX_ROWS) this.ingest();
+  }
+
+  /** Turn the queued applied batches into pending rows (latest change per key). */
+  private ingest(): void {
+    const batches = this.inbox;
+    if (batches.length === 0) return;
+    this.inbox = [];
+    this.inboxRows = 0;
+    const now = Date.now();
+    const cp = this.cpLocation;
+    for (const jobs of batches) {
+      for (const j of jobs) {
+        this.stages.note(j);
+        if (j.noKey) continue;
+        // Replayed after a restart: already counted before the checkpoint.
+        if (cp && compareLocation(j.eventEnd, cp) <= 0) continue;
+        this.processed[j.change.type]++;
+        this.pending.addChange(j, now);
+      }
+    }
+    if (
+      this.stage === 'Running' &&
+      (this.pending.size > this.vc.maxPendingRowCount || this.pending.bytes > this.maxBytes)
+    ) {
       this.halt(
         dmError(
           E.validatorOverflow,
-          `too many pending rows (${this.pending.size} rows, ${this.pendingBytes} bytes): over max-pending-row-count/max-pending-row-size`,
+          `too many pending rows (${this.pending.size} rows, ${this.pending.bytes} bytes): over max-pending-row-count/max-pending-row-size`,
         ).toString(),
       );
     }
   }
 
-  /** Tables seen, for `validation status` (DM's ValidationTableStatus). */
-  private readonly tableSeen = new Map<string, ValidationTableStatus>();
-
-  private noteTable(j: DmlJob): void {
-    const c = j.change;
-    const src = quoteTable(c.source.schema, c.source.table);
-    if (this.tableSeen.has(src)) return;
-    this.tableSeen.set(src, {
-      source: this.cfg.sourceId,
-      srcTable: src,
-      dstTable: quoteTable(c.target.schema, c.target.table),
-      stage: j.noKey ? 'Stopped' : 'Running',
-      message: j.noKey ? 'no primary key or unique key can be used' : '',
-    });
-  }
-
   /** DM's tableStatuses, optionally of one stage (`--table-stage running|stopped`). */
   tableStatus(stage?: ValidatorStage): ValidationTableStatus[] {
-    return [...this.tableSeen.values()]
-      .map((t) =>
-        t.stage === 'Running' && this.stage === 'Stopped' ? { ...t, stage: 'Stopped' as const } : t,
-      )
-      .filter((t) => !stage || t.stage === stage);
-  }
-
-  private keyOf(t: TableStructure, target: { schema: string; table: string }, row: CellValue[]): string {
-    return `${target.schema}.${target.table}\u0000${rowKey(t, row)}`;
-  }
-
-  private addPending(key: string, p: Pending): void {
-    const old = this.pending.get(key);
-    if (old) {
-      this.pendingBytes -= old.bytes;
-      p.firstSeen = old.firstSeen;
-    }
-    p.bytes = 64 + p.row.reduce<number>((n, v) => n + (v === null ? 1 : String(v).length), 0);
-    this.pendingBytes += p.bytes;
-    this.pending.set(key, p);
-  }
-
-  /** Drop `key` if it still holds `which` (a newer change of the key replaced it during a check). */
-  private dropPending(key: string, which: Pending): void {
-    const p = this.pending.get(key);
-    if (!p || p !== which) return;
-    this.pendingBytes -= p.bytes;
-    this.pending.delete(key);
+    this.ingest();
+    return this.stages.list(this.stage, stage);
   }
 
   /**
@@ -271,8 +218,9 @@ export class DataValidator implements AppliedRowsSink {
   async run(signal: AbortSignal): Promise<void> {
     let lastFlush = Date.now();
     while (!signal.aborted) {
+      let wait = this.stage === 'Running' ? this.validateMs : this.checkMs;
       try {
-        if (this.stage === 'Running') await this.validateOnce();
+        if (this.stage === 'Running' && !(await this.validateOnce())) wait = BUSY_RECHECK_MS;
         if (Date.now() - lastFlush >= this.flushMs) {
           await this.flush();
           lastFlush = Date.now();
@@ -281,114 +229,65 @@ export class DataValidator implements AppliedRowsSink {
         this.log.warn({ err: (err as Error).message }, 'validation round failed; retried');
       }
       // validate-interval between rounds; check-interval while not running (DM's waitSyncerRunning).
-      await sleep(this.stage === 'Running' ? this.validateMs : this.checkMs, signal).catch(() => undefined);
+      await sleep(wait, signal).catch(() => undefined);
     }
   }
 
-  /** One pass over the pending rows, `batch-query-size` keys per downstream query. */
-  async validateOnce(): Promise<void> {
-    const c = this.conn;
-    if (!c) return;
-    const groups = new Map<string, [string, Pending][]>();
-    for (const e of this.pending) {
-      const p = e[1];
-      const g = `${p.kind}\u0000${p.target.schema}.${p.target.table}`;
-      const l = groups.get(g);
-      if (l) l.push(e);
-      else groups.set(g, [e]);
-    }
-    const full = this.vc.mode === 'full';
-    const size = Math.max(1, this.vc.batchQuerySize);
-    const batches: [string, Pending][][] = [];
-    for (const entries of groups.values()) {
-      for (let i = 0; i < entries.length; i += size) batches.push(entries.slice(i, i + size));
-    }
+  /**
+   * Replication has a backlog and the pending rows are below half the caps: checking now would
+   * slow the appliers, and waiting costs only memory.
+   */
+  private deferred(): boolean {
+    return (
+      this.busy() &&
+      this.inboxRows < INBOX_ROWS / 2 &&
+      (this.pending.size + this.inboxRows) * 2 < this.vc.maxPendingRowCount &&
+      this.pending.bytes * 2 < this.maxBytes
+    );
+  }
+
+  /**
+   * One pass over the pending rows, `batch-query-size` keys per downstream query. False when it
+   * stopped early (or did not start) because replication is busy.
+   */
+  async validateOnce(): Promise<boolean> {
+    if (!this.conn) return true;
+    if (this.deferred()) return false;
+    this.ingest();
+    const ctx: CheckContext = {
+      source: this.cfg.sourceId,
+      tables: this.tables,
+      pending: this.pending,
+      full: this.vc.mode === 'full',
+      delayMs: this.delayMs,
+    };
+    const batches = this.pending.batches(Math.max(1, this.vc.batchQuerySize));
     // worker-count check connections take batches from one queue (DM hashes rows to its
     // validate workers; one key lives in one batch here, so any split is safe).
     let next = 0;
+    let recorded = false;
+    let complete = true;
     await Promise.all(
       this.checkers.map(async (cc) => {
         while (next < batches.length) {
-          const batch = batches[next++]!;
-          await this.checkBatch(cc, batch, full);
+          if (this.deferred()) {
+            complete = false;
+            return;
+          }
+          if (await checkBatch(ctx, cc, batches[next++]!)) recorded = true;
         }
       }),
     );
-    this.recount();
-  }
-
-  private async checkBatch(cc: Connection, batch: [string, Pending][], full: boolean): Promise<void> {
-    const first = batch[0]![1];
-    const t = first.structure;
-    const q = quotedTarget(tablePlan(t), first.target);
-    const del = first.kind === 'delete';
-    const [found] = await cc.query(
-      matchSql(
-        t,
-        q,
-        batch.map(([, p]) => p.row),
-        full && !del,
-      ),
-    );
-    const present = new Set((found as Record<string, unknown>[]).map((r) => resultKey(t, r)));
-    const failed: [string, Pending][] = [];
-    for (const e of batch) {
-      const ok = del ? !present.has(rowKey(t, e[1].row)) : present.has(rowKey(t, e[1].row));
-      if (ok) this.dropPending(e[0], e[1]);
-      else if (Date.now() - e[1].firstSeen >= this.delayMs) failed.push(e);
+    if (recorded) {
+      this.errors = await errorCounts(this.conn, this.tables, this.cfg.sourceId);
+      this.dirty = true;
     }
-    if (failed.length) await this.recordErrors(cc, failed, del);
-  }
-
-  private async recordErrors(c: Connection, failed: [string, Pending][], del: boolean): Promise<void> {
-    const t = failed[0]![1].structure;
-    const q = quotedTarget(tablePlan(t), failed[0]![1].target);
-    const [dst] = await c.query(
-      fetchSql(
-        t,
-        q,
-        failed.map(([, p]) => p.row),
-      ),
-    );
-    const byKey = new Map((dst as Record<string, unknown>[]).map((r) => [resultKey(t, r), r]));
-    for (const [key, p] of failed) {
-      if (this.pending.get(key) !== p) continue; // replaced by a newer change meanwhile
-      const k = rowKey(t, p.row);
-      const d = byKey.get(k);
-      const type = del ? 0 : d ? 2 : 1;
-      await c.query(
-        `INSERT INTO ${this.tables.error} (source, src_schema_name, src_table_name, row_pk, dst_schema_name, dst_table_name, data, dst_data, error_type, status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON DUPLICATE KEY UPDATE data = VALUES(data), dst_data = VALUES(dst_data), error_type = VALUES(error_type)`,
-        [
-          this.cfg.sourceId,
-          p.schema,
-          p.table,
-          k,
-          p.target.schema,
-          p.target.table,
-          rowJson(t, p.row),
-          d ? rowJson(t, d) : '{}',
-          type,
-          ERROR_STATES.NewErr,
-        ],
-      );
-      this.dropPending(key, p);
-    }
-    this.errors = await errorCounts(c, this.tables, this.cfg.sourceId);
-    this.dirty = true;
-  }
-
-  private recount(): void {
-    this.pendingKinds.insert = 0;
-    this.pendingKinds.update = 0;
-    this.pendingKinds.delete = 0;
-    for (const p of this.pending.values()) this.pendingKinds[p.kind === 'delete' ? 'delete' : 'update']++;
+    return complete;
   }
 
   /**
    * Checkpoint: the applied location (every change at or before it was delivered here) with
-   * the pending rows and counters, in one transaction.
+   * the pending rows changed since the last flush and the counters, in one transaction.
    */
   flush(): Promise<void> {
     const p = this.flushing.then(() => this.flushNow());
@@ -407,26 +306,27 @@ export class DataValidator implements AppliedRowsSink {
     const rev = Date.now();
     // Taken in the same tick as `loc`: exactly the changes at or before it (a later change
     // arriving during the writes is replayed after a crash, so must not be saved as pending).
+    this.ingest();
     const counts = { ...this.processed };
+    const { delta, undo } = this.pending.delta();
     this.dirty = false;
-    const rows = [...this.pending].map(([key, p]) => [
-      this.cfg.sourceId,
-      p.schema,
-      p.table,
-      key,
-      JSON.stringify({
-        ...p,
-        row: p.row.map((v) => (Buffer.isBuffer(v) ? { hex: v.toString('hex') } : v)),
-      }),
-      rev,
-    ]);
+    const src = this.cfg.sourceId;
     await c.query('BEGIN');
     try {
-      await c.query(`DELETE FROM ${this.tables.pending} WHERE source = ?`, [this.cfg.sourceId]);
-      for (let i = 0; i < rows.length; i += 500) {
+      if (delta.full) await c.query(`DELETE FROM ${this.tables.pending} WHERE source = ?`, [src]);
+      for (const [table, keys] of delta.deletes) {
+        const [schema, name] = table.split('\u0000');
+        for (let i = 0; i < keys.length; i += 1000) {
+          await c.query(
+            `DELETE FROM ${this.tables.pending} WHERE source = ? AND schema_name = ? AND table_name = ? AND row_pk IN (?)`,
+            [src, schema, name, keys.slice(i, i + 1000)],
+          );
+        }
+      }
+      for (let i = 0; i < delta.inserts.length; i += 500) {
         await c.query(
           `INSERT INTO ${this.tables.pending} (source, schema_name, table_name, row_pk, data, revision) VALUES ?`,
-          [rows.slice(i, i + 500)],
+          [delta.inserts.slice(i, i + 500).map((r) => [src, ...r, rev])],
         );
       }
       await c.query(
@@ -434,12 +334,13 @@ export class DataValidator implements AppliedRowsSink {
          VALUES (?, ?, ?, '', ?, ?, ?, ?)
          ON DUPLICATE KEY UPDATE binlog_name = VALUES(binlog_name), binlog_pos = VALUES(binlog_pos),
            procd_ins = VALUES(procd_ins), procd_upd = VALUES(procd_upd), procd_del = VALUES(procd_del), revision = VALUES(revision)`,
-        [this.cfg.sourceId, loc.file, loc.pos, counts.insert, counts.update, counts.delete, rev],
+        [src, loc.file, loc.pos, counts.insert, counts.update, counts.delete, rev],
       );
       await c.query('COMMIT');
       this.cpLocation = loc;
     } catch (err) {
       this.dirty = true;
+      undo();
       await c.query('ROLLBACK').catch(() => undefined);
       throw err;
     }
@@ -451,8 +352,10 @@ export class DataValidator implements AppliedRowsSink {
   }
 
   status(): ValidationStatus {
+    this.ingest();
     const loc = this.cpLocation;
     const p = this.processed;
+    const k = this.pending.kinds();
     const e = this.errors;
     return {
       task: this.cfg.name,
@@ -463,7 +366,7 @@ export class DataValidator implements AppliedRowsSink {
       validatorBinlogGtid: '',
       result: this.error ? { isCanceled: false, errors: [{ message: this.error }] } : null,
       processedRowsStatus: `insert/update/delete: ${p.insert}/${p.update}/${p.delete}`,
-      pendingRowsStatus: `insert/update/delete: ${this.pendingKinds.insert}/${this.pendingKinds.update}/${this.pendingKinds.delete}`,
+      pendingRowsStatus: `insert/update/delete: ${k.insert}/${k.update}/${k.delete}`,
       errorRowsStatus: `new/ignored/resolved: ${e[0]}/${e[1]}/${e[2]}`,
       cutoverBinlogPos: '',
       cutoverBinlogGtid: '',
@@ -478,8 +381,4 @@ export class DataValidator implements AppliedRowsSink {
     this.conn = undefined;
     for (const cc of this.checkers.splice(0)) await cc.end().catch(() => undefined);
   }
-}
-
-function isHexCell(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && 'hex' in v;
 }

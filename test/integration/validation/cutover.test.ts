@@ -10,6 +10,7 @@ import {
   startMariadb,
   tableSums,
   tempDir,
+  waitUntil,
   writeLoop,
 } from '../../harness/index.js';
 import { loadSample, startWriter, writeTaskYaml } from '../e2e/fixtures.js';
@@ -188,6 +189,54 @@ describe('cutover: read-only, drain, final diff, stop, report', () => {
     // The operator repairs the target and lets the application write again.
     await down.query(fix);
     await up.query('SET GLOBAL read_only = 0');
+  });
+
+  it('the upstream moves while the diff runs: 46102, success not declared, task left running', async () => {
+    await dm.waitSynced('tc', 60_000);
+    // Hold the target's shop.users so the final diff's reads of it wait; meanwhile a user
+    // with READ_ONLY ADMIN (root) writes upstream past the drained position (outside the task's
+    // tables, so the data stays equal and only the position tells).
+    const hold = await down.connect();
+    await hold.query('LOCK TABLES shop.users WRITE');
+    const pending = cutover('c5', '--set-upstream-read-only', '--timeout', '1m');
+    let released = false;
+    try {
+      await waitUntil(
+        async () => {
+          const [w] = await down.query<{ n: number | string }>(
+            "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND STATE LIKE 'Waiting for table%' AND INFO LIKE '%`users`%'",
+          );
+          return Number(w?.n) > 0;
+        },
+        60_000,
+        'the final diff waiting on shop.users',
+      );
+      assert.equal(await readOnly(), 1, 'read-only before the diff');
+      await up.query('INSERT INTO other.t VALUES (2)');
+      await hold.query('UNLOCK TABLES');
+      released = true;
+    } finally {
+      if (!released) await hold.query('UNLOCK TABLES').catch(() => undefined);
+      await hold.end();
+    }
+    const r = await pending;
+    const [ms] = await up.query<{ File: string; Position: number }>('SHOW MASTER STATUS');
+    assert.notEqual(r.code, 0, r.stdout);
+    assert.equal(r.rep.result, false, r.stdout);
+    assert.match(r.rep.msg, /code=46102/, r.stdout);
+    assert.match(r.rep.msg, /src-c/, r.stdout);
+    assert.equal(r.rep.taskStopped, false, r.stdout);
+    const src = r.rep.sources[0];
+    assert.ok(src?.drainedTo, r.stdout);
+    assert.notEqual(src.drainedTo.binlog, `(${ms?.File}, ${ms?.Position})`, r.stdout);
+    assert.equal(src.writesArriving, true, r.stdout);
+    assert.equal(src.upstreamReadOnly, true, r.stdout);
+    // The data itself was equal at that point: the position alone refuses the proof.
+    assert.ok(r.rep.tables.length > 0 && r.rep.tables.every((t) => t.equal), r.stdout);
+    assert.equal(await readOnly(), 1, 'the upstream stays read-only, as the operator chose');
+    assert.equal(await taskRunning(), true, 'the task is not stopped');
+    await up.query('SET GLOBAL read_only = 0');
+    await up.query('DELETE FROM other.t WHERE id = 2');
   });
 
   it('a live writer, --set-upstream-read-only: equal at the final position, task stopped, report', async () => {

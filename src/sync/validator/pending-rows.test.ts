@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SchemaTracker } from '../../pkg/schema/schema-tracker.js';
+import type { DmlJob, RowChange } from '../job.js';
+import { type PendingDelta, PendingRows, STRUCTURE_PK } from './pending-rows.js';
+
+const tracker = new SchemaTracker();
+tracker.applyDdl('CREATE TABLE t (id int primary key, v varchar(5), b varbinary(4))', 's');
+const t = tracker.get('s', 't');
+assert.ok(t);
+const loc = { file: 'bin.000001', pos: 4 };
+
+function job(c: Omit<RowChange, 'source' | 'target' | 'table'>, source = 't'): DmlJob {
+  return {
+    seq: 0,
+    change: { ...c, source: { schema: 's', table: source }, target: { schema: 's', table: 't' }, table: t! },
+    keys: [],
+    eventPos: loc,
+    eventEnd: loc,
+    safe: false,
+    noKey: false,
+  };
+}
+
+/** The pending-change table after `delta` is written over it (key: `schema\0table|row_pk`). */
+function write(table: Map<string, string>, delta: PendingDelta): Map<string, string> {
+  if (delta.full) table.clear();
+  for (const [src, keys] of delta.deletes) for (const k of keys) table.delete(`${src}|${k}`);
+  for (const [schema, name, pk, data] of delta.inserts) table.set(`${schema}\u0000${name}|${pk}`, data);
+  return table;
+}
+
+/** The table's rows as `PendingRows.load` reads them. */
+function stored(table: Map<string, string>) {
+  return [...table].map(([k, data]) => {
+    const [src, pk] = k.split('|');
+    const [schema_name, table_name] = src!.split('\u0000');
+    return { schema_name: schema_name!, table_name: table_name!, row_pk: pk!, data };
+  });
+}
+
+describe('PendingRows', () => {
+  it('keeps one entry per key (the latest change), an update moving the key checks the old one is gone', () => {
+    const p = new PendingRows();
+    p.addChange(job({ type: 'insert', after: [1, 'a', null] }), 1);
+    p.addChange(job({ type: 'update', before: [1, 'a', null], after: [1, 'b', null] }), 2);
+    assert.equal(p.size, 1);
+    const first = [...p.entries()][0]?.[1];
+    assert.equal(first?.row[1], 'b');
+    assert.equal(first?.firstSeen, 1, 'the first change of the key dates it');
+    p.addChange(job({ type: 'update', before: [1, 'b', null], after: [2, 'b', null] }), 3);
+    assert.deepEqual(
+      [...p.entries()].map(([, e]) => [e.row[0], e.kind]),
+      [
+        [1, 'delete'],
+        [2, 'upsert'],
+      ],
+    );
+    assert.deepEqual(p.kinds(), { insert: 0, update: 1, delete: 1 });
+  });
+
+  it('flushes only what changed, and a load restores rows with their structure', () => {
+    const p = new PendingRows();
+    const table = new Map<string, string>();
+    p.addChange(job({ type: 'insert', after: [1, 'a', Buffer.from([0, 255])] }), 1);
+    p.addChange(job({ type: 'insert', after: [2, 'b', null] }), 1);
+    write(table, p.delta().delta);
+    assert.equal(table.size, 3, 'one structure row and two rows');
+    // No change: nothing to write.
+    const idle = p.delta().delta;
+    assert.equal(idle.inserts.length + idle.deletes.size, 0);
+    // Key 2 confirmed, key 3 added: the delta deletes 2 and writes 3 (its structure is stored).
+    const two = [...p.entries()].find(([, e]) => e.row[0] === 2)!;
+    p.drop(two[0], two[1]);
+    p.addChange(job({ type: 'insert', after: [3, 'c', null] }), 1);
+    const { delta } = p.delta();
+    assert.equal(delta.full, false);
+    assert.deepEqual(
+      delta.inserts.map((r) => r[2].startsWith(STRUCTURE_PK)),
+      [false],
+      'the structure is not written again',
+    );
+    assert.equal([...delta.deletes.values()].flat().length, 2);
+    write(table, delta);
+    const restored = new PendingRows();
+    restored.load(stored(table));
+    assert.deepEqual([...restored.entries()].map(([, e]) => e.row[0]).sort(), [1, 3]);
+    const one = [...restored.entries()].find(([, e]) => e.row[0] === 1)![1];
+    assert.ok(Buffer.isBuffer(one.row[2]) && one.row[2].equals(Buffer.from([0, 255])));
+    assert.deepEqual(one.structure.columns, t!.columns);
+    // After a load the next flush rewrites the table (drops structures no row uses).
+    assert.equal(restored.delta().delta.full, true);
+  });
+
+  it('a failed flush is retried in full by the next one', () => {
+    const p = new PendingRows();
+    p.delta(); // the first (full) flush
+    p.addChange(job({ type: 'insert', after: [1, 'a', null] }), 1);
+    const failed = p.delta();
+    p.addChange(job({ type: 'insert', after: [2, 'b', null] }), 1);
+    failed.undo();
+    const { delta } = p.delta();
+    assert.deepEqual(
+      delta.inserts.filter((r) => !r[2].startsWith(STRUCTURE_PK)).length,
+      2,
+      'both keys written, with the structure again',
+    );
+    assert.equal(delta.inserts.filter((r) => r[2].startsWith(STRUCTURE_PK)).length, 1);
+  });
+});

@@ -1,0 +1,59 @@
+import { quoteTable } from '../../pkg/db/connect.js';
+import type { DmlJob } from '../job.js';
+
+export const VALIDATOR_STAGES = ['Running', 'Stopped'] as const;
+export type ValidatorStage = (typeof VALIDATOR_STAGES)[number];
+
+/** DM's ValidationTableStatus (dmworker.proto). */
+export interface ValidationTableStatus {
+  source: string;
+  srcTable: string;
+  dstTable: string;
+  stage: ValidatorStage;
+  message: string;
+}
+
+/** DM's ValidationStatus (dmworker.proto) as query-status / validation status print it. */
+export interface ValidationStatus {
+  task: string;
+  source: string;
+  mode: string;
+  stage: ValidatorStage;
+  validatorBinlog: string;
+  validatorBinlogGtid: string;
+  result: { isCanceled: boolean; errors: { message: string }[] } | null;
+  processedRowsStatus: string;
+  pendingRowsStatus: string;
+  errorRowsStatus: string;
+  cutoverBinlogPos: string;
+  cutoverBinlogGtid: string;
+}
+
+/** The tables the validator has seen, for `validation status` (DM's ValidationTableStatus). */
+export class TableStages {
+  private readonly seen = new Map<string, ValidationTableStatus>();
+
+  constructor(private readonly source: string) {}
+
+  note(j: DmlJob): void {
+    const c = j.change;
+    const src = quoteTable(c.source.schema, c.source.table);
+    if (this.seen.has(src)) return;
+    this.seen.set(src, {
+      source: this.source,
+      srcTable: src,
+      dstTable: quoteTable(c.target.schema, c.target.table),
+      stage: j.noKey ? 'Stopped' : 'Running',
+      message: j.noKey ? 'no primary key or unique key can be used' : '',
+    });
+  }
+
+  /** DM's tableStatuses, optionally of one stage (`--table-stage running|stopped`). */
+  list(validator: ValidatorStage, stage?: ValidatorStage): ValidationTableStatus[] {
+    return [...this.seen.values()]
+      .map((t) =>
+        t.stage === 'Running' && validator === 'Stopped' ? { ...t, stage: 'Stopped' as const } : t,
+      )
+      .filter((t) => !stage || t.stage === stage);
+  }
+}
