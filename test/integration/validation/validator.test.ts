@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DmCluster, MariadbInstance } from '../../harness/index.js';
-import { destroyAll, dmctl, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
-import { loadSample, startWriter, writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
+import { dmctl, startCluster, stopAll, tempDir, waitUntil } from '../../harness/index.js';
+import { startShop, startWriter, writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
 
 interface VError {
   id: string;
@@ -38,19 +38,14 @@ describe('validation: continuous validator via dmctl', () => {
   const TRIGGERED = [7, 13, 1600];
 
   before(async () => {
-    up = await startMariadb({ serverId: 41 });
-    down = await startMariadb({ serverId: 42, noBinlog: true });
-    await loadSample(up, 'shop', 2000);
+    [up, down] = await startShop(41, 2000);
     await up.query('CREATE DATABASE fastdb; CREATE TABLE fastdb.t (id INT PRIMARY KEY, v VARCHAR(20))');
     await up.query("INSERT INTO fastdb.t VALUES (1,'a'),(2,'b'),(3,'c')");
     dm = await startCluster({ workers: ['wv'], workerArgs: ['--keepalive-ttl', '3'] });
     await dm.createSource(writeSourceYaml(dir, 'src-v', up));
   });
 
-  after(async () => {
-    await dm?.stop();
-    await destroyAll(up, down);
-  });
+  after(() => stopAll(dm, up, down));
 
   it('full mode: reports exactly the rows a downstream trigger alters, across kill -9', async () => {
     const t = await dmctl(
