@@ -38,6 +38,7 @@ import {
   say,
   serverPid,
   settle,
+  sh,
   startBenchCluster,
   startThree,
   sysbench,

@@ -174,6 +174,20 @@ export async function waitWorkerRegistered(master: string, worker: string): Prom
   );
 }
 
+/** A worker as `list-member --worker` shows it. */
+export interface WorkerRow {
+  name: string;
+  stage: string;
+  source: string;
+}
+
+/** The workers `list-member --worker` lists. */
+export async function listWorkers(master: string): Promise<WorkerRow[]> {
+  const r = await dmctl(master, 'list-member', '--worker');
+  const members = r.json.members as { worker?: { workers: WorkerRow[] } }[] | undefined;
+  return members?.find((m) => m.worker)?.worker?.workers ?? [];
+}
+
 /** The first subtask status of `task` from query-status, or undefined. */
 export async function subtaskStatus(
   master: string,
@@ -225,6 +239,8 @@ export interface DmCluster {
   status(task: string): Promise<Record<string, unknown> | undefined>;
   /** Wait until the task's (single-source) subtask is in Sync and synced. */
   waitSynced(task: string, ms?: number): Promise<void>;
+  /** The workers `list-member --worker` lists. */
+  workerList(): Promise<WorkerRow[]>;
   /** `operate-source create <file>`; throws when dm-master refuses it. */
   createSource(file: string, ...args: string[]): Promise<CtlResult>;
   /** Start one more worker and wait until it is registered. */
@@ -254,6 +270,7 @@ export async function startCluster(o: ClusterOptions = {}): Promise<DmCluster> {
     ctl: (...args) => dmctl(addr, ...args),
     status: (task) => subtaskStatus(addr, task),
     waitSynced: (task, ms) => waitSynced(addr, task, ms),
+    workerList: () => listWorkers(addr),
     async createSource(file, ...args) {
       const r = await dmctl(addr, 'operate-source', 'create', file, ...args);
       if (r.json.result !== true) throw new Error(`operate-source create ${file}: ${r.stdout}${r.stderr}`);

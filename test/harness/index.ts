@@ -13,5 +13,6 @@ export * from './ports.js';
 export * from './processes.js';
 export * from './programs.js';
 export * from './servers.js';
+export * from './subtask.js';
 export * from './tmp.js';
 export * from './writer.js';

@@ -13,6 +13,15 @@ import { tempDir } from './tmp.js';
  * (mariadb-install-db is slow), then copied for each instance, which starts on a free
  * loopback port with the binlog on (ROW, FULL image, GTID).
  */
+/** How the harness's mysql2 connections read values (exact numbers and dates as text, UTC). */
+export const SESSION_OPTIONS = {
+  multipleStatements: true,
+  supportBigNumbers: true,
+  bigNumberStrings: true,
+  dateStrings: true,
+  timezone: 'Z',
+} as const;
+
 export interface MariadbOptions {
   serverId?: number;
   /** gtid_domain_id; default 0. */
@@ -213,11 +222,7 @@ export async function startMariadb(opts: MariadbOptions = {}): Promise<MariadbIn
         port,
         user: 'root',
         database,
-        multipleStatements: true,
-        supportBigNumbers: true,
-        bigNumberStrings: true,
-        dateStrings: true,
-        timezone: 'Z',
+        ...SESSION_OPTIONS,
       }),
     async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
       const c = await inst.connect();

@@ -32,3 +32,12 @@ export function useUpDown(set: (pair: [MariadbInstance, MariadbInstance]) => voi
 export function testLogger() {
   return process.env.DM_TEST_LOG ? pino({ level: 'debug' }) : pino({ level: 'silent' });
 }
+
+/** Stop the cluster (its workers, then its master), then destroy the servers. */
+export async function stopAll(
+  dm: { stop(): Promise<void> } | undefined,
+  ...dbs: (MariadbInstance | undefined)[]
+): Promise<void> {
+  await dm?.stop();
+  await destroyAll(...dbs);
+}

@@ -1,4 +1,4 @@
-import type { BinlogClient } from '../../../src/pkg/binlog/binlog-client.js';
+import type { BinlogClient, BinlogClientOptions } from '../../../src/pkg/binlog/binlog-client.js';
 import type { PositionedEvent } from '../../../src/pkg/binlog/types.js';
 import type { MariadbInstance } from '../../harness/index.js';
 
@@ -86,4 +86,16 @@ export async function masterStatus(
   const [s] = await db.query<{ File: string; Position: string | number }>('SHOW MASTER STATUS');
   const [g] = await db.query<{ g: string }>('SELECT @@gtid_binlog_pos AS g');
   return { file: String(s?.File), pos: Number(s?.Position), gtid: String(g?.g ?? '') };
+}
+
+/** Client options for `db` as the harness's `dm` user, with a fast reconnect backoff and 1 s heartbeats. */
+export function dmUserOptions(db: MariadbInstance): Omit<BinlogClientOptions, 'start'> {
+  return {
+    host: db.host,
+    port: db.port,
+    user: 'dm',
+    password: 'dmpass',
+    backoff: { initialMs: 50, maxMs: 500 },
+    heartbeatMs: 1000,
+  };
 }

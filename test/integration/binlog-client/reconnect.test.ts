@@ -6,7 +6,7 @@ import { BinlogClient, type BinlogClientOptions } from '../../../src/pkg/binlog/
 import type { PositionedEvent } from '../../../src/pkg/binlog/types.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { startMariadb } from '../../harness/index.js';
-import { chainProblem, collect, masterStatus, writtenIds } from './helpers.js';
+import { chainProblem, collect, dmUserOptions, masterStatus, writtenIds } from './helpers.js';
 
 /** A pino logger whose records land in `records` (to see reconnects happen). */
 function captureLogger(records: Record<string, unknown>[]) {
@@ -52,15 +52,7 @@ describe('BinlogClient reconnects and resumes exactly', () => {
 
   before(async () => {
     db = await startMariadb();
-    base = {
-      host: db.host,
-      port: db.port,
-      user: 'dm',
-      password: 'dmpass',
-      serverId: 1_005_000 + (process.pid % 1000),
-      backoff: { initialMs: 50, maxMs: 500 },
-      heartbeatMs: 1000,
-    };
+    base = { ...dmUserOptions(db), serverId: 1_005_000 + (process.pid % 1000) };
     await db.query('CREATE DATABASE rc');
   });
   after(async () => {

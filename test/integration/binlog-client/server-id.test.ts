@@ -5,7 +5,7 @@ import type { PositionedEvent } from '../../../src/pkg/binlog/types.js';
 import { DmError, E } from '../../../src/pkg/errors/index.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { startMariadb } from '../../harness/index.js';
-import { chainProblem, collect, masterStatus, writtenIds } from './helpers.js';
+import { chainProblem, collect, dmUserOptions, masterStatus, writtenIds } from './helpers.js';
 
 /**
  * Readers of one upstream need distinct replica server ids: the server kills the older dump
@@ -18,14 +18,7 @@ describe('BinlogClient server ids', () => {
 
   before(async () => {
     db = await startMariadb();
-    base = {
-      host: db.host,
-      port: db.port,
-      user: 'dm',
-      password: 'dmpass',
-      backoff: { initialMs: 50, maxMs: 500 },
-      heartbeatMs: 1000,
-    };
+    base = dmUserOptions(db);
     await db.query('CREATE DATABASE sid');
   });
   after(async () => {

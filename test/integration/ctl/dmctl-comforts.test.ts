@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { DmCluster, MariadbInstance } from '../../harness/index.js';
-import { destroyAll, ROOT, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
+import { ROOT, startCluster, startMariadb, stopAll, tempDir, waitUntil } from '../../harness/index.js';
 import { loadSample, waitEqual, writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
 
 const run = promisify(execFile);
@@ -66,10 +66,7 @@ describe('dmctl comforts', () => {
     taskFile = writeTaskYaml(dir, 't1', 'src-ctl', down, 'shop');
   });
 
-  after(async () => {
-    await dm?.stop();
-    await destroyAll(up, down);
-  });
+  after(() => stopAll(dm, up, down));
 
   it('operate-source create -w binds the source to that worker', async () => {
     const bad = await ctl(

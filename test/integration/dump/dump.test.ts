@@ -8,7 +8,7 @@ import { readDumpMetadata } from '../../../src/pkg/dumpfile/metadata.js';
 import { silentLogger } from '../../../src/pkg/log/logger.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
 import type { MariadbInstance } from '../../harness/index.js';
-import { destroyAll, startMariadb, tableSums, tempDir } from '../../harness/index.js';
+import { destroyAll, startPair, tableSums, tempDir } from '../../harness/index.js';
 import { syncConfig, waitEqual } from '../sync/sync-helpers.js';
 import { createMixedDataset } from './fixtures.js';
 import { fullConfig } from './full-config.js';
@@ -18,10 +18,7 @@ describe('dump unit (real MariaDB up and down)', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
   before(async () => {
-    [up, down] = await Promise.all([
-      startMariadb(),
-      startMariadb({ noBinlog: true, args: ['--max-allowed-packet=16M'] }),
-    ]);
+    [up, down] = await startPair({ down: { args: ['--max-allowed-packet=16M'] } });
     await createMixedDataset(up);
     await up.query(
       "CREATE USER lim@'%' IDENTIFIED BY 'limpw'; GRANT SELECT, SHOW VIEW ON *.* TO lim@'%';" +

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DmCluster, MariadbInstance } from '../../harness/index.js';
-import { destroyAll, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
-import { loadSample, startWriter, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
+import { startCluster, stopAll, tempDir, waitUntil } from '../../harness/index.js';
+import { startShop, startWriter, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
 
 /**
  * The whole product through its user interface: real dm-master (with etcd), real dm-worker,
@@ -15,16 +15,11 @@ describe('e2e: task-mode all through dmctl', () => {
   const dir = tempDir('dm-e2e-');
 
   before(async () => {
-    up = await startMariadb({ serverId: 11 });
-    down = await startMariadb({ serverId: 12, noBinlog: true });
-    await loadSample(up, 'shop', 20_000);
+    [up, down] = await startShop(11, 20_000);
     dm = await startCluster({ workers: ['w1'] });
   });
 
-  after(async () => {
-    await dm?.stop();
-    await destroyAll(up, down);
-  });
+  after(() => stopAll(dm, up, down));
 
   it('creates the source and binds it to the worker', async () => {
     const r = await dm.ctl('operate-source', 'create', writeSourceYaml(dir, 'src-01', up));

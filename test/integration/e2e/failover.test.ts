@@ -1,20 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DmCluster, MariadbInstance } from '../../harness/index.js';
-import { destroyAll, dmctl, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
-import { loadSample, startWriter, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
-
-interface WorkerRow {
-  name: string;
-  stage: string;
-  source: string;
-}
-
-async function workers(master: string): Promise<WorkerRow[]> {
-  const r = await dmctl(master, 'list-member', '--worker');
-  const members = r.json.members as { worker?: { workers: WorkerRow[] } }[];
-  return members.find((m) => m.worker)?.worker?.workers ?? [];
-}
+import { startCluster, stopAll, tempDir, waitUntil } from '../../harness/index.js';
+import { startShop, startWriter, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
 
 describe('e2e: a bound worker dies, the source moves to the idle worker', () => {
   let up: MariadbInstance;
@@ -23,20 +11,15 @@ describe('e2e: a bound worker dies, the source moves to the idle worker', () => 
   const dir = tempDir('dm-e2e-fo-');
 
   before(async () => {
-    up = await startMariadb({ serverId: 21 });
-    down = await startMariadb({ serverId: 22, noBinlog: true });
-    await loadSample(up, 'shop', 5_000);
+    [up, down] = await startShop(21, 5_000);
     dm = await startCluster({ workers: ['wa', 'wb'], workerArgs: ['--keepalive-ttl', '3'] });
   });
 
-  after(async () => {
-    await dm?.stop();
-    await destroyAll(up, down);
-  });
+  after(() => stopAll(dm, up, down));
 
   it('binds the source to one worker and keeps the other free', async () => {
     await dm.createSource(writeSourceYaml(dir, 'src-fo', up));
-    const list = await workers(dm.addr);
+    const list = await dm.workerList();
     assert.deepEqual(list.map((w) => w.stage).sort(), ['bound', 'free']);
   });
 
@@ -46,7 +29,7 @@ describe('e2e: a bound worker dies, the source moves to the idle worker', () => 
     await dm.waitSynced('tfo');
     const writer = startWriter(up, 'shop', 2_000_000);
     try {
-      const bound = (await workers(dm.addr)).find((w) => w.stage === 'bound');
+      const bound = (await dm.workerList()).find((w) => w.stage === 'bound');
       assert.ok(bound, 'one worker is bound');
       const victim = dm.workers.find((w) => w.name === bound.name);
       assert.ok(victim);
@@ -54,7 +37,7 @@ describe('e2e: a bound worker dies, the source moves to the idle worker', () => 
       await victim.kill9();
       await waitUntil(
         async () =>
-          (await workers(dm.addr)).some(
+          (await dm.workerList()).some(
             (w) => w.name !== bound.name && w.stage === 'bound' && w.source === 'src-fo',
           ),
         60_000,

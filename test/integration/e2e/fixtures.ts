@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MariadbInstance, WriteLoop } from '../../harness/index.js';
-import { tableSums, waitUntil, writeLoop } from '../../harness/index.js';
+import { startPair, tableSums, waitUntil, writeLoop } from '../../harness/index.js';
 
 /** Sample schema with many column types, a table without a primary key, and `rows` rows. */
 export async function loadSample(db: MariadbInstance, schema: string, rows: number): Promise<void> {
@@ -124,4 +124,11 @@ export function writeTaskYaml(
       `block-allow-list:\n  bal:\n    do-dbs: ["${schema}"]\nsyncers:\n  fast:\n    worker-count: 4\n    batch: 50\n    checkpoint-flush-interval: 1\n${extra}`,
   );
   return f;
+}
+
+/** Upstream `serverId` with the sample schema `shop` of `rows` rows, and a downstream `serverId + 1`. */
+export async function startShop(serverId: number, rows: number): Promise<[MariadbInstance, MariadbInstance]> {
+  const [up, down] = await startPair({ up: { serverId }, down: { serverId: serverId + 1 } });
+  await loadSample(up, 'shop', rows);
+  return [up, down];
 }

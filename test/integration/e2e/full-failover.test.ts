@@ -1,31 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DmCluster, DmProcess, MariadbInstance, WriteLoop } from '../../harness/index.js';
-import {
-  destroyAll,
-  dmctl,
-  startCluster,
-  startMariadb,
-  tempDir,
-  waitUntil,
-  writeLoop,
-} from '../../harness/index.js';
-import { loadSample, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
+import { dmctl, startCluster, stopAll, tempDir, waitUntil, writeLoop } from '../../harness/index.js';
+import { startShop, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
 
 /** Rows of every sample table (users and orders get `ROWS` each). */
 const ROWS = 150_000;
-
-interface WorkerRow {
-  name: string;
-  stage: string;
-  source: string;
-}
-
-async function workers(master: string): Promise<WorkerRow[]> {
-  const r = await dmctl(master, 'list-member', '--worker');
-  const members = r.json.members as { worker?: { workers: WorkerRow[] } }[];
-  return members.find((m) => m.worker)?.worker?.workers ?? [];
-}
 
 /** Rows written into tables of the server so far (MariaDB 10.11 has no Innodb_rows_inserted). */
 async function rowsInserted(db: MariadbInstance): Promise<number> {
@@ -82,17 +62,12 @@ describe('e2e: full phase resumes on another worker', () => {
   const dir = tempDir('dm-e2e-ffo-');
 
   before(async () => {
-    up = await startMariadb({ serverId: 41 });
-    down = await startMariadb({ serverId: 42, noBinlog: true });
-    await loadSample(up, 'shop', ROWS);
+    [up, down] = await startShop(41, ROWS);
     dm = await startCluster({ workers: ['fa', 'fb'], workerArgs: ['--keepalive-ttl', '3'] });
     await dm.createSource(writeSourceYaml(dir, 'src-ff', up));
   });
 
-  after(async () => {
-    await dm?.stop();
-    await destroyAll(up, down);
-  });
+  after(() => stopAll(dm, up, down));
 
   /** Start `task`, kill the bound worker once `when` holds, wait for the other one to finish. */
   async function failover(
@@ -129,14 +104,14 @@ describe('e2e: full phase resumes on another worker', () => {
         120_000,
         what,
       );
-      const bound = (await workers(dm.addr)).find((w) => w.stage === 'bound');
+      const bound = (await dm.workerList()).find((w) => w.stage === 'bound');
       const victim = dm.workers.find((w) => w.name === bound?.name);
       assert.ok(victim, 'one worker is bound');
       await victim.kill9();
       heir = dm.workers.find((w) => w !== victim);
       await waitUntil(
         async () =>
-          (await workers(dm.addr)).some(
+          (await dm.workerList()).some(
             (w) => w.name !== victim.name && w.stage === 'bound' && w.source === 'src-ff',
           ),
         60_000,

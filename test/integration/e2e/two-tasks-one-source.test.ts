@@ -2,16 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DmCluster, MariadbInstance, TableSum } from '../../harness/index.js';
 import {
-  destroyAll,
   dmctl,
   startCluster,
-  startMariadb,
+  stopAll,
   tableSums,
   tempDir,
   waitUntil,
   waitWorkerRegistered,
 } from '../../harness/index.js';
-import { loadSample, startWriter, writeSourceYaml, writeTaskYaml } from './fixtures.js';
+import { startShop, startWriter, writeSourceYaml, writeTaskYaml } from './fixtures.js';
 
 /**
  * Two tasks on one source, started side by side under a live write load: every binlog reader
@@ -26,16 +25,11 @@ describe('e2e: two tasks on one source', () => {
   const dir = tempDir('dm-e2e-two-');
 
   before(async () => {
-    up = await startMariadb({ serverId: 21 });
-    down = await startMariadb({ serverId: 22, noBinlog: true });
-    await loadSample(up, 'shop', 10_000);
+    [up, down] = await startShop(21, 10_000);
     dm = await startCluster({ workers: ['w1'] });
   });
 
-  after(async () => {
-    await dm?.stop();
-    await destroyAll(up, down);
-  });
+  after(() => stopAll(dm, up, down));
 
   /** A task of mode all routing `shop` to `target` downstream. */
   function taskYaml(name: string, source: string, target: string): string {

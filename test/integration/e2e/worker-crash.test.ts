@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DmCluster, MariadbInstance } from '../../harness/index.js';
-import { destroyAll, dmctl, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
-import { loadSample, startWriter, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
+import { dmctl, startCluster, stopAll, tempDir, waitUntil } from '../../harness/index.js';
+import { startShop, startWriter, waitEqual, writeSourceYaml, writeTaskYaml } from './fixtures.js';
 
 /** kill -9 of the worker during load and during sync: the task completes, nothing lost or doubled. */
 describe('e2e: worker kill -9 during load and sync', () => {
@@ -12,17 +12,12 @@ describe('e2e: worker kill -9 during load and sync', () => {
   const dir = tempDir('dm-e2e-kill-');
 
   before(async () => {
-    up = await startMariadb({ serverId: 31 });
-    down = await startMariadb({ serverId: 32, noBinlog: true });
-    await loadSample(up, 'shop', 150_000);
+    [up, down] = await startShop(31, 150_000);
     dm = await startCluster({ workers: ['wk'], workerArgs: ['--keepalive-ttl', '3'] });
     await dm.createSource(writeSourceYaml(dir, 'src-k', up));
   });
 
-  after(async () => {
-    await dm?.stop();
-    await destroyAll(up, down);
-  });
+  after(() => stopAll(dm, up, down));
 
   it('kill -9 during load, restart: load resumes and completes exactly once', async () => {
     const t = await dmctl(

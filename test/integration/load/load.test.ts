@@ -6,7 +6,7 @@ import { dumpDir } from '../../../src/pkg/dumpfile/dump-dir.js';
 import { isLoadFinished } from '../../../src/pkg/dumpfile/load-checkpoint.js';
 import { readDumpMetadata } from '../../../src/pkg/dumpfile/metadata.js';
 import type { MariadbInstance } from '../../harness/index.js';
-import { crcSum, destroyAll, startMariadb, tableSums, tempDir } from '../../harness/index.js';
+import { crcSum, destroyAll, startPair, tableSums, tempDir } from '../../harness/index.js';
 import { createMixedDataset } from '../dump/fixtures.js';
 import { fullConfig } from '../dump/full-config.js';
 import { runDump, runLoad, spawnRunner } from '../dump/helpers.js';
@@ -15,10 +15,7 @@ describe('load unit (real MariaDB up and down)', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
   before(async () => {
-    [up, down] = await Promise.all([
-      startMariadb(),
-      startMariadb({ noBinlog: true, args: ['--max-allowed-packet=16M'] }),
-    ]);
+    [up, down] = await startPair({ down: { args: ['--max-allowed-packet=16M'] } });
     await createMixedDataset(up);
     await up.query(`CREATE DATABASE shard_db;
       CREATE TABLE shard_db.t1 (id INT PRIMARY KEY, v VARCHAR(20), d DATETIME);

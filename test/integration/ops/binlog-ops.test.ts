@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DmCluster, MariadbInstance } from '../../harness/index.js';
-import { destroyAll, startCluster, startMariadb, tempDir, waitUntil } from '../../harness/index.js';
+import { startCluster, startMariadb, stopAll, tempDir, waitUntil } from '../../harness/index.js';
 import { loadSample, waitEqual, writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
 
 type Sub = Record<string, unknown> & {
@@ -73,10 +73,7 @@ describe('ops: binlog skip/replace/list/revert and binlog-schema', () => {
     await dm.waitSynced('t1');
   });
 
-  after(async () => {
-    await dm?.stop();
-    await destroyAll(up, down);
-  });
+  after(() => stopAll(dm, up, down));
 
   it('binlog skip without -b skips the failed DDL and resumes', async () => {
     // The column already exists downstream: the replicated ALTER fails with "Duplicate column".

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { MariadbInstance } from '../../harness/index.js';
-import { tempDir } from '../../harness/index.js';
+import { SESSION_OPTIONS, tempDir } from '../../harness/index.js';
 
 /** A test CA and leaf certificates signed by it, made with openssl. */
 export interface TestPki {
@@ -20,9 +20,15 @@ function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: 'ignore' });
 }
 
-function makeCa(dir: string, name: string): { cert: string; key: string } {
-  const key = join(dir, `${name}-ca.key`);
-  const cert = join(dir, `${name}-ca.pem`);
+/** A self-signed certificate + key (`<name>.pem`, `<name>.key` in `dir`) for `subj`, valid 2 days. */
+export function selfSigned(
+  dir: string,
+  name: string,
+  subj: string,
+  ...extra: string[]
+): { cert: string; key: string } {
+  const key = join(dir, `${name}.key`);
+  const cert = join(dir, `${name}.pem`);
   openssl(
     [
       'req',
@@ -37,11 +43,16 @@ function makeCa(dir: string, name: string): { cert: string; key: string } {
       '-days',
       '2',
       '-subj',
-      `/CN=${name} test CA`,
+      subj,
+      ...extra,
     ],
     dir,
   );
   return { cert, key };
+}
+
+function makeCa(dir: string, name: string): { cert: string; key: string } {
+  return selfSigned(dir, `${name}-ca`, `/CN=${name} test CA`);
 }
 
 function sign(
@@ -116,11 +127,7 @@ export function overSocket(db: MariadbInstance): MariadbInstance {
       socketPath: db.socket,
       user: 'root',
       database,
-      multipleStatements: true,
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-      dateStrings: true,
-      timezone: 'Z',
+      ...SESSION_OPTIONS,
     });
   return {
     ...db,

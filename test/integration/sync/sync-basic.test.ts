@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { crcSum, destroyAll, startPair, tableSums, tempDir, testLogger } from '../../harness/index.js';
-import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
+import { endSync, masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
 const logger = testLogger();
 
@@ -30,11 +30,9 @@ describe('sync unit: DML, conflicts and DDL against real servers', () => {
   });
 
   after(async () => {
-    ac.abort();
-    const r = await run;
-    await unit?.close();
+    const errors = await endSync(unit, ac, run);
     await destroyAll(up, down);
-    assert.deepEqual(r.errors, []);
+    assert.deepEqual(errors, []);
   });
 
   it('replicates inserts, updates and deletes of many rows and typed values', async () => {

@@ -4,7 +4,7 @@ import { CheckpointStore } from '../../../src/sync/checkpoint.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { tempDir, testLogger, useUpDown } from '../../harness/index.js';
-import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
+import { endSync, masterPos, syncConfig, unlessStopped, waitEqual } from './sync-helpers.js';
 
 const logger = testLogger();
 
@@ -40,17 +40,9 @@ describe('sync unit: restart after a clean stop', () => {
     const run = unit.process(ac.signal);
     try {
       await change();
-      await Promise.race([
-        waitEqual(up, down, 'cr', 30_000),
-        run.then((r) => {
-          throw new Error(`sync stopped: ${r.errors.map(String).join('; ')}`);
-        }),
-      ]);
+      await unlessStopped(waitEqual(up, down, 'cr', 30_000), run);
     } finally {
-      ac.abort();
-      const r = await run;
-      await unit.close();
-      assert.deepEqual(r.errors, []);
+      assert.deepEqual(await endSync(unit, ac, run), []);
     }
   }
 

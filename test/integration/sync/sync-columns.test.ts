@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { crcSum, destroyAll, startMariadb, tableSums, tempDir, testLogger } from '../../harness/index.js';
-import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
+import { endSync, masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
 const logger = testLogger();
 
@@ -83,10 +83,7 @@ for (const metadata of ['MINIMAL', 'FULL'] as const) {
         assert.equal(h?.s, 's3!');
         assert.equal((await tableSums(down, 'cols')).length, 2);
       } finally {
-        ac.abort();
-        const r = await run;
-        await unit.close();
-        assert.deepEqual(r.errors, []);
+        assert.deepEqual(await endSync(unit, ac, run), []);
       }
     });
   });

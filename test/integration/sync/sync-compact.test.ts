@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { destroyAll, startPair, tempDir, testLogger } from '../../harness/index.js';
-import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
+import { endSync, masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
 const logger = testLogger();
 
@@ -44,10 +44,7 @@ describe('sync unit: syncer.compact', () => {
       await c.end();
       await waitEqual(up, down, 'c1');
     } finally {
-      ac.abort();
-      const r = await run;
-      await unit.close();
-      assert.deepEqual(r.errors, []);
+      assert.deepEqual(await endSync(unit, ac, run), []);
     }
     const [n] = await down.query<{ n: number }>('SELECT SUM(v) AS n FROM c1.t');
     assert.equal(Number(n?.n), 50 * 5 - 10 * 5 + 99 + 98);

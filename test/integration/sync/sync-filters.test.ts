@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { crcSum, destroyAll, startPair, tempDir } from '../../harness/index.js';
-import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
+import { endSync, masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
 const logger = pino({ level: process.env.DM_TEST_LOG ? 'debug' : 'silent' });
 
@@ -45,11 +45,9 @@ describe('sync unit: block-allow-list, route, event filter, downstream restart',
   });
 
   after(async () => {
-    ac.abort();
-    const r = await run;
-    await unit?.close();
+    const errors = await endSync(unit, ac, run);
     await destroyAll(up, down);
-    assert.deepEqual(r.errors, []);
+    assert.deepEqual(errors, []);
   });
 
   it('routes, filters and blocks as configured', async () => {

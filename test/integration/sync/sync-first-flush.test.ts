@@ -4,7 +4,7 @@ import { CheckpointStore } from '../../../src/sync/checkpoint.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { crcSum, tempDir, testLogger, useUpDown } from '../../harness/index.js';
-import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
+import { endSync, masterPos, syncConfig, unlessStopped, waitEqual } from './sync-helpers.js';
 
 const logger = testLogger();
 
@@ -52,18 +52,10 @@ describe('sync unit: a crash before the first checkpoint flush', () => {
     const ac = new AbortController();
     const run = unit.process(ac.signal);
     try {
-      await Promise.race([
-        waitEqual(up, down, 'f1', 30_000),
-        run.then((r) => {
-          throw new Error(`sync stopped: ${r.errors.map(String).join('; ')}`);
-        }),
-      ]);
+      await unlessStopped(waitEqual(up, down, 'f1', 30_000), run);
       assert.deepEqual(await crcSum(down, 'f1', 't'), await crcSum(up, 'f1', 't'));
     } finally {
-      ac.abort();
-      const r = await run;
-      await unit.close();
-      assert.deepEqual(r.errors, []);
+      assert.deepEqual(await endSync(unit, ac, run), []);
     }
   });
 });

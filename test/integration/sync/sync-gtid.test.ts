@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { destroyAll, startPair, tempDir, testLogger } from '../../harness/index.js';
-import { syncConfig, waitEqual } from './sync-helpers.js';
+import { endSync, syncConfig, waitEqual } from './sync-helpers.js';
 
 const logger = testLogger();
 
@@ -54,10 +54,7 @@ describe('sync unit: MariaDB GTID', () => {
       await waitFor('syncerBinlogGtid to reach the master', () => unit.status().syncerBinlogGtid === want);
       return want;
     } finally {
-      ac.abort();
-      const r = await run;
-      await unit.close();
-      assert.deepEqual(r.errors, []);
+      assert.deepEqual(await endSync(unit, ac, run), []);
     }
   }
 

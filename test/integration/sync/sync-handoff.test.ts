@@ -6,7 +6,7 @@ import { loadedBinlogMeta } from '../../../src/pkg/dumpfile/metadata.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { tempDir, testLogger, useUpDown } from '../../harness/index.js';
-import { syncConfig, waitEqual } from './sync-helpers.js';
+import { endSync, syncConfig, waitEqual } from './sync-helpers.js';
 
 const logger = testLogger();
 
@@ -60,10 +60,7 @@ describe('sync unit after a full load (task-mode all)', () => {
     try {
       await waitEqual(up, down, 'h1');
     } finally {
-      ac.abort();
-      const r = await run;
-      await unit.close();
-      assert.deepEqual(r.errors, []);
+      assert.deepEqual(await endSync(unit, ac, run), []);
     }
     const [c] = await down.query<{ n: number }>('SELECT COUNT(*) AS n FROM h1.t WHERE v LIKE "%+"');
     assert.equal(Number(c?.n), 20);

@@ -1,6 +1,7 @@
 import type { SubTaskConfig } from '../../../src/pkg/config/types.js';
+import type { ProcessResult } from '../../../src/unit/unit.js';
 import type { MariadbInstance } from '../../harness/index.js';
-import { tableSums } from '../../harness/index.js';
+import { subtaskConfig, tableSums } from '../../harness/index.js';
 
 /** A SubTaskConfig for the sync unit between two harness servers. */
 export function syncConfig(
@@ -10,56 +11,27 @@ export function syncConfig(
   over: Omit<Partial<SubTaskConfig>, 'syncer'> & { syncer?: Partial<SubTaskConfig['syncer']> } = {},
 ): SubTaskConfig {
   const { syncer, ...rest } = over;
-  return {
+  return subtaskConfig(up, down, {
     name: 'synctest',
-    sourceId: 'mysql-01',
     taskMode: 'incremental',
-    shardMode: '',
-    metaSchema: 'dm_meta',
-    caseSensitive: false,
-    timezone: '',
-    onlineDdl: false,
-    shadowTableRules: [],
-    trashTableRules: [],
-    cleanDumpFile: false,
-    ignoreCheckingItems: [],
     from: { host: up.host, port: up.port, user: 'root', password: '' },
-    flavor: 'mariadb',
-    enableGtid: false,
-    enableRelay: false,
     // Replica ids live above 1,000,000: the harness gives its servers ids below 20,000.
     serverId: 1_000_000 + Math.floor(Math.random() * 1_000_000),
-    relayDir: '',
     to: { host: down.host, port: down.port, user: 'root', password: '' },
     meta: { ...meta, binlogGtid: '' },
-    routes: [],
-    filters: [],
-    expressionFilters: [],
-    mydumper: {
-      threads: 4,
-      chunkFilesize: 64,
-      rows: 0,
-      where: '',
-      skipTzUtc: false,
-      consistency: 'auto',
-      extraArgs: '',
-    },
-    loader: { poolSize: 4, dir: './dumped_data', onDuplicateLogical: 'replace', importMode: 'logical' },
     syncer: {
       workerCount: 4,
       batch: 50,
       queueSize: 512,
-      safeMode: false,
       safeModeDuration: '0s',
       // Our defaults (SYNCER_DEFAULTS): compact and multiple-rows on.
       compact: true,
       multipleRows: true,
       checkpointFlushInterval: 1,
-      enableAnsiQuotes: false,
       ...syncer,
     },
     ...rest,
-  };
+  });
 }
 
 export async function masterPos(db: MariadbInstance): Promise<{ binlogName: string; binlogPos: number }> {
@@ -90,4 +62,26 @@ export async function waitEqual(
     }
     await new Promise((r) => setTimeout(r, 300));
   }
+}
+
+/** Wait for `ready` unless the sync run ends first: then fail with the unit's errors. */
+export function unlessStopped<T>(ready: Promise<T>, run: Promise<ProcessResult>): Promise<T> {
+  return Promise.race([
+    ready,
+    run.then((r): never => {
+      throw new Error(`sync stopped: ${r.errors.map(String).join('; ')}`);
+    }),
+  ]);
+}
+
+/** Abort the run, wait for its end and close the unit; returns the errors the run ended with. */
+export async function endSync(
+  unit: { close(): Promise<void> } | undefined,
+  ac: AbortController,
+  run: Promise<{ errors: unknown[] }> | undefined,
+): Promise<unknown[] | undefined> {
+  ac.abort();
+  const r = await run;
+  await unit?.close();
+  return r?.errors;
 }

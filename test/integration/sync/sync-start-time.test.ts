@@ -6,7 +6,7 @@ import { compareLocation, type Location } from '../../../src/sync/job.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { crcSum, tableSums, tempDir, testLogger, useUpDown } from '../../harness/index.js';
-import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
+import { endSync, masterPos, syncConfig, unlessStopped, waitEqual } from './sync-helpers.js';
 
 const logger = testLogger();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -41,17 +41,9 @@ describe('sync unit: start-time', () => {
     const ac = new AbortController();
     const run = unit.process(ac.signal);
     try {
-      await Promise.race([
-        ready(),
-        run.then((r) => {
-          throw new Error(`sync stopped: ${r.errors.map(String).join('; ')}`);
-        }),
-      ]);
+      await unlessStopped(ready(), run);
     } finally {
-      ac.abort();
-      const r = await run;
-      await unit.close();
-      assert.deepEqual(r.errors, []);
+      assert.deepEqual(await endSync(unit, ac, run), []);
     }
     return start;
   }

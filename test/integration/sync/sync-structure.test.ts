@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { tempDir, testLogger, useUpDown } from '../../harness/index.js';
-import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
+import { endSync, masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
 const logger = testLogger();
 
@@ -31,10 +31,7 @@ describe('sync unit: structure of tables at the start point', () => {
     try {
       await waitEqual(up, down, 'st');
     } finally {
-      ac.abort();
-      const r = await run;
-      await unit.close();
-      assert.deepEqual(r.errors, []);
+      assert.deepEqual(await endSync(unit, ac, run), []);
     }
   });
 });

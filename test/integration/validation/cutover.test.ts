@@ -4,15 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import mysql from 'mysql2/promise';
 import type { DmCluster, MariadbInstance } from '../../harness/index.js';
-import {
-  destroyAll,
-  startCluster,
-  startMariadb,
-  tableSums,
-  tempDir,
-  waitUntil,
-  writeLoop,
-} from '../../harness/index.js';
+import { startCluster, startMariadb, stopAll, tableSums, tempDir, waitUntil, writeLoop } from '../../harness/index.js';
 import { loadSample, startWriter, writeTaskYaml } from '../e2e/fixtures.js';
 
 interface SourceReport {
@@ -127,10 +119,7 @@ describe('cutover: read-only, drain, final diff, stop, report', () => {
     await dm.waitSynced('tc', 120_000);
   });
 
-  after(async () => {
-    await dm?.stop();
-    await destroyAll(up, down);
-  });
+  after(() => stopAll(dm, up, down));
 
   it('writes still arriving, no read-only: times out, says so, task left running', async () => {
     const writer = startWriter(up, 'shop', 6_000_000);

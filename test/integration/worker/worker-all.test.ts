@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Etcd3 } from 'etcd3';
-import type { SubTaskStatus, WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
 import type { EtcdInstance, MariadbInstance } from '../../harness/index.js';
 import { freePort, startEtcd, startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
@@ -12,7 +11,9 @@ import {
   startRegistrar,
   until,
   upstreamSource,
+  waitSchemaEqual,
   workerArgs,
+  workerStatus,
 } from './worker-process.js';
 
 /**
@@ -59,29 +60,8 @@ describe('dm-worker runs an all-mode subtask and obeys pause/resume from etcd', 
     await Promise.all([etcd?.destroy(), up?.destroy(), down?.destroy()]);
   });
 
-  async function subStatus(): Promise<SubTaskStatus | undefined> {
-    try {
-      const s = (await (await fetch(`${url}/status?task=alltask`)).json()) as WorkerStatusResponse;
-      return s.subTaskStatus[0];
-    } catch {
-      return undefined;
-    }
-  }
-
-  async function equalSoon(what: string): Promise<void> {
-    const want = await tableSums(up, 'shop');
-    await until(
-      async () => {
-        const s = await subStatus();
-        if (s?.stage === 'Paused') throw new Error(`paused: ${JSON.stringify(s.result)}`);
-        return JSON.stringify(await tableSums(down, 'shop').catch(() => [])) === JSON.stringify(want);
-      },
-      60_000,
-      what,
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}\n${w.output().slice(-3000)}`);
-    });
-  }
+  const subStatus = async () => (await workerStatus(url, 'alltask'))?.subTaskStatus[0];
+  const equalSoon = (what: string) => waitSchemaEqual(up, down, 'shop', subStatus, w, what);
 
   it('dumps, loads, then replicates new writes', async () => {
     await until(async () => (await subStatus())?.unit === 'Sync', 60_000, 'sync unit running').catch(

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Etcd3 } from 'etcd3';
-import type { SubTaskStatus, WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
 import type { EtcdInstance, MariadbInstance } from '../../harness/index.js';
 import { freePort, startEtcd, startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
@@ -14,6 +13,7 @@ import {
   until,
   upstreamSource,
   workerArgs,
+  workerStatus,
 } from './worker-process.js';
 
 /**
@@ -73,14 +73,7 @@ describe('dm-worker runs a full-mode subtask from etcd', () => {
     return w;
   }
 
-  async function subStatus(): Promise<SubTaskStatus | undefined> {
-    try {
-      const s = (await (await fetch(`${url}/status?task=fulltask`)).json()) as WorkerStatusResponse;
-      return s.subTaskStatus[0];
-    } catch {
-      return undefined;
-    }
-  }
+  const subStatus = async () => (await workerStatus(url, 'fulltask'))?.subTaskStatus[0];
 
   it('dumps and loads, then Finished with equal checksums', async () => {
     const w = start();

@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { Etcd3 } from 'etcd3';
+import type { SubTaskStatus, WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
 import type { SourceConfig, SubTaskConfig } from '../../../src/pkg/config/index.js';
 import { parseSourceConfig, parseTaskConfig, toSubTaskConfigs } from '../../../src/pkg/config/index.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
-import { exited, type Proc, until as poll, spawnProgram } from '../../harness/index.js';
+import type { MariadbInstance } from '../../harness/index.js';
+import { exited, type Proc, until as poll, spawnProgram, tableSums } from '../../harness/index.js';
 
 /** Helpers for worker integration tests: the real dm-worker program (harness/programs.ts), a poller. */
 export type SpawnedWorker = Proc;
@@ -90,4 +92,41 @@ export async function startRegistrar(
     requests,
     close: () => new Promise<void>((r) => srv.close(() => r())),
   };
+}
+
+/** `GET <url>/status` (of one task when given) of a dm-worker, or undefined when it does not answer. */
+export async function workerStatus(url: string, task?: string): Promise<WorkerStatusResponse | undefined> {
+  try {
+    const q = task === undefined ? '' : `?task=${task}`;
+    return (await (await fetch(`${url}/status${q}`)).json()) as WorkerStatusResponse;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Wait (60 s) until `down`'s `schema` equals what `up`'s is now (CHECKSUM TABLE + COUNT per
+ * table); a Paused subtask ends the wait at once, and the worker's output tail goes in the error.
+ */
+export async function waitSchemaEqual(
+  up: MariadbInstance,
+  down: MariadbInstance,
+  schema: string,
+  sub: () => Promise<SubTaskStatus | undefined>,
+  w: SpawnedWorker,
+  what: string,
+  tail = 3000,
+): Promise<void> {
+  const want = await tableSums(up, schema);
+  await until(
+    async () => {
+      const s = await sub();
+      if (s?.stage === 'Paused') throw new Error(`paused: ${JSON.stringify(s.result)}`);
+      return JSON.stringify(await tableSums(down, schema).catch(() => [])) === JSON.stringify(want);
+    },
+    60_000,
+    what,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}\n${w.output().slice(-tail)}`);
+  });
 }

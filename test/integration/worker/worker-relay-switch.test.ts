@@ -3,7 +3,6 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Etcd3 } from 'etcd3';
-import type { SubTaskStatus, WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
 import type { EtcdInstance, MariadbInstance } from '../../harness/index.js';
 import { freePort, startEtcd, startMariadb, stopChild, tableSums, tempDir } from '../../harness/index.js';
@@ -14,7 +13,9 @@ import {
   startRegistrar,
   until,
   upstreamSource,
+  waitSchemaEqual,
   workerArgs,
+  workerStatus,
 } from './worker-process.js';
 
 /**
@@ -73,16 +74,8 @@ describe('dm-worker switches a running subtask between upstream and relay on sta
     await Promise.all([etcd?.destroy(), up?.destroy(), down?.destroy()]);
   });
 
-  async function status(): Promise<WorkerStatusResponse | undefined> {
-    try {
-      return (await (await fetch(`${url}/status`)).json()) as WorkerStatusResponse;
-    } catch {
-      return undefined;
-    }
-  }
-  async function sub(): Promise<SubTaskStatus | undefined> {
-    return (await status())?.subTaskStatus[0];
-  }
+  const status = () => workerStatus(url);
+  const sub = async () => (await status())?.subTaskStatus[0];
   function fail(err: Error): never {
     throw new Error(`${err.message}\n${w.output().slice(-4000)}`);
   }
@@ -99,18 +92,7 @@ describe('dm-worker switches a running subtask between upstream and relay on sta
     await c.query('DELETE FROM t WHERE id % 17 = 0');
     await c.end();
   }
-  async function equalSoon(what: string): Promise<void> {
-    const want = await tableSums(up, 'sw');
-    await until(
-      async () => {
-        const s = await sub();
-        if (s?.stage === 'Paused') throw new Error(`paused: ${JSON.stringify(s.result)}`);
-        return JSON.stringify(await tableSums(down, 'sw').catch(() => [])) === JSON.stringify(want);
-      },
-      60_000,
-      what,
-    ).catch(fail);
-  }
+  const equalSoon = (what: string) => waitSchemaEqual(up, down, 'sw', sub, w, what, 4000);
 
   it('reads from the upstream while the relay is off', async () => {
     await until(async () => (await sub())?.unit === 'Sync', 60_000, 'sync unit running').catch(fail);

@@ -3,12 +3,18 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Etcd3 } from 'etcd3';
-import type { WorkerStatusResponse } from '../../../src/pkg/api/worker-api.js';
 import { Keys } from '../../../src/pkg/etcd/keys.js';
 import type { EtcdInstance, MariadbInstance } from '../../harness/index.js';
 import { freePort, startEtcd, startMariadb, stopChild, tempDir } from '../../harness/index.js';
 import type { SpawnedWorker } from './worker-process.js';
-import { spawnWorker, startRegistrar, until, upstreamSource, workerArgs } from './worker-process.js';
+import {
+  spawnWorker,
+  startRegistrar,
+  until,
+  upstreamSource,
+  workerArgs,
+  workerStatus,
+} from './worker-process.js';
 
 /** A source with enable-relay bound to the worker starts the relay under the work dir; unbinding stops it. */
 describe('dm-worker starts the relay of a relay-enabled source', () => {
@@ -39,13 +45,7 @@ describe('dm-worker starts the relay of a relay-enabled source', () => {
     await Promise.all([etcd?.destroy(), up?.destroy()]);
   });
 
-  async function status(): Promise<WorkerStatusResponse | undefined> {
-    try {
-      return (await (await fetch(`${url}/status`)).json()) as WorkerStatusResponse;
-    } catch {
-      return undefined;
-    }
-  }
+  const status = () => workerStatus(url);
 
   it('pulls the upstream binlog into the relay dir and reports relay status', async () => {
     await client.put(Keys.boundWorker('wr')).value(JSON.stringify({ source: 'rs', worker: 'wr' }));
