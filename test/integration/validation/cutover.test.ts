@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import mysql from 'mysql2/promise';
 import type { DmCluster, MariadbInstance } from '../../harness/index.js';
-import { startCluster, startMariadb, stopAll, tableSums, tempDir, waitUntil, writeLoop } from '../../harness/index.js';
+import {
+  startCluster,
+  startMariadb,
+  stopAll,
+  tableSums,
+  tempDir,
+  waitUntil,
+  writeLoop,
+} from '../../harness/index.js';
 import { loadSample, startWriter, writeTaskYaml } from '../e2e/fixtures.js';
 
 interface SourceReport {
