@@ -71,8 +71,8 @@ describe('ApplierPool: what is committed, and when the applied position may move
     const down = new ScriptedDownstream();
     const { pool } = setup(down);
     const runs = pool.start(() => undefined);
-    await pool.dispatch(job('nk', 1, 100, 200));
-    await pool.dispatch(job('nk', 2, 200, 300));
+    // Both queued before the applier wakes: one transaction.
+    await Promise.all([pool.dispatch(job('nk', 1, 100, 200)), pool.dispatch(job('nk', 2, 200, 300))]);
     await pool.drain();
     pool.stop();
     await runs;
@@ -92,8 +92,7 @@ describe('ApplierPool: what is committed, and when the applied position may move
     down.tableCheckpoints = [{ cp_schema: 'db', cp_table: 'nk', binlog_name: 'bin.000001', binlog_pos: 300 }];
     const keyed = job('k', 7, 100, 200);
     const keyless = job('nk', 8, 200, 300);
-    await pool.dispatch(keyed);
-    await pool.dispatch(keyless);
+    await Promise.all([pool.dispatch(keyed), pool.dispatch(keyless)]);
     await pool.drain();
     pool.stop();
     await runs;

@@ -4,41 +4,34 @@
  * records every batch it "commits".
  */
 import type { CellValue, PositionedEvent, WriteRowsEvent } from '../pkg/binlog/types.js';
-import { LOADER_DEFAULTS, MYDUMPER_DEFAULTS, SYNCER_DEFAULTS } from '../pkg/config/defaults.js';
+import { parseSourceConfig, parseTaskConfig, toSubTaskConfigs } from '../pkg/config/index.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { SchemaTracker } from '../pkg/schema/schema-tracker.js';
 import type { ApplierIo, ApplyConn } from './applier-io.js';
 import type { Location } from './job.js';
 
-/** A subtask config with DM's defaults and no rules; `syncer` fields may be overridden. */
+/**
+ * A subtask config with DM's defaults and no rules, compiled from a minimal task and source
+ * YAML by the config code itself; `syncer` fields may be overridden.
+ */
 export function plainCfg(syncer: Partial<SubTaskConfig['syncer']> = {}): SubTaskConfig {
-  return {
-    name: 't',
-    sourceId: 's1',
-    taskMode: 'incremental',
-    shardMode: '',
-    metaSchema: 'dm_meta',
-    caseSensitive: false,
-    timezone: '',
-    onlineDdl: false,
-    shadowTableRules: [],
-    trashTableRules: [],
-    cleanDumpFile: false,
-    ignoreCheckingItems: [],
-    from: { host: '127.0.0.1', port: 1, user: 'u', password: '' },
-    flavor: 'mariadb',
-    enableGtid: false,
-    enableRelay: false,
-    serverId: 0,
-    relayDir: '',
-    to: { host: '127.0.0.1', port: 2, user: 'u', password: '' },
-    routes: [],
-    filters: [],
-    expressionFilters: [],
-    mydumper: { ...MYDUMPER_DEFAULTS },
-    loader: { ...LOADER_DEFAULTS },
-    syncer: { ...SYNCER_DEFAULTS, ...syncer },
-  };
+  const source = parseSourceConfig('source-id: s1\nfrom:\n  host: 127.0.0.1\n  port: 1\n  user: u\n');
+  const task = parseTaskConfig(
+    [
+      'name: t',
+      'task-mode: incremental',
+      'target-database:',
+      '  host: 127.0.0.1',
+      '  port: 2',
+      '  user: u',
+      'mysql-instances:',
+      '  - source-id: s1',
+      '',
+    ].join('\n'),
+  );
+  const [cfg] = toSubTaskConfigs(task, new Map([['s1', source]]));
+  if (!cfg) throw new Error('no subtask config');
+  return { ...cfg, syncer: { ...cfg.syncer, ...syncer } };
 }
 
 /** A tracker knowing `db.k` (keyed: id) and `db.nk` (no key). */
