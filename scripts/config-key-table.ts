@@ -24,7 +24,7 @@ import { type ConfigKind, DM_KEYS, DM_REFUSED_VALUES, type DmKey } from './confi
 
 type Obj = Record<string, unknown>;
 
-const TASK_BASE: Obj = {
+export const TASK_BASE: Obj = {
   name: 't1',
   'task-mode': 'all',
   'target-database': { host: '127.0.0.1', port: 4000, user: 'root', password: '' },
@@ -51,7 +51,7 @@ const TASK_BASE: Obj = {
   validators: { g: { mode: 'none' } },
 };
 
-const SOURCE_BASE: Obj = {
+export const SOURCE_BASE: Obj = {
   'source-id': 's1',
   from: { host: '127.0.0.1', port: 3306, user: 'root', password: '' },
   filters: [{ 'schema-pattern': 'db1', events: ['truncate table'], action: 'Ignore' }],
@@ -73,14 +73,14 @@ function setPath(o: Obj, path: string, value: unknown): void {
   else cur[last] = value;
 }
 
-function withKey(base: Obj, k: DmKey): Obj {
+export function withKey(base: Obj, k: DmKey): Obj {
   const o = structuredClone(base);
   for (const [p, v] of Object.entries(k.with ?? {})) setPath(o, p, v);
   setPath(o, k.key, structuredClone(k.value));
   return o;
 }
 
-function toToml(o: Obj): string {
+export function toToml(o: Obj): string {
   const top: string[] = [];
   const tables: string[] = [];
   const val = (v: unknown) => JSON.stringify(v);
