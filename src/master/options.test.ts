@@ -67,6 +67,7 @@ describe('dm-master options', () => {
     assert.equal(api('openapi = true\n'), true);
     assert.equal(api('[experimental]\nopenapi = true\n'), true);
     assert.equal(api('[experimental]\nopenapi = false\n'), true);
+    assert.equal(api('[experimental]\n'), true);
     assert.equal(api('name = "m"\n'), true);
     assert.throws(
       () => resolveMasterOptions({}, parseMasterToml('initial-cluster-state = "bogus"\n', 'm.toml')),

@@ -203,6 +203,8 @@ export function parseMasterToml(text: string, file: string): RawMasterOptions {
         key === 'experimental' && typeof value === 'object' && value !== null
           ? Object.keys(value).filter((k) => k !== 'openapi')
           : [];
+      // An empty `[experimental]` table (what DM's `config master` prints) sets nothing.
+      if (key === 'experimental' && v === undefined && others.length === 0) continue;
       if (typeof v !== 'boolean' || others.length > 0)
         throw dmError(
           E.configWrongType,
