@@ -45,7 +45,7 @@ describe('dm-master options', () => {
     setConfigWarningSink((w) => got.push(w));
     try {
       const raw = parseMasterToml(
-        'name = "m"\nlog-rotate = "day"\ninitial-cluster-state = "existing"\n',
+        'name = "m"\nlog-rotate = "day"\ninitial-cluster-state = "existing"\nssl-ca-bytes = []\nssl-key-base64 = ""\n',
         'm.toml',
       );
       assert.equal(resolveMasterOptions({}, raw).initialClusterState, 'existing');
@@ -54,7 +54,11 @@ describe('dm-master options', () => {
     }
     assert.deepEqual(
       got.map((w) => [w.def.code, w.file, w.line, w.key]),
-      [[20050, 'm.toml', 2, 'log-rotate']],
+      [
+        [20050, 'm.toml', 2, 'log-rotate'],
+        [20050, 'm.toml', 4, 'ssl-ca-bytes'],
+        [20050, 'm.toml', 5, 'ssl-key-base64'],
+      ],
     );
     assert.equal(resolveMasterOptions({ name: 'm' }).initialClusterState, 'new');
     // openapi as DM's key: false turns the OpenAPI off; [experimental] openapi = true turns it on.
@@ -63,6 +67,7 @@ describe('dm-master options', () => {
     assert.equal(api('openapi = true\n'), true);
     assert.equal(api('[experimental]\nopenapi = true\n'), true);
     assert.equal(api('[experimental]\nopenapi = false\n'), true);
+    assert.equal(api('[experimental]\n'), true);
     assert.equal(api('name = "m"\n'), true);
     assert.throws(
       () => resolveMasterOptions({}, parseMasterToml('initial-cluster-state = "bogus"\n', 'm.toml')),

@@ -7,7 +7,13 @@ import { parse as parseToml } from 'smol-toml';
 import { emitConfigWarning } from '../pkg/config/config-warnings.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { LOG_FORMATS, type LogFormat } from '../pkg/log/logger.js';
-import { type ClusterTlsPaths, clusterTlsPathsOf, wrapScheme } from '../pkg/tls/cluster-tls.js';
+import {
+  CLUSTER_TLS_CONTENT_KEYS,
+  type ClusterTlsPaths,
+  clusterTlsPathsOf,
+  TLS_CONTENT_IGNORED,
+  wrapScheme,
+} from '../pkg/tls/cluster-tls.js';
 
 /** Resolved dm-master options. Defaults are documented per field. */
 export interface MasterOptions {
@@ -148,6 +154,8 @@ const REFUSED_KEYS = new Map<string, { why: string; accept?: (v: unknown) => boo
   ['keepalive-ttl', { why: 'keepalive-ttl is a dm-worker setting (set it in the worker config)' }],
 ]);
 
+const LOG_ROTATE_IGNORED = 'DM reads nothing from it (its flag is commented out, dm/master/config.go:72)';
+
 /** Parse a dm-master TOML config file. Keys may be kebab-case or snake_case (as DM). */
 export function parseMasterToml(text: string, file: string): RawMasterOptions {
   let doc: Record<string, unknown>;
@@ -171,14 +179,19 @@ export function parseMasterToml(text: string, file: string): RawMasterOptions {
     const line = lineOf(text, rawKey);
     // DM reads nothing from log-rotate: its flag is commented out (dm/master/config.go:72) and
     // no code reads the field (:108). Accepted, with the coded warning that DM ignores it too.
-    if (key === 'log-rotate') {
+    const ignored =
+      key === 'log-rotate'
+        ? LOG_ROTATE_IGNORED
+        : CLUSTER_TLS_CONTENT_KEYS.has(key)
+          ? TLS_CONTENT_IGNORED
+          : undefined;
+    if (ignored !== undefined) {
       emitConfigWarning({
         def: E.configIgnoredByDm,
         file,
         line,
         key: rawKey,
-        message:
-          'accepted without effect: DM reads nothing from it (its flag is commented out, dm/master/config.go:72)',
+        message: `accepted without effect: ${ignored}`,
       });
       continue;
     }
@@ -190,6 +203,8 @@ export function parseMasterToml(text: string, file: string): RawMasterOptions {
         key === 'experimental' && typeof value === 'object' && value !== null
           ? Object.keys(value).filter((k) => k !== 'openapi')
           : [];
+      // An empty `[experimental]` table (what DM's `config master` prints) sets nothing.
+      if (key === 'experimental' && v === undefined && others.length === 0) continue;
       if (typeof v !== 'boolean' || others.length > 0)
         throw dmError(
           E.configWrongType,

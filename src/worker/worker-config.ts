@@ -3,7 +3,12 @@ import { parse, TomlError } from 'smol-toml';
 import { emitConfigWarning } from '../pkg/config/config-warnings.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { LOG_FORMATS, type LogFormat } from '../pkg/log/logger.js';
-import { type ClusterTlsPaths, clusterTlsPathsOf } from '../pkg/tls/cluster-tls.js';
+import {
+  CLUSTER_TLS_CONTENT_KEYS,
+  type ClusterTlsPaths,
+  clusterTlsPathsOf,
+  TLS_CONTENT_IGNORED,
+} from '../pkg/tls/cluster-tls.js';
 
 /**
  * dm-worker configuration: command-line flags (DESIGN.md §1, DM's names) and the same keys in
@@ -108,7 +113,8 @@ export function parseWorkerToml(text: string, file = 'worker.toml'): WorkerFlags
   for (const [key, value] of Object.entries(doc)) {
     const line = lineOf(text, key);
     if (key === 'config-file') continue;
-    const ignored = IGNORED_KEYS.get(key);
+    const ignored =
+      IGNORED_KEYS.get(key) ?? (CLUSTER_TLS_CONTENT_KEYS.has(key) ? TLS_CONTENT_IGNORED : undefined);
     if (ignored !== undefined) {
       emitConfigWarning({
         def: E.configIgnoredByDm,

@@ -68,6 +68,7 @@ export const TASK_IGNORED_KEYS: readonly IgnoredKey[] = Object.freeze([
     'range-concurrency',
     'compress-kv-pairs',
     'pd-addr',
+    'security',
   ].flatMap((k) => unitKeys('loader', k, PHYSICAL)),
   ...unitKeys(
     'syncer',

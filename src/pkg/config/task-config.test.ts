@@ -178,6 +178,19 @@ describe('parseTaskConfig: bad configs', () => {
     );
   });
 
+  it('reads plain scalars as yaml.v2: no base-60 numbers, no timestamps', () => {
+    assert.equal(parseTaskConfig(`${GOOD}timezone: +08:00\n`).timezone, '+08:00');
+    const v = GOOD.replace(
+      '    route-rules: [r1]\n',
+      '    route-rules: [r1]\n    validator-config-name: v\n',
+    );
+    expectError(
+      () => parseTaskConfig(`${v}validators:\n  v:\n    mode: full\n    start-time: 2021-10-21 00:01:00\n`),
+      E.validatorStartTime,
+      'task.yaml:23: validators.v.start-time: start-time is not supported: the validator checks changes applied after it is enabled',
+    );
+  });
+
   it('refuses the time zones DM refuses (SYSTEM, Local, out-of-range offsets), at key and line', () => {
     expectError(
       () => parseTaskConfig(`${GOOD}timezone: SYSTEM\n`),

@@ -12,6 +12,7 @@ import {
   LineCounter,
   type Node,
   parseDocument,
+  type Tags,
   visit,
 } from 'yaml';
 import { type DmError, dmError, E, type ErrorDef } from '../errors/index.js';
@@ -53,7 +54,13 @@ export class YamlSource {
   /** Parse `text`; YAML syntax errors throw E.configParse naming the line. */
   static parse(text: string, file: string): YamlSource {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, version: '1.1', merge: true, prettyErrors: true });
+    const doc = parseDocument(text, {
+      lineCounter: lines,
+      version: '1.1',
+      merge: true,
+      prettyErrors: true,
+      customTags: asYamlV2,
+    });
     if (doc.errors.length > 0) {
       const msgs = doc.errors.map((e) => {
         const line = e.linePos?.[0]?.line ?? 0;
@@ -102,6 +109,19 @@ export class YamlSource {
     if (offset === undefined) return 0;
     return this.lines.linePos(offset).line;
   }
+}
+
+/**
+ * The YAML 1.1 tags yaml.v2 resolves: no base-60 numbers (`+08:00`, `1:30` are strings, as
+ * for yaml.v2, e.g. a `timezone`) and no timestamps (`2021-10-21 00:01:00` into a Go string
+ * field is that text; no DM config field takes a time.Time).
+ */
+function asYamlV2(tags: Tags): Tags {
+  return tags.filter((t) =>
+    typeof t === 'string'
+      ? !['intTime', 'floatTime', 'timestamp'].includes(t)
+      : (t as { format?: string }).format !== 'TIME' && t.tag !== 'tag:yaml.org,2002:timestamp',
+  );
 }
 
 /**

@@ -160,3 +160,19 @@ export function etcdClientTls(t: ClusterTls | undefined): {
 } {
   return t ? { credentials: { rootCertificate: t.ca, privateKey: t.key, certChain: t.cert } } : {};
 }
+
+/**
+ * The inline-certificate keys of DM's `security.Security`, embedded in the master and worker
+ * configs: DM's cluster TLS reads only the `ssl-ca/ssl-cert/ssl-key` paths
+ * (`util.WithCAPath`, dm/master/server.go:180, dm/worker/server.go:136), never these.
+ */
+export const CLUSTER_TLS_CONTENT_KEYS: ReadonlySet<string> = new Set([
+  'ssl-ca-bytes',
+  'ssl-cert-bytes',
+  'ssl-key-bytes',
+  'ssl-ca-base64',
+  'ssl-cert-base64',
+  'ssl-key-base64',
+]);
+export const TLS_CONTENT_IGNORED =
+  "DM's cluster TLS reads only the ssl-ca/ssl-cert/ssl-key files (util.WithCAPath, dm/master/server.go:180, dm/worker/server.go:136)";

@@ -64,6 +64,15 @@ describe('task timezone: sessions, dump, load and sync in the task zone', () => 
     return JSON.stringify(rows.map((r) => [r.id, r.u, r.dt]));
   }
 
+  /** The validator's findings as `table:id`. */
+  async function findings(): Promise<string[]> {
+    const r = await dmctl(master.addr, 'validation', 'show-error', '--error', 'all', 'tz');
+    assert.equal(r.json.result, true, r.stdout);
+    return ((r.json.error as { srcTable: string; srcData: string }[]) ?? []).map(
+      (e) => `${e.srcTable}:${JSON.parse(e.srcData).id}`,
+    );
+  }
+
   async function ids(db: MariadbInstance): Promise<number[]> {
     return (await db.query<{ id: number }>('SELECT id FROM tzdb.ev ORDER BY id')).map((r) => r.id);
   }
@@ -88,8 +97,9 @@ describe('task timezone: sessions, dump, load and sync in the task zone', () => 
       'timezone: "+08:00"\n' +
         'mydumpers:\n  m:\n    extra-args: >-\n      --where "ts IS NULL OR ts >= \'2024-01-01 08:00:00\'"\n' +
         'expression-filter:\n  early:\n    schema: "tzdb"\n    table: "ev"\n' +
-        '    insert-value-expr: "ts < \'2024-01-01 08:00:00\'"\n',
-      '    mydumper-config-name: "m"\n    expression-filters: ["early"]\n',
+        '    insert-value-expr: "ts < \'2024-01-01 08:00:00\'"\n' +
+        'validators:\n  v:\n    mode: full\n    row-error-delay: 1s\n',
+      '    mydumper-config-name: "m"\n    expression-filters: ["early"]\n    validator-config-name: "v"\n',
     );
     const r = await dmctl(master.addr, 'start-task', task);
     assert.equal(r.json.result, true, r.stdout + r.stderr);
@@ -124,5 +134,20 @@ describe('task timezone: sessions, dump, load and sync in the task zone', () => 
     assert.equal(await instants(down, [1, 3, 4, 101, 103]), await instants(up, [1, 3, 4, 101, 103]));
     const [probe] = await down.query<{ v: string }>('SELECT v FROM tzdb.probe WHERE id = 1');
     assert.equal(probe?.v, '+08:00', 'the sync writes with session time_zone = the task zone');
+    // The validator compares the binlog's TIMESTAMPs (rendered in +08:00) with the downstream
+    // rows it reads in a +08:00 session: no finding for the TIMESTAMP rows; the probe row,
+    // changed by the downstream trigger, is found (so the validator did run).
+    await waitUntil(
+      async () => (await findings()).some((f) => f.startsWith('`tzdb`.`probe`')),
+      60_000,
+      'the validator reports the probe row',
+    );
+    await new Promise((r) => setTimeout(r, 3000));
+    const evFindings = (await findings()).filter((f) => f.startsWith('`tzdb`.`ev`'));
+    assert.deepEqual(
+      evFindings.filter((f) => !f.endsWith(':102')),
+      [],
+      'no TIMESTAMP row differs for the validator',
+    );
   });
 });

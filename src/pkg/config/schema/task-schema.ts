@@ -14,6 +14,7 @@ import {
   type JsonSchema,
   namedMap,
   obj,
+  securitySchema,
   str,
   strList,
   strOrNum,
@@ -45,6 +46,8 @@ const loaderSchema = obj({
   'range-concurrency': uint,
   'compress-kv-pairs': str,
   'pd-addr': str,
+  /** TLS of the physical import (TiDB Lightning) only: warned, see dm-ignored-keys.ts. */
+  security: securitySchema,
 });
 
 const syncerSchema = obj({
