@@ -95,6 +95,10 @@ export function insertToTsv(sql: string, scratch?: TsvScratch): TsvRows | null {
   }
   let o = 0;
   let rows = 0;
+  // Next backslash and tab at or after the scan point (-1: none left), found once per run:
+  // a string body is copied in bulk up to the first of its quote, backslash or tab.
+  let nextBs = sql.indexOf('\\', p);
+  let nextTab = sql.indexOf('\t', p);
   for (;;) {
     if (sql.charCodeAt(p) !== 40 /* ( */) return null;
     p++;
@@ -104,21 +108,26 @@ export function insertToTsv(sql: string, scratch?: TsvScratch): TsvRows | null {
         // String body: copy up to the closing quote; `\x` pairs go through unchanged.
         p++;
         for (;;) {
-          if (p >= n) return null;
-          const d = sql.charCodeAt(p);
-          if (d === 39) break;
-          if (d === 92) {
+          const q = sql.indexOf("'", p);
+          if (q < 0) return null;
+          if (nextBs >= 0 && nextBs < p) nextBs = sql.indexOf('\\', p);
+          if (nextTab >= 0 && nextTab < p) nextTab = sql.indexOf('\t', p);
+          let stop = q;
+          if (nextBs >= 0 && nextBs < stop) stop = nextBs;
+          if (nextTab >= 0 && nextTab < stop) stop = nextTab;
+          if (stop > p) o += out.write(sql.substring(p, stop), o, 'latin1');
+          p = stop;
+          if (p === q) break;
+          if (p === nextBs) {
             if (p + 1 >= n) return null;
             out[o++] = 92;
             out[o++] = sql.charCodeAt(p + 1);
             p += 2;
-            continue;
-          }
-          if (d === 9) {
+          } else {
             out[o++] = 92;
             out[o++] = 116;
-          } else out[o++] = d;
-          p++;
+            p++;
+          }
         }
         p++;
       } else if (c === 48 /* 0 */ && sql.charCodeAt(p + 1) === 120 /* x */) {
