@@ -13,9 +13,12 @@
  * READ LOCK` session; a sysbench `oltp_write_only --threads=4` burst of BENCH_SECONDS; a marker
  * row upstream; then each side released in turn (`UNLOCK TABLES`) and timed until the marker
  * is visible downstream, the other still held, so the two never compete for the machine. The
- * order alternates between rounds; before the next round the validator must have no pending
- * rows left. Prints rows/s of each side and the median ratio with/without; checks the three
- * databases by CHECKSUM TABLE + COUNT(*) and that the validator found no error rows.
+ * order alternates between rounds; when the validator's side went first, its deferred checks
+ * must be done before the other side is released, and before the next round the validator must
+ * have no pending rows left. Prints rows/s of each side, the CPU seconds the dm-worker and that
+ * downstream spent during each catch-up (less sensitive to other load on a shared machine than
+ * wall time), and the median ratios with/without; checks the three databases by CHECKSUM
+ * TABLE + COUNT(*) and that the validator found no error rows.
  *
  * Env: BENCH_ROWS (rows per sysbench table, 100000; 4 tables), BENCH_SECONDS (burst, 30),
  * BENCH_ROUNDS (3), BENCH_CPU_PROF (a directory: the dm-worker writes its CPU profile there).

@@ -55,6 +55,9 @@ export function replicationBusy(
   return secondsBehind >= 2 || backlog > syncer.batch * Math.max(1, syncer.workerCount);
 }
 
+/** Checks wait for a busy replication at most this long (a burst, not a long catch-up). */
+const MAX_DEFER_MS = 60_000;
+
 /** Applied row changes queued before they are ingested anyway (bounds the queue's memory). */
 const INBOX_ROWS = 100_000;
 
@@ -64,7 +67,7 @@ const INBOX_ROWS = 100_000;
  * row changed many times is checked once, and memory is one entry per changed key, capped by
  * `max-pending-row-count`/`-size` (beyond them the validator stops with an error instead of
  * growing). A loop re-checks pending rows against the downstream in batches of
- * `batch-query-size`, waiting while replication has a backlog (but never past half the caps); a
+ * `batch-query-size`, waiting while replication is busy (up to 60 s, below half the caps); a
  * row that still differs after `row-error-delay` is recorded in `<task>_validator_error_change`
  * (upsert on its key, so a replay after a crash never records it twice). Before every sync
  * checkpoint and every `meta-flush-interval` the pending rows changed since the last flush and
@@ -234,17 +237,26 @@ export class DataValidator implements AppliedRowsSink {
   }
 
   /**
-   * Replication has a backlog and the pending rows are below half the caps: checking now would
-   * slow the appliers, and waiting costs only memory.
+   * Replication has been busy for less than MAX_DEFER_MS and the pending rows are below half
+   * the caps: checking now would slow the appliers, and waiting costs only memory.
    */
   private deferred(): boolean {
-    return (
+    const wait =
       this.busy() &&
-      this.inboxRows < INBOX_ROWS / 2 &&
       (this.pending.size + this.inboxRows) * 2 < this.vc.maxPendingRowCount &&
-      this.pending.bytes * 2 < this.maxBytes
-    );
+      this.pending.bytes * 2 < this.maxBytes;
+    if (!wait) {
+      this.busySince = 0;
+      return false;
+    }
+    // A long catch-up is checked as it goes (as DM does), only a burst is waited out.
+    const now = Date.now();
+    if (this.busySince === 0) this.busySince = now;
+    return now - this.busySince < MAX_DEFER_MS;
   }
+
+  /** When replication became busy (0: it is not), for MAX_DEFER_MS. */
+  private busySince = 0;
 
   /**
    * One pass over the pending rows, `batch-query-size` keys per downstream query. False when it
