@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CtlResult } from './cluster.js';
-import { trackChild } from './processes.js';
+import { stopChild, trackChild } from './processes.js';
 
 /**
  * The programs of src/cmd run by node: the TypeScript source through tsx when the test runs
@@ -40,6 +40,11 @@ export function spawnProgram(name: string, args: string[], cwd?: string): Proc {
   child.stdout?.on('data', add);
   child.stderr?.on('data', add);
   return { child, output: () => out };
+}
+
+/** Stop the processes, the last started first (SIGTERM, then SIGKILL after `graceMs`). */
+export async function stopProcs(procs: Proc[], graceMs = 10_000): Promise<void> {
+  for (const p of [...procs].reverse()) await stopChild(p.child, graceMs);
 }
 
 /** Run `src/cmd/<name> args…` to its end: exit code, stdout parsed as JSON (when it is JSON), raw text. */

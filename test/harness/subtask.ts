@@ -1,3 +1,4 @@
+import { SYNCER_DEFAULTS } from '../../src/pkg/config/defaults.js';
 import type { SubTaskConfig } from '../../src/pkg/config/types.js';
 import type { MariadbInstance } from './mariadb.js';
 
@@ -60,17 +61,7 @@ export function subtaskConfig(
       importMode: 'logical',
       ...loader,
     },
-    syncer: {
-      workerCount: 16,
-      batch: 100,
-      queueSize: 1024,
-      safeMode: false,
-      safeModeDuration: '',
-      compact: false,
-      multipleRows: false,
-      checkpointFlushInterval: 30,
-      enableAnsiQuotes: false,
-      ...syncer,
-    },
+    // DM's syncer defaults, with one statement per row change (multiple-rows off).
+    syncer: { ...SYNCER_DEFAULTS, multipleRows: false, ...syncer },
   };
 }

@@ -6,8 +6,8 @@ import {
   apiTask,
   destroyAll,
   httpCall,
-  startMariadb,
-  stopChild,
+  startPair,
+  stopProcs,
   waitTableEqual,
 } from '../../harness/index.js';
 import { type MasterSpec, type Proc, spawnWorker, startSoloMaster, until } from './cluster-process.js';
@@ -79,10 +79,7 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
     );
 
   before(async () => {
-    [up, down] = await Promise.all([
-      startMariadb({ serverId: 31 }),
-      startMariadb({ serverId: 32, noBinlog: true }),
-    ]);
+    [up, down] = await startPair({ up: { serverId: 31 }, down: { serverId: 32 } });
     await up.query(`CREATE DATABASE shop;
       CREATE TABLE shop.orders (id INT PRIMARY KEY, amount DECIMAL(10,2), note VARCHAR(64));
       CREATE TABLE shop.not_migrated (id INT PRIMARY KEY);
@@ -101,7 +98,7 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
   });
 
   after(async () => {
-    for (const p of procs.reverse()) await stopChild(p.child, 10_000);
+    await stopProcs(procs);
     await destroyAll(up, down);
   });
 

@@ -1,12 +1,5 @@
 import type { MariadbInstance } from '../../harness/index.js';
-import {
-  apiSource,
-  apiTask,
-  httpCall,
-  startMariadb,
-  stopChild,
-  waitTableEqual,
-} from '../../harness/index.js';
+import { apiSource, apiTask, httpCall, startPair, stopProcs, waitTableEqual } from '../../harness/index.js';
 import { type Proc, spawnWorker, startSoloMaster, until } from '../cluster/cluster-process.js';
 
 /** A running cluster with one task replicating (shared by the metrics and dashboard tests). */
@@ -33,12 +26,9 @@ export interface LiveCluster {
  */
 export async function startLiveCluster(serverId: number): Promise<LiveCluster> {
   const procs: Proc[] = [];
-  const [up, down] = await Promise.all([
-    startMariadb({ serverId }),
-    startMariadb({ serverId: serverId + 1, noBinlog: true }),
-  ]);
+  const [up, down] = await startPair({ up: { serverId }, down: { serverId: serverId + 1 } });
   const destroy = async (): Promise<void> => {
-    for (const p of procs.reverse()) await stopChild(p.child, 10_000);
+    await stopProcs(procs);
     await Promise.all([up.destroy(), down.destroy()]);
   };
   try {

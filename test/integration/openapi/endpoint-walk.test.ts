@@ -8,8 +8,9 @@ import {
   apiTask,
   destroyAll,
   httpCall,
-  startMariadb,
+  startPair,
   stopChild,
+  stopProcs,
   waitTableEqual,
 } from '../../harness/index.js';
 import type { MasterSpec, Proc } from '../cluster/cluster-process.js';
@@ -81,10 +82,7 @@ describe('DM OpenAPI: every endpoint of the spec against a real cluster', () => 
   const equal = (table: string) => waitTableEqual(up, `shop.${table}`, down, `mall.${table}`, 45_000);
 
   before(async () => {
-    [up, down] = await Promise.all([
-      startMariadb({ serverId: 41 }),
-      startMariadb({ serverId: 42, noBinlog: true }),
-    ]);
+    [up, down] = await startPair({ up: { serverId: 41 }, down: { serverId: 42 } });
     await up.query(`CREATE DATABASE shop;
       CREATE TABLE shop.orders (id INT PRIMARY KEY, note VARCHAR(32));
       INSERT INTO shop.orders VALUES (1,'a'),(2,'b'),(3,'c');`);
@@ -97,7 +95,7 @@ describe('DM OpenAPI: every endpoint of the spec against a real cluster', () => 
   });
 
   after(async () => {
-    for (const p of procs.reverse()) await stopChild(p.child, 10_000);
+    await stopProcs(procs);
     await destroyAll(up, down);
   });
 

@@ -93,3 +93,14 @@ export async function writeLoad(db: MariadbInstance, schema: string, n: number, 
 export function relayFile(relayDir: string, sub: string, file: string): string {
   return join(relayDir, sub, file);
 }
+
+/** Abort a relay's run, wait for its end and close it. */
+export async function endRelay(
+  relay: { close(): Promise<void> } | undefined,
+  ac: AbortController,
+  run: Promise<unknown> | undefined,
+): Promise<void> {
+  ac.abort();
+  await run;
+  await relay?.close();
+}

@@ -4,8 +4,8 @@ import { Relay } from '../../../src/relay/relay-unit.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { destroyAll, startPair, tableSums, tempDir, testLogger } from '../../harness/index.js';
-import { syncConfig, waitEqual } from '../sync/sync-helpers.js';
-import { binlogs, sourceFor, waitFor } from './helpers.js';
+import { endSync, syncConfig, waitEqual } from '../sync/sync-helpers.js';
+import { binlogs, endRelay, sourceFor, waitFor } from './helpers.js';
 
 const logger = testLogger();
 
@@ -51,14 +51,10 @@ describe('sync from the relay log with a GTID-only start point', () => {
   });
 
   after(async () => {
-    sac.abort();
-    const r = await syncRun;
-    await unit?.close();
-    rac.abort();
-    await relayRun;
-    await relay?.close();
+    const errors = await endSync(unit, sac, syncRun);
+    await endRelay(relay, rac, relayRun);
     await destroyAll(up, down);
-    assert.deepEqual(r?.errors ?? [], []);
+    assert.deepEqual(errors ?? [], []);
   });
 
   it('starts at the first transaction after the GTID set, found in the relay files', async () => {

@@ -1,45 +1,9 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { MariadbInstance } from '../../harness/index.js';
-import {
-  crcSum,
-  destroyAll,
-  killChild,
-  startPair,
-  stopChild,
-  tempDir,
-  trackChild,
-} from '../../harness/index.js';
-import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
-
-/** Start the sync unit in a child process; resolves once it reports running. */
-async function startRunner(arg: unknown): Promise<{ child: ChildProcess; failed: Promise<never> }> {
-  const child = trackChild(
-    spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/sync-runner.ts', JSON.stringify(arg)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
-  );
-  let buf = '';
-  // Rejects if the runner ends on its own (its unit stopped with an error): the test then
-  // fails with the runner's words at once instead of waiting for equality in vain.
-  const failed = new Promise<never>((_, reject) => {
-    child.once('exit', (code, signal) => {
-      if (signal !== 'SIGKILL' && signal !== 'SIGTERM') reject(new Error(`runner exited (${code}): ${buf}`));
-    });
-  });
-  failed.catch(() => undefined);
-  await Promise.race([
-    new Promise<void>((resolve) => {
-      child.stdout?.on('data', (d: Buffer) => {
-        buf += d.toString();
-        if (buf.includes('"running"')) resolve();
-      });
-    }),
-    failed,
-  ]);
-  return { child, failed };
-}
+import { crcSum, destroyAll, killChild, startPair, stopChild, tempDir } from '../../harness/index.js';
+import { masterPos, startSyncRunner, syncConfig, waitEqual } from './sync-helpers.js';
 
 describe('sync unit: kill -9 at random moments under heavy writes', () => {
   let up: MariadbInstance;
@@ -85,14 +49,14 @@ describe('sync unit: kill -9 at random moments under heavy writes', () => {
     };
     const writers = [1, 2, 3].map((w) => writer(w));
     for (let round = 0; round < 4; round++) {
-      const r = await startRunner(arg);
+      const r = await startSyncRunner(arg);
       child = r.child;
       await Promise.race([new Promise((res) => setTimeout(res, 700 + Math.random() * 1500)), r.failed]);
       await killChild(child);
     }
     stop = true;
     await Promise.all(writers);
-    const last = await startRunner(arg);
+    const last = await startSyncRunner(arg);
     child = last.child;
     await Promise.race([waitEqual(up, down, 'c1', 90_000), last.failed]);
     await stopChild(child);

@@ -1,35 +1,9 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { MariadbInstance } from '../../harness/index.js';
-import {
-  crcSum,
-  destroyAll,
-  killChild,
-  startPair,
-  stopChild,
-  tempDir,
-  trackChild,
-} from '../../harness/index.js';
-import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
-
-/** Start the sync unit in a child process; resolves once it reports running. */
-async function startRunner(arg: unknown): Promise<ChildProcess> {
-  const child = trackChild(
-    spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/sync-runner.ts', JSON.stringify(arg)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
-  );
-  await new Promise<void>((resolve, reject) => {
-    let buf = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      if (buf.includes('"running"')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`runner exited early (${code}): ${buf}`)));
-  });
-  return child;
-}
+import { crcSum, destroyAll, killChild, startPair, stopChild, tempDir } from '../../harness/index.js';
+import { masterPos, startSyncRunner, syncConfig, waitEqual } from './sync-helpers.js';
 
 /**
  * The appliers write their exit-safe point inside their own transactions (no separate write
@@ -57,7 +31,7 @@ describe("sync unit: exit-safe point committed with the appliers' transactions",
       syncer: { workerCount: 4, batch: 10, checkpointFlushInterval: 3600, safeModeDuration: '0s' },
     });
     const arg = { cfg, workDir: tempDir('dm-sync-exit-safe-') };
-    child = await startRunner(arg);
+    child = (await startSyncRunner(arg)).child;
     await up.query('CREATE TABLE e1.t (id INT PRIMARY KEY, v VARCHAR(20) NOT NULL)');
     for (let i = 0; i < 20; i++) {
       const vals = Array.from({ length: 10 }, (_, k) => `(${i * 10 + k}, 'v${i}')`).join(',');
@@ -81,7 +55,7 @@ describe("sync unit: exit-safe point committed with the appliers' transactions",
     );
 
     await killChild(child);
-    child = await startRunner(arg);
+    child = (await startSyncRunner(arg)).child;
     // Replayed INSERTs of rows already there only succeed as REPLACE (safe mode).
     await up.query("INSERT INTO e1.t VALUES (1000, 'after')");
     await waitEqual(up, down, 'e1', 60_000);

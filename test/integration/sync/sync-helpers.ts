@@ -1,7 +1,8 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { SubTaskConfig } from '../../../src/pkg/config/types.js';
 import type { ProcessResult } from '../../../src/unit/unit.js';
 import type { MariadbInstance } from '../../harness/index.js';
-import { subtaskConfig, tableSums } from '../../harness/index.js';
+import { subtaskConfig, tableSums, trackChild } from '../../harness/index.js';
 
 /** A SubTaskConfig for the sync unit between two harness servers. */
 export function syncConfig(
@@ -84,4 +85,37 @@ export async function endSync(
   const r = await run;
   await unit?.close();
   return r?.errors;
+}
+
+/**
+ * Start the sync unit in a child process (test/fixtures/sync-runner.ts); resolves once it
+ * reports running. `failed` rejects if the runner ends on its own (not by SIGKILL/SIGTERM).
+ */
+export async function startSyncRunner(
+  arg: unknown,
+): Promise<{ child: ChildProcess; failed: Promise<never> }> {
+  const child = trackChild(
+    spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/sync-runner.ts', JSON.stringify(arg)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+  let buf = '';
+  // Rejects if the runner ends on its own (its unit stopped with an error): the test then
+  // fails with the runner's words at once instead of waiting for equality in vain.
+  const failed = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => {
+      if (signal !== 'SIGKILL' && signal !== 'SIGTERM') reject(new Error(`runner exited (${code}): ${buf}`));
+    });
+  });
+  failed.catch(() => undefined);
+  await Promise.race([
+    new Promise<void>((resolve) => {
+      child.stdout?.on('data', (d: Buffer) => {
+        buf += d.toString();
+        if (buf.includes('"running"')) resolve();
+      });
+    }),
+    failed,
+  ]);
+  return { child, failed };
 }

@@ -6,8 +6,8 @@ import { Relay } from '../../../src/relay/relay-unit.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { destroyAll, startPair, tableSums, tempDir, testLogger } from '../../harness/index.js';
-import { sourceFor } from '../relay/helpers.js';
-import { masterPos, syncConfig, waitEqual } from './sync-helpers.js';
+import { endRelay, sourceFor } from '../relay/helpers.js';
+import { endSync, masterPos, syncConfig, waitEqual } from './sync-helpers.js';
 
 const logger = testLogger();
 
@@ -44,14 +44,10 @@ describe('sync unit reading the relay log (enable-relay)', () => {
   });
 
   after(async () => {
-    sac.abort();
-    const r = await syncRun;
-    await unit?.close();
-    rac.abort();
-    await relayRun;
-    await relay?.close();
+    const errors = await endSync(unit, sac, syncRun);
+    await endRelay(relay, rac, relayRun);
     await destroyAll(up, down);
-    assert.deepEqual(r.errors, []);
+    assert.deepEqual(errors, []);
   });
 
   it('replicates DML and DDL written upstream through the relay, across a binlog rotation', async () => {
