@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { appendEventJson, formatEventJson, formatRow, tableMapFields } from './json-format.js';
+import { appendEventJson, formatEventJson, formatRow, ownFields, tableMapFields } from './json-format.js';
 import { JsonWriter } from './json-writer.js';
 import type { BinlogEvent, CellValue, EventHeader, PositionedEvent } from './types.js';
 
@@ -45,13 +45,7 @@ function referenceJson(pe: PositionedEvent): string {
       return `${s},"name":${JSON.stringify(ev.name)},"size":${h.eventSize}}`;
     default: {
       // Small events: print their own fields generically.
-      const rec = ev as unknown as Record<string, unknown>;
-      for (const k in rec) {
-        if (k === 'type' || k === 'header') continue;
-        const v = rec[k];
-        if (v === undefined) continue;
-        s += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
-      }
+      for (const [k, v] of ownFields(ev)) s += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
       return `${s}}`;
     }
   }

@@ -1,5 +1,12 @@
 import { asciiBytes, JsonWriter, type Utf8Text, utf8Text } from './json-writer.js';
-import type { CellValue, ColumnMeta, PositionedEvent, RowsEvent, TableMapEvent } from './types.js';
+import type {
+  BinlogEvent,
+  CellValue,
+  ColumnMeta,
+  PositionedEvent,
+  RowsEvent,
+  TableMapEvent,
+} from './types.js';
 
 /**
  * One DESIGN.md §5 JSON line (without the newline) for an event:
@@ -49,11 +56,7 @@ function writeEvent(w: JsonWriter, pe: PositionedEvent): void {
       break;
     default: {
       // Small events (and ANNOTATE_ROWS/QUERY with possibly huge statements): their own fields.
-      const rec = ev as unknown as Record<string, unknown>;
-      for (const k in rec) {
-        if (k === 'type' || k === 'header') continue;
-        const v = rec[k];
-        if (v === undefined) continue;
+      for (const [k, v] of ownFields(ev)) {
         w.text(keyBytes(k));
         if (typeof v === 'string') w.str(v);
         else if (typeof v === 'number') w.num(v);
@@ -184,6 +187,11 @@ function rowsPart(ev: RowsEvent): Utf8Text {
     () =>
       `,"tableId":${ev.tableId},"schema":${JSON.stringify(ev.schema)},"table":${JSON.stringify(ev.table)},"columns":${JSON.stringify(ev.columns)},"rows":[`,
   );
+}
+
+/** An event's own fields other than `type` and `header`, the undefined ones left out. */
+export function ownFields(ev: BinlogEvent): [string, unknown][] {
+  return Object.entries(ev).filter(([k, v]) => k !== 'type' && k !== 'header' && v !== undefined);
 }
 
 /** A table map's fields and the closing brace (cached per table map). */

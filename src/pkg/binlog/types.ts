@@ -109,31 +109,28 @@ export interface TableMapEvent extends Base<'table_map'> {
   hasColumnNames: boolean;
 }
 
-export interface WriteRowsEvent extends Base<'write_rows'> {
+/** What every ROWS event carries besides its rows: the table it changes. */
+interface RowsTable {
   tableId: number;
   schema: string;
   table: string;
   /** Column names when known, else `@1`, `@2`, … (1-based, as mariadb-binlog prints). */
   columns: string[];
+}
+
+export interface WriteRowsEvent extends Base<'write_rows'>, RowsTable {
   rows: CellValue[][];
   /** Present-column indexes when not all columns are present in the image. */
   includedColumns?: number[];
 }
 
-export interface DeleteRowsEvent extends Base<'delete_rows'> {
-  tableId: number;
-  schema: string;
-  table: string;
-  columns: string[];
+export interface DeleteRowsEvent extends Base<'delete_rows'>, RowsTable {
   rows: CellValue[][];
+  /** Present-column indexes when not all columns are present in the image. */
   includedColumns?: number[];
 }
 
-export interface UpdateRowsEvent extends Base<'update_rows'> {
-  tableId: number;
-  schema: string;
-  table: string;
-  columns: string[];
+export interface UpdateRowsEvent extends Base<'update_rows'>, RowsTable {
   rows: { before: CellValue[]; after: CellValue[] }[];
   includedColumnsBefore?: number[];
   includedColumnsAfter?: number[];
