@@ -52,7 +52,8 @@ for (const name of readdirSync(dir).sort()) {
   const text = readFileSync(join(dir, name), 'utf8');
   const kind = kindOf(name, text);
   if (!kind) continue;
-  const c = (counts[kind] ??= { accepted: 0, total: 0 });
+  const c = counts[kind] ?? { accepted: 0, total: 0 };
+  counts[kind] = c;
   c.total++;
   try {
     load(kind, name, text, scratch);
