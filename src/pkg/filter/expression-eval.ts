@@ -15,6 +15,7 @@
 import nodeSqlParser from 'node-sql-parser';
 import { type ZoneOffset, zoneOffset } from '../binlog/time-zone.js';
 import type { CellValue } from '../binlog/types.js';
+import { CLOCK_FUNCS } from './expression-clock.js';
 
 const parser = new nodeSqlParser.Parser();
 
@@ -170,28 +171,8 @@ const FUNCS: Record<string, { min: number; max: number; fn: (a: Val[], zone?: Zo
   IF: { min: 3, max: 3, fn: ([c, a, b]) => (truth(c ?? null) ? (a ?? null) : (b ?? null)) },
   JSON_EXTRACT: { min: 2, max: 2, fn: ([d, p]) => jsonExtract(d ?? null, p ?? null) },
   JSON_UNQUOTE: { min: 1, max: 1, fn: ([a]) => (a == null ? null : String(a).replace(/^"(.*)"$/, '$1')) },
-  // The current time, evaluated per row as TiDB does, in the task's zone (DM's expression
-  // session has time_zone = the task's timezone); NOW(fsp) gives fsp fraction digits.
-  NOW: { min: 0, max: 1, fn: ([fsp], zone) => nowText(fsp, zone) },
-  CURRENT_TIMESTAMP: { min: 0, max: 1, fn: ([fsp], zone) => nowText(fsp, zone) },
-  LOCALTIME: { min: 0, max: 1, fn: ([fsp], zone) => nowText(fsp, zone) },
-  LOCALTIMESTAMP: { min: 0, max: 1, fn: ([fsp], zone) => nowText(fsp, zone) },
-  SYSDATE: { min: 0, max: 1, fn: ([fsp], zone) => nowText(fsp, zone) },
-  UTC_TIMESTAMP: { min: 0, max: 1, fn: ([fsp]) => nowText(fsp) },
-  CURDATE: { min: 0, max: 0, fn: (_, zone) => nowText(0, zone).slice(0, 10) },
-  CURRENT_DATE: { min: 0, max: 0, fn: (_, zone) => nowText(0, zone).slice(0, 10) },
-  UTC_DATE: { min: 0, max: 0, fn: () => nowText(0).slice(0, 10) },
+  ...CLOCK_FUNCS,
 };
-
-/** `YYYY-MM-DD HH:MM:SS[.ffffff]` of the current time in `zone` (default UTC), `fsp` digits. */
-function nowText(fsp: Val | undefined, zone?: ZoneOffset): string {
-  const digits = Math.max(0, Math.min(6, Math.trunc(toNum(fsp ?? 0) ?? 0)));
-  let ms = Date.now();
-  if (zone) ms += zone(Math.floor(ms / 1000)) * 1000;
-  const iso = new Date(ms).toISOString(); // 2024-01-02T03:04:05.678Z
-  const base = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
-  return digits === 0 ? base : `${base}.${(iso.slice(20, 23) + '000').slice(0, digits)}`;
-}
 
 /** `b'0101'` (a bit-value literal): its number (BIT columns are read as unsigned integers). */
 function bitLiteral(bits: string): Val {

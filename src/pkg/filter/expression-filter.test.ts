@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DmError, E } from '../errors/index.js';
+import { compileExpression } from './expression-eval.js';
 import { ExpressionFilter, validateExpression } from './expression-filter.js';
 
 const cols = ['id', 'c', 'name', 'j', 'd'];
@@ -91,5 +92,16 @@ describe('ExpressionFilter', () => {
         }),
       (e: unknown) => e instanceof DmError && e.code === E.configInvalidValue.code,
     );
+  });
+});
+
+describe('expression filter clock in the task zone', () => {
+  it('NOW()/CURDATE() read the clock in the zone; UTC_DATE() in UTC', () => {
+    const at = (expr: string, tz: string) => compileExpression(expr, tz)(() => undefined);
+    // +14:00 and -12:00 are 26 h apart: never the same date.
+    assert.notEqual(at('CURDATE()', '+14:00'), at('CURDATE()', '-12:00'));
+    assert.equal(at('UTC_DATE()', '+14:00'), at('UTC_DATE()', '-12:00'));
+    assert.equal(at('CURDATE()', ''), at('UTC_DATE()', '+14:00'));
+    assert.match(String(at('NOW(3)', 'Asia/Shanghai')), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
   });
 });
