@@ -28,7 +28,7 @@ export async function* splitChunks(
   range: string,
   size: number,
 ): AsyncGenerator<ChunkBounds> {
-  const widths = await integerRanges(src, schema, table, shape, range, size);
+  const widths = await integerRanges({ src, schema, table, shape, range, size });
   if (widths) {
     yield* widths;
     return;
@@ -52,14 +52,15 @@ export async function* splitChunks(
 }
 
 /** Equal-width chunks of a dense single integer key, or undefined when that does not apply. */
-async function integerRanges(
-  src: DiffSource,
-  schema: string,
-  table: string,
-  shape: TableShape,
-  range: string,
-  size: number,
-): Promise<ChunkBounds[] | undefined> {
+async function integerRanges(spec: {
+  src: DiffSource;
+  schema: string;
+  table: string;
+  shape: TableShape;
+  range: string;
+  size: number;
+}): Promise<ChunkBounds[] | undefined> {
+  const { src, schema, table, shape, range, size } = spec;
   if (shape.key.length !== 1) return undefined;
   const k = shape.key[0]!;
   const col = shape.columns.find((c) => c.name.toLowerCase() === k.toLowerCase());

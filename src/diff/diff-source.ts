@@ -1,16 +1,10 @@
 import type { DbConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb } from '../pkg/db/connect.js';
 import { E } from '../pkg/errors/index.js';
+import { SYSTEM_SCHEMAS as SYSTEM_SCHEMA_NAMES } from '../pkg/filter/block-allow-list.js';
 import type { ColumnInfo, TableShape } from './diff-sql.js';
 
-const SYSTEM_SCHEMAS = new Set([
-  'mysql',
-  'information_schema',
-  'performance_schema',
-  'sys',
-  'metrics_schema',
-  'inspection_schema',
-]);
+const SYSTEM_SCHEMAS: ReadonlySet<string> = new Set(SYSTEM_SCHEMA_NAMES);
 
 /**
  * One data source of the diff: `size` connections opened with connectDb (TLS, session vars),

@@ -106,9 +106,7 @@ export class DumpUnit implements Unit<DumpStatus> {
   process(signal: AbortSignal): Promise<ProcessResult> {
     return abortableProcess({
       signal,
-      onAbort: () => {
-        for (const c of this.conns) c.destroy();
-      },
+      connections: () => this.conns,
       run: () => this.run(signal),
       cleanup: async () => {
         await closeSessions(this.conns);

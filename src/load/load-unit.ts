@@ -125,9 +125,7 @@ export class LoadUnit implements Unit<LoadStatus> {
     // Killing the connections rolls back the open transactions: data and checkpoint stay equal.
     return abortableProcess({
       signal,
-      onAbort: () => {
-        for (const c of this.conns) c.destroy();
-      },
+      connections: () => this.conns,
       run: () => this.run(signal),
       cleanup: () => this.closeConns(),
       errDef: E.loadFailed,

@@ -1,6 +1,7 @@
 import { crc32 } from 'node:zlib';
 import { verifyEventChecksum } from '../pkg/binlog/checksum.js';
 import { BINLOG_MAGIC, EventType, HEADER_LEN, LOG_EVENT_ARTIFICIAL_F } from '../pkg/binlog/event-type.js';
+import type { EventHeader } from '../pkg/binlog/types.js';
 
 /**
  * Byte-level framing of binlog events, as the relay needs it: find where each event starts
@@ -11,14 +12,8 @@ import { BINLOG_MAGIC, EventType, HEADER_LEN, LOG_EVENT_ARTIFICIAL_F } from '../
 
 export { BINLOG_MAGIC, EventType, HEADER_LEN, LOG_EVENT_ARTIFICIAL_F };
 
-export interface FrameHeader {
-  timestamp: number;
-  typeCode: number;
-  serverId: number;
-  eventSize: number;
-  logPos: number;
-  flags: number;
-}
+/** The common header of a relay event (the decoder's own type). */
+export type FrameHeader = EventHeader;
 
 /** Read the 19-byte header at `off` (the caller checked that 19 bytes are there). */
 export function readFrameHeader(buf: Buffer, off = 0): FrameHeader {

@@ -4,13 +4,14 @@ import type { ProcessResult } from './unit.js';
 
 /**
  * The `process()` shell shared by units that finish (dump, load): run the work, and on
- * pause/stop (`signal` aborts) call `onAbort` (units destroy their connections, which rolls
- * back open transactions so data and checkpoint stay equal). An abort is not an error; any
+ * pause/stop (`signal` aborts) destroy the unit's open `connections()`, which rolls back open
+ * transactions so data and checkpoint stay equal. An abort is not an error; any
  * other failure becomes a coded error of `errDef` in the result. `cleanup` always runs.
  */
 export async function abortableProcess(opts: {
   signal: AbortSignal;
-  onAbort: () => void;
+  /** The unit's connections open at the moment of the abort. */
+  connections: () => Iterable<{ destroy(): void }>;
   run: () => Promise<void>;
   cleanup: () => Promise<void>;
   errDef: ErrorDef;
@@ -19,7 +20,10 @@ export async function abortableProcess(opts: {
   log: Logger;
 }): Promise<ProcessResult> {
   const { signal } = opts;
-  signal.addEventListener('abort', opts.onAbort, { once: true });
+  const onAbort = (): void => {
+    for (const c of opts.connections()) c.destroy();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     await opts.run();
     return { finished: !signal.aborted, errors: [] };
@@ -29,7 +33,7 @@ export async function abortableProcess(opts: {
     opts.log.error({ err: e.toString() }, `${opts.what} failed`);
     return { finished: false, errors: [e] };
   } finally {
-    signal.removeEventListener('abort', opts.onAbort);
+    signal.removeEventListener('abort', onAbort);
     await opts.cleanup();
   }
 }

@@ -71,6 +71,8 @@ export function decodeRows(
   const inc1 = included(buf, present1, width, info);
   const inc2 = isUpdate ? included(buf, present2, width, info) : inc1;
   const cur: Cursor = { pos: r.pos, end: r.end };
+  // What every rows event says of its table, whatever its kind.
+  const of = { header, tableId, schema: info.schema, table: info.table, columns: info.names };
   if (isUpdate) {
     const rows: { before: CellValue[]; after: CellValue[] }[] = [];
     while (cur.pos < cur.end) {
@@ -78,15 +80,7 @@ export function decodeRows(
       const after = readRow(buf, cur, info, inc2, zone);
       rows.push({ before, after });
     }
-    const ev: UpdateRowsEvent = {
-      type: 'update_rows',
-      header,
-      tableId,
-      schema: info.schema,
-      table: info.table,
-      columns: info.names,
-      rows,
-    };
+    const ev: UpdateRowsEvent = { type: 'update_rows', ...of, rows };
     if (inc1.length !== width) ev.includedColumnsBefore = inc1;
     if (inc2.length !== width) ev.includedColumnsAfter = inc2;
     return ev;
@@ -94,15 +88,7 @@ export function decodeRows(
   const rows: CellValue[][] = [];
   while (cur.pos < cur.end) rows.push(readRow(buf, cur, info, inc1, zone));
   const isWrite = type === EventType.WRITE_ROWS_V1 || type === EventType.WRITE_ROWS_V2;
-  const ev: WriteRowsEvent | DeleteRowsEvent = {
-    type: isWrite ? 'write_rows' : 'delete_rows',
-    header,
-    tableId,
-    schema: info.schema,
-    table: info.table,
-    columns: info.names,
-    rows,
-  };
+  const ev: WriteRowsEvent | DeleteRowsEvent = { type: isWrite ? 'write_rows' : 'delete_rows', ...of, rows };
   if (inc1.length !== width) ev.includedColumns = inc1;
   return ev;
 }

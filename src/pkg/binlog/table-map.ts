@@ -1,7 +1,7 @@
 import { type BufferReader, malformed } from './buffer-reader.js';
 import { collationCharset, type TextKind, textKind } from './charset.js';
 import { ColumnType, isCharacterType, isEnumOrSet, isNumericType } from './column-type.js';
-import type { ColumnMeta, EventHeader, SchemaLookup, TableMapEvent } from './types.js';
+import type { ColumnMeta, EventHeader, SchemaLookup, TableMapEvent, TableMapFields } from './types.js';
 
 /** Optional metadata field types (MySQL 8 / MariaDB 10.5+ `binlog_row_metadata`). */
 export const OptionalMeta = {
@@ -20,15 +20,9 @@ export const OptionalMeta = {
 } as const;
 
 /** A parsed table map plus what row decoding needs, cached by table id. */
-export interface TableInfo {
+export interface TableInfo extends TableMapFields {
   /** The bytes after the common header this was parsed from (a private copy). */
   key: Buffer;
-  tableId: number;
-  schema: string;
-  table: string;
-  columns: ColumnMeta[];
-  primaryKey?: number[];
-  hasColumnNames: boolean;
   /** Output names: real names or `@1`, `@2`, … */
   names: string[];
   /** How text bytes of each column become values. */

@@ -98,7 +98,8 @@ export interface ColumnMeta {
   visible?: boolean;
 }
 
-export interface TableMapEvent extends Base<'table_map'> {
+/** What a TABLE_MAP event says of a table (the event, and the decoder's cached TableInfo). */
+export interface TableMapFields {
   tableId: number;
   schema: string;
   table: string;
@@ -108,6 +109,8 @@ export interface TableMapEvent extends Base<'table_map'> {
   /** True when the optional metadata carried column names. */
   hasColumnNames: boolean;
 }
+
+export interface TableMapEvent extends Base<'table_map'>, TableMapFields {}
 
 /** What every ROWS event carries besides its rows: the table it changes. */
 interface RowsTable {
