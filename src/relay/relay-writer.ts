@@ -58,8 +58,7 @@ export interface RelayWriterState {
  * Durability policy: bytes are buffered per transaction and written to the file at each
  * transaction boundary (XID, DDL/COMMIT query, ROTATE) or when `maxPendingBytes` pile up; the
  * file is fdatasync'ed and relay.meta rewritten (temp + fsync + rename + dir fsync) at most
- * every `syncIntervalMs` — in the background, writes going on meanwhile — and always (awaited)
- * on rotate, heartbeat and close. A crash loses at most the last
+ * every `syncIntervalMs`, and always on rotate and close. A crash loses at most the last
  * interval, which `open()` re-pulls: recovery cuts any torn tail and resumes from the last
  * complete event in the file (the file is the truth; relay.meta is advisory).
  *
@@ -77,10 +76,6 @@ export class RelayWriter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private lastSync = 0;
-  /** The sync in flight (started off the write path by flushPending). */
-  private syncing: Promise<void> | undefined;
-  /** A background sync's failure, raised by the next write. */
-  private syncError: unknown;
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -212,11 +207,6 @@ export class RelayWriter {
 
   private async doWrite(ev: PositionedEvent, gtid?: string): Promise<void> {
     if (this.closed) throw dmError(E.relayIo, 'relay writer is closed');
-    if (this.syncError) {
-      const err = this.syncError;
-      this.syncError = undefined;
-      throw err;
-    }
     const h = ev.event.header;
     const type = h.typeCode;
     if (type === EventType.HEARTBEAT || type === EventType.HEARTBEAT_V2) {
@@ -343,18 +333,8 @@ export class RelayWriter {
     if (!this.fh) return;
     if (this.synced === this.size && this.syncedGtid === this.gtid) return;
     const now = Date.now();
-    if (force) {
+    if (force || now - this.lastSync >= this.syncIntervalMs) {
       await this.syncNow();
-    } else if (now - this.lastSync >= this.syncIntervalMs) {
-      // Off the write path: fdatasync + the meta's temp/fsync/rename took the relay's reading
-      // of the upstream down with them on a busy disk (live lag grew without bound). Bytes
-      // written so far are covered; a failure is raised by the next write.
-      if (!this.syncing) {
-        this.lastSync = now;
-        this.syncNow().catch((err: unknown) => {
-          this.syncError = err;
-        });
-      }
     } else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -366,19 +346,7 @@ export class RelayWriter {
     }
   }
 
-  /** One sync at a time (a background one may be running): wait for it, then sync. */
   private async syncNow(): Promise<void> {
-    while (this.syncing) await this.syncing.catch(() => undefined);
-    const p = this.doSync();
-    this.syncing = p;
-    try {
-      await p;
-    } finally {
-      if (this.syncing === p) this.syncing = undefined;
-    }
-  }
-
-  private async doSync(): Promise<void> {
     if (!this.fh) return;
     this.lastSync = Date.now();
     const size = this.size - this.pendingBytes;
@@ -400,7 +368,6 @@ export class RelayWriter {
   }
 
   private async closeFile(): Promise<void> {
-    while (this.syncing) await this.syncing.catch(() => undefined);
     if (!this.fh) return;
     const fh = this.fh;
     this.fh = undefined;
