@@ -15,16 +15,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crcSum } from '../test/harness/checksum.js';
-import {
-  type DmProcess,
-  dmctl,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  waitMasterReady,
-  waitUntil,
-  waitWorkerRegistered,
-} from '../test/harness/cluster.js';
+import { type DmCluster, startCluster, waitUntil } from '../test/harness/cluster.js';
 import { type MariadbInstance, startMariadb } from '../test/harness/mariadb.js';
 import { tempDir } from '../test/harness/tmp.js';
 
@@ -64,25 +55,23 @@ async function runSide(side: Side): Promise<number> {
     Array.from({ length: nSources }, (_, i) => startMariadb({ serverId: 91 + i })),
   );
   const down = await startMariadb({ serverId: 99, noBinlog: true });
-  let master: MasterProcess | undefined;
-  const workers: DmProcess[] = [];
+  let dm: DmCluster | undefined;
   try {
     for (const [i, s, t] of side.tables) {
       await ups[i]?.query(
         `CREATE DATABASE IF NOT EXISTS ${s}; CREATE TABLE ${s}.${t} (id INT PRIMARY KEY, v VARCHAR(32), n INT)`,
       );
     }
-    master = await startMaster({ name: 'mb' });
-    await waitMasterReady(master.addr);
+    const cluster = await startCluster({ master: 'mb' });
+    dm = cluster;
     for (let i = 0; i < nSources; i++) {
-      workers.push(await startWorker(`wb${i}`, master.addr));
-      await waitWorkerRegistered(master.addr, `wb${i}`);
+      await cluster.addWorker(`wb${i}`);
       const f = join(dir, `s${i}.yaml`);
       writeFileSync(
         f,
         `source-id: "src-${i + 1}"\nenable-gtid: false\nfrom:\n  host: "127.0.0.1"\n  port: ${ups[i]?.port}\n  user: "root"\n  password: ""\n`,
       );
-      assert.equal((await dmctl(master.addr, 'operate-source', 'create', f)).json.result, true);
+      await cluster.createSource(f);
     }
     const inst = Array.from(
       { length: nSources },
@@ -97,19 +86,19 @@ async function runSide(side: Side): Promise<number> {
         `routes:\n  r-t:\n    schema-pattern: "bench_db_*"\n    table-pattern: "t*"\n    target-schema: "merged"\n    target-table: "t"\n` +
         `  r-s:\n    schema-pattern: "bench_db_*"\n    target-schema: "merged"\n`,
     );
-    assert.equal((await dmctl(master.addr, 'start-task', task)).json.result, true);
+    assert.equal((await cluster.ctl('start-task', task)).json.result, true);
     const count = async () =>
       Number((await down.query<{ n: string }>('SELECT COUNT(*) AS n FROM merged.t'))[0]?.n ?? -1);
     await waitUntil(async () => (await count()) === 0, 120_000, 'task running');
     await new Promise((r) => setTimeout(r, 3000));
-    assert.equal((await dmctl(master.addr, 'pause-task', 'bench')).json.result, true);
+    assert.equal((await cluster.ctl('pause-task', 'bench')).json.result, true);
     const per = Math.floor(ROWS / side.tables.length);
     await Promise.all(
       side.tables.map(([i, s, t], k) => writeRows(ups[i] as MariadbInstance, s, t, k * 10_000_000, per)),
     );
     const total = per * side.tables.length;
     const t0 = Date.now();
-    assert.equal((await dmctl(master.addr, 'resume-task', 'bench')).json.result, true);
+    assert.equal((await cluster.ctl('resume-task', 'bench')).json.result, true);
     await waitUntil(async () => (await count()) === total, 600_000, `${total} rows downstream`);
     const ms = Date.now() - t0;
     let crc = 0n;
@@ -123,8 +112,7 @@ async function runSide(side: Side): Promise<number> {
     assert.deepEqual(d, { count: n, crc: crc.toString() }, 'merged table equals the union');
     return ms;
   } finally {
-    for (const w of workers) await w.stop();
-    await master?.stop();
+    await dm?.stop();
     await Promise.all([...ups.map((u) => u.destroy()), down.destroy()]);
   }
 }

@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { DmCluster, MariadbInstance } from '../../harness/index.js';
 import {
-  type DmProcess,
+  destroyAll,
   dmctl,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  waitMasterReady,
+  startCluster,
+  startMariadb,
+  tempDir,
   waitSynced,
   waitUntil,
-  waitWorkerRegistered,
-} from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+} from '../../harness/index.js';
 import { writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
 
 /**
@@ -26,8 +23,7 @@ import { writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
 describe('task timezone: sessions, dump, load and sync in the task zone', () => {
   let up: MariadbInstance;
   let down: MariadbInstance;
-  let master: MasterProcess;
-  let worker: DmProcess;
+  let dm: DmCluster;
   const dir = tempDir('dm-tz-');
   const utc = "SET time_zone = '+00:00';";
 
@@ -41,18 +37,13 @@ describe('task timezone: sessions, dump, load and sync in the task zone', () => 
         (2, '2023-12-31 23:00:00', '2023-12-31 23:00:00'),
         (3, '2024-06-01 12:34:56.789', '2024-06-01 12:34:56.789'),
         (4, NULL, NULL);`);
-    master = await startMaster({ name: 'm1' });
-    await waitMasterReady(master.addr);
-    worker = await startWorker('w1', master.addr);
-    await waitWorkerRegistered(master.addr, 'w1');
-    const r = await dmctl(master.addr, 'operate-source', 'create', writeSourceYaml(dir, 'src-01', up));
-    assert.equal(r.json.result, true, r.stdout + r.stderr);
+    dm = await startCluster({ workers: ['w1'] });
+    await dm.createSource(writeSourceYaml(dir, 'src-01', up));
   });
 
   after(async () => {
-    await worker?.stop();
-    await master?.stop();
-    await Promise.all([up?.destroy(), down?.destroy()]);
+    await dm?.stop();
+    await destroyAll(up, down);
   });
 
   /** id → [UNIX_TIMESTAMP(ts), dt] as the server computes them (independent of our code). */
@@ -66,7 +57,7 @@ describe('task timezone: sessions, dump, load and sync in the task zone', () => 
 
   /** The validator's findings as `table:id`. */
   async function findings(): Promise<string[]> {
-    const r = await dmctl(master.addr, 'validation', 'show-error', '--error', 'all', 'tz');
+    const r = await dmctl(dm.addr, 'validation', 'show-error', '--error', 'all', 'tz');
     assert.equal(r.json.result, true, r.stdout);
     return ((r.json.error as { srcTable: string; srcData: string }[]) ?? []).map(
       (e) => `${e.srcTable}:${JSON.parse(e.srcData).id}`,
@@ -80,7 +71,7 @@ describe('task timezone: sessions, dump, load and sync in the task zone', () => 
   it('refuses the zones DM refuses, naming the key', async () => {
     for (const tz of ['SYSTEM', 'Mars/Olympus', '+15:00']) {
       const f = writeTaskYaml(dir, 'bad', 'src-01', down, 'tzdb', `timezone: "${tz}"\n`);
-      const r = await dmctl(master.addr, 'check-task', f);
+      const r = await dmctl(dm.addr, 'check-task', f);
       assert.notEqual(r.code, 0, r.stdout);
       assert.match(r.stdout, /timezone/, r.stdout);
       assert.match(r.stdout, /code=20005/, r.stdout);
@@ -101,9 +92,9 @@ describe('task timezone: sessions, dump, load and sync in the task zone', () => 
         'validators:\n  v:\n    mode: full\n    row-error-delay: 1s\n',
       '    mydumper-config-name: "m"\n    expression-filters: ["early"]\n    validator-config-name: "v"\n',
     );
-    const r = await dmctl(master.addr, 'start-task', task);
+    const r = await dmctl(dm.addr, 'start-task', task);
     assert.equal(r.json.result, true, r.stdout + r.stderr);
-    await waitSynced(master.addr, 'tz');
+    await waitSynced(dm.addr, 'tz');
     // Dump `--where` read in +08:00: row 2 (07:00 there) is left out, row 1 (10:00) is in.
     assert.deepEqual(await ids(down), [1, 3, 4]);
     assert.equal(await instants(down, [1, 3, 4]), await instants(up, [1, 3, 4]));
@@ -128,7 +119,7 @@ describe('task timezone: sessions, dump, load and sync in the task zone', () => 
       60_000,
       'probe row downstream',
     );
-    await waitSynced(master.addr, 'tz');
+    await waitSynced(dm.addr, 'tz');
     // The expression filter read its literal in +08:00: 102 (07:00 there) skipped, 101 kept.
     assert.deepEqual(await ids(down), [1, 3, 4, 101, 103]);
     assert.equal(await instants(down, [1, 3, 4, 101, 103]), await instants(up, [1, 3, 4, 101, 103]));

@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import {
-  type DmProcess,
-  dmctl,
-  type MasterProcess,
-  startMaster,
-  startWorker,
-  waitMasterReady,
-  waitSynced,
-  waitWorkerRegistered,
-} from '../../harness/cluster.js';
-import { type MariadbInstance, startMariadb } from '../../harness/mariadb.js';
-import { tempDir } from '../../harness/tmp.js';
+import type { DmCluster, DmProcess, MariadbInstance, MasterProcess } from '../../harness/index.js';
+import { destroyAll, dmctl, startCluster, startMariadb, tempDir, waitSynced } from '../../harness/index.js';
 import { loadSample, writeSourceYaml, writeTaskYaml } from '../e2e/fixtures.js';
 
 /** One upstream with the sample schema, one downstream, a master and a worker with one source. */
@@ -46,22 +36,20 @@ export function useCluster(o: ClusterOptions): Cluster {
   const c = { dir: tempDir(o.dirPrefix), source: o.source } as {
     -readonly [K in keyof Cluster]: Cluster[K];
   };
+  let dm: DmCluster | undefined;
   before(async () => {
     c.up = await startMariadb({ serverId: o.serverIds[0] });
     c.down = await startMariadb({ serverId: o.serverIds[1], noBinlog: true });
     await loadSample(c.up, 'shop', o.sampleRows);
     await o.prepare?.(c.up);
-    c.master = await startMaster({ name: 'm1' });
-    await waitMasterReady(c.master.addr);
-    c.worker = await startWorker(o.worker, c.master.addr, ['--keepalive-ttl', '3']);
-    await waitWorkerRegistered(c.master.addr, o.worker);
-    const r = await dmctl(c.master.addr, 'operate-source', 'create', writeSourceYaml(c.dir, o.source, c.up));
-    assert.equal(r.json.result, true, r.stdout);
+    dm = await startCluster({ workers: [o.worker], workerArgs: ['--keepalive-ttl', '3'] });
+    c.master = dm.master;
+    c.worker = dm.worker;
+    await dm.createSource(writeSourceYaml(c.dir, o.source, c.up));
   });
   after(async () => {
-    await c.worker?.stop();
-    await c.master?.stop();
-    await Promise.all([c.up?.destroy(), c.down?.destroy()]);
+    await dm?.stop();
+    await destroyAll(c.up, c.down);
   });
   return c;
 }
