@@ -34,6 +34,14 @@ export async function* relayEventsAfterGtid(
   o: GtidStartOptions,
   signal: AbortSignal,
 ): AsyncGenerator<PositionedEvent> {
+  for await (const batch of relayBatchesAfterGtid(o, signal)) yield* batch;
+}
+
+/** The same stream as {@link relayEventsAfterGtid}, in arrays (RelayReader.batches); never empty. */
+export async function* relayBatchesAfterGtid(
+  o: GtidStartOptions,
+  signal: AbortSignal,
+): AsyncGenerator<PositionedEvent[]> {
   const start = await pickFile(o, signal);
   if (!start) return;
   const reader = new RelayReader({
@@ -43,8 +51,9 @@ export async function* relayEventsAfterGtid(
     ...(o.decoder ? { decoder: o.decoder } : {}),
   });
   const filter = new GtidStartFilter(parseGtidSet(start.flavor, o.gtid));
-  for await (const pe of reader.events(signal)) {
-    if (filter.accept(pe.event)) yield pe;
+  for await (const batch of reader.batches(signal)) {
+    const kept = batch.filter((pe) => filter.accept(pe.event));
+    if (kept.length > 0) yield kept;
   }
 }
 

@@ -143,4 +143,39 @@ describe('RelayReader: what a consumer restarting at its checkpoint reads again'
     );
     await assert.rejects(it.next(), (e) => isDmError(e, E.relayNotFound));
   });
+
+  it('batches: one read yields several events in one array; order and positions as one by one', async () => {
+    const sizes = Array.from({ length: 20 }, (_, i) => 40 + i * 7);
+    const r = relayDir('batches', sizes);
+    const expected = [
+      ['format_description', 4, r.ends[0]],
+      ...sizes.map((_, i) => ['user_var', r.ends[i], r.ends[i + 1]]),
+    ];
+    for (const max of [512, 3]) {
+      const ctl = new AbortController();
+      const reader = new RelayReader({ relayDir: r.dir, start: { file: 'bin.000001', pos: 4 }, pollMs: 10 });
+      const it = reader.batches(ctl.signal, max);
+      const batches: PositionedEvent[][] = [];
+      let n = 0;
+      while (n < expected.length) {
+        const b = await it.next();
+        assert.ok(!b.done);
+        batches.push(b.value);
+        n += b.value.length;
+      }
+      assert.ok(batches.every((b) => b.length > 0 && b.length <= max));
+      assert.ok(
+        batches.some((b) => b.length > 1),
+        'every event came alone',
+      );
+      if (max === 512) assert.equal(batches.length, 1, 'one read, one array');
+      assert.deepEqual(
+        batches.flat().map((e) => [e.event.type, e.pos, e.nextPos]),
+        expected,
+      );
+      assert.equal(reader.position.pos, r.ends[sizes.length]);
+      ctl.abort();
+      await it.return(undefined);
+    }
+  });
 });

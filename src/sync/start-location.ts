@@ -10,7 +10,7 @@ import { loadedBinlogMeta } from '../pkg/dumpfile/metadata.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import type { Logger } from '../pkg/log/logger.js';
 import { sleep } from '../pkg/retry/backoff.js';
-import { relayEventsAfterGtid } from '../relay/relay-gtid-start.js';
+import { relayBatchesAfterGtid } from '../relay/relay-gtid-start.js';
 import { readIndex } from '../relay/relay-layout.js';
 import { RelayReader } from '../relay/relay-reader.js';
 import { type GlobalCheckpoint, tableKey } from './checkpoint.js';
@@ -182,11 +182,11 @@ export interface EventSourceOptions {
 
 /**
  * The binlog event stream of a subtask: the local relay log or the upstream server, in arrays
- * of the events already at hand (see BinlogClient.eventBatches); relay events come one by one.
+ * of the events already at hand (see BinlogClient.eventBatches, RelayReader.batches).
  */
 export function openEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGenerator<PositionedEvent[]> {
   const { cfg, start } = o;
-  if (o.fromRelay) return singles(relayEvents(o, signal));
+  if (o.fromRelay) return relayEvents(o, signal);
   const byGtid = cfg.enableGtid && start.gtid !== undefined && start.gtid !== '';
   return new BinlogClient({
     ...binlogEndpoint(cfg.from),
@@ -203,17 +203,13 @@ export function openEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGen
   }).eventBatches(signal);
 }
 
-async function* singles(events: AsyncGenerator<PositionedEvent>): AsyncGenerator<PositionedEvent[]> {
-  for await (const e of events) yield [e];
-}
-
 /**
  * Events from the relay log. The relay unit may start at the same moment: wait for its first
  * sub-dir before reading. A start point with a GTID set alone is located in the relay's own
  * files (the first transaction not in the set; see relay/gtid-locate.ts); a file/position
  * is used as is (relay files keep the upstream's names and offsets).
  */
-async function* relayEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGenerator<PositionedEvent> {
+async function* relayEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGenerator<PositionedEvent[]> {
   const relayDir = resolveRelayDir(o.cfg, o.workDir);
   let warned = false;
   while (!signal.aborted && readIndex(relayDir).length === 0) {
@@ -226,9 +222,9 @@ async function* relayEvents(o: EventSourceOptions, signal: AbortSignal): AsyncGe
   const decoder = { schemaLookup: o.schemaLookup, ...(o.cfg.timezone ? { timeZone: o.cfg.timezone } : {}) };
   if (!('file' in o.start)) {
     o.logger.info({ gtid: o.start.gtid }, 'locating the GTID start point in the relay log');
-    yield* relayEventsAfterGtid({ relayDir, gtid: o.start.gtid, flavor: o.cfg.flavor, decoder }, signal);
+    yield* relayBatchesAfterGtid({ relayDir, gtid: o.start.gtid, flavor: o.cfg.flavor, decoder }, signal);
     return;
   }
   const reader = new RelayReader({ relayDir, start: { file: o.start.file, pos: o.start.pos }, decoder });
-  yield* reader.events(signal);
+  yield* reader.batches(signal);
 }
