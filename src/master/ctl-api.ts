@@ -175,7 +175,7 @@ export const CTL_HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
 /** Run one ctl command; any error becomes DM's `{result:false,msg}`. */
 export async function runCtl(env: CtlEnv, command: string, body: Body): Promise<unknown> {
   const h = CTL_HANDLERS[command];
-  if (!h) return { result: false, msg: `command ${command} is not supported yet` };
+  if (!h) return { result: false, msg: `unknown command "${command}"` };
   try {
     return await h(env, body);
   } catch (err) {

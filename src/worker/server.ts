@@ -44,7 +44,7 @@ export function buildWorkerServer(b: WorkerServerBackend): FastifyInstance {
         msg: `unknown operation "${String(op)}"; expected one of ${OPERATE_OPS.join(', ')}`,
       };
     }
-    if (!b.operate) return { result: false, msg: 'not supported yet' };
+    if (!b.operate) return { result: false, msg: 'this worker was started without an operation handler' };
     return b.operate({ ...req.body, op } as OperateRequest);
   });
 
