@@ -49,24 +49,23 @@ describe('relay writer killed with SIGKILL mid-stream', () => {
   it('resumes after each kill and ends byte-identical to upstream', async () => {
     const relayDir = join(tempDir('dm-relay-crash-'), 'relay');
     const first = (await binlogs(db))[0]!;
-    // A load running in the background across the kills, with rotations in between.
-    const load = (async () => {
-      let id = 0;
-      for (let round = 0; round < 3; round++) {
-        id += await writeLoad(db, 'rc', 250, id);
-        await db.query('FLUSH BINARY LOGS');
-      }
-      return id;
-    })();
+    // A load round (then a rotation) during each runner's life, so every runner has new
+    // events to copy before it is killed (a load running free of the kills could end before a
+    // later runner starts, leaving it nothing to make progress on).
+    let rows = 0;
     let killed = 0;
     for (let i = 0; i < 3; i++) {
       const child = spawnRunner(relayDir, first);
       const before = relayBytes(relayDir);
+      const round = writeLoad(db, 'rc', 250, rows).then(async (n) => {
+        await db.query('FLUSH BINARY LOGS');
+        return n;
+      });
       await waitFor('relay progress', () => relayBytes(relayDir) > before + 20_000, 60_000);
       await killChild(child);
       killed++;
+      rows += await round;
     }
-    const rows = await load;
     assert.equal(rows, 750);
     const child = spawnRunner(relayDir, first);
     try {
