@@ -61,8 +61,12 @@ describe('relay writer killed with SIGKILL mid-stream', () => {
         await db.query('FLUSH BINARY LOGS');
         return n;
       });
-      await waitFor('relay progress', () => relayBytes(relayDir) > before + 20_000, 60_000);
-      await killChild(child);
+      try {
+        await waitFor('relay progress', () => relayBytes(relayDir) > before + 20_000, 60_000);
+      } finally {
+        // Also on a failed wait: a live runner would keep this test process running.
+        await killChild(child);
+      }
       killed++;
       rows += await round;
     }
