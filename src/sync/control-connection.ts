@@ -3,6 +3,7 @@ import { type Connection, connectDb } from '../pkg/db/connect.js';
 import { dmError, E } from '../pkg/errors/index.js';
 import { Backoff, sleep } from '../pkg/retry/backoff.js';
 import { retryable } from './applier.js';
+import { type DdlSession, ddlSessionSql } from './ddl/ddl-session.js';
 
 /**
  * The sync unit's own downstream connection, apart from the appliers' ones: checkpoint and
@@ -42,6 +43,47 @@ export class ControlConnection {
         await sleep(backoff.next());
       }
     }
+  }
+
+  /**
+   * A DDL run in the upstream session it came from (ddl-session.ts): the SETs before it and
+   * their reset after it go on the same connection, also after a failure; a connection
+   * whose reset fails is dropped (the next one starts with the configured session). A retry
+   * after a reconnect sets the session again.
+   */
+  async ddl(sql: string, session: DdlSession | undefined): Promise<unknown> {
+    const { setup, reset } = ddlSessionSql(session, this.sessionZone());
+    if (setup.length === 0) return this.query(sql);
+    const backoff = new Backoff({ initialMs: 200, maxMs: 3000, maxAttempts: 25 });
+    for (;;) {
+      this.conn ??= await connectDb(this.to, E.dbDownstreamConnect);
+      const c = this.conn;
+      try {
+        for (const s of setup) await c.query(s);
+        const [r] = await c.query(sql);
+        return r;
+      } catch (err) {
+        if (!retryable(err) || !backoff.canRetry()) throw err;
+        c.destroy();
+        if (this.conn === c) this.conn = undefined;
+        await sleep(backoff.next());
+      } finally {
+        if (this.conn === c) {
+          try {
+            for (const s of reset) await c.query(s);
+          } catch {
+            c.destroy();
+            this.conn = undefined;
+          }
+        }
+      }
+    }
+  }
+
+  /** The session time zone every connection gets (connect.ts `sessionInitSql`). */
+  private sessionZone(): string {
+    const kv = Object.entries(this.to.session ?? {}).find(([k]) => k.toLowerCase() === 'time_zone');
+    return kv ? String(kv[1]) : '+00:00';
   }
 
   /** Close (best effort: the unit is going away either way). */

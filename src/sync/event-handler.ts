@@ -105,7 +105,7 @@ export class EventHandler {
           p.boundary(end, ev.header.timestamp);
           break;
         }
-        wait = this.handleQuery(ev.schema, ev.query, pe, end, ev.header.timestamp);
+        wait = this.handleQuery(ev.schema, ev.query, pe, end, ev.header.timestamp, ev.statusVars.timeZone);
         break;
       }
       default:
@@ -126,12 +126,14 @@ export class EventHandler {
     pe: PositionedEvent,
     end: Location,
     ts: number,
+    timeZone: string | undefined,
   ): Promise<void> {
     // A pending `dmctl binlog skip|replace|inject` for this event changes what is executed.
     const op = this.p.binlogOps?.take(pe.file, pe.pos);
     if (op) this.p.log.warn({ op: op.kind, at: op.pos, sqls: op.sqls }, 'binlog operation applied');
     await this.p.ddl().handleQuery(schema, operatedQuery(op, query), { file: pe.file, pos: pe.pos }, end, {
       skip: op?.kind === 'skip',
+      session: { timestamp: ts, timeZone },
     });
     this.p.boundary(end, ts);
   }

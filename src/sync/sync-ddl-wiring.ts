@@ -12,6 +12,7 @@ import type { SchemaTracker } from '../pkg/schema/schema-tracker.js';
 import type { TableStructure } from '../pkg/schema/table-structure.js';
 import type { UnitDeps } from '../unit/unit.js';
 import { DdlExecutor } from './ddl/ddl-executor.js';
+import type { DdlSession } from './ddl/ddl-session.js';
 import { OnlineDdlStore, onlineDdlRules } from './ddl/online-ddl.js';
 import type { EventFilters } from './event-filters.js';
 import type { Location } from './job.js';
@@ -25,6 +26,7 @@ export interface DdlWiringHost {
   tracker: SchemaTracker;
   filters: EventFilters;
   ctlQuery(sql: string, params?: unknown[]): Promise<unknown>;
+  ddlQuery(sql: string, session: DdlSession | undefined): Promise<unknown>;
   control(): Connection;
   applied(): Location | undefined;
   dispatch(ev: RowsEvent, pe: PositionedEvent, end: Location, t: TableStructure | undefined): Promise<void>;
@@ -77,6 +79,7 @@ export function wireDdl(cfg: SubTaskConfig, deps: UnitDeps, h: DdlWiringHost, lo
       drain: h.drain,
       ensureHorizon: h.ensureHorizon,
       ctlQuery: h.ctlQuery,
+      ddlQuery: h.ddlQuery,
       control: h.control,
       isReplay: h.isReplay,
       done: h.done,

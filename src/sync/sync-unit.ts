@@ -106,6 +106,7 @@ export class SyncUnit implements Unit<SyncStatus>, SyncControl {
         tracker: this.tracker,
         filters: this.filters,
         ctlQuery: (sql, params) => this.ctl.query(sql, params),
+        ddlQuery: (sql, session) => this.ctl.ddl(sql, session),
         control: () => this.ctl.get(),
         applied: () => this.applied.location,
         dispatch: async (ev, pe, end, t) => {

@@ -24,6 +24,11 @@ function setup(safe: SafeMode, downstreamErrno?: number) {
       if (downstreamErrno !== undefined)
         throw Object.assign(new Error('already'), { errno: downstreamErrno });
     },
+    ddlQuery: async (sql: string) => {
+      log.push(`exec ${sql}`);
+      if (downstreamErrno !== undefined)
+        throw Object.assign(new Error('already'), { errno: downstreamErrno });
+    },
     control: () => {
       throw new Error('not used');
     },

@@ -9,6 +9,7 @@ import type { EventFilters } from '../event-filters.js';
 import { formatLocation, type Location } from '../job.js';
 import type { ShardDdlStep } from '../shard/pessimist-step.js';
 import { analyseDdl, type DdlInfo, rewriteNames, splitPerTable } from './ddl-info.js';
+import type { DdlSession } from './ddl-session.js';
 import {
   alterForReal,
   classifyDdl,
@@ -28,6 +29,8 @@ export interface DdlHost {
   ensureHorizon(end: Location): Promise<void>;
   /** A statement on the control connection (retried across downstream restarts). */
   ctlQuery(sql: string, params?: unknown[]): Promise<unknown>;
+  /** A DDL on the control connection, run in the upstream session `session` (see ddl-session.ts). */
+  ddlQuery(sql: string, session: DdlSession | undefined): Promise<unknown>;
   /** The control connection (to read downstream structures). */
   control(): Connection;
   /** True when `end` lies before the exit-safe point of the last run (a replay). */
@@ -69,14 +72,15 @@ export class DdlExecutor {
   /**
    * Handle every statement of a QUERY event at `at` (ending at `end`). `skip` (`dmctl binlog
    * skip` for this event): nothing is executed downstream, the tracker still follows the
-   * statements and the checkpoint moves past them.
+   * statements and the checkpoint moves past them. `session`: the upstream session of the
+   * event (its time and zone), in which every statement executed downstream runs.
    */
   async handleQuery(
     schema: string,
     query: string,
     at: Location,
     end: Location,
-    opts: { skip?: boolean } = {},
+    opts: { skip?: boolean; session?: DdlSession } = {},
   ): Promise<void> {
     for (const info of DdlExecutor.analyse(schema, query)) {
       if (info.kind === 'skip') {
@@ -92,12 +96,19 @@ export class DdlExecutor {
           },
         );
       }
-      await this.handleDdl(info, schema, at, end, opts.skip === true);
+      await this.handleDdl(info, schema, at, end, opts.skip === true, opts.session);
     }
   }
 
-  /** One per-table DDL statement (`skip`: see handleQuery). */
-  async handleDdl(info: DdlInfo, schema: string, at: Location, end: Location, skip = false): Promise<void> {
+  /** One per-table DDL statement (`skip`, `session`: see handleQuery). */
+  async handleDdl(
+    info: DdlInfo,
+    schema: string,
+    at: Location,
+    end: Location,
+    skip = false,
+    session?: DdlSession,
+  ): Promise<void> {
     const { host, filters, tracker } = this.o;
     const log = this.o.logger;
     const od: OnlineDdlAction = this.o.onlineDdl
@@ -108,16 +119,23 @@ export class DdlExecutor {
     await host.drain();
     if (skip) execute = false;
     // A skipped statement (dmctl binlog skip) is not recorded nor cut over either.
-    else if (od.action !== 'none') await this.onlineDdl(od, info, at, end);
+    else if (od.action !== 'none') await this.onlineDdl(od, info, at, end, session);
     const sql = rewriteNames(info, (s, t) => filters.route(s, t));
     let afterDone: (() => Promise<void>) | undefined;
     let coordinated = false;
     if (execute && this.o.shard) {
-      const r = await this.o.shard.ddl({ info, schema, sql, at, end, exec: (s) => this.execute(s, at, end) });
+      const r = await this.o.shard.ddl({
+        info,
+        schema,
+        sql,
+        at,
+        end,
+        exec: (s) => this.execute(s, at, end, session),
+      });
       afterDone = r.afterDone;
       coordinated = r.handled;
     }
-    if (execute && !coordinated) await this.execute(sql, at, end);
+    if (execute && !coordinated) await this.execute(sql, at, end, session);
     else if (od.action === 'none' && !coordinated)
       log.info({ sql: info.sql, at: formatLocation(at) }, 'DDL filtered out');
     // The tracker follows the upstream even for filtered DDLs (later rows have that shape).
@@ -145,12 +163,12 @@ export class DdlExecutor {
   }
 
   /** Execute one DDL downstream (tolerating "already done" errors when replaying after a crash). */
-  private async execute(sql: string, at: Location, end: Location): Promise<void> {
+  private async execute(sql: string, at: Location, end: Location, session?: DdlSession): Promise<void> {
     const { host } = this.o;
     await host.ensureHorizon(end);
     this.o.logger.info({ sql, at: formatLocation(at) }, 'execute DDL');
     try {
-      await host.ctlQuery(sql);
+      await host.ddlQuery(sql, session);
     } catch (err) {
       const errno = (err as { errno?: number }).errno;
       if (!(host.isReplay(end) && errno !== undefined && DDL_IDEMPOTENT_ERRNOS.has(errno))) {
@@ -171,7 +189,13 @@ export class DdlExecutor {
    * A ghost/trash table's DDL (gh-ost, pt-osc): never replicated as such. ALTERs of the ghost
    * table are recorded; at the cut-over RENAME they are applied to the real table.
    */
-  private async onlineDdl(od: OnlineDdlAction, info: DdlInfo, at: Location, end: Location): Promise<void> {
+  private async onlineDdl(
+    od: OnlineDdlAction,
+    info: DdlInfo,
+    at: Location,
+    end: Location,
+    session?: DdlSession,
+  ): Promise<void> {
     const online = this.o.onlineDdl;
     if (!online || od.action === 'none') return;
     const q = (sql: string, params?: unknown[]): Promise<unknown> => this.o.host.ctlQuery(sql, params);
@@ -198,6 +222,7 @@ export class DdlExecutor {
           rewriteNames(real, (s, t) => this.o.filters.route(s, t)),
           at,
           end,
+          session,
         );
       }
     }
