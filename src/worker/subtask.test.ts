@@ -43,8 +43,9 @@ class FakeUnit implements Unit<{ calls: number }> {
   }
 }
 
+/** With a task zone: a subtask without one reads the target's zone first (a real server). */
 function cfg(mode: TaskMode): SubTaskConfig {
-  return { name: 't1', sourceId: 's1', taskMode: mode } as SubTaskConfig;
+  return { name: 't1', sourceId: 's1', taskMode: mode, timezone: '+00:00' } as SubTaskConfig;
 }
 
 function setup(mode: TaskMode, scripts: Partial<Record<UnitType, Step[]>>, resumeAt = 0) {

@@ -13,6 +13,7 @@ import type { Stage, Unit, UnitDeps, UnitType } from '../unit/unit.js';
 import { readCheckpointFacts, resumeFrom, unitsForMode } from './resume-point.js';
 import { type StageEvent, transition } from './subtask-stage.js';
 import { putUnitStatus } from './subtask-status.js';
+import { resolveTargetTimeZone } from './target-time-zone.js';
 import { defaultUnitFactory, type UnitFactory } from './unit-factory.js';
 
 /** Options of a SubTask; every field has a default. */
@@ -76,8 +77,11 @@ async function defaultResumePoint(cfg: SubTaskConfig, workDir: string): Promise<
 export class SubTask {
   /** The config as given (the worker compares it to etcd's to spot update-task). */
   readonly cfg: SubTaskConfig;
-  /** The config the units are built from (with the fence token on `to`); never changed. */
-  private readonly unitCfg: SubTaskConfig;
+  /**
+   * The config the units are built from (with the fence token on `to`); changed only once,
+   * before the first unit is built, when the target's time zone is read (target-time-zone.ts).
+   */
+  private unitCfg: SubTaskConfig;
   /**
    * Whether the sync unit reads the relay log: a unit built later gets it as its
    * `enableRelay`; a live one is told through SyncControl (see setReadFromRelay).
@@ -321,6 +325,14 @@ export class SubTask {
       if (this.fence) await this.claimSource(this.fence);
       if (signal.aborted) return;
       if (this.idx < 0) {
+        if (!this.unitCfg.timezone && this.units.size === 0) {
+          this.unitCfg = await resolveTargetTimeZone(this.unitCfg);
+          if (signal.aborted) return;
+          this.deps.logger.info(
+            { task: this.name, timezone: this.unitCfg.timezone },
+            'use timezone of the target',
+          );
+        }
         const from = await this.resumePoint(this.unitCfg, this.deps.workDir);
         if (signal.aborted) return;
         this.idx = from;

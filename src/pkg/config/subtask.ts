@@ -8,9 +8,10 @@ import { dmError, E } from '../errors/index.js';
 import type { DbConfig, SourceConfig, SubTaskConfig, TaskConfig } from './types.js';
 
 /**
- * The task's time zone as DM resolves it: `timezone`, else the target session's `time_zone`
- * (DM reads the zone of its target session), else '' (UTC here; DM would read the target
- * server's global zone).
+ * The task's time zone as DM resolves it from the config: `timezone`, else the target
+ * session's `time_zone` (DM reads the zone of its target session), else '': the worker then
+ * reads the target server's zone when the subtask starts (`withTaskTimeZone`, as DM's
+ * `FetchTimeZoneSetting`).
  */
 export function taskTimeZone(task: TaskConfig): string {
   if (task.timezone) return task.timezone;
@@ -29,6 +30,11 @@ function withTimeZone(db: DbConfig, tz: string): DbConfig {
     Object.entries(db.session ?? {}).filter(([k]) => k.toLowerCase() !== 'time_zone'),
   );
   return { ...db, session: { ...session, time_zone: sessionTimeZone(tz) } };
+}
+
+/** `cfg` with the zone `tz` resolved at run time: the task zone and every session's `time_zone`. */
+export function withTaskTimeZone(cfg: SubTaskConfig, tz: string): SubTaskConfig {
+  return { ...cfg, timezone: tz, from: withTimeZone(cfg.from, tz), to: withTimeZone(cfg.to, tz) };
 }
 
 /**

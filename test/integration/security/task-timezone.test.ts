@@ -141,4 +141,52 @@ describe('task timezone: sessions, dump, load and sync in the task zone', () => 
       'no TIMESTAMP row differs for the validator',
     );
   });
+
+  it('without timezone: the target server zone, as DM (FetchTimeZoneSetting)', async () => {
+    const other = await startMariadb({ serverId: 43, noBinlog: true });
+    try {
+      await other.query("SET GLOBAL time_zone = '-05:00'");
+      const task = writeTaskYaml(
+        dir,
+        'tzdef',
+        'src-01',
+        other,
+        'tzdb',
+        'mydumpers:\n  m:\n    extra-args: >-\n      --where "ts IS NULL OR ts >= \'2023-12-31 20:00:00\'" -T tzdb.ev\n',
+        '    mydumper-config-name: "m"\n',
+      );
+      const r = await dmctl(dm.addr, 'start-task', task);
+      assert.equal(r.json.result, true, r.stdout + r.stderr);
+      await waitSynced(dm.addr, 'tzdef');
+      // `--where` read in -05:00 (01:00 UTC): row 2 (23:00 UTC) is left out; in UTC it would be in.
+      const dumped = (
+        await other.query<{ id: number }>('SELECT id FROM tzdb.ev WHERE id < 100 ORDER BY id')
+      ).map((x) => x.id);
+      assert.deepEqual(dumped, [1, 3, 4]);
+      await up.query('CREATE TABLE tzdb.probe2 (id INT PRIMARY KEY, v VARCHAR(64))');
+      await waitUntil(
+        async () => (await other.query("SHOW TABLES FROM tzdb LIKE 'probe2'")).length === 1,
+        60_000,
+        'probe2 table downstream',
+      );
+      await other.query(
+        'CREATE TRIGGER tzdb.probe2_tz BEFORE INSERT ON tzdb.probe2 FOR EACH ROW SET NEW.v = @@session.time_zone',
+      );
+      await up.query(`${utc} INSERT INTO tzdb.ev VALUES (201, '2024-02-02 02:02:02.5', '2024-02-02 02:02:02');
+        INSERT INTO tzdb.probe2 VALUES (1, 'upstream');`);
+      await waitUntil(
+        async () => (await other.query('SELECT id FROM tzdb.probe2 WHERE id = 1')).length === 1,
+        60_000,
+        'probe2 row downstream',
+      );
+      const [probe] = await other.query<{ v: string }>('SELECT v FROM tzdb.probe2 WHERE id = 1');
+      assert.equal(probe?.v, '-05:00', 'the sync writes in the target server zone');
+      await waitSynced(dm.addr, 'tzdef');
+      assert.equal(await instants(other, [1, 3, 4, 201]), await instants(up, [1, 3, 4, 201]));
+      const stop = await dmctl(dm.addr, 'stop-task', 'tzdef');
+      assert.equal(stop.json.result, true, stop.stdout);
+    } finally {
+      await destroyAll(other);
+    }
+  });
 });
