@@ -1,5 +1,5 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Counter } from 'prom-client';
 import { percent } from '../pkg/api/progress.js';
 import type { DumpStatus } from '../pkg/api/worker-api.js';
@@ -19,6 +19,7 @@ import {
   tableSchemaFile,
   viewSchemaFile,
 } from '../pkg/dumpfile/dump-dir.js';
+import type { DumpFeed } from '../pkg/dumpfile/dump-feed.js';
 import { readCheckpointsIfAny } from '../pkg/dumpfile/load-checkpoint.js';
 import { metadataTime, writeDumpMetadata } from '../pkg/dumpfile/metadata.js';
 import { type DmError, E } from '../pkg/errors/index.js';
@@ -77,6 +78,8 @@ export class DumpUnit implements Unit<DumpStatus> {
   private startedAt = 0;
   private rowsCounter?: Counter<'task' | 'source_id'>;
   private bytesCounter?: Counter<'task' | 'source_id'>;
+  /** The load running beside this dump (pipelined full phase), told of each finished chunk. */
+  private feed: DumpFeed | undefined;
 
   constructor(
     private readonly cfg: SubTaskConfig,
@@ -92,6 +95,14 @@ export class DumpUnit implements Unit<DumpStatus> {
         'Bytes written by the dump unit',
       );
     }
+  }
+
+  /**
+   * The next `process` reports its plan and each finished chunk to `feed` (a load unit
+   * follows it); undefined = no one follows.
+   */
+  streamTo(feed: DumpFeed | undefined): void {
+    this.feed = feed;
   }
 
   /** The dump directory (`<loader.dir>.<task>`). */
@@ -119,6 +130,7 @@ export class DumpUnit implements Unit<DumpStatus> {
   }
 
   private async run(signal: AbortSignal): Promise<void> {
+    const feed = this.feed;
     this.startedAt = Date.now();
     const startedAt = metadataTime();
     await rm(this.dir, { recursive: true, force: true });
@@ -189,6 +201,21 @@ export class DumpUnit implements Unit<DumpStatus> {
     }
 
     const jobs = await this.plan(c0, base, resume);
+    const manifest = jobs.map(
+      (j): ChunkEntry => ({
+        file: dataFile(j.t.schema, j.t.table, j.index),
+        db: j.t.schema,
+        table: j.t.table,
+        index: j.index,
+        range: j.range,
+      }),
+    );
+    if (feed) {
+      // The plan goes on disk before any data, so a load following the dump knows every
+      // chunk from the start (and a crash leaves none of them unaccounted for).
+      await writeChunkManifest(this.dir, manifest);
+      feed.planned();
+    }
     const left = new Map<TableInfo, number>();
     for (const j of jobs) left.set(j.t, (left.get(j.t) ?? 0) + 1);
     this.st.completedTables = base.length - left.size;
@@ -199,9 +226,12 @@ export class DumpUnit implements Unit<DumpStatus> {
         if (!job) return;
         const path = join(this.dir, dataFile(job.t.schema, job.t.table, job.index));
         const statementSize = this.cfg.mydumper.statementSize || STATEMENT_SIZE;
-        await conn.writeChunk({ t: job.t, where: job.where, path, statementSize }, (rows, bytes) =>
-          this.progressed(rows, bytes),
+        const res = await conn.writeChunk(
+          { t: job.t, where: job.where, path, statementSize },
+          (rows, bytes) => this.progressed(rows, bytes),
         );
+        // An empty chunk writes no file (writeChunk); its checkpoint row is done at once.
+        if (feed) feed.chunk({ file: basename(path), size: res.bytes > 0 ? (await stat(path)).size : 0 });
         const n = (left.get(job.t) ?? 1) - 1;
         left.set(job.t, n);
         if (n === 0) this.st.completedTables++;
@@ -210,19 +240,9 @@ export class DumpUnit implements Unit<DumpStatus> {
     await Promise.all(snap.conns.map(worker));
     if (signal.aborted) return;
     await Promise.all(snap.conns.map((c) => c.query('COMMIT')));
-    await writeChunkManifest(
-      this.dir,
-      jobs.map(
-        (j): ChunkEntry => ({
-          file: dataFile(j.t.schema, j.t.table, j.index),
-          db: j.t.schema,
-          table: j.t.table,
-          index: j.index,
-          range: j.range,
-        }),
-      ),
-    );
+    await writeChunkManifest(this.dir, manifest);
     await writeDumpMetadata(this.dir, { ...snap.pos, startedAt, finishedAt: metadataTime() });
+    feed?.finished();
     this.st.progress = '100.00 %';
     this.log.info({ rows: this.st.finishedRows, bytes: this.st.finishedBytes }, 'dump finished');
   }

@@ -5,11 +5,14 @@ import type { Counter } from 'prom-client';
 import { percent } from '../pkg/api/progress.js';
 import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
 import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
-import { readChunkManifest } from '../pkg/dumpfile/chunk-manifest.js';
+import { type ChunkEntry, readChunkManifest } from '../pkg/dumpfile/chunk-manifest.js';
 import { dumpDir } from '../pkg/dumpfile/dump-dir.js';
+import type { DumpFeed, FedChunk } from '../pkg/dumpfile/dump-feed.js';
 import {
   createCheckpointTable,
   FINISHED_MARK,
+  type FileCheckpoint,
+  isDone,
   readCheckpoints,
   upsertCheckpoints,
 } from '../pkg/dumpfile/load-checkpoint.js';
@@ -21,7 +24,7 @@ import { sharedCounter } from '../pkg/metrics/shared-counter.js';
 import { TableRouter } from '../pkg/router/table-router.js';
 import { abortableProcess } from '../unit/abortable-process.js';
 import type { ProcessResult, Unit, UnitDeps } from '../unit/unit.js';
-import type { DumpFiles } from './dump-files.js';
+import type { DataFile, DumpFiles } from './dump-files.js';
 import { scanDumpDir } from './dump-files.js';
 import { type Extension, type FileLoadContext, loadFile } from './file-loader.js';
 import { reconcile } from './reconcile.js';
@@ -30,6 +33,12 @@ import { bytesView, q } from './statement-rewrite.js';
 
 /** query-status `load` section: the shared contract's shape (src/pkg/api). */
 export type { LoadStatus } from '../pkg/api/worker-api.js';
+
+/**
+ * `end_pos` of a planned chunk whose file the dump has not finished yet (pipelined full
+ * phase): never "done", whatever its offset, so a crash leaves it to dump and load again.
+ */
+const PENDING = Number.MAX_SAFE_INTEGER;
 
 import type { LoadStatus } from '../pkg/api/worker-api.js';
 
@@ -94,6 +103,10 @@ export class LoadUnit implements Unit<LoadStatus> {
   private readonly replace = new Set<string>();
   /** Route extraction per source table (`db\0table`): see prepareExtends. */
   private readonly extends = new Map<string, Extension>();
+  /** The dump this load follows while it runs (pipelined full phase), for the next `process`. */
+  private feed: DumpFeed | undefined;
+  /** The load's total bytes while it follows a running dump (they grow with the dump). */
+  private followTotal: (() => number) | undefined;
 
   constructor(
     private readonly cfg: SubTaskConfig,
@@ -121,12 +134,20 @@ export class LoadUnit implements Unit<LoadStatus> {
 
   async init(): Promise<void> {}
 
+  /**
+   * The next `process` loads the chunks of a dump running beside it as `feed` reports them
+   * (see runFollowing); undefined = load a finished dump directory (the default).
+   */
+  follow(feed: DumpFeed | undefined): void {
+    this.feed = feed;
+  }
+
   process(signal: AbortSignal): Promise<ProcessResult> {
     // Killing the connections rolls back the open transactions: data and checkpoint stay equal.
     return abortableProcess({
       signal,
       connections: () => this.conns,
-      run: () => this.run(signal),
+      run: () => (this.feed ? this.runFollowing(signal, this.feed) : this.run(signal)),
       cleanup: () => this.closeConns(),
       errDef: E.loadFailed,
       what: 'load',
@@ -152,7 +173,10 @@ export class LoadUnit implements Unit<LoadStatus> {
   }
 
   private async run(signal: AbortSignal): Promise<void> {
+    this.followTotal = undefined;
     this.startedAt = Date.now();
+    this.skip.clear();
+    this.replace.clear();
     const meta = await readDumpMetadataFull(this.dir);
     this.meta = meta;
     if (!meta.finishedAt) {
@@ -223,6 +247,12 @@ export class LoadUnit implements Unit<LoadStatus> {
     for (let i = 1; i < n; i++) pool.push(await this.connect());
     await Promise.all(pool.map(worker));
     if (signal.aborted) return;
+    await this.complete(ctl, files);
+  }
+
+  /** After every file: the indexes and views still to make, the finished mark, clean-up. */
+  private async complete(ctl: Connection, files: DumpFiles): Promise<void> {
+    const { metaSchema, name: task, sourceId } = this.cfg;
     // Tables whose files were all loaded by an earlier run (or have no data file at all).
     await this.schema.buildPendingIndexes(ctl);
     await this.schema.createViews(ctl, files);
@@ -236,6 +266,97 @@ export class LoadUnit implements Unit<LoadStatus> {
       },
     ]);
     await this.finish();
+  }
+
+  /**
+   * The pipelined full phase (beyond DM, whose load starts after the dump): the load starts
+   * with the dump and takes each chunk file as soon as the dump closes it, so the target is
+   * busy while the upstream is still read. Crash safety is the sequential one: the dump writes
+   * its chunk manifest before any data, every planned chunk gets a checkpoint row at once
+   * (end_pos = PENDING until its file is complete, so a crash leaves it "not loaded" for the
+   * resume plan), and a file is loaded exactly as in `run` (offset committed with its rows).
+   * A restart resumes through the dump (resume-point.ts: its metadata has no "Finished dump
+   * at"), which dumps again only the chunks the checkpoint does not show as loaded.
+   */
+  private async runFollowing(signal: AbortSignal, feed: DumpFeed): Promise<void> {
+    this.startedAt = Date.now();
+    this.skip.clear();
+    this.replace.clear();
+    while (!feed.isPlanned && !signal.aborted) await feed.changed(signal);
+    if (signal.aborted) return;
+    const meta = await readDumpMetadataFull(this.dir);
+    this.meta = meta;
+    const files = await scanDumpDir(this.dir);
+    const manifest = (await readChunkManifest(this.dir)) ?? [];
+    const { metaSchema, name: task, sourceId } = this.cfg;
+    const ctl = await this.connect();
+    const [pk] = await ctl.query('SELECT @@max_allowed_packet AS p');
+    this.maxStatement = Math.max(64 * 1024, Number((pk as { p: string }[])[0]?.p ?? 0) - 4096);
+    await createCheckpointTable(ctl, metaSchema, task);
+    const cps = await readCheckpoints(ctl, metaSchema, task, sourceId);
+    const rec = await reconcile(
+      ctl,
+      this.cfg,
+      meta,
+      { ...files, data: [] },
+      manifest,
+      cps,
+      (db, t) => this.target(db, t),
+      this.log,
+      PENDING,
+    );
+    for (const n of rec.replace) this.replace.add(n);
+    this.finishedBytes = rec.finishedBytes;
+    this.bytesAtStart = rec.finishedBytes;
+    // While following, the total is what earlier runs loaded plus what the dump wrote so far.
+    this.followTotal = () => rec.totalBytes + feed.reportedBytes;
+    await this.schema.createSchemas(ctl, files);
+    await this.prepareExtends(ctl, {
+      ...files,
+      data: manifest.map((c) => ({ ...c, name: c.file, size: 0 })),
+    });
+    const chunks = new Map<string, ChunkEntry>(manifest.map((c) => [c.file, c]));
+    // Chunks still to load per target table: the last one to finish builds its indexes.
+    const left = new Map<string, number>();
+    for (const c of manifest) {
+      const cp = cps.get(c.file);
+      if (cp && isDone(cp) && cp.endPos !== PENDING) continue;
+      const key = this.schema.targetKey(c.db, c.table);
+      left.set(key, (left.get(key) ?? 0) + 1);
+    }
+    const fileCtx = await this.fileContext(ctl);
+    const one = async (conn: Connection, fc: FedChunk): Promise<void> => {
+      const c = chunks.get(fc.file);
+      const cp = cps.get(fc.file);
+      if (!c || !cp) return; // not in this dump's plan: nothing to load
+      const size = fc.size;
+      const row: FileCheckpoint = { ...cp, offset: 0, endPos: size };
+      cps.set(fc.file, row);
+      await upsertCheckpoints(conn, metaSchema, task, sourceId, [row]);
+      const f: DataFile = { name: fc.file, db: c.db, table: c.table, size };
+      await loadFile(fileCtx, conn, f, 0, signal);
+      if (signal.aborted) return;
+      const key = this.schema.targetKey(c.db, c.table);
+      const n = (left.get(key) ?? 1) - 1;
+      left.set(key, n);
+      if (n === 0) await this.schema.buildIndexes(conn, key);
+    };
+    const worker = async (conn: Connection) => {
+      while (!signal.aborted) {
+        const fc = feed.next();
+        if (fc) await one(conn, fc);
+        else if (feed.drained) return;
+        else await feed.changed(signal);
+      }
+    };
+    const n = Math.max(1, this.cfg.loader.poolSize);
+    const pool: Connection[] = [ctl];
+    for (let i = 1; i < n; i++) pool.push(await this.connect());
+    await Promise.all(pool.map(worker));
+    if (signal.aborted) return;
+    this.totalBytes = rec.totalBytes + feed.reportedBytes;
+    this.followTotal = undefined;
+    await this.complete(ctl, files);
   }
 
   /** What loadFile needs; LOAD DATA LOCAL only where the downstream's `local_infile` is on. */
@@ -268,7 +389,8 @@ export class LoadUnit implements Unit<LoadStatus> {
   /** Finished share of the dump's bytes, 0..1 (DM's `dm_loader_progress`). */
   private ratio(): number {
     if (this.done) return 1;
-    return this.totalBytes > 0 ? Math.min(1, this.finishedBytes / this.totalBytes) : 0;
+    const total = this.total();
+    return total > 0 ? Math.min(1, this.finishedBytes / total) : 0;
   }
 
   private async finish(): Promise<void> {
@@ -327,20 +449,26 @@ export class LoadUnit implements Unit<LoadStatus> {
     }
   }
 
+  /** Bytes of the whole load (known so far, while following a dump). */
+  private total(): number {
+    return this.followTotal?.() ?? this.totalBytes;
+  }
+
   status(): LoadStatus {
     const secs = this.startedAt ? (Date.now() - this.startedAt) / 1000 : 0;
     const bps = secs > 0 ? (this.finishedBytes - this.bytesAtStart) / secs : 0;
-    const left = Math.max(0, this.totalBytes - this.finishedBytes);
+    const totalBytes = this.total();
+    const left = Math.max(0, totalBytes - this.finishedBytes);
     return {
       finishedBytes: this.finishedBytes,
-      totalBytes: this.totalBytes,
-      progress: this.done ? '100.00 %' : percent(this.finishedBytes, this.totalBytes),
+      totalBytes,
+      progress: this.done ? '100.00 %' : percent(this.finishedBytes, totalBytes),
       metaBinlog: this.meta.binlogName ? `(${this.meta.binlogName}, ${this.meta.binlogPos})` : '',
       metaBinlogGTID: this.meta.binlogGtid,
       bps: Math.round(bps),
       finishedRows: this.finishedRows,
       rowsPerSecond: secs > 0 ? Math.round(this.finishedRows / secs) : 0,
-      etaSeconds: this.done || (this.totalBytes > 0 && left === 0) ? 0 : bps > 0 ? Math.ceil(left / bps) : -1,
+      etaSeconds: this.done || (totalBytes > 0 && left === 0) ? 0 : bps > 0 ? Math.ceil(left / bps) : -1,
     };
   }
 

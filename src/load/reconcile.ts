@@ -48,6 +48,11 @@ export async function reconcile(
   cps: Map<string, FileCheckpoint>,
   target: (db: string, table: string) => { schema: string; table: string },
   log: Logger,
+  /**
+   * `end_pos` of a manifest chunk without a file: 0 (an empty chunk of a finished dump, done at
+   * once), or a never-reached value when the dump still runs (pipelined full phase).
+   */
+  fileless = 0,
 ): Promise<Reconciled> {
   const { metaSchema, name: task, sourceId } = cfg;
   const snap: BinlogMeta = {
@@ -64,7 +69,7 @@ export async function reconcile(
     out.totalBytes += bytes;
     out.finishedBytes += bytes;
   };
-  const reset = (name: string, db: string, table: string, size: number) => {
+  const reset = (name: string, db: string, table: string, size: number, endPos = size) => {
     const cp = cps.get(name);
     const range = chunks.get(name)?.range;
     const t = target(db, table);
@@ -87,7 +92,7 @@ export async function reconcile(
       cpSchema: t.schema,
       cpTable: t.table,
       offset: 0,
-      endPos: size,
+      endPos,
       ...(range !== undefined ? { range } : {}),
       snapshot: snap,
       earliest,
@@ -120,7 +125,7 @@ export async function reconcile(
     seen.add(c.file);
     const cp = cps.get(c.file);
     if (cp && cp.range === c.range && isDone(cp)) kept(cp.endPos);
-    else reset(c.file, c.db, c.table, 0);
+    else reset(c.file, c.db, c.table, 0, fileless);
   }
   const gone: string[] = [];
   for (const [name, cp] of cps) {

@@ -32,6 +32,13 @@ export interface Unit<S = unknown> {
    * none). The worker decides where a relay starts from it instead of parsing status text.
    */
   readonly appliedLocation?: BinlogLocation | undefined;
+  /**
+   * Dump only: the next `process` reports its plan and each finished chunk to `feed`, for a
+   * load that runs beside it (the pipelined full phase, see worker/subtask.ts).
+   */
+  streamTo?(feed: import('../pkg/dumpfile/dump-feed.js').DumpFeed | undefined): void;
+  /** Load only: the next `process` loads the chunks `feed` reports, while the dump runs. */
+  follow?(feed: import('../pkg/dumpfile/dump-feed.js').DumpFeed | undefined): void;
   /** Whether an error is worth an automatic resume (connection loss, deadlock…). */
   isRetryable(err: DmError): boolean;
   /** Release every resource. Idempotent. */

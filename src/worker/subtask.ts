@@ -2,14 +2,16 @@ import type { FailoverInfo, ProcessResultJson, SubTaskStatus } from '../pkg/api/
 import { BinlogOperator } from '../pkg/binlog/binlog-operator.js';
 import type { BinlogLocation } from '../pkg/binlog/types.js';
 import { type AutoResumePolicy, autoResumePolicy } from '../pkg/config/auto-resume.js';
+import { fullPhaseSequential } from '../pkg/config/bench-overrides.js';
 import type { DbConfig, FenceToken, SubTaskConfig } from '../pkg/config/types.js';
 import { connectDb, isRetryableDbError } from '../pkg/db/connect.js';
 import { type ClaimResult, claimFence } from '../pkg/db/fence.js';
+import { DumpFeed } from '../pkg/dumpfile/dump-feed.js';
 import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
 import { countUnitExit } from '../pkg/metrics/dm-metrics.js';
 import { Backoff, type BackoffOptions } from '../pkg/retry/backoff.js';
 import { type SyncControl, syncControlOf } from '../sync/sync-control.js';
-import type { Stage, Unit, UnitDeps, UnitType } from '../unit/unit.js';
+import type { ProcessResult, Stage, Unit, UnitDeps, UnitType } from '../unit/unit.js';
 import { readCheckpointFacts, resumeFrom, unitsForMode } from './resume-point.js';
 import { type StageEvent, transition } from './subtask-stage.js';
 import { putUnitStatus } from './subtask-status.js';
@@ -96,7 +98,7 @@ export class SubTask {
   private stageV: Stage = 'New';
   /** Index into `plan` of the current unit; -1 until the resume point is known. */
   private idx = -1;
-  private readonly units = new Map<number, { unit: Unit; inited: boolean }>();
+  private readonly units = new Map<number, UnitEntry>();
   /** Last status of units already finished and closed (query-status shows the last one). */
   private lastStatus: unknown;
   private errors: DmError[] = [];
@@ -110,6 +112,8 @@ export class SubTask {
   private readonly fence: FenceToken | undefined;
   private readonly claim: (token: FenceToken, to: DbConfig) => Promise<ClaimResult>;
   private failover: FailoverInfo | undefined;
+  /** The load running beside the dump in the pipelined full phase (see runPipeline). */
+  private pipelineLoad: Unit | undefined;
 
   constructor(cfg: SubTaskConfig, deps: UnitDeps, opts: SubTaskOptions = {}) {
     this.cfg = cfg;
@@ -290,6 +294,10 @@ export class SubTask {
       const live = this.units.get(this.idx);
       const s = live ? safeStatus(live.unit) : this.lastStatus;
       if (s !== undefined) putUnitStatus(st, unit, s, this.readFromRelay);
+      // The pipelined full phase: the load runs beside the dump; both sections are shown.
+      const beside = unit === 'Dump' ? this.pipelineLoad : undefined;
+      const ls = beside ? safeStatus(beside) : undefined;
+      if (ls !== undefined) putUnitStatus(st, 'Load', ls, this.readFromRelay);
       // DM's SubTaskStatus.validation: the sync unit's validator, when one runs.
       const v = syncControlOf(live?.unit)?.validator;
       if (v) st.validation = v.status();
@@ -346,6 +354,13 @@ export class SubTask {
         }
       }
       while (this.idx < this.plan.length) {
+        const pipe = this.pipelineAt(this.idx);
+        if (pipe) {
+          unit = pipe.dump.unit;
+          if (!(await this.runPipeline(pipe.dump, pipe.load, signal))) return;
+          unit = undefined;
+          continue;
+        }
         const entry = this.unitEntry(this.idx);
         unit = entry.unit;
         if (!entry.inited) {
@@ -378,6 +393,92 @@ export class SubTask {
     }
   }
 
+  /**
+   * Dump then Load at `i`, both able to run side by side: the pipelined full phase (the load
+   * takes each chunk as the dump finishes it; `DM_FULL_PIPELINE=0` keeps DM's order).
+   */
+  private pipelineAt(i: number): { dump: UnitEntry; load: UnitEntry } | undefined {
+    if (this.plan[i] !== 'Dump' || this.plan[i + 1] !== 'Load' || fullPhaseSequential()) return undefined;
+    const dump = this.unitEntry(i);
+    const load = this.unitEntry(i + 1);
+    return dump.unit.streamTo && load.unit.follow ? { dump, load } : undefined;
+  }
+
+  /**
+   * Run the dump and the load at once. The subtask shows the dump until it finished, then the
+   * load. A failure of either stops the other and pauses the subtask with its errors; a pause
+   * stops both (the next run starts again from the dump, which then dumps only the chunks the
+   * load checkpoint does not show as loaded). Returns true when both finished.
+   */
+  private async runPipeline(dump: UnitEntry, load: UnitEntry, signal: AbortSignal): Promise<boolean> {
+    for (const e of [dump, load]) {
+      if (!e.inited) {
+        await e.unit.init();
+        e.inited = true;
+      }
+    }
+    if (signal.aborted) return false;
+    const feed = new DumpFeed();
+    const both = new AbortController();
+    const stopBoth = () => both.abort();
+    signal.addEventListener('abort', stopBoth, { once: true });
+    dump.unit.streamTo?.(feed);
+    load.unit.follow?.(feed);
+    this.pipelineLoad = load.unit;
+    let loadRes: ProcessResult | undefined;
+    const loading = load.unit.process(both.signal).then((r) => {
+      loadRes = r;
+      if (r.errors.length > 0 || !r.finished) both.abort();
+      return r;
+    });
+    try {
+      const dr = await dump.unit.process(both.signal);
+      if (signal.aborted) return false;
+      if (dr.errors.length > 0) {
+        both.abort();
+        await loading;
+        this.fail(dr.errors, dump.unit);
+        return false;
+      }
+      if (!dr.finished) {
+        // Stopped by the load's failure (or returned without finishing on its own).
+        const lr = loadRes ?? (await loading);
+        if (lr.errors.length > 0) this.fail(lr.errors, load.unit);
+        else
+          this.fail([dmError(E.workerUnit, 'Dump unit returned without finishing or an error')], dump.unit);
+        return false;
+      }
+      this.lastStatus = safeStatus(dump.unit);
+      this.units.delete(this.idx);
+      await dump.unit.close();
+      this.idx++;
+      this.onUnitChange?.(this, this.unitType);
+      const lr = await loading;
+      if (signal.aborted) return false;
+      if (lr.errors.length > 0) {
+        this.fail(lr.errors, load.unit);
+        return false;
+      }
+      if (!lr.finished) {
+        this.fail([dmError(E.workerUnit, 'Load unit returned without finishing or an error')], load.unit);
+        return false;
+      }
+      this.lastStatus = safeStatus(load.unit);
+      this.units.delete(this.idx);
+      await load.unit.close();
+      this.idx++;
+      this.onUnitChange?.(this, this.unitType);
+      return true;
+    } finally {
+      signal.removeEventListener('abort', stopBoth);
+      this.pipelineLoad = undefined;
+      dump.unit.streamTo?.(undefined);
+      load.unit.follow?.(undefined);
+      both.abort();
+      await loading.catch(() => undefined);
+    }
+  }
+
   private async claimSource(token: FenceToken): Promise<void> {
     const res = await this.claim(token, this.cfg.to);
     if (res.previous && res.previous.worker !== token.worker) {
@@ -396,7 +497,7 @@ export class SubTask {
     }
   }
 
-  private unitEntry(i: number): { unit: Unit; inited: boolean } {
+  private unitEntry(i: number): UnitEntry {
     let e = this.units.get(i);
     if (!e) {
       const type = this.plan[i];
@@ -444,6 +545,12 @@ export class SubTask {
     if (this.autoTimer) clearTimeout(this.autoTimer);
     this.autoTimer = undefined;
   }
+}
+
+/** A built unit of the plan, and whether its `init` ran. */
+interface UnitEntry {
+  unit: Unit;
+  inited: boolean;
 }
 
 function safeStatus(unit: Unit): unknown {

@@ -27,3 +27,11 @@ export function shardHeldMemoryRows(env: NodeJS.ProcessEnv = process.env): numbe
   const n = Number(v);
   return v && Number.isInteger(n) && n >= 0 ? n : undefined;
 }
+
+/**
+ * `DM_FULL_PIPELINE=0`: the load of a full phase starts only after the dump finished (DM's
+ * order) instead of loading each chunk as soon as the dump wrote it.
+ */
+export function fullPhaseSequential(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.DM_FULL_PIPELINE === '0';
+}
