@@ -28,8 +28,8 @@ import type { DataFile, DumpFiles } from './dump-files.js';
 import { scanDumpDir } from './dump-files.js';
 import { type Extension, type FileLoadContext, loadFile } from './file-loader.js';
 import { reconcile } from './reconcile.js';
+import { type ExtendsHost, prepareExtends } from './route-extends.js';
 import { SchemaLoader } from './schema-loader.js';
-import { bytesView, q } from './statement-rewrite.js';
 
 /** query-status `load` section: the shared contract's shape (src/pkg/api). */
 export type { LoadStatus } from '../pkg/api/worker-api.js';
@@ -101,8 +101,13 @@ export class LoadUnit implements Unit<LoadStatus> {
   private readonly skip = new Set<string>();
   /** Files whose range may hold rows of an older snapshot: loaded with REPLACE whatever `on-duplicate-logical` says. */
   private readonly replace = new Set<string>();
-  /** Route extraction per source table (`db\0table`): see prepareExtends. */
+  /** Route extraction per source table (`db\0table`): see route-extends.ts. */
   private readonly extends = new Map<string, Extension>();
+  private readonly extendsHost: ExtendsHost = {
+    extendColumns: (db, table) => this.router.extendColumns(db, table, this.cfg.sourceId),
+    target: (db, table) => this.target(db, table),
+    tableColumns: (file) => this.schema.tableColumns(file),
+  };
   /** The dump this load follows while it runs (pipelined full phase), for the next `process`. */
   private feed: DumpFeed | undefined;
   /** The load's total bytes while it follows a running dump (they grow with the dump). */
@@ -219,7 +224,7 @@ export class LoadUnit implements Unit<LoadStatus> {
     this.finishedBytes = rec.finishedBytes;
     this.bytesAtStart = rec.finishedBytes;
     await this.schema.createSchemas(ctl, files);
-    await this.prepareExtends(ctl, files);
+    await prepareExtends(ctl, files, this.extends, this.extendsHost);
 
     const jobs = files.data.filter((f) => !this.skip.has(f.name)).sort((a, b) => b.size - a.size);
     // Files still to load per target table: the last one to finish builds its indexes.
@@ -269,14 +274,11 @@ export class LoadUnit implements Unit<LoadStatus> {
   }
 
   /**
-   * The pipelined full phase (beyond DM, whose load starts after the dump): the load starts
-   * with the dump and takes each chunk file as soon as the dump closes it, so the target is
-   * busy while the upstream is still read. Crash safety is the sequential one: the dump writes
-   * its chunk manifest before any data, every planned chunk gets a checkpoint row at once
-   * (end_pos = PENDING until its file is complete, so a crash leaves it "not loaded" for the
-   * resume plan), and a file is loaded exactly as in `run` (offset committed with its rows).
-   * A restart resumes through the dump (resume-point.ts: its metadata has no "Finished dump
-   * at"), which dumps again only the chunks the checkpoint does not show as loaded.
+   * The pipelined full phase (worker/full-pipeline.ts): each chunk file is loaded as soon as
+   * the dump closed it. Crash safety as in `run`: the dump writes its chunk manifest before any
+   * data, every planned chunk gets a checkpoint row at once (end_pos PENDING until its file is
+   * complete: "not loaded" for the resume plan), and a file is loaded exactly as in `run`. A
+   * restart resumes through the dump, which dumps again only the chunks not shown as loaded.
    */
   private async runFollowing(signal: AbortSignal, feed: DumpFeed): Promise<void> {
     this.startedAt = Date.now();
@@ -311,10 +313,15 @@ export class LoadUnit implements Unit<LoadStatus> {
     // While following, the total is what earlier runs loaded plus what the dump wrote so far.
     this.followTotal = () => rec.totalBytes + feed.reportedBytes;
     await this.schema.createSchemas(ctl, files);
-    await this.prepareExtends(ctl, {
-      ...files,
-      data: manifest.map((c) => ({ ...c, name: c.file, size: 0 })),
-    });
+    await prepareExtends(
+      ctl,
+      {
+        ...files,
+        data: manifest.map((c) => ({ ...c, name: c.file, size: 0 })),
+      },
+      this.extends,
+      this.extendsHost,
+    );
     const chunks = new Map<string, ChunkEntry>(manifest.map((c) => [c.file, c]));
     // Chunks still to load per target table: the last one to finish builds its indexes.
     const left = new Map<string, number>();
@@ -402,51 +409,6 @@ export class LoadUnit implements Unit<LoadStatus> {
       }
     }
     this.log.info({ bytes: this.totalBytes, rows: this.finishedRows }, 'load finished');
-  }
-
-  /**
-   * Route extraction (extract-table/schema/source): per source table whose route extracts,
-   * the INSERT parts to add (quoted extended column names, their values as literals, and the
-   * table's columns for dumps whose INSERTs name none). The merged target must already have
-   * every extended column, as DM requires (its precheck: "downstream table must contain
-   * extended columns"); the load refuses to start otherwise.
-   */
-  private async prepareExtends(ctl: Connection, files: DumpFiles): Promise<void> {
-    const checked = new Map<string, string[]>();
-    const tables = new Map(files.tables.map((t) => [`${t.db}\0${t.table}`, t.name]));
-    for (const f of files.data) {
-      const key = `${f.db}\0${f.table}`;
-      if (this.extends.has(key)) continue;
-      const ext = this.router.extendColumns(f.db, f.table, this.cfg.sourceId);
-      if (!ext) continue;
-      const tg = this.target(f.db, f.table);
-      const tk = `${tg.schema}\0${tg.table}`;
-      let have = checked.get(tk);
-      if (!have) {
-        const [rows] = await ctl.query(
-          'SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
-          [bytesView(tg.schema), bytesView(tg.table)],
-        );
-        have = (rows as { c: Buffer | string }[]).map((r) => String(r.c).toLowerCase());
-        checked.set(tk, have);
-      }
-      const missing = ext.columns.filter((c) => !have.includes(c.toLowerCase()));
-      if (missing.length > 0) {
-        throw dmError(
-          E.extendColumns,
-          have.length === 0
-            ? `upstream table ${f.db}.${f.table} who has extended columns ${JSON.stringify(ext.columns)} does not exist in downstream table: create ${tg.schema}.${tg.table} with them before the task`
-            : `downstream table ${tg.schema}.${tg.table} must contain extended columns ${JSON.stringify(missing)}`,
-          { context: { table: `${tg.schema}.${tg.table}`, columns: missing } },
-        );
-      }
-      const schemaFile = tables.get(key);
-      this.extends.set(key, {
-        names: ext.columns.map((c) => q(bytesView(c))),
-        values: ext.values.map((v) => bytesView(mysql.escape(v))),
-        columns: schemaFile ? await this.schema.tableColumns(schemaFile) : undefined,
-      });
-    }
   }
 
   /** Bytes of the whole load (known so far, while following a dump). */

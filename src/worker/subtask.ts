@@ -4,66 +4,29 @@ import type { BinlogLocation } from '../pkg/binlog/types.js';
 import { type AutoResumePolicy, autoResumePolicy } from '../pkg/config/auto-resume.js';
 import { fullPhaseSequential } from '../pkg/config/bench-overrides.js';
 import type { DbConfig, FenceToken, SubTaskConfig } from '../pkg/config/types.js';
-import { connectDb, isRetryableDbError } from '../pkg/db/connect.js';
-import { type ClaimResult, claimFence } from '../pkg/db/fence.js';
-import { DumpFeed } from '../pkg/dumpfile/dump-feed.js';
+import { isRetryableDbError } from '../pkg/db/connect.js';
+import type { ClaimResult } from '../pkg/db/fence.js';
 import { asDmError, type DmError, dmError, E } from '../pkg/errors/index.js';
 import { countUnitExit } from '../pkg/metrics/dm-metrics.js';
-import { Backoff, type BackoffOptions } from '../pkg/retry/backoff.js';
+import { Backoff } from '../pkg/retry/backoff.js';
 import { type SyncControl, syncControlOf } from '../sync/sync-control.js';
-import type { ProcessResult, Stage, Unit, UnitDeps, UnitType } from '../unit/unit.js';
-import { readCheckpointFacts, resumeFrom, unitsForMode } from './resume-point.js';
+import type { Stage, Unit, UnitDeps, UnitType } from '../unit/unit.js';
+import { runFullPipeline } from './full-pipeline.js';
+import { unitsForMode } from './resume-point.js';
+import {
+  defaultClaim,
+  defaultResumePoint,
+  type SubTaskOptions,
+  safeStatus,
+  takeoverOf,
+  type UnitEntry,
+} from './subtask-options.js';
 import { type StageEvent, transition } from './subtask-stage.js';
 import { putUnitStatus } from './subtask-status.js';
 import { resolveTargetTimeZone } from './target-time-zone.js';
 import { defaultUnitFactory, type UnitFactory } from './unit-factory.js';
 
-/** Options of a SubTask; every field has a default. */
-export interface SubTaskOptions {
-  /** Builds units. Default: `defaultUnitFactory`. */
-  factory?: UnitFactory;
-  /**
-   * Index into the mode's unit list to start from. Default: read the downstream checkpoints
-   * (`readCheckpointFacts` + `resumeFrom`), so finished units are not redone.
-   */
-  resumePoint?: (cfg: SubTaskConfig, workDir: string) => Promise<number>;
-  /**
-   * Auto-resume backoff after retryable errors, overriding the source's `checker`
-   * (default: DM's 1 s doubling to 5 min, see pkg/config/auto-resume.ts). For tests.
-   */
-  autoResume?: BackoffOptions;
-  /** Called after every stage change (to publish status). */
-  onStageChange?: (task: SubTask, stage: Stage) => void;
-  /** Called when the current unit changes (the worker publishes its unfinished-load hint). */
-  onUnitChange?: (task: SubTask, unit: UnitType | '') => void;
-  /**
-   * Whether the sync unit reads the local relay log instead of the upstream. Default: the
-   * config's `enableRelay`. The worker passes the source's effective relay stage (DM: a relay
-   * that runs is what subtasks read), and changes it later with `setReadFromRelay`.
-   */
-  readFromRelay?: boolean;
-  /**
-   * The binding this subtask runs under (pkg/db/fence.ts): every downstream connection of its
-   * units registers under it, and each run first claims the (task, source) so that an older
-   * owner can no longer write. Unset (tests driving a SubTask alone) = no fencing.
-   */
-  fence?: { epoch: number; worker: string };
-  /** Opens the claim's own connection. Default: connectDb to the task's target. */
-  claim?: (token: FenceToken, to: DbConfig) => Promise<ClaimResult>;
-}
-
-async function defaultClaim(token: FenceToken, to: DbConfig): Promise<ClaimResult> {
-  const conn = await connectDb(to, E.dbDownstreamConnect);
-  try {
-    return await claimFence(conn, token);
-  } finally {
-    await conn.end().catch(() => undefined);
-  }
-}
-
-async function defaultResumePoint(cfg: SubTaskConfig, workDir: string): Promise<number> {
-  return resumeFrom(cfg.taskMode, await readCheckpointFacts(cfg, workDir));
-}
+export type { SubTaskOptions } from './subtask-options.js';
 
 /**
  * One source's share of a task on this worker: runs the units of its task mode in order
@@ -334,12 +297,8 @@ export class SubTask {
       if (signal.aborted) return;
       if (this.idx < 0) {
         if (!this.unitCfg.timezone && this.units.size === 0) {
-          this.unitCfg = await resolveTargetTimeZone(this.unitCfg);
+          this.unitCfg = await resolveTargetTimeZone(this.unitCfg, this.deps.logger);
           if (signal.aborted) return;
-          this.deps.logger.info(
-            { task: this.name, timezone: this.unitCfg.timezone },
-            'use timezone of the target',
-          );
         }
         const from = await this.resumePoint(this.unitCfg, this.deps.workDir);
         if (signal.aborted) return;
@@ -378,12 +337,8 @@ export class SubTask {
             unit,
           );
         }
-        this.lastStatus = safeStatus(unit);
-        this.units.delete(this.idx);
-        await unit.close();
+        await this.unitDone(unit);
         unit = undefined;
-        this.idx++;
-        this.onUnitChange?.(this, this.unitType);
       }
       this.idx = this.plan.length;
       this.move('finish');
@@ -404,12 +359,7 @@ export class SubTask {
     return dump.unit.streamTo && load.unit.follow ? { dump, load } : undefined;
   }
 
-  /**
-   * Run the dump and the load at once. The subtask shows the dump until it finished, then the
-   * load. A failure of either stops the other and pauses the subtask with its errors; a pause
-   * stops both (the next run starts again from the dump, which then dumps only the chunks the
-   * load checkpoint does not show as loaded). Returns true when both finished.
-   */
+  /** Run the pipelined full phase (full-pipeline.ts); true when dump and load both finished. */
   private async runPipeline(dump: UnitEntry, load: UnitEntry, signal: AbortSignal): Promise<boolean> {
     for (const e of [dump, load]) {
       if (!e.inited) {
@@ -418,83 +368,35 @@ export class SubTask {
       }
     }
     if (signal.aborted) return false;
-    const feed = new DumpFeed();
-    const both = new AbortController();
-    const stopBoth = () => both.abort();
-    signal.addEventListener('abort', stopBoth, { once: true });
-    dump.unit.streamTo?.(feed);
-    load.unit.follow?.(feed);
-    this.pipelineLoad = load.unit;
-    let loadRes: ProcessResult | undefined;
-    const loading = load.unit.process(both.signal).then((r) => {
-      loadRes = r;
-      if (r.errors.length > 0 || !r.finished) both.abort();
-      return r;
+    const end = await runFullPipeline(dump.unit, load.unit, signal, {
+      dumpFinished: () => this.unitDone(dump.unit),
+      beside: (u) => {
+        this.pipelineLoad = u;
+      },
     });
-    try {
-      const dr = await dump.unit.process(both.signal);
-      if (signal.aborted) return false;
-      if (dr.errors.length > 0) {
-        both.abort();
-        await loading;
-        this.fail(dr.errors, dump.unit);
-        return false;
-      }
-      if (!dr.finished) {
-        // Stopped by the load's failure (or returned without finishing on its own).
-        const lr = loadRes ?? (await loading);
-        if (lr.errors.length > 0) this.fail(lr.errors, load.unit);
-        else
-          this.fail([dmError(E.workerUnit, 'Dump unit returned without finishing or an error')], dump.unit);
-        return false;
-      }
-      this.lastStatus = safeStatus(dump.unit);
-      this.units.delete(this.idx);
-      await dump.unit.close();
-      this.idx++;
-      this.onUnitChange?.(this, this.unitType);
-      const lr = await loading;
-      if (signal.aborted) return false;
-      if (lr.errors.length > 0) {
-        this.fail(lr.errors, load.unit);
-        return false;
-      }
-      if (!lr.finished) {
-        this.fail([dmError(E.workerUnit, 'Load unit returned without finishing or an error')], load.unit);
-        return false;
-      }
-      this.lastStatus = safeStatus(load.unit);
-      this.units.delete(this.idx);
-      await load.unit.close();
-      this.idx++;
-      this.onUnitChange?.(this, this.unitType);
-      return true;
-    } finally {
-      signal.removeEventListener('abort', stopBoth);
-      this.pipelineLoad = undefined;
-      dump.unit.streamTo?.(undefined);
-      load.unit.follow?.(undefined);
-      both.abort();
-      await loading.catch(() => undefined);
-    }
+    if (end.kind === 'failed') this.fail(end.errors, end.unit);
+    if (end.kind !== 'finished') return false;
+    await this.unitDone(load.unit);
+    return true;
+  }
+
+  /** The current unit finished: keep its last status, close it, move to the next one. */
+  private async unitDone(unit: Unit): Promise<void> {
+    this.lastStatus = safeStatus(unit);
+    this.units.delete(this.idx);
+    await unit.close();
+    this.idx++;
+    this.onUnitChange?.(this, this.unitType);
   }
 
   private async claimSource(token: FenceToken): Promise<void> {
-    const res = await this.claim(token, this.cfg.to);
-    if (res.previous && res.previous.worker !== token.worker) {
-      this.failover = {
-        fromWorker: res.previous.worker,
-        fromEpoch: res.previous.epoch,
-        toWorker: token.worker,
-        toEpoch: token.epoch,
-        time: new Date().toISOString(),
-        killedConnections: res.killed,
-      };
-      this.deps.logger.warn(
-        { task: this.name, ...this.failover },
-        'took the source over from another worker; its downstream connections are fenced off',
-      );
-    }
+    const f = takeoverOf(await this.claim(token, this.cfg.to), token);
+    if (!f) return;
+    this.failover = f;
+    this.deps.logger.warn(
+      { task: this.name, ...f },
+      'took the source over from another worker; its downstream connections are fenced off',
+    );
   }
 
   private unitEntry(i: number): UnitEntry {
@@ -544,19 +446,5 @@ export class SubTask {
   private clearAutoResume(): void {
     if (this.autoTimer) clearTimeout(this.autoTimer);
     this.autoTimer = undefined;
-  }
-}
-
-/** A built unit of the plan, and whether its `init` ran. */
-interface UnitEntry {
-  unit: Unit;
-  inited: boolean;
-}
-
-function safeStatus(unit: Unit): unknown {
-  try {
-    return unit.status();
-  } catch {
-    return undefined;
   }
 }

@@ -2,6 +2,7 @@ import { withTaskTimeZone } from '../pkg/config/subtask.js';
 import type { SubTaskConfig } from '../pkg/config/types.js';
 import { connectDb } from '../pkg/db/connect.js';
 import { E } from '../pkg/errors/index.js';
+import type { Logger } from '../pkg/log/logger.js';
 
 /**
  * `±hh:mm` of a `TIMEDIFF` result such as `08:00:00.000000` or `-05:30:00` (pure; DM's
@@ -20,7 +21,7 @@ export function formatZoneOffset(diff: string): string {
  * rendering of binlog TIMESTAMPs, expression filters' NOW() and the dump files' header use
  * that offset. A subtask with a zone is returned as it is.
  */
-export async function resolveTargetTimeZone(cfg: SubTaskConfig): Promise<SubTaskConfig> {
+export async function resolveTargetTimeZone(cfg: SubTaskConfig, log?: Logger): Promise<SubTaskConfig> {
   if (cfg.timezone) return cfg;
   const c = await connectDb(cfg.to, E.dbDownstreamConnect);
   try {
@@ -28,7 +29,9 @@ export async function resolveTargetTimeZone(cfg: SubTaskConfig): Promise<SubTask
     await c.query('SET SESSION time_zone = DEFAULT');
     const [rows] = await c.query('SELECT CAST(TIMEDIFF(NOW(6), UTC_TIMESTAMP(6)) AS CHAR) AS d');
     const d = String((rows as { d: unknown }[])[0]?.d ?? '00:00:00');
-    return withTaskTimeZone(cfg, formatZoneOffset(d));
+    const tz = formatZoneOffset(d);
+    log?.info({ task: cfg.name, timezone: tz }, 'use timezone of the target');
+    return withTaskTimeZone(cfg, tz);
   } finally {
     await c.end().catch(() => c.destroy());
   }
