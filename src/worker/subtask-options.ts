@@ -6,13 +6,12 @@ import { E } from '../pkg/errors/index.js';
 import type { BackoffOptions } from '../pkg/retry/backoff.js';
 import type { Stage, Unit, UnitType } from '../unit/unit.js';
 import { readCheckpointFacts, resumeFrom } from './resume-point.js';
-import type { SubTask } from './subtask.js';
 import type { UnitFactory } from './unit-factory.js';
 
 /** A SubTask's options and their defaults, and the small types it keeps its units in. */
 
-/** Options of a SubTask; every field has a default. */
-export interface SubTaskOptions {
+/** Options of a SubTask (`T`: the SubTask class, see subtask.ts); every field has a default. */
+export interface SubTaskOptionsOf<T> {
   /** Builds units. Default: `defaultUnitFactory`. */
   factory?: UnitFactory;
   /**
@@ -26,9 +25,9 @@ export interface SubTaskOptions {
    */
   autoResume?: BackoffOptions;
   /** Called after every stage change (to publish status). */
-  onStageChange?: (task: SubTask, stage: Stage) => void;
+  onStageChange?: (task: T, stage: Stage) => void;
   /** Called when the current unit changes (the worker publishes its unfinished-load hint). */
-  onUnitChange?: (task: SubTask, unit: UnitType | '') => void;
+  onUnitChange?: (task: T, unit: UnitType | '') => void;
   /**
    * Whether the sync unit reads the local relay log instead of the upstream. Default: the
    * config's `enableRelay`. The worker passes the source's effective relay stage (DM: a relay

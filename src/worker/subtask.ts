@@ -16,7 +16,7 @@ import { unitsForMode } from './resume-point.js';
 import {
   defaultClaim,
   defaultResumePoint,
-  type SubTaskOptions,
+  type SubTaskOptionsOf,
   safeStatus,
   takeoverOf,
   type UnitEntry,
@@ -26,7 +26,8 @@ import { putUnitStatus } from './subtask-status.js';
 import { resolveTargetTimeZone } from './target-time-zone.js';
 import { defaultUnitFactory, type UnitFactory } from './unit-factory.js';
 
-export type { SubTaskOptions } from './subtask-options.js';
+/** Options of a SubTask; every field has a default. */
+export type SubTaskOptions = SubTaskOptionsOf<SubTask>;
 
 /**
  * One source's share of a task on this worker: runs the units of its task mode in order
