@@ -1,5 +1,6 @@
 /**
- * Each key of DM's configs (the corpus, scripts/config-keys/dm-keys.ts) has its effect on what
+ * (In-process, no servers: it sits beside config-keys-entry-points.test.ts, which ties these
+ * loaders to the programs.) Each key of DM's configs (the corpus, scripts/config-keys/dm-keys.ts) has its effect on what
  * the units consume: set off its default, it changes the resolved config where the code reads
  * it — the SubTaskConfig a worker runs (toSubTaskConfigs of the parsed task), the parsed
  * SourceConfig (relay, binlog stream, auto-resume), dm-master's MasterOptions and dm-worker's
@@ -16,19 +17,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { SOURCE_BASE, TASK_BASE, toToml, tryKey, withKey } from '../../scripts/config-key-table.js';
+import { SOURCE_BASE, TASK_BASE, toToml, tryKey, withKey } from '../../../scripts/config-key-table.js';
 import {
   type ConfigKind,
   DM_KEYS,
   DM_REFUSED_VALUES,
   type DmKey,
-} from '../../scripts/config-keys/dm-keys.js';
-import { parseMasterToml, resolveMasterOptions } from '../master/options.js';
-import { setConfigWarningSink } from '../pkg/config/config-warnings.js';
-import { parseSourceConfig } from '../pkg/config/source-config.js';
-import { toSubTaskConfigs } from '../pkg/config/subtask.js';
-import { parseTaskConfig } from '../pkg/config/task-config.js';
-import { resolveWorkerConfig } from '../worker/worker-config.js';
+} from '../../../scripts/config-keys/dm-keys.js';
+import { parseMasterToml, resolveMasterOptions } from '../../../src/master/options.js';
+import { setConfigWarningSink } from '../../../src/pkg/config/config-warnings.js';
+import { parseSourceConfig } from '../../../src/pkg/config/source-config.js';
+import { toSubTaskConfigs } from '../../../src/pkg/config/subtask.js';
+import { parseTaskConfig } from '../../../src/pkg/config/task-config.js';
+import { resolveWorkerConfig } from '../../../src/worker/worker-config.js';
 
 type Obj = Record<string, unknown>;
 
