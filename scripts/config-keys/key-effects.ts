@@ -374,6 +374,7 @@ export const BEHAVIOUR: Record<ConfigKind, Record<string, readonly string[]>> = 
       `${I}shard/optimistic-nonstrict.test.ts`,
     ],
     'ignore-checking-items': [`${I}checker/prechecks.test.ts`],
+    'meta-schema': [`${I}sync/sync-config-keys.test.ts`],
     timezone: [`${I}security/task-timezone.test.ts`],
     'case-sensitive': [`${I}sync/sync-config-keys.test.ts`],
     'online-ddl': [`${I}sync/sync-online-ddl.test.ts`],

@@ -6,6 +6,7 @@ import { parseSourceConfig } from '../../../src/pkg/config/source-config.js';
 import { toSubTaskConfigs } from '../../../src/pkg/config/subtask.js';
 import { parseTaskConfig } from '../../../src/pkg/config/task-config.js';
 import type { SubTaskConfig } from '../../../src/pkg/config/types.js';
+import { checkpointTableName } from '../../../src/sync/checkpoint.js';
 import { SyncUnit } from '../../../src/sync/sync-unit.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { crcSum, destroyAll, startPair, tempDir } from '../../harness/index.js';
@@ -15,8 +16,8 @@ const logger = pino({ level: process.env.DM_TEST_LOG ? 'debug' : 'silent' });
 
 /**
  * Task keys whose behaviour no other test drove from a DM task.yaml: `case-sensitive` (how
- * block-allow-list, route and filter patterns match names), block-allow-list `do-tables`
- * and a filter's `sql-pattern`. Each subtask config here comes from task.yaml and source.yaml
+ * block-allow-list, route and filter patterns match names), block-allow-list `do-tables`,
+ * a filter's `sql-pattern` and `meta-schema` (where the checkpoint lives). Each subtask config here comes from task.yaml and source.yaml
  * text through the loaders (parseTaskConfig → toSubTaskConfigs), as a worker gets it.
  *
  * Two sync units read the same binlog: `case-sensitive: false` (DM's default) matches the
@@ -176,5 +177,19 @@ describe('sync unit from task.yaml: case-sensitive, do-tables, sql-pattern', () 
       );
     assert.equal(await idx(up, 'cs1'), 1);
     assert.equal(await idx(down, 'r_ci'), 0);
+    // meta-schema: each unit keeps its checkpoint in its own meta schema downstream
+    const metas = await down.query<{ s: string; t: string }>(
+      "SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA LIKE 'dm\\_meta\\_%' ORDER BY 1, 2",
+    );
+    assert.deepEqual(
+      [...new Set(metas.map((m) => m.s))],
+      ['dm_meta_ci', 'dm_meta_cs'],
+      JSON.stringify(metas),
+    );
+    for (const name of ['ci', 'cs'])
+      assert.ok(
+        metas.some((m) => m.s === `dm_meta_${name}` && m.t === checkpointTableName(name)),
+        JSON.stringify(metas),
+      );
   });
 });
