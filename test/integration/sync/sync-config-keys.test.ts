@@ -17,7 +17,8 @@ const logger = pino({ level: process.env.DM_TEST_LOG ? 'debug' : 'silent' });
 /**
  * Task keys whose behaviour no other test drove from a DM task.yaml: `case-sensitive` (how
  * block-allow-list, route and filter patterns match names), block-allow-list `do-tables`,
- * a filter's `sql-pattern` and `meta-schema` (where the checkpoint lives). Each subtask config here comes from task.yaml and source.yaml
+ * a filter's `sql-pattern`, `meta-schema` (where the checkpoint lives) and
+ * `checkpoint-flush-interval` (when it is saved). Each subtask config here comes from task.yaml and source.yaml
  * text through the loaders (parseTaskConfig → toSubTaskConfigs), as a worker gets it.
  *
  * Two sync units read the same binlog: `case-sensitive: false` (DM's default) matches the
@@ -34,6 +35,7 @@ describe('sync unit from task.yaml: case-sensitive, do-tables, sql-pattern', () 
     caseSensitive: boolean,
     target: string,
     meta: { binlogName: string; binlogPos: number },
+    flushInterval: number,
   ): SubTaskConfig => {
     const source = parseSourceConfig(
       stringify({
@@ -61,7 +63,7 @@ describe('sync unit from task.yaml: case-sensitive, do-tables, sql-pattern', () 
             syncer: {
               'worker-count': 2,
               batch: 20,
-              'checkpoint-flush-interval': 1,
+              'checkpoint-flush-interval': flushInterval,
               'safe-mode-duration': '0s',
             },
           },
@@ -108,11 +110,11 @@ describe('sync unit from task.yaml: case-sensitive, do-tables, sql-pattern', () 
     }
     await down.query('DROP TABLE r_cs.keep');
     const pos = await masterPos(up);
-    for (const [name, cs, target] of [
-      ['ci', false, 'r_ci'],
-      ['cs', true, 'r_cs'],
+    for (const [name, cs, target, flush] of [
+      ['ci', false, 'r_ci', 1],
+      ['cs', true, 'r_cs', 3600],
     ] as const) {
-      const unit = new SyncUnit(subtask(name, cs, target, pos), {
+      const unit = new SyncUnit(subtask(name, cs, target, pos, flush), {
         logger,
         workDir: tempDir(`dm-sync-keys-${name}-`),
       });
@@ -177,6 +179,26 @@ describe('sync unit from task.yaml: case-sensitive, do-tables, sql-pattern', () 
       );
     assert.equal(await idx(up, 'cs1'), 1);
     assert.equal(await idx(down, 'r_ci'), 0);
+    // checkpoint-flush-interval: 1 s (ci) has saved the end of the binlog; 3600 s (cs) has
+    // not saved any position past its start yet (it flushes on that interval or at stop)
+    const end = await masterPos(up);
+    const saved = async (name: string) => {
+      const [r] = await down.query<{ f: string; p: number }>(
+        `SELECT binlog_name AS f, binlog_pos AS p FROM dm_meta_${name}.${checkpointTableName(name)} WHERE is_global = 1`,
+      );
+      return r ? `${r.f}:${r.p}` : 'none';
+    };
+    const deadline = Date.now() + 10_000;
+    while ((await saved('ci')) !== `${end.binlogName}:${end.binlogPos}`) {
+      assert.ok(Date.now() < deadline, `ci checkpoint ${await saved('ci')}, end ${JSON.stringify(end)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const csSaved = await saved('cs');
+    assert.notEqual(
+      csSaved,
+      `${end.binlogName}:${end.binlogPos}`,
+      'a 3600 s flush interval flushed within seconds',
+    );
     // meta-schema: each unit keeps its checkpoint in its own meta schema downstream
     const metas = await down.query<{ s: string; t: string }>(
       "SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA LIKE 'dm\\_meta\\_%' ORDER BY 1, 2",
