@@ -419,6 +419,7 @@ export const BEHAVIOUR: Record<ConfigKind, Record<string, readonly string[]>> = 
     'syncers.*.batch': [`${I}sync/sync-merge.test.ts`, `${I}sync/sync-compact.test.ts`],
     'syncers.*.worker-count': [`${I}sync/sync-compact.test.ts`, `${I}sync/sync-crash.test.ts`],
     'syncers.*.checkpoint-flush-interval': [
+      `${I}sync/sync-config-keys.test.ts`,
       `${I}sync/sync-crash.test.ts`,
       `${I}sync/sync-clean-restart.test.ts`,
     ],
