@@ -441,7 +441,7 @@ export const BEHAVIOUR: Record<ConfigKind, Record<string, readonly string[]>> = 
     'from.security.ssl-ca': [`${I}security/tls-upstream-downstream.test.ts`],
     'from.security.cert-allowed-cn': [`${I}security/tls-upstream-downstream.test.ts`],
     'purge.interval': [`${I}relay/relay-purge-config.test.ts`, 'src/relay/relay-purger.test.ts'],
-    'purge.expires': [`${I}relay/relay-purge-config.test.ts`, 'src/relay/relay-purger.test.ts'],
+    'purge.expires': ['src/relay/relay-purger.test.ts'],
     'purge.remain-space': [`${I}relay/relay-purge-config.test.ts`, 'src/relay/relay-purger.test.ts'],
     'checker.check-enable': ['src/pkg/config/config-fidelity.test.ts'],
     'checker.backoff-min': ['src/pkg/config/config-fidelity.test.ts'],
