@@ -5,14 +5,16 @@
  * (operate-source create), dm-master's parseMasterToml + resolveMasterOptions and dm-worker's
  * resolveWorkerConfig (`--config`) — on a small valid base config. Each key is recorded as
  * accepted, accepted with the 20050 warning (DM ignores it too), or refused with its code and
- * message; the test files that mention the key are listed beside it.
+ * message; beside it, where the key lands in the resolved config (scripts/config-keys/key-effects.ts,
+ * asserted by test/integration/security/config-key-effects.test.ts) and the tests that prove
+ * what that field does.
  *
  * Usage: node --import tsx scripts/config-key-table.ts [--write]   (--write updates the doc
  * between its `<!-- dm-keys:begin -->` and `<!-- dm-keys:end -->` markers; else prints)
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseMasterToml, resolveMasterOptions } from '../src/master/options.js';
 import { type ConfigWarning, setConfigWarningSink } from '../src/pkg/config/config-warnings.js';
@@ -21,6 +23,7 @@ import { parseTaskConfig } from '../src/pkg/config/task-config.js';
 import { isDmError } from '../src/pkg/errors/index.js';
 import { resolveWorkerConfig } from '../src/worker/worker-config.js';
 import { type ConfigKind, DM_KEYS, DM_REFUSED_VALUES, type DmKey } from './config-keys/dm-keys.js';
+import { BEHAVIOUR, EFFECTS, NO_EFFECT } from './config-keys/key-effects.js';
 
 type Obj = Record<string, unknown>;
 
@@ -131,41 +134,25 @@ export function tryKey(kind: ConfigKind, k: DmKey): Outcome {
   return { kind: 'works', detail: '' };
 }
 
-function walk(d: string, out: string[]): string[] {
-  for (const n of readdirSync(d)) {
-    const p = join(d, n);
-    if (statSync(p).isDirectory()) {
-      if (n !== 'node_modules' && n !== 'fixtures') walk(p, out);
-    } else if (/\.test\.ts$/.test(n)) out.push(p);
-  }
-  return out;
-}
-
 const root = join(import.meta.dirname, '..');
-const tests = [...walk(join(root, 'src'), []), ...walk(join(root, 'test'), [])].map((p) => ({
-  path: relative(root, p),
-  text: readFileSync(p, 'utf8'),
-}));
 
-/** Up to two test files that mention the key (config unit tests first). */
-function testsOf(key: string): string {
-  const leaf = key.split('.').pop()!;
-  const needle = new RegExp(
-    `(^|[^A-Za-z0-9_-])${leaf.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&')}(?=[^A-Za-z0-9_-]|$)`,
-  );
-  const hits = tests.filter((t) => needle.test(t.text)).map((t) => t.path);
-  hits.sort((a, b) => rank(a) - rank(b));
-  return hits
-    .slice(0, 2)
-    .map((h) => `\`${h.replace(/^src\/|^test\/integration\//, '')}\``)
-    .join(', ');
+/** Where the key lands in the resolved config (asserted by config-key-effects.test.ts), or why nowhere. */
+function effectOf(kind: ConfigKind, key: string): string {
+  const e = EFFECTS[kind][key];
+  if (e) return `\`${e.at}\``;
+  const n = NO_EFFECT[kind][key];
+  if (!n) return '**not stated**';
+  if (n.why === 'none') return `none: ${n.reason}`;
+  return { warned: 'none (DM ignores it)', 'only-default': "none: only DM's default accepted", refused: '—' }[
+    n.why
+  ];
 }
 
-function rank(p: string): number {
-  if (p.startsWith('src/pkg/config/')) return 0;
-  if (p.includes('options.test') || p.includes('worker-config.test')) return 1;
-  if (p.startsWith('test/integration/')) return 2;
-  return 3;
+/** The tests that prove what the resolved field does (BEHAVIOUR), short names. */
+function behaviourOf(kind: ConfigKind, key: string): string {
+  return (BEHAVIOUR[kind][key] ?? [])
+    .map((f) => `\`${f.replace(/^test\/integration\/|^src\//, '')}\``)
+    .join(', ');
 }
 
 const TITLES: Record<ConfigKind, string> = {
@@ -180,11 +167,17 @@ const LABEL = { works: 'accepted', warned: 'warned 20050', refused: 'refused' } 
 export function table(): string {
   const out: string[] = [];
   for (const kind of Object.keys(DM_KEYS) as ConfigKind[]) {
-    out.push(`### ${TITLES[kind]}`, '', '| key | here | detail | tests that use it |', '|---|---|---|---|');
+    out.push(
+      `### ${TITLES[kind]}`,
+      '',
+      '| key | here | detail | effect (resolved field) | behaviour test |',
+      '|---|---|---|---|---|',
+    );
     for (const k of DM_KEYS[kind]) {
       const o = tryKey(kind, k);
       const sample = `\`${k.key}: ${JSON.stringify(k.value)}\``;
-      out.push(`| ${sample} | ${LABEL[o.kind]} | ${o.detail.replaceAll('|', '\\|')} | ${testsOf(k.key)} |`);
+      const cells = [sample, LABEL[o.kind], o.detail, effectOf(kind, k.key), behaviourOf(kind, k.key)];
+      out.push(`| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`);
     }
     out.push('');
   }

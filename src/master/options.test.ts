@@ -67,6 +67,9 @@ describe('dm-master options', () => {
     assert.equal(api('openapi = true\n'), true);
     assert.equal(api('[experimental]\nopenapi = true\n'), true);
     assert.equal(api('[experimental]\nopenapi = false\n'), true);
+    // DM: the experimental key wins over openapi = false (dm/master/config.go:340-343)
+    assert.equal(api('openapi = false\n[experimental]\nopenapi = true\n'), true);
+    assert.equal(api('openapi = false\n[experimental]\nopenapi = false\n'), false);
     assert.equal(api('[experimental]\n'), true);
     assert.equal(api('name = "m"\n'), true);
     assert.throws(

@@ -212,7 +212,8 @@ export function parseMasterToml(text: string, file: string): RawMasterOptions {
           { context: { file, key: rawKey, line } },
         );
       if (key === 'openapi') out.openapi = String(v);
-      else if (v && out.openapi === undefined) out.openapi = 'true';
+      // DM sets OpenAPI = true from it whatever `openapi` says (dm/master/config.go:340)
+      else if (v) out.openapi = 'true';
       continue;
     }
     if (key === 'log-format' && !(LOG_FORMATS as readonly unknown[]).includes(value)) {

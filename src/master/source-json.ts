@@ -72,7 +72,7 @@ export function sourceJsonToDoc(source: unknown, opts: SourceJsonOptions = {}): 
 
 /** DM `Source` JSON → DM source.yaml text. */
 export function sourceJsonToYaml(source: unknown, opts: SourceJsonOptions = {}): string {
-  return stringify(sourceJsonToDoc(source, opts));
+  return stringify(sourceJsonToDoc(source, opts), { version: '1.1' });
 }
 
 /** Our source config → DM `Source` JSON (password masked, TLS contents never shown). */

@@ -62,7 +62,7 @@ export async function operateSource(
       try {
         parsed = configs.map((c) => parseSourceConfig(c.content, c.file, { encryptKey: ctx.encryptKey }));
       } catch (err) {
-        return fail(asDmError(err, E.configParse).toString());
+        return { ...fail(''), ...failed(asDmError(err, E.configParse)) };
       }
       const out: SourceResult[] = [];
       for (const cfg of parsed) {
@@ -95,7 +95,7 @@ export async function operateSource(
       try {
         for (const c of configs) ids.push(parseSourceConfig(c.content, c.file).sourceId);
       } catch (err) {
-        return fail(asDmError(err, E.configParse).toString());
+        return { ...fail(''), ...failed(asDmError(err, E.configParse)) };
       }
       if (ids.length === 0) return fail('must specify at least one source config file or source name');
       const out: SourceResult[] = [];
@@ -129,7 +129,7 @@ export async function operateSource(
         try {
           ids.push(parseSourceConfig(c.content, c.file).sourceId);
         } catch (err) {
-          return fail(asDmError(err, E.configParse).toString());
+          return { ...fail(''), ...failed(asDmError(err, E.configParse)) };
         }
       }
       const out = ids.map((id) =>

@@ -12,10 +12,17 @@ function dmTask(): Record<string, unknown> {
     shard_mode: 'pessimistic',
     strict_optimistic_shard_mode: false,
     meta_schema: 'dm_meta',
+    timezone: '+08:00',
     enhance_online_schema_change: true,
     on_duplicate: 'error',
     ignore_checking_items: ['version'],
-    target_config: { host: '127.0.0.1', port: 4000, user: 'root', password: 'pw' },
+    target_config: {
+      host: '127.0.0.1',
+      port: 4000,
+      user: 'root',
+      password: 'pw',
+      session: { foreign_key_checks: '0' },
+    },
     binlog_filter_rule: {
       'rule-1': { ignore_event: ['delete'], ignore_sql: ['^DROP'] },
     },
@@ -40,7 +47,7 @@ function dmTask(): Record<string, unknown> {
         consistency: 'snapshot',
         import_mode: 'logical',
       },
-      incr_migrate_conf: { repl_threads: 12, repl_batch: 200 },
+      incr_migrate_conf: { repl_threads: 12, repl_batch: 200, safe_mode: true },
       source_conf: [
         { source_name: 'mysql-01', binlog_name: 'mysql-bin.000003', binlog_pos: 1234, binlog_gtid: '' },
         { source_name: 'mysql-02' },
@@ -67,7 +74,14 @@ describe('DM OpenAPI task JSON → task config', () => {
     assert.equal(cfg.shardMode, 'pessimistic');
     assert.equal(cfg.onlineDdl, true);
     assert.deepEqual(cfg.ignoreCheckingItems, ['version']);
-    assert.deepEqual(cfg.targetDatabase, { host: '127.0.0.1', port: 4000, user: 'root', password: 'pw' });
+    assert.deepEqual(cfg.targetDatabase, {
+      host: '127.0.0.1',
+      port: 4000,
+      user: 'root',
+      password: 'pw',
+      session: { foreign_key_checks: '0' },
+    });
+    assert.equal(cfg.timezone, '+08:00');
     const [i1, i2] = cfg.mysqlInstances;
     assert.ok(i1 && i2);
     assert.equal(i1.sourceId, 'mysql-01');
@@ -109,7 +123,51 @@ describe('DM OpenAPI task JSON → task config', () => {
       assert.equal(i.loader.onDuplicateLogical, 'error');
       assert.equal(i.syncer.workerCount, 12);
       assert.equal(i.syncer.batch, 200);
+      assert.equal(i.syncer.safeMode, true);
     }
+  });
+
+  it('timezone, safe_mode and the physical-import fields reach the task keys DM maps them to', () => {
+    const t = dmTask();
+    const sc = t.source_config as { full_migrate_conf: Record<string, unknown> };
+    Object.assign(sc.full_migrate_conf, {
+      sorting_dir: './sort',
+      disk_quota: '80G',
+      checksum: 'off',
+      analyze: 'off',
+      range_concurrency: 2,
+      'compress-kv-pairs': 'gz',
+      pd_addr: '127.0.0.1:2379',
+      on_duplicate_physical: 'manual',
+    });
+    const doc = taskJsonToDoc(t) as {
+      timezone?: string;
+      'mysql-instances': { loader: Record<string, unknown> }[];
+    };
+    assert.equal(doc.timezone, '+08:00');
+    assert.deepEqual(doc['mysql-instances'][0]?.loader, {
+      'pool-size': 32,
+      dir: './exported',
+      'import-mode': 'logical',
+      'on-duplicate-logical': 'error',
+      'sorting-dir-physical': './sort',
+      'disk-quota-physical': '80G',
+      'checksum-physical': 'off',
+      analyze: 'off',
+      'compress-kv-pairs': 'gz',
+      'pd-addr': '127.0.0.1:2379',
+      'on-duplicate-physical': 'manual',
+      'range-concurrency': 2,
+    });
+    // the task parser takes them as it takes them from a task.yaml (DM ignores them with logical import)
+    const warned: string[] = [];
+    parseTaskConfig(taskJsonToYaml(t), 'api', { warn: (w) => warned.push(`${w.def.code} ${w.key}`) });
+    for (const k of ['sorting-dir-physical', 'checksum-physical', 'analyze', 'pd-addr', 'range-concurrency'])
+      assert.ok(warned.includes(`20050 mysql-instances[0].loader.${k}`), `${k}: ${warned.join(', ')}`);
+    const none = taskConfigToJson(
+      parseTaskConfig(taskJsonToYaml({ ...dmTask(), timezone: undefined }), 'api'),
+    );
+    assert.equal('timezone' in none, false);
   });
 
   it('fills DM defaults: meta_schema dm_meta, online DDL on, overwrite = replace', () => {

@@ -73,6 +73,8 @@ export function taskJsonToDoc(task: unknown, opts: TaskJsonOptions = {}): Json {
   // DM's Task.Adjust: meta_schema defaults to dm_meta; the spec defaults online DDL on.
   doc['meta-schema'] = r.str(t, 'meta_schema', P, { dflt: 'dm_meta' }) || 'dm_meta';
   doc['online-ddl'] = r.bool(t, 'enhance_online_schema_change', P, { dflt: true });
+  const tz = r.str(t, 'timezone', P);
+  if (tz) doc.timezone = tz;
   const ignore = r.strList(t, 'ignore_checking_items', P);
   if (ignore?.length) doc['ignore-checking-items'] = ignore;
   const onDupRaw = r.str(t, 'on_duplicate', P, { oneOf: ON_DUPLICATE });
@@ -89,6 +91,12 @@ export function taskJsonToDoc(task: unknown, opts: TaskJsonOptions = {}): Json {
     };
     const sec = readSecurity(r, target, 'security', tp, `task-${name}-target`, opts.saveSecurity);
     if (sec) db.security = sec;
+    // DM's TaskTargetSession: only foreign_key_checks ("0" | "1"), as DM's converter.
+    const session = r.obj(target, 'session', tp);
+    const fkc = session
+      ? r.str(session, 'foreign_key_checks', `${tp}.session`, { oneOf: ['0', '1'] })
+      : undefined;
+    if (fkc !== undefined) db.session = { foreign_key_checks: fkc };
     doc['target-database'] = db;
   }
 
@@ -128,6 +136,24 @@ export function taskJsonToDoc(task: unknown, opts: TaskJsonOptions = {}): Json {
     const dupLogical = r.str(full, 'on_duplicate_logical', fp, { oneOf: ON_DUPLICATE });
     const dup = dupLogical ?? onDup;
     if (dup) loader['on-duplicate-logical'] = dup === 'overwrite' ? 'replace' : dup;
+    // The physical-import fields go to the loader keys DM maps them to, so the task parser
+    // treats them as in a task.yaml (warned 20050 with logical import, as DM ignores them).
+    for (const [json, key] of [
+      ['sorting_dir', 'sorting-dir-physical'],
+      ['disk_quota', 'disk-quota-physical'],
+      ['checksum', 'checksum-physical'],
+      ['analyze', 'analyze'],
+      ['compress-kv-pairs', 'compress-kv-pairs'],
+      ['pd_addr', 'pd-addr'],
+      ['on_duplicate_physical', 'on-duplicate-physical'],
+    ] as const) {
+      const v = r.str(full, json, fp);
+      if (v !== undefined) loader[key] = v;
+    }
+    const ranges = r.int(full, 'range_concurrency', fp);
+    if (ranges !== undefined) loader['range-concurrency'] = ranges;
+    const lsec = readSecurity(r, full, 'security', fp, `task-${name}-loader`, opts.saveSecurity);
+    if (lsec) loader.security = lsec;
   } else if (onDup) {
     loader['on-duplicate-logical'] = onDup;
   }
@@ -137,6 +163,8 @@ export function taskJsonToDoc(task: unknown, opts: TaskJsonOptions = {}): Json {
     if (workers !== undefined) syncer['worker-count'] = workers;
     const batch = r.int(incr, 'repl_batch', ip);
     if (batch !== undefined) syncer.batch = batch;
+    const safe = r.bool(incr, 'safe_mode', ip);
+    if (safe !== undefined) syncer['safe-mode'] = safe;
   }
 
   // table_migrate_rule, grouped by source (rules of sources not in source_conf are ignored, as DM).
@@ -234,9 +262,9 @@ export function taskJsonToDoc(task: unknown, opts: TaskJsonOptions = {}): Json {
   return doc;
 }
 
-/** DM `Task` JSON → DM task.yaml text (what `startTask`/`createTask` take). */
+/** DM `Task` JSON → DM task.yaml text (what `startTask`/`createTask` take); YAML 1.1 quoting, so `off`/`yes` stay strings for the yaml.v2-compatible parser. */
 export function taskJsonToYaml(task: unknown, opts: TaskJsonOptions = {}): string {
-  return stringify(taskJsonToDoc(task, opts));
+  return stringify(taskJsonToDoc(task, opts), { version: '1.1' });
 }
 
 function pushOnce(list: string[], v: string): void {
@@ -308,6 +336,7 @@ export function taskConfigToJson(cfg: TaskConfig, opts: { showPassword?: boolean
   if (cfg.shardMode) task.shard_mode = cfg.shardMode;
   task.strict_optimistic_shard_mode = cfg.strictOptimisticShardMode ?? false;
   task.meta_schema = cfg.metaSchema;
+  if (cfg.timezone) task.timezone = cfg.timezone;
   task.enhance_online_schema_change = cfg.onlineDdl;
   task.on_duplicate = first?.loader.onDuplicateLogical ?? 'replace';
   if (cfg.ignoreCheckingItems.length) task.ignore_checking_items = [...cfg.ignoreCheckingItems];
@@ -317,6 +346,16 @@ export function taskConfigToJson(cfg: TaskConfig, opts: { showPassword?: boolean
     user: to.user,
     password: opts.showPassword || to.password === '' ? to.password : PASSWORD_MASK,
   };
+  // DM's projectTargetSession: only foreign_key_checks, as "0" or "1".
+  const fkc = Object.entries(to.session ?? {}).find(([k]) => k.toLowerCase() === 'foreign_key_checks');
+  if (fkc) {
+    const on = ['1', 'on'].includes(
+      String(fkc[1])
+        .replace(/^[ '"]+|[ '"]+$/g, '')
+        .toLowerCase(),
+    );
+    (task.target_config as Json).session = { foreign_key_checks: on ? '1' : '0' };
+  }
   if (Object.keys(filterTemplates).length) task.binlog_filter_rule = filterTemplates;
   task.table_migrate_rule = tableRules;
   const sourceConfig: Json = {};
@@ -331,6 +370,7 @@ export function taskConfigToJson(cfg: TaskConfig, opts: { showPassword?: boolean
     sourceConfig.incr_migrate_conf = {
       repl_threads: first.syncer.workerCount,
       repl_batch: first.syncer.batch,
+      safe_mode: first.syncer.safeMode,
     };
   }
   sourceConfig.source_conf = sourceConf;

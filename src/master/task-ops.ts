@@ -234,7 +234,8 @@ async function putTask(
       checkResult: report.summary.warning > 0 ? checkText(report) : '',
     };
   } catch (err) {
-    return fail(asDmError(err, E.internal).toString());
+    // the error's code travels as data (the OpenAPI answers it as error_code)
+    return { ...fail(''), ...failed(asDmError(err, E.internal)) };
   }
 }
 

@@ -12,7 +12,13 @@ import { asDmError, DmError, dmError, E } from '../../pkg/errors/index.js';
 import type { LeaderCtx } from '../leader-context.js';
 import { type LeaderSource, onLeader } from '../leader-gate.js';
 import { routeParamName, SPEC_OPERATIONS, type SpecOperation } from './spec.js';
-import { type RequestValidator, requestValidator } from './validator.js';
+import { type ConfigProblem, type RequestValidator, requestValidator } from './validator.js';
+
+const CONFIG_CODES = {
+  wrongType: E.configWrongType,
+  missingKey: E.configMissingKey,
+  invalidValue: E.configInvalidValue,
+} as const;
 
 /** A validated request: path params under the spec's names, coerced query, JSON body. */
 export interface ApiRequest {
@@ -72,7 +78,7 @@ function toApiRequest(
   op: SpecOperation,
   req: FastifyRequest,
   validate: RequestValidator,
-): ApiRequest & { problem?: string } {
+): ApiRequest & { problem?: string; configProblem?: ConfigProblem } {
   const raw = (req.params ?? {}) as Record<string, string>;
   const params: Record<string, string> = {};
   for (const p of op.params) {
@@ -80,7 +86,10 @@ function toApiRequest(
   }
   const r = { params, query: { ...((req.query ?? {}) as Record<string, unknown>) }, body: req.body };
   const problem = validate(r);
-  return problem ? { ...r, problem } : r;
+  if (!problem) return r;
+  return validate.configProblem
+    ? { ...r, problem, configProblem: validate.configProblem }
+    : { ...r, problem };
 }
 
 export function registerOpenApi(app: FastifyInstance, m: LeaderSource, handlers: ApiHandlers): void {
@@ -112,7 +121,11 @@ export function registerOpenApi(app: FastifyInstance, m: LeaderSource, handlers:
       const r = toApiRequest(op, req, validate);
       if (r.problem) {
         reply.code(400);
-        return errorBody(dmError(E.openApiRequest, `${op.operationId}: ${r.problem}`));
+        // A mistake inside a source/task config gets the code the YAML loaders give it
+        // (wrong type 20003, missing key 20004, value not allowed 20005): the same config
+        // is refused alike through dmctl and the OpenAPI.
+        const def = r.configProblem ? CONFIG_CODES[r.configProblem] : E.openApiRequest;
+        return errorBody(dmError(def, `${op.operationId}: ${r.problem}`));
       }
       if ('leader' in handler) return onLeaderRun(req, reply);
       try {

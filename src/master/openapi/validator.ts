@@ -60,13 +60,32 @@ function text(errors: ErrorObject[] | null | undefined, where: string): string {
   return `${at} ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`;
 }
 
+/**
+ * What kind of config problem the first body error is, when it lies inside a source or task
+ * config (`body.source…`, `body.task…`): the same class the YAML loaders give the same
+ * mistake in a source.yaml / task.yaml — wrong type, missing key, value not allowed.
+ */
+export type ConfigProblem = 'wrongType' | 'missingKey' | 'invalidValue';
+
+function configProblem(errors: ErrorObject[] | null | undefined): ConfigProblem | undefined {
+  const e = errors?.[0];
+  if (!e || !/^\/(source|task)(\/|$)/.test(e.instancePath)) return undefined;
+  if (e.keyword === 'type') return 'wrongType';
+  if (e.keyword === 'required') return 'missingKey';
+  if (e.keyword === 'enum' || e.keyword === 'minimum' || e.keyword === 'maximum') return 'invalidValue';
+  return undefined;
+}
+
 /** Checks one operation's request; compiled once per operation. */
 /** The first problem as a message naming the field, or undefined when valid. Coerces `params`/`query` in place. */
-export type RequestValidator = (req: {
+export type RequestValidator = ((req: {
   params: Record<string, unknown>;
   query: Record<string, unknown>;
   body: unknown;
-}) => string | undefined;
+}) => string | undefined) & {
+  /** The config class of the last refused body (see {@link ConfigProblem}), if any. */
+  configProblem?: ConfigProblem | undefined;
+};
 
 export function requestValidator(op: SpecOperation): RequestValidator {
   const group = (where: 'path' | 'query'): ValidateFunction | undefined => {
@@ -82,16 +101,21 @@ export function requestValidator(op: SpecOperation): RequestValidator {
   const query = group('query');
   const body = op.body ? bodyAjv.compile(anchored(op.body.schema) as object) : undefined;
   const bodyRequired = op.body?.required === true;
-  return (req) => {
+  const v: RequestValidator = (req) => {
+    v.configProblem = undefined;
     if (path && !path(req.params)) return text(path.errors, 'path');
     if (query && !query(req.query)) return text(query.errors, 'query');
     if (body) {
       const empty = req.body === undefined || req.body === null || req.body === '';
       if (empty) return bodyRequired ? 'request body is required' : undefined;
-      if (!body(req.body)) return text(body.errors, 'body');
+      if (!body(req.body)) {
+        v.configProblem = configProblem(body.errors);
+        return text(body.errors, 'body');
+      }
     }
     return undefined;
   };
+  return v;
 }
 
 const responseValidators = new Map<string, ValidateFunction>();

@@ -92,6 +92,16 @@ export function parseTaskConfig(text: string, file = 'task.yaml', opts: ParseOpt
   const tzProblem = timezone === '' ? undefined : invalidTimeZone(timezone);
   if (tzProblem) bad(E.configInvalidValue, ['timezone'], tzProblem);
   // Without `timezone`, DM takes the zone of the target session (its time_zone variable).
+  // DM's IsForeignKeyChecksEnabled: the target session keeps FK checks on (value ON or 1).
+  const foreignKeyChecks = Object.entries(sub(sub(r['target-database']).session)).some(
+    ([k, v]) =>
+      k.toLowerCase() === 'foreign_key_checks' &&
+      ['on', '1'].includes(
+        String(v)
+          .replace(/^[ '"]+|[ '"]+$/g, '')
+          .toLowerCase(),
+      ),
+  );
   const sessionTz = Object.entries(sub(sub(r['target-database']).session)).find(
     ([k]) => k.toLowerCase() === 'time_zone',
   );
@@ -214,7 +224,27 @@ export function parseTaskConfig(text: string, file = 'task.yaml', opts: ParseOpt
     };
     const mydumper = unit('mydumper', mydumpers, (raw, path) => normaliseMydumper(raw, path, bad));
     const loader = unit('loader', loaders, (raw, path) => normaliseLoader(raw, path, bad));
-    const syncer = unit('syncer', syncers, (raw, path) => normaliseSyncer(raw, path, bad));
+    const syncer = unit('syncer', syncers, (raw, path) => {
+      const c = normaliseSyncer(raw, path, bad);
+      if (foreignKeyChecks) {
+        // DM's CheckForeignKeyChecksSyncerOptions: with foreign_key_checks=1 downstream, the
+        // options that change DML statement boundaries are refused. Both default on here
+        // (off in DM): unset, they take DM's default instead.
+        for (const [key, field] of [
+          ['compact', 'compact'],
+          ['multiple-rows', 'multipleRows'],
+        ] as const) {
+          if (raw[key] === undefined) c[field] = false;
+          else if (c[field])
+            bad(
+              E.configForeignKeyChecksOption,
+              [...path, key],
+              `\`${key}\` is not supported when foreign_key_checks=1`,
+            );
+        }
+      }
+      return c;
+    });
     if (nz(inst['mydumper-thread'], 0) > 0) mydumper.threads = n(inst['mydumper-thread'], 0);
     if (nz(inst['loader-thread'], 0) > 0) loader.poolSize = n(inst['loader-thread'], 0);
     if (nz(inst['syncer-thread'], 0) > 0) syncer.workerCount = n(inst['syncer-thread'], 0);

@@ -76,7 +76,7 @@ export function sourceToYaml(c: SourceConfig, opts: ToYamlOptions = {}): string 
     'case-sensitive': c.caseSensitive ?? false,
   };
   if (c.filters?.length) out.filters = c.filters.map(filterRule);
-  return stringify(out);
+  return stringify(out, { version: '1.1' });
 }
 
 export function taskToYaml(t: TaskConfig, opts: ToYamlOptions = {}): string {
@@ -202,7 +202,7 @@ export function taskToYaml(t: TaskConfig, opts: ToYamlOptions = {}): string {
       return o;
     });
   }
-  return stringify(out);
+  return stringify(out, { version: '1.1' });
 }
 
 /** `config source|task` output: YAML of either kind of config. */

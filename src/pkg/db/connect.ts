@@ -111,9 +111,15 @@ export function binlogEndpoint(
   };
 }
 
-/** SQL run on every new connection: UTC session time zone plus the configured session vars. */
+/**
+ * SQL run on every new connection: UTC session time zone plus the configured session vars, and
+ * `foreign_key_checks = 0` unless the session sets it (as DM's BaseDB DSN: rows of tables tied
+ * by foreign keys are applied in parallel and in batches, so checks stay off by default).
+ */
 export function sessionInitSql(db: DbConfig): string[] {
   const stmts = ["SET time_zone = '+00:00'"];
+  if (!Object.keys(db.session ?? {}).some((k) => k.toLowerCase() === 'foreign_key_checks'))
+    stmts.push('SET SESSION foreign_key_checks = 0');
   for (const [k, v] of Object.entries(db.session ?? {})) {
     stmts.push(
       `SET SESSION ${k.replace(/[^A-Za-z0-9_]/g, '')} = ${typeof v === 'number' ? v : mysql.escape(v)}`,

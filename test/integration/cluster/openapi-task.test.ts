@@ -111,8 +111,9 @@ describe('DM OpenAPI: create / start / stop / delete a task from DM JSON', () =>
     assert.equal(r.body.port, up.port);
     const bad = await call('POST', '/api/v1/sources', { source: { source_name: 'x', port: 1 } });
     assert.equal(bad.status, 400);
-    // Refused by the spec itself (DM's Source requires host, user, …).
-    assert.equal(bad.body.error_code, 49010, JSON.stringify(bad.body));
+    // Refused by the spec itself (DM's Source requires host, user, …), with the code a
+    // source.yaml missing a key gets (20004).
+    assert.equal(bad.body.error_code, 20004, JSON.stringify(bad.body));
     assert.match(String(bad.body.error_msg), /body\.source must have required property 'host'/);
     // The scheduler binds the new source to the free worker asynchronously.
     let got = await call('GET', '/api/v1/sources/mysql-01?with_status=true');

@@ -115,7 +115,7 @@ describe('DM OpenAPI: every endpoint of the spec against a real cluster', () => 
 
   it('sources: create, read, update, status, upstream schemas and tables', async () => {
     const bad = await op('DMAPICreateSource', {}, { source: { source_name: 'x' } });
-    assert.equal(bad.body.error_code, 49010);
+    assert.equal(bad.body.error_code, 20004, 'a key missing in the source config, as in a source.yaml');
     const created = await op('DMAPICreateSource', {}, { source: source(), worker_name: 'w1' });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     await until(

@@ -21,6 +21,14 @@ export const CONFIG_ERRORS = {
     'medium',
     'Define the named rule in the task config, or remove the reference.',
   ),
+  /** DM's ErrConfigUnsupportedForeignKeyChecksOption (dm/config/task.go CheckForeignKeyChecksSyncerOptions). */
+  configForeignKeyChecksOption: def(
+    20080,
+    'config',
+    'internal',
+    'medium',
+    'Please disable `foreign_key_checks`, or disable this syncer option in task configuration file.',
+  ),
   configDecrypt: def(
     20007,
     'config',
