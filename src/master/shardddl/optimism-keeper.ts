@@ -78,7 +78,8 @@ export class OptimismKeeper {
     );
     for (const op of ops) {
       const digest = op['info-digest'];
-      if (!digest || pending.has(tableKey(op.task, op.source, op['up-schema'], op['up-table']))) continue;
+      if (!digest || !COORDINATED_STAGES.has(op['conflict-stage'])) continue;
+      if (pending.has(tableKey(op.task, op.source, op['up-schema'], op['up-table']))) continue;
       this.coordinated.set(`${op.id}\u0000${memberKey(op.source, op['up-schema'], op['up-table'])}`, digest);
     }
     const out: OptimismAction[] = [];
@@ -340,7 +341,7 @@ export class OptimismKeeper {
     this.locks.delete(lock.id);
     // Remember what each table last reported (see `coordinated`).
     for (const m of lock.members.values()) {
-      if (!m.last) continue;
+      if (!m.last || !COORDINATED_STAGES.has(m.last.op['conflict-stage'])) continue;
       this.coordinated.set(
         `${lock.id}\u0000${memberKey(m.source, m.upSchema, m.upTable)}`,
         infoDigest(m.last.info),
@@ -375,6 +376,12 @@ export class OptimismKeeper {
     return [...this.locks.values()].filter((l) => l.task === task).flatMap((l) => this.remove(l.id));
   }
 }
+
+/**
+ * Answers after which a table's DDLs count as coordinated (run, not needed, or run by another
+ * table for a conflict); an `error` answer (unsupported) is given again to a replay.
+ */
+const COORDINATED_STAGES = new Set<ConflictStage>(['none', 'unlocked', 'resolved']);
 
 /** What identifies a table's info (its DDLs and schema before and after), for recognising a replay. */
 export function infoDigest(info: OptimismInfo): string {

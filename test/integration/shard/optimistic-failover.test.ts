@@ -11,12 +11,13 @@ const TASK = 'sof';
 
 /**
  * Optimistic mode (DM's default, non-strict) with a DROP COLUMN pending (some shards dropped
- * the column, the merged table keeps it): `stop-task` + `start-task`, `transfer-source`, and
- * kill -9 of the master. Each time the last shard's DROP runs it downstream exactly once, and
+ * the column, the merged table keeps it): `stop-task` + `start-task`, `transfer-source`,
+ * kill -9 of the master, `pause-task` + `resume-task`, kill -9 of a worker; and a worker
+ * stalled past its lease as the lock resolves. Each time the last shard's DROP runs it downstream exactly once, and
  * the merged table equals the union of the shards (server-computed COUNT and CRC32 over every
  * column: a column kept or lost by mistake differs too).
  */
-describe('shard DDL, optimistic mode: a pending DROP COLUMN across stop/start, transfer, master kill -9', () => {
+describe('shard DDL, optimistic mode: a pending DROP COLUMN across stop/start, transfer, kill -9, pause/resume', () => {
   const c = useShardCluster({
     task: TASK,
     serverIds: [101, 102, 103],
@@ -201,5 +202,60 @@ describe('shard DDL, optimistic mode: a pending DROP COLUMN across stop/start, t
       "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA='merged' AND TABLE_NAME='t' AND INDEX_NAME='idx_g'",
     );
     assert.equal(idx.length, 1, 'index created once');
+  });
+
+  it('pause-task + resume-task with a DROP COLUMN pending', async () => {
+    await addEverywhere('h');
+    const writer = c.writer(500_000);
+    try {
+      await c.alter(S12, 'DROP COLUMN h');
+      await waitUntil(async () => behind('src-1-`shard_db_1`.`t2`'), 30_000, 'the drop is pending');
+      const p = await dmctl(c.master.addr, 'pause-task', TASK);
+      assert.equal(p.json.result, true, p.stdout);
+      await waitUntil(
+        async () => (await c.statuses()).every((s) => s.stage === 'Paused'),
+        30_000,
+        'every subtask paused',
+      );
+      // A shard drops it while the task is paused: replicated after the resume.
+      await c.alter(S21, 'DROP COLUMN h');
+      const r = await dmctl(c.master.addr, 'resume-task', TASK);
+      assert.equal(r.json.result, true, r.stdout);
+      await dropRest('h', [S11], S22);
+    } finally {
+      await writer.stop();
+    }
+    await c.waitSynced();
+    await c.waitMerged();
+    await waitUntil(async () => (await c.locks()).length === 0, 30_000, 'lock resolved');
+    assert.equal(executed(/DROP COLUMN `?h`?"/), 1, 'DROP COLUMN h ran once');
+    assert.equal(executed(/ADD COLUMN `?h`? /), 1, 'ADD COLUMN h ran once');
+  });
+
+  it('kill -9 of a worker (restarted) with a DROP COLUMN pending', async () => {
+    await addEverywhere('k');
+    const writer = c.writer(600_000);
+    try {
+      await c.alter(S11, 'DROP COLUMN k');
+      await c.alter(S22, 'DROP COLUMN k');
+      await waitUntil(
+        async () => (await behind('src-1-`shard_db_1`.`t1`')) && (await behind('src-2-`shard_db_2`.`t2`')),
+        30_000,
+        'the drop is pending on two shards',
+      );
+      const w = await c.workerOf('src-1');
+      await w.kill9();
+      await w.restart();
+      await c.waitSynced();
+      assert.ok((await c.columns()).includes('k'), 'k kept after the restart');
+      await dropRest('k', [S12], S21);
+    } finally {
+      await writer.stop();
+    }
+    await c.waitSynced();
+    await c.waitMerged();
+    await waitUntil(async () => (await c.locks()).length === 0, 30_000, 'lock resolved');
+    assert.equal(executed(/DROP COLUMN `?k`?"/), 1, 'DROP COLUMN k ran once');
+    assert.equal(executed(/ADD COLUMN `?k`? /), 1, 'ADD COLUMN k ran once');
   });
 });
