@@ -197,6 +197,16 @@ describe('shard DDL, optimistic mode: a pending DROP COLUMN across stop/start, t
     await c.waitSynced();
     await c.waitMerged();
     assert.deepEqual(await c.locks(), [], 'no lock left by the replay');
+    const infos = c.master
+      .log()
+      .split('\n')
+      .filter(
+        (l) =>
+          l.includes('"msg":"optimistic shard DDL info"') &&
+          l.includes('shard_db_2.t2') &&
+          l.includes('idx_g'),
+      );
+    assert.ok(infos.length >= 2, `the stalled worker's DDL was replayed (infos: ${infos.length})`);
     assert.equal(executed(/ADD COLUMN `?g`? /), 1, 'ADD COLUMN g ran once');
     const idx = await c.down.query(
       "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA='merged' AND TABLE_NAME='t' AND INDEX_NAME='idx_g'",
