@@ -251,4 +251,96 @@ describe('OptimismKeeper', () => {
     const end = k.putInfo(info('s1', 'd1', 't2', ADD_D, BASE, WITH_D), ++rev, published);
     assert.deepEqual(end[1]?.kind, 'delete-lock', 'resolved once every table has d and none has c');
   });
+
+  describe('a replay of an info whose lock was resolved (its worker restarted before its checkpoint passed the DDL)', () => {
+    // ADD COLUMN + ADD INDEX on every shard (the workers publish their schemas after each DDL).
+    const ADDS = ['ALTER TABLE `m`.`t` ADD COLUMN c INT', 'ALTER TABLE `m`.`t` ADD INDEX idx_c (c)'];
+    const both = (source: string, s: string, t: string): OptimismInfo => ({
+      ...info(source, s, t, '', BASE, WITH_C),
+      ddls: [...ADDS],
+    });
+    const pub = (a: SchemaColumn[], b: SchemaColumn[], c: SchemaColumn[]): SourceTables[] => [
+      {
+        task: 'tk',
+        source: 's1',
+        tables: { m: { t: { d1: { t1: { 'table-info': a }, t2: { 'table-info': b } } } } },
+      },
+      { task: 'tk', source: 's2', tables: { m: { t: { d2: { t1: { 'table-info': c } } } } } },
+    ];
+    // Once every table ran the DDLs.
+    const published = pub(WITH_C, WITH_C, WITH_C);
+    const resolvedLock = () => {
+      const k = new OptimismKeeper();
+      const ops: OptimismOperation[] = [];
+      const put = (i: OptimismInfo, st: SourceTables[]) => {
+        const a = k.putInfo(i, ++rev, st);
+        ops.push(opOf(a));
+        return a;
+      };
+      assert.deepEqual(opOf(put(both('s1', 'd1', 't1'), pub(BASE, BASE, BASE))).ddls, ADDS);
+      assert.deepEqual(opOf(put(both('s1', 'd1', 't2'), pub(WITH_C, BASE, BASE))).ddls, []);
+      const last = put(both('s2', 'd2', 't1'), pub(WITH_C, WITH_C, BASE));
+      assert.deepEqual(
+        last.map((a) => a.kind),
+        ['put-op', 'delete-lock'],
+      );
+      assert.deepEqual(k.list(), []);
+      return { k, ops };
+    };
+
+    it('is answered with nothing to run and opens no lock', () => {
+      const { k } = resolvedLock();
+      for (const [src, s, t] of [
+        ['s2', 'd2', 't1'],
+        ['s1', 'd1', 't1'],
+      ] as const) {
+        const r = ++rev;
+        const a = k.putInfo(both(src, s, t), r, published);
+        assert.deepEqual(
+          a.map((x) => (x.kind === 'put-op' ? [x.op.ddls, x.op['info-revision']] : x.kind)),
+          [[[], r]],
+        );
+        assert.deepEqual(k.list(), [], `no lock left behind by the replay of ${s}.${t}`);
+      }
+    });
+
+    it('a new leader knows it from the operations left in etcd', () => {
+      const { ops } = resolvedLock();
+      const k = new OptimismKeeper();
+      assert.deepEqual(
+        k.restore([], () => published, ops),
+        [],
+      );
+      opOf(k.putInfo(both('s1', 'd1', 't2'), ++rev, published));
+      assert.deepEqual(k.list(), []);
+    });
+
+    it('does not hold up a lock opened since', () => {
+      const { k } = resolvedLock();
+      assert.deepEqual(opOf(k.putInfo(info('s1', 'd1', 't2', DROP, WITH_C, BASE), ++rev, published)).cols, [
+        'c',
+      ]);
+      assert.deepEqual(opOf(k.putInfo(both('s2', 'd2', 't1'), ++rev, published)).ddls, []);
+      assert.deepEqual(
+        opOf(k.putInfo(info('s1', 'd1', 't1', DROP, WITH_C, BASE), ++rev, published)).ddls,
+        [],
+      );
+      const last = k.putInfo(info('s2', 'd2', 't1', DROP, WITH_C, BASE), ++rev, published);
+      assert.deepEqual(opOf(last).ddls, [DROP]);
+      assert.deepEqual(
+        last.map((a) => a.kind),
+        ['put-op', 'delete-lock'],
+        'resolved by the last DROP: the replayed ADD INDEX is not waited for again',
+      );
+    });
+
+    it('a new DDL of the same table still opens a lock', () => {
+      const { k } = resolvedLock();
+      const AI = 'ALTER TABLE `m`.`t` ADD INDEX j (v)';
+      assert.deepEqual(opOf(k.putInfo(info('s2', 'd2', 't1', AI, WITH_C, WITH_C), ++rev, published)).ddls, [
+        AI,
+      ]);
+      assert.equal(k.list().length, 1);
+    });
+  });
 });

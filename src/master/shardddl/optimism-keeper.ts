@@ -17,6 +17,7 @@
  * optimism-lock.ts; how each DDL of an info is answered: optimism-judge.ts.
  */
 
+import { createHash } from 'node:crypto';
 import { dmError, E } from '../../pkg/errors/index.js';
 import { joinSchemas } from '../../pkg/shardddl/optimism/joined-schema.js';
 import type {
@@ -52,13 +53,35 @@ export class OptimismKeeper {
    * (a worker restarted from before it) after its lock is gone runs nothing.
    */
   private readonly resolvedConflicts = new Map<string, string>();
+  /**
+   * Lock ID + table → the digest of the table's last info answered in a lock that is gone
+   * (resolved): a replay of that info (its worker restarted from a checkpoint before the DDL,
+   * e.g. after its lease was lost while it waited for the answer) is answered with nothing to
+   * run and opens no lock. Without this the replay opened a new lock whose only report was
+   * that table's: the other tables had reported the DDL (an ADD INDEX, a DROP INDEX) in the
+   * lock that is gone and never report it again, so the new lock never resolved. Rebuilt by
+   * a new leader from the operations left in etcd (each names its info's digest).
+   */
+  private readonly coordinated = new Map<string, string>();
 
   /** A new leader: replay the latest info of every table (revision order), answering those without an operation. */
   restore(
     infos: { info: OptimismInfo; revision: number; answered: boolean; done?: boolean }[],
     tablesOf: (task: string) => SourceTables[],
+    ops: OptimismOperation[] = [],
   ): OptimismAction[] {
     this.locks.clear();
+    this.coordinated.clear();
+    // The operations of tables whose info is gone answered a lock that was resolved.
+    const pending = new Set(
+      infos.map(({ info }) => tableKey(info.task, info.source, info['up-schema'], info['up-table'])),
+    );
+    for (const op of ops) {
+      const digest = op['info-digest'];
+      if (!digest || !COORDINATED_STAGES.has(op['conflict-stage'])) continue;
+      if (pending.has(tableKey(op.task, op.source, op['up-schema'], op['up-table']))) continue;
+      this.coordinated.set(`${op.id}\u0000${memberKey(op.source, op['up-schema'], op['up-table'])}`, digest);
+    }
     const out: OptimismAction[] = [];
     for (const { info, revision, answered, done } of infos) {
       const actions = this.putInfo(info, revision, tablesOf(info.task));
@@ -143,12 +166,21 @@ export class OptimismKeeper {
     let lock = this.locks.get(id);
     // `binlog-schema update --sync` with no lock: the next DDL's info brings the schema anyway.
     if (!lock && info['ignore-conflict']) return [];
+    const key = memberKey(info.source, info['up-schema'], info['up-table']);
+    const digest = infoDigest(info);
+    const coordinatedKey = `${id}\u0000${key}`;
+    if (
+      !info['ignore-conflict'] &&
+      !lock?.members.get(key)?.last &&
+      this.coordinated.get(coordinatedKey) === digest
+    )
+      return this.replayOfCoordinated(id, info, revision, digest, lock, sourceTables);
+    this.coordinated.delete(coordinatedKey);
     if (!lock) {
       lock = newLock(info);
       this.locks.set(id, lock);
     }
     addMembers(lock, sourceTables);
-    const key = memberKey(info.source, info['up-schema'], info['up-table']);
     const m = memberOf(lock, info);
     const member = m;
     const op = (ddls: string[], cols: string[], stage: ConflictStage = 'none', msg = ''): OptimismAction => {
@@ -164,6 +196,7 @@ export class OptimismKeeper {
         done: false,
         cols,
         'info-revision': revision,
+        'info-digest': digest,
       };
       member.last = { info, op: o };
       return { kind: 'put-op', op: o };
@@ -192,6 +225,12 @@ export class OptimismKeeper {
     }
     delete m.conflict;
     if (this.resolvedConflicts.get(`${id}\u0000${key}`) === JSON.stringify(info.ddls)) return [op([], [])];
+    // The table's last info of this lock again (a replay, or a put its worker retried): its
+    // DDLs were answered; nothing to run, nothing recorded twice (an index change of a table
+    // counts once).
+    const stage = m.last?.op['conflict-stage'];
+    if (m.last && (stage === 'none' || stage === 'unlocked') && infoDigest(m.last.info) === digest)
+      return [op([], m.last.op.cols)];
     const prev = columnsOf(lock, m);
     const before = joinSchemas(schemas(lock));
     m.columns = after;
@@ -263,9 +302,51 @@ export class OptimismKeeper {
     ];
   }
 
+  /**
+   * A replay of a table's last info of a lock that is gone: answered with nothing to run (its
+   * DDLs were coordinated then). No lock is opened; a lock open now (another DDL since) takes
+   * the info's schema as the table's, without counting its DDLs again.
+   */
+  private replayOfCoordinated(
+    id: string,
+    info: OptimismInfo,
+    revision: number,
+    digest: string,
+    lock: OLock | undefined,
+    sourceTables: SourceTables[],
+  ): OptimismAction[] {
+    const op: OptimismOperation = {
+      id,
+      task: info.task,
+      source: info.source,
+      'up-schema': info['up-schema'],
+      'up-table': info['up-table'],
+      ddls: [],
+      'conflict-stage': 'none',
+      'conflict-message': '',
+      done: false,
+      cols: [],
+      'info-revision': revision,
+      'info-digest': digest,
+    };
+    if (!lock) return [{ kind: 'put-op', op }];
+    addMembers(lock, sourceTables);
+    const m = memberOf(lock, info);
+    m.columns = info['table-info-after'];
+    return [{ kind: 'put-op', op }, ...this.deleteIfResolved(lock)];
+  }
+
   private deleteIfResolved(lock: OLock): OptimismAction[] {
     if (!resolved(lock)) return [];
     this.locks.delete(lock.id);
+    // Remember what each table last reported (see `coordinated`).
+    for (const m of lock.members.values()) {
+      if (!m.last || !COORDINATED_STAGES.has(m.last.op['conflict-stage'])) continue;
+      this.coordinated.set(
+        `${lock.id}\u0000${memberKey(m.source, m.upSchema, m.upTable)}`,
+        infoDigest(m.last.info),
+      );
+    }
     return [deleteLock(lock)];
   }
 
@@ -291,6 +372,23 @@ export class OptimismKeeper {
   dropTask(task: string): OptimismAction[] {
     for (const k of [...this.resolvedConflicts.keys()])
       if (k.startsWith(`${task}-`)) this.resolvedConflicts.delete(k);
+    for (const k of [...this.coordinated.keys()]) if (k.startsWith(`${task}-`)) this.coordinated.delete(k);
     return [...this.locks.values()].filter((l) => l.task === task).flatMap((l) => this.remove(l.id));
   }
 }
+
+/**
+ * Answers after which a table's DDLs count as coordinated (run, not needed, or run by another
+ * table for a conflict); an `error` answer (unsupported) is given again to a replay.
+ */
+const COORDINATED_STAGES = new Set<ConflictStage>(['none', 'unlocked', 'resolved']);
+
+/** What identifies a table's info (its DDLs and schema before and after), for recognising a replay. */
+export function infoDigest(info: OptimismInfo): string {
+  return createHash('sha1')
+    .update(JSON.stringify([info.ddls, info['table-info-before'], info['table-info-after']]))
+    .digest('hex');
+}
+
+const tableKey = (task: string, source: string, s: string, t: string): string =>
+  JSON.stringify([task, source, s, t]);

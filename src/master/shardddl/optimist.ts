@@ -29,8 +29,8 @@ export class Optimist extends SerialLeaderShell {
     const rev = Math.max(Number(infoRes.header.revision), Number(opRes.header.revision));
     const answered = new Set<number>();
     const done = new Set<number>();
-    for (const kv of opRes.kvs) {
-      const op = decodeJson<OptimismOperation>(kv.value.toString());
+    const ops = opRes.kvs.map((kv) => decodeJson<OptimismOperation>(kv.value.toString()));
+    for (const op of ops) {
       answered.add(op['info-revision']);
       if (op.done) done.add(op['info-revision']);
     }
@@ -42,7 +42,7 @@ export class Optimist extends SerialLeaderShell {
       .sort((a, b) => a.revision - b.revision)
       .map((x) => ({ ...x, answered: answered.has(x.revision), done: done.has(x.revision) }));
     const tables = await this.sourceTables();
-    await this.apply(this.keeper.restore(infos, (t) => tables.filter((s) => s.task === t)));
+    await this.apply(this.keeper.restore(infos, (t) => tables.filter((s) => s.task === t), ops));
     if (infos.length)
       this.log.info(
         { infos: infos.length, locks: this.keeper.list().length },

@@ -65,6 +65,11 @@ export interface OptimismOperation {
   cols: string[];
   /** Ours: the etcd revision of the info this answers (a worker waits for its own). */
   'info-revision': number;
+  /**
+   * Ours: the digest of the info this answers (its DDLs and schemas): a new leader knows from
+   * it a replay of an info whose lock was resolved (optimism-keeper.ts `coordinated`).
+   */
+  'info-digest'?: string;
 }
 
 /**
