@@ -15,6 +15,9 @@ export interface ColumnInfo {
   readonly generated: boolean;
   /** IS_NULLABLE; absent = nullable (the safe assumption for the checksum). */
   readonly nullable?: boolean;
+  /** CHARACTER_SET_NAME / COLLATION_NAME (null for non-text columns; absent = unknown). */
+  readonly charset?: string | null;
+  readonly collation?: string | null;
 }
 
 export interface TableShape {

@@ -25,6 +25,14 @@ import {
   type TableShape,
 } from './diff-sql.js';
 import { compareRows } from './row-compare.js';
+import {
+  checksumOf,
+  checksumTableSql,
+  countSql,
+  type SideFigures,
+  tableChecksumEqual,
+  tableChecksumPlan,
+} from './table-checksum.js';
 import { TableFilter } from './table-filter.js';
 
 /** How a caller other than the TOML tool narrows the comparison (dmctl cutover). */
@@ -193,7 +201,11 @@ function tableConfigFor(cfg: DiffConfig, schema: string, table: string): TableCo
   return cfg.tableConfigs.find((c) => new TableFilter(c.targetTables).matches(schema, table));
 }
 
-/** Structure check, chunk split and the chunk tasks of one table (queued on the limiter). */
+/**
+ * Structure check, then the data check of one table: the whole-table checksum when
+ * table-checksum.ts allows it (equal → done), else — or when it differs — the chunk split and
+ * the chunk tasks (queued on the limiter).
+ */
 async function planTable(
   cfg: DiffConfig,
   log: DiffLog,
@@ -210,8 +222,10 @@ async function planTable(
   const sig = (s: TableShape) => s.columns.map((c) => `${c.name.toLowerCase()} ${c.columnType}`).join(',');
   // A column gets an ISNULL in the checksum unless it is NOT NULL on every side.
   const notNull = new Set(shape.columns.filter((c) => c.nullable === false).map((c) => c.name.toLowerCase()));
+  const shardShapes: TableShape[] = [];
   for (const sh of t.shards) {
     const ss = await sh.source.shape(sh.schema, sh.table, []);
+    shardShapes.push(ss);
     const here = new Set(ss.columns.filter((c) => c.nullable === false).map((c) => c.name.toLowerCase()));
     for (const c of notNull) if (!here.has(c)) notNull.delete(c);
     if (sig(ss) === sig(shape)) continue;
@@ -226,6 +240,102 @@ async function planTable(
   if (cfg.checkStructOnly || res.dataSkip) return [];
   const range = tc?.range ?? '';
   const nullable = new Set(cols.filter((c) => !notNull.has(c.toLowerCase())));
+  const chunks = () =>
+    planChunks(cfg, log, limiter, target, t, { shape, cols, nullable }, range, tc?.chunkSize, {
+      res,
+      tableIndex,
+      fixDir,
+    });
+  const plan = tableChecksumPlan({
+    target: { shape, version: target.version },
+    sources: t.shards.map((sh, i) => ({ shape: shardShapes[i]!, version: sh.source.version })),
+    range,
+    ignoreColumns: tc?.ignoreColumns ?? [],
+    structEqual: res.structEqual,
+  });
+  if (!plan.use) {
+    log.info('table checksum not used, comparing chunks', {
+      table: quoteTable(t.schema, t.table),
+      reason: plan.reason,
+    });
+    return chunks();
+  }
+  return [
+    (async () => {
+      try {
+        if (await limiter.run(() => checkWholeTable(log, target, t, res))) return;
+        await Promise.all(await chunks());
+      } catch (err) {
+        res.error = (err as Error).message;
+        log.error('table check failed', { table: quoteTable(t.schema, t.table), error: res.error });
+      }
+    })(),
+  ];
+}
+
+/**
+ * `CHECKSUM TABLE` and `COUNT(*)` on both sides at once (one source table: see
+ * tableChecksumPlan). True when both agree: the counts go to the result and no chunk is read.
+ * False on any difference, a NULL checksum or an error: the caller compares chunks.
+ */
+async function checkWholeTable(
+  log: DiffLog,
+  target: DiffSource,
+  t: { schema: string; table: string; shards: ShardTable[] },
+  res: TableResult,
+): Promise<boolean> {
+  const sh = t.shards[0]!;
+  const table = quoteTable(t.schema, t.table);
+  const started = Date.now();
+  type Sum = Record<string, unknown>;
+  type Cnt = { n: string | number };
+  let down: SideFigures;
+  let up: SideFigures;
+  try {
+    const [dSum, uSum, dCnt, uCnt] = await Promise.all([
+      target.query<Sum>(checksumTableSql(t.schema, t.table)),
+      sh.source.query<Sum>(checksumTableSql(sh.schema, sh.table)),
+      target.query<Cnt>(countSql(t.schema, t.table)),
+      sh.source.query<Cnt>(countSql(sh.schema, sh.table)),
+    ]);
+    down = { checksum: checksumOf(dSum), count: Number(dCnt[0]?.n ?? 0) };
+    up = { checksum: checksumOf(uSum), count: Number(uCnt[0]?.n ?? 0) };
+  } catch (err) {
+    log.warn('table checksum failed, comparing chunks', { table, error: (err as Error).message });
+    return false;
+  }
+  const fields = {
+    table,
+    'upstream checksum': up.checksum === null ? 'NULL' : String(up.checksum),
+    'downstream checksum': down.checksum === null ? 'NULL' : String(down.checksum),
+    'upstream count': up.count,
+    'downstream count': down.count,
+    cost: `${(Date.now() - started) / 1000}s`,
+  };
+  if (!tableChecksumEqual(down, up)) {
+    log.info("table checksum doesn't match, comparing chunks", fields);
+    return false;
+  }
+  res.upCount += up.count;
+  res.downCount += down.count;
+  log.info('table checksum matches, no chunk compared', fields);
+  return true;
+}
+
+/** The chunk split of one table and its chunk tasks (queued on the limiter). */
+async function planChunks(
+  cfg: DiffConfig,
+  log: DiffLog,
+  limiter: Limiter,
+  target: DiffSource,
+  t: { schema: string; table: string; shards: ShardTable[] },
+  cmp: { shape: TableShape; cols: string[]; nullable: ReadonlySet<string> },
+  range: string,
+  chunkSize: number | undefined,
+  out: { res: TableResult; tableIndex: number; fixDir: string },
+): Promise<Promise<void>[]> {
+  const { shape } = cmp;
+  const { res, tableIndex, fixDir } = out;
   const work: Promise<void>[] = [];
   // Each chunk is checked as soon as the split yields it (check-thread-count at a time).
   for await (const b of splitChunks(
@@ -234,7 +344,7 @@ async function planTable(
     t.table,
     shape,
     range,
-    tc?.chunkSize || DEFAULT_CHUNK_SIZE,
+    chunkSize || DEFAULT_CHUNK_SIZE,
   )) {
     const j = work.length;
     work.push(
@@ -245,7 +355,7 @@ async function planTable(
             log,
             target,
             t,
-            { shape, cols, nullable },
+            cmp,
             b,
             range,
             res,
