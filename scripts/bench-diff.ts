@@ -13,7 +13,9 @@
  * BENCH_DIFF_THREADS, default chunk size), timed from spawn to exit; it must exit 0 ("check
  * pass!!!"). Prints each time, the medians and the ratio diff/CHECKSUM (≤ 1 means the diff is
  * at least as fast), and — because wall times on a shared machine are noisy — the CPU seconds
- * both mariadbd processes spent on each (from /proc/<pid>/stat), plus the diff process's own.
+ * both mariadbd processes spent on each (from /proc/<pid>/stat), plus the diff process's own,
+ * and which way the tool decided the table (its sync_diff.log): `table checksum` (CHECKSUM
+ * TABLE + COUNT(*) agreed, no chunk read) or `chunks`.
  *
  * Env: BENCH_DIFF_ROWS (10000000), BENCH_DIFF_ROUNDS (3), BENCH_DIFF_THREADS (4),
  * BENCH_DIFF_POOL (innodb_buffer_pool_size per server, 1G), BENCH_DIFF_PORTS=p1,p2 (use two
@@ -108,6 +110,13 @@ function diffConfig(dir: string, a: Server, b: Server): string {
   return f;
 }
 
+/** How the last run in `dir`'s sync_diff.log decided the table. */
+function decidedBy(dir: string): string {
+  const log = readFileSync(join(dir, 'output', 'sync_diff.log'), 'utf8');
+  const last = log.slice(log.lastIndexOf('["Welcome to sync_diff_inspector"]'));
+  return last.includes('["table checksum matches, no chunk compared"]') ? 'table checksum' : 'chunks';
+}
+
 /** Wall seconds of one run and the CPU seconds of the diff process itself (bash's `times`). */
 async function diffRun(config: string): Promise<{ s: number; selfCpu: number }> {
   const t0 = process.hrtime.bigint();
@@ -170,7 +179,8 @@ async function main(): Promise<void> {
       diffCpu.push(dc);
       say(
         `round ${r}: CHECKSUM TABLE both ${cs.s.toFixed(2)} s (servers ${cc.toFixed(2)} CPU-s), ` +
-          `sync-diff-inspector ${d.s.toFixed(2)} s (servers ${dc.toFixed(2)} CPU-s, itself ${d.selfCpu.toFixed(2)} CPU-s)`,
+          `sync-diff-inspector ${d.s.toFixed(2)} s (servers ${dc.toFixed(2)} CPU-s, itself ${d.selfCpu.toFixed(2)} CPU-s, ` +
+          `decided by ${decidedBy(dir)})`,
       );
     }
     const mc = median(sums);
