@@ -2,9 +2,9 @@ import { quoteTable } from '../pkg/db/connect.js';
 import type { TableShape } from './diff-sql.js';
 
 /**
- * The equal-table fast path: before a table is cut into chunks, `CHECKSUM TABLE` and an exact
- * `COUNT(*)` run on both sides at once; equal checksums and equal counts mean the table is
- * equal and no chunk is read. Anything else (a different checksum, a NULL one, an error) falls
+ * The equal-table fast path: before a table is cut into chunks, `CHECKSUM TABLE` runs on both
+ * sides at once, with an exact `COUNT(*)` of the target for the report; equal checksums mean
+ * the table is equal and no chunk is read. Anything else (a different checksum, a NULL one, an error) falls
  * back to the chunked compare, which finds the rows and writes the fix SQL as before — so a
  * checksum that differs for equal rows (ROW_FORMAT=DYNAMIC given explicitly on one side only,
  * nullability, MySQL vs MariaDB record layouts) costs time, never a wrong verdict.
@@ -75,23 +75,19 @@ export function checksumTableSql(schema: string, table: string): string {
 }
 
 /**
- * The exact row count next to the checksum (summary.txt reports it). InnoDB's optimizer counts
- * on the smallest index by itself, so a plain COUNT(*) is already the cheapest exact count.
+ * The exact row count next to the checksum, for summary.txt (run on the target only: when
+ * the checksums agree the source holds the same rows, and when they do not the chunked
+ * compare counts both sides). InnoDB counts on the smallest index by itself, so a plain
+ * COUNT(*) is the cheapest exact count (10 M sysbench rows: ~1.1 CPU-s on the k index, ~3.8
+ * on the primary key, against ~4.8 for CHECKSUM TABLE).
  */
 export function countSql(schema: string, table: string): string {
   return `SELECT COUNT(*) AS n FROM ${quoteTable(schema, table)}`;
 }
 
-/** One side's answer; `checksum` null when the server gave none (a view, an engine without it). */
-export interface SideFigures {
-  readonly checksum: bigint | null;
-  readonly count: number;
-}
-
-/** Equal only when both sides gave a checksum and the checksums and counts agree. */
-export function tableChecksumEqual(down: SideFigures, up: SideFigures): boolean {
-  if (down.checksum === null || up.checksum === null) return false;
-  return down.checksum === up.checksum && down.count === up.count;
+/** Equal only when both sides gave a checksum and they agree. */
+export function tableChecksumEqual(down: bigint | null, up: bigint | null): boolean {
+  return down !== null && up !== null && down === up;
 }
 
 /** The Checksum column of a CHECKSUM TABLE answer (NULL → null). */
