@@ -68,6 +68,12 @@ describe('sync-diff pure parts', () => {
     const c = parseDiffConfig(base);
     assert.equal(c.checkThreadCount, 4);
     assert.equal(c.exportFixSql, true);
+    assert.equal(c.useTableChecksum, true);
+    assert.equal(parseDiffConfig(`use-table-checksum = false\n${base}`).useTableChecksum, false);
+    assert.throws(
+      () => parseDiffConfig(`use-table-checksum = 1\n${base}`),
+      /use-table-checksum must be true or false/,
+    );
     assert.equal(c.dataSources.get('a')?.db.port, 3306);
     assert.throws(() => parseDiffConfig(`${base}bogus = 1\n`), /unknown key task\.bogus/);
     assert.throws(() => parseDiffConfig(base.replace('target-instance="b"', 'target-instance="zz"')), /zz/);

@@ -93,7 +93,10 @@ export async function runDiff(cfg: DiffConfig, log: DiffLog, scope: DiffScope = 
   const opened: DiffSource[] = [];
   try {
     const tds = cfg.dataSources.get(cfg.targetInstance)!;
-    const target = await DiffSource.open(tds.name, tds.db, n);
+    // One connection more than check-thread-count on the target (the tool's docs: "slightly
+    // more connections than this value"): its COUNT(*) runs beside CHECKSUM TABLE, and the
+    // chunk split beside the chunk checks, even at check-thread-count = 1.
+    const target = await DiffSource.open(tds.name, tds.db, n + 1);
     opened.push(target);
     const sources: DiffSource[] = [];
     for (const name of cfg.sourceInstances) {
@@ -246,6 +249,7 @@ async function planTable(
       fixDir,
     });
   const plan = tableChecksumPlan({
+    enabled: cfg.useTableChecksum,
     target: { shape, version: target.version },
     sources: t.shards.map((sh, i) => ({ shape: shardShapes[i]!, version: sh.source.version })),
     range,

@@ -30,6 +30,7 @@ const base = shape(
 const MARIADB = '10.11.19-MariaDB-0+deb12u1';
 
 const input = (over: Partial<ChecksumPlanInput> = {}): ChecksumPlanInput => ({
+  enabled: true,
   target: { shape: base, version: MARIADB },
   sources: [{ shape: base, version: '8.0.36' }],
   range: '',
@@ -41,6 +42,13 @@ const input = (over: Partial<ChecksumPlanInput> = {}): ChecksumPlanInput => ({
 describe('table checksum fast path: when it applies', () => {
   it('one MySQL/MariaDB source table with the same structure, charsets and nullability', () => {
     assert.deepEqual(tableChecksumPlan(input()), { use: true });
+  });
+
+  it('not when the config turns it off', () => {
+    assert.deepEqual(tableChecksumPlan(input({ enabled: false })), {
+      use: false,
+      reason: 'use-table-checksum = false',
+    });
   });
 
   it('not for a shard merge (several source tables) nor for none', () => {

@@ -26,6 +26,8 @@ export interface ChecksumSide {
 }
 
 export interface ChecksumPlanInput {
+  /** The config's `use-table-checksum`. */
+  readonly enabled: boolean;
   readonly target: ChecksumSide;
   /** Every source table routed to this target table (one per shard). */
   readonly sources: readonly ChecksumSide[];
@@ -45,6 +47,7 @@ export function isTidb(version: string): boolean {
 /** Whether the table-level checksum may decide this table's equality, and if not, why. */
 export function tableChecksumPlan(p: ChecksumPlanInput): ChecksumPlan {
   const no = (reason: string): ChecksumPlan => ({ use: false, reason });
+  if (!p.enabled) return no('use-table-checksum = false');
   if (p.sources.length !== 1) return no('sharded source');
   if (p.range.trim() !== '') return no('range');
   if (p.ignoreColumns.length > 0) return no('ignore-columns');
