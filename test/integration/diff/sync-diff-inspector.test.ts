@@ -268,6 +268,25 @@ chunk-size = 1000
     assert.deepEqual(readdirSync(join(out, 'output/fix-on-down')), []);
   });
 
+  it('use-table-checksum = false compares chunks for every table, with the same result', async () => {
+    const off = join(out, 'off.toml');
+    writeFileSync(off, `use-table-checksum = false\n${readFileSync(config, 'utf8')}`);
+    const r = await runTool(off);
+    assert.equal(r.code, 0, r.stdout);
+    const l = log();
+    assert.doesNotMatch(l, /table checksum matches/);
+    for (const t of ['same', 'rowfmt', 'cset']) {
+      assert.match(
+        l,
+        new RegExp(
+          `table checksum not used, comparing chunks"\\] \\[table="\`fp\`.\`${t}\`"\\] \\[reason="use-table-checksum = false"\\]`,
+        ),
+      );
+    }
+    const summary = readFileSync(join(out, 'output/summary.txt'), 'utf8');
+    assert.match(summary, /\| `fp`.`same` +\| +5000 \| +5000 \|/);
+  });
+
   it('a changed target row is still found, with its fix SQL, and the fix makes the next run pass', async () => {
     await down.query("UPDATE fp.same SET c = 'changed' WHERE id = 4321");
     const r = await runTool(config);
