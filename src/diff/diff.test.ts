@@ -32,6 +32,13 @@ describe('sync-diff pure parts', () => {
     assert.equal(chunkMeta(['a'], { lower: [5] }), 'range in sequence: (5) < (a)');
   });
 
+  it('chunk checksum: a column whose character set differs is hashed as utf8mb4', () => {
+    assert.equal(
+      checksumSql('s', 't', ['id', 'v'], 'TRUE', new Set(), new Set(['v'])),
+      "SELECT COUNT(*) AS cnt, BIT_XOR(CRC32(CONCAT_WS(',', `id`, CONVERT(`v` USING utf8mb4)))) AS crc FROM `s`.`t` WHERE TRUE",
+    );
+  });
+
   it('chunk checksum: ISNULL only for the nullable columns, none when all are NOT NULL', () => {
     assert.equal(
       checksumSql('s', 't', ['id', 'v'], 'TRUE', new Set(['v'])),

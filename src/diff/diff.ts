@@ -78,10 +78,12 @@ class Limiter {
 /**
  * The whole comparison, as sync-diff-inspector does it: every target table selected by
  * `target-check-tables` is paired with the source tables routed to it (several for a sharded
- * source), split into key-ordered chunks on the target, and each chunk's COUNT + BIT_XOR(CRC32)
- * is computed on all sides at once (`check-thread-count` chunks in flight). Only a chunk whose
- * figures differ is read row by row; its fix SQL goes to `fix-on-<target>/`. Writes
- * summary.txt; the caller prints `stdout` and logs the verdict.
+ * source). A table that table-checksum.ts allows is first decided by CHECKSUM TABLE on both
+ * sides (equal → done); the others, and those whose checksums differ, are split into
+ * key-ordered chunks on the target, and each chunk's COUNT + BIT_XOR(CRC32) is computed on all
+ * sides at once (`check-thread-count` chunks in flight). Only a chunk whose figures differ is
+ * read row by row; its fix SQL goes to `fix-on-<target>/`. Writes summary.txt; the caller
+ * prints `stdout` and logs the verdict.
  */
 export async function runDiff(cfg: DiffConfig, log: DiffLog, scope: DiffScope = {}): Promise<DiffOutcome> {
   const started = Date.now();
@@ -242,8 +244,13 @@ async function planTable(
   if (cfg.checkStructOnly || res.dataSkip) return [];
   const range = tc?.range ?? '';
   const nullable = new Set(cols.filter((c) => !notNull.has(c.toLowerCase())));
+  const charsetOf = (s: TableShape, c: string) =>
+    s.columns.find((x) => x.name.toLowerCase() === c.toLowerCase())?.charset ?? null;
+  const convert = new Set(
+    cols.filter((c) => shardShapes.some((ss) => charsetOf(ss, c) !== charsetOf(shape, c))),
+  );
   const chunks = () =>
-    planChunks(cfg, log, limiter, target, t, { shape, cols, nullable }, range, tc?.chunkSize, {
+    planChunks(cfg, log, limiter, target, t, { shape, cols, nullable, convert }, range, tc?.chunkSize, {
       res,
       tableIndex,
       fixDir,
@@ -331,7 +338,7 @@ async function planChunks(
   limiter: Limiter,
   target: DiffSource,
   t: { schema: string; table: string; shards: ShardTable[] },
-  cmp: { shape: TableShape; cols: string[]; nullable: ReadonlySet<string> },
+  cmp: { shape: TableShape; cols: string[]; nullable: ReadonlySet<string>; convert: ReadonlySet<string> },
   range: string,
   chunkSize: number | undefined,
   out: { res: TableResult; tableIndex: number; fixDir: string },
@@ -383,18 +390,20 @@ async function checkChunk(
   log: DiffLog,
   target: DiffSource,
   t: { schema: string; table: string; shards: ShardTable[] },
-  cmp: { shape: TableShape; cols: string[]; nullable: ReadonlySet<string> },
+  cmp: { shape: TableShape; cols: string[]; nullable: ReadonlySet<string>; convert: ReadonlySet<string> },
   b: ChunkBounds,
   range: string,
   res: TableResult,
   fixFile: string,
 ): Promise<void> {
-  const { shape, cols, nullable } = cmp;
+  const { shape, cols, nullable, convert } = cmp;
   const where = chunkWhere(shape.key, b, range);
   type Sum = { cnt: string | number; crc: string | number | null };
   const [down, ...ups] = await Promise.all([
-    target.query<Sum>(checksumSql(t.schema, t.table, cols, where, nullable)),
-    ...t.shards.map((s) => s.source.query<Sum>(checksumSql(s.schema, s.table, cols, where, nullable))),
+    target.query<Sum>(checksumSql(t.schema, t.table, cols, where, nullable, convert)),
+    ...t.shards.map((s) =>
+      s.source.query<Sum>(checksumSql(s.schema, s.table, cols, where, nullable, convert)),
+    ),
   ]);
   const downCount = Number(down?.[0]?.cnt ?? 0);
   const downCrc = BigInt(down?.[0]?.crc ?? 0);

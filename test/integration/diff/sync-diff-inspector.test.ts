@@ -212,6 +212,13 @@ describe('bin/sync-diff-inspector: whole-table checksum first', () => {
         await db.query(`INSERT INTO fp.${t} VALUES ${rows(2501, 5000)}`);
       }
     }
+    // Same bytes, other text: 0xE9 is é in latin1 and й in cp1251 (same COLUMN_TYPE).
+    await up.query(
+      "CREATE DATABASE cp; CREATE TABLE cp.t (id INT PRIMARY KEY, c CHAR(5) CHARACTER SET latin1); INSERT INTO cp.t VALUES (1, x'E9'), (2, 'a')",
+    );
+    await down.query(
+      "CREATE DATABASE cp; CREATE TABLE cp.t (id INT PRIMARY KEY, c CHAR(5) CHARACTER SET cp1251); INSERT INTO cp.t VALUES (1, x'E9'), (2, 'a')",
+    );
     out = tempDir('dm-diff-fp-');
     const ds = (db: MariadbInstance) =>
       `host = "${db.host}"\nport = ${db.port}\nuser = "${db.user}"\npassword = "${db.password}"\n`;
@@ -324,5 +331,20 @@ chunk-size = 1000
       readFileSync(join(out, 'output/fix-on-down', files[0]!), 'utf8'),
       /DELETE FROM `fp`.`same` WHERE `id` = 9999 LIMIT 1;/,
     );
+  });
+
+  it('the same bytes in different character sets are different text, and are found', async () => {
+    const cpConfig = join(out, 'cp.toml');
+    writeFileSync(
+      cpConfig,
+      readFileSync(config, 'utf8')
+        .replace('target-check-tables = ["fp.*"]', 'target-check-tables = ["cp.*"]')
+        .replace(/output-dir = "([^"]*)"/, (_m, d: string) => `output-dir = "${d}-cp"`),
+    );
+    const r = await runTool(cpConfig);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /The data of `cp`.`t` is not equal/);
+    const summary = readFileSync(join(out, 'output-cp/summary.txt'), 'utf8');
+    assert.match(summary, /\| `cp`.`t` +\| succeed \| true +\| \+1\/-1 +\| +2 \| +2 \|/);
   });
 });
