@@ -18,6 +18,8 @@ export class DiffSource {
     readonly name: string,
     readonly db: DbConfig,
     private readonly conns: Connection[],
+    /** `SELECT VERSION()` of the server (tells TiDB from MySQL/MariaDB). */
+    readonly version: string,
   ) {
     this.idle.push(...conns);
   }
@@ -32,7 +34,15 @@ export class DiffSource {
       for (const c of conns) c.destroy();
       throw err;
     }
-    return new DiffSource(name, db, conns);
+    let version = '';
+    try {
+      const [rows] = await conns[0]!.query('SELECT VERSION() AS v');
+      version = String((rows as { v: unknown }[])[0]?.v ?? '');
+    } catch (err) {
+      for (const c of conns) c.destroy();
+      throw err;
+    }
+    return new DiffSource(name, db, conns, version);
   }
 
   async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
@@ -63,8 +73,16 @@ export class DiffSource {
 
   /** Columns and the ordering key: PK, else a unique key of NOT NULL columns, else all columns. */
   async shape(schema: string, table: string, indexFields: readonly string[]): Promise<TableShape> {
-    const cols = await this.query<{ n: string; dt: string; ct: string; x: string; nul: string }>(
-      'SELECT COLUMN_NAME AS n, DATA_TYPE AS dt, COLUMN_TYPE AS ct, EXTRA AS x, IS_NULLABLE AS nul FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    const cols = await this.query<{
+      n: string;
+      dt: string;
+      ct: string;
+      x: string;
+      nul: string;
+      cs: string | null;
+      co: string | null;
+    }>(
+      'SELECT COLUMN_NAME AS n, DATA_TYPE AS dt, COLUMN_TYPE AS ct, EXTRA AS x, IS_NULLABLE AS nul, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
       [schema, table],
     );
     const columns: ColumnInfo[] = cols.map((c) => ({
@@ -73,6 +91,8 @@ export class DiffSource {
       columnType: c.ct.toLowerCase(),
       generated: /GENERATED|VIRTUAL|PERSISTENT|STORED/i.test(c.x),
       nullable: c.nul === 'YES',
+      charset: c.cs ?? null,
+      collation: c.co ?? null,
     }));
     const nullable = new Set(cols.filter((c) => c.nul === 'YES').map((c) => c.n));
     if (indexFields.length) return { columns, key: [...indexFields], keyIsUnique: false };

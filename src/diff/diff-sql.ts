@@ -15,6 +15,9 @@ export interface ColumnInfo {
   readonly generated: boolean;
   /** IS_NULLABLE; absent = nullable (the safe assumption for the checksum). */
   readonly nullable?: boolean;
+  /** CHARACTER_SET_NAME / COLLATION_NAME (null for non-text columns; absent = unknown). */
+  readonly charset?: string | null;
+  readonly collation?: string | null;
 }
 
 export interface TableShape {
@@ -88,6 +91,11 @@ export function comparedColumns(shape: TableShape, ignore: readonly string[] = [
  * that cancel under XOR. Only the columns in `nullable` (nullable on any side) get an ISNULL:
  * a NOT NULL column has none to tell apart, and the per-row cost is what bounds the diff's
  * speed. The same text must be sent to every side of a chunk.
+ *
+ * CRC32 hashes a string's bytes in its own character set, so a column whose character set
+ * differs between the sides is hashed as `CONVERT(… USING utf8mb4)` (`convert`): otherwise
+ * latin1 `é` and cp1251 `й` (both 0xE9) would pass as equal, and equal non-ASCII text in latin1
+ * and utf8mb4 would be read row by row for nothing.
  */
 export function checksumSql(
   schema: string,
@@ -95,8 +103,9 @@ export function checksumSql(
   cols: readonly string[],
   where: string,
   nullable: ReadonlySet<string> = new Set(cols),
+  convert: ReadonlySet<string> = new Set(),
 ): string {
-  const q = cols.map(quoteId);
+  const q = cols.map((c) => (convert.has(c) ? `CONVERT(${quoteId(c)} USING utf8mb4)` : quoteId(c)));
   const isnull = cols.filter((c) => nullable.has(c)).map((c) => `ISNULL(${quoteId(c)})`);
   const parts = isnull.length ? [...q, `CONCAT(${isnull.join(', ')})`] : q;
   return (

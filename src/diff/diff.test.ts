@@ -32,6 +32,13 @@ describe('sync-diff pure parts', () => {
     assert.equal(chunkMeta(['a'], { lower: [5] }), 'range in sequence: (5) < (a)');
   });
 
+  it('chunk checksum: a column whose character set differs is hashed as utf8mb4', () => {
+    assert.equal(
+      checksumSql('s', 't', ['id', 'v'], 'TRUE', new Set(), new Set(['v'])),
+      "SELECT COUNT(*) AS cnt, BIT_XOR(CRC32(CONCAT_WS(',', `id`, CONVERT(`v` USING utf8mb4)))) AS crc FROM `s`.`t` WHERE TRUE",
+    );
+  });
+
   it('chunk checksum: ISNULL only for the nullable columns, none when all are NOT NULL', () => {
     assert.equal(
       checksumSql('s', 't', ['id', 'v'], 'TRUE', new Set(['v'])),
@@ -68,6 +75,12 @@ describe('sync-diff pure parts', () => {
     const c = parseDiffConfig(base);
     assert.equal(c.checkThreadCount, 4);
     assert.equal(c.exportFixSql, true);
+    assert.equal(c.useTableChecksum, true);
+    assert.equal(parseDiffConfig(`use-table-checksum = false\n${base}`).useTableChecksum, false);
+    assert.throws(
+      () => parseDiffConfig(`use-table-checksum = 1\n${base}`),
+      /use-table-checksum must be true or false/,
+    );
     assert.equal(c.dataSources.get('a')?.db.port, 3306);
     assert.throws(() => parseDiffConfig(`${base}bogus = 1\n`), /unknown key task\.bogus/);
     assert.throws(() => parseDiffConfig(base.replace('target-instance="b"', 'target-instance="zz"')), /zz/);

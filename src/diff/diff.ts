@@ -25,6 +25,13 @@ import {
   type TableShape,
 } from './diff-sql.js';
 import { compareRows } from './row-compare.js';
+import {
+  checksumOf,
+  checksumTableSql,
+  countSql,
+  tableChecksumEqual,
+  tableChecksumPlan,
+} from './table-checksum.js';
 import { TableFilter } from './table-filter.js';
 
 /** How a caller other than the TOML tool narrows the comparison (dmctl cutover). */
@@ -71,10 +78,12 @@ class Limiter {
 /**
  * The whole comparison, as sync-diff-inspector does it: every target table selected by
  * `target-check-tables` is paired with the source tables routed to it (several for a sharded
- * source), split into key-ordered chunks on the target, and each chunk's COUNT + BIT_XOR(CRC32)
- * is computed on all sides at once (`check-thread-count` chunks in flight). Only a chunk whose
- * figures differ is read row by row; its fix SQL goes to `fix-on-<target>/`. Writes
- * summary.txt; the caller prints `stdout` and logs the verdict.
+ * source). A table that table-checksum.ts allows is first decided by CHECKSUM TABLE on both
+ * sides (equal → done); the others, and those whose checksums differ, are split into
+ * key-ordered chunks on the target, and each chunk's COUNT + BIT_XOR(CRC32) is computed on all
+ * sides at once (`check-thread-count` chunks in flight). Only a chunk whose figures differ is
+ * read row by row; its fix SQL goes to `fix-on-<target>/`. Writes summary.txt; the caller
+ * prints `stdout` and logs the verdict.
  */
 export async function runDiff(cfg: DiffConfig, log: DiffLog, scope: DiffScope = {}): Promise<DiffOutcome> {
   const started = Date.now();
@@ -86,7 +95,10 @@ export async function runDiff(cfg: DiffConfig, log: DiffLog, scope: DiffScope = 
   const opened: DiffSource[] = [];
   try {
     const tds = cfg.dataSources.get(cfg.targetInstance)!;
-    const target = await DiffSource.open(tds.name, tds.db, n);
+    // One connection more than check-thread-count on the target (the tool's docs: "slightly
+    // more connections than this value"): its COUNT(*) runs beside CHECKSUM TABLE, and the
+    // chunk split beside the chunk checks, even at check-thread-count = 1.
+    const target = await DiffSource.open(tds.name, tds.db, n + 1);
     opened.push(target);
     const sources: DiffSource[] = [];
     for (const name of cfg.sourceInstances) {
@@ -193,7 +205,11 @@ function tableConfigFor(cfg: DiffConfig, schema: string, table: string): TableCo
   return cfg.tableConfigs.find((c) => new TableFilter(c.targetTables).matches(schema, table));
 }
 
-/** Structure check, chunk split and the chunk tasks of one table (queued on the limiter). */
+/**
+ * Structure check, then the data check of one table: the whole-table checksum when
+ * table-checksum.ts allows it (equal → done), else — or when it differs — the chunk split and
+ * the chunk tasks (queued on the limiter).
+ */
 async function planTable(
   cfg: DiffConfig,
   log: DiffLog,
@@ -210,8 +226,10 @@ async function planTable(
   const sig = (s: TableShape) => s.columns.map((c) => `${c.name.toLowerCase()} ${c.columnType}`).join(',');
   // A column gets an ISNULL in the checksum unless it is NOT NULL on every side.
   const notNull = new Set(shape.columns.filter((c) => c.nullable === false).map((c) => c.name.toLowerCase()));
+  const shardShapes: TableShape[] = [];
   for (const sh of t.shards) {
     const ss = await sh.source.shape(sh.schema, sh.table, []);
+    shardShapes.push(ss);
     const here = new Set(ss.columns.filter((c) => c.nullable === false).map((c) => c.name.toLowerCase()));
     for (const c of notNull) if (!here.has(c)) notNull.delete(c);
     if (sig(ss) === sig(shape)) continue;
@@ -226,6 +244,107 @@ async function planTable(
   if (cfg.checkStructOnly || res.dataSkip) return [];
   const range = tc?.range ?? '';
   const nullable = new Set(cols.filter((c) => !notNull.has(c.toLowerCase())));
+  const charsetOf = (s: TableShape, c: string) =>
+    s.columns.find((x) => x.name.toLowerCase() === c.toLowerCase())?.charset ?? null;
+  const convert = new Set(
+    cols.filter((c) => shardShapes.some((ss) => charsetOf(ss, c) !== charsetOf(shape, c))),
+  );
+  const chunks = () =>
+    planChunks(cfg, log, limiter, target, t, { shape, cols, nullable, convert }, range, tc?.chunkSize, {
+      res,
+      tableIndex,
+      fixDir,
+    });
+  const plan = tableChecksumPlan({
+    enabled: cfg.useTableChecksum,
+    target: { shape, version: target.version },
+    sources: t.shards.map((sh, i) => ({ shape: shardShapes[i]!, version: sh.source.version })),
+    range,
+    ignoreColumns: tc?.ignoreColumns ?? [],
+    structEqual: res.structEqual,
+  });
+  if (!plan.use) {
+    log.info('table checksum not used, comparing chunks', {
+      table: quoteTable(t.schema, t.table),
+      reason: plan.reason,
+    });
+    return chunks();
+  }
+  return [
+    (async () => {
+      try {
+        if (await limiter.run(() => checkWholeTable(log, target, t, res))) return;
+        await Promise.all(await chunks());
+      } catch (err) {
+        res.error = (err as Error).message;
+        log.error('table check failed', { table: quoteTable(t.schema, t.table), error: res.error });
+      }
+    })(),
+  ];
+}
+
+/**
+ * `CHECKSUM TABLE` on both sides and `COUNT(*)` on the target, all at once (one source table:
+ * see tableChecksumPlan). True when the checksums agree: the table is equal, its count goes to
+ * both sides of the result and no chunk is read. False on any difference, a NULL checksum or
+ * an error: the caller compares chunks, which count both sides again.
+ */
+async function checkWholeTable(
+  log: DiffLog,
+  target: DiffSource,
+  t: { schema: string; table: string; shards: ShardTable[] },
+  res: TableResult,
+): Promise<boolean> {
+  const sh = t.shards[0]!;
+  const table = quoteTable(t.schema, t.table);
+  const started = Date.now();
+  type Sum = Record<string, unknown>;
+  let down: bigint | null;
+  let up: bigint | null;
+  let count: number;
+  try {
+    const [dSum, uSum, dCnt] = await Promise.all([
+      target.query<Sum>(checksumTableSql(t.schema, t.table)),
+      sh.source.query<Sum>(checksumTableSql(sh.schema, sh.table)),
+      target.query<{ n: string | number }>(countSql(t.schema, t.table)),
+    ]);
+    down = checksumOf(dSum);
+    up = checksumOf(uSum);
+    count = Number(dCnt[0]?.n ?? 0);
+  } catch (err) {
+    log.warn('table checksum failed, comparing chunks', { table, error: (err as Error).message });
+    return false;
+  }
+  const fields = {
+    table,
+    'upstream checksum': up === null ? 'NULL' : String(up),
+    'downstream checksum': down === null ? 'NULL' : String(down),
+    cost: `${(Date.now() - started) / 1000}s`,
+  };
+  if (!tableChecksumEqual(down, up)) {
+    log.info("table checksum doesn't match, comparing chunks", fields);
+    return false;
+  }
+  res.upCount += count;
+  res.downCount += count;
+  log.info('table checksum matches, no chunk compared', { ...fields, count });
+  return true;
+}
+
+/** The chunk split of one table and its chunk tasks (queued on the limiter). */
+async function planChunks(
+  cfg: DiffConfig,
+  log: DiffLog,
+  limiter: Limiter,
+  target: DiffSource,
+  t: { schema: string; table: string; shards: ShardTable[] },
+  cmp: { shape: TableShape; cols: string[]; nullable: ReadonlySet<string>; convert: ReadonlySet<string> },
+  range: string,
+  chunkSize: number | undefined,
+  out: { res: TableResult; tableIndex: number; fixDir: string },
+): Promise<Promise<void>[]> {
+  const { shape } = cmp;
+  const { res, tableIndex, fixDir } = out;
   const work: Promise<void>[] = [];
   // Each chunk is checked as soon as the split yields it (check-thread-count at a time).
   for await (const b of splitChunks(
@@ -234,7 +353,7 @@ async function planTable(
     t.table,
     shape,
     range,
-    tc?.chunkSize || DEFAULT_CHUNK_SIZE,
+    chunkSize || DEFAULT_CHUNK_SIZE,
   )) {
     const j = work.length;
     work.push(
@@ -245,7 +364,7 @@ async function planTable(
             log,
             target,
             t,
-            { shape, cols, nullable },
+            cmp,
             b,
             range,
             res,
@@ -271,18 +390,20 @@ async function checkChunk(
   log: DiffLog,
   target: DiffSource,
   t: { schema: string; table: string; shards: ShardTable[] },
-  cmp: { shape: TableShape; cols: string[]; nullable: ReadonlySet<string> },
+  cmp: { shape: TableShape; cols: string[]; nullable: ReadonlySet<string>; convert: ReadonlySet<string> },
   b: ChunkBounds,
   range: string,
   res: TableResult,
   fixFile: string,
 ): Promise<void> {
-  const { shape, cols, nullable } = cmp;
+  const { shape, cols, nullable, convert } = cmp;
   const where = chunkWhere(shape.key, b, range);
   type Sum = { cnt: string | number; crc: string | number | null };
   const [down, ...ups] = await Promise.all([
-    target.query<Sum>(checksumSql(t.schema, t.table, cols, where, nullable)),
-    ...t.shards.map((s) => s.source.query<Sum>(checksumSql(s.schema, s.table, cols, where, nullable))),
+    target.query<Sum>(checksumSql(t.schema, t.table, cols, where, nullable, convert)),
+    ...t.shards.map((s) =>
+      s.source.query<Sum>(checksumSql(s.schema, s.table, cols, where, nullable, convert)),
+    ),
   ]);
   const downCount = Number(down?.[0]?.cnt ?? 0);
   const downCrc = BigInt(down?.[0]?.crc ?? 0);

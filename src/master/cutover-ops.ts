@@ -354,6 +354,7 @@ async function finalDiff(subs: readonly SubTaskConfig[], outputDir: string): Pro
     exportFixSql: true,
     checkStructOnly: false,
     checkDataOnly: false,
+    useTableChecksum: true,
     dataSources,
     routes,
     outputDir,

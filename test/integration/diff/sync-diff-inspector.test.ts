@@ -166,3 +166,185 @@ chunk-size = 500
     assert.match(r.stdout, /unknown key table-configs\.x\.rnage/);
   });
 });
+
+/**
+ * The equal-table fast path (src/diff/table-checksum.ts): CHECKSUM TABLE + COUNT(*) on both
+ * sides decides an equal table without chunks; a difference, or a checksum that differs for
+ * equal rows, still goes through the chunked compare.
+ */
+describe('bin/sync-diff-inspector: whole-table checksum first', () => {
+  let up: MariadbInstance;
+  let down: MariadbInstance;
+  let out: string;
+  let config: string;
+  /** sync_diff.log of the last run (the file is appended to). */
+  const log = () => {
+    const text = readFileSync(join(out, 'output/sync_diff.log'), 'utf8');
+    return text.slice(text.lastIndexOf('["Welcome to sync_diff_inspector"]'));
+  };
+  const checksum = async (db: MariadbInstance, t: string) =>
+    String((await db.query<{ Checksum: unknown }>(`CHECKSUM TABLE fp.${t}`))[0]?.Checksum);
+
+  before(async () => {
+    [up, down] = await Promise.all([startMariadb({ noBinlog: true }), startMariadb({ noBinlog: true })]);
+    const rows = (from: number, to: number) => {
+      const r = [];
+      for (let i = from; i <= to; i++)
+        r.push(`(${i}, ${i * 7}, 'c${i}', ${i % 5 === 0 ? 'NULL' : `'p${i}'`})`);
+      return r.join(',');
+    };
+    // `same`: identical everywhere. `rowfmt`: the source gives ROW_FORMAT=DYNAMIC explicitly,
+    // the target takes the default (also Dynamic): equal rows, but for a table of fixed-size
+    // columns MariaDB hashes the "packed record" create option into the null bitmap, so
+    // CHECKSUM TABLE differs. `cset`: latin1
+    // on the source, utf8mb4 on the target (same COLUMN_TYPE, same values).
+    const ddl = (t: string, opts: string, cs = 'latin1') =>
+      `CREATE TABLE fp.${t} (id INT PRIMARY KEY, k INT NOT NULL, c CHAR(20) CHARACTER SET ${cs} NOT NULL, p CHAR(20) NULL) ${opts};`;
+    await up.query(
+      `CREATE DATABASE fp; ${ddl('same', '')} ${ddl('rowfmt', 'ROW_FORMAT=DYNAMIC')} ${ddl('cset', '')}`,
+    );
+    await down.query(
+      `CREATE DATABASE fp; ${ddl('same', '')} ${ddl('rowfmt', '')} ${ddl('cset', '', 'utf8mb4')}`,
+    );
+    for (const db of [up, down]) {
+      for (const t of ['same', 'rowfmt', 'cset']) {
+        await db.query(`INSERT INTO fp.${t} VALUES ${rows(1, 2500)}`);
+        await db.query(`INSERT INTO fp.${t} VALUES ${rows(2501, 5000)}`);
+      }
+    }
+    // Same bytes, other text: 0xE9 is é in latin1 and й in cp1251 (same COLUMN_TYPE).
+    await up.query(
+      "CREATE DATABASE cp; CREATE TABLE cp.t (id INT PRIMARY KEY, c CHAR(5) CHARACTER SET latin1); INSERT INTO cp.t VALUES (1, x'E9'), (2, 'a')",
+    );
+    await down.query(
+      "CREATE DATABASE cp; CREATE TABLE cp.t (id INT PRIMARY KEY, c CHAR(5) CHARACTER SET cp1251); INSERT INTO cp.t VALUES (1, x'E9'), (2, 'a')",
+    );
+    out = tempDir('dm-diff-fp-');
+    const ds = (db: MariadbInstance) =>
+      `host = "${db.host}"\nport = ${db.port}\nuser = "${db.user}"\npassword = "${db.password}"\n`;
+    config = join(out, 'diff.toml');
+    writeFileSync(
+      config,
+      `check-thread-count = 2
+export-fix-sql = true
+
+[data-sources.up]
+${ds(up)}
+[data-sources.down]
+${ds(down)}
+[task]
+output-dir = "${join(out, 'output')}"
+source-instances = ["up"]
+target-instance = "down"
+target-check-tables = ["fp.*"]
+target-configs = ["small"]
+
+[table-configs.small]
+target-tables = ["fp.*"]
+chunk-size = 1000
+`,
+    );
+  });
+
+  after(async () => {
+    await Promise.all([up?.destroy(), down?.destroy()]);
+  });
+
+  it('equal tables: decided by CHECKSUM TABLE where it agrees, by chunks where it cannot', async () => {
+    // The constructed case really has equal rows and different table checksums.
+    assert.deepEqual(await crcSum(down, 'fp', 'rowfmt'), await crcSum(up, 'fp', 'rowfmt'));
+    assert.notEqual(await checksum(down, 'rowfmt'), await checksum(up, 'rowfmt'));
+    assert.equal(await checksum(down, 'same'), await checksum(up, 'same'));
+    const r = await runTool(config);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /A total of 3 table have been compared and all are equal\./);
+    const l = log();
+    assert.match(l, /\["check pass!!!"\]/);
+    assert.match(l, /\["table checksum matches, no chunk compared"\] \[table="`fp`.`same`"\]/);
+    assert.doesNotMatch(l, /\["table split into chunks"\] \[table="`fp`.`same`"\]/);
+    assert.match(l, /\["table checksum doesn't match, comparing chunks"\] \[table="`fp`.`rowfmt`"\]/);
+    assert.match(l, /\["table split into chunks"\] \[table="`fp`.`rowfmt`"\] \[chunks=\d+\]/);
+    assert.match(
+      l,
+      /\["table checksum not used, comparing chunks"\] \[table="`fp`.`cset`"\] \[reason="character set of c differs"\]/,
+    );
+    const summary = readFileSync(join(out, 'output/summary.txt'), 'utf8');
+    for (const t of ['same', 'rowfmt', 'cset']) {
+      assert.match(summary, new RegExp(`\\| \`fp\`.\`${t}\` +\\| +5000 \\| +5000 \\|`));
+    }
+    assert.deepEqual(readdirSync(join(out, 'output/fix-on-down')), []);
+  });
+
+  it('use-table-checksum = false compares chunks for every table, with the same result', async () => {
+    const off = join(out, 'off.toml');
+    writeFileSync(off, `use-table-checksum = false\n${readFileSync(config, 'utf8')}`);
+    const r = await runTool(off);
+    assert.equal(r.code, 0, r.stdout);
+    const l = log();
+    assert.doesNotMatch(l, /table checksum matches/);
+    for (const t of ['same', 'rowfmt', 'cset']) {
+      assert.match(
+        l,
+        new RegExp(
+          `table checksum not used, comparing chunks"\\] \\[table="\`fp\`.\`${t}\`"\\] \\[reason="use-table-checksum = false"\\]`,
+        ),
+      );
+    }
+    const summary = readFileSync(join(out, 'output/summary.txt'), 'utf8');
+    assert.match(summary, /\| `fp`.`same` +\| +5000 \| +5000 \|/);
+  });
+
+  it('a changed target row is still found, with its fix SQL, and the fix makes the next run pass', async () => {
+    await down.query("UPDATE fp.same SET c = 'changed' WHERE id = 4321");
+    const r = await runTool(config);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /The data of `fp`.`same` is not equal/);
+    assert.match(
+      r.stdout,
+      /A total of 3 tables have been compared, 2 tables finished, 1 tables failed, 0 tables skipped\./,
+    );
+    assert.match(log(), /\["check failed!!!"\]/);
+    assert.match(log(), /\["table checksum doesn't match, comparing chunks"\] \[table="`fp`.`same`"\]/);
+    const summary = readFileSync(join(out, 'output/summary.txt'), 'utf8');
+    assert.match(summary, /\| `fp`.`same` +\| succeed \| true +\| \+1\/-1 +\| +5000 \| +5000 \|/);
+    const fixDir = join(out, 'output/fix-on-down');
+    const files = readdirSync(fixDir);
+    assert.equal(files.length, 1, files.join(' '));
+    const sql = readFileSync(join(fixDir, files[0]!), 'utf8');
+    assert.match(sql, /REPLACE INTO `fp`.`same`\(`id`,`k`,`c`,`p`\) VALUES \(4321,30247,'c4321','p4321'\);/);
+    await down.query(sql);
+    assert.deepEqual(await crcSum(down, 'fp', 'same'), await crcSum(up, 'fp', 'same'));
+    const again = await runTool(config);
+    assert.equal(again.code, 0, again.stdout);
+    assert.match(log(), /\["table checksum matches, no chunk compared"\] \[table="`fp`.`same`"\]/);
+  });
+
+  it('an extra target row whose other rows are equal is found too (counts differ)', async () => {
+    await down.query("INSERT INTO fp.same VALUES (9999, 1, 'extra', NULL)");
+    const r = await runTool(config);
+    assert.equal(r.code, 1, r.stdout);
+    const summary = readFileSync(join(out, 'output/summary.txt'), 'utf8');
+    assert.match(summary, /\| `fp`.`same` +\| succeed \| true +\| \+0\/-1 +\| +5000 \| +5001 \|/);
+    const files = readdirSync(join(out, 'output/fix-on-down'));
+    assert.equal(files.length, 1, files.join(' '));
+    assert.match(
+      readFileSync(join(out, 'output/fix-on-down', files[0]!), 'utf8'),
+      /DELETE FROM `fp`.`same` WHERE `id` = 9999 LIMIT 1;/,
+    );
+  });
+
+  it('the same bytes in different character sets are different text, and are found', async () => {
+    const cpConfig = join(out, 'cp.toml');
+    writeFileSync(
+      cpConfig,
+      readFileSync(config, 'utf8')
+        .replace('target-check-tables = ["fp.*"]', 'target-check-tables = ["cp.*"]')
+        .replace(/output-dir = "([^"]*)"/, (_m, d: string) => `output-dir = "${d}-cp"`),
+    );
+    const r = await runTool(cpConfig);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /The data of `cp`.`t` is not equal/);
+    const summary = readFileSync(join(out, 'output-cp/summary.txt'), 'utf8');
+    assert.match(summary, /\| `cp`.`t` +\| succeed \| true +\| \+1\/-1 +\| +2 \| +2 \|/);
+  });
+});
