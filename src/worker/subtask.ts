@@ -76,7 +76,7 @@ export class SubTask {
   private readonly fence: FenceToken | undefined;
   private readonly claim: (token: FenceToken, to: DbConfig) => Promise<ClaimResult>;
   private failover: FailoverInfo | undefined;
-  /** The load running beside the dump in the pipelined full phase (see runPipeline). */
+  /** The load running beside the dump (pipelined full phase). */
   private pipelineLoad: Unit | undefined;
 
   constructor(cfg: SubTaskConfig, deps: UnitDeps, opts: SubTaskOptions = {}) {
