@@ -8,7 +8,8 @@
  * are filled in parallel, by the servers, with identical data).
  *
  * Each round, alternately: `CHECKSUM TABLE bench.sbtest1` sent to both servers at once (the
- * wall time until both answered: the baseline), and `bin/sync-diff-inspector` comparing the
+ * wall time until both answered: the strict baseline) — and also one server after the other,
+ * as a DBA runs it from a client (the second figure reported), and `bin/sync-diff-inspector` comparing the
  * table between the two (a real process with its TOML: `check-thread-count` =
  * BENCH_DIFF_THREADS, default chunk size), timed from spawn to exit; it must exit 0 ("check
  * pass!!!"). Prints each time, the medians and the ratio diff/CHECKSUM (≤ 1 means the diff is
@@ -103,6 +104,13 @@ async function checksumBoth(a: Server, b: Server): Promise<{ s: number; sums: st
   return { s: Number(process.hrtime.bigint() - t0) / 1e9, sums: r.map((x) => String(x[0]?.Checksum)) };
 }
 
+/** The same, one server after the other: what a DBA does by hand with a client per server. */
+async function checksumInTurn(a: Server, b: Server): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  for (const s of [a, b]) await s.query('CHECKSUM TABLE bench.sbtest1');
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
 function diffConfig(dir: string, a: Server, b: Server): string {
   const ds = (s: Server) => `host = "127.0.0.1"\nport = ${s.port}\nuser = "root"\npassword = ""\n`;
   const f = join(dir, 'diff.toml');
@@ -177,6 +185,7 @@ async function main(): Promise<void> {
     const sums: number[] = [];
     const diffs: number[] = [];
     const sumCpu: number[] = [];
+    const inTurn: number[] = [];
     const diffCpu: number[] = [];
     for (let r = 1; r <= ROUNDS; r++) {
       const { r: cs, cpu: cc } = await measured([a, b], () => checksumBoth(a, b));
@@ -186,11 +195,12 @@ async function main(): Promise<void> {
         say(`CHECKSUM TABLE differs (${cs.sums.join(' vs ')}): the tool must fall back`);
       sums.push(cs.s);
       sumCpu.push(cc);
+      inTurn.push(await checksumInTurn(a, b));
       const { r: d, cpu: dc } = await measured([a, b], () => diffRun(config));
       diffs.push(d.s);
       diffCpu.push(dc);
       say(
-        `round ${r}: CHECKSUM TABLE both ${cs.s.toFixed(2)} s (servers ${cc.toFixed(2)} CPU-s), ` +
+        `round ${r}: CHECKSUM TABLE both ${cs.s.toFixed(2)} s (servers ${cc.toFixed(2)} CPU-s; one after the other ${inTurn[r - 1]?.toFixed(2)} s), ` +
           `sync-diff-inspector ${d.s.toFixed(2)} s (servers ${dc.toFixed(2)} CPU-s, itself ${d.selfCpu.toFixed(2)} CPU-s, ` +
           `decided by ${decidedBy(dir)})`,
       );
@@ -201,6 +211,10 @@ async function main(): Promise<void> {
       `rows ${ROWS}, check-thread-count ${THREADS}: CHECKSUM TABLE (both sides at once) median ${mc.toFixed(2)} s, ` +
         `sync-diff-inspector median ${md.toFixed(2)} s (${Math.round(ROWS / md)} rows/s), ratio diff/checksum ${(md / mc).toFixed(2)}; ` +
         `server CPU-s median ${median(sumCpu).toFixed(2)} vs ${median(diffCpu).toFixed(2)}`,
+    );
+    const mt = median(inTurn);
+    say(
+      `CHECKSUM TABLE one server after the other median ${mt.toFixed(2)} s: ratio diff/checksum ${(md / mt).toFixed(2)}`,
     );
     say(`load: ${(await sh('uptime')).trim()}`);
   } finally {
