@@ -1,10 +1,9 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import mysql from 'mysql2';
 import type { Counter } from 'prom-client';
 import { percent } from '../pkg/api/progress.js';
 import type { BinlogMeta, SubTaskConfig } from '../pkg/config/types.js';
-import { type Connection, connectDb, isRetryableDbError } from '../pkg/db/connect.js';
+import { type Connection, connectDb, formatOnlyWithValues, isRetryableDbError } from '../pkg/db/connect.js';
 import { type ChunkEntry, readChunkManifest } from '../pkg/dumpfile/chunk-manifest.js';
 import { dumpDir } from '../pkg/dumpfile/dump-dir.js';
 import type { DumpFeed, FedChunk } from '../pkg/dumpfile/dump-feed.js';
@@ -55,16 +54,6 @@ const SESSION_SQL = [
   'SET NAMES utf8mb4',
   "SET SESSION foreign_key_checks = 0, unique_checks = 0, sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'",
 ];
-
-/**
- * mysql2 runs every query text through its placeholder formatter, even without values: a
- * scan of each whole 1 MB INSERT for `?` outside quotes, which cost the load about 40 % of
- * its CPU. Only statements that really carry values are formatted.
- */
-function formatOnlyWithValues(sql: string, values: unknown): string {
-  if (values === undefined || values === null || (Array.isArray(values) && values.length === 0)) return sql;
-  return mysql.format(sql, values as Parameters<typeof mysql.format>[1]);
-}
 
 /**
  * The load unit: replays a dump directory (ours, mydumper's or dumpling's) into the
@@ -191,12 +180,7 @@ export class LoadUnit implements Unit<LoadStatus> {
     const manifest = await readChunkManifest(this.dir);
     this.totalBytes = files.totalBytes;
     const { metaSchema, name: task, sourceId } = this.cfg;
-    if (this.dm) {
-      const l = { task, source_id: sourceId };
-      this.dm.dataSize.set(l, files.totalBytes);
-      this.dm.tables.set(l, files.tables.length);
-      this.dm.dataFiles.set(l, files.data.length);
-    }
+    this.sizeMetrics(files.totalBytes, files.tables.length, files.data.length);
     const ctl = await this.connect();
     const [pk] = await ctl.query('SELECT @@max_allowed_packet AS p');
     this.maxStatement = Math.max(64 * 1024, Number((pk as { p: string }[])[0]?.p ?? 0) - 4096);
@@ -332,11 +316,14 @@ export class LoadUnit implements Unit<LoadStatus> {
       left.set(key, (left.get(key) ?? 0) + 1);
     }
     const fileCtx = await this.fileContext(ctl);
+    let fileCount = 0;
     const one = async (conn: Connection, fc: FedChunk): Promise<void> => {
       const c = chunks.get(fc.file);
       const cp = cps.get(fc.file);
       if (!c || !cp) return; // not in this dump's plan: nothing to load
       const size = fc.size;
+      if (size > 0) fileCount++;
+      this.sizeMetrics(rec.totalBytes + feed.reportedBytes, files.tables.length, fileCount);
       const row: FileCheckpoint = { ...cp, offset: 0, endPos: size };
       cps.set(fc.file, row);
       await upsertCheckpoints(conn, metaSchema, task, sourceId, [row]);
@@ -363,6 +350,7 @@ export class LoadUnit implements Unit<LoadStatus> {
     if (signal.aborted) return;
     this.totalBytes = rec.totalBytes + feed.reportedBytes;
     this.followTotal = undefined;
+    this.sizeMetrics(this.totalBytes, files.tables.length, fileCount);
     await this.complete(ctl, files);
   }
 
@@ -409,6 +397,14 @@ export class LoadUnit implements Unit<LoadStatus> {
       }
     }
     this.log.info({ bytes: this.totalBytes, rows: this.finishedRows }, 'load finished');
+  }
+
+  /** DM's loader size gauges (data bytes, tables, data files). */
+  private sizeMetrics(bytes: number, tables: number, dataFiles: number): void {
+    const l = { task: this.cfg.name, source_id: this.cfg.sourceId };
+    this.dm?.dataSize.set(l, bytes);
+    this.dm?.tables.set(l, tables);
+    this.dm?.dataFiles.set(l, dataFiles);
   }
 
   /** Bytes of the whole load (known so far, while following a dump). */
