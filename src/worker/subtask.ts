@@ -76,8 +76,7 @@ export class SubTask {
   private readonly fence: FenceToken | undefined;
   private readonly claim: (token: FenceToken, to: DbConfig) => Promise<ClaimResult>;
   private failover: FailoverInfo | undefined;
-  /** The load running beside the dump (pipelined full phase). */
-  private pipelineLoad: Unit | undefined;
+  private pipelineLoad: Unit | undefined; // the load beside the dump (pipelined full phase)
 
   constructor(cfg: SubTaskConfig, deps: UnitDeps, opts: SubTaskOptions = {}) {
     this.cfg = cfg;
