@@ -29,6 +29,14 @@ const e = (value: unknown, at: string, want: unknown = value, w?: Obj): Effect =
 });
 
 const CERT = { 'ssl-cert': '/c/cert.pem', 'ssl-key': '/c/key.pem' };
+
+/** dm-master's and dm-worker's cluster TLS keys (the same in both configs). */
+const clusterTls = (): Record<string, Effect> => ({
+  'ssl-ca': e('/c/ca.pem', 'tls.sslCa', '/c/ca.pem', CERT),
+  'ssl-cert': e('/c/c2.pem', 'tls.sslCert', '/c/c2.pem', { 'ssl-ca': '/c/ca.pem', 'ssl-key': '/c/key.pem' }),
+  'ssl-key': e('/c/k2.pem', 'tls.sslKey', '/c/k2.pem', { 'ssl-ca': '/c/ca.pem', 'ssl-cert': '/c/cert.pem' }),
+  'cert-allowed-cn': e(['dm-a'], 'tls.certAllowedCn', ['dm-a'], { 'ssl-ca': '/c/ca.pem', ...CERT }),
+});
 const sec = (p: string, at: string): Record<string, Effect> => ({
   [`${p}ssl-ca`]: e('/c/ca.pem', `${at}.sslCa`),
   [`${p}ssl-cert`]: e('/c/c2.pem', `${at}.sslCert`),
@@ -227,16 +235,7 @@ export const EFFECTS: Record<ConfigKind, Record<string, Effect>> = {
     // DM: `[experimental] openapi = true` turns the OpenAPI on (here on by default, so shown over openapi = false)
     'experimental.openapi': e(true, 'openapi', true, { openapi: false }),
     'secret-key-path': e('/keys/secret.key', 'secretKeyPath'),
-    'ssl-ca': e('/c/ca.pem', 'tls.sslCa', '/c/ca.pem', CERT),
-    'ssl-cert': e('/c/c2.pem', 'tls.sslCert', '/c/c2.pem', {
-      'ssl-ca': '/c/ca.pem',
-      'ssl-key': '/c/key.pem',
-    }),
-    'ssl-key': e('/c/k2.pem', 'tls.sslKey', '/c/k2.pem', {
-      'ssl-ca': '/c/ca.pem',
-      'ssl-cert': '/c/cert.pem',
-    }),
-    'cert-allowed-cn': e(['dm-a'], 'tls.certAllowedCn', ['dm-a'], { 'ssl-ca': '/c/ca.pem', ...CERT }),
+    ...clusterTls(),
   },
   worker: {
     name: e('worker1', 'name'),
@@ -249,16 +248,7 @@ export const EFFECTS: Record<ConfigKind, Record<string, Effect>> = {
     'keepalive-ttl': e(60, 'keepaliveTtl'),
     'relay-keepalive-ttl': e(1800, 'relayKeepaliveTtl'),
     'relay-dir': e('./relay_b', 'relayDir'),
-    'ssl-ca': e('/c/ca.pem', 'tls.sslCa', '/c/ca.pem', CERT),
-    'ssl-cert': e('/c/c2.pem', 'tls.sslCert', '/c/c2.pem', {
-      'ssl-ca': '/c/ca.pem',
-      'ssl-key': '/c/key.pem',
-    }),
-    'ssl-key': e('/c/k2.pem', 'tls.sslKey', '/c/k2.pem', {
-      'ssl-ca': '/c/ca.pem',
-      'ssl-cert': '/c/cert.pem',
-    }),
-    'cert-allowed-cn': e(['dm-a'], 'tls.certAllowedCn', ['dm-a'], { 'ssl-ca': '/c/ca.pem', ...CERT }),
+    ...clusterTls(),
   },
 };
 

@@ -30,19 +30,7 @@ export class ControlConnection {
 
   /** A statement on the control connection, reconnecting and retrying across downstream restarts. */
   async query(sql: string, params?: unknown[]): Promise<unknown> {
-    const backoff = new Backoff({ initialMs: 200, maxMs: 3000, maxAttempts: 25 });
-    for (;;) {
-      try {
-        this.conn ??= await connectDb(this.to, E.dbDownstreamConnect);
-        const [r] = await this.conn.query(sql, params);
-        return r;
-      } catch (err) {
-        if (!retryable(err) || !backoff.canRetry()) throw err;
-        this.conn?.destroy();
-        this.conn = undefined;
-        await sleep(backoff.next());
-      }
-    }
+    return this.retrying(async (c) => (await c.query(sql, params))[0]);
   }
 
   /**
@@ -53,29 +41,33 @@ export class ControlConnection {
    */
   async ddl(sql: string, session: DdlSession | undefined): Promise<unknown> {
     const { setup, reset } = ddlSessionSql(session, this.sessionZone());
-    if (setup.length === 0) return this.query(sql);
-    const backoff = new Backoff({ initialMs: 200, maxMs: 3000, maxAttempts: 25 });
-    for (;;) {
-      this.conn ??= await connectDb(this.to, E.dbDownstreamConnect);
-      const c = this.conn;
+    return this.retrying(async (c) => {
       try {
         for (const s of setup) await c.query(s);
-        const [r] = await c.query(sql);
-        return r;
+        return (await c.query(sql))[0];
+      } finally {
+        try {
+          for (const s of reset) await c.query(s);
+        } catch {
+          c.destroy();
+          if (this.conn === c) this.conn = undefined;
+        }
+      }
+    });
+  }
+
+  /** `run` on the connection, reconnecting and retrying retryable errors with backoff. */
+  private async retrying<T>(run: (c: Connection) => Promise<T>): Promise<T> {
+    const backoff = new Backoff({ initialMs: 200, maxMs: 3000, maxAttempts: 25 });
+    for (;;) {
+      try {
+        this.conn ??= await connectDb(this.to, E.dbDownstreamConnect);
+        return await run(this.conn);
       } catch (err) {
         if (!retryable(err) || !backoff.canRetry()) throw err;
-        c.destroy();
-        if (this.conn === c) this.conn = undefined;
+        this.conn?.destroy();
+        this.conn = undefined;
         await sleep(backoff.next());
-      } finally {
-        if (this.conn === c) {
-          try {
-            for (const s of reset) await c.query(s);
-          } catch {
-            c.destroy();
-            this.conn = undefined;
-          }
-        }
       }
     }
   }
