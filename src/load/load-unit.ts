@@ -179,13 +179,8 @@ export class LoadUnit implements Unit<LoadStatus> {
     const files = await scanDumpDir(this.dir);
     const manifest = await readChunkManifest(this.dir);
     this.totalBytes = files.totalBytes;
-    const { metaSchema, name: task, sourceId } = this.cfg;
     this.sizeMetrics(files.totalBytes, files.tables.length, files.data.length);
-    const ctl = await this.connect();
-    const [pk] = await ctl.query('SELECT @@max_allowed_packet AS p');
-    this.maxStatement = Math.max(64 * 1024, Number((pk as { p: string }[])[0]?.p ?? 0) - 4096);
-    await createCheckpointTable(ctl, metaSchema, task);
-    const cps = await readCheckpoints(ctl, metaSchema, task, sourceId);
+    const { ctl, cps } = await this.openCheckpoints();
     if (cps.get(FINISHED_MARK)) {
       this.log.info('load already finished');
       this.finishedBytes = this.totalBytes;
@@ -239,6 +234,16 @@ export class LoadUnit implements Unit<LoadStatus> {
     await this.complete(ctl, files);
   }
 
+  /** The control connection (statement size read from the target) and the load checkpoint rows. */
+  private async openCheckpoints(): Promise<{ ctl: Connection; cps: Map<string, FileCheckpoint> }> {
+    const { metaSchema, name: task, sourceId } = this.cfg;
+    const ctl = await this.connect();
+    const [pk] = await ctl.query('SELECT @@max_allowed_packet AS p');
+    this.maxStatement = Math.max(64 * 1024, Number((pk as { p: string }[])[0]?.p ?? 0) - 4096);
+    await createCheckpointTable(ctl, metaSchema, task);
+    return { ctl, cps: await readCheckpoints(ctl, metaSchema, task, sourceId) };
+  }
+
   /** After every file: the indexes and views still to make, the finished mark, clean-up. */
   private async complete(ctl: Connection, files: DumpFiles): Promise<void> {
     const { metaSchema, name: task, sourceId } = this.cfg;
@@ -275,11 +280,7 @@ export class LoadUnit implements Unit<LoadStatus> {
     const files = await scanDumpDir(this.dir);
     const manifest = (await readChunkManifest(this.dir)) ?? [];
     const { metaSchema, name: task, sourceId } = this.cfg;
-    const ctl = await this.connect();
-    const [pk] = await ctl.query('SELECT @@max_allowed_packet AS p');
-    this.maxStatement = Math.max(64 * 1024, Number((pk as { p: string }[])[0]?.p ?? 0) - 4096);
-    await createCheckpointTable(ctl, metaSchema, task);
-    const cps = await readCheckpoints(ctl, metaSchema, task, sourceId);
+    const { ctl, cps } = await this.openCheckpoints();
     const rec = await reconcile(
       ctl,
       this.cfg,
