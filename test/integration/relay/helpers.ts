@@ -42,6 +42,25 @@ export async function masterPos(db: MariadbInstance): Promise<{ file: string; po
   return { file: r!.File, pos: Number(r!.Position) };
 }
 
+/**
+ * Wait until the upstream's current binlog file is settled: MariaDB opens a rotated-to file
+ * with a Binlog_checkpoint naming the previous file and, once that file's transactions are
+ * durable, appends (from a background thread) one naming the current file. Until then the
+ * current file can still grow by that event after SHOW MASTER STATUS was read.
+ */
+export async function binlogSettled(db: MariadbInstance, ms = 30_000): Promise<void> {
+  await waitFor(
+    'the current binlog file to name itself in a Binlog_checkpoint',
+    async () => {
+      const { file } = await masterPos(db);
+      const evs = await db.query<{ Event_type: string; Info: string }>(`SHOW BINLOG EVENTS IN '${file}'`);
+      const cps = evs.filter((e) => e.Event_type === 'Binlog_checkpoint');
+      return cps.at(-1)?.Info.includes(file) === true;
+    },
+    ms,
+  );
+}
+
 /** Wait until `cond` holds (polling), or fail after `ms`. */
 export async function waitFor(
   what: string,

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { readIndex } from '../../../src/relay/relay-layout.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { killChild, startMariadb, stopChild, tempDir, trackChild } from '../../harness/index.js';
-import { binlogs, mariadbBinlog, masterPos, waitFor, writeLoad } from './helpers.js';
+import { binlogSettled, binlogs, mariadbBinlog, masterPos, waitFor, writeLoad } from './helpers.js';
 
 let db: MariadbInstance;
 
@@ -74,6 +74,9 @@ describe('relay writer killed with SIGKILL mid-stream', () => {
     const child = spawnRunner(relayDir, first);
     try {
       const sub = () => readIndex(relayDir)[0]!.name;
+      // The last rotation's Binlog_checkpoint is written by a background thread: the current
+      // file can grow by it (45 bytes) after SHOW MASTER STATUS, so wait for it first.
+      await binlogSettled(db);
       await waitFor(
         'relay to catch up',
         async () => {
