@@ -51,6 +51,18 @@ import {
 
 const { rows: ROWS, seconds: SECONDS, rounds: ROUNDS } = catchUpSize();
 
+/** One side's catch-up: wall seconds and the CPU seconds of the dm-worker and of its downstream. */
+interface Side {
+  s: number;
+  cpu: number;
+  worker: number;
+  down: number;
+}
+
+function cpuText(x: Side): string {
+  return `${x.cpu.toFixed(1)} CPU-s: dm-worker ${x.worker.toFixed(1)} + downstream ${x.down.toFixed(1)}`;
+}
+
 function taskYaml(name: string, down: MariadbInstance, start: Pos, validator: boolean): string {
   return `${taskHead(name, 'incremental', down)}${validator ? '    validator-config-name: "v"\n' : ''}    meta:
       binlog-name: "${start.file}"
@@ -117,13 +129,16 @@ async function main(): Promise<void> {
       await settle(up);
       // Wall seconds until the marker is seen, and the CPU seconds the dm-worker and that
       // downstream spent meanwhile (the other task is held: the worker's CPU is this task's).
-      const release = async (h: Held, pid: number): Promise<{ s: number; cpu: number }> => {
-        const cpu0 = cpuOf(workerPid) + cpuOf(pid);
+      const release = async (h: Held, pid: number): Promise<Side> => {
+        const w0 = cpuOf(workerPid);
+        const d0 = cpuOf(pid);
         const s = await h.release();
-        return { s, cpu: cpuOf(workerPid) + cpuOf(pid) - cpu0 };
+        const worker = cpuOf(workerPid) - w0;
+        const down = cpuOf(pid) - d0;
+        return { s, cpu: worker + down, worker, down };
       };
-      let off: { s: number; cpu: number };
-      let full: { s: number; cpu: number };
+      let off: Side;
+      let full: Side;
       if (round % 2 === 0) {
         off = await release(holdA, pidA);
         await settle(a);
@@ -144,7 +159,7 @@ async function main(): Promise<void> {
       ratios.push(ratio);
       cpuRatios.push(off.cpu / full.cpu);
       say(
-        `round ${round + 1} (${round % 2 === 0 ? 'off first' : 'full first'}): ${changes} row changes; validators off ${off.s.toFixed(1)} s (${(changes / off.s).toFixed(0)} rows/s, ${off.cpu.toFixed(1)} CPU-s), mode full ${full.s.toFixed(1)} s (${(changes / full.s).toFixed(0)} rows/s, ${full.cpu.toFixed(1)} CPU-s); full/off speed ${ratio.toFixed(2)}, by CPU ${(off.cpu / full.cpu).toFixed(2)}; load ${(await sh('cut -d" " -f1-3 /proc/loadavg')).trim()}`,
+        `round ${round + 1} (${round % 2 === 0 ? 'off first' : 'full first'}): ${changes} row changes; validators off ${off.s.toFixed(1)} s (${(changes / off.s).toFixed(0)} rows/s, ${cpuText(off)}), mode full ${full.s.toFixed(1)} s (${(changes / full.s).toFixed(0)} rows/s, ${cpuText(full)}); full/off speed ${ratio.toFixed(2)}, by CPU ${(off.cpu / full.cpu).toFixed(2)}; load ${(await sh('cut -d" " -f1-3 /proc/loadavg')).trim()}`,
       );
     }
     await waitUntil(

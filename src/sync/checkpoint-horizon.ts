@@ -47,6 +47,13 @@ export class CheckpointHorizon {
      * restart from this checkpoint never skips a change the validator had only in memory.
      */
     private readonly beforeSave?: () => Promise<void>,
+    /**
+     * True while a periodic checkpoint should wait: the continuous validator holds back its
+     * pending-row writes while replication catches up (bounded, see DataValidator.holdsCheckpoint),
+     * and a checkpoint would force them out onto the busy downstream. Skipping is safe: the
+     * previous checkpoint stays valid and the exit-safe point still covers every commit.
+     */
+    private readonly holdBack?: () => boolean,
   ) {}
 
   /** The exit-safe point loaded from the checkpoint at init (already persisted). */
@@ -84,12 +91,14 @@ export class CheckpointHorizon {
 
   /**
    * Save the global checkpoint (applied position + tracker). On a clean stop (`final`) with
-   * every change applied up to the read position, the exit-safe point is cleared.
+   * every change applied up to the read position, the exit-safe point is cleared. A `periodic`
+   * flush (checkpoint-flush-interval) is skipped while `holdBack` says so.
    */
-  flush(final: boolean): Promise<void> {
+  flush(final: boolean, periodic = false): Promise<void> {
     return this.serial(async () => {
       const applied = this.pos.applied();
       if (!applied) return;
+      if (periodic && !final && this.holdBack?.()) return;
       const clean = final && compareLocation(applied, this.pos.read()) >= 0;
       const exitSafe = clean ? undefined : later(this.persisted, this.pos.seen());
       const s = this.store.saveGlobalSql({ location: applied, exitSafe, tables: this.pos.tables() });

@@ -7,6 +7,12 @@ const RECENT_WINDOW_MS = 10_000;
 /** Per-second buckets kept: twice the window, so a late reader still sees a full window. */
 const MAX_BUCKETS = 20;
 
+/** How often at most the lag histogram takes a sample (see setLag). */
+const LAG_SAMPLE_MS = 100;
+
+/** Slot of a change type among a queue's four (see SyncStats.jobChildren). */
+const TYPE_SLOT: Record<DmlJob['change']['type'], number> = { insert: 0, update: 1, delete: 2 };
+
 /** Prometheus label values of one sync unit (one task on one source). */
 export type SyncMetricLabels = Record<'task' | 'source_id', string>;
 
@@ -35,8 +41,31 @@ export class SyncStats {
   private readonly dm: DmWorkerMetrics['syncer'] | undefined;
   /** DM's label set with `worker` (lag, transactions, txn duration). */
   private readonly tsw: Record<'task' | 'source_id' | 'worker', string>;
-  /** `dm_syncer_finished_jobs_total` children by type, queue and target (hashing labels per row is costly). */
-  private readonly jobChildren = new Map<string, Counter.Internal>();
+  /**
+   * `dm_syncer_finished_jobs_total` children by target schema, target table, then queue and
+   * type (`queue * 4 + TYPE_SLOT[type]`): looked up with the job's own strings, nothing built
+   * per job.
+   */
+  private readonly jobChildren = new Map<string, Map<string, Counter.Internal[]>>();
+  /** Finished jobs per child and transactions not yet handed to prom-client (see publish). */
+  private readonly jobCounts = new Map<Counter.Internal, number>();
+  private transactions = 0;
+  /** The lag thunk of the last `setLag`, and when the lag was last published. */
+  private lagOf: (() => number) | undefined;
+  private lagAt = Number.NEGATIVE_INFINITY;
+  /**
+   * Hands the counts of the hot path to prom-client, whose every `inc`/`set`/`observe` hashes
+   * and validates the label set (≈ 5 % of the worker's CPU at one call per transaction and
+   * per (type, table) of each batch): run by the registry before any scrape reads the families.
+   */
+  private readonly publish = (): void => {
+    if (!this.dm) return;
+    for (const [child, n] of this.jobCounts) child.inc(n);
+    this.jobCounts.clear();
+    if (this.transactions > 0) this.dm.finishedTransactions.inc(this.tsw, this.transactions);
+    this.transactions = 0;
+    if (this.lagOf) this.dm.lagGauge.set(this.tsw, this.lagOf());
+  };
   private lagChild: Histogram.Internal<'task' | 'source_id' | 'worker'> | undefined;
 
   constructor(
@@ -61,7 +90,14 @@ export class SyncStats {
       this.dm.lagGauge.set(this.tsw, 0);
       this.dm.finishedTransactions.inc(this.tsw, 0);
       this.lagChild = this.dm.lag.labels(this.tsw);
+      this.dm.beforeScrape.add(this.publish);
     }
+  }
+
+  /** The unit is gone: publish what is left and leave the registry's scrape hooks. */
+  close(): void {
+    this.publish();
+    this.dm?.beforeScrape.delete(this.publish);
   }
 
   /** Events handled since the unit was created (survives pause/resume, like DM's counter). */
@@ -109,6 +145,12 @@ export class SyncStats {
    */
   setLag(seconds: () => number): void {
     if (!this.dm) return;
+    this.lagOf = seconds;
+    // The histogram samples the lag at most every LAG_SAMPLE_MS (a catch-up moves the position
+    // thousands of times a second); the gauge is set from the thunk at every scrape.
+    const now = this.now();
+    if (now - this.lagAt < LAG_SAMPLE_MS) return;
+    this.lagAt = now;
     const s = seconds();
     this.dm.lagGauge.set(this.tsw, s);
     this.lagChild?.observe(s);
@@ -118,13 +160,21 @@ export class SyncStats {
   applied(jobs: readonly DmlJob[], queue: number, seconds: number): void {
     if (!this.dm) return;
     this.dm.txnDuration.observe(this.tsw, seconds);
-    // One counter increment per (type, table) of the batch, not per job: prom-client's inc
-    // (hashing the labels again each call) was ~5 % of the worker's CPU at one call per change.
-    const counts = new Map<Counter.Internal, number>();
+    const slotBase = queue * 4;
     for (const j of jobs) {
       const { type, target } = j.change;
-      const key = `${type}\0${queue}\0${target.schema}\0${target.table}`;
-      let child = this.jobChildren.get(key);
+      let bySchema = this.jobChildren.get(target.schema);
+      if (!bySchema) {
+        bySchema = new Map();
+        this.jobChildren.set(target.schema, bySchema);
+      }
+      let slots = bySchema.get(target.table);
+      if (!slots) {
+        slots = [];
+        bySchema.set(target.table, slots);
+      }
+      const slot = slotBase + TYPE_SLOT[type];
+      let child = slots[slot];
       if (!child) {
         child = this.dm.finishedJobs.labels({
           type,
@@ -135,16 +185,15 @@ export class SyncStats {
           target_schema: target.schema,
           target_table: target.table,
         });
-        this.jobChildren.set(key, child);
+        slots[slot] = child;
       }
-      counts.set(child, (counts.get(child) ?? 0) + 1);
+      this.jobCounts.set(child, (this.jobCounts.get(child) ?? 0) + 1);
     }
-    for (const [child, n] of counts) child.inc(n);
   }
 
   /** One upstream transaction reached its end (XID or COMMIT): `dm_syncer_finished_transaction_total`. */
   transaction(): void {
-    this.dm?.finishedTransactions.inc(this.tsw);
+    if (this.dm) this.transactions++;
   }
 
   /** DM's `dm_syncer_binlog_file|pos{node="master"|"syncer"}` (file as its index number). */

@@ -163,6 +163,7 @@ export class SyncUnit implements Unit<SyncStatus>, SyncControl {
         tables: () => this.holder?.frozen()?.tables ?? this.tracker.toJSON(),
       },
       this.validator ? () => this.validator!.flush() : undefined,
+      this.validator ? () => this.validator!.holdsCheckpoint() : undefined,
     );
     this.stats = new SyncStats({ task: cfg.name, source_id: cfg.sourceId }, deps.registry);
     this.ev = new EventHandler({
@@ -302,7 +303,7 @@ export class SyncUnit implements Unit<SyncStatus>, SyncControl {
     const validating = this.validator?.run(validatorStop.signal);
     const stopFlush = interval(Math.max(100, this.cfg.syncer.checkpointFlushInterval * 1000), () => {
       this.horizon
-        .flush(false)
+        .flush(false, true)
         .catch((err) => this.log.warn({ err: (err as Error).message }, 'checkpoint flush failed'));
     });
     const stopPoll = interval(1000, () => {
@@ -427,6 +428,7 @@ export class SyncUnit implements Unit<SyncStatus>, SyncControl {
     this.closed = true;
     this.holder?.close();
     this.pool.stop();
+    this.stats.close();
     await this.validator?.close();
     await this.ctl.close();
     await this.up?.end().catch(() => undefined);

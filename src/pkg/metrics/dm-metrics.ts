@@ -35,6 +35,11 @@ export interface DmWorkerMetrics {
     readonly binlogPos: Gauge<'node' | 'task' | 'source_id'>;
     readonly txnDuration: Histogram<'task' | 'worker' | 'source_id'>;
     readonly exitWithError: Counter<'task' | 'source_id' | 'resumable_err'>;
+    /**
+     * Run before any of the per-change families above (finished jobs and transactions, lag) is
+     * read: sync units count locally on their hot path and publish here (see SyncStats).
+     */
+    readonly beforeScrape: Set<() => void>;
   };
   readonly relay: {
     readonly binlogFile: Gauge<'node'>;
@@ -69,16 +74,21 @@ export function dmWorkerMetrics(registry: Registry, worker = ''): DmWorkerMetric
   const existing = byRegistry.get(registry);
   if (existing) return existing;
   const registers = [registry];
-  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-    new Counter<L>({ name, help, labelNames, registers });
-  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-    new Gauge<L>({ name, help, labelNames, registers });
+  const beforeScrape = new Set<() => void>();
+  const collect = () => {
+    for (const publish of beforeScrape) publish();
+  };
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[], hooked = false) =>
+    new Counter<L>({ name, help, labelNames, registers, ...(hooked ? { collect } : {}) });
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], hooked = false) =>
+    new Gauge<L>({ name, help, labelNames, registers, ...(hooked ? { collect } : {}) });
   const histogram = <L extends string>(
     name: string,
     help: string,
     labelNames: readonly L[],
     buckets: number[],
-  ) => new Histogram<L>({ name, help, labelNames, buckets, registers });
+    hooked = false,
+  ) => new Histogram<L>({ name, help, labelNames, buckets, registers, ...(hooked ? { collect } : {}) });
   const TSW = ['task', 'source_id', 'worker'] as const;
   const TS = ['task', 'source_id'] as const;
   const exitLabels = ['task', 'source_id', 'resumable_err'] as const;
@@ -95,22 +105,30 @@ export function dmWorkerMetrics(registry: Registry, worker = ''): DmWorkerMetric
     worker,
     operateError: counter('dm_worker_operate_error', 'number of different operate error', ['worker', 'type']),
     syncer: {
-      finishedJobs: counter('dm_syncer_finished_jobs_total', 'total number of finished jobs', jobLabels),
+      finishedJobs: counter(
+        'dm_syncer_finished_jobs_total',
+        'total number of finished jobs',
+        jobLabels,
+        true,
+      ),
       finishedTransactions: counter(
         'dm_syncer_finished_transaction_total',
         'total number of finished transaction',
         ['task', 'worker', 'source_id'],
+        true,
       ),
       lag: histogram(
         'dm_syncer_replication_lag',
         'replication lag histogram in second between mysql and syncer',
         TSW,
         exponential(0.5, 2, 12),
+        true,
       ),
       lagGauge: gauge(
         'dm_syncer_replication_lag_gauge',
         'replication lag gauge in second between mysql and syncer',
         TSW,
+        true,
       ),
       binlogFile: gauge('dm_syncer_binlog_file', 'current binlog file index', ['node', 'task', 'source_id']),
       binlogPos: gauge('dm_syncer_binlog_pos', 'current binlog pos', ['node', 'task', 'source_id']),
@@ -125,6 +143,7 @@ export function dmWorkerMetrics(registry: Registry, worker = ''): DmWorkerMetric
         'counter for syncer exits with error',
         exitLabels,
       ),
+      beforeScrape,
     },
     relay: {
       binlogFile: gauge('dm_relay_binlog_file', 'current binlog file index', ['node']),

@@ -255,6 +255,18 @@ export class DataValidator implements AppliedRowsSink {
     return now - this.busySince < MAX_DEFER_MS;
   }
 
+  /**
+   * A periodic sync checkpoint waits while the checks wait (replication busy, for at most
+   * MAX_DEFER_MS, below half the caps): it would have to write every pending row changed since
+   * the last flush to the downstream first (the checkpoint must not pass a change only held in
+   * memory), and during a catch-up that is a large write on the server replication needs.
+   * A crash meanwhile replays from the previous checkpoint (safe mode, up to the exit-safe
+   * point): nothing is lost, and the pending rows it re-adds are keyed, so nothing is doubled.
+   */
+  holdsCheckpoint(): boolean {
+    return this.stage === 'Running' && this.conn !== undefined && this.deferred();
+  }
+
   /** When replication became busy (0: it is not), for MAX_DEFER_MS. */
   private busySince = 0;
 
