@@ -7,7 +7,7 @@ import type { Location } from './job.js';
 const at = (pos: number): Location => ({ file: 'mysql-bin.000001', pos });
 
 /** A horizon over settable positions, recording the statements instead of running them. */
-function setup() {
+function setup(holdBack?: () => boolean) {
   const pos = { seen: at(4), applied: at(4) as Location | undefined, read: at(4) };
   const writes: { sql: string; params: unknown[] }[] = [];
   let release: (() => void) | undefined;
@@ -17,12 +17,18 @@ function setup() {
     if (hold) await new Promise<void>((r) => (release = r));
     return undefined;
   };
-  const h = new CheckpointHorizon(new CheckpointStore('dm_meta', 'task', 'src'), query, {
-    seen: () => pos.seen,
-    applied: () => pos.applied,
-    read: () => pos.read,
-    tables: () => [],
-  });
+  const h = new CheckpointHorizon(
+    new CheckpointStore('dm_meta', 'task', 'src'),
+    query,
+    {
+      seen: () => pos.seen,
+      applied: () => pos.applied,
+      read: () => pos.read,
+      tables: () => [],
+    },
+    undefined,
+    holdBack,
+  );
   return { h, pos, writes, holdWrites: (on: boolean) => (hold = on), release: () => release?.() };
 }
 
@@ -96,5 +102,19 @@ describe('CheckpointHorizon', () => {
     t.pos.applied = undefined;
     await t.h.flush(true);
     assert.equal(t.writes.length, 0);
+  });
+
+  it('skips a periodic flush while held back, never a final or a requested one', async () => {
+    let held = true;
+    const t = setup(() => held);
+    t.pos.applied = at(600);
+    await t.h.flush(false, true); // periodic, held: the previous checkpoint stays
+    assert.equal(t.writes.length, 0);
+    await t.h.flush(false); // asked for (DDL, binlog-schema --flush): written
+    await t.h.flush(true, true); // the final one: written
+    assert.equal(t.writes.length, 2);
+    held = false;
+    await t.h.flush(false, true);
+    assert.equal(t.writes.length, 3);
   });
 });
