@@ -15,6 +15,7 @@
  *      BENCH_WIDE_ROWS (wide mixed-type rows at 1×, default 100000),
  *      BENCH_THREADS (task mydumper `threads`, default 4), BENCH_POOL (task loader `pool-size`, default 4),
  *      BENCH_SCALES (comma list of data multipliers, default "1"; e.g. "1,2,4"),
+ *      BENCH_YARDSTICKS=0 (dm only: no mydumper/myloader or LOAD DATA run, for quick RSS/time checks),
  *      BENCH_CPU_PROF (a directory: the dm-worker runs under `node --cpu-prof` writing there).
  */
 import { execFileSync } from 'node:child_process';
@@ -275,6 +276,10 @@ async function main(): Promise<void> {
         `\n== ${scale}× data: ${rows} rows (sysbench 4 × ${Math.round(SIZE * scale)} + wide ${Math.round(WIDE * scale)})`,
       );
       const ours = await dm(up, down, rows, `${scale}×`);
+      if (process.env.BENCH_YARDSTICKS === '0') {
+        log(`dm-worker peak RSS at ${scale}×: ${ours.rss.toFixed(0)} MB (yardsticks skipped)`);
+        continue;
+      }
       const my = await mydumper(up, down, rows);
       const ld = await loadData(up, down, rows);
       log(`ratio dm / mydumper+myloader: ${(ours.secs / my).toFixed(2)} (target ≤ 0.8)`);

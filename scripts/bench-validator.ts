@@ -57,6 +57,18 @@ interface Side {
   cpu: number;
   worker: number;
   down: number;
+  /** What the downstream did meanwhile (statement and InnoDB row counters). */
+  work: string;
+}
+
+/** Statement and row counters of a server (SHOW GLOBAL STATUS), to tell what its CPU went to. */
+async function serverCounts(db: MariadbInstance): Promise<Record<string, number>> {
+  const rows = await db.query<{ Variable_name: string; Value: string }>(
+    `SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_select', 'Com_insert', 'Com_update', 'Com_delete', 'Com_replace', 'Com_commit', 'Innodb_rows_read', 'Innodb_rows_inserted', 'Innodb_rows_updated', 'Innodb_rows_deleted')`,
+  );
+  return Object.fromEntries(
+    rows.map((r) => [r.Variable_name.replace(/^Innodb_rows_/, 'rows_'), Number(r.Value)]),
+  );
 }
 
 function cpuText(x: Side): string {
@@ -129,22 +141,27 @@ async function main(): Promise<void> {
       await settle(up);
       // Wall seconds until the marker is seen, and the CPU seconds the dm-worker and that
       // downstream spent meanwhile (the other task is held: the worker's CPU is this task's).
-      const release = async (h: Held, pid: number): Promise<Side> => {
+      const release = async (h: Held, pid: number, db: MariadbInstance): Promise<Side> => {
+        const st0 = await serverCounts(db);
         const w0 = cpuOf(workerPid);
         const d0 = cpuOf(pid);
         const s = await h.release();
         const worker = cpuOf(workerPid) - w0;
         const down = cpuOf(pid) - d0;
-        return { s, cpu: worker + down, worker, down };
+        const st1 = await serverCounts(db);
+        const work = Object.keys(st1)
+          .map((k) => `${k} ${(st1[k] ?? 0) - (st0[k] ?? 0)}`)
+          .join(', ');
+        return { s, cpu: worker + down, worker, down, work };
       };
       let off: Side;
       let full: Side;
       if (round % 2 === 0) {
-        off = await release(holdA, pidA);
+        off = await release(holdA, pidA, a);
         await settle(a);
-        full = await release(holdB, pidB);
+        full = await release(holdB, pidB, b);
       } else {
-        full = await release(holdB, pidB);
+        full = await release(holdB, pidB, b);
         // The validator's deferred checks run now: let them finish before the other side goes.
         await waitUntil(
           async () => (await validation(ctl))?.pendingRowsStatus === noPending,
@@ -152,12 +169,14 @@ async function main(): Promise<void> {
           'validator without pending rows',
         );
         await settle(b);
-        off = await release(holdA, pidA);
+        off = await release(holdA, pidA, a);
       }
       // Speed with the validator relative to without: time without / time with.
       const ratio = off.s / full.s;
       ratios.push(ratio);
       cpuRatios.push(off.cpu / full.cpu);
+      say(`  downstream work, validators off: ${off.work}`);
+      say(`  downstream work, mode full: ${full.work}`);
       say(
         `round ${round + 1} (${round % 2 === 0 ? 'off first' : 'full first'}): ${changes} row changes; validators off ${off.s.toFixed(1)} s (${(changes / off.s).toFixed(0)} rows/s, ${cpuText(off)}), mode full ${full.s.toFixed(1)} s (${(changes / full.s).toFixed(0)} rows/s, ${cpuText(full)}); full/off speed ${ratio.toFixed(2)}, by CPU ${(off.cpu / full.cpu).toFixed(2)}; load ${(await sh('cut -d" " -f1-3 /proc/loadavg')).trim()}`,
       );

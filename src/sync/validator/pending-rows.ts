@@ -53,6 +53,27 @@ export class PendingRows {
   private nextStructure = 1;
   /** The next flush rewrites the table (after a load: drops structures no row uses). */
   private rewrite = true;
+  /**
+   * Shared strings per (schema, table): the `touched` source tables and the key prefixes of
+   * target tables, so that a change allocates one key string and nothing for its table (a
+   * catch-up keeps hundreds of thousands of keys here, and every retained object is walked by
+   * each major GC).
+   */
+  private readonly names = new Map<string, Map<string, [source: string, keyPrefix: string]>>();
+
+  private namesOf(schema: string, table: string): [string, string] {
+    let bySchema = this.names.get(schema);
+    if (!bySchema) {
+      bySchema = new Map();
+      this.names.set(schema, bySchema);
+    }
+    let n = bySchema.get(table);
+    if (!n) {
+      n = [`${schema}\u0000${table}`, `${schema}.${table}\u0000`];
+      bySchema.set(table, n);
+    }
+    return n;
+  }
 
   get size(): number {
     return this.rows.size;
@@ -78,10 +99,14 @@ export class PendingRows {
     const row = del ? c.before : c.after;
     if (c.type === 'update' && c.before && row && !sameKey(t, c.before, row)) {
       const old = rowKey(t, c.before);
-      if (old !== rowKey(t, row)) this.add(keyOf(c.target, old), pendingOf(j, 'delete', c.before, now));
+      if (old !== rowKey(t, row)) this.add(this.keyOf(c.target, old), pendingOf(j, 'delete', c.before, now));
     }
     if (!row) return;
-    this.add(keyOf(c.target, rowKey(t, row)), pendingOf(j, del ? 'delete' : 'upsert', row, now));
+    this.add(this.keyOf(c.target, rowKey(t, row)), pendingOf(j, del ? 'delete' : 'upsert', row, now));
+  }
+
+  private keyOf(target: { schema: string; table: string }, key: string): string {
+    return this.namesOf(target.schema, target.table)[1] + key;
   }
 
   add(key: string, p: Pending): void {
@@ -111,7 +136,7 @@ export class PendingRows {
    * from one source table to another).
    */
   private touch(key: string, before: Pending): void {
-    if (!this.touched.has(key)) this.touched.set(key, `${before.schema}\u0000${before.table}`);
+    if (!this.touched.has(key)) this.touched.set(key, this.namesOf(before.schema, before.table)[0]);
   }
 
   /** Pending rows per kind, as `validation status` counts them. */
@@ -237,10 +262,6 @@ function pendingOf(j: DmlJob, kind: Pending['kind'], row: CellValue[], now: numb
     firstSeen: now,
     bytes: 0,
   };
-}
-
-function keyOf(target: { schema: string; table: string }, key: string): string {
-  return `${target.schema}.${target.table}\u0000${key}`;
 }
 
 function rowBytes(row: readonly CellValue[]): number {

@@ -55,8 +55,19 @@ export function replicationBusy(
   return secondsBehind >= 2 || backlog > syncer.batch * Math.max(1, syncer.workerCount);
 }
 
-/** Checks wait for a busy replication at most this long (a burst, not a long catch-up). */
-const MAX_DEFER_MS = 60_000;
+/**
+ * Checks wait for a busy replication at most this long, and never longer than `row-error-delay`;
+ * then a long catch-up is checked as it goes (as DM does). Within that bound waiting delays no
+ * finding (a row becomes an error row only after `row-error-delay`, 30 min by default, of
+ * being different), and memory is bounded by the caps.
+ */
+const MAX_DEFER_MS = 5 * 60_000;
+
+/**
+ * A periodic sync checkpoint waits for the validator at most this long (see holdsCheckpoint):
+ * it bounds what a crash replays.
+ */
+const MAX_CHECKPOINT_HOLD_MS = 60_000;
 
 /** Applied row changes queued before they are ingested anyway (bounds the queue's memory). */
 const INBOX_ROWS = 100_000;
@@ -67,7 +78,7 @@ const INBOX_ROWS = 100_000;
  * row changed many times is checked once, and memory is one entry per changed key, capped by
  * `max-pending-row-count`/`-size` (beyond them the validator stops with an error instead of
  * growing). A loop re-checks pending rows against the downstream in batches of
- * `batch-query-size`, waiting while replication is busy (up to 60 s, below half the caps); a
+ * `batch-query-size`, waiting while replication is busy (up to 5 min or row-error-delay, below half the caps); a
  * row that still differs after `row-error-delay` is recorded in `<task>_validator_error_change`
  * (upsert on its key, so a replay after a crash never records it twice). Before every sync
  * checkpoint and every `meta-flush-interval` the pending rows changed since the last flush and
@@ -252,19 +263,20 @@ export class DataValidator implements AppliedRowsSink {
     // A long catch-up is checked as it goes (as DM does), only a burst is waited out.
     const now = Date.now();
     if (this.busySince === 0) this.busySince = now;
-    return now - this.busySince < MAX_DEFER_MS;
+    return now - this.busySince < Math.min(MAX_DEFER_MS, this.delayMs);
   }
 
   /**
-   * A periodic sync checkpoint waits while the checks wait (replication busy, for at most
-   * MAX_DEFER_MS, below half the caps): it would have to write every pending row changed since
+   * A periodic sync checkpoint waits while the checks wait (replication busy, below half the
+   * caps), for at most MAX_CHECKPOINT_HOLD_MS: it would have to write every pending row changed since
    * the last flush to the downstream first (the checkpoint must not pass a change only held in
    * memory), and during a catch-up that is a large write on the server replication needs.
    * A crash meanwhile replays from the previous checkpoint (safe mode, up to the exit-safe
    * point): nothing is lost, and the pending rows it re-adds are keyed, so nothing is doubled.
    */
   holdsCheckpoint(): boolean {
-    return this.stage === 'Running' && this.conn !== undefined && this.deferred();
+    if (this.stage !== 'Running' || this.conn === undefined || !this.deferred()) return false;
+    return Date.now() - this.busySince < MAX_CHECKPOINT_HOLD_MS;
   }
 
   /** When replication became busy (0: it is not), for MAX_DEFER_MS. */
