@@ -288,17 +288,34 @@ export async function allSeen(up: MariadbInstance, downs: MariadbInstance[], id:
  */
 export async function releaseInTurn(
   round: number,
-  a: { held: Held; db: MariadbInstance },
-  b: { held: Held; db: MariadbInstance },
-): Promise<[number, number]> {
+  a: Side,
+  b: Side,
+): Promise<[number, number, number, number]> {
   if (round % 2 === 0) {
-    const ta = await a.held.release();
+    const [ta, ca] = await releaseSide(a);
     await settle(a.db);
-    return [ta, await b.held.release()];
+    const [tb, cb] = await releaseSide(b);
+    return [ta, tb, ca, cb];
   }
-  const tb = await b.held.release();
+  const [tb, cb] = await releaseSide(b);
   await settle(b.db);
-  return [await a.held.release(), tb];
+  const [ta, ca] = await releaseSide(a);
+  return [ta, tb, ca, cb];
+}
+
+/** One side of a catch-up race: its held downstream and the processes whose CPU it costs. */
+interface Side {
+  held: Held;
+  db: MariadbInstance;
+  pids?: number[];
+}
+
+/** Release one side: wall seconds to the marker and the CPU seconds its processes spent. */
+async function releaseSide(x: Side): Promise<[number, number]> {
+  const pids = x.pids ?? [];
+  const c0 = pids.reduce((n, p) => n + cpuOf(p), 0);
+  const t = await x.held.release();
+  return [t, pids.reduce((n, p) => n + cpuOf(p), 0) - c0];
 }
 
 /** The catch-up benches' size: BENCH_ROWS (per sysbench table, 100000), BENCH_SECONDS (burst, 30), BENCH_ROUNDS (3). */

@@ -47,6 +47,7 @@ import {
   median,
   releaseInTurn,
   say,
+  serverPid,
   settle,
   startBenchCluster,
   startThree,
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
     );
 
     cl = await startBenchCluster(up, 'bi');
+    const [pidUp, pidA, pidB] = await Promise.all([serverPid(up), serverPid(a), serverPid(b)]);
     const { ctl, dir } = cl;
     writeFileSync(
       join(dir, 'task.yaml'),
@@ -154,7 +156,14 @@ ${SYNCER_EXTRA}`,
           );
         }
         await settle(up);
-        const [tOurs, tNative] = await releaseInTurn(round, { held: holdA, db: a }, { held: holdB, db: b });
+        // CPU of each side's catch-up: ours is the dm-worker, its downstream and the upstream
+        // (which serves our binlog reads when the relay is off); the replica is one server
+        // (its IO thread fetched the burst before the clock started).
+        const [tOurs, tNative, cOurs, cNative] = await releaseInTurn(
+          round,
+          { held: holdA, db: a, pids: [Number(cl.worker.child.pid), pidA, pidUp] },
+          { held: holdB, db: b, pids: [pidB] },
+        );
         await waitUntil(
           async () =>
             ((await subtaskStatus(ctl, 'binc'))?.sync as { synced?: boolean } | undefined)?.synced === true,
@@ -164,7 +173,7 @@ ${SYNCER_EXTRA}`,
         const ratio = tOurs / tNative;
         ratios.push(ratio);
         say(
-          `round ${round + 1} (${round % 2 === 0 ? 'ours first' : 'native first'}): ${changes / 4} tx ≈ ${changes} row changes, ${((end.pos - before.pos) / 1048576).toFixed(0)} MiB binlog; ours ${tOurs.toFixed(1)} s (${(changes / tOurs).toFixed(0)} rows/s), native ${tNative.toFixed(1)} s (${(changes / tNative).toFixed(0)} rows/s); ratio ${ratio.toFixed(2)}`,
+          `round ${round + 1} (${round % 2 === 0 ? 'ours first' : 'native first'}): ${changes / 4} tx ≈ ${changes} row changes, ${((end.pos - before.pos) / 1048576).toFixed(0)} MiB binlog; ours ${tOurs.toFixed(1)} s (${(changes / tOurs).toFixed(0)} rows/s), native ${tNative.toFixed(1)} s (${(changes / tNative).toFixed(0)} rows/s); ratio ${ratio.toFixed(2)}; CPU-s ours ${cOurs.toFixed(1)} (dm-worker + downstream + upstream), native ${cNative.toFixed(1)}`,
         );
       }
       const line = `relay ${relay ? 'on' : 'off'}: catch-up ratio ours/native, median of ${ROUNDS}: ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; target ≤ 0.8)`;

@@ -20,11 +20,15 @@
  * wall time), and the median ratios with/without; checks the three databases by CHECKSUM
  * TABLE + COUNT(*) and that the validator found no error rows.
  *
- * Env: BENCH_ROWS (rows per sysbench table, 100000; 4 tables), BENCH_SECONDS (burst, 30),
+ * Env: BENCH_VALIDATOR (the second task's mode: full, fast, or none for a control run that shows
+ * how much the two downstream servers differ alone), BENCH_ROWS (rows per sysbench table,
+ * 100000; 4 tables), BENCH_SECONDS (burst, 30),
  * BENCH_ROUNDS (3), BENCH_CPU_PROF (a directory: the dm-worker writes its CPU profile there).
  */
+
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { dmctl, subtaskStatus, waitUntil } from '../test/harness/cluster.js';
 import type { MariadbInstance } from '../test/harness/mariadb.js';
 import {
@@ -50,6 +54,12 @@ import {
 } from './bench-common.js';
 
 const { rows: ROWS, seconds: SECONDS, rounds: ROUNDS } = catchUpSize();
+/**
+ * The validator mode of the second task (BENCH_VALIDATOR, default full). `none` is the control
+ * run: two tasks alike, so the ratio shows what the two downstream servers differ by alone.
+ */
+const MODE = process.env.BENCH_VALIDATOR ?? 'full';
+const CONTROL = MODE === 'none';
 
 /** One side's catch-up: wall seconds and the CPU seconds of the dm-worker and of its downstream. */
 interface Side {
@@ -82,7 +92,7 @@ function taskYaml(name: string, down: MariadbInstance, start: Pos, validator: bo
 block-allow-list:
   bal:
     do-dbs: ["sbtest", "bench"]
-${validator ? 'validators:\n  v:\n    mode: full\n    worker-count: 4\n' : ''}`;
+${validator ? `validators:\n  v:\n    mode: ${MODE}\n    worker-count: 4\n` : ''}`;
 }
 
 interface Validation {
@@ -117,7 +127,13 @@ async function main(): Promise<void> {
         `${name} in Sync`,
       );
     }
-    await waitUntil(async () => (await validation(ctl))?.stage === 'Running', 60_000, 'validator Running');
+    if (!CONTROL) {
+      await waitUntil(async () => (await validation(ctl))?.stage === 'Running', 60_000, 'validator Running');
+    }
+    // Both tasks leave the start-up safe-mode window (DM's default: 2 × checkpoint-flush-interval
+    // = 60 s) before the first burst: otherwise the side released first replays in safe mode
+    // (REPLACE) and the other partly not, and round 1 compares two different apply modes.
+    const safeModeEnds = Date.now() + 62_000;
 
     let marker = 0;
     const ratios: number[] = [];
@@ -127,8 +143,9 @@ async function main(): Promise<void> {
     const noPending = 'insert/update/delete: 0/0/0';
     for (let round = 0; round < ROUNDS; round++) {
       await allSeen(up, [a, b], ++marker);
+      if (round === 0) await delay(Math.max(0, safeModeEnds - Date.now() - SECONDS * 1000));
       await waitUntil(
-        async () => (await validation(ctl))?.pendingRowsStatus === noPending,
+        async () => CONTROL || (await validation(ctl))?.pendingRowsStatus === noPending,
         120_000,
         'validator without pending rows',
       );
@@ -164,7 +181,7 @@ async function main(): Promise<void> {
         full = await release(holdB, pidB, b);
         // The validator's deferred checks run now: let them finish before the other side goes.
         await waitUntil(
-          async () => (await validation(ctl))?.pendingRowsStatus === noPending,
+          async () => CONTROL || (await validation(ctl))?.pendingRowsStatus === noPending,
           120_000,
           'validator without pending rows',
         );
@@ -182,7 +199,7 @@ async function main(): Promise<void> {
       );
     }
     await waitUntil(
-      async () => (await validation(ctl))?.pendingRowsStatus === noPending,
+      async () => CONTROL || (await validation(ctl))?.pendingRowsStatus === noPending,
       120_000,
       'validator without pending rows',
     );
@@ -194,9 +211,12 @@ async function main(): Promise<void> {
       ],
       ['sbtest', 'bench'],
     );
-    const v = await validation(ctl);
     say(`\ndata: upstream and both downstreams equal by CHECKSUM TABLE + COUNT(*)`);
-    say(`validator: ${v?.processedRowsStatus} processed, ${v?.errorRowsStatus} error rows`);
+    if (CONTROL) say('control run (BENCH_VALIDATOR=none): both tasks without a validator');
+    else {
+      const v = await validation(ctl);
+      say(`validator: ${v?.processedRowsStatus} processed, ${v?.errorRowsStatus} error rows`);
+    }
     say(
       `validator overhead: speed with mode full / without, median of ${ROUNDS}: ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; target ≥ 0.90); by CPU-s (dm-worker + downstream) ${median(cpuRatios).toFixed(2)} (rounds ${cpuRatios.map((r) => r.toFixed(2)).join(', ')})`,
     );

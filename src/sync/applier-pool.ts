@@ -19,6 +19,8 @@ export interface ApplierPoolOptions {
   onApplied: (jobs: DmlJob[], queue: number, seconds: number) => void;
   /** The continuous validator, told of every committed batch (see validator/validator.ts). */
   sink?: AppliedRowsSink;
+  /** True while replication catches up: short batches wait a little to fill (applier.ts). */
+  backlog?: () => boolean;
   /** Opens the appliers' connections, once per run. Default: `applierIo()` (the I/O thread). */
   io?: () => ApplierIo;
 }
@@ -59,6 +61,7 @@ export class ApplierPool {
           batch: Math.max(1, cfg.syncer.batch),
           multipleRows: cfg.syncer.multipleRows,
           compact: cfg.syncer.compact,
+          backlog: this.o.backlog,
           checkpoint: store,
           beforeCommit,
           onApplied: (jobs, seconds) => {

@@ -29,7 +29,20 @@ export interface ApplierOptions {
   logger: Logger;
   /** Retry budget for retryable errors before the unit fails. Default 12 attempts. */
   maxRetries?: number;
+  /**
+   * True while replication has a backlog (catching up): a batch short of `batch` jobs then
+   * waits up to FILL_WAIT_MS for more (see `fill`). Absent or false: a batch goes at once.
+   */
+  backlog?: () => boolean;
 }
+
+/**
+ * How long a short batch waits for more jobs while replication catches up. During a catch-up
+ * an applier would otherwise take whatever arrived during its previous commit (measured: 65
+ * jobs per transaction on average at `batch: 100`), and every extra transaction costs the
+ * downstream a commit and, with `multiple-rows`, one statement per (table, kind) more.
+ */
+const FILL_WAIT_MS = 5;
 
 /**
  * One of `worker-count` appliers: takes the jobs causality gave it, in order, and applies
@@ -44,6 +57,8 @@ export class Applier {
   private inflight: DmlJob[] = [];
   private conn: ApplyConn | undefined;
   private wake: (() => void) | undefined;
+  /** Ends a `fill` wait early: the queue reached `batch`, or someone waits for idle. */
+  private filled: (() => void) | undefined;
   private readonly idleWaiters: (() => void)[] = [];
   private stopped = false;
   error: DmError | undefined;
@@ -62,18 +77,37 @@ export class Applier {
   push(job: DmlJob): void {
     this.queue.push(job);
     this.wake?.();
+    if (this.queue.length >= this.o.batch) this.filled?.();
   }
 
   /** Resolves when every pushed job is applied (or the applier failed/stopped). */
   waitIdle(): Promise<void> {
     if (this.length === 0 || this.error || this.stopped) return Promise.resolve();
+    // A drain (conflict, DDL, stop) must not wait out a fill: the dispatcher sends no more.
+    this.filled?.();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
   stop(): void {
     this.stopped = true;
     this.wake?.();
+    this.filled?.();
     this.notifyIdle();
+  }
+
+  /**
+   * While replication catches up, let a short batch wait (at most FILL_WAIT_MS) until `batch`
+   * jobs are queued; a drain or stop ends the wait at once (see waitIdle).
+   */
+  private async fill(): Promise<void> {
+    if (this.queue.length >= this.o.batch || this.idleWaiters.length > 0 || !this.o.backlog?.()) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((r) => {
+      this.filled = r;
+      timer = setTimeout(r, FILL_WAIT_MS);
+    });
+    clearTimeout(timer);
+    this.filled = undefined;
   }
 
   private notifyIdle(): void {
@@ -92,6 +126,8 @@ export class Applier {
           this.wake = undefined;
           continue;
         }
+        await this.fill();
+        if (this.stopped) break;
         this.inflight = this.takeBatch();
         const t0 = performance.now();
         await this.applyWithRetry(this.inflight);

@@ -141,6 +141,7 @@ export class SyncUnit implements Unit<SyncStatus>, SyncControl {
         this.advanceApplied();
       },
       sink: this.validator,
+      backlog: () => this.lag().secondsBehindMaster >= 2,
     });
     this.rows = new RowsDispatcher({
       tracker: this.tracker,

@@ -69,10 +69,15 @@ describe('PendingRows', () => {
     // No change: nothing to write.
     const idle = p.delta().delta;
     assert.equal(idle.inserts.length + idle.deletes.size, 0);
-    // Key 2 confirmed, key 3 added: the delta deletes 2 and writes 3 (its structure is stored).
+    // Key 2 confirmed, key 3 added: the delta deletes 2 (only: 3 was never stored) and writes 3
+    // (its structure is stored already). Key 4 added and confirmed in between: nothing at all.
     const two = [...p.entries()].find(([, e]) => e.row[0] === 2)!;
     p.drop(two[0], two[1]);
     p.addChange(job({ type: 'insert', after: [3, 'c', null] }), 1);
+    p.addChange(job({ type: 'insert', after: [4, 'd', null] }), 1);
+    p.addChange(job({ type: 'update', before: [4, 'd', null], after: [4, 'e', null] }), 1);
+    const four = [...p.entries()].find(([, e]) => e.row[0] === 4)!;
+    p.drop(four[0], four[1]);
     const { delta } = p.delta();
     assert.equal(delta.full, false);
     assert.deepEqual(
@@ -80,7 +85,7 @@ describe('PendingRows', () => {
       [false],
       'the structure is not written again',
     );
-    assert.equal([...delta.deletes.values()].flat().length, 2);
+    assert.deepEqual([...delta.deletes.values()].flat(), [two[0]]);
     write(table, delta);
     const restored = new PendingRows();
     restored.load(stored(table));

@@ -46,8 +46,11 @@ export interface PendingDelta {
 export class PendingRows {
   private readonly rows = new Map<string, Pending>();
   private bytesNow = 0;
-  /** Keys added, replaced or dropped since the last flush, with their source table (see `touch`). */
-  private touched = new Map<string, string>();
+  /**
+   * Keys added, replaced or dropped since the last flush, with the source table of the row the
+   * pending-change table holds for them, or null when it holds none (see `touch`).
+   */
+  private touched = new Map<string, string | null>();
   /** Structures already in the pending-change table, by id. */
   private stored = new Map<TableStructure, number>();
   private nextStructure = 1;
@@ -118,7 +121,7 @@ export class PendingRows {
     p.bytes = rowBytes(p.row);
     this.bytesNow += p.bytes;
     this.rows.set(key, p);
-    this.touch(key, old ?? p);
+    this.touch(key, old);
   }
 
   /** Drop `key` if it still holds `which` (a newer change of the key replaced it during a check). */
@@ -132,11 +135,16 @@ export class PendingRows {
 
   /**
    * Note `key` changed since the last flush, with the source table of its version before the
-   * first change since then (the one the table may hold: a key of a sharded target can move
-   * from one source table to another).
+   * first change since then: the row the pending-change table holds (a key of a sharded target
+   * can move from one source table to another). The table holds what `rows` held at the last
+   * flush, so a key absent before its first change since then is not in it (null): the next
+   * flush has nothing to delete for it, and nothing at all when it is confirmed before that
+   * flush (the common case: most rows are checked within a checkpoint interval).
    */
-  private touch(key: string, before: Pending): void {
-    if (!this.touched.has(key)) this.touched.set(key, this.namesOf(before.schema, before.table)[0]);
+  private touch(key: string, before: Pending | undefined): void {
+    if (!this.touched.has(key)) {
+      this.touched.set(key, before ? this.namesOf(before.schema, before.table)[0] : null);
+    }
   }
 
   /** Pending rows per kind, as `validation status` counts them. */
@@ -197,9 +205,11 @@ export class PendingRows {
       for (const [key, p] of this.rows) put(key, p);
     } else {
       for (const [key, table] of touched) {
-        const l = deletes.get(table);
-        if (l) l.push(key);
-        else deletes.set(table, [key]);
+        if (table !== null) {
+          const l = deletes.get(table);
+          if (l) l.push(key);
+          else deletes.set(table, [key]);
+        }
         const p = this.rows.get(key);
         if (p) put(key, p);
       }

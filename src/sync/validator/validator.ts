@@ -67,7 +67,7 @@ const MAX_DEFER_MS = 5 * 60_000;
  * A periodic sync checkpoint waits for the validator at most this long (see holdsCheckpoint):
  * it bounds what a crash replays.
  */
-const MAX_CHECKPOINT_HOLD_MS = 60_000;
+const MAX_CHECKPOINT_HOLD_MS = 120_000;
 
 /** Applied row changes queued before they are ingested anyway (bounds the queue's memory). */
 const INBOX_ROWS = 100_000;
