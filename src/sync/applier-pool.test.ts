@@ -27,11 +27,13 @@ function job(table: 'k' | 'nk', a: number, pos: number, end: number, safe = fals
   };
 }
 
-function setup(down: ScriptedDownstream, workerCount = 1) {
+function setup(down: ScriptedDownstream, workerCount = 1, backlog?: () => boolean, fillWaitMs?: number) {
   const log: string[] = [];
   const applied: DmlJob[][] = [];
   const pool = new ApplierPool({
     cfg: plainCfg({ workerCount, batch: 100 }),
+    backlog,
+    fillWaitMs,
     store: new CheckpointStore('dm_meta', 't', 's1'),
     logger: silentLogger,
     io: () => down,
@@ -139,5 +141,25 @@ describe('ApplierPool: what is committed, and when the applied position may move
     const order = applied.flat().map((j) => j.seq);
     assert.ok(order.indexOf(a1.seq) < order.indexOf(a2.seq), 'same row: in binlog order');
     assert.equal(down.committed.length >= 1, true);
+  });
+
+  it('while catching up, a short batch waits for more jobs; a drain ends the wait at once', async () => {
+    const down = new ScriptedDownstream();
+    const { pool, applied } = setup(down, 1, () => true, 10_000);
+    const runs = pool.start(() => undefined);
+    pool.dispatch(job('k', 1, 100, 200));
+    // Arrives after the applier woke for the first job, during its fill wait.
+    await new Promise((r) => setTimeout(r, 20));
+    pool.dispatch(job('k', 2, 200, 300));
+    const t0 = performance.now();
+    await pool.drain();
+    assert.ok(performance.now() - t0 < 5_000, 'the drain did not wait out the 10 s fill');
+    assert.deepEqual(
+      applied.map((b) => b.length),
+      [2],
+      'one transaction for both',
+    );
+    pool.stop();
+    await runs;
   });
 });

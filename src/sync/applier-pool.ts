@@ -21,6 +21,8 @@ export interface ApplierPoolOptions {
   sink?: AppliedRowsSink;
   /** True while replication catches up: short batches wait a little to fill (applier.ts). */
   backlog?: () => boolean;
+  /** How long that wait is at most (default: applier.ts FILL_WAIT_MS; tests set it). */
+  fillWaitMs?: number;
   /** Opens the appliers' connections, once per run. Default: `applierIo()` (the I/O thread). */
   io?: () => ApplierIo;
 }
@@ -62,6 +64,7 @@ export class ApplierPool {
           multipleRows: cfg.syncer.multipleRows,
           compact: cfg.syncer.compact,
           backlog: this.o.backlog,
+          fillWaitMs: this.o.fillWaitMs,
           checkpoint: store,
           beforeCommit,
           onApplied: (jobs, seconds) => {

@@ -34,6 +34,8 @@ export interface ApplierOptions {
    * waits up to FILL_WAIT_MS for more (see `fill`). Absent or false: a batch goes at once.
    */
   backlog?: () => boolean;
+  /** The longest such wait (default FILL_WAIT_MS). */
+  fillWaitMs?: number;
 }
 
 /**
@@ -104,7 +106,7 @@ export class Applier {
     let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((r) => {
       this.filled = r;
-      timer = setTimeout(r, FILL_WAIT_MS);
+      timer = setTimeout(r, this.o.fillWaitMs ?? FILL_WAIT_MS);
     });
     clearTimeout(timer);
     this.filled = undefined;
