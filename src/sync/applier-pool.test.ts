@@ -147,10 +147,10 @@ describe('ApplierPool: what is committed, and when the applied position may move
     const down = new ScriptedDownstream();
     const { pool, applied } = setup(down, 1, () => true, 10_000);
     const runs = pool.start(() => undefined);
-    pool.dispatch(job('k', 1, 100, 200));
+    await pool.dispatch(job('k', 1, 100, 200));
     // Arrives after the applier woke for the first job, during its fill wait.
     await new Promise((r) => setTimeout(r, 20));
-    pool.dispatch(job('k', 2, 200, 300));
+    await pool.dispatch(job('k', 2, 200, 300));
     const t0 = performance.now();
     await pool.drain();
     assert.ok(performance.now() - t0 < 5_000, 'the drain did not wait out the 10 s fill');
