@@ -78,19 +78,31 @@ describe('PendingRows', () => {
     p.addChange(job({ type: 'update', before: [4, 'd', null], after: [4, 'e', null] }), 1);
     const four = [...p.entries()].find(([, e]) => e.row[0] === 4)!;
     p.drop(four[0], four[1]);
+    // Key 1 (stored) changed again: its stored row is deleted and the new one written.
+    p.addChange(
+      job({
+        type: 'update',
+        before: [1, 'a', Buffer.from([0, 255])],
+        after: [1, 'z', Buffer.from([0, 255])],
+      }),
+      1,
+    );
+    const oneKey = [...p.entries()].find(([, e]) => e.row[0] === 1)![0];
     const { delta } = p.delta();
     assert.equal(delta.full, false);
     assert.deepEqual(
       delta.inserts.map((r) => r[2].startsWith(STRUCTURE_PK)),
-      [false],
+      [false, false],
       'the structure is not written again',
     );
-    assert.deepEqual([...delta.deletes.values()].flat(), [two[0]]);
+    assert.deepEqual(delta.inserts.map((r) => JSON.parse(r[3]).row[0]).sort(), [1, 3]);
+    assert.deepEqual([...delta.deletes.values()].flat().sort(), [two[0], oneKey].sort());
     write(table, delta);
     const restored = new PendingRows();
     restored.load(stored(table));
     assert.deepEqual([...restored.entries()].map(([, e]) => e.row[0]).sort(), [1, 3]);
     const one = [...restored.entries()].find(([, e]) => e.row[0] === 1)![1];
+    assert.equal(one.row[1], 'z', 'the latest change of key 1');
     assert.ok(Buffer.isBuffer(one.row[2]) && one.row[2].equals(Buffer.from([0, 255])));
     assert.deepEqual(one.structure.columns, t!.columns);
     // After a load the next flush rewrites the table (drops structures no row uses).

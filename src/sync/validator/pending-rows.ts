@@ -13,6 +13,8 @@ export interface Pending {
   row: CellValue[];
   firstSeen: number;
   bytes: number;
+  /** The flush generation it was added in (PendingRows.gen): below the current one, it is stored. */
+  gen?: number;
 }
 
 export type PendingEntry = [key: string, p: Pending];
@@ -47,10 +49,15 @@ export class PendingRows {
   private readonly rows = new Map<string, Pending>();
   private bytesNow = 0;
   /**
-   * Keys added, replaced or dropped since the last flush, with the source table of the row the
-   * pending-change table holds for them, or null when it holds none (see `touch`).
+   * Keys whose stored row (the pending-change table holds what `rows` held at the last flush)
+   * was replaced or dropped since then, with that row's source table: the next flush deletes
+   * them. A key added since the last flush is not here: it has nothing stored, and costs the
+   * flush nothing at all when it is confirmed before it (the common case: most rows are checked
+   * within a checkpoint interval).
    */
-  private touched = new Map<string, string | null>();
+  private touched = new Map<string, string>();
+  /** The flush generation: entries added since the last flush carry it (see `delta`). */
+  private gen = 0;
   /** Structures already in the pending-change table, by id. */
   private stored = new Map<TableStructure, number>();
   private nextStructure = 1;
@@ -119,9 +126,10 @@ export class PendingRows {
       p.firstSeen = old.firstSeen;
     }
     p.bytes = rowBytes(p.row);
+    p.gen = this.gen;
     this.bytesNow += p.bytes;
     this.rows.set(key, p);
-    this.touch(key, old);
+    if (old) this.unstore(key, old);
   }
 
   /** Drop `key` if it still holds `which` (a newer change of the key replaced it during a check). */
@@ -130,20 +138,17 @@ export class PendingRows {
     if (!p || p !== which) return;
     this.bytesNow -= p.bytes;
     this.rows.delete(key);
-    this.touch(key, p);
+    this.unstore(key, p);
   }
 
   /**
-   * Note `key` changed since the last flush, with the source table of its version before the
-   * first change since then: the row the pending-change table holds (a key of a sharded target
-   * can move from one source table to another). The table holds what `rows` held at the last
-   * flush, so a key absent before its first change since then is not in it (null): the next
-   * flush has nothing to delete for it, and nothing at all when it is confirmed before that
-   * flush (the common case: most rows are checked within a checkpoint interval).
+   * `p`, replaced or dropped, no longer stands for `key`: when the table holds it (added before
+   * the last flush), the next flush deletes it there (under its source table: a key of a
+   * sharded target can move from one source table to another).
    */
-  private touch(key: string, before: Pending | undefined): void {
-    if (!this.touched.has(key)) {
-      this.touched.set(key, before ? this.namesOf(before.schema, before.table)[0] : null);
+  private unstore(key: string, p: Pending): void {
+    if ((p.gen ?? -1) < this.gen && !this.touched.has(key)) {
+      this.touched.set(key, this.namesOf(p.schema, p.table)[0]);
     }
   }
 
@@ -201,21 +206,22 @@ export class PendingRows {
       const stored: StoredPending = { kind: p.kind, target: p.target, row: p.row.map(hexCell), s };
       inserts.push([p.schema, p.table, key, JSON.stringify(stored)]);
     };
+    const gen = this.gen;
     if (full) {
       for (const [key, p] of this.rows) put(key, p);
     } else {
       for (const [key, table] of touched) {
-        if (table !== null) {
-          const l = deletes.get(table);
-          if (l) l.push(key);
-          else deletes.set(table, [key]);
-        }
-        const p = this.rows.get(key);
-        if (p) put(key, p);
+        const l = deletes.get(table);
+        if (l) l.push(key);
+        else deletes.set(table, [key]);
       }
+      for (const [key, p] of this.rows) if ((p.gen ?? -1) >= gen) put(key, p);
     }
+    // Written: stored from now on (what is added while the write runs is of the next generation).
+    this.gen = gen + 1;
     this.rewrite = false;
     const undo = () => {
+      this.gen = gen;
       // The failed delta's tables are the older ones (what the table still holds).
       for (const [k, t] of touched) this.touched.set(k, t);
       this.stored = stored;
