@@ -95,17 +95,25 @@ export class CheckpointHorizon {
    * flush (checkpoint-flush-interval) is skipped while `holdBack` says so.
    */
   flush(final: boolean, periodic = false): Promise<void> {
-    return this.serial(async () => {
-      const applied = this.pos.applied();
-      if (!applied) return;
-      if (periodic && !final && this.holdBack?.()) return;
-      const clean = final && compareLocation(applied, this.pos.read()) >= 0;
-      const exitSafe = clean ? undefined : later(this.persisted, this.pos.seen());
-      const s = this.store.saveGlobalSql({ location: applied, exitSafe, tables: this.pos.tables() });
-      await this.beforeSave?.();
-      await this.query(s.sql, s.params);
-      this.persisted = exitSafe;
-    });
+    const applied = this.pos.applied();
+    if (!applied) return Promise.resolve();
+    if (periodic && !final && this.holdBack?.()) return Promise.resolve();
+    // Taken together, before the validator persists up to at least `applied`: the tracker
+    // as of that position (a DDL drains and flushes through here, after this one).
+    const tables = this.pos.tables();
+    // Outside the serial chain: the validator's write can be large, and the appliers' horizon
+    // writes (`ensure`, before each commit) must not queue behind it. Its own flushes run one
+    // at a time, so the saves below still reach the chain in call order.
+    const before = this.beforeSave?.() ?? Promise.resolve();
+    return before.then(() =>
+      this.serial(async () => {
+        const clean = final && compareLocation(applied, this.pos.read()) >= 0;
+        const exitSafe = clean ? undefined : later(this.persisted, this.pos.seen());
+        const s = this.store.saveGlobalSql({ location: applied, exitSafe, tables });
+        await this.query(s.sql, s.params);
+        this.persisted = exitSafe;
+      }),
+    );
   }
 }
 
