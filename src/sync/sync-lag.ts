@@ -18,6 +18,14 @@ export function syncLag(
   return { synced, secondsBehindMaster };
 }
 
+/**
+ * Replication is catching up: the applied changes are this far behind the source or more. The
+ * appliers then fill short batches (applier.ts) and the validator's checks wait (validator.ts).
+ */
+export function catchingUp(secondsBehindMaster: number): boolean {
+  return secondsBehindMaster >= 2;
+}
+
 /** Runs `every` on an interval until the returned stop is called (a first call at once when `now`). */
 export function interval(ms: number, every: () => void, now = false): () => void {
   const t = setInterval(every, ms);

@@ -28,7 +28,7 @@ import { openEvents, readFullPhaseStart, type StartPoint } from './start-locatio
 import { loadStructure, replicatedTables } from './structure-source.js';
 import type { SyncControl } from './sync-control.js';
 import { wireDdl } from './sync-ddl-wiring.js';
-import { interval, syncLag } from './sync-lag.js';
+import { catchingUp, interval, syncLag } from './sync-lag.js';
 import { chooseStart } from './sync-start.js';
 import { SyncStats } from './sync-stats.js';
 import type { SyncStatus } from './sync-status.js';
@@ -96,7 +96,7 @@ export class SyncUnit implements Unit<SyncStatus>, SyncControl {
     this.store = new CheckpointStore(cfg.metaSchema, cfg.name, cfg.sourceId);
     this.filters = new EventFilters(cfg);
     if (cfg.validator && cfg.validator.mode !== 'none') {
-      const busy = () => replicationBusy(this.lag().secondsBehindMaster, this.pool.backlog(), cfg.syncer);
+      const busy = () => replicationBusy(this.lagSeconds(), this.pool.backlog(), cfg.syncer);
       this.validator = new DataValidator(cfg, cfg.validator, () => this.applied.location, this.log, busy);
     }
     const wired = wireDdl(
@@ -141,7 +141,7 @@ export class SyncUnit implements Unit<SyncStatus>, SyncControl {
         this.advanceApplied();
       },
       sink: this.validator,
-      backlog: () => this.lag().secondsBehindMaster >= 2,
+      backlog: () => catchingUp(this.lagSeconds()),
     });
     this.rows = new RowsDispatcher({
       tracker: this.tracker,
@@ -280,6 +280,9 @@ export class SyncUnit implements Unit<SyncStatus>, SyncControl {
     return this.applied.location;
   }
 
+  /** Seconds behind master, as one function made once (the lag metric takes it per transaction). */
+  private readonly lagSeconds = (): number => this.lag().secondsBehindMaster;
+
   private lag(): { synced: boolean; secondsBehindMaster: number } {
     const applied = this.applied.location;
     // The master is at least where we have applied to (its position is polled once a second).
@@ -386,7 +389,7 @@ export class SyncUnit implements Unit<SyncStatus>, SyncControl {
   /** Move the applied position to the last boundary whose jobs are all applied. */
   private advanceApplied(): void {
     this.applied.advance(this.pool.lowestPending());
-    this.stats.setLag(() => this.lag().secondsBehindMaster);
+    this.stats.setLag(this.lagSeconds);
   }
 
   // ---- checkpoint ---------------------------------------------------------------------

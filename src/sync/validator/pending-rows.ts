@@ -13,8 +13,8 @@ export interface Pending {
   row: CellValue[];
   firstSeen: number;
   bytes: number;
-  /** The flush generation it was added in (PendingRows.gen): below the current one, it is stored. */
-  gen?: number;
+  /** The flush generation it was added in (set by `PendingRows.add`): below the current one, it is stored. */
+  gen: number;
 }
 
 export type PendingEntry = [key: string, p: Pending];
@@ -147,7 +147,7 @@ export class PendingRows {
    * sharded target can move from one source table to another).
    */
   private unstore(key: string, p: Pending): void {
-    if ((p.gen ?? -1) < this.gen && !this.touched.has(key)) {
+    if (p.gen < this.gen && !this.touched.has(key)) {
       this.touched.set(key, this.namesOf(p.schema, p.table)[0]);
     }
   }
@@ -215,7 +215,7 @@ export class PendingRows {
         if (l) l.push(key);
         else deletes.set(table, [key]);
       }
-      for (const [key, p] of this.rows) if ((p.gen ?? -1) >= gen) put(key, p);
+      for (const [key, p] of this.rows) if (p.gen >= gen) put(key, p);
     }
     // Written: stored from now on (what is added while the write runs is of the next generation).
     this.gen = gen + 1;
@@ -259,6 +259,7 @@ export class PendingRows {
         row: d.row.map(unhexCell),
         firstSeen: now,
         bytes: 0,
+        gen: 0,
       });
     }
     this.touched.clear();
@@ -277,6 +278,7 @@ function pendingOf(j: DmlJob, kind: Pending['kind'], row: CellValue[], now: numb
     row,
     firstSeen: now,
     bytes: 0,
+    gen: 0,
   };
 }
 

@@ -6,6 +6,7 @@ import { dmError, E } from '../../pkg/errors/index.js';
 import type { Logger } from '../../pkg/log/logger.js';
 import { sleep } from '../../pkg/retry/backoff.js';
 import { compareLocation, type DmlJob, type Location } from '../job.js';
+import { catchingUp } from '../sync-lag.js';
 import { PendingRows } from './pending-rows.js';
 import { type CheckContext, checkBatch } from './validator-check.js';
 import {
@@ -52,7 +53,7 @@ export function replicationBusy(
   backlog: number,
   syncer: { batch: number; workerCount: number },
 ): boolean {
-  return secondsBehind >= 2 || backlog > syncer.batch * Math.max(1, syncer.workerCount);
+  return catchingUp(secondsBehind) || backlog > syncer.batch * Math.max(1, syncer.workerCount);
 }
 
 /**
@@ -78,8 +79,8 @@ const INBOX_ROWS = 100_000;
  * row changed many times is checked once, and memory is one entry per changed key, capped by
  * `max-pending-row-count`/`-size` (beyond them the validator stops with an error instead of
  * growing). A loop re-checks pending rows against the downstream in batches of
- * `batch-query-size`, waiting while replication is busy (up to 5 min or row-error-delay, below half the caps); a
- * row that still differs after `row-error-delay` is recorded in `<task>_validator_error_change`
+ * `batch-query-size`, waiting while replication is busy (up to 5 min or row-error-delay, below
+ * half the caps); a row that still differs after `row-error-delay` is recorded in `<task>_validator_error_change`
  * (upsert on its key, so a replay after a crash never records it twice). Before every sync
  * checkpoint and every `meta-flush-interval` the pending rows changed since the last flush and
  * the applied location are checkpointed; on restart, changes at or before that location are not
@@ -271,8 +272,8 @@ export class DataValidator implements AppliedRowsSink {
 
   /**
    * A periodic sync checkpoint waits while the checks wait (replication busy, below half the
-   * caps), for at most MAX_CHECKPOINT_HOLD_MS: it would have to write every pending row changed since
-   * the last flush to the downstream first (the checkpoint must not pass a change only held in
+   * caps), for at most MAX_CHECKPOINT_HOLD_MS: it would have to write every pending row changed
+   * since the last flush to the downstream first (the checkpoint must not pass a change only held in
    * memory), and during a catch-up that is a large write on the server replication needs.
    * A crash meanwhile replays from the previous checkpoint (safe mode, up to the exit-safe
    * point): nothing is lost, and the pending rows it re-adds are keyed, so nothing is doubled.
