@@ -6,14 +6,21 @@ import { type PendingDelta, PendingRows, STRUCTURE_PK } from './pending-rows.js'
 
 const tracker = new SchemaTracker();
 tracker.applyDdl('CREATE TABLE t (id int primary key, v varchar(5), b varbinary(4))', 's');
+tracker.applyDdl('CREATE TABLE u (a int, b varchar(3), primary key (a, b))', 's');
 const t = tracker.get('s', 't');
+const u = tracker.get('s', 'u');
 assert.ok(t);
 const loc = { file: 'bin.000001', pos: 4 };
 
-function job(c: Omit<RowChange, 'source' | 'target' | 'table'>, source = 't'): DmlJob {
+function job(c: Omit<RowChange, 'source' | 'target' | 'table'>, source = 't', target = 't'): DmlJob {
   return {
     seq: 0,
-    change: { ...c, source: { schema: 's', table: source }, target: { schema: 's', table: 't' }, table: t! },
+    change: {
+      ...c,
+      source: { schema: 's', table: source },
+      target: { schema: 's', table: target },
+      table: (target === 'u' ? u : t)!,
+    },
     keys: [],
     eventPos: loc,
     eventEnd: loc,
@@ -96,7 +103,12 @@ describe('PendingRows', () => {
       'the structure is not written again',
     );
     assert.deepEqual(delta.inserts.map((r) => JSON.parse(r[3]).row[0]).sort(), [1, 3]);
-    assert.deepEqual([...delta.deletes.values()].flat().sort(), [two[0], oneKey].sort());
+    assert.deepEqual(oneKey, 1, 'one integer key column: the key is the value');
+    assert.deepEqual(
+      [...delta.deletes.values()].flat().sort(),
+      ['s.t\u00002', 's.t\u00001'].sort(),
+      'row_pk of the stored rows: target table and key text',
+    );
     write(table, delta);
     const restored = new PendingRows();
     restored.load(stored(table));
@@ -123,5 +135,44 @@ describe('PendingRows', () => {
       'both keys written, with the structure again',
     );
     assert.equal(delta.inserts.filter((r) => r[2].startsWith(STRUCTURE_PK)).length, 1);
+  });
+
+  it('keeps the keys of each target table apart, composite keys as text, across a flush and load', () => {
+    const p = new PendingRows();
+    const table = new Map<string, string>();
+    p.addChange(job({ type: 'insert', after: [1, 'a', null] }), 1);
+    p.addChange(job({ type: 'insert', after: [1, 'a'] }, 'u', 'u'), 1);
+    p.addChange(job({ type: 'insert', after: [1, 'b'] }, 'u', 'u'), 1);
+    p.addChange(job({ type: 'delete', before: [1, 'a'] }, 'u', 'u'), 1);
+    assert.equal(p.size, 3);
+    assert.deepEqual(
+      [...p.entries()].map(([id, e]) => [e.at.target.table, id, e.kind]),
+      [
+        ['t', 1, 'upsert'],
+        ['u', "1,'a'", 'delete'],
+        ['u', "1,'b'", 'upsert'],
+      ],
+    );
+    assert.deepEqual(
+      p.batches(10).map((b) => b.map(([id]) => id)),
+      [[1], ["1,'b'"], ["1,'a'"]],
+      'one batch per target table and kind',
+    );
+    const { delta } = p.delta();
+    write(table, delta);
+    assert.deepEqual(
+      delta.inserts.filter((r) => !r[2].startsWith(STRUCTURE_PK)).map((r) => r[2]),
+      ['s.t\u00001', "s.u\u00001,'a'", "s.u\u00001,'b'"],
+    );
+    const restored = new PendingRows();
+    restored.load(stored(table));
+    assert.deepEqual(
+      [...restored.entries()].map(([id, e]) => [e.at.target.table, id, e.kind]).sort(),
+      [...p.entries()].map(([id, e]) => [e.at.target.table, id, e.kind]).sort(),
+    );
+    // A stored key replaced after the load is deleted under its row_pk by the next flush.
+    restored.delta();
+    restored.addChange(job({ type: 'update', before: [1, 'b'], after: [1, 'b'] }, 'u', 'u'), 2);
+    assert.deepEqual([...restored.delta().delta.deletes.entries()], [['s\u0000u', ["s.u\u00001,'b'"]]]);
   });
 });

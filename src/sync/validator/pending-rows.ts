@@ -1,14 +1,38 @@
 import type { CellValue } from '../../pkg/binlog/types.js';
 import type { TableStructure } from '../../pkg/schema/table-structure.js';
 import type { DmlJob } from '../job.js';
+import { tablePlan } from '../sql/table-plan.js';
 import { rowKey, sameKey } from './validator-sql.js';
+
+/**
+ * A pending row's identity key inside its target table: the value itself for one integer key
+ * column (no text built per change — a catch-up keeps hundreds of thousands of keys, and every
+ * retained object costs the garbage collector), else the key text (`rowKey`).
+ */
+export type RowId = number | string;
+
+/** A source table, shared by its pending rows. */
+export interface SourceTable {
+  schema: string;
+  table: string;
+  /** `schema\0table`: how a flush groups the keys it deletes. */
+  name: string;
+}
+
+/** The pending rows of one target table, by identity key. */
+export interface TableRows {
+  target: { schema: string; table: string };
+  /** `schema.table\0`: a row's `row_pk` in the pending-change table is this + its key text. */
+  prefix: string;
+  rows: Map<RowId, Pending>;
+}
 
 /** One row change still to be confirmed downstream: the latest change of its table + key. */
 export interface Pending {
   kind: 'upsert' | 'delete';
-  schema: string;
-  table: string;
-  target: { schema: string; table: string };
+  source: SourceTable;
+  /** Its target table (where the check looks). */
+  at: TableRows;
   structure: TableStructure;
   row: CellValue[];
   firstSeen: number;
@@ -17,12 +41,12 @@ export interface Pending {
   gen: number;
 }
 
-export type PendingEntry = [key: string, p: Pending];
+export type PendingEntry = [id: RowId, p: Pending];
 
 /** A pending row as the pending-change table stores it (its structure by id, see `PendingRows.delta`). */
 interface StoredPending {
   kind: Pending['kind'];
-  target: Pending['target'];
+  target: TableRows['target'];
   row: unknown[];
   s: number;
 }
@@ -40,20 +64,40 @@ export interface PendingDelta {
   full: boolean;
 }
 
+/** A row's key inside its table (see RowId). */
+export function rowId(t: TableStructure, row: readonly CellValue[]): RowId {
+  const ids = tablePlan(t).identityCols;
+  if (ids.length === 1) {
+    const v = row[ids[0]!];
+    if (typeof v === 'number') return v;
+  }
+  return rowKey(t, row);
+}
+
+/** The `row_pk` the pending-change table stores for `id` of `at`. */
+function storedKey(at: TableRows, id: RowId): string {
+  return at.prefix + (typeof id === 'number' ? `${id}` : id);
+}
+
 /**
  * The validator's pending rows: one entry per (target table, identity key) — a later change of
  * the same key replaces it, so memory is one entry per changed key — with their byte estimate
- * and the keys changed since the last flush, so a flush writes only what changed.
+ * and the keys changed since the last flush, so a flush writes only what changed. Per changed
+ * key it keeps the Pending object and the row image it was handed: no key text, no copies (the
+ * garbage collector walks every retained object, and a catch-up keeps hundreds of thousands).
  */
 export class PendingRows {
-  private readonly rows = new Map<string, Pending>();
+  /** Per target table (schema, then table: looked up without building a name). */
+  private readonly targets = new Map<string, Map<string, TableRows>>();
+  private readonly sources = new Map<string, Map<string, SourceTable>>();
+  private count = 0;
   private bytesNow = 0;
   /**
-   * Keys whose stored row (the pending-change table holds what `rows` held at the last flush)
-   * was replaced or dropped since then, with that row's source table: the next flush deletes
-   * them. A key added since the last flush is not here: it has nothing stored, and costs the
-   * flush nothing at all when it is confirmed before it (the common case: most rows are checked
-   * within a checkpoint interval).
+   * Keys whose stored row (the pending-change table holds what the rows were at the last
+   * flush) was replaced or dropped since then, with that row's source table: the next flush
+   * deletes them. A key added since the last flush is not here: it has nothing stored, and
+   * costs the flush nothing at all when it is confirmed before it (the common case: most rows
+   * are checked within a checkpoint interval).
    */
   private touched = new Map<string, string>();
   /** The flush generation: entries added since the last flush carry it (see `delta`). */
@@ -63,42 +107,58 @@ export class PendingRows {
   private nextStructure = 1;
   /** The next flush rewrites the table (after a load: drops structures no row uses). */
   private rewrite = true;
-  /**
-   * Shared strings per (schema, table): the `touched` source tables and the key prefixes of
-   * target tables, so that a change allocates one key string and nothing for its table (a
-   * catch-up keeps hundreds of thousands of keys here, and every retained object is walked by
-   * each major GC).
-   */
-  private readonly names = new Map<string, Map<string, [source: string, keyPrefix: string]>>();
 
-  private namesOf(schema: string, table: string): [string, string] {
-    let bySchema = this.names.get(schema);
+  private targetOf(target: { schema: string; table: string }): TableRows {
+    let bySchema = this.targets.get(target.schema);
     if (!bySchema) {
       bySchema = new Map();
-      this.names.set(schema, bySchema);
+      this.targets.set(target.schema, bySchema);
     }
-    let n = bySchema.get(table);
-    if (!n) {
-      n = [`${schema}\u0000${table}`, `${schema}.${table}\u0000`];
-      bySchema.set(table, n);
+    let at = bySchema.get(target.table);
+    if (!at) {
+      at = {
+        target: { schema: target.schema, table: target.table },
+        prefix: `${target.schema}.${target.table}\u0000`,
+        rows: new Map(),
+      };
+      bySchema.set(target.table, at);
     }
-    return n;
+    return at;
+  }
+
+  private sourceOf(schema: string, table: string): SourceTable {
+    let bySchema = this.sources.get(schema);
+    if (!bySchema) {
+      bySchema = new Map();
+      this.sources.set(schema, bySchema);
+    }
+    let s = bySchema.get(table);
+    if (!s) {
+      s = { schema, table, name: `${schema}\u0000${table}` };
+      bySchema.set(table, s);
+    }
+    return s;
   }
 
   get size(): number {
-    return this.rows.size;
+    return this.count;
   }
 
   get bytes(): number {
     return this.bytesNow;
   }
 
-  entries(): IterableIterator<PendingEntry> {
-    return this.rows.entries();
+  private *tables(): Generator<TableRows> {
+    for (const bySchema of this.targets.values()) yield* bySchema.values();
   }
 
-  get(key: string): Pending | undefined {
-    return this.rows.get(key);
+  *entries(): Generator<PendingEntry> {
+    for (const at of this.tables()) yield* at.rows.entries();
+  }
+
+  /** `p` is still the pending row of `id` (no newer change replaced it). */
+  holds(id: RowId, p: Pending): boolean {
+    return p.at.rows.get(id) === p;
   }
 
   /** The pending rows one applied change leaves (an update moving the key also checks the old key is gone). */
@@ -107,56 +167,55 @@ export class PendingRows {
     const t = c.table;
     const del = c.type === 'delete';
     const row = del ? c.before : c.after;
+    const at = this.targetOf(c.target);
+    const source = this.sourceOf(c.source.schema, c.source.table);
     if (c.type === 'update' && c.before && row && !sameKey(t, c.before, row)) {
-      const old = rowKey(t, c.before);
-      if (old !== rowKey(t, row)) this.add(this.keyOf(c.target, old), pendingOf(j, 'delete', c.before, now));
+      const old = rowId(t, c.before);
+      if (old !== rowId(t, row)) this.add(at, old, pendingOf(source, at, t, 'delete', c.before, now));
     }
     if (!row) return;
-    this.add(this.keyOf(c.target, rowKey(t, row)), pendingOf(j, del ? 'delete' : 'upsert', row, now));
+    this.add(at, rowId(t, row), pendingOf(source, at, t, del ? 'delete' : 'upsert', row, now));
   }
 
-  private keyOf(target: { schema: string; table: string }, key: string): string {
-    return this.namesOf(target.schema, target.table)[1] + key;
-  }
-
-  add(key: string, p: Pending): void {
-    const old = this.rows.get(key);
+  private add(at: TableRows, id: RowId, p: Pending): void {
+    const old = at.rows.get(id);
     if (old) {
       this.bytesNow -= old.bytes;
       p.firstSeen = old.firstSeen;
-    }
+    } else this.count++;
     p.bytes = rowBytes(p.row);
     p.gen = this.gen;
     this.bytesNow += p.bytes;
-    this.rows.set(key, p);
-    if (old) this.unstore(key, old);
+    at.rows.set(id, p);
+    if (old) this.unstore(id, old);
   }
 
-  /** Drop `key` if it still holds `which` (a newer change of the key replaced it during a check). */
-  drop(key: string, which: Pending): void {
-    const p = this.rows.get(key);
-    if (!p || p !== which) return;
-    this.bytesNow -= p.bytes;
-    this.rows.delete(key);
-    this.unstore(key, p);
+  /** Drop `id` if it still holds `which` (a newer change of the key replaced it during a check). */
+  drop(id: RowId, which: Pending): void {
+    const rows = which.at.rows;
+    if (rows.get(id) !== which) return;
+    this.bytesNow -= which.bytes;
+    this.count--;
+    rows.delete(id);
+    this.unstore(id, which);
   }
 
   /**
-   * `p`, replaced or dropped, no longer stands for `key`: when the table holds it (added before
-   * the last flush), the next flush deletes it there (under its source table: a key of a
+   * `p`, replaced or dropped, no longer stands for its key: when the table holds it (added
+   * before the last flush), the next flush deletes it there (under its source table: a key of a
    * sharded target can move from one source table to another).
    */
-  private unstore(key: string, p: Pending): void {
-    if (p.gen < this.gen && !this.touched.has(key)) {
-      this.touched.set(key, this.namesOf(p.schema, p.table)[0]);
-    }
+  private unstore(id: RowId, p: Pending): void {
+    if (p.gen >= this.gen) return;
+    const key = storedKey(p.at, id);
+    if (!this.touched.has(key)) this.touched.set(key, p.source.name);
   }
 
   /** Pending rows per kind, as `validation status` counts them. */
   kinds(): { insert: number; update: number; delete: number } {
     let del = 0;
-    for (const p of this.rows.values()) if (p.kind === 'delete') del++;
-    return { insert: 0, update: this.rows.size - del, delete: del };
+    for (const at of this.tables()) for (const p of at.rows.values()) if (p.kind === 'delete') del++;
+    return { insert: 0, update: this.count - del, delete: del };
   }
 
   /**
@@ -164,17 +223,13 @@ export class PendingRows {
    * again is checked once, in its latest state).
    */
   batches(size: number): PendingEntry[][] {
-    const groups = new Map<string, PendingEntry[]>();
-    for (const e of this.rows) {
-      const p = e[1];
-      const g = `${p.kind}\u0000${p.target.schema}.${p.target.table}`;
-      const l = groups.get(g);
-      if (l) l.push(e);
-      else groups.set(g, [e]);
-    }
     const out: PendingEntry[][] = [];
-    for (const entries of groups.values()) {
-      for (let i = 0; i < entries.length; i += size) out.push(entries.slice(i, i + size));
+    for (const at of this.tables()) {
+      const byKind: Record<Pending['kind'], PendingEntry[]> = { upsert: [], delete: [] };
+      for (const e of at.rows) byKind[e[1].kind].push(e);
+      for (const entries of [byKind.upsert, byKind.delete]) {
+        for (let i = 0; i < entries.length; i += size) out.push(entries.slice(i, i + size));
+      }
     }
     return out;
   }
@@ -197,25 +252,25 @@ export class PendingRows {
       if (id === undefined) {
         id = this.nextStructure++;
         this.stored.set(p.structure, id);
-        inserts.push([p.schema, p.table, `${STRUCTURE_PK}${id}`, JSON.stringify(p.structure)]);
+        inserts.push([p.source.schema, p.source.table, `${STRUCTURE_PK}${id}`, JSON.stringify(p.structure)]);
       }
       return id;
     };
-    const put = (key: string, p: Pending) => {
+    const put = (id: RowId, p: Pending) => {
       const s = structureOf(p);
-      const stored: StoredPending = { kind: p.kind, target: p.target, row: p.row.map(hexCell), s };
-      inserts.push([p.schema, p.table, key, JSON.stringify(stored)]);
+      const stored: StoredPending = { kind: p.kind, target: p.at.target, row: p.row.map(hexCell), s };
+      inserts.push([p.source.schema, p.source.table, storedKey(p.at, id), JSON.stringify(stored)]);
     };
     const gen = this.gen;
-    if (full) {
-      for (const [key, p] of this.rows) put(key, p);
-    } else {
+    if (!full) {
       for (const [key, table] of touched) {
         const l = deletes.get(table);
         if (l) l.push(key);
         else deletes.set(table, [key]);
       }
-      for (const [key, p] of this.rows) if (p.gen >= gen) put(key, p);
+    }
+    for (const at of this.tables()) {
+      for (const [id, p] of at.rows) if (full || p.gen >= gen) put(id, p);
     }
     // Written: stored from now on (what is added while the write runs is of the next generation).
     this.gen = gen + 1;
@@ -250,36 +305,25 @@ export class PendingRows {
       const d = parse(r.data) as unknown as StoredPending;
       const structure = structures.get(d.s);
       if (!structure) continue;
-      this.add(r.row_pk, {
-        kind: d.kind,
-        schema: r.schema_name,
-        table: r.table_name,
-        target: d.target,
-        structure,
-        row: d.row.map(unhexCell),
-        firstSeen: now,
-        bytes: 0,
-        gen: 0,
-      });
+      const row = d.row.map(unhexCell);
+      const at = this.targetOf(d.target);
+      const source = this.sourceOf(r.schema_name, r.table_name);
+      this.add(at, rowId(structure, row), pendingOf(source, at, structure, d.kind, row, now));
     }
     this.touched.clear();
     this.rewrite = true;
   }
 }
 
-function pendingOf(j: DmlJob, kind: Pending['kind'], row: CellValue[], now: number): Pending {
-  const c = j.change;
-  return {
-    kind,
-    schema: c.source.schema,
-    table: c.source.table,
-    target: c.target,
-    structure: c.table,
-    row,
-    firstSeen: now,
-    bytes: 0,
-    gen: 0,
-  };
+function pendingOf(
+  source: SourceTable,
+  at: TableRows,
+  structure: TableStructure,
+  kind: Pending['kind'],
+  row: CellValue[],
+  now: number,
+): Pending {
+  return { kind, source, at, structure, row, firstSeen: now, bytes: 0, gen: 0 };
 }
 
 function rowBytes(row: readonly CellValue[]): number {

@@ -23,7 +23,7 @@ export interface CheckContext {
 export async function checkBatch(ctx: CheckContext, cc: Connection, batch: PendingEntry[]): Promise<boolean> {
   const first = batch[0]![1];
   const t = first.structure;
-  const q = quotedTarget(tablePlan(t), first.target);
+  const q = quotedTarget(tablePlan(t), first.at.target);
   const del = first.kind === 'delete';
   const [found] = await cc.query(
     matchSql(
@@ -54,7 +54,7 @@ async function recordErrors(
   del: boolean,
 ): Promise<void> {
   const t = failed[0]![1].structure;
-  const q = quotedTarget(tablePlan(t), failed[0]![1].target);
+  const q = quotedTarget(tablePlan(t), failed[0]![1].at.target);
   const [dst] = await c.query(
     fetchSql(
       t,
@@ -64,7 +64,7 @@ async function recordErrors(
   );
   const byKey = new Map((dst as Record<string, unknown>[]).map((r) => [resultKey(t, r), r]));
   for (const [key, p] of failed) {
-    if (ctx.pending.get(key) !== p) continue; // replaced by a newer change meanwhile
+    if (!ctx.pending.holds(key, p)) continue; // replaced by a newer change meanwhile
     const k = rowKey(t, p.row);
     const d = byKey.get(k);
     const type = del ? 0 : d ? 2 : 1;
@@ -74,11 +74,11 @@ async function recordErrors(
        ON DUPLICATE KEY UPDATE data = VALUES(data), dst_data = VALUES(dst_data), error_type = VALUES(error_type)`,
       [
         ctx.source,
-        p.schema,
-        p.table,
+        p.source.schema,
+        p.source.table,
         k,
-        p.target.schema,
-        p.target.table,
+        p.at.target.schema,
+        p.at.target.table,
         rowJson(t, p.row),
         d ? rowJson(t, d) : '{}',
         type,

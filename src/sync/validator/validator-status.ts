@@ -33,12 +33,21 @@ export interface ValidationStatus {
 export class TableStages {
   private readonly seen = new Map<string, ValidationTableStatus>();
 
+  /** Source tables noted (schema, then table): one change costs two lookups and no name built. */
+  private readonly noted = new Map<string, Set<string>>();
+
   constructor(private readonly source: string) {}
 
   note(j: DmlJob): void {
     const c = j.change;
+    let tables = this.noted.get(c.source.schema);
+    if (!tables) {
+      tables = new Set();
+      this.noted.set(c.source.schema, tables);
+    }
+    if (tables.has(c.source.table)) return;
+    tables.add(c.source.table);
     const src = quoteTable(c.source.schema, c.source.table);
-    if (this.seen.has(src)) return;
     this.seen.set(src, {
       source: this.source,
       srcTable: src,

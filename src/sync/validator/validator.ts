@@ -70,9 +70,6 @@ const MAX_DEFER_MS = 5 * 60_000;
  */
 const MAX_CHECKPOINT_HOLD_MS = 120_000;
 
-/** Applied row changes queued before they are ingested anyway (bounds the queue's memory). */
-const INBOX_ROWS = 100_000;
-
 /**
  * DM's continuous validator for one subtask. Every row change an applier committed becomes a
  * pending row keyed by (table, identity key) — a later change of the same key replaces it, so a
@@ -153,43 +150,25 @@ export class DataValidator implements AppliedRowsSink {
   private wanted: ValidatorStage = 'Running';
 
   /**
-   * Applied batches not yet turned into pending rows. The applier's thread only queues them
-   * here; `ingest` does the per-row work when the validator checks (so not during a burst),
-   * before a flush or status, or when INBOX_ROWS are waiting.
+   * Turn an applier's committed batch into pending rows at once (latest change per key): the
+   * jobs die young then, and what stays is one compact entry per changed key. (Queuing the jobs
+   * to turn them later kept every job with both row images and its causality keys alive, and
+   * the garbage collector copied and walked them all during the catch-up.)
    */
-  private inbox: (readonly DmlJob[])[] = [];
-  private inboxRows = 0;
-
   rowsApplied(jobs: readonly DmlJob[]): void {
     if (this.stage !== 'Running') return;
-    this.inbox.push(jobs);
-    this.inboxRows += jobs.length;
     this.dirty = true;
-    if (this.inboxRows >= INBOX_ROWS) this.ingest();
-  }
-
-  /** Turn the queued applied batches into pending rows (latest change per key). */
-  private ingest(): void {
-    const batches = this.inbox;
-    if (batches.length === 0) return;
-    this.inbox = [];
-    this.inboxRows = 0;
     const now = Date.now();
     const cp = this.cpLocation;
-    for (const jobs of batches) {
-      for (const j of jobs) {
-        this.stages.note(j);
-        if (j.noKey) continue;
-        // Replayed after a restart: already counted before the checkpoint.
-        if (cp && compareLocation(j.eventEnd, cp) <= 0) continue;
-        this.processed[j.change.type]++;
-        this.pending.addChange(j, now);
-      }
+    for (const j of jobs) {
+      this.stages.note(j);
+      if (j.noKey) continue;
+      // Replayed after a restart: already counted before the checkpoint.
+      if (cp && compareLocation(j.eventEnd, cp) <= 0) continue;
+      this.processed[j.change.type]++;
+      this.pending.addChange(j, now);
     }
-    if (
-      this.stage === 'Running' &&
-      (this.pending.size > this.vc.maxPendingRowCount || this.pending.bytes > this.maxBytes)
-    ) {
+    if (this.pending.size > this.vc.maxPendingRowCount || this.pending.bytes > this.maxBytes) {
       this.halt(
         dmError(
           E.validatorOverflow,
@@ -201,7 +180,6 @@ export class DataValidator implements AppliedRowsSink {
 
   /** DM's tableStatuses, optionally of one stage (`--table-stage running|stopped`). */
   tableStatus(stage?: ValidatorStage): ValidationTableStatus[] {
-    this.ingest();
     return this.stages.list(this.stage, stage);
   }
 
@@ -258,7 +236,7 @@ export class DataValidator implements AppliedRowsSink {
   private deferred(): boolean {
     const wait =
       this.busy() &&
-      (this.pending.size + this.inboxRows) * 2 < this.vc.maxPendingRowCount &&
+      this.pending.size * 2 < this.vc.maxPendingRowCount &&
       this.pending.bytes * 2 < this.maxBytes;
     if (!wait) {
       this.busySince = 0;
@@ -293,7 +271,6 @@ export class DataValidator implements AppliedRowsSink {
   async validateOnce(): Promise<boolean> {
     if (!this.conn) return true;
     if (this.deferred()) return false;
-    this.ingest();
     const ctx: CheckContext = {
       source: this.cfg.sourceId,
       tables: this.tables,
@@ -346,7 +323,6 @@ export class DataValidator implements AppliedRowsSink {
     const rev = Date.now();
     // Taken in the same tick as `loc`: exactly the changes at or before it (a later change
     // arriving during the writes is replayed after a crash, so must not be saved as pending).
-    this.ingest();
     const counts = { ...this.processed };
     const { delta, undo } = this.pending.delta();
     this.dirty = false;
@@ -392,7 +368,6 @@ export class DataValidator implements AppliedRowsSink {
   }
 
   status(): ValidationStatus {
-    this.ingest();
     const loc = this.cpLocation;
     const p = this.processed;
     const k = this.pending.kinds();
