@@ -55,10 +55,15 @@ function keyCond(t: TableStructure, row: readonly CellValue[]): string {
     .join(' AND ');
 }
 
-function fullCond(t: TableStructure, row: readonly CellValue[]): string {
+/** The columns full mode compares (the key, then the comparable others), once per batch. */
+function fullCols(t: TableStructure): number[] {
   const plan = tablePlan(t);
-  const cols = new Set([...plan.identityCols, ...plan.keylessWhere]);
-  return [...cols]
+  return [...new Set([...plan.identityCols, ...plan.keylessWhere])];
+}
+
+function fullCond(t: TableStructure, cols: readonly number[], row: readonly CellValue[]): string {
+  const plan = tablePlan(t);
+  return cols
     .map((i) => `${plan.quoted[i]} <=> ${sqlLiteral(plan.binary[i] === true, row[i] ?? null)}`)
     .join(' AND ');
 }
@@ -72,7 +77,8 @@ export function matchSql(
 ): string {
   const plan = tablePlan(t);
   const keyCols = plan.identityCols.map((i) => plan.quoted[i]).join(', ');
-  const conds = rows.map((r) => `(${full ? fullCond(t, r) : keyCond(t, r)})`).join(' OR ');
+  const cols = full ? fullCols(t) : [];
+  const conds = rows.map((r) => `(${full ? fullCond(t, cols, r) : keyCond(t, r)})`).join(' OR ');
   return `SELECT ${keyCols} FROM ${quotedTable} WHERE ${conds}`;
 }
 
