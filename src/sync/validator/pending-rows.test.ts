@@ -175,4 +175,25 @@ describe('PendingRows', () => {
     restored.addChange(job({ type: 'update', before: [1, 'b'], after: [1, 'b'] }, 'u', 'u'), 2);
     assert.deepEqual([...restored.delta().delta.deletes.entries()], [['s\u0000u', ["s.u\u00001,'b'"]]]);
   });
+
+  it('one structure and target shared by two source tables (shards merged): each row keeps its own source', () => {
+    const p = new PendingRows();
+    const target = { schema: 's', table: 't' };
+    const shared = (source: string, c: Omit<RowChange, 'source' | 'target' | 'table'>): DmlJob => ({
+      ...job(c),
+      change: { ...c, source: { schema: 's', table: source }, target, table: t! },
+    });
+    p.addChange(shared('t1', { type: 'insert', after: [1, 'a', null] }), 1);
+    p.addChange(shared('t2', { type: 'insert', after: [2, 'b', null] }), 1);
+    p.addChange(shared('t1', { type: 'update', before: [1, 'a', null], after: [3, 'a', null] }), 1);
+    assert.deepEqual(
+      [...p.entries()].map(([id, e]) => [id, e.source.table, e.kind]),
+      [
+        [1, 't1', 'delete'],
+        [2, 't2', 'upsert'],
+        [3, 't1', 'upsert'],
+      ],
+    );
+    assert.equal(new Set([...p.entries()].map(([, e]) => e.at)).size, 1, 'one target table');
+  });
 });
