@@ -196,23 +196,4 @@ describe('PendingRows', () => {
     );
     assert.equal(new Set([...p.entries()].map(([, e]) => e.at)).size, 1, 'one target table');
   });
-
-  it('a check that read a row drops it only if no later change of its key came in meanwhile', () => {
-    const p = new PendingRows();
-    p.addChange(job({ type: 'insert', after: [1, 'a', null] }), 1);
-    p.addChange(job({ type: 'insert', after: [2, 'b', null] }), 1);
-    assert.equal(p.sizeAtMost, 2);
-    const [batch] = p.batches(10);
-    assert.equal(batch?.length, 2);
-    // Key 1 changes again while the check runs; key 2 does not.
-    p.addChange(job({ type: 'update', before: [1, 'a', null], after: [1, 'c', null] }), 5);
-    assert.ok(p.sizeAtMost >= p.size, 'the bound is an upper bound');
-    for (const [id, e] of batch!) p.drop(id, e);
-    assert.deepEqual(
-      [...p.entries()].map(([id, e]) => [id, e.row[1], e.firstSeen]),
-      [[1, 'c', 1]],
-      'key 1 stays pending in its latest state, dated by its first change',
-    );
-    assert.equal(p.bytes > 0 && p.bytes === p.bytesAtMost, true);
-  });
 });

@@ -151,45 +151,12 @@ export class PendingRows {
     return s;
   }
 
-  /**
-   * Changes recorded but not yet in the keyed set, `[id, p, id, p, …]` in arrival order: the
-   * per-change path only appends here (no hashing into maps of hundreds of thousands of keys on
-   * the thread that also dispatches replication); whatever reads the set folds the log first.
-   */
-  private log: (RowId | Pending)[] = [];
-  private logBytes = 0;
-
-  /** Apply the logged changes to the keyed set, in order (a later change of a key replaces it). */
-  private fold(): void {
-    const log = this.log;
-    if (log.length === 0) return;
-    this.log = [];
-    this.logBytes = 0;
-    for (let i = 0; i < log.length; i += 2) {
-      const p = log[i + 1] as Pending;
-      this.add(p.at, log[i] as RowId, p);
-    }
-  }
-
-  /** Pending rows (distinct keys). */
   get size(): number {
-    this.fold();
     return this.count;
   }
 
   get bytes(): number {
-    this.fold();
     return this.bytesNow;
-  }
-
-  /** An upper bound of `size` that does not fold the log (a logged change may replace a key). */
-  get sizeAtMost(): number {
-    return this.count + this.log.length / 2;
-  }
-
-  /** An upper bound of `bytes` that does not fold the log. */
-  get bytesAtMost(): number {
-    return this.bytesNow + this.logBytes;
   }
 
   private *tables(): Generator<TableRows> {
@@ -197,13 +164,11 @@ export class PendingRows {
   }
 
   *entries(): Generator<PendingEntry> {
-    this.fold();
     for (const at of this.tables()) yield* at.rows.entries();
   }
 
   /** `p` is still the pending row of `id` (no newer change replaced it). */
   holds(id: RowId, p: Pending): boolean {
-    this.fold();
     return p.at.rows.get(id) === p;
   }
 
@@ -243,17 +208,12 @@ export class PendingRows {
       const moved = fast ? c.before[idCol] !== row[idCol] : !sameKey(t, c.before, row);
       if (moved) {
         const old = rowId(t, c.before);
-        if (old !== rowId(t, row)) this.record(old, pendingOf(source, at, t, 'delete', c.before, now));
+        if (old !== rowId(t, row)) this.add(at, old, pendingOf(source, at, t, 'delete', c.before, now));
       }
     }
     if (!row) return;
     const id = fast ? (row[idCol] as number) : rowId(t, row);
-    this.record(id, pendingOf(source, at, t, del ? 'delete' : 'upsert', row, now));
-  }
-
-  private record(id: RowId, p: Pending): void {
-    this.log.push(id, p);
-    this.logBytes += p.bytes;
+    this.add(at, id, pendingOf(source, at, t, del ? 'delete' : 'upsert', row, now));
   }
 
   private add(at: TableRows, id: RowId, p: Pending): void {
@@ -262,6 +222,7 @@ export class PendingRows {
       this.bytesNow -= old.bytes;
       p.firstSeen = old.firstSeen;
     } else this.count++;
+    p.bytes = rowBytes(p.row);
     p.gen = this.gen;
     this.bytesNow += p.bytes;
     at.rows.set(id, p);
@@ -270,7 +231,6 @@ export class PendingRows {
 
   /** Drop `id` if it still holds `which` (a newer change of the key replaced it during a check). */
   drop(id: RowId, which: Pending): void {
-    this.fold();
     const rows = which.at.rows;
     if (rows.get(id) !== which) return;
     this.bytesNow -= which.bytes;
@@ -292,7 +252,6 @@ export class PendingRows {
 
   /** Pending rows per kind, as `validation status` counts them. */
   kinds(): { insert: number; update: number; delete: number } {
-    this.fold();
     let del = 0;
     for (const at of this.tables()) for (const p of at.rows.values()) if (p.kind === 'delete') del++;
     return { insert: 0, update: this.count - del, delete: del };
@@ -303,7 +262,6 @@ export class PendingRows {
    * again is checked once, in its latest state).
    */
   batches(size: number): PendingEntry[][] {
-    this.fold();
     const out: PendingEntry[][] = [];
     for (const at of this.tables()) {
       const byKind: Record<Pending['kind'], PendingEntry[]> = { upsert: [], delete: [] };
@@ -320,8 +278,6 @@ export class PendingRows {
    * far) and forgotten here; `undo` puts it back when the write failed.
    */
   delta(): { delta: PendingDelta; undo: () => void } {
-    // Every change delivered so far is of this generation (see `add`).
-    this.fold();
     const touched = this.touched;
     const stored = this.stored;
     const full = this.rewrite;
@@ -383,7 +339,6 @@ export class PendingRows {
       }
     }
     const now = Date.now();
-    this.fold();
     for (const r of rows) {
       if (r.row_pk.startsWith(STRUCTURE_PK)) continue;
       const d = parse(r.data) as unknown as StoredPending;
@@ -407,7 +362,7 @@ function pendingOf(
   row: CellValue[],
   now: number,
 ): Pending {
-  return { kind, source, at, structure, row, firstSeen: now, bytes: rowBytes(row), gen: 0 };
+  return { kind, source, at, structure, row, firstSeen: now, bytes: 0, gen: 0 };
 }
 
 function rowBytes(row: readonly CellValue[]): number {

@@ -168,11 +168,7 @@ export class DataValidator implements AppliedRowsSink {
       this.processed[j.change.type]++;
       this.pending.addChange(j, now);
     }
-    // The bounds first (no fold of the logged changes per batch), the exact counts when over.
-    if (
-      (this.pending.sizeAtMost > this.vc.maxPendingRowCount || this.pending.bytesAtMost > this.maxBytes) &&
-      (this.pending.size > this.vc.maxPendingRowCount || this.pending.bytes > this.maxBytes)
-    ) {
+    if (this.pending.size > this.vc.maxPendingRowCount || this.pending.bytes > this.maxBytes) {
       this.halt(
         dmError(
           E.validatorOverflow,
@@ -240,8 +236,8 @@ export class DataValidator implements AppliedRowsSink {
   private deferred(): boolean {
     const wait =
       this.busy() &&
-      this.pending.sizeAtMost * 2 < this.vc.maxPendingRowCount &&
-      this.pending.bytesAtMost * 2 < this.maxBytes;
+      this.pending.size * 2 < this.vc.maxPendingRowCount &&
+      this.pending.bytes * 2 < this.maxBytes;
     if (!wait) {
       this.busySince = 0;
       return false;
