@@ -1,4 +1,5 @@
 import type { CellValue } from '../pkg/binlog/types.js';
+import { TableMap } from '../pkg/schema/table-map.js';
 import type { RowChange } from './job.js';
 import { type TablePlan, tablePlan } from './sql/table-plan.js';
 
@@ -119,20 +120,13 @@ function rowKeys(tableId: string, plan: TablePlan, row: CellValue[] | undefined,
 }
 
 /** Lower-cased `schema.table` of routed targets (keyed by the name strings: no concatenation). */
-const targetIds = new Map<string, Map<string, string>>();
+const targetIds = new TableMap<string>({ schemas: 10_000, tables: 100_000 });
 
 function targetId(t: { schema: string; table: string }): string {
-  let bySchema = targetIds.get(t.schema);
-  if (!bySchema) {
-    if (targetIds.size > 10_000) targetIds.clear();
-    bySchema = new Map();
-    targetIds.set(t.schema, bySchema);
-  }
-  let id = bySchema.get(t.table);
+  let id = targetIds.get(t.schema, t.table);
   if (id === undefined) {
-    if (bySchema.size > 100_000) bySchema.clear();
     id = `${t.schema}.${t.table}`.toLowerCase();
-    bySchema.set(t.table, id);
+    targetIds.set(t.schema, t.table, id);
   }
   return id;
 }

@@ -6,6 +6,7 @@ import { BlockAllowList } from '../pkg/filter/block-allow-list.js';
 import { ddlFilterEvent } from '../pkg/filter/ddl-event-type.js';
 import { ExpressionFilter } from '../pkg/filter/expression-filter.js';
 import { type ExtendColumns, TableRouter } from '../pkg/router/table-router.js';
+import { TableMap } from '../pkg/schema/table-map.js';
 import type { DdlInfo } from './ddl/ddl-info.js';
 import { classifyTable, type OnlineDdlRules, onlineDdlRules } from './ddl/online-ddl.js';
 import type { RowChange, TableName } from './job.js';
@@ -62,28 +63,21 @@ export class EventFilters {
     const kind = ev.type === 'write_rows' ? 0 : ev.type === 'update_rows' ? 1 : 2;
     // The answer depends on (schema, table, kind) only, and the rules never change: remember
     // it per table (a ROWS event's names are the same string objects its table map gave).
-    let bySchema = this.rowsDecisions.get(ev.schema);
-    if (!bySchema) {
-      if (this.rowsDecisions.size > 10_000) this.rowsDecisions.clear();
-      bySchema = new Map();
-      this.rowsDecisions.set(ev.schema, bySchema);
-    }
-    let d = bySchema.get(ev.table);
+    let d = this.rowsDecisions.get(ev.schema, ev.table);
     if (!d) {
-      if (bySchema.size > 100_000) bySchema.clear();
       d = [
         this.decideRows(ev.schema, ev.table, 'insert'),
         this.decideRows(ev.schema, ev.table, 'update'),
         this.decideRows(ev.schema, ev.table, 'delete'),
       ];
-      bySchema.set(ev.table, d);
+      this.rowsDecisions.set(ev.schema, ev.table, d);
     }
     const decision = d[kind] as boolean | 'Error';
     if (decision === 'Error') throw filterError(DML_NAMES[kind]!, ev.schema, ev.table);
     return decision;
   }
 
-  private readonly rowsDecisions = new Map<string, Map<string, (boolean | 'Error')[]>>();
+  private readonly rowsDecisions = new TableMap<(boolean | 'Error')[]>({ schemas: 10_000, tables: 100_000 });
 
   private decideRows(
     schema: string,

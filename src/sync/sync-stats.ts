@@ -1,5 +1,6 @@
 import { type Counter, Gauge, type Histogram, type Registry } from 'prom-client';
 import { binlogFileIndex, type DmWorkerMetrics, dmWorkerMetrics } from '../pkg/metrics/dm-metrics.js';
+import { TableMap } from '../pkg/schema/table-map.js';
 import type { DmlJob, Location } from './job.js';
 
 /** Width of the window `recentTps` averages over. */
@@ -46,7 +47,7 @@ export class SyncStats {
    * type (`queue * 4 + TYPE_SLOT[type]`): looked up with the job's own strings, nothing built
    * per job.
    */
-  private readonly jobChildren = new Map<string, Map<string, Counter.Internal[]>>();
+  private readonly jobChildren = new TableMap<Counter.Internal[]>();
   /** Finished jobs per child and transactions not yet handed to prom-client (see publish). */
   private readonly jobCounts = new Map<Counter.Internal, number>();
   private transactions = 0;
@@ -163,15 +164,10 @@ export class SyncStats {
     const slotBase = queue * 4;
     for (const j of jobs) {
       const { type, target } = j.change;
-      let bySchema = this.jobChildren.get(target.schema);
-      if (!bySchema) {
-        bySchema = new Map();
-        this.jobChildren.set(target.schema, bySchema);
-      }
-      let slots = bySchema.get(target.table);
+      let slots = this.jobChildren.get(target.schema, target.table);
       if (!slots) {
         slots = [];
-        bySchema.set(target.table, slots);
+        this.jobChildren.set(target.schema, target.table, slots);
       }
       const slot = slotBase + TYPE_SLOT[type];
       let child = slots[slot];

@@ -1,4 +1,5 @@
 import type { CellValue } from '../../pkg/binlog/types.js';
+import { TableMap } from '../../pkg/schema/table-map.js';
 import type { TableStructure } from '../../pkg/schema/table-structure.js';
 import type { DmlJob } from '../job.js';
 import { tablePlan } from '../sql/table-plan.js';
@@ -98,9 +99,9 @@ function storedKey(at: TableRows, id: RowId): string {
  * garbage collector walks every retained object, and a catch-up keeps hundreds of thousands).
  */
 export class PendingRows {
-  /** Per target table (schema, then table: looked up without building a name). */
-  private readonly targets = new Map<string, Map<string, TableRows>>();
-  private readonly sources = new Map<string, Map<string, SourceTable>>();
+  /** Per target table. */
+  private readonly targets = new TableMap<TableRows>();
+  private readonly sources = new TableMap<SourceTable>();
   private count = 0;
   private bytesNow = 0;
   /**
@@ -120,33 +121,23 @@ export class PendingRows {
   private rewrite = true;
 
   private targetOf(target: { schema: string; table: string }): TableRows {
-    let bySchema = this.targets.get(target.schema);
-    if (!bySchema) {
-      bySchema = new Map();
-      this.targets.set(target.schema, bySchema);
-    }
-    let at = bySchema.get(target.table);
+    let at = this.targets.get(target.schema, target.table);
     if (!at) {
       at = {
         target: { schema: target.schema, table: target.table },
         prefix: `${target.schema}.${target.table}\u0000`,
         rows: new Map(),
       };
-      bySchema.set(target.table, at);
+      this.targets.set(target.schema, target.table, at);
     }
     return at;
   }
 
   private sourceOf(schema: string, table: string): SourceTable {
-    let bySchema = this.sources.get(schema);
-    if (!bySchema) {
-      bySchema = new Map();
-      this.sources.set(schema, bySchema);
-    }
-    let s = bySchema.get(table);
+    let s = this.sources.get(schema, table);
     if (!s) {
       s = { schema, table, name: `${schema}\u0000${table}` };
-      bySchema.set(table, s);
+      this.sources.set(schema, table, s);
     }
     return s;
   }
@@ -159,8 +150,8 @@ export class PendingRows {
     return this.bytesNow;
   }
 
-  private *tables(): Generator<TableRows> {
-    for (const bySchema of this.targets.values()) yield* bySchema.values();
+  private tables(): Generator<TableRows> {
+    return this.targets.values();
   }
 
   *entries(): Generator<PendingEntry> {

@@ -1,4 +1,5 @@
 import { quoteTable } from '../../pkg/db/connect.js';
+import { TableMap } from '../../pkg/schema/table-map.js';
 import type { DmlJob } from '../job.js';
 
 export const VALIDATOR_STAGES = ['Running', 'Stopped'] as const;
@@ -33,20 +34,15 @@ export interface ValidationStatus {
 export class TableStages {
   private readonly seen = new Map<string, ValidationTableStatus>();
 
-  /** Source tables noted (schema, then table): one change costs two lookups and no name built. */
-  private readonly noted = new Map<string, Set<string>>();
+  /** Source tables noted: one change costs a lookup and no name built. */
+  private readonly noted = new TableMap<true>();
 
   constructor(private readonly source: string) {}
 
   note(j: DmlJob): void {
     const c = j.change;
-    let tables = this.noted.get(c.source.schema);
-    if (!tables) {
-      tables = new Set();
-      this.noted.set(c.source.schema, tables);
-    }
-    if (tables.has(c.source.table)) return;
-    tables.add(c.source.table);
+    if (this.noted.get(c.source.schema, c.source.table)) return;
+    this.noted.set(c.source.schema, c.source.table, true);
     const src = quoteTable(c.source.schema, c.source.table);
     this.seen.set(src, {
       source: this.source,
