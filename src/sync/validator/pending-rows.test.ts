@@ -154,7 +154,7 @@ describe('PendingRows', () => {
       ],
     );
     assert.deepEqual(
-      p.batches(10).map((b) => b.map(([id]) => id)),
+      p.batches(10).map((b) => p.open(b).map(([id]) => id)),
       [[1], ["1,'b'"], ["1,'a'"]],
       'one batch per target table and kind',
     );
@@ -195,5 +195,36 @@ describe('PendingRows', () => {
       ],
     );
     assert.equal(new Set([...p.entries()].map(([, e]) => e.at)).size, 1, 'one target table');
+  });
+
+  it('a row read before a newer change of its key does not drop it, and a batch read later skips it', () => {
+    const p = new PendingRows();
+    p.addChange(job({ type: 'insert', after: [1, 'a', null] }), 1);
+    const [batch] = p.batches(10);
+    const [[id, seen]] = [...p.entries()] as [[number, ReturnType<typeof p.open>[number][1]]];
+    p.addChange(job({ type: 'update', before: [1, 'a', null], after: [1, 'b', null] }), 2);
+    assert.equal(p.holds(id, seen), false);
+    p.drop(id, seen);
+    assert.equal(p.size, 1, 'the newer change stays pending');
+    assert.deepEqual(p.open(batch!), [], 'the batch made before the change has nothing to check');
+    const now = p.batches(10).map((b) => p.open(b).map(([, e]) => [e.row[1], e.firstSeen]));
+    assert.deepEqual(now, [[['b', 1]]], 'the latest image, dated by the first change');
+  });
+
+  it('keeps every row intact when most rows are gone and the row images are compacted', () => {
+    const p = new PendingRows();
+    const n = 100_000;
+    const v = (i: number) => `${i}`.padEnd(200, '.');
+    for (let i = 0; i < n; i++) p.addChange(job({ type: 'insert', after: [i, v(i)] }, 'u', 'u'), 1);
+    const held = p.heldBytes;
+    assert.ok(held > 16 * 1024 ** 2, `several chunks (${held} bytes)`);
+    // One row in 5000 stays: every chunk keeps a live row, none can simply be released.
+    for (const [id, e] of [...p.entries()]) if ((e.row[0] as number) % 5000 !== 0) p.drop(id, e);
+    assert.equal(p.size, 20);
+    assert.ok(p.heldBytes <= 4 * 1024 ** 2, `compacted into one chunk (${p.heldBytes} bytes)`);
+    assert.deepEqual(
+      [...p.entries()].map(([, e]) => e.row),
+      Array.from({ length: 20 }, (_, k) => [k * 5000, v(k * 5000)]),
+    );
   });
 });

@@ -1,34 +1,29 @@
 import type { CellValue } from '../../pkg/binlog/types.js';
-import { TableMap } from '../../pkg/schema/table-map.js';
 import type { TableStructure } from '../../pkg/schema/table-structure.js';
 import type { DmlJob } from '../job.js';
 import { tablePlan } from '../sql/table-plan.js';
+import { PendingRoutes, type RowId, type SourceTable, type TableRows } from './pending-routes.js';
+import {
+  CHUNK,
+  GEN,
+  KIND,
+  LENGTH,
+  OFFSET,
+  PendingSlots,
+  SOURCE,
+  STRIDE,
+  STRUCTURE,
+  VER,
+} from './pending-slots.js';
+import { RowArena } from './row-arena.js';
 import { rowKey, sameKey } from './validator-sql.js';
 
+export type { RowId, SourceTable, TableRows };
+
 /**
- * A pending row's identity key inside its target table: the value itself for one integer key
- * column (no text built per change — a catch-up keeps hundreds of thousands of keys, and every
- * retained object costs the garbage collector), else the key text (`rowKey`).
+ * One row change still to be confirmed downstream (the latest change of its table + key), as
+ * read from its slot: `holds` tells whether it still stands (no newer change replaced it).
  */
-export type RowId = number | string;
-
-/** A source table, shared by its pending rows. */
-export interface SourceTable {
-  schema: string;
-  table: string;
-  /** `schema\0table`: how a flush groups the keys it deletes. */
-  name: string;
-}
-
-/** The pending rows of one target table, by identity key. */
-export interface TableRows {
-  target: { schema: string; table: string };
-  /** `schema.table\0`: a row's `row_pk` in the pending-change table is this + its key text. */
-  prefix: string;
-  rows: Map<RowId, Pending>;
-}
-
-/** One row change still to be confirmed downstream: the latest change of its table + key. */
 export interface Pending {
   kind: 'upsert' | 'delete';
   source: SourceTable;
@@ -37,12 +32,18 @@ export interface Pending {
   structure: TableStructure;
   row: CellValue[];
   firstSeen: number;
-  bytes: number;
-  /** The flush generation it was added in (set by `PendingRows.add`): below the current one, it is stored. */
-  gen: number;
+  slot: number;
+  /** The slot's version when read. */
+  ver: number;
 }
 
 export type PendingEntry = [id: RowId, p: Pending];
+
+/** A batch to check: keys of one target table and kind, read (`open`) only when checked. */
+export interface PendingBatch {
+  at: TableRows;
+  refs: [id: RowId, slot: number, ver: number][];
+}
 
 /** A pending row as the pending-change table stores it (its structure by id, see `PendingRows.delta`). */
 interface StoredPending {
@@ -65,16 +66,8 @@ export interface PendingDelta {
   full: boolean;
 }
 
-/** Where the changes of one table structure go (see `PendingRows.slotOf`). */
-interface Slot {
-  target: { schema: string; table: string };
-  schema: string;
-  table: string;
-  at: TableRows;
-  source: SourceTable;
-  /** The one identity key column, or -1 (a composite key: its text is the key). */
-  idCol: number;
-}
+/** What a pending row costs beyond its encoded image (slot, key map entry), for max-pending-row-size. */
+const ROW_OVERHEAD = 64;
 
 /** A row's key inside its table (see RowId). */
 export function rowId(t: TableStructure, row: readonly CellValue[]): RowId {
@@ -94,15 +87,17 @@ function storedKey(at: TableRows, id: RowId): string {
 /**
  * The validator's pending rows: one entry per (target table, identity key) — a later change of
  * the same key replaces it, so memory is one entry per changed key — with their byte estimate
- * and the keys changed since the last flush, so a flush writes only what changed. Per changed
- * key it keeps the Pending object and the row image it was handed: no key text, no copies (the
- * garbage collector walks every retained object, and a catch-up keeps hundreds of thousands).
+ * and the keys changed since the last flush, so a flush writes only what changed. A row's
+ * fields live in a slot of typed arrays and its image as bytes in a RowArena: the per-change
+ * path allocates nothing that outlives it (the garbage collector would copy and walk every
+ * retained object, and a catch-up keeps hundreds of thousands).
  */
 export class PendingRows {
-  /** Per target table. */
-  private readonly targets = new TableMap<TableRows>();
-  private readonly sources = new TableMap<SourceTable>();
+  private readonly routes = new PendingRoutes();
+  private readonly slots = new PendingSlots();
+  private arena = new RowArena();
   private count = 0;
+  private deletes = 0;
   private bytesNow = 0;
   /**
    * Keys whose stored row (the pending-change table holds what the rows were at the last
@@ -112,35 +107,13 @@ export class PendingRows {
    * are checked within a checkpoint interval).
    */
   private touched = new Map<string, string>();
-  /** The flush generation: entries added since the last flush carry it (see `delta`). */
+  /** The flush generation: rows added since the last flush carry it (see `delta`). */
   private gen = 0;
   /** Structures already in the pending-change table, by id. */
   private stored = new Map<TableStructure, number>();
   private nextStructure = 1;
   /** The next flush rewrites the table (after a load: drops structures no row uses). */
   private rewrite = true;
-
-  private targetOf(target: { schema: string; table: string }): TableRows {
-    let at = this.targets.get(target.schema, target.table);
-    if (!at) {
-      at = {
-        target: { schema: target.schema, table: target.table },
-        prefix: `${target.schema}.${target.table}\u0000`,
-        rows: new Map(),
-      };
-      this.targets.set(target.schema, target.table, at);
-    }
-    return at;
-  }
-
-  private sourceOf(schema: string, table: string): SourceTable {
-    let s = this.sources.get(schema, table);
-    if (!s) {
-      s = { schema, table, name: `${schema}\u0000${table}` };
-      this.sources.set(schema, table, s);
-    }
-    return s;
-  }
 
   get size(): number {
     return this.count;
@@ -150,40 +123,38 @@ export class PendingRows {
     return this.bytesNow;
   }
 
+  /** Bytes of the chunks that hold the row images. */
+  get heldBytes(): number {
+    return this.arena.chunkBytes;
+  }
+
   private tables(): Generator<TableRows> {
-    return this.targets.values();
+    return this.routes.tables();
+  }
+
+  /** The pending row in slot `s` of `at`, read. */
+  private view(at: TableRows, s: number): Pending {
+    const f = this.slots.f;
+    const b = s * STRIDE;
+    return {
+      kind: f[b + KIND] === 1 ? 'delete' : 'upsert',
+      source: this.routes.sourceAt(f[b + SOURCE]!),
+      at,
+      structure: this.routes.structureAt(f[b + STRUCTURE]!),
+      row: this.arena.get(f[b + CHUNK]!, f[b + OFFSET]!, f[b + LENGTH]!),
+      firstSeen: this.slots.firstSeen[s]!,
+      slot: s,
+      ver: f[b + VER]!,
+    };
   }
 
   *entries(): Generator<PendingEntry> {
-    for (const at of this.tables()) yield* at.rows.entries();
+    for (const at of this.tables()) for (const [id, s] of at.rows) yield [id, this.view(at, s)];
   }
 
   /** `p` is still the pending row of `id` (no newer change replaced it). */
   holds(id: RowId, p: Pending): boolean {
-    return p.at.rows.get(id) === p;
-  }
-
-  /**
-   * Per table structure, where its changes go: looked up by the structure object alone (the
-   * per-change path costs one lookup instead of four by name), valid while the change's source
-   * names and target object are the ones cached.
-   */
-  private readonly slots = new WeakMap<TableStructure, Slot>();
-
-  private slotOf(c: DmlJob['change']): Slot {
-    const s = this.slots.get(c.table);
-    if (s && s.target === c.target && s.schema === c.source.schema && s.table === c.source.table) return s;
-    const ids = tablePlan(c.table).identityCols;
-    const slot: Slot = {
-      target: c.target,
-      schema: c.source.schema,
-      table: c.source.table,
-      at: this.targetOf(c.target),
-      source: this.sourceOf(c.source.schema, c.source.table),
-      idCol: ids.length === 1 ? ids[0]! : -1,
-    };
-    this.slots.set(c.table, slot);
-    return slot;
+    return p.at.rows.get(id) === p.slot && this.slots.f[p.slot * STRIDE + VER] === p.ver;
   }
 
   /** The pending rows one applied change leaves (an update moving the key also checks the old key is gone). */
@@ -192,74 +163,131 @@ export class PendingRows {
     const t = c.table;
     const del = c.type === 'delete';
     const row = del ? c.before : c.after;
-    const { at, source, idCol } = this.slotOf(c);
+    const r = this.routes.of(c);
+    const idCol = r.idCol;
     // One integer key column (the common case): the key is the value, compared as is.
     const fast = idCol >= 0 && row !== undefined && typeof row[idCol] === 'number';
     if (c.type === 'update' && c.before && row) {
       const moved = fast ? c.before[idCol] !== row[idCol] : !sameKey(t, c.before, row);
       if (moved) {
         const old = rowId(t, c.before);
-        if (old !== rowId(t, row)) this.add(at, old, pendingOf(source, at, t, 'delete', c.before, now));
+        if (old !== rowId(t, row)) this.add(r.at, old, 1, r.source, r.structure, c.before, now);
       }
     }
     if (!row) return;
     const id = fast ? (row[idCol] as number) : rowId(t, row);
-    this.add(at, id, pendingOf(source, at, t, del ? 'delete' : 'upsert', row, now));
+    this.add(r.at, id, del ? 1 : 0, r.source, r.structure, row, now);
   }
 
-  private add(at: TableRows, id: RowId, p: Pending): void {
-    const old = at.rows.get(id);
-    if (old) {
-      this.bytesNow -= old.bytes;
-      p.firstSeen = old.firstSeen;
-    } else this.count++;
-    p.bytes = rowBytes(p.row);
-    p.gen = this.gen;
-    this.bytesNow += p.bytes;
-    at.rows.set(id, p);
-    if (old) this.unstore(id, old);
+  private add(
+    at: TableRows,
+    id: RowId,
+    kind: number,
+    source: number,
+    structure: number,
+    row: readonly CellValue[],
+    now: number,
+  ): void {
+    const S = this.slots;
+    let s = at.rows.get(id);
+    if (s !== undefined) {
+      // A newer change of the key: the slot is reused, dated by the key's first change.
+      this.forget(at, id, s);
+    } else {
+      s = S.alloc();
+      at.rows.set(id, s);
+      this.count++;
+      S.firstSeen[s] = now;
+    }
+    const arena = this.arena;
+    arena.put(row);
+    const f = S.f;
+    const b = s * STRIDE;
+    f[b + KIND] = kind;
+    f[b + SOURCE] = source;
+    f[b + STRUCTURE] = structure;
+    f[b + GEN] = this.gen;
+    f[b + CHUNK] = arena.chunk;
+    f[b + OFFSET] = arena.offset;
+    f[b + LENGTH] = arena.length;
+    this.bytesNow += arena.length + ROW_OVERHEAD;
+    this.deletes += kind;
+  }
+
+  /**
+   * The row in slot `s` no longer stands for `id` (replaced or dropped): its image is freed and,
+   * when the table holds it (added before the last flush), the next flush deletes it there
+   * (under its source table: a key of a sharded target can move from one source table to another).
+   */
+  private forget(at: TableRows, id: RowId, s: number): void {
+    const f = this.slots.f;
+    const b = s * STRIDE;
+    const len = f[b + LENGTH]!;
+    this.arena.free(f[b + CHUNK]!, len);
+    this.bytesNow -= len + ROW_OVERHEAD;
+    this.deletes -= f[b + KIND]!;
+    f[b + VER]!++;
+    if (f[b + GEN]! < this.gen) {
+      const key = storedKey(at, id);
+      if (!this.touched.has(key)) this.touched.set(key, this.routes.sourceAt(f[b + SOURCE]!).name);
+    }
   }
 
   /** Drop `id` if it still holds `which` (a newer change of the key replaced it during a check). */
   drop(id: RowId, which: Pending): void {
-    const rows = which.at.rows;
-    if (rows.get(id) !== which) return;
-    this.bytesNow -= which.bytes;
+    if (!this.holds(id, which)) return;
+    this.forget(which.at, id, which.slot);
+    which.at.rows.delete(id);
+    this.slots.release(which.slot);
     this.count--;
-    rows.delete(id);
-    this.unstore(id, which);
+    if (this.arena.fragmented) this.compact();
   }
 
-  /**
-   * `p`, replaced or dropped, no longer stands for its key: when the table holds it (added
-   * before the last flush), the next flush deletes it there (under its source table: a key of a
-   * sharded target can move from one source table to another).
-   */
-  private unstore(id: RowId, p: Pending): void {
-    if (p.gen >= this.gen) return;
-    const key = storedKey(p.at, id);
-    if (!this.touched.has(key)) this.touched.set(key, p.source.name);
+  /** Rewrite the live row images into fresh chunks (when dead rows pin most of the arena). */
+  private compact(): void {
+    const f = this.slots.f;
+    const from = this.arena;
+    const to = new RowArena();
+    for (const at of this.tables()) {
+      for (const s of at.rows.values()) {
+        const b = s * STRIDE;
+        to.put(from.get(f[b + CHUNK]!, f[b + OFFSET]!, f[b + LENGTH]!));
+        f[b + CHUNK] = to.chunk;
+        f[b + OFFSET] = to.offset;
+        f[b + LENGTH] = to.length;
+      }
+    }
+    this.arena = to;
   }
 
   /** Pending rows per kind, as `validation status` counts them. */
   kinds(): { insert: number; update: number; delete: number } {
-    let del = 0;
-    for (const at of this.tables()) for (const p of at.rows.values()) if (p.kind === 'delete') del++;
-    return { insert: 0, update: this.count - del, delete: del };
+    return { insert: 0, update: this.count - this.deletes, delete: this.deletes };
   }
 
   /**
-   * Batches of at most `size` rows of one kind and target table, oldest first (a row changed
-   * again is checked once, in its latest state).
+   * Batches of at most `size` keys of one kind and target table, oldest first (a row changed
+   * again is checked once, in its latest state). Rows are read by `open` when a batch is checked.
    */
-  batches(size: number): PendingEntry[][] {
-    const out: PendingEntry[][] = [];
+  batches(size: number): PendingBatch[] {
+    const out: PendingBatch[] = [];
+    const f = this.slots.f;
     for (const at of this.tables()) {
-      const byKind: Record<Pending['kind'], PendingEntry[]> = { upsert: [], delete: [] };
-      for (const e of at.rows) byKind[e[1].kind].push(e);
-      for (const entries of [byKind.upsert, byKind.delete]) {
-        for (let i = 0; i < entries.length; i += size) out.push(entries.slice(i, i + size));
+      const byKind: PendingBatch['refs'][] = [[], []];
+      for (const [id, s] of at.rows) byKind[f[s * STRIDE + KIND]!]!.push([id, s, f[s * STRIDE + VER]!]);
+      for (const refs of byKind) {
+        for (let i = 0; i < refs.length; i += size) out.push({ at, refs: refs.slice(i, i + size) });
       }
+    }
+    return out;
+  }
+
+  /** A batch's rows that still stand (a newer change of a key is checked in a later round). */
+  open(batch: PendingBatch): PendingEntry[] {
+    const f = this.slots.f;
+    const out: PendingEntry[] = [];
+    for (const [id, s, ver] of batch.refs) {
+      if (batch.at.rows.get(id) === s && f[s * STRIDE + VER] === ver) out.push([id, this.view(batch.at, s)]);
     }
     return out;
   }
@@ -300,7 +328,8 @@ export class PendingRows {
       }
     }
     for (const at of this.tables()) {
-      for (const [id, p] of at.rows) if (full || p.gen >= gen) put(id, p);
+      for (const [id, s] of at.rows)
+        if (full || this.slots.f[s * STRIDE + GEN]! >= gen) put(id, this.view(at, s));
     }
     // Written: stored from now on (what is added while the write runs is of the next generation).
     this.gen = gen + 1;
@@ -336,34 +365,19 @@ export class PendingRows {
       const structure = structures.get(d.s);
       if (!structure) continue;
       const row = d.row.map(unhexCell);
-      const at = this.targetOf(d.target);
-      const source = this.sourceOf(r.schema_name, r.table_name);
-      this.add(at, rowId(structure, row), pendingOf(source, at, structure, d.kind, row, now));
+      this.add(
+        this.routes.target(d.target),
+        rowId(structure, row),
+        d.kind === 'delete' ? 1 : 0,
+        this.routes.source(r.schema_name, r.table_name),
+        this.routes.structure(structure),
+        row,
+        now,
+      );
     }
     this.touched.clear();
     this.rewrite = true;
   }
-}
-
-function pendingOf(
-  source: SourceTable,
-  at: TableRows,
-  structure: TableStructure,
-  kind: Pending['kind'],
-  row: CellValue[],
-  now: number,
-): Pending {
-  return { kind, source, at, structure, row, firstSeen: now, bytes: 0, gen: 0 };
-}
-
-function rowBytes(row: readonly CellValue[]): number {
-  let n = 64;
-  for (const v of row) {
-    if (v === null) n += 1;
-    else if (typeof v === 'string' || Buffer.isBuffer(v)) n += v.length;
-    else n += 8;
-  }
-  return n;
 }
 
 function hexCell(v: CellValue): unknown {

@@ -1,6 +1,6 @@
 import type { Connection } from '../../pkg/db/connect.js';
 import { quotedTarget, tablePlan } from '../sql/table-plan.js';
-import type { PendingEntry, PendingRows } from './pending-rows.js';
+import type { PendingBatch, PendingEntry, PendingRows } from './pending-rows.js';
 import { fetchSql, matchSql, resultKey, rowJson, rowKey } from './validator-sql.js';
 import { ERROR_STATES, type ValidatorTables } from './validator-store.js';
 
@@ -20,8 +20,11 @@ export interface CheckContext {
  * from the pending set; rows still different after `row-error-delay` are recorded as error rows
  * (true when some were).
  */
-export async function checkBatch(ctx: CheckContext, cc: Connection, batch: PendingEntry[]): Promise<boolean> {
-  const first = batch[0]![1];
+export async function checkBatch(ctx: CheckContext, cc: Connection, refs: PendingBatch): Promise<boolean> {
+  // Read now: rows replaced since the round began are checked, in their latest state, in the next.
+  const batch = ctx.pending.open(refs);
+  const first = batch[0]?.[1];
+  if (!first) return false;
   const t = first.structure;
   const q = quotedTarget(tablePlan(t), first.at.target);
   const del = first.kind === 'delete';
