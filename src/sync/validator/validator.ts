@@ -94,6 +94,11 @@ export class DataValidator implements AppliedRowsSink {
   private readonly tables: ValidatorTables;
   private readonly stages: TableStages;
   private cpLocation: Location | undefined;
+  /**
+   * The checkpoint loaded at start: changes at or before it were counted before a restart and
+   * are skipped when replayed; cleared once the applied location has passed it.
+   */
+  private replayUpTo: Location | undefined;
   private errors = [0, 0, 0];
   private readonly maxBytes: number;
   private readonly delayMs: number;
@@ -133,6 +138,7 @@ export class DataValidator implements AppliedRowsSink {
     const cp = (cps as Record<string, unknown>[])[0];
     if (cp?.binlog_name) {
       this.cpLocation = { file: String(cp.binlog_name), pos: Number(cp.binlog_pos) };
+      this.replayUpTo = this.cpLocation;
       this.processed.insert = Number(cp.procd_ins);
       this.processed.update = Number(cp.procd_upd);
       this.processed.delete = Number(cp.procd_del);
@@ -159,14 +165,28 @@ export class DataValidator implements AppliedRowsSink {
     if (this.stage !== 'Running') return;
     this.dirty = true;
     const now = Date.now();
-    const cp = this.cpLocation;
+    const replay = this.replayUpTo;
+    let ins = 0;
+    let del = 0;
+    let n = 0;
     for (const j of jobs) {
       this.stages.note(j);
       if (j.noKey) continue;
       // Replayed after a restart: already counted before the checkpoint.
-      if (cp && compareLocation(j.eventEnd, cp) <= 0) continue;
-      this.processed[j.change.type]++;
+      if (replay && compareLocation(j.eventEnd, replay) <= 0) continue;
+      const type = j.change.type;
+      if (type === 'insert') ins++;
+      else if (type === 'delete') del++;
+      n++;
       this.pending.addChange(j, now);
+    }
+    this.processed.insert += ins;
+    this.processed.delete += del;
+    this.processed.update += n - ins - del;
+    // Once everything up to the loaded checkpoint is applied, no replayed change can come.
+    if (replay) {
+      const applied = this.appliedLocation();
+      if (applied && compareLocation(applied, replay) > 0) this.replayUpTo = undefined;
     }
     if (this.pending.size > this.vc.maxPendingRowCount || this.pending.bytes > this.maxBytes) {
       this.halt(
