@@ -1,4 +1,5 @@
 import type { CellValue } from '../pkg/binlog/types.js';
+import { TableMap } from '../pkg/schema/table-map.js';
 import type { DmlJob, RowChange } from './job.js';
 import { tablePlan } from './sql/table-plan.js';
 
@@ -22,23 +23,30 @@ import { tablePlan } from './sql/table-plan.js';
  */
 export function compactJobs(jobs: DmlJob[]): DmlJob[] {
   const slots: (DmlJob | undefined)[] = [];
-  const at = new Map<string, number>();
+  // Per target table, the slot of each key's latest change (no text built per change: the
+  // names are looked up as they are, and a one-column integer key is its number).
+  const tables = new TableMap<Map<RowKey, number>>();
   /** Place `j`, whose row's identity values are `v` (undefined: no usable key, kept as is). */
-  const put = (j: DmlJob, v: string | undefined): void => {
+  const put = (j: DmlJob, v: RowKey | undefined): void => {
     if (v === undefined) {
       slots.push(j);
       return;
     }
-    const k = `${j.change.target.schema}\u0000${j.change.target.table}\u0000${v}`;
-    let prev = at.get(k);
+    const target = j.change.target;
+    let at = tables.get(target.schema, target.table);
+    if (!at) {
+      at = new Map();
+      tables.set(target.schema, target.table, at);
+    }
+    let prev = at.get(v);
     // Another structure of the table (a shard mid-DDL): its rows do not fold into this one's.
     if (prev !== undefined && (slots[prev] as DmlJob).change.table !== j.change.table) prev = undefined;
     const folded = prev === undefined ? j : fold(slots[prev] as DmlJob, j);
     if (prev !== undefined) slots[prev] = undefined;
     if (folded) {
-      at.set(k, slots.length);
+      at.set(v, slots.length);
       slots.push(folded);
-    } else at.delete(k);
+    } else at.delete(v);
   };
   for (const job of jobs) {
     const c = job.change;
@@ -110,7 +118,10 @@ function fold(a: DmlJob, b: DmlJob): DmlJob | undefined {
   return withChange(b, keys, true, 'insert', undefined, cb.after);
 }
 
-function keyValues(c: RowChange, row: CellValue[] | undefined): string | undefined {
+/** A row's identity within its table: the number of a one-column integer key, else JSON text. */
+type RowKey = number | string;
+
+function keyValues(c: RowChange, row: CellValue[] | undefined): RowKey | undefined {
   // The plan caches the identity key's positions (identityKey + columnIndex rescanned the
   // structure for every row, which cost more than the folding itself).
   const plan = tablePlan(c.table);
@@ -121,8 +132,8 @@ function keyValues(c: RowChange, row: CellValue[] | undefined): string | undefin
     const i = cols[0] as number;
     if (i < 0) return undefined;
     const v = row[i];
-    // Numbers (the usual key) without JSON; other values as JSON, a separate namespace.
-    if (typeof v === 'number') return `#${v}`;
+    // Numbers (the usual key) as they are; other values as JSON text (never equal to a number).
+    if (typeof v === 'number') return v;
     return JSON.stringify([v]);
   }
   const vals: unknown[] = [];

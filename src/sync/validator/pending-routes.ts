@@ -42,6 +42,19 @@ export interface Route {
 }
 
 /**
+ * `r` is the route of `c`'s source and target tables (compared by name: the router hands out
+ * a fresh target object per event, with the same name strings).
+ */
+function sameRoute(r: Route, c: DmlJob['change']): boolean {
+  return (
+    r.table === c.source.table &&
+    r.schema === c.source.schema &&
+    r.target.table === c.target.table &&
+    r.target.schema === c.target.schema
+  );
+}
+
+/**
  * The validator's tables: target tables with their pending rows, source tables and table
  * structures by index (what a pending row's slot stores), and per change the route to them.
  */
@@ -54,7 +67,7 @@ export class PendingRoutes {
   /**
    * Per table structure, where its changes go: looked up by the structure object alone (the
    * per-change path costs one lookup instead of four by name), valid while the change's source
-   * names and target object are the ones cached.
+   * and target names are the ones cached.
    */
   private readonly byStructure = new WeakMap<TableStructure, Route>();
   /** The last routes used (a scan of a few object identities is cheaper than the WeakMap). */
@@ -112,14 +125,7 @@ export class PendingRoutes {
     const recent = this.recent;
     for (let i = 0; i < recent.length; i++) {
       const r = recent[i]!;
-      if (
-        r.of === c.table &&
-        r.target === c.target &&
-        r.schema === c.source.schema &&
-        r.table === c.source.table
-      ) {
-        return r;
-      }
+      if (r.of === c.table && sameRoute(r, c)) return r;
     }
     const route = this.lookUp(c);
     if (recent.length === 8) recent.pop();
@@ -129,7 +135,7 @@ export class PendingRoutes {
 
   private lookUp(c: DmlJob['change']): Route {
     const r = this.byStructure.get(c.table);
-    if (r && r.target === c.target && r.schema === c.source.schema && r.table === c.source.table) return r;
+    if (r && sameRoute(r, c)) return r;
     const ids = tablePlan(c.table).identityCols;
     const route: Route = {
       of: c.table,
