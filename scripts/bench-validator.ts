@@ -220,6 +220,17 @@ async function main(): Promise<void> {
     say(
       `validator overhead: speed with mode full / without, median of ${ROUNDS}: ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; target ≥ 0.90); by CPU-s (dm-worker + downstream) ${median(cpuRatios).toFixed(2)} (rounds ${cpuRatios.map((r) => r.toFixed(2)).join(', ')})`,
     );
+    // The side released first tends to be slower (a control run without validator work showed
+    // it): rounds alternate, so with an odd count one order has one more round. The geometric
+    // mean of the two orders' means cancels that.
+    const byOrder = [0, 1].map((o) => ratios.filter((_, i) => i % 2 === o));
+    if (byOrder[0]!.length > 0 && byOrder[1]!.length > 0) {
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const balanced = Math.sqrt(mean(byOrder[0]!) * mean(byOrder[1]!));
+      say(
+        `order-balanced: ${balanced.toFixed(2)} (off first ${byOrder[0]!.map((r) => r.toFixed(2)).join(', ')}; full first ${byOrder[1]!.map((r) => r.toFixed(2)).join(', ')})`,
+      );
+    }
     say(`load: ${(await sh('uptime')).trim()}`);
   } finally {
     await cl?.worker.stop();
