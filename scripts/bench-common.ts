@@ -304,18 +304,21 @@ export async function releaseInTurn(
 }
 
 /** One side of a catch-up race: its held downstream and the processes whose CPU it costs. */
-interface Side {
+export interface Side {
   held: Held;
   db: MariadbInstance;
   pids?: number[];
+  /** Filled by the release: the CPU seconds of each of `pids`, in order. */
+  cpu?: number[];
 }
 
 /** Release one side: wall seconds to the marker and the CPU seconds its processes spent. */
 async function releaseSide(x: Side): Promise<[number, number]> {
   const pids = x.pids ?? [];
-  const c0 = pids.reduce((n, p) => n + cpuOf(p), 0);
+  const c0 = pids.map(cpuOf);
   const t = await x.held.release();
-  return [t, pids.reduce((n, p) => n + cpuOf(p), 0) - c0];
+  x.cpu = pids.map((p, i) => cpuOf(p) - (c0[i] ?? 0));
+  return [t, x.cpu.reduce((n, c) => n + c, 0)];
 }
 
 /** The catch-up benches' size: BENCH_ROWS (per sysbench table, 100000), BENCH_SECONDS (burst, 30), BENCH_ROUNDS (3). */

@@ -35,6 +35,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dmctl, subtaskStatus, waitUntil } from '../test/harness/cluster.js';
+import type { MariadbInstance } from '../test/harness/mariadb.js';
 import {
   allSeen,
   type BenchCluster,
@@ -46,6 +47,7 @@ import {
   masterPos,
   median,
   releaseInTurn,
+  type Side,
   say,
   serverPid,
   settle,
@@ -159,11 +161,15 @@ ${SYNCER_EXTRA}`,
         // CPU of each side's catch-up: ours is the dm-worker, its downstream and the upstream
         // (which serves our binlog reads when the relay is off); the replica is one server
         // (its IO thread fetched the burst before the clock started).
-        const [tOurs, tNative, cOurs, cNative] = await releaseInTurn(
-          round,
-          { held: holdA, db: a, pids: [Number(cl.worker.child.pid), pidA, pidUp] },
-          { held: holdB, db: b, pids: [pidB] },
-        );
+        const st0 = await statusOf(a);
+        const ours: Side = { held: holdA, db: a, pids: [Number(cl.worker.child.pid), pidA, pidUp] };
+        const [tOurs, tNative, cOurs, cNative] = await releaseInTurn(round, ours, {
+          held: holdB,
+          db: b,
+          pids: [pidB],
+        });
+        const split = (ours.cpu ?? []).map((c) => c.toFixed(1));
+        const st1 = await statusOf(a);
         await waitUntil(
           async () =>
             ((await subtaskStatus(ctl, 'binc'))?.sync as { synced?: boolean } | undefined)?.synced === true,
@@ -173,7 +179,10 @@ ${SYNCER_EXTRA}`,
         const ratio = tOurs / tNative;
         ratios.push(ratio);
         say(
-          `round ${round + 1} (${round % 2 === 0 ? 'ours first' : 'native first'}): ${changes / 4} tx ≈ ${changes} row changes, ${((end.pos - before.pos) / 1048576).toFixed(0)} MiB binlog; ours ${tOurs.toFixed(1)} s (${(changes / tOurs).toFixed(0)} rows/s), native ${tNative.toFixed(1)} s (${(changes / tNative).toFixed(0)} rows/s); ratio ${ratio.toFixed(2)}; CPU-s ours ${cOurs.toFixed(1)} (dm-worker + downstream + upstream), native ${cNative.toFixed(1)}`,
+          `round ${round + 1} (${round % 2 === 0 ? 'ours first' : 'native first'}): ${changes / 4} tx ≈ ${changes} row changes, ${((end.pos - before.pos) / 1048576).toFixed(0)} MiB binlog; ours ${tOurs.toFixed(1)} s (${(changes / tOurs).toFixed(0)} rows/s), native ${tNative.toFixed(1)} s (${(changes / tNative).toFixed(0)} rows/s); ratio ${ratio.toFixed(2)}; CPU-s ours ${cOurs.toFixed(1)} (dm-worker ${split[0]} + downstream ${split[1]} + upstream ${split[2]}), native ${cNative.toFixed(1)}`,
+        );
+        say(
+          `  our downstream: ${STATUS_KEYS.map((k) => `${k} ${(st1[k] ?? 0) - (st0[k] ?? 0)}`).join(', ')}`,
         );
       }
       const line = `relay ${relay ? 'on' : 'off'}: catch-up ratio ours/native, median of ${ROUNDS}: ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; target ≤ 0.8)`;
@@ -209,3 +218,21 @@ ${SYNCER_EXTRA}`,
 }
 
 await main();
+
+/** Downstream counters printed per round (what our statements cost the target). */
+const STATUS_KEYS = [
+  'Com_insert',
+  'Com_replace',
+  'Com_update',
+  'Com_delete',
+  'Com_commit',
+  'Handler_write',
+  'Handler_update',
+  'Handler_delete',
+  'Handler_read_key',
+];
+
+async function statusOf(db: MariadbInstance): Promise<Record<string, number>> {
+  const rows = await db.query<{ Variable_name: string; Value: string }>('SHOW GLOBAL STATUS');
+  return Object.fromEntries(rows.map((r) => [r.Variable_name, Number(r.Value)]));
+}

@@ -1,6 +1,6 @@
 import type { CellValue } from '../pkg/binlog/types.js';
 import { TableMap } from '../pkg/schema/table-map.js';
-import type { RowChange } from './job.js';
+import type { RowChange, TableName } from './job.js';
 import { type TablePlan, tablePlan } from './sql/table-plan.js';
 
 /**
@@ -100,10 +100,11 @@ function keyPart(v: CellValue): string {
   return String(v);
 }
 
-function rowKeys(tableId: string, plan: TablePlan, row: CellValue[] | undefined, out: string[]): void {
+function rowKeys(prefixes: string[], plan: TablePlan, row: CellValue[] | undefined, out: string[]): void {
   if (!row) return;
-  for (const k of plan.keys) {
-    let key = `${tableId}\u0001${k.name}\u0001`;
+  for (let ki = 0; ki < plan.keys.length; ki++) {
+    const k = plan.keys[ki] as TablePlan['keys'][number];
+    let key = prefixes[ki] as string;
     let skip = false;
     for (let j = 0; j < k.cols.length; j++) {
       const v = row[k.cols[j] as number] ?? null;
@@ -137,10 +138,30 @@ function targetId(t: { schema: string; table: string }): string {
  */
 export function changeKeys(c: RowChange): string[] {
   const plan = tablePlan(c.table);
-  const tableId = targetId(c.target);
-  if (!plan.identity) return [`${tableId}\u0001*`];
+  const prefixes = keyPrefixes(c.target, plan);
+  if (!plan.identity) return [prefixes[plan.keys.length] as string];
   const out: string[] = [];
-  rowKeys(tableId, plan, c.before, out);
-  rowKeys(tableId, plan, c.after, out);
+  rowKeys(prefixes, plan, c.before, out);
+  rowKeys(prefixes, plan, c.after, out);
   return out;
+}
+
+/** The target and plan asked for last, and their key prefixes (changes come in runs of a table). */
+let lastTarget: TableName | undefined;
+let lastPlan: TablePlan | undefined;
+let lastPrefixes: string[] = [];
+
+/**
+ * `<target>\u0001<key name>\u0001` for each key of the plan, then the keyless table's one key
+ * `<target>\u0001*` (built once per run of one table, not per change).
+ */
+function keyPrefixes(target: TableName, plan: TablePlan): string[] {
+  if (target === lastTarget && plan === lastPlan) return lastPrefixes;
+  const tableId = targetId(target);
+  const prefixes = plan.keys.map((k) => `${tableId}\u0001${k.name}\u0001`);
+  prefixes.push(`${tableId}\u0001*`);
+  lastTarget = target;
+  lastPlan = plan;
+  lastPrefixes = prefixes;
+  return prefixes;
 }

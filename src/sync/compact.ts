@@ -26,6 +26,10 @@ export function compactJobs(jobs: DmlJob[]): DmlJob[] {
   // Per target table, the slot of each key's latest change (no text built per change: the
   // names are looked up as they are, and a one-column integer key is its number).
   const tables = new TableMap<Map<RowKey, number>>();
+  // The last target object and its map: a batch's changes come in runs of one table, and the
+  // dispatcher gives every change of a table the same target object.
+  let lastTarget: DmlJob['change']['target'] | undefined;
+  let lastAt: Map<RowKey, number> | undefined;
   /** Place `j`, whose row's identity values are `v` (undefined: no usable key, kept as is). */
   const put = (j: DmlJob, v: RowKey | undefined): void => {
     if (v === undefined) {
@@ -33,11 +37,13 @@ export function compactJobs(jobs: DmlJob[]): DmlJob[] {
       return;
     }
     const target = j.change.target;
-    let at = tables.get(target.schema, target.table);
+    let at = target === lastTarget ? lastAt : tables.get(target.schema, target.table);
     if (!at) {
       at = new Map();
       tables.set(target.schema, target.table, at);
     }
+    lastTarget = target;
+    lastAt = at;
     let prev = at.get(v);
     // Another structure of the table (a shard mid-DDL): its rows do not fold into this one's.
     if (prev !== undefined && (slots[prev] as DmlJob).change.table !== j.change.table) prev = undefined;

@@ -30,23 +30,24 @@ function align(t: TableStructure, row: CellValue[], ev: RowsEvent, included?: nu
 /**
  * Row changes of one ROWS event. `ext`: the extended columns its route fills (route
  * extraction); the changes then carry the widened structure and rows (sql/extend-columns.ts).
+ * `source`: the upstream table's name object (shared by every change of the table).
  */
 export function rowChanges(
   ev: RowsEvent,
   t: TableStructure,
   target: TableName,
   ext?: ExtendColumns,
+  source: TableName = { schema: ev.schema, table: ev.table },
 ): RowChange[] {
   if (ext) {
     const wide = extendStructure(t, ext);
-    return rowChanges(ev, t, target).map((c) => ({
+    return rowChanges(ev, t, target, undefined, source).map((c) => ({
       ...c,
       table: wide,
       ...(c.before ? { before: extendRow(c.before, ext) } : {}),
       ...(c.after ? { after: extendRow(c.after, ext) } : {}),
     }));
   }
-  const source = { schema: ev.schema, table: ev.table };
   switch (ev.type) {
     case 'write_rows':
       return ev.rows.map((r) => ({

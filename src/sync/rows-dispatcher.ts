@@ -1,6 +1,8 @@
 import type { PositionedEvent, RowsEvent } from '../pkg/binlog/types.js';
 import { dmError, E } from '../pkg/errors/index.js';
+import type { ExtendColumns } from '../pkg/router/table-router.js';
 import type { SchemaTracker } from '../pkg/schema/schema-tracker.js';
+import { TableMap } from '../pkg/schema/table-map.js';
 import type { TableStructure } from '../pkg/schema/table-structure.js';
 import type { AppliedPosition } from './applied-position.js';
 import type { ApplierPool } from './applier-pool.js';
@@ -28,6 +30,19 @@ interface RowsContext {
   noKey: boolean;
 }
 
+/**
+ * What the task's rules say of one upstream table: its target, the route's extended columns
+ * and whether expression filters look at its rows. The rules never change during a unit's
+ * life, so this is worked out once per table instead of per event (the router and the
+ * expression filter each built a name text per call: ≈ 2 % of a catch-up's main thread).
+ */
+interface TableRules {
+  source: TableName;
+  target: TableName;
+  ext: ExtendColumns | undefined;
+  hasExpr: boolean;
+}
+
 /** What the dispatcher needs of the sync unit. */
 export interface RowsDispatcherDeps {
   tracker: SchemaTracker;
@@ -50,7 +65,24 @@ export interface RowsDispatcherDeps {
  * for them). Promises only where a dispatch has to wait: most events need none.
  */
 export class RowsDispatcher {
+  private readonly rules = new TableMap<TableRules>({ schemas: 10_000, tables: 100_000 });
+
   constructor(private readonly d: RowsDispatcherDeps) {}
+
+  private rulesOf(schema: string, table: string): TableRules {
+    let r = this.rules.get(schema, table);
+    if (!r) {
+      const f = this.d.filters;
+      r = {
+        source: { schema, table },
+        target: f.route(schema, table),
+        ext: f.extendColumns(schema, table),
+        hasExpr: f.hasExpressionRules(schema, table),
+      };
+      this.rules.set(schema, table, r);
+    }
+    return r;
+  }
 
   handle(ev: RowsEvent, pe: PositionedEvent, end: Location): Promise<void> | undefined {
     if (!this.d.filters.allowRows(ev)) return undefined;
@@ -97,19 +129,17 @@ export class RowsDispatcher {
     const noKey = tablePlan(t).identity === undefined;
     const tcp = noKey ? this.d.tableCheckpoint(tableKey({ schema: ev.schema, table: ev.table })) : undefined;
     if (tcp && compareLocation(end, tcp) <= 0) return undefined; // already applied with its table checkpoint
-    const target: TableName = this.d.filters.route(ev.schema, ev.table);
+    const rules = this.rulesOf(ev.schema, ev.table);
     const ctx: RowsContext = {
       ev,
       // Column names only for expression filters (an array per event otherwise wasted).
-      names: this.d.filters.hasExpressionRules(ev.schema, ev.table)
-        ? t.columns.map((c) => c.name)
-        : undefined,
+      names: rules.hasExpr ? t.columns.map((c) => c.name) : undefined,
       safe: this.d.safeFor(end),
       eventPos: { file: pe.file, pos: pe.pos },
       end,
       noKey,
     };
-    const changes = rowChanges(ev, t, target, this.d.filters.extendColumns(ev.schema, ev.table));
+    const changes = rowChanges(ev, t, rules.target, rules.ext, rules.source);
     for (let i = 0; i < changes.length; i++) {
       const job = this.jobOf(changes[i] as RowChange, ctx);
       if (!job) continue;

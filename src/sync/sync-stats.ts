@@ -1,7 +1,7 @@
 import { type Counter, Gauge, type Histogram, type Registry } from 'prom-client';
 import { binlogFileIndex, type DmWorkerMetrics, dmWorkerMetrics } from '../pkg/metrics/dm-metrics.js';
 import { TableMap } from '../pkg/schema/table-map.js';
-import type { DmlJob, Location } from './job.js';
+import type { DmlJob, Location, RowChange, TableName } from './job.js';
 
 /** Width of the window `recentTps` averages over. */
 const RECENT_WINDOW_MS = 10_000;
@@ -162,29 +162,55 @@ export class SyncStats {
     if (!this.dm) return;
     this.dm.txnDuration.observe(this.tsw, seconds);
     const slotBase = queue * 4;
-    for (const j of jobs) {
-      const { type, target } = j.change;
-      let slots = this.jobChildren.get(target.schema, target.table);
-      if (!slots) {
-        slots = [];
-        this.jobChildren.set(target.schema, target.table, slots);
+    // Runs of jobs of one table and kind count at once (a batch is mostly such runs, and the
+    // dispatcher hands every change of a table the same target object).
+    let runTarget: TableName | undefined;
+    let runType = '';
+    let run = 0;
+    for (let n = 0; n <= jobs.length; n++) {
+      const c = jobs[n]?.change;
+      if (c && c.target === runTarget && c.type === runType) {
+        run++;
+        continue;
       }
-      const slot = slotBase + TYPE_SLOT[type];
-      let child = slots[slot];
-      if (!child) {
-        child = this.dm.finishedJobs.labels({
-          type,
-          task: this.labels.task,
-          queueNo: String(queue),
-          source_id: this.labels.source_id,
-          worker: this.tsw.worker,
-          target_schema: target.schema,
-          target_table: target.table,
-        });
-        slots[slot] = child;
-      }
-      this.jobCounts.set(child, (this.jobCounts.get(child) ?? 0) + 1);
+      if (runTarget && run > 0) this.countJobs(runTarget, runType as RowChange['type'], slotBase, queue, run);
+      if (!c) break;
+      runTarget = c.target;
+      runType = c.type;
+      run = 1;
     }
+  }
+
+  /** `n` finished jobs of one kind on one target table, applied by applier `queue`. */
+  private countJobs(
+    target: TableName,
+    type: RowChange['type'],
+    slotBase: number,
+    queue: number,
+    n: number,
+  ): void {
+    const dm = this.dm;
+    if (!dm) return;
+    let slots = this.jobChildren.get(target.schema, target.table);
+    if (!slots) {
+      slots = [];
+      this.jobChildren.set(target.schema, target.table, slots);
+    }
+    const slot = slotBase + TYPE_SLOT[type];
+    let child = slots[slot];
+    if (!child) {
+      child = dm.finishedJobs.labels({
+        type,
+        task: this.labels.task,
+        queueNo: String(queue),
+        source_id: this.labels.source_id,
+        worker: this.tsw.worker,
+        target_schema: target.schema,
+        target_table: target.table,
+      });
+      slots[slot] = child;
+    }
+    this.jobCounts.set(child, (this.jobCounts.get(child) ?? 0) + n);
   }
 
   /** One upstream transaction reached its end (XID or COMMIT): `dm_syncer_finished_transaction_total`. */

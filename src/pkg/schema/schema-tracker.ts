@@ -1,5 +1,6 @@
 import type { SchemaLookup } from '../binlog/types.js';
 import { copyAs, ddlToOps } from './ddl-apply.js';
+import { TableMap } from './table-map.js';
 import { type TableStructure, toColumnsInfo } from './table-structure.js';
 
 /** Result of feeding one DDL to the tracker. */
@@ -25,8 +26,16 @@ export class SchemaTracker {
 
   constructor(private readonly caseSensitive = false) {}
 
+  /** The map key of each name pair asked for (no lower-casing and joining per row event). */
+  private readonly keys = new TableMap<string>({ schemas: 10_000, tables: 100_000 });
+
   private k(schema: string, table: string): string {
-    return this.caseSensitive ? key(schema, table) : key(schema.toLowerCase(), table.toLowerCase());
+    let k = this.keys.get(schema, table);
+    if (k === undefined) {
+      k = this.caseSensitive ? key(schema, table) : key(schema.toLowerCase(), table.toLowerCase());
+      this.keys.set(schema, table, k);
+    }
+    return k;
   }
 
   get(schema: string, table: string): TableStructure | undefined {

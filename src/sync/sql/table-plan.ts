@@ -85,25 +85,35 @@ function build(t: TableStructure): TablePlan {
   };
 }
 
+/** The structure asked for last and its cache entry (the hot paths ask for one table in runs). */
+let lastTable: TableStructure | undefined;
+let lastEntry: ReturnType<typeof cache.get>;
+
 /** The (cached) plan of a table structure. */
 export function tablePlan(t: TableStructure): TablePlan {
-  const c = cache.get(t);
+  const c = t === lastTable ? lastEntry : cache.get(t);
   if (
     c &&
     c.columns === t.columns &&
     c.ncols === t.columns.length &&
     c.uniqueKeys === t.uniqueKeys &&
     c.nkeys === t.uniqueKeys.length
-  )
+  ) {
+    lastTable = t;
+    lastEntry = c;
     return c.plan;
+  }
   const plan = build(t);
-  cache.set(t, {
+  const entry = {
     plan,
     columns: t.columns,
     ncols: t.columns.length,
     uniqueKeys: t.uniqueKeys,
     nkeys: t.uniqueKeys.length,
-  });
+  };
+  cache.set(t, entry);
+  lastTable = t;
+  lastEntry = entry;
   return plan;
 }
 
