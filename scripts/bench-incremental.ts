@@ -72,6 +72,24 @@ const SYNCER_EXTRA = (process.env.BENCH_SYNCER ?? '')
   .join('');
 const RELAY = (process.env.BENCH_RELAY ?? 'off,on').split(',').map((s) => s.trim() === 'on');
 
+/** Downstream counters printed per round (what our statements cost the target). */
+const STATUS_KEYS = [
+  'Com_insert',
+  'Com_replace',
+  'Com_update',
+  'Com_delete',
+  'Com_commit',
+  'Handler_write',
+  'Handler_update',
+  'Handler_delete',
+  'Handler_read_key',
+];
+
+async function statusOf(db: MariadbInstance): Promise<Record<string, number>> {
+  const rows = await db.query<{ Variable_name: string; Value: string }>('SHOW GLOBAL STATUS');
+  return Object.fromEntries(rows.map((r) => [r.Variable_name, Number(r.Value)]));
+}
+
 async function main(): Promise<void> {
   const [up, a, b] = await startThree(61);
   let cl: BenchCluster | undefined;
@@ -218,21 +236,3 @@ ${SYNCER_EXTRA}`,
 }
 
 await main();
-
-/** Downstream counters printed per round (what our statements cost the target). */
-const STATUS_KEYS = [
-  'Com_insert',
-  'Com_replace',
-  'Com_update',
-  'Com_delete',
-  'Com_commit',
-  'Handler_write',
-  'Handler_update',
-  'Handler_delete',
-  'Handler_read_key',
-];
-
-async function statusOf(db: MariadbInstance): Promise<Record<string, number>> {
-  const rows = await db.query<{ Variable_name: string; Value: string }>('SHOW GLOBAL STATUS');
-  return Object.fromEntries(rows.map((r) => [r.Variable_name, Number(r.Value)]));
-}

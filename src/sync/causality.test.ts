@@ -33,6 +33,56 @@ describe('changeKeys', () => {
   });
 });
 
+describe('changeKeys of a table whose only key is one integer column', () => {
+  const tr = new SchemaTracker();
+  tr.applyDdl('CREATE TABLE a (id int primary key, v varchar(5))', 's');
+  tr.applyDdl('CREATE TABLE b (id bigint primary key, v varchar(5))', 's');
+  const ta = tr.get('s', 'a');
+  const tb = tr.get('s', 'b');
+  assert.ok(ta && tb);
+  const on = (table: typeof ta, target: string) => ({
+    source: { schema: 's', table: table.table },
+    target: { schema: 's', table: target },
+    table,
+  });
+
+  it('gives one number per row: equal for changes of the row, distinct across rows and tables', () => {
+    const ins = changeKeys({ ...on(ta, 'a'), type: 'insert', after: [5, 'x'] });
+    const del = changeKeys({ ...on(ta, 'a'), type: 'delete', before: [5, 'y'] });
+    assert.equal(typeof ins[0], 'number');
+    assert.deepEqual(del, ins, 'the same row, the same key');
+    assert.notDeepEqual(changeKeys({ ...on(ta, 'a'), type: 'insert', after: [6, 'x'] }), ins);
+    assert.notDeepEqual(
+      changeKeys({ ...on(tb, 'b'), type: 'insert', after: [5, 'x'] }),
+      ins,
+      'another table',
+    );
+    // Extremes of the ranges stay distinct from their neighbours.
+    const k = (id: number) => changeKeys({ ...on(ta, 'a'), type: 'insert', after: [id, 'x'] })[0];
+    assert.notEqual(k(-2147483648), k(-2147483647));
+    assert.notEqual(k(4294967295), k(4294967294));
+    assert.equal(typeof k(4294967295), 'number');
+  });
+
+  it('keeps one key for an update that keeps the row, both for one that moves it', () => {
+    const same = changeKeys({ ...on(ta, 'a'), type: 'update', before: [5, 'x'], after: [5, 'y'] });
+    assert.equal(same.length, 1);
+    const moved = changeKeys({ ...on(ta, 'a'), type: 'update', before: [5, 'x'], after: [7, 'x'] });
+    assert.equal(moved.length, 2);
+    assert.deepEqual(moved[0], same[0]);
+  });
+
+  it('gives a value outside the number range the text form, the same whatever the other image holds', () => {
+    const big = 2 ** 40;
+    const ins = changeKeys({ ...on(tb, 'b'), type: 'insert', after: [big, 'x'] });
+    assert.deepEqual(ins, [`s.b\u0001PRIMARY\u0001${big}`]);
+    // An update from a number-range value to a big one: the old row keeps its number key.
+    const moved = changeKeys({ ...on(tb, 'b'), type: 'update', before: [5, 'x'], after: [big, 'x'] });
+    const small = changeKeys({ ...on(tb, 'b'), type: 'delete', before: [5, 'x'] });
+    assert.deepEqual(moved, [small[0], ins[0]]);
+  });
+});
+
 describe('Causality', () => {
   it('keeps changes of one key on one applier while any is pending, and forgets released keys', () => {
     const c = new Causality(16);
@@ -55,6 +105,12 @@ describe('Causality', () => {
   });
 
   it('reports a change whose keys sit in two pending relations as a conflict, without holding them', () => {
+    const n = new Causality(4);
+    // Number keys (causality.ts: one-integer-column tables) relate the same way.
+    n.assign([10]);
+    n.assign([20]);
+    assert.equal(n.assign([10, 20]), 'conflict');
+    assert.equal(n.assign([10, 30]), n.assign([10]));
     const c = new Causality(4);
     c.assign(['k1']);
     c.assign(['k2']);

@@ -83,7 +83,7 @@ export function compactJobs(jobs: DmlJob[]): DmlJob[] {
  */
 function withChange(
   job: DmlJob,
-  keys: string[],
+  keys: DmlJob['keys'],
   safe: boolean,
   type: RowChange['type'],
   before: CellValue[] | undefined,

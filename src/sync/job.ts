@@ -25,13 +25,19 @@ export interface RowChange {
   after?: CellValue[];
 }
 
+/**
+ * A causality key (causality.ts): text naming the target table, the key and its values; or,
+ * for a table whose only unique key is one column, a number for integer values.
+ */
+export type CausalityKey = string | number;
+
 /** A row change queued for an applier. */
 export interface DmlJob {
   /** Dispatch order, strictly increasing. */
   seq: number;
   change: RowChange;
   /** Causality keys (target table + key values). */
-  keys: string[];
+  keys: CausalityKey[];
   /** Start of the ROWS event in the binlog; jobs of one event share it. */
   eventPos: Location;
   /** End of the ROWS event (where a table checkpoint may point). */

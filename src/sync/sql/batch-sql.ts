@@ -1,7 +1,7 @@
 import type { CellValue } from '../../pkg/binlog/types.js';
 import type { TableStructure } from '../../pkg/schema/table-structure.js';
 import { changeKeys } from '../causality.js';
-import type { RowChange, TableName } from '../job.js';
+import type { CausalityKey, RowChange, TableName } from '../job.js';
 import {
   changeSql,
   deleteRowsSql,
@@ -35,7 +35,7 @@ const MAX_ROWS = 512;
  * causality keys) saves computing them again; they must cover the change's keys.
  */
 export function batchSql(
-  changes: readonly { change: RowChange; safe: boolean; keys?: readonly string[] }[],
+  changes: readonly { change: RowChange; safe: boolean; keys?: readonly CausalityKey[] }[],
   multipleRows: boolean,
   forceSafe = false,
 ): Stmt[] {
@@ -71,18 +71,18 @@ interface Group {
 
 /** Changes whose causality keys are pairwise distinct, grouped by statement kind and table. */
 class Segment {
-  private readonly keys = new Set<string>();
+  private readonly keys = new Set<CausalityKey>();
   /** Groups and lone statements, in order of first appearance. */
   private readonly items: (Group | Stmt)[] = [];
   /** The open group per kind and target (a segment has a handful: scanned, not hashed). */
   private readonly open: Group[] = [];
 
-  accepts(keys: readonly string[]): boolean {
+  accepts(keys: readonly CausalityKey[]): boolean {
     for (const k of keys) if (this.keys.has(k)) return false;
     return true;
   }
 
-  add(c: RowChange, safe: boolean, keys: readonly string[]): void {
+  add(c: RowChange, safe: boolean, keys: readonly CausalityKey[]): void {
     for (const k of keys) this.keys.add(k);
     const keyed = tablePlan(c.table).identity !== undefined;
     const useSafe = safe && keyed;
