@@ -202,7 +202,8 @@ export class BinlogClient {
       let batch: PositionedEvent[] = [];
       try {
         for (;;) {
-          let packet = conn.tryReadPacket();
+          // Events come as OK packets: the framer leaves the OK byte out (no second view).
+          let packet = conn.tryReadPacket(Header.ok);
           if (!packet) {
             // Nothing more buffered: hand over what was read before waiting for the network.
             if (batch.length > 0) {
@@ -210,12 +211,12 @@ export class BinlogClient {
               batch = [];
               yield b;
             }
-            packet = await conn.readPacket();
+            packet = await conn.readPacket(Header.ok);
           }
           const p = packet.payload;
-          const h = p[0];
+          const h = packet.stripped ? Header.ok : p[0];
           if (h === Header.ok) {
-            const raw = p.subarray(1);
+            const raw = packet.stripped ? p : p.subarray(1);
             // Decode even what we drop: the decoder must see every FDE and TABLE_MAP.
             const event = decoder.decode(raw);
             const place = cursor.place(event);

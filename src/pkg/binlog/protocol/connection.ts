@@ -41,7 +41,7 @@ export class ProtocolConnection {
   handshake!: HandshakeV10;
   private socket: net.Socket;
   private readonly framer = new PacketFramer();
-  private waiter: { resolve: (p: Packet) => void; reject: (e: DmError) => void } | undefined;
+  private waiter: { resolve: (p: Packet) => void; reject: (e: DmError) => void; lead: number } | undefined;
   private failure: DmError | undefined;
   private paused = false;
   private seq = 0;
@@ -97,9 +97,12 @@ export class ProtocolConnection {
     this.write(payload);
   }
 
-  /** A complete packet if one is already buffered (no promise, for hot loops). */
-  tryReadPacket(): Packet | undefined {
-    const p = this.framer.next();
+  /**
+   * A complete packet if one is already buffered (no promise, for hot loops). `lead`: a first
+   * payload byte to leave out when present (PacketFramer.next).
+   */
+  tryReadPacket(lead = -1): Packet | undefined {
+    const p = this.framer.next(lead);
     if (p) {
       this.seq = (p.seq + 1) & 0xff;
       if (this.paused && this.framer.buffered < this.lowWater) this.resume();
@@ -108,14 +111,14 @@ export class ProtocolConnection {
   }
 
   /** The next packet; rejects with E.connectionLost when the connection is gone. */
-  readPacket(): Promise<Packet> {
-    const p = this.tryReadPacket();
+  readPacket(lead = -1): Promise<Packet> {
+    const p = this.tryReadPacket(lead);
     if (p) return Promise.resolve(p);
     if (this.failure) return Promise.reject(this.failure);
     if (this.waiter) return Promise.reject(dmError(E.internal, 'concurrent reads on one connection'));
     if (this.paused) this.resume();
     return new Promise((resolve, reject) => {
-      this.waiter = { resolve, reject };
+      this.waiter = { resolve, reject, lead };
     });
   }
 
@@ -207,7 +210,7 @@ export class ProtocolConnection {
   private readonly onData = (chunk: Buffer): void => {
     this.framer.push(chunk);
     if (this.waiter) {
-      const p = this.tryReadPacket();
+      const p = this.tryReadPacket(this.waiter.lead);
       if (p) {
         const w = this.waiter;
         this.waiter = undefined;

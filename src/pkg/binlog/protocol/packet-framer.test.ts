@@ -78,6 +78,19 @@ describe('PacketFramer', () => {
     });
   });
 
+  it('leaves a lead byte out when asked and present, and says so; whole payloads otherwise', () => {
+    const f = new PacketFramer();
+    f.push(Buffer.concat([pkt(Buffer.from('\x00event'), 1), pkt(Buffer.from('\xffboom', 'latin1'), 2)]));
+    assert.deepEqual(f.next(0), { seq: 1, payload: Buffer.from('event'), stripped: true });
+    assert.deepEqual(f.next(0), { seq: 2, payload: Buffer.from('\xffboom', 'latin1') });
+    // A packet split across chunks comes whole (the caller strips the byte itself).
+    const split = pkt(Buffer.from('\x00late'), 3);
+    f.push(split.subarray(0, 6));
+    assert.equal(f.next(0), undefined);
+    f.push(split.subarray(6));
+    assert.deepEqual(f.next(0), { seq: 3, payload: Buffer.from('\x00late') });
+  });
+
   it('keeps working across many packets (buffer reuse and compaction)', () => {
     const f = new PacketFramer();
     let got = 0;

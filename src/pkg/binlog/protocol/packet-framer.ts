@@ -5,6 +5,8 @@ export interface Packet {
   seq: number;
   /** Owned by the caller: the framer never writes over these bytes. */
   payload: Buffer;
+  /** The payload's first byte was the `lead` asked for and is left out of `payload`. */
+  stripped?: boolean;
 }
 
 const HEADER = 4;
@@ -41,8 +43,12 @@ export class PacketFramer {
     this.total += chunk.length;
   }
 
-  /** The next complete logical packet, or undefined when more bytes are needed. */
-  next(): Packet | undefined {
+  /**
+   * The next complete logical packet, or undefined when more bytes are needed. `lead`: a first
+   * payload byte to leave out when the packet has it (the OK byte before each binlog event),
+   * saving the caller a second view of the bytes; `stripped` tells it happened.
+   */
+  next(lead = -1): Packet | undefined {
     const c = this.chunks[this.head];
     if (c === undefined) return undefined;
     // The common case: one physical packet inside the current chunk.
@@ -51,9 +57,11 @@ export class PacketFramer {
       const len = c[o]! | (c[o + 1]! << 8) | (c[o + 2]! << 16);
       if (len < MAX_PACKET_PAYLOAD && c.length - o - HEADER >= len) {
         const seq = c[o + 3]!;
-        const payload = c.subarray(o + HEADER, o + HEADER + len);
+        const from = o + HEADER;
         this.consume(HEADER + len);
-        return { seq, payload };
+        if (len > 0 && c[from] === lead)
+          return { seq, payload: c.subarray(from + 1, from + len), stripped: true };
+        return { seq, payload: c.subarray(from, from + len) };
       }
     }
     return this.joined();
