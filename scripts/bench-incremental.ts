@@ -83,6 +83,10 @@ const STATUS_KEYS = [
   'Handler_update',
   'Handler_delete',
   'Handler_read_key',
+  // Waits a catch-up can stall on without using CPU (redo log full, no free page).
+  'Innodb_log_waits',
+  'Innodb_buffer_pool_wait_free',
+  'Innodb_data_fsyncs',
 ];
 
 async function statusOf(db: MariadbInstance): Promise<Record<string, number>> {
