@@ -3,8 +3,6 @@ import { TableMap } from '../pkg/schema/table-map.js';
 import type { CausalityKey, RowChange, TableName } from './job.js';
 import { type TablePlan, tablePlan } from './sql/table-plan.js';
 
-export type { CausalityKey };
-
 /**
  * DM's causality algorithm. Each change carries keys (target table + the values of every
  * PK/UK, before and after). Keys that appear in one change form a relation, owned by one
@@ -84,7 +82,7 @@ interface Relation {
 }
 
 /** A key's hash: FNV-1a of a text key, an integer mix of a number key (both stable across runs). */
-export function keyHash(k: CausalityKey): number {
+function keyHash(k: CausalityKey): number {
   if (typeof k === 'string') return hash(k);
   let h = Math.imul((k >>> 0) ^ Math.imul(Math.floor(k / 4294967296), 0x9e3779b1), 0x85ebca6b);
   h ^= h >>> 13;

@@ -1,7 +1,7 @@
 import { type Counter, Gauge, type Histogram, type Registry } from 'prom-client';
 import { binlogFileIndex, type DmWorkerMetrics, dmWorkerMetrics } from '../pkg/metrics/dm-metrics.js';
 import { TableMap } from '../pkg/schema/table-map.js';
-import type { DmlJob, Location, RowChange, TableName } from './job.js';
+import type { DmlJob, Location, RowChange } from './job.js';
 
 /** Width of the window `recentTps` averages over. */
 const RECENT_WINDOW_MS = 10_000;
@@ -159,44 +159,34 @@ export class SyncStats {
 
   /** A batch committed by applier `queue` in `seconds`: DM's finished jobs and txn duration. */
   applied(jobs: readonly DmlJob[], queue: number, seconds: number): void {
-    if (!this.dm) return;
-    this.dm.txnDuration.observe(this.tsw, seconds);
-    const slotBase = queue * 4;
+    const dm = this.dm;
+    if (!dm) return;
+    dm.txnDuration.observe(this.tsw, seconds);
     // Runs of jobs of one table and kind count at once (a batch is mostly such runs, and the
     // dispatcher hands every change of a table the same target object).
-    let runTarget: TableName | undefined;
-    let runType = '';
+    let first: RowChange | undefined;
     let run = 0;
-    for (let n = 0; n <= jobs.length; n++) {
-      const c = jobs[n]?.change;
-      if (c && c.target === runTarget && c.type === runType) {
+    for (const { change } of jobs) {
+      if (first && change.target === first.target && change.type === first.type) {
         run++;
         continue;
       }
-      if (runTarget && run > 0) this.countJobs(runTarget, runType as RowChange['type'], slotBase, queue, run);
-      if (!c) break;
-      runTarget = c.target;
-      runType = c.type;
+      if (first) this.countJobs(dm, first, queue, run);
+      first = change;
       run = 1;
     }
+    if (first) this.countJobs(dm, first, queue, run);
   }
 
-  /** `n` finished jobs of one kind on one target table, applied by applier `queue`. */
-  private countJobs(
-    target: TableName,
-    type: RowChange['type'],
-    slotBase: number,
-    queue: number,
-    n: number,
-  ): void {
-    const dm = this.dm;
-    if (!dm) return;
+  /** `n` finished jobs like `c` (its kind and target table), applied by applier `queue`. */
+  private countJobs(dm: DmWorkerMetrics['syncer'], c: RowChange, queue: number, n: number): void {
+    const { type, target } = c;
     let slots = this.jobChildren.get(target.schema, target.table);
     if (!slots) {
       slots = [];
       this.jobChildren.set(target.schema, target.table, slots);
     }
-    const slot = slotBase + TYPE_SLOT[type];
+    const slot = queue * 4 + TYPE_SLOT[type];
     let child = slots[slot];
     if (!child) {
       child = dm.finishedJobs.labels({

@@ -87,7 +87,7 @@ function build(t: TableStructure): TablePlan {
 
 /** The structure asked for last and its cache entry (the hot paths ask for one table in runs). */
 let lastTable: TableStructure | undefined;
-let lastEntry: ReturnType<typeof cache.get>;
+let lastEntry: Cached | undefined;
 
 /** The (cached) plan of a table structure. */
 export function tablePlan(t: TableStructure): TablePlan {
