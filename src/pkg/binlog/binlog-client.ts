@@ -154,9 +154,12 @@ export class BinlogClient {
   /**
    * Stream events until `signal` aborts (returns normally) or, with `nonBlocking`, the end of
    * the binlog is reached. Throws DmError for errors that a retry cannot fix.
+   *
+   * One event at a time: `location` is read per event (the relay stores it with each event),
+   * so the client must not have placed any event beyond the one in the caller's hands.
    */
   async *events(signal?: AbortSignal): AsyncGenerator<PositionedEvent> {
-    for await (const batch of this.eventBatches(signal)) yield* batch;
+    for await (const batch of this.eventBatches(signal, 1)) yield* batch;
   }
 
   /**
@@ -164,6 +167,7 @@ export class BinlogClient {
    * at once (up to `max`), before the client waits for the network again. A consumer that
    * handles events synchronously pays one generator step per array instead of per event
    * (the sync unit's reader: ~10% of its CPU in catch-up went to per-event steps).
+   * `location` is after the last event of the last array handed over, not after each event.
    */
   async *eventBatches(signal?: AbortSignal, max = 512): AsyncGenerator<PositionedEvent[]> {
     const decoder = new BinlogDecoder({

@@ -99,3 +99,15 @@ export function dmUserOptions(db: MariadbInstance): Omit<BinlogClientOptions, 's
     heartbeatMs: 1000,
   };
 }
+
+/** The first `n` events as one line each (type, place, header), for assertion messages. */
+export function summary(events: PositionedEvent[], n = 6): string {
+  return events
+    .slice(0, n)
+    .map((e) => {
+      const fake = e.event.type === 'rotate' && e.event.fake ? ` fake→${e.event.position}` : '';
+      const h = e.event.header;
+      return `${e.event.type}${fake} ${e.file}:${e.pos}-${e.nextPos} logPos=${h.logPos} size=${h.eventSize} flags=${h.flags}`;
+    })
+    .join('\n');
+}

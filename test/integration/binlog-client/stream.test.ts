@@ -7,7 +7,7 @@ import { isDmError } from '../../../src/pkg/errors/dm-error.js';
 import { E } from '../../../src/pkg/errors/index.js';
 import type { MariadbInstance } from '../../harness/index.js';
 import { startMariadb } from '../../harness/index.js';
-import { chainProblem, collect, isArtificial, masterStatus, writtenIds } from './helpers.js';
+import { chainProblem, collect, isArtificial, masterStatus, summary, writtenIds } from './helpers.js';
 
 describe('BinlogClient against a real MariaDB', () => {
   let db: MariadbInstance;
@@ -48,17 +48,31 @@ describe('BinlogClient against a real MariaDB', () => {
         await c.end();
       }
     })();
+    // `location` is after the event in hand, not after events the client read ahead.
+    const behind: string[] = [];
     const events = await collect(
       client,
       (e) => e.event.type === 'rotate' && !e.event.fake && e.file === 'mariadb-bin.000001',
+      {
+        onEvent: (e) => {
+          const at = client.location;
+          const want =
+            e.event.type === 'rotate'
+              ? { file: e.event.nextFile, pos: e.event.position }
+              : { file: e.file, pos: e.nextPos };
+          if (at.file !== want.file || at.pos !== want.pos)
+            behind.push(`${e.event.type}@${e.file}:${e.pos} → ${at.file}:${at.pos}`);
+        },
+      },
     );
     await writer;
+    assert.deepEqual(behind.slice(0, 5), []);
     assert.equal(client.flavor, 'mariadb');
     assert.match(client.serverUuid, /^0-\d+$/);
     // The first events: the fake rotate naming the file, then the real FDE at 4.
     assert.equal(events[0]?.event.type, 'rotate');
     assert.ok(events[0]?.event.type === 'rotate' && events[0].event.fake);
-    assert.deepEqual([events[1]?.event.type, events[1]?.pos], ['format_description', 4]);
+    assert.deepEqual([events[1]?.event.type, events[1]?.pos], ['format_description', 4], summary(events));
     assert.equal(chainProblem(events), '');
     assert.deepEqual(
       writtenIds(events, 't'),
