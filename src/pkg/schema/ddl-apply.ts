@@ -1,4 +1,6 @@
-import nodeSqlParser from 'node-sql-parser';
+// The one-dialect build: the package's main entry bundles every dialect's grammar (≈ 34 MB of
+// the dm-worker's resident memory, against ≈ 10 MB for one).
+import nodeSqlParser from 'node-sql-parser/build/mariadb.js';
 import {
   type ColumnInfo,
   columnIndex,
