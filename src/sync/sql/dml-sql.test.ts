@@ -126,6 +126,35 @@ describe('DML to SQL', () => {
     ]);
   });
 
+  it('writes safe INSERTs and key-keeping UPDATEs of a one-unique-key table as one REPLACE', () => {
+    // The last column: `g` of `pk` (generated), `n` of `uk` (unique: distinct per row).
+    const row = (id: number, v = 'v') => [id, v, null, [], id];
+    const upd = (id: number, t = pk): { change: RowChange; safe: boolean } => ({
+      change: { type: 'update', source, target, table: t, before: row(id), after: row(id, 'x') },
+      safe: false,
+    });
+    // A compacted DELETE + INSERT of one row: a safe-mode INSERT.
+    const folded = (id: number, t = pk): { change: RowChange; safe: boolean } => ({
+      change: { type: 'insert', source, target, table: t, after: row(id, 'f') },
+      safe: true,
+    });
+    assert.deepEqual(batchSql([upd(1), folded(2), upd(3), folded(4)], true).map(formatStmt), [
+      "REPLACE INTO `ts`.`tt` (`id`,`v`,`b`,`s`) VALUES (1,'x',NULL,''),(3,'x',NULL,''),(2,'f',NULL,''),(4,'f',NULL,'')",
+    ]);
+    // A lone UPDATE beside a REPLACE joins it too (one statement, not two).
+    assert.deepEqual(batchSql([folded(2), upd(1)], true).map(formatStmt), [
+      "REPLACE INTO `ts`.`tt` (`id`,`v`,`b`,`s`) VALUES (2,'f',NULL,''),(1,'x',NULL,'')",
+    ]);
+    // A second unique key: REPLACE could delete another row than the upsert updates; kept apart.
+    const uk = table(
+      'CREATE TABLE t (id int primary key, v varchar(5), b varbinary(3), s int, n int, UNIQUE KEY (n))',
+    );
+    assert.deepEqual(
+      batchSql([upd(1, uk), upd(3, uk), folded(2, uk)], true).map((st) => formatStmt(st).split(' (')[0]),
+      ['INSERT INTO `ts`.`tt`', 'REPLACE INTO `ts`.`tt`'],
+    );
+  });
+
   it('cuts a segment on a shared unique value, and deletes composite keys by OR of ANDs', () => {
     const uk = table('CREATE TABLE t (id int primary key, u int, UNIQUE KEY uu (u))');
     // Row 1 frees u=5, row 2 takes it: the second change must stay after the first.
