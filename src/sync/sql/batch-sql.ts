@@ -31,7 +31,9 @@ const MAX_ROWS = 512;
  * `compact` on, each row appears once per batch and a batch is usually a single segment.
  * Plain UPDATEs (outside safe mode) that keep their key become one `INSERT … ON DUPLICATE KEY
  * UPDATE` per table, as in DM (an UPDATE whose row is missing downstream then inserts it, as
- * DM's does); a key-moving UPDATE stays a statement of its own. An item's `keys` (a job's
+ * DM's does); a key-moving UPDATE stays a statement of its own. For a table whose identity
+ * key is its only unique key, those upserts and the segment's REPLACEs are one REPLACE
+ * (see oneWrite). An item's `keys` (a job's
  * causality keys) saves computing them again; they must cover the change's keys.
  */
 export function batchSql(
