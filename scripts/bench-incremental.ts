@@ -29,7 +29,11 @@
  * BENCH_SYNCER (extra syncer keys, comma separated), BENCH_RELAY ("off,on": which relay
  * settings to measure, in that order), BENCH_LAG_SECONDS (lag phase, 30; 0 skips it),
  * BENCH_LAG_RATE (tx/s of the lag phase instead of half the fastest burst's),
- * BENCH_CPU_PROF (dir: the dm-worker runs under the CPU profiler).
+ * BENCH_CPU_PROF (dir: the dm-worker runs under the CPU profiler), BENCH_TRACE=1 (while the
+ * sides are released, sample our downstream's commits, its busy sessions' states, the
+ * upstream's binlog dump state and the dm-worker's CPU every 250 ms, and print the samples of
+ * a round in which ours took over 1.5× the replica: to see where a slow round waits; the
+ * sampling queries run on our side's servers, so it is off by default).
  */
 
 import { writeFileSync } from 'node:fs';
@@ -42,6 +46,7 @@ import {
   catchUpSize,
   checkEqual,
   copyUpstream,
+  cpuOf,
   envNum,
   hold,
   masterPos,
@@ -92,6 +97,69 @@ const STATUS_KEYS = [
 async function statusOf(db: MariadbInstance): Promise<Record<string, number>> {
   const rows = await db.query<{ Variable_name: string; Value: string }>('SHOW GLOBAL STATUS');
   return Object.fromEntries(rows.map((r) => [r.Variable_name, Number(r.Value)]));
+}
+
+const TRACE = process.env.BENCH_TRACE === '1';
+
+/** One 250 ms sample of where our side is (BENCH_TRACE). */
+interface TraceSample {
+  t: number;
+  commits: number;
+  cpu: number;
+  down: string;
+  dump: string;
+}
+
+/** States of the non-idle sessions of `db` (besides this one), counted: "state ×n, …". */
+async function busyStates(db: MariadbInstance, only?: RegExp): Promise<string> {
+  const rows = await db.query<{ Id: number; Command: string; State: string | null; Info: string | null }>(
+    'SELECT ID AS Id, COMMAND AS Command, STATE AS State, INFO AS Info FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()',
+  );
+  const n = new Map<string, number>();
+  for (const r of rows) {
+    if (r.Command === 'Sleep' || r.Command === 'Daemon') continue;
+    if (only && !only.test(r.Command)) continue;
+    const k = `${r.Command}/${r.State ?? ''}`;
+    n.set(k, (n.get(k) ?? 0) + 1);
+  }
+  return [...n].map(([k, c]) => `${k} ×${c}`).join(', ') || '-';
+}
+
+/** Sample our side every 250 ms until the returned stop() is called. */
+function startTrace(
+  down: MariadbInstance,
+  up: MariadbInstance,
+  workerPid: number,
+): () => Promise<TraceSample[]> {
+  const out: TraceSample[] = [];
+  const t0 = Date.now();
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const st = await down.query<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Com_commit'");
+      out.push({
+        t: (Date.now() - t0) / 1000,
+        commits: Number(st[0]?.Value ?? 0),
+        cpu: cpuOf(workerPid),
+        down: await busyStates(down),
+        dump: await busyStates(up, /Binlog Dump/),
+      });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    return out;
+  };
+}
+
+/** The samples as lines: time, commits and worker CPU since the previous one, the states. */
+function traceLines(samples: TraceSample[]): string[] {
+  return samples.slice(1).map((s, i) => {
+    const p = samples[i] as TraceSample;
+    return `  ${s.t.toFixed(2)} s: +${s.commits - p.commits} commits, worker +${(s.cpu - p.cpu).toFixed(2)} CPU-s; downstream: ${s.down}; upstream dump: ${s.dump}`;
+  });
 }
 
 async function main(): Promise<void> {
@@ -185,11 +253,13 @@ ${SYNCER_EXTRA}`,
         // (its IO thread fetched the burst before the clock started).
         const st0 = await statusOf(a);
         const ours: Side = { held: holdA, db: a, pids: [Number(cl.worker.child.pid), pidA, pidUp] };
+        const stopTrace = TRACE ? startTrace(a, up, Number(cl.worker.child.pid)) : undefined;
         const [tOurs, tNative, cOurs, cNative] = await releaseInTurn(round, ours, {
           held: holdB,
           db: b,
           pids: [pidB],
         });
+        const trace = await stopTrace?.();
         const split = (ours.cpu ?? []).map((c) => c.toFixed(1));
         const st1 = await statusOf(a);
         await waitUntil(
@@ -206,6 +276,7 @@ ${SYNCER_EXTRA}`,
         say(
           `  our downstream: ${STATUS_KEYS.map((k) => `${k} ${(st1[k] ?? 0) - (st0[k] ?? 0)}`).join(', ')}`,
         );
+        if (trace && ratio > 1.5) for (const l of traceLines(trace)) say(l);
       }
       const line = `relay ${relay ? 'on' : 'off'}: catch-up ratio ours/native, median of ${ROUNDS}: ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; target ≤ 0.8)`;
       summary.push(line);
