@@ -97,6 +97,20 @@ export async function masterPos(db: MariadbInstance): Promise<Pos> {
   return { file: String(r?.File), pos: Number(r?.Position) };
 }
 
+/** Binlog bytes written between two positions of `db`, across rotations (SHOW BINARY LOGS sizes). */
+export async function binlogBytes(db: MariadbInstance, from: Pos, to: Pos): Promise<number> {
+  if (from.file === to.file) return to.pos - from.pos;
+  const logs = await db.query<{ Log_name: string; File_size: number }>('SHOW BINARY LOGS');
+  let n = 0;
+  for (const l of logs) {
+    if (l.Log_name < from.file || l.Log_name > to.file) continue;
+    if (l.Log_name === from.file) n += Number(l.File_size) - from.pos;
+    else if (l.Log_name === to.file) n += to.pos;
+    else n += Number(l.File_size);
+  }
+  return n;
+}
+
 /** Wait (polling every 50 ms) until `marker` is in `bench.marker` on `db`; wall seconds since `t0`. */
 export async function markerSeen(db: MariadbInstance, marker: number, t0: bigint): Promise<number> {
   const c = await db.connect();

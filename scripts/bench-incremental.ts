@@ -43,6 +43,7 @@ import type { MariadbInstance } from '../test/harness/mariadb.js';
 import {
   allSeen,
   type BenchCluster,
+  binlogBytes,
   catchUpSize,
   checkEqual,
   copyUpstream,
@@ -271,7 +272,7 @@ ${SYNCER_EXTRA}`,
         const ratio = tOurs / tNative;
         ratios.push(ratio);
         say(
-          `round ${round + 1} (${round % 2 === 0 ? 'ours first' : 'native first'}): ${changes / 4} tx ≈ ${changes} row changes, ${((end.pos - before.pos) / 1048576).toFixed(0)} MiB binlog; ours ${tOurs.toFixed(1)} s (${(changes / tOurs).toFixed(0)} rows/s), native ${tNative.toFixed(1)} s (${(changes / tNative).toFixed(0)} rows/s); ratio ${ratio.toFixed(2)}; CPU-s ours ${cOurs.toFixed(1)} (dm-worker ${split[0]} + downstream ${split[1]} + upstream ${split[2]}), native ${cNative.toFixed(1)}`,
+          `round ${round + 1} (${round % 2 === 0 ? 'ours first' : 'native first'}): ${changes / 4} tx ≈ ${changes} row changes, ${((await binlogBytes(up, before, end)) / 1048576).toFixed(0)} MiB binlog; ours ${tOurs.toFixed(1)} s (${(changes / tOurs).toFixed(0)} rows/s), native ${tNative.toFixed(1)} s (${(changes / tNative).toFixed(0)} rows/s); ratio ${ratio.toFixed(2)}; CPU-s ours ${cOurs.toFixed(1)} (dm-worker ${split[0]} + downstream ${split[1]} + upstream ${split[2]}), native ${cNative.toFixed(1)}`,
         );
         say(
           `  our downstream: ${STATUS_KEYS.map((k) => `${k} ${(st1[k] ?? 0) - (st0[k] ?? 0)}`).join(', ')}`,
