@@ -155,33 +155,32 @@ class Segment {
  * spent ≈ 12 % less CPU per row change in the all-REPLACE safe-mode rounds). Segments commute
  * (pairwise distinct keys), so the rows may move to the first such group of the segment.
  * With `foreign_key_checks=1` downstream (where REPLACE's delete-and-insert would cascade)
- * `multiple-rows` is refused or off, so no segment is built. Returns `items` when nothing merges.
+ * `multiple-rows` is refused or off, so no segment is built.
  */
 function oneWrite(items: (Group | Stmt)[]): (Group | Stmt)[] {
-  let hosts: Group[] | undefined;
-  let merged = false;
+  /** The open REPLACE/upsert group per target and structure. */
+  const hosts: Group[] = [];
   const out: (Group | Stmt)[] = [];
   for (const it of items) {
     if (!('kind' in it) || (it.kind !== 'replace' && it.kind !== 'upsert') || !singleUnique(it.table)) {
       out.push(it);
       continue;
     }
-    hosts ??= [];
-    const host = hosts.find(
+    const at = hosts.findIndex(
       (h) =>
         h.table === it.table && h.target.table === it.target.table && h.target.schema === it.target.schema,
     );
+    const host = hosts[at];
     if (host && host.rows.length + it.rows.length <= MAX_ROWS) {
       for (const r of it.rows) host.rows.push(r);
       host.kind = 'replace';
-      merged = true;
       continue;
     }
-    if (host) hosts.splice(hosts.indexOf(host), 1);
-    hosts.push(it);
+    if (host) hosts[at] = it;
+    else hosts.push(it);
     out.push(it);
   }
-  return merged ? out : items;
+  return out;
 }
 
 function singleUnique(t: TableStructure): boolean {
